@@ -1,0 +1,128 @@
+/** Where a definition came from, for error messages. */
+export interface SourceLocation {
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** Catalog settings of a task or stub: glob patterns to get before and put after the step. */
+export interface CatalogSpec {
+  get: string[];
+  put: string[];
+}
+
+/** What a task runs: `command_type` picks the task runner; other keys belong to that runner. */
+export interface TaskSpec {
+  command_type: string;
+  command: string;
+  [key: string]: unknown;
+}
+
+interface NodeBase {
+  /** Short name (a key of the graph's steps). */
+  name: string;
+  /** Dot path with `map_variable_placeholder` for map items (§2.8). */
+  internalName: string;
+  /** Internal name of the branch holding this node (`""` at top level). */
+  internalBranchName: string;
+  source?: SourceLocation;
+}
+
+interface Traversal {
+  next: string;
+  onFailure: string;
+  overrides: Record<string, string>;
+}
+
+/** A step that runs a command. */
+export interface TaskNode extends NodeBase, Traversal {
+  kind: "task";
+  task: TaskSpec;
+  catalog: CatalogSpec | null;
+  maxAttempts: number;
+  /** Names of secrets exposed to this task's subprocess as environment variables. */
+  secrets: string[];
+}
+
+/** A no-op step; keeps arbitrary extra keys. */
+export interface StubNode extends NodeBase, Traversal {
+  kind: "stub";
+  catalog: CatalogSpec | null;
+  maxAttempts: number;
+  extra: Record<string, unknown>;
+}
+
+/** Terminal node marking its graph successful. */
+export interface SuccessNode extends NodeBase {
+  kind: "success";
+}
+
+/** Terminal node marking its graph failed. */
+export interface FailNode extends NodeBase {
+  kind: "fail";
+}
+
+/** Named branches, each a full graph, run side by side. */
+export interface ParallelNode extends NodeBase, Traversal {
+  kind: "parallel";
+  branches: Record<string, Graph>;
+}
+
+/** One branch run once per item of a list parameter. */
+export interface MapNode extends NodeBase, Traversal {
+  kind: "map";
+  iterateOn: string;
+  iterateAs: string;
+  branch: Graph;
+  reducer: string | null;
+}
+
+/** A nested pipeline read from another YAML file. */
+export interface DagNode extends NodeBase, Traversal {
+  kind: "dag";
+  dagDefinition: string;
+  branch: Graph;
+}
+
+/** Every node kind (a closed set: switch over `kind` exhaustively). */
+export type Node = TaskNode | StubNode | SuccessNode | FailNode | ParallelNode | MapNode | DagNode;
+
+/** Node kinds that own branches. */
+export type CompositeNode = ParallelNode | MapNode | DagNode;
+
+/** Node kinds with `next`/`on_failure`. */
+export type TraversableNode = Exclude<Node, SuccessNode | FailNode>;
+
+/** All node kind names, in runnable's order. */
+export const NODE_KINDS = ["task", "stub", "success", "fail", "parallel", "map", "dag"] as const;
+
+/** A validated graph (the top-level pipeline or a branch). */
+export interface Graph {
+  name: string;
+  description: string | null;
+  startAt: string;
+  internalBranchName: string;
+  /** Steps in definition order. */
+  nodes: Map<string, Node>;
+}
+
+/** True for success/fail nodes. */
+export function isTerminal(node: Node): node is SuccessNode | FailNode {
+  return node.kind === "success" || node.kind === "fail";
+}
+
+/** True for parallel/map/dag nodes. */
+export function isComposite(node: Node): node is CompositeNode {
+  return node.kind === "parallel" || node.kind === "map" || node.kind === "dag";
+}
+
+/** The graph's fail node (found by kind, as runnable does). */
+export function failNodeOf(graph: Graph): FailNode {
+  for (const node of graph.nodes.values()) if (node.kind === "fail") return node;
+  throw new Error(`graph ${graph.internalBranchName || "<top>"} has no fail node`);
+}
+
+/** Fails to compile when a switch over node kinds misses one. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

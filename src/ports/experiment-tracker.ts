@@ -1,0 +1,32 @@
+import type { Status } from "../core/run-log.js";
+
+/** One recorded value: `key` at `step`, recorded at `time_ms` (epoch ms). */
+export interface MetricPoint {
+  key: string;
+  step: number;
+  value: unknown;
+  time_ms: number;
+}
+
+/** Facts about the run a tracker mirrors. */
+export interface TrackedRun {
+  runId: string;
+  tag: string;
+  pipelineName: string;
+  gitCommit: string | null;
+}
+
+/** Mirrors a run's metrics to an external system. Never fails the run: errors become warnings. */
+export interface ExperimentTracker {
+  readonly type: string;
+  /** Config fields to record in `run_config.experiment_tracker`. */
+  readonly recordedConfig: Record<string, unknown>;
+  /** Called once when the run starts. */
+  startRun(run: TrackedRun): Promise<void>;
+  /** Publishes the metrics one step attempt recorded. */
+  publish(stepName: string, points: MetricPoint[]): Promise<void>;
+  /** Called once when the run ends. */
+  endRun(status: Status): Promise<void>;
+  /** What a task needs to log extra things to the same external run (empty for do-nothing). */
+  clientContext(): Record<string, unknown>;
+}

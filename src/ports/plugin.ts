@@ -1,0 +1,56 @@
+import type { z } from "zod";
+import type { Catalog } from "./catalog.js";
+import type { Executor } from "./executor.js";
+import type { ExperimentTracker } from "./experiment-tracker.js";
+import type { RunLogStore } from "./run-log-store.js";
+import type { Secrets } from "./secrets.js";
+import type { TaskRunner } from "./task-runner.js";
+
+/** What each plug-in kind produces. */
+export interface PluginInstances {
+  executor: Executor;
+  run_log_store: RunLogStore;
+  catalog: Catalog;
+  secrets: Secrets;
+  experiment_tracker: ExperimentTracker;
+  task: TaskRunner;
+}
+
+/** The plug-in kinds (the config file's service keys, plus task runners). */
+export type PluginKind = keyof PluginInstances;
+
+/** What every plug-in factory receives besides its config. */
+export interface PluginContext {
+  /** Working directory of the run (paths in configs are relative to it). */
+  cwd: string;
+  /** Environment of the launching process. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Emits a warning to the user (never fails the run). */
+  warn: (message: string) => void;
+}
+
+/** A plug-in: its kind, its `type` name, a cheap config schema and a (lazily loading) factory. */
+export interface PluginDefinition<K extends PluginKind = PluginKind, C = unknown> {
+  kind: K;
+  type: string;
+  /** One line for `--help` and error messages. */
+  description: string;
+  /** Validates the `config` mapping; strict (unknown keys are errors). */
+  configSchema: z.ZodType<C>;
+  create: (config: C, context: PluginContext) => Promise<PluginInstances[K]>;
+}
+
+/** Identity helper that infers a plug-in's config type from its schema. */
+export function definePlugin<K extends PluginKind, S extends z.ZodType>(definition: {
+  kind: K;
+  type: string;
+  description: string;
+  configSchema: S;
+  create: (config: z.output<S>, context: PluginContext) => Promise<PluginInstances[K]>;
+}): PluginDefinition<K, z.output<S>> {
+  return definition as unknown as PluginDefinition<K, z.output<S>>;
+}
+
+/** Any plug-in definition (config type erased). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPluginDefinition = PluginDefinition<PluginKind, any>;

@@ -1,0 +1,8 @@
+/** Gives secret values by name. */
+export interface Secrets {
+  readonly type: string;
+  /** Config fields to record in `run_config.secrets_handler`. */
+  readonly recordedConfig: Record<string, unknown>;
+  /** The secret's value; fails with SECRET_NOT_FOUND. */
+  get(name: string): Promise<string>;
+}

@@ -1,0 +1,63 @@
+import type { TaskNode } from "../core/graph.js";
+import type { MapVariable } from "../core/names.js";
+import type { DataCatalog, Parameters, RunLog } from "../core/run-log.js";
+import type { MetricPoint } from "./experiment-tracker.js";
+
+/** Receives a task's output; both streams are kept, in order. */
+export interface OutputSink {
+  write(stream: "stdout" | "stderr", chunk: string | Uint8Array): void;
+}
+
+/** Services a running task may call (the in-task API is built on these). */
+export interface TaskServices {
+  getSecret(name: string): Promise<string>;
+  /** Gets files from the catalog; the records are added to the current step log. */
+  getFromCatalog(pattern: string): Promise<DataCatalog[]>;
+  /** Puts files into the catalog; the records are added to the current step log. */
+  putInCatalog(pattern: string): Promise<DataCatalog[]>;
+  /** The run log as stored now. */
+  getRunLog(): Promise<RunLog>;
+  /** What the experiment tracker offers for direct logging. */
+  trackerContext(): Record<string, unknown>;
+}
+
+/** Everything a task runner needs to run one attempt of a task step. */
+export interface TaskInvocation {
+  runId: string;
+  tag: string;
+  node: TaskNode;
+  /** Resolved internal name of the step. */
+  internalName: string;
+  attempt: number;
+  /** The parameters this attempt sees (a private copy). */
+  parameters: Parameters;
+  mapVariable: MapVariable;
+  cwd: string;
+  /**
+   * Environment for subprocesses: the launching environment plus run variables
+   * (`RUNNABLE_RUN_ID`, ...), parameters (`RUNNABLE_PRM_*`), the map variable and the task's secrets.
+   */
+  env: Record<string, string>;
+  output: OutputSink;
+  services: TaskServices;
+  /** Secret values to mask wherever they would be written. */
+  secretValues: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** What a finished attempt hands back. */
+export interface TaskOutcome {
+  /** Parameters the task set or changed (only these; unchanged ones may be omitted). */
+  parameters: Parameters;
+  /** Metrics the task recorded, in order. */
+  metrics: MetricPoint[];
+}
+
+/** Runs one kind of task (`command_type`). A failing task throws; the engine records the message. */
+export interface TaskRunner {
+  /** The `command_type` values it serves (e.g. `typescript`, `javascript`). */
+  readonly commandTypes: readonly string[];
+  /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
+  check?(node: TaskNode, cwd: string): Promise<string[]>;
+  run(invocation: TaskInvocation): Promise<TaskOutcome>;
+}
