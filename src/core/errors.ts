@@ -14,6 +14,7 @@ export type ErrorCode =
   | "CATALOG_ERROR"
   | "SECRET_NOT_FOUND"
   | "TASK_FAILED"
+  | "RUN_FAILED"
   | "NOT_IN_TASK"
   | "UNSUPPORTED"
   | "TRACKER_ERROR"

@@ -126,3 +126,9 @@ export function failNodeOf(graph: Graph): FailNode {
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
+
+/** Key under which the SDK attaches an in-memory function to a task spec (never serialised). */
+export const TASK_FUNCTION = Symbol.for("runnable-ts.task-function");
+
+/** Key under which the SDK attaches a reducer function to a map node (never serialised). */
+export const MAP_REDUCER = Symbol.for("runnable-ts.map-reducer");

@@ -1,12 +1,8 @@
+import type { TrackedPoint } from "../core/metrics.js";
 import type { Status } from "../core/run-log.js";
 
 /** One recorded value: `key` at `step`, recorded at `time_ms` (epoch ms). */
-export interface MetricPoint {
-  key: string;
-  step: number;
-  value: unknown;
-  time_ms: number;
-}
+export type MetricPoint = TrackedPoint;
 
 /** Facts about the run a tracker mirrors. */
 export interface TrackedRun {

@@ -45,15 +45,20 @@ export interface TaskInvocation {
   signal?: AbortSignal;
 }
 
-/** What a finished attempt hands back. */
+/** What a finished attempt hands back (a failing task is data, not an exception). */
 export interface TaskOutcome {
+  /** Why the attempt failed (undefined when it succeeded). */
+  failure?: string;
   /** Parameters the task set or changed (only these; unchanged ones may be omitted). */
   parameters: Parameters;
   /** Metrics the task recorded, in order. */
   metrics: MetricPoint[];
 }
 
-/** Runs one kind of task (`command_type`). A failing task throws; the engine records the message. */
+/**
+ * Runs one kind of task (`command_type`). A task that fails returns `failure` (keeping what it recorded);
+ * anything thrown is treated as a failure of the attempt too, with the error's message.
+ */
 export interface TaskRunner {
   /** The `command_type` values it serves (e.g. `typescript`, `javascript`). */
   readonly commandTypes: readonly string[];

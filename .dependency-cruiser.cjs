@@ -1,0 +1,70 @@
+// Layer rules of docs/architecture.md, checked by `npm test` (npm run depcheck).
+const layer = (name) => `^src/${name}/`;
+module.exports = {
+  forbidden: [
+    { name: "no-cycles", severity: "error", from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } } },
+    {
+      name: "core-is-pure",
+      comment: "core has no I/O and depends on nothing else of ours",
+      severity: "error",
+      from: { path: layer("core") },
+      to: { pathNot: [layer("core")], dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "core-no-node-builtins",
+      severity: "error",
+      from: { path: layer("core") },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "ports-depend-on-core-only",
+      severity: "error",
+      from: { path: layer("ports") },
+      to: { path: "^src/", pathNot: [layer("core"), layer("ports")] },
+    },
+    {
+      name: "definition-and-config-depend-on-core-only",
+      severity: "error",
+      from: { path: "^src/(definition|config)/" },
+      to: { path: "^src/", pathNot: [layer("core"), "^src/(definition|config)/"] },
+    },
+    {
+      name: "engine-never-imports-plugins-or-outer-layers",
+      severity: "error",
+      from: { path: layer("engine") },
+      to: { path: "^src/(plugins|runtime|sdk|cli|config|definition|testing)/" },
+    },
+    {
+      name: "plugins-import-core-and-ports-only",
+      severity: "error",
+      from: { path: "^src/plugins/([^/]+)/" },
+      to: { path: "^src/", pathNot: [layer("core"), layer("ports"), "^src/plugins/$1/"] },
+    },
+    {
+      name: "runtime-is-below-sdk-and-cli",
+      severity: "error",
+      from: { path: layer("runtime") },
+      to: { path: "^src/(sdk|cli|testing)/" },
+    },
+    {
+      name: "sdk-does-not-use-cli",
+      severity: "error",
+      from: { path: layer("sdk") },
+      to: { path: layer("cli") },
+    },
+    {
+      name: "only-cli-exits",
+      comment: "no layer but the CLI may import the CLI",
+      severity: "error",
+      from: { pathNot: layer("cli") },
+      to: { path: layer("cli") },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "\\.test\\.ts$|/fixtures/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js"] },
+  },
+};

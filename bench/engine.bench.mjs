@@ -1,0 +1,60 @@
+// Engine benchmarks of issue 2: per-step cost of TypeScript and shell chains, and CLI start-up.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pipeline, shell, typescript } from "../dist/index.js";
+
+const REPO = resolve(import.meta.dirname, "..");
+const quiet = { warn: () => {} };
+
+async function chain(count, makeStep, cwd) {
+  const steps = Array.from({ length: count }, (_, i) => makeStep(i));
+  const started = performance.now();
+  const log = await pipeline({ name: `chain-${count}`, steps }).execute({ cwd, env: {}, ...quiet });
+  const elapsed = performance.now() - started;
+  if (log.status !== "SUCCESS") throw new Error(`chain of ${count} failed`);
+  return elapsed;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Runs each measurement in a fresh folder, best of `repeats` by median. */
+async function measure(label, repeats, run) {
+  const results = [];
+  for (let i = 0; i < repeats; i++) {
+    const dir = mkdtempSync(join(tmpdir(), "runnable-bench-"));
+    try {
+      results.push(await run(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return median(results);
+}
+
+export async function engineBenchmarks() {
+  const noop = (i) => typescript({ name: `step ${i}`, function: () => undefined });
+  await measure("warm-up", 1, (dir) => chain(50, noop, dir));
+  const ts100 = (await measure("ts100", 3, (dir) => chain(100, noop, dir))) / 100;
+  const ts1000 = (await measure("ts1000", 3, (dir) => chain(1000, noop, dir))) / 1000;
+  console.log(`TypeScript no-op chain, file-system store: 100 steps ${ts100.toFixed(3)} ms/step, 1,000 steps ${ts1000.toFixed(3)} ms/step (target <= 2 ms), ratio ${(ts1000 / ts100).toFixed(2)} (target <= 1.5)`);
+
+  const spawnStart = performance.now();
+  for (let i = 0; i < 100; i++) spawnSync("/bin/sh", ["-c", "true"]);
+  const bare = (performance.now() - spawnStart) / 100;
+  const sh100 = (await measure("sh100", 3, (dir) => chain(100, (i) => shell({ name: `step ${i}`, command: "true" }), dir))) / 100;
+  console.log(`Shell 'true' chain of 100: ${sh100.toFixed(2)} ms/step; bare 'sh -c true' ${bare.toFixed(2)} ms; overhead ${(sh100 - bare).toFixed(2)} ms/step (target <= 5 ms)`);
+
+  const cli = await measure("cli", 5, (dir) => {
+    writeFileSync(join(dir, "p.yaml"), "dag:\n  start_at: hello\n  steps:\n    hello:\n      type: task\n      command_type: shell\n      command: echo hello\n      next: success\n");
+    const started = performance.now();
+    execFileSync(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-f", "p.yaml", "--quiet"], { cwd: dir, stdio: "ignore" });
+    return performance.now() - started;
+  });
+  console.log(`runnable execute of a one-step YAML pipeline, whole process: ${cli.toFixed(0)} ms wall (target <= 500 ms)`);
+}

@@ -1,0 +1,5 @@
+// `npm run bench`: prints the benchmark figures (never fails on timing).
+import { engineBenchmarks } from "./engine.bench.mjs";
+
+const only = process.argv[2];
+if (!only || only === "engine") await engineBenchmarks();

@@ -1,0 +1,41 @@
+import { openRunLogStore } from "../../runtime/open-store.js";
+import type { CliIo } from "../io.js";
+import { renderRunSummary } from "../run-summary.js";
+
+/** `runnable runs list`: one line per run in the configured store. */
+export async function runsListCommand(options: { configFile?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
+  const runs = await store.list();
+  if (options.json) {
+    io.out(`${JSON.stringify(runs, null, 2)}\n`);
+    return 0;
+  }
+  if (runs.length === 0) {
+    io.out(`no runs in the ${store.type} run log store\n`);
+    return 0;
+  }
+  const width = Math.max(6, ...runs.map((r) => r.run_id.length));
+  io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
+  for (const run of runs) {
+    const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
+    io.out(`${run.run_id.padEnd(width)}  ${run.status.padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
+  }
+  return 0;
+}
+
+/** `runnable runs show RUN_ID`: a readable summary (or the run log JSON with --json). */
+export async function runsShowCommand(
+  runId: string,
+  options: { configFile?: string; json?: boolean; branches?: string },
+  io: CliIo,
+): Promise<number> {
+  const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
+  const runLog = await store.get(runId);
+  if (options.json) {
+    io.out(`${JSON.stringify(runLog, null, 4)}\n`);
+    return 0;
+  }
+  const branchLimit = options.branches === undefined ? 5 : Math.max(0, Number.parseInt(options.branches, 10) || 0);
+  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit }));
+  return 0;
+}

@@ -1,0 +1,34 @@
+import { access } from "node:fs/promises";
+import { basename, extname, resolve } from "node:path";
+import { RunnableError, messageOf } from "../core/errors.js";
+import { serialiseGraph } from "../definition/serialise.js";
+import { importModule } from "../plugins/task/typescript/load-function.js";
+import type { PipelineSource } from "../runtime/prepare-run.js";
+import { isPipeline } from "../sdk/pipeline.js";
+
+const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx"]);
+
+/** A YAML file as is; a TypeScript/JavaScript module through its default-exported pipeline. */
+export async function loadPipelineSource(file: string, cwd: string): Promise<PipelineSource> {
+  if (!MODULE_EXTENSIONS.has(extname(file))) return { kind: "yaml", file };
+  const path = resolve(cwd, file);
+  try {
+    await access(path);
+  } catch {
+    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} not found`, { hint: "check the path given to -f/--file" });
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = await importModule(path);
+  } catch (error) {
+    throw new RunnableError("MODULE_LOAD_FAILED", `cannot load pipeline module ${file}: ${messageOf(error)}`, { cause: error });
+  }
+  const candidate = module.default;
+  if (!isPipeline(candidate)) {
+    throw new RunnableError("EXPORT_NOT_FOUND", `pipeline module ${file} has no default-exported pipeline`, {
+      hint: 'end the module with `export default pipeline({ steps: [...] })` (import { pipeline } from "runnable-ts")',
+    });
+  }
+  const { graph } = candidate.build();
+  return { kind: "graph", graph, serialised: serialiseGraph(graph), name: candidate.name || basename(file), file };
+}

@@ -1,0 +1,79 @@
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, reportError } from "./report-error.js";
+import type { CliIo } from "./io.js";
+import { executeCommand } from "./commands/execute.js";
+import { runsListCommand, runsShowCommand } from "./commands/runs.js";
+import { validateCommand } from "./commands/validate.js";
+
+function defaultIo(): CliIo {
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    signal: controller.signal,
+  };
+}
+
+/** Runs the `runnable` command line; returns the exit code (0 ok, 1 run failed, 2 bad input). */
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let code: number = EXIT.success;
+  const verbose = argv.includes("--verbose");
+  const program = new Command("runnable")
+    .description("Run pipelines (runnable-compatible YAML or TypeScript) and inspect their run logs")
+    .version("0.1.0")
+    .option("--verbose", "print stack traces of errors")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showSuggestionAfterError(true);
+  const config = new Option("-c, --config-file <file>", "services configuration (default: $RUNNABLE_CONFIGURATION_FILE)");
+  program
+    .command("execute")
+    .description("run a pipeline (YAML, or a TypeScript/JavaScript module whose default export is a pipeline)")
+    .option("-f, --file <file>", "pipeline definition", "pipeline.yaml")
+    .addOption(config)
+    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
+    .option("--run-id <id>", "run id (default: generated, e.g. blazing-colden-0544)")
+    .option("--tag <tag>", "label of the run (also the MLflow experiment name)")
+    .option("-q, --quiet", "print only the run id and status")
+    .option("--no-output", "do not show task output while running")
+    .action(async (options) => {
+      code = await executeCommand(options, io);
+    });
+  const runs = program.command("runs").description("inspect recorded runs");
+  runs
+    .command("list")
+    .description("list runs in the run log store")
+    .addOption(config)
+    .option("--json", "print JSON")
+    .action(async (options) => {
+      code = await runsListCommand(options, io);
+    });
+  runs
+    .command("show <run-id>")
+    .description("summarise a run: steps, statuses, attempts, durations, parameters, catalog")
+    .addOption(config)
+    .option("--json", "print the whole run log JSON")
+    .option("--branches <n>", "branches shown per composite step (default 5)")
+    .action(async (runId: string, options) => {
+      code = await runsShowCommand(runId, options, io);
+    });
+  program
+    .command("validate <file>")
+    .description("check a pipeline definition without running it")
+    .action(async (file: string) => {
+      code = await validateCommand(file, io);
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.success : EXIT.badInput;
+    }
+    return reportError(error, verbose, io.err);
+  }
+}

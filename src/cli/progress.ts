@@ -1,0 +1,51 @@
+import pc from "picocolors";
+import type { RunEvent } from "../engine/services.js";
+
+/** How the CLI shows a run while it goes. */
+export interface ProgressOptions {
+  /** Live, coloured, redrawn lines (a terminal) or plain lines (pipes, CI). */
+  tty: boolean;
+  /** Show task output (stdout/stderr) under its step. */
+  showOutput: boolean;
+  write: (text: string) => void;
+}
+
+const ms = (value: number): string => (value < 1000 ? `${value.toFixed(0)} ms` : `${(value / 1000).toFixed(2)} s`);
+
+/** Returns an event listener printing step progress: live on a terminal, plain lines otherwise. */
+export function createProgress(options: ProgressOptions): (event: RunEvent) => void {
+  const { write, tty } = options;
+  const color = tty ? pc : pc.createColors(false);
+  let openLine: string | undefined;
+  const status = (s: string): string => (s === "SUCCESS" ? color.green(s) : s === "FAIL" ? color.red(s) : color.yellow(s));
+  const line = (text: string): void => {
+    openLine = undefined;
+    write(`${text}\n`);
+  };
+  return (event) => {
+    switch (event.type) {
+      case "run-start":
+        return line(`${color.bold("run")} ${event.runId}`);
+      case "step-start":
+        if (!tty) return line(`  start   ${event.internalName} (${event.kind})`);
+        openLine = event.internalName;
+        return write(`  ${color.cyan("…")} ${event.internalName}`);
+      case "attempt-end":
+        if (event.status === "FAIL") line(`  ${color.red("attempt")} ${event.attempt} of ${event.internalName} failed: ${event.message}`);
+        return;
+      case "task-output":
+        if (options.showOutput) line(`    ${color.dim("│")} ${event.text}`);
+        return;
+      case "step-end": {
+        const text = `${status(event.status)} ${event.internalName} ${color.dim(`(${ms(event.durationMs)})`)}`;
+        if (tty && openLine === event.internalName) {
+          openLine = undefined;
+          return write(`\r\x1b[2K  ${event.status === "SUCCESS" ? color.green("✔") : color.red("✖")} ${text}\n`);
+        }
+        return line(`  ${tty ? (event.status === "SUCCESS" ? color.green("✔") : color.red("✖")) : "end    "} ${text}`);
+      }
+      case "run-end":
+        return line(`${color.bold("run")} ${event.runId} ${status(event.status)}`);
+    }
+  };
+}

@@ -1,0 +1,106 @@
+import type { z } from "zod";
+import type { Problem } from "../core/errors.js";
+import { didYouMean } from "./suggest.js";
+import { substituteVariables } from "./variables.js";
+import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
+
+/** A service entry to check: where it is, which types exist, and the variables (executor only). */
+export interface ServiceEntryInput {
+  service: string;
+  source: YamlSource;
+  /** Path of the entry in its file, e.g. `["catalog"]` or `["defaults", "catalog"]`. */
+  path: YamlPath;
+  /** Config schema of each known type of this service. */
+  schemas: Readonly<Record<string, z.ZodType>>;
+  /** Variables to substitute into string values of the config, or null for none. */
+  variables: Readonly<Record<string, string>> | null;
+}
+
+/** The outcome of checking a service entry: its choice when valid, and every problem found. */
+export interface ServiceEntryResult {
+  choice?: { type: string; config: unknown };
+  problems: Problem[];
+}
+
+const ENTRY_KEYS = ["type", "config"];
+const dotted = (path: YamlPath): string => path.join(".");
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+interface ZodInternals {
+  _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown> } };
+}
+
+/** The object keys a (possibly wrapped) zod schema accepts at `path`, when it can tell. */
+function keysOf(schema: unknown, path: readonly PropertyKey[]): string[] | undefined {
+  let current = schema as ZodInternals | undefined;
+  for (let depth = 0; depth < 64 && current; depth++) {
+    const def = current._zod?.def;
+    if (!def) return undefined;
+    if (def.type === "object" && def.shape) {
+      if (path.length === 0) return Object.keys(def.shape);
+      const [head, ...rest] = path;
+      return keysOf(def.shape[String(head)], rest);
+    }
+    current = (def.innerType ?? def.in) as ZodInternals | undefined;
+  }
+  return undefined;
+}
+
+function checkShape(input: ServiceEntryInput, raw: unknown): Problem[] {
+  const { source, path, service } = input;
+  if (!isPlainObject(raw)) {
+    return [problemAt(source, path, `${dotted(path)} must be a mapping with "type" and an optional "config", e.g. {type: ...}`)];
+  }
+  const problems: Problem[] = [];
+  for (const key of mappingKeys(source, path) ?? Object.keys(raw)) {
+    if (ENTRY_KEYS.includes(key)) continue;
+    const hint = didYouMean(key, ENTRY_KEYS);
+    problems.push(problemAt(source, [...path, key], `unknown key "${key}" in ${dotted(path)}: a service has only "type" and "config".${hint}`));
+  }
+  const known = Object.keys(input.schemas).join(", ");
+  if (raw.type === undefined) {
+    problems.push(problemAt(source, path, `${dotted(path)} needs a "type"; known ${service} types: ${known}`));
+  } else if (typeof raw.type !== "string") {
+    problems.push(problemAt(source, [...path, "type"], `${dotted(path)}.type must be a string; known ${service} types: ${known}`, "value"));
+  } else if (!Object.hasOwn(input.schemas, raw.type)) {
+    const hint = didYouMean(raw.type, Object.keys(input.schemas));
+    const message = `unknown ${service} type "${raw.type}"; known types: ${known}.${hint}`;
+    problems.push(problemAt(source, [...path, "type"], message, "value"));
+  }
+  return problems;
+}
+
+function issueProblems(input: ServiceEntryInput, type: string, schema: z.ZodType, issue: z.core.$ZodIssue): Problem[] {
+  const base = [...input.path, "config", ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
+  if (issue.code === "unrecognized_keys") {
+    const allowed = keysOf(schema, issue.path) ?? [];
+    const allowedText = allowed.length > 0 ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed";
+    return issue.keys.map((key) =>
+      problemAt(input.source, [...base, key], `unknown key "${key}" in ${dotted(base)} of ${input.service} type ${type} (${allowedText}).${didYouMean(key, allowed)}`),
+    );
+  }
+  return [problemAt(input.source, base, `${dotted(base)}: ${issue.message}`)];
+}
+
+/** Checks one `{type, config}` entry: shape, known type, variables (when given) and the type's config schema. */
+export function readServiceEntry(input: ServiceEntryInput): ServiceEntryResult {
+  const raw = valueAt(input.source, input.path);
+  const problems = checkShape(input, raw);
+  // Unknown keys beside a good type do not stop the config check: every problem is reported at once.
+  if (!isPlainObject(raw) || typeof raw.type !== "string" || !Object.hasOwn(input.schemas, raw.type)) return { problems };
+  const type = raw.type;
+  const schema = input.schemas[type]!;
+  let config: unknown = raw.config ?? {};
+  if (input.variables) {
+    const substituted = substituteVariables(config, input.variables);
+    config = substituted.value;
+    for (const problem of substituted.problems) {
+      const at = [...input.path, "config", ...problem.path];
+      problems.push(problemAt(input.source, at, `${dotted(at)}: ${problem.message}`, "value"));
+    }
+  }
+  const parsed = schema.safeParse(config);
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(input, type, schema, issue)));
+  return problems.length > 0 ? { problems } : { choice: { type, config: parsed.data }, problems };
+}

@@ -1,0 +1,124 @@
+import { NODE_KINDS } from "../core/graph.js";
+import type { CatalogSpec, Node, StubNode, TaskNode, TaskSpec } from "../core/graph.js";
+import { childName, stepNameProblem } from "../core/names.js";
+import { buildDag, buildMap, buildParallel } from "./build-composite.js";
+import { describeValue, isMapping, report } from "./context.js";
+import type { BuildContext } from "./context.js";
+import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
+import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
+import type { StepInput } from "./step-input.js";
+import { nearest } from "./suggest.js";
+import type { DocPath } from "./types.js";
+
+/** Node kinds known to the definition layer. */
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** The kind named by a step's `type`, or undefined (and a problem) when missing or unknown. */
+function stepKind(ctx: BuildContext, config: Record<string, unknown>, path: DocPath, internalName: string): NodeKind | undefined {
+  const type = config.type;
+  const known = NODE_KINDS.join(", ");
+  if (type === undefined || type === null) {
+    report(ctx, path, `step "${internalName}" has no "type"; add one of: ${known}`, "key");
+    return undefined;
+  }
+  if (typeof type === "string" && (NODE_KINDS as readonly string[]).includes(type)) return type as NodeKind;
+  const near = typeof type === "string" ? nearest(type, NODE_KINDS) : undefined;
+  const hint = near === undefined ? "" : ` (did you mean "${near}"?)`;
+  report(ctx, [...path, "type"], `step "${internalName}": unknown type ${describeValue(type)}${hint}; known types: ${known}`);
+  return undefined;
+}
+
+/** Builds one step of a graph; undefined when it has problems (all of them are reported). */
+export function buildStep(ctx: BuildContext, internalBranchName: string, name: string, config: unknown, path: DocPath): Node | undefined {
+  const internalName = childName(internalBranchName, name);
+  const nameProblem = stepNameProblem(name);
+  if (nameProblem) report(ctx, path, `${nameProblem} (rename the step)`, "key");
+  if (!isMapping(config)) {
+    report(ctx, path, `step "${internalName}" must be a mapping with at least a "type" key, got ${describeValue(config)}`);
+    return undefined;
+  }
+  const kind = stepKind(ctx, config, path, internalName);
+  if (!kind) return undefined;
+  const input: StepInput = { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` };
+  const before = ctx.problems.length;
+  const node = buildByKind(ctx, kind, input);
+  return nameProblem || ctx.problems.length > before ? undefined : node;
+}
+
+function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node | undefined {
+  switch (kind) {
+    case "task":
+      return buildTask(ctx, input);
+    case "stub":
+      return buildStub(ctx, input);
+    case "success":
+    case "fail":
+      return buildTerminal(ctx, kind, input);
+    case "parallel":
+      return buildParallel(ctx, input);
+    case "map":
+      return buildMap(ctx, input);
+    case "dag":
+      return buildDag(ctx, input);
+  }
+}
+
+function catalogOf(catalog: { get?: string[] | undefined; put?: string[] | undefined } | null | undefined): CatalogSpec | null {
+  return catalog ? { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])] } : null;
+}
+
+function checkNotebookKeys(ctx: BuildContext, input: StepInput): void {
+  const commandType = input.config.command_type ?? "python";
+  if (commandType === "notebook") return;
+  for (const key of NOTEBOOK_KEYS) {
+    if (!(key in input.config)) continue;
+    const why = `is only allowed when command_type is notebook (this task's command_type is ${describeValue(commandType)})`;
+    report(ctx, [...input.path, key], `${input.label}: "${key}" ${why}`, "key");
+  }
+}
+
+function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
+  const parsed = taskSchema.safeParse(input.config);
+  checkNotebookKeys(ctx, input);
+  if (!parsed.success) {
+    reportStepIssues(ctx, parsed.error, input, Object.keys(taskSchema.shape));
+    return undefined;
+  }
+  const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, ...rest } = parsed.data;
+  const extra = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  const task: TaskSpec = { command_type: command_type ?? "python", command, ...extra };
+  return {
+    kind: "task",
+    ...nodeBase(ctx, input),
+    ...traversalOf({ next, on_failure, overrides }),
+    task,
+    catalog: catalogOf(catalog),
+    maxAttempts: max_attempts ?? 1,
+    secrets: [...(secrets ?? [])],
+  };
+}
+
+function buildStub(ctx: BuildContext, input: StepInput): StubNode | undefined {
+  const parsed = stubSchema.safeParse(input.config);
+  if (!parsed.success) {
+    reportStepIssues(ctx, parsed.error, input, STUB_KEYS);
+    return undefined;
+  }
+  const extra = Object.fromEntries(Object.entries(input.config).filter(([key]) => !STUB_KEYS.includes(key)));
+  return {
+    kind: "stub",
+    ...nodeBase(ctx, input),
+    ...traversalOf(parsed.data),
+    catalog: catalogOf(parsed.data.catalog),
+    maxAttempts: parsed.data.max_attempts ?? 1,
+    extra,
+  };
+}
+
+function buildTerminal(ctx: BuildContext, kind: "success" | "fail", input: StepInput): Node | undefined {
+  const extraKeys = Object.keys(input.config).filter((key) => key !== "type");
+  for (const key of extraKeys) {
+    report(ctx, [...input.path, key], `${input.label}: unknown key "${key}"; success and fail steps accept only "type"`, "key");
+  }
+  return extraKeys.length ? undefined : { kind, ...nodeBase(ctx, input) };
+}

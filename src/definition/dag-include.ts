@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Graph } from "../core/graph.js";
+import { isMapping, report } from "./context.js";
+import type { BuildContext } from "./context.js";
+import { displayName, readFailure, realPathOf } from "./files.js";
+import type { StepInput } from "./step-input.js";
+import { parseYamlSource } from "./yaml-source.js";
+
+/** Reads the file named by a `dag` step's `dag_definition` and builds its `dag` block as a branch. */
+export function loadDagDefinition(ctx: BuildContext, input: StepInput, definition: string, branchName: string): Graph | undefined {
+  const definitionPath = [...input.path, "dag_definition"];
+  if (!/\.ya?ml$/i.test(definition)) {
+    report(ctx, definitionPath, `${input.label}: dag_definition must be a YAML file ending in .yaml or .yml, got "${definition}"`);
+    return undefined;
+  }
+  const absolute = path.resolve(ctx.baseDir, definition);
+  const real = realPathOf(absolute);
+  if (ctx.includeStack.includes(real)) {
+    const chain = [...ctx.includeStack, real].map((file) => displayName(ctx.cwd, file)).join(" -> ");
+    report(ctx, definitionPath, `${input.label}: dag_definition "${definition}" includes itself (${chain}); a pipeline cannot include itself, directly or indirectly`);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(absolute, "utf8");
+  } catch (error) {
+    const where = `${absolute}; relative paths start from ${ctx.baseDir}`;
+    report(ctx, definitionPath, `${input.label}: dag_definition file "${definition}" ${readFailure(error)} (${where})`);
+    return undefined;
+  }
+  const file = displayName(ctx.cwd, absolute);
+  const source = parseYamlSource(text, file);
+  ctx.problems.push(...source.syntaxProblems, ...source.duplicateProblems);
+  if (source.syntaxProblems.length > 0) return undefined;
+  if (!isMapping(source.value) || !("dag" in source.value)) {
+    const message = `no top-level "dag" key in ${file} (included by ${input.label}); put the nested pipeline under "dag:"`;
+    ctx.problems.push({ message, file, line: 1, col: 1 });
+    return undefined;
+  }
+  const child: BuildContext = {
+    ...ctx,
+    source: { file, positionOf: source.positionOf },
+    baseDir: path.dirname(absolute),
+    includeStack: [...ctx.includeStack, real],
+  };
+  return ctx.buildBranch(child, source.value.dag, ["dag"], branchName);
+}

@@ -1,0 +1,49 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { RunnableError, formatProblem } from "../core/errors.js";
+import { analyseDag, invalidPipeline } from "./build-graph.js";
+import { isMapping } from "./context.js";
+import { dagHash } from "./dag-hash.js";
+import { displayName, readFailure } from "./files.js";
+import { serialiseGraph } from "./serialise.js";
+import type { LoadedPipeline } from "./types.js";
+import { parseYamlSource } from "./yaml-source.js";
+
+/**
+ * Reads a pipeline YAML file and builds its graph. Throws FILE_NOT_FOUND, YAML_SYNTAX, or one
+ * PIPELINE_INVALID error whose `problems` hold every problem found (with file:line:col).
+ */
+export async function loadPipelineFile(file: string, options: { cwd?: string } = {}): Promise<LoadedPipeline> {
+  const cwd = options.cwd ?? process.cwd();
+  const absolute = path.resolve(cwd, file);
+  const shown = displayName(cwd, absolute);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${absolute} ${readFailure(error)}`, {
+      cause: error,
+      hint: `check the path (relative paths start from ${cwd})`,
+    });
+  }
+  const source = parseYamlSource(text, shown);
+  if (source.syntaxProblems.length > 0) {
+    const lines = source.syntaxProblems.map(formatProblem).join("\n");
+    throw new RunnableError("YAML_SYNTAX", `Pipeline ${shown} is not valid YAML:\n${lines}`, {
+      problems: source.syntaxProblems,
+      hint: "fix the YAML at the positions shown (indent with spaces, quote values containing ': ' or '#')",
+    });
+  }
+  const raw = source.value;
+  const problems = [...source.duplicateProblems];
+  if (!isMapping(raw) || !("dag" in raw)) {
+    const message = `no top-level "dag" key; a pipeline file holds its graph under "dag:" (with start_at and steps)`;
+    problems.push({ message, file: shown, ...source.positionOf([]), path: "" });
+    throw invalidPipeline(`Pipeline ${shown}`, problems);
+  }
+  const analysed = analyseDag(raw.dag, { file: shown, positionOf: source.positionOf, baseDir: path.dirname(absolute), cwd, sourcePath: absolute });
+  problems.push(...analysed.problems);
+  if (!analysed.graph || problems.length > 0) throw invalidPipeline(`Pipeline ${shown}`, problems);
+  const graph = analysed.graph;
+  return { graph, dagHash: dagHash(source.hashable(["dag"])), serialised: serialiseGraph(graph), file: absolute, raw };
+}

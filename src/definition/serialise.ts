@@ -1,0 +1,71 @@
+import { assertNever } from "../core/graph.js";
+import type { CatalogSpec, Graph, Node, TraversableNode } from "../core/graph.js";
+
+/** A graph in runnable's serialised form (`run_config.dag`, §2.10); plain JSON. */
+export function serialiseGraph(graph: Graph): Record<string, unknown> {
+  const steps: Record<string, unknown> = {};
+  for (const [name, node] of graph.nodes) steps[name] = serialiseNode(node);
+  return { start_at: graph.startAt, name: graph.name, description: graph.description, steps };
+}
+
+/** Copies data as plain JSON (drops symbols, functions and other non-JSON values). */
+function plain<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function traversal(node: TraversableNode): Record<string, unknown> {
+  return { next: node.next, on_failure: node.onFailure, overrides: { ...node.overrides } };
+}
+
+function catalog(spec: CatalogSpec | null): Record<string, unknown> | null {
+  return spec ? { get: [...spec.get], put: [...spec.put] } : null;
+}
+
+/** One node in runnable's serialised form. */
+export function serialiseNode(node: Node): Record<string, unknown> {
+  const common = { type: node.kind, name: node.name };
+  switch (node.kind) {
+    case "success":
+    case "fail":
+      return common;
+    case "task":
+      return {
+        ...common,
+        ...traversal(node),
+        catalog: catalog(node.catalog),
+        max_attempts: node.maxAttempts,
+        ...plain({ ...node.task }),
+        ...(node.secrets.length > 0 && { secrets: [...node.secrets] }),
+        node_name: node.name,
+      };
+    case "stub":
+      // extra keys come last; `name` is set again so that an extra `name` cannot replace the step's
+      return { ...common, ...traversal(node), catalog: catalog(node.catalog), max_attempts: node.maxAttempts, ...plain(node.extra), name: node.name };
+    case "parallel": {
+      const branches: Record<string, unknown> = {};
+      for (const [key, branch] of Object.entries(node.branches)) branches[key] = serialiseGraph(branch);
+      return { ...common, ...traversal(node), branches };
+    }
+    case "map":
+      return {
+        ...common,
+        ...traversal(node),
+        iterate_on: node.iterateOn,
+        iterate_as: node.iterateAs,
+        branch: serialiseGraph(node.branch),
+        ...(node.reducer !== null && { reducer: node.reducer }),
+        is_composite: true,
+      };
+    case "dag":
+      return {
+        ...common,
+        ...traversal(node),
+        dag_definition: node.dagDefinition,
+        branch: serialiseGraph(node.branch),
+        internal_branch_name: node.branch.internalBranchName,
+        is_composite: true,
+      };
+    default:
+      return assertNever(node);
+  }
+}

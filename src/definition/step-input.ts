@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import type { TaskNode } from "../core/graph.js";
+import { report } from "./context.js";
+import type { BuildContext } from "./context.js";
+import type { DocPath } from "./types.js";
+import { reportIssues } from "./zod-problems.js";
+
+/** What every node builder gets: the node's names and where its definition is. */
+export interface StepInput {
+  name: string;
+  internalName: string;
+  internalBranchName: string;
+  config: Record<string, unknown>;
+  path: DocPath;
+  /** `step "<internal name>" (<kind>)`, the start of every message about this step. */
+  label: string;
+}
+
+/** Common fields of every node built from `input` (`source` only when something is known). */
+export function nodeBase(ctx: BuildContext, input: StepInput): Pick<TaskNode, "name" | "internalName" | "internalBranchName" | "source"> {
+  const position = ctx.source.positionOf?.(input.path, "key");
+  const base = { name: input.name, internalName: input.internalName, internalBranchName: input.internalBranchName };
+  if (ctx.source.file === undefined && !position) return base;
+  return { ...base, source: { ...(ctx.source.file !== undefined && { file: ctx.source.file }), ...position } };
+}
+
+/** `next`, `on_failure` and `overrides` of a validated non-terminal step. */
+export function traversalOf(data: { next: string; on_failure?: string | undefined; overrides?: Record<string, string> | undefined }) {
+  return { next: data.next, onFailure: data.on_failure ?? "", overrides: { ...data.overrides } };
+}
+
+/** Reports zod issues of a step, with a clearer message for a missing `next`. */
+export function reportStepIssues(ctx: BuildContext, error: z.ZodError, input: StepInput, allowedKeys: readonly string[]): void {
+  const missingNext = input.config.next === undefined || input.config.next === null || input.config.next === "";
+  const issues = error.issues.filter((issue) => !(missingNext && issue.path[0] === "next"));
+  if (missingNext) {
+    const message = `${input.label} has no "next": every step except success and fail must name the step that runs after it (e.g. next: success)`;
+    report(ctx, input.config.next === undefined ? input.path : [...input.path, "next"], message, "key");
+  }
+  reportIssues(ctx, issues, input.config, input.path, { label: input.label, allowedKeys });
+}
+

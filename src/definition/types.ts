@@ -1,0 +1,49 @@
+import type { Graph } from "../core/graph.js";
+import type { Problem } from "../core/errors.js";
+
+/** A path inside a parsed document: mapping keys and sequence indexes, from the document root. */
+export type DocPath = ReadonlyArray<string | number>;
+
+/** A 1-based line and column in a source file. */
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** Locates a path in the source: at its key (`"key"`) or at its value (default). */
+export type PositionOf = (path: DocPath, at?: "key" | "value") => Position | undefined;
+
+/** A pipeline file read, validated and turned into a graph. */
+export interface LoadedPipeline {
+  graph: Graph;
+  /** runnable's `dag_hash` of the `dag` block as written (§2.9). */
+  dagHash: string;
+  /** The graph in runnable's serialised form (`run_config.dag`, §2.10). */
+  serialised: Record<string, unknown>;
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** The whole parsed document as plain JSON-like data. */
+  raw: unknown;
+}
+
+/** Options of {@link buildGraph} / {@link analyseDag}. */
+export interface BuildGraphOptions {
+  /** File name shown in problems (YAML input); omitted for SDK input. */
+  file?: string;
+  /** Locates document paths in the source (YAML input). */
+  positionOf?: PositionOf;
+  /** Directory that relative `dag_definition` paths are resolved against. */
+  baseDir: string;
+  /** Directory that included file names are shown relative to (default: process.cwd()). */
+  cwd?: string;
+  /** Absolute path of the file holding the dag, to catch a `dag_definition` including it again. */
+  sourcePath?: string;
+  /** Document path of the dag block (default `["dag"]`); problems' paths start with it. */
+  rootPath?: DocPath;
+}
+
+/** A built graph (when there were no problems) and every problem found. */
+export interface AnalysedDag {
+  graph: Graph | undefined;
+  problems: Problem[];
+}

@@ -1,0 +1,206 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Document, Pair, Scalar, YAMLMap } from "yaml";
+import type { Problem } from "../core/errors.js";
+import { pyFloat, pythonFloat } from "./python-json.js";
+import type { DocPath, Position, PositionOf } from "./types.js";
+
+/** A parsed YAML file: its data, its problems and a way to locate paths in it. */
+export interface YamlSource {
+  /** File name shown in problems. */
+  file: string;
+  /** Plain data of the whole document; `undefined` when there are syntax problems. */
+  value: unknown;
+  /** YAML syntax errors (the document cannot be trusted). */
+  syntaxProblems: Problem[];
+  /** Keys repeated in one mapping (e.g. two steps with the same name). */
+  duplicateProblems: Problem[];
+  positionOf: PositionOf;
+  /** The data at `path` with YAML floats marked, for Python-exact hashing. */
+  hashable(path: DocPath): unknown;
+}
+
+type AnyNode = unknown;
+const FLOAT_TAG = "tag:yaml.org,2002:float";
+const INT_TAG = "tag:yaml.org,2002:int";
+const INT_SOURCE = /^[-+]?(?:0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+)$/;
+const MAX_DEPTH = 500;
+
+/** Parses YAML text (YAML 1.2, merge keys on, duplicate keys reported) into a {@link YamlSource}. */
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
+  const at = (offset: number): Position => lineCounter.linePos(offset);
+  const syntaxProblems = syntaxProblemsOf(doc, file, at);
+  const duplicateProblems: Problem[] = [];
+  let value: unknown;
+  if (syntaxProblems.length === 0) {
+    findDuplicates(doc.contents, [], file, at, duplicateProblems);
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      syntaxProblems.push({ message: `cannot read the YAML: ${(error as Error).message}`, file, line: 1, col: 1 });
+    }
+  }
+  return {
+    file,
+    value,
+    syntaxProblems,
+    duplicateProblems,
+    positionOf: (path, where = "value") => positionIn(doc, path, where, at),
+    hashable: (path) => {
+      const found = locate(doc, path);
+      return found.complete ? hashableOf(found.node, doc, 0) : undefined;
+    },
+  };
+}
+
+function syntaxProblemsOf(doc: Document.Parsed, file: string, at: (o: number) => Position): Problem[] {
+  const seenLines = new Set<number>();
+  const problems: Problem[] = [];
+  for (const error of doc.errors) {
+    const { line, col } = at(error.pos[0]);
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    const text = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    const hint = error.code === "TAB_AS_INDENT" ? " (indent with spaces)" : "";
+    problems.push({ message: `YAML syntax error: ${text}${hint}`, file, line, col });
+  }
+  return problems;
+}
+
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  return typeof key.value === "symbol" || (key.value === "<<" && key.type === "PLAIN");
+}
+
+function keyText(key: unknown): string {
+  if (!isScalar(key)) return String(key);
+  const value = key.value;
+  if (typeof value === "number") return isFloatScalar(key) ? pythonFloat(value) : String(value);
+  if (value === null || value === undefined) return "null";
+  return String(value);
+}
+
+function resolve(node: AnyNode, doc: Document.Parsed): AnyNode {
+  let current = node;
+  for (let i = 0; isAlias(current) && i < MAX_DEPTH; i += 1) current = current.resolve(doc);
+  return current;
+}
+
+/** The pair of `map` whose key is `key`, looking into merge (`<<`) sources too. */
+function findPair(map: YAMLMap, key: string, doc: Document.Parsed, depth = 0): Pair | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const own = map.items.find((pair) => !isMergeKey(pair.key) && keyText(pair.key) === key);
+  if (own) return own;
+  for (const source of mergeSources(map, doc)) {
+    const found = findPair(source, key, doc, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function mergeSources(map: YAMLMap, doc: Document.Parsed): YAMLMap[] {
+  const sources: YAMLMap[] = [];
+  for (const pair of map.items) {
+    if (!isMergeKey(pair.key)) continue;
+    const value = resolve(pair.value, doc);
+    const items = isSeq(value) ? value.items.map((item) => resolve(item, doc)) : [value];
+    for (const item of items) if (isMap(item)) sources.push(item);
+  }
+  return sources;
+}
+
+interface Located {
+  node: AnyNode;
+  pair: Pair | undefined;
+  complete: boolean;
+}
+
+/** Walks `path` as far as it goes; `complete` tells whether all of it was found. */
+function locate(doc: Document.Parsed, path: DocPath): Located {
+  let node: AnyNode = doc.contents;
+  let pair: Pair | undefined;
+  for (const segment of path) {
+    const current = resolve(node, doc);
+    let next: Pair | undefined;
+    if (isMap(current)) next = findPair(current, String(segment), doc);
+    else if (isSeq(current) && typeof segment === "number" && segment < current.items.length) {
+      pair = undefined;
+      node = current.items[segment];
+      continue;
+    }
+    if (!next) return { node, pair, complete: false };
+    pair = next;
+    node = next.value;
+  }
+  return { node, pair, complete: true };
+}
+
+function rangeStart(node: AnyNode): number | undefined {
+  if (typeof node !== "object" || node === null || !("range" in node)) return undefined;
+  const range = (node as { range?: [number, number, number] }).range;
+  return range?.[0];
+}
+
+function positionIn(doc: Document.Parsed, path: DocPath, where: "key" | "value", at: (o: number) => Position): Position {
+  const found = locate(doc, path);
+  const keyOffset = found.pair ? rangeStart(found.pair.key) : undefined;
+  const emptyValue = isScalar(found.node) && found.node.value === null && !(found.node as Scalar).source;
+  const valueOffset = emptyValue ? undefined : rangeStart(found.node);
+  const wantKey = where === "key" || !found.complete;
+  const offset = wantKey ? (keyOffset ?? valueOffset) : (valueOffset ?? keyOffset);
+  return offset === undefined ? { line: 1, col: 1 } : at(offset);
+}
+
+function isFloatScalar(node: Scalar): boolean {
+  if (typeof node.value !== "number") return false;
+  if (node.tag === FLOAT_TAG) return true;
+  if (node.tag === INT_TAG) return false;
+  if (node.source !== undefined && node.source !== "") return !INT_SOURCE.test(node.source);
+  return !Number.isInteger(node.value);
+}
+
+function hashableOf(node: AnyNode, doc: Document.Parsed, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new Error("YAML nesting is too deep");
+  const current = resolve(node, doc);
+  if (isScalar(current)) {
+    if (isFloatScalar(current)) return pyFloat(current.value as number);
+    return current.value ?? null;
+  }
+  if (isSeq(current)) return current.items.map((item) => hashableOf(item, doc, depth + 1));
+  if (!isMap(current)) return null;
+  const entries = new Map<string, unknown>();
+  for (const pair of current.items) {
+    if (!isMergeKey(pair.key)) entries.set(keyText(pair.key), hashableOf(pair.value, doc, depth + 1));
+  }
+  for (const source of mergeSources(current, doc)) {
+    const merged = hashableOf(source, doc, depth + 1) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(merged)) if (!entries.has(key)) entries.set(key, value);
+  }
+  return Object.fromEntries(entries);
+}
+
+function findDuplicates(node: AnyNode, path: DocPath, file: string, at: (o: number) => Position, out: Problem[]): void {
+  if (isSeq(node)) node.items.forEach((item, index) => findDuplicates(item, [...path, index], file, at, out));
+  if (!isMap(node)) return;
+  const seen = new Map<string, Pair>();
+  for (const pair of node.items) {
+    if (isMergeKey(pair.key)) continue;
+    const key = keyText(pair.key);
+    const first = seen.get(key);
+    if (first) out.push(duplicateProblem(key, path, first, pair, file, at));
+    else seen.set(key, pair);
+    findDuplicates(pair.value, [...path, key], file, at, out);
+  }
+}
+
+function duplicateProblem(key: string, path: DocPath, first: Pair, pair: Pair, file: string, at: (o: number) => Position): Problem {
+  const firstLine = at(rangeStart(first.key) ?? 0).line;
+  const { line, col } = at(rangeStart(pair.key) ?? 0);
+  const where = path.length ? ` in ${path.join(".")}` : "";
+  const message =
+    path[path.length - 1] === "steps"
+      ? `duplicate step name "${key}"${where} (first defined at line ${firstLine}); step names must be unique in a graph`
+      : `duplicate key "${key}"${where} (first defined at line ${firstLine}); keys must be unique in a mapping`;
+  return { message, file, line, col, path: [...path, key].join(".") };
+}

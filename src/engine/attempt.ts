@@ -1,0 +1,26 @@
+import type { Attempt, Parameters, Status } from "../core/run-log.js";
+import { cloneJson } from "../core/parameters.js";
+import { formatDuration, formatTimestamp, nowMicros } from "../core/time.js";
+
+/** Builds an attempt record from its start time, outcome and input parameters. */
+export function makeAttempt(options: {
+  number: number;
+  startedMicros: number;
+  status: Status;
+  message: string;
+  parameters: Parameters;
+  metrics?: Record<string, unknown>;
+}): Attempt {
+  const ended = nowMicros();
+  const attempt: Attempt = {
+    attempt_number: options.number,
+    start_time: formatTimestamp(options.startedMicros),
+    end_time: formatTimestamp(ended),
+    duration: formatDuration(ended - options.startedMicros),
+    status: options.status,
+    message: options.message,
+    parameters: cloneJson(options.parameters),
+  };
+  if (options.metrics && Object.keys(options.metrics).length > 0) attempt.user_defined_metrics = options.metrics;
+  return attempt;
+}

@@ -1,0 +1,110 @@
+import { isRunnableError, messageOf } from "../core/errors.js";
+import type { StubNode, TaskNode } from "../core/graph.js";
+import { collapseMetrics } from "../core/metrics.js";
+import { executionLogName } from "../core/names.js";
+import type { DataCatalog, Status } from "../core/run-log.js";
+import { nowMicros } from "../core/time.js";
+import type { TaskOutcome } from "../ports/task-runner.js";
+import { makeAttempt } from "./attempt.js";
+import { OutputCollector, maskSecrets } from "./output-collector.js";
+import type { BranchContext, RunState } from "./run-state.js";
+import { closeStep, openStep } from "./step-log-writer.js";
+import { invocationFor } from "./task-invocation.js";
+
+/** Runs a task step: up to `max_attempts` attempts, catalog get/put, execution log, parameters, metrics. */
+export async function executeTask(run: RunState, node: TaskNode, ctx: BranchContext): Promise<Status> {
+  const step = await openStep(run, node, ctx);
+  const { runId } = run.plan;
+  const output = new OutputCollector(
+    () => run.secretValues,
+    (stream, text) => run.services.onEvent?.({ type: "task-output", internalName: step.log.internal_name, stream, text }),
+  );
+  for (let number = 1; number <= node.maxAttempts; number++) {
+    if (node.maxAttempts > 1) output.note(`--- attempt ${number} of ${node.maxAttempts} ---`);
+    const started = nowMicros();
+    const records: DataCatalog[] = [];
+    const outcome = await attemptTask(run, node, ctx, { number, output, records, internalName: step.log.internal_name });
+    const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
+    const metrics = collapseMetrics(outcome.metrics);
+    const status: Status = outcome.failure === undefined ? "SUCCESS" : "FAIL";
+    step.log.attempts.push(
+      makeAttempt({ number, startedMicros: started, status, message, parameters: ctx.scope.parameters, metrics }),
+    );
+    step.log.data_catalog.push(...records);
+    await run.services.tracker.publish(node.name, outcome.metrics);
+    run.services.onEvent?.({
+      type: "attempt-end",
+      internalName: step.log.internal_name,
+      attempt: number,
+      status,
+      message,
+      durationMs: (nowMicros() - started) / 1000,
+    });
+    step.log.status = status;
+    if (status === "SUCCESS") {
+      step.log.user_defined_metrics = metrics;
+      Object.assign(ctx.scope.parameters, outcome.parameters);
+      break;
+    }
+  }
+  await putExecutionLog(run, node, ctx, step.log.data_catalog, output.text());
+  await closeStep(run, ctx, step);
+  return step.log.status;
+}
+
+async function attemptTask(
+  run: RunState,
+  node: TaskNode,
+  ctx: BranchContext,
+  attempt: { number: number; output: OutputCollector; records: DataCatalog[]; internalName: string },
+): Promise<TaskOutcome> {
+  const { catalog } = run.services;
+  try {
+    for (const pattern of node.catalog?.get ?? []) attempt.records.push(...(await catalog.get(pattern, run.plan.runId)));
+    const runner = run.services.taskRunner(node.task.command_type);
+    if (!runner) return failed(`no task runner for command_type "${node.task.command_type}"`);
+    const invocation = await invocationFor(run, node, ctx, attempt);
+    const outcome = await runner.run(invocation);
+    if (outcome.failure !== undefined) return outcome;
+    for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await catalog.put(pattern, run.plan.runId)));
+    return outcome;
+  } catch (error) {
+    if (!isRunnableError(error)) attempt.output.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
+    return failed(messageOf(error));
+  }
+}
+
+const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, metrics: [] });
+
+async function putExecutionLog(
+  run: RunState,
+  node: TaskNode,
+  ctx: BranchContext,
+  records: DataCatalog[],
+  text: string,
+): Promise<void> {
+  const name = executionLogName(node.name, ctx.mapVariable);
+  try {
+    records.push(...(await run.services.catalog.putContent(name, text, run.plan.runId)));
+  } catch (error) {
+    run.services.warn(`could not store the execution log ${name}: ${messageOf(error)}`);
+  }
+}
+
+/** Runs a stub step: catalog get/put only, always a successful attempt unless the catalog fails. */
+export async function executeStub(run: RunState, node: StubNode, ctx: BranchContext): Promise<Status> {
+  const step = await openStep(run, node, ctx);
+  const started = nowMicros();
+  let message = "";
+  try {
+    for (const p of node.catalog?.get ?? []) step.log.data_catalog.push(...(await run.services.catalog.get(p, run.plan.runId)));
+    for (const p of node.catalog?.put ?? []) step.log.data_catalog.push(...(await run.services.catalog.put(p, run.plan.runId)));
+  } catch (error) {
+    message = messageOf(error);
+  }
+  const status: Status = message ? "FAIL" : "SUCCESS";
+  step.log.attempts.push(makeAttempt({ number: 1, startedMicros: started, status, message, parameters: ctx.scope.parameters }));
+  step.log.status = status;
+  await closeStep(run, ctx, step);
+  return status;
+}

@@ -1,0 +1,27 @@
+import type { MapVariable } from "../core/names.js";
+import type { CodeIdentity, LogLocation, Parameters } from "../core/run-log.js";
+import type { RunPlan, Services } from "./services.js";
+
+/** What every step of one run shares. */
+export interface RunState {
+  plan: RunPlan;
+  services: Services;
+  identity: CodeIdentity;
+  /** Launching environment without per-step variables. */
+  baseEnv: Record<string, string>;
+  /** Secret values seen in this run (masked wherever they would be written). */
+  secretValues: Set<string>;
+}
+
+/** Parameters visible to the steps of one graph (the run, or one branch). */
+export interface Scope {
+  parameters: Parameters;
+}
+
+/** Where in the run a graph executes. */
+export interface BranchContext {
+  /** Branch chain of the graph's step logs ([] at top level). */
+  location: LogLocation;
+  mapVariable: MapVariable;
+  scope: Scope;
+}

@@ -1,0 +1,69 @@
+import type { TaskNode } from "../core/graph.js";
+import type { DataCatalog } from "../core/run-log.js";
+import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import type { BranchContext, RunState } from "./run-state.js";
+import { taskEnvironment } from "./task-env.js";
+
+/** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services. */
+export async function invocationFor(
+  run: RunState,
+  node: TaskNode,
+  ctx: BranchContext,
+  attempt: { number: number; output: OutputSink; records: DataCatalog[]; internalName: string },
+): Promise<TaskInvocation> {
+  const secrets: Record<string, string> = {};
+  for (const name of node.secrets) {
+    secrets[name] = await run.services.secrets.get(name);
+    if (secrets[name]) run.secretValues.add(secrets[name]);
+  }
+  const { runId, tag, cwd } = run.plan;
+  const env = taskEnvironment({
+    base: run.baseEnv,
+    runId,
+    tag,
+    attempt: attempt.number,
+    parameters: ctx.scope.parameters,
+    mapVariable: ctx.mapVariable,
+    secrets,
+  });
+  return {
+    runId,
+    tag,
+    node,
+    internalName: attempt.internalName,
+    attempt: attempt.number,
+    parameters: ctx.scope.parameters,
+    mapVariable: ctx.mapVariable,
+    cwd,
+    env,
+    output: attempt.output,
+    services: taskServices(run, attempt.records),
+    secretValues: [...run.secretValues],
+    ...(run.plan.signal ? { signal: run.plan.signal } : {}),
+  };
+}
+
+function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
+  const { catalog, secrets, runLogStore, tracker } = run.services;
+  const { runId } = run.plan;
+  return {
+    async getSecret(name) {
+      const value = await secrets.get(name);
+      if (value) run.secretValues.add(value);
+      return value;
+    },
+    async getFromCatalog(pattern) {
+      const got = await catalog.get(pattern, runId);
+      records.push(...got);
+      return got;
+    },
+    async putInCatalog(pattern) {
+      const put = await catalog.put(pattern, runId);
+      if (put.length === 0) run.services.warn(`nothing was cataloged for "${pattern}" (catalog ${catalog.type})`);
+      records.push(...put);
+      return put;
+    },
+    getRunLog: () => runLogStore.get(runId),
+    trackerContext: () => tracker.clientContext(),
+  };
+}

@@ -1,0 +1,15 @@
+import type { Catalog } from "../../../ports/catalog.js";
+import type { PluginContext } from "../../../ports/plugin.js";
+
+/** A catalog whose operations do nothing and return no entries (`get` never fails). */
+export function createDoNothingCatalog(context: PluginContext): Catalog {
+  context.warn("The do-nothing catalog is selected: catalog get/put do nothing, so files cannot be passed between steps.");
+  return {
+    type: "do-nothing",
+    recordedConfig: {},
+    get: async () => [],
+    put: async () => [],
+    putContent: async () => [],
+    syncBetweenRuns: async () => {},
+  };
+}

@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { chmod, lstat, mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { glob, isDynamicPattern } from "tinyglobby";
+import { messageOf, RunnableError } from "../../../core/errors.js";
+
+const TEMP_MARK = ".runnable-tmp-";
+const TEMP_NAME = /\.runnable-tmp-[0-9a-f]+$/;
+const PARENT_SEGMENT = /(^|[/\\{,(|])\.\.([/\\},)|]|$)/;
+
+/** True for step execution logs (`x.execution.log`, or with map suffixes `x.execution.log_a_b`). */
+export function isExecutionLog(relativePath: string): boolean {
+  return /\.execution\.log(_[^/]*)?$/.test(relativePath);
+}
+
+/** A relative path or pattern without `./` prefixes or doubled slashes, in posix form. */
+export function normalizeRelative(pattern: string): string {
+  const normalized = path.posix.normalize(pattern.replace(/\\/g, "/"));
+  return normalized.replace(/^(\.\/)+/, "");
+}
+
+/** Throws CATALOG_ERROR when a pattern or name is empty, absolute or walks up with `..`. */
+export function checkRelative(pattern: string, what: string, root: string, rootName: string): void {
+  const escapes = path.isAbsolute(pattern) || /^[A-Za-z]:/.test(pattern) || PARENT_SEGMENT.test(pattern);
+  if (pattern.trim() === "" || pattern.includes("\0")) {
+    throw new RunnableError("CATALOG_ERROR", `Catalog ${what} ${JSON.stringify(pattern)} is empty or invalid`, {
+      hint: `Write a path or glob relative to ${root}, e.g. "data/*.csv".`,
+    });
+  }
+  if (escapes) {
+    throw new RunnableError("CATALOG_ERROR", `Catalog ${what} "${pattern}" escapes the ${rootName} (${root})`, {
+      hint: `Catalog ${what}s are relative to the ${rootName}: they cannot be absolute or contain "..".`,
+    });
+  }
+}
+
+/** True when `target` is `root` or lies below it (both already resolved). */
+export function isInside(root: string, target: string): boolean {
+  return target === root || target.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+async function realpathOrNull(target: string): Promise<string | null> {
+  try {
+    return await realpath(target);
+  } catch {
+    return null;
+  }
+}
+
+async function candidates(root: string, pattern: string, ignore: string[]): Promise<string[]> {
+  if (!isDynamicPattern(pattern)) {
+    // A literal name may be a symbolic link (the crawler skips links); its target is checked below.
+    const exists = await lstat(path.join(root, pattern)).then(() => true, () => false);
+    return exists ? [normalizeRelative(pattern)] : [];
+  }
+  // Links are not followed while crawling, so a link to `/` cannot make a glob walk the whole disk.
+  return glob(pattern, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore });
+}
+
+/**
+ * Files below `root` matching `pattern`, as sorted posix paths relative to `root`. Only regular files
+ * whose real path stays inside `root` count; left-over temp files are skipped.
+ */
+export async function findFiles(root: string, pattern: string, ignore: string[] = []): Promise<string[]> {
+  const realRoot = await realpathOrNull(root);
+  if (realRoot === null) return [];
+  const found = new Set<string>();
+  for (const relative of await candidates(root, pattern, ignore)) {
+    if (TEMP_NAME.test(relative)) continue;
+    const real = await realpathOrNull(path.join(root, relative));
+    if (real === null || !isInside(realRoot, real)) continue;
+    const isFile = await stat(real).then((s) => s.isFile(), () => false);
+    if (isFile) found.add(normalizeRelative(relative));
+  }
+  return [...found].sort();
+}
+
+/** Creates the parent folder of `root/relative` and checks it really is inside `root` (no link escapes). */
+async function prepareTarget(root: string, relative: string): Promise<string> {
+  const target = path.join(root, relative);
+  await mkdir(path.dirname(target), { recursive: true });
+  const [realRoot, realParent] = await Promise.all([realpath(root), realpath(path.dirname(target))]);
+  if (!isInside(realRoot, realParent)) {
+    throw new RunnableError("CATALOG_ERROR", `Refusing to write ${target}: a symbolic link leads outside ${root}`, {
+      hint: "Remove the symbolic link or choose another destination.",
+    });
+  }
+  return target;
+}
+
+const tempPathFor = (target: string): string =>
+  path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${randomBytes(6).toString("hex")}`);
+
+async function withTemp(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = tempPathFor(target);
+  try {
+    await write(temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+function ioError(action: string, error: unknown): RunnableError {
+  if (error instanceof RunnableError) return error;
+  return new RunnableError("CATALOG_ERROR", `Could not ${action}: ${messageOf(error)}`, { cause: error });
+}
+
+/** Copies `sourceRoot/relative` to `targetRoot/relative` atomically, keeping its mode; returns its sha256. */
+export async function copyAtomic(sourceRoot: string, targetRoot: string, relative: string): Promise<string> {
+  const source = path.join(sourceRoot, relative);
+  try {
+    const target = await prepareTarget(targetRoot, relative);
+    const hash = createHash("sha256");
+    await withTemp(target, async (temp) => {
+      const hashing = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      };
+      await pipeline(createReadStream(source, { highWaterMark: 64 * 1024 }), hashing, createWriteStream(temp));
+      await chmod(temp, (await stat(source)).mode & 0o7777);
+    });
+    return hash.digest("hex");
+  } catch (error) {
+    throw ioError(`copy ${source} to ${path.join(targetRoot, relative)}`, error);
+  }
+}
+
+/** Writes `content` to `root/relative` atomically; returns its sha256. */
+export async function writeAtomic(root: string, relative: string, content: string | Uint8Array): Promise<string> {
+  try {
+    const target = await prepareTarget(root, relative);
+    await withTemp(target, (temp) => writeFile(temp, content));
+    return createHash("sha256").update(content).digest("hex");
+  } catch (error) {
+    throw ioError(`write ${path.join(root, relative)}`, error);
+  }
+}

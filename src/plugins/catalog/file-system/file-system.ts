@@ -1,0 +1,119 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { escapePath } from "tinyglobby";
+import { RunnableError } from "../../../core/errors.js";
+import type { DataCatalog } from "../../../core/run-log.js";
+import { validateRunId } from "../../../core/run-id.js";
+import type { Catalog } from "../../../ports/catalog.js";
+import type { PluginContext } from "../../../ports/plugin.js";
+import { checkRelative, copyAtomic, findFiles, isExecutionLog, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
+
+/** Validated config of the file-system catalog. */
+export interface FileSystemCatalogConfig {
+  catalog_location: string;
+}
+
+function checkRunId(runId: string): void {
+  const problem = validateRunId(runId);
+  if (problem) throw new RunnableError("CATALOG_ERROR", `Cannot use the catalog: ${problem}`);
+}
+
+function notFound(pattern: string, folder: string, hint: string): RunnableError {
+  return new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${folder}`, { hint });
+}
+
+const PUT_HINT =
+  "Patterns are globs relative to the working directory (symbolic links are not followed); " +
+  "check the spelling and that an earlier step created the file.";
+const GET_HINT =
+  "Files reach a run's catalog through the `put` of an earlier step (or put_in_catalog); " +
+  "check the pattern and the order of the steps.";
+
+/** Glob patterns keeping the catalog folder itself out of `put` when it lies inside the working directory. */
+function ignoreCatalog(cwd: string, root: string): string[] {
+  const relative = path.relative(cwd, root);
+  if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) return [];
+  return [`${escapePath(relative.split(path.sep).join("/"))}/**`];
+}
+
+/** What every operation needs: the working directory, the catalog root and how to name things. */
+interface Layout {
+  cwd: string;
+  root: string;
+  location: string;
+  ignore: string[];
+}
+
+const display = (layout: Layout, runId: string): string => path.join(layout.location, runId);
+
+function entry(layout: Layout, name: string, hash: string, runId: string, stage: DataCatalog["stage"]): DataCatalog {
+  return { name, data_hash: hash, catalog_relative_path: `${runId}/${name}`, catalog_handler_location: layout.location, stage };
+}
+
+async function getFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
+  checkRunId(runId);
+  checkRelative(pattern, "pattern", display(layout, runId), "catalog");
+  const area = path.join(layout.root, runId);
+  const exact = normalizeRelative(pattern);
+  const files = (await findFiles(area, pattern)).filter((file) => !isExecutionLog(file) || file === exact);
+  if (files.length === 0) throw notFound(pattern, display(layout, runId), GET_HINT);
+  const entries: DataCatalog[] = [];
+  for (const file of files) entries.push(entry(layout, file, await copyAtomic(area, layout.cwd, file), runId, "get"));
+  return entries;
+}
+
+async function putFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
+  checkRunId(runId);
+  checkRelative(pattern, "pattern", layout.cwd, "working directory");
+  const files = await findFiles(layout.cwd, pattern, layout.ignore);
+  if (files.length === 0) throw notFound(pattern, layout.cwd, PUT_HINT);
+  const area = path.join(layout.root, runId);
+  const entries: DataCatalog[] = [];
+  for (const file of files) entries.push(entry(layout, file, await copyAtomic(layout.cwd, area, file), runId, "put"));
+  return entries;
+}
+
+async function putContent(layout: Layout, name: string, content: string | Uint8Array, runId: string): Promise<DataCatalog[]> {
+  checkRunId(runId);
+  checkRelative(name, "name", display(layout, runId), "catalog");
+  const relative = normalizeRelative(name);
+  const hash = await writeAtomic(path.join(layout.root, runId), relative, content);
+  return [entry(layout, relative, hash, runId, "put")];
+}
+
+async function syncBetweenRuns(layout: Layout, previousRunId: string, runId: string): Promise<void> {
+  checkRunId(previousRunId);
+  checkRunId(runId);
+  const previous = path.join(layout.root, previousRunId);
+  const exists = await stat(previous).then((s) => s.isDirectory(), () => false);
+  if (!exists) {
+    throw new RunnableError("CATALOG_ERROR", `Catalog of the previous run ${previousRunId} not found at ${display(layout, previousRunId)}`, {
+      hint: "Re-runs need the original run's catalog; check catalog_location and the run id.",
+    });
+  }
+  if (previousRunId === runId) return;
+  const current = path.join(layout.root, runId);
+  for (const file of await findFiles(previous, "**/*")) {
+    if (!isExecutionLog(file)) await copyAtomic(previous, current, file);
+  }
+}
+
+/** A catalog storing files under `<catalog_location>/<run_id>/<path relative to cwd>`. */
+export function createFileSystemCatalog(config: FileSystemCatalogConfig, context: PluginContext): Catalog {
+  const cwd = path.resolve(context.cwd);
+  const root = path.resolve(cwd, config.catalog_location);
+  if (root === cwd || isInside(root, cwd)) {
+    throw new RunnableError("CONFIG_INVALID", `catalog_location "${config.catalog_location}" contains the working directory ${cwd}`, {
+      hint: 'Use a dedicated folder such as ".catalog".',
+    });
+  }
+  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root) };
+  return {
+    type: "file-system",
+    recordedConfig: { catalog_location: config.catalog_location },
+    get: (pattern, runId) => getFiles(layout, pattern, runId),
+    put: (pattern, runId) => putFiles(layout, pattern, runId),
+    putContent: (name, content, runId) => putContent(layout, name, content, runId),
+    syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(layout, previousRunId, runId),
+  };
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { definePlugin } from "../../../ports/plugin.js";
+
+/** Config of the `file-system` catalog (runnable's keys; unknown keys are errors). */
+export const fileSystemCatalogConfigSchema = z.strictObject({
+  catalog_location: z.string().min(1).default(".catalog"),
+});
+
+/** The `file-system` catalog: files live under `<catalog_location>/<run_id>/`, mirroring the working directory. */
+export const fileSystemCatalogPlugin = definePlugin({
+  kind: "catalog",
+  type: "file-system",
+  description: "Copies files to and from <catalog_location>/<run_id>/ on the local disk (default .catalog)",
+  configSchema: fileSystemCatalogConfigSchema,
+  create: async (config, context) => (await import("./file-system.js")).createFileSystemCatalog(config, context),
+});

@@ -1,0 +1,296 @@
+import { createServer, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import type { MetricPoint, TrackedRun } from "../../../ports/experiment-tracker.js";
+import type { MlflowBatch, MlflowMetric } from "./mlflow-client.js";
+import { mlflowTrackerConfigSchema, mlflowTrackerPlugin } from "./index.js";
+import { createMlflowTracker, type MlflowTrackerDeps } from "./mlflow.js";
+
+interface FakeRun {
+  run_id: string;
+  experiment_id: string;
+  run_name: string;
+  status: string;
+  end_time?: number;
+  tags: Map<string, string>;
+  params: Map<string, string>;
+  metrics: MlflowMetric[];
+}
+
+/** An in-memory MLflow tracking server behind a `fetch`, enough for the tracker's calls. */
+function fakeMlflow() {
+  const experiments = new Map<string, string>([["Default", "0"]]);
+  const runs = new Map<string, FakeRun>();
+  const batches: MlflowBatch[] = [];
+  const calls: string[] = [];
+  const hooks = {
+    before: null as ((path: string, body: Record<string, unknown>) => Response | undefined) | null,
+    delayMs: 0,
+  };
+  const ok = (body: unknown = {}) => new Response(JSON.stringify(body), { status: 200 });
+  const fail = (code: string, status = 400) => new Response(JSON.stringify({ error_code: code, message: code }), { status });
+  const info = (run: FakeRun) => ({ run_id: run.run_id, experiment_id: run.experiment_id, run_name: run.run_name, status: run.status });
+
+  function logBatch(body: Record<string, unknown>): Response {
+    const run = runs.get(String(body["run_id"]))!;
+    const batch = body as unknown as MlflowBatch;
+    const { metrics, params, tags } = batch;
+    if (metrics.length + params.length + tags.length > 1000 || params.length > 100 || tags.length > 100) return fail("INVALID_PARAMETER_VALUE");
+    for (const p of batch.params) if (run.params.has(p.key) && run.params.get(p.key) !== p.value) return fail("INVALID_PARAMETER_VALUE");
+    batches.push(batch);
+    for (const p of batch.params) run.params.set(p.key, p.value);
+    for (const t of batch.tags) run.tags.set(t.key, t.value);
+    run.metrics.push(...batch.metrics);
+    return ok();
+  }
+
+  function route(path: string, body: Record<string, unknown>): Response {
+    switch (path) {
+      case "experiments/get-by-name": {
+        const id = experiments.get(String(body["experiment_name"]));
+        return id === undefined ? fail("RESOURCE_DOES_NOT_EXIST", 404) : ok({ experiment: { experiment_id: id, name: body["experiment_name"] } });
+      }
+      case "experiments/create": {
+        if (experiments.has(String(body["name"]))) return fail("RESOURCE_ALREADY_EXISTS");
+        experiments.set(String(body["name"]), String(experiments.size));
+        return ok({ experiment_id: experiments.get(String(body["name"])) });
+      }
+      case "runs/create": {
+        const run: FakeRun = { run_id: `mlrun${runs.size}`, experiment_id: String(body["experiment_id"]), run_name: String(body["run_name"]), status: "RUNNING", tags: new Map(), params: new Map(), metrics: [] };
+        for (const t of body["tags"] as { key: string; value: string }[]) run.tags.set(t.key, t.value);
+        runs.set(run.run_id, run);
+        return ok({ run: { info: info(run), data: {} } });
+      }
+      case "runs/search": {
+        const id = /'(.*)'/.exec(String(body["filter"]))?.[1];
+        const found = [...runs.values()].filter((r) => r.tags.get("runnable.run_id") === id);
+        return ok({ runs: found.map((r) => ({ info: info(r), data: { params: [...r.params].map(([key, value]) => ({ key, value })) } })) });
+      }
+      case "runs/log-batch":
+        return logBatch(body);
+      case "runs/update": {
+        const run = runs.get(String(body["run_id"]))!;
+        run.status = String(body["status"]);
+        if (body["end_time"] !== undefined) run.end_time = Number(body["end_time"]);
+        return ok();
+      }
+      default:
+        return fail("ENDPOINT_NOT_FOUND", 404);
+    }
+  }
+
+  const fetchFn = async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    const path = url.pathname.replace("/api/2.0/mlflow/", "");
+    const body = init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : Object.fromEntries(url.searchParams);
+    calls.push(path);
+    if (hooks.delayMs) await new Promise((resolve) => setTimeout(resolve, hooks.delayMs));
+    return hooks.before?.(path, body) ?? route(path, body);
+  };
+  return { fetch: fetchFn as typeof fetch, experiments, runs, batches, calls, hooks };
+}
+
+const RUN: TrackedRun = { runId: "bold-turing-0042", tag: "exp-a", pipelineName: "train", gitCommit: "abc123" };
+const point = (key: string, value: unknown, step = 0, time_ms = 1_700_000_000_000): MetricPoint => ({ key, value, step, time_ms });
+
+function setup(config: Record<string, unknown> = {}, deps: MlflowTrackerDeps = {}) {
+  const server = fakeMlflow();
+  const warnings: string[] = [];
+  const parsed = mlflowTrackerConfigSchema.parse({ server_url: "http://mlflow.test", ...config });
+  const context = { cwd: "/", env: {}, warn: (m: string) => warnings.push(m) };
+  const tracker = createMlflowTracker(parsed, context, { fetch: server.fetch, lingerMs: 5, backoffMs: 1, ...deps });
+  const only = () => [...server.runs.values()][0]!;
+  return { server, warnings, tracker, only };
+}
+
+describe("mlflow tracker config", () => {
+  it("is strict and defaults timeout_ms", () => {
+    expect(mlflowTrackerConfigSchema.parse({ server_url: "http://h:5000" })).toEqual({ server_url: "http://h:5000", timeout_ms: 5000 });
+    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "http://h", autolog: true }).success).toBe(false);
+    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "not a url" }).success).toBe(false);
+    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "file:///x" }).success).toBe(false);
+    expect(mlflowTrackerPlugin.kind).toBe("experiment_tracker");
+  });
+});
+
+describe("mlflow tracker", () => {
+  it("creates one MLflow run named after the run id, in the experiment named by the tag", async () => {
+    const { server, tracker, only } = setup();
+    await tracker.startRun(RUN);
+    expect(server.experiments.get("exp-a")).toBe("1");
+    expect(only().run_name).toBe(RUN.runId);
+    expect(Object.fromEntries(only().tags)).toEqual({
+      "runnable.run_id": RUN.runId,
+      "runnable.pipeline": "train",
+      "mlflow.source.git.commit": "abc123",
+      "runnable.tag": "exp-a",
+    });
+    expect(tracker.clientContext()).toEqual({ tracking_uri: "http://mlflow.test", experiment_id: "1", run_id: "mlrun0", headers: {} });
+  });
+
+  it("uses Default without a tag, experiment_name when configured, and survives a creation race", async () => {
+    const plain = setup();
+    await plain.tracker.startRun({ ...RUN, tag: "" });
+    expect(plain.only().experiment_id).toBe("0");
+    const named = setup({ experiment_name: "fixed" });
+    named.server.hooks.before = (path, body) => {
+      if (path !== "experiments/create") return undefined;
+      named.server.experiments.set(String(body["name"]), "9"); // another process wins the race
+      return undefined;
+    };
+    await named.tracker.startRun(RUN);
+    expect(named.only().experiment_id).toBe("9");
+    expect(named.warnings).toEqual([]);
+  });
+
+  it("logs numbers as metrics and everything else as <key>_<step> params", async () => {
+    const { tracker, only, warnings } = setup();
+    await tracker.startRun(RUN);
+    await tracker.publish("train step", [
+      point("answer", 42, 0, 1000),
+      point("loss", 0.5, 3, 2000),
+      point("is_it_true", false),
+      point("spam", "hello", 1),
+      point("eggs", { ham: "world" }, 2),
+      point("bad key!", 1),
+    ]);
+    await tracker.endRun("SUCCESS");
+    expect(only().metrics).toEqual([
+      { key: "answer", value: 42, step: 0, timestamp: 1000 },
+      { key: "loss", value: 0.5, step: 3, timestamp: 2000 },
+      { key: "bad key_", value: 1, step: 0, timestamp: 1_700_000_000_000 },
+    ]);
+    expect(Object.fromEntries(only().params)).toEqual({ is_it_true_0: "false", spam_1: "hello", eggs_2: '{"ham":"world"}' });
+    expect(only().tags.get("runnable.step.train step")).toBe("6");
+    expect(only().status).toBe("FINISHED");
+    expect(only().end_time).toBeGreaterThan(0);
+    expect(warnings).toEqual([]);
+  });
+
+  it("skips repeated params, warns once about changed ones and truncates long ones", async () => {
+    const { tracker, only, server, warnings } = setup();
+    await tracker.startRun(RUN);
+    await tracker.publish("a", [point("mode", "fast"), point("blob", "x".repeat(7000))]);
+    await tracker.publish("b", [point("mode", "fast"), point("mode", "slow"), point("mode", "slower")]);
+    await tracker.endRun("FAIL");
+    expect(only().params.get("mode_0")).toBe("fast");
+    expect(only().params.get("blob_0")).toHaveLength(6000);
+    expect(server.batches.flatMap((b) => b.params.map((p) => p.key))).toEqual(["mode_0", "blob_0"]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/blob_0.*truncated/);
+    expect(warnings[1]).toMatch(/mode_0.*cannot change.*step "b"/);
+    expect(only().status).toBe("FAILED");
+  });
+
+  it("batches 5,000 points (+10 step tags) into 6 log-batch requests and returns from publish at once", async () => {
+    const { tracker, only, server } = setup({}, { lingerMs: 50 });
+    await tracker.startRun(RUN);
+    server.hooks.delayMs = 50; // a slow server: publish must not wait for it
+    for (let step = 0; step < 10; step += 1) {
+      const points = Array.from({ length: 500 }, (_, i) => point(`m${i % 5}`, i, step * 100 + i));
+      await tracker.publish(`s${step}`, points);
+    }
+    expect(server.calls.filter((c) => c === "runs/log-batch").length).toBeLessThanOrEqual(1);
+    expect(only().metrics).toHaveLength(0); // nothing delivered yet, yet every publish has returned
+    await tracker.endRun("SUCCESS");
+    expect(server.calls.filter((c) => c === "runs/log-batch").length).toBe(6);
+    expect(only().metrics).toHaveLength(5000);
+    expect(tracker.stats().points).toBe(5000 + 10);
+  });
+
+  it("resumes the MLflow run another process created for the same run id", async () => {
+    const first = setup();
+    await first.tracker.startRun(RUN);
+    await first.tracker.publish("a", [point("mode", "fast")]);
+    await first.tracker.endRun("SUCCESS");
+    const second = createMlflowTracker(
+      { server_url: "http://mlflow.test", timeout_ms: 100 },
+      { cwd: "/", env: {}, warn: (m) => first.warnings.push(m) },
+      { fetch: first.server.fetch, lingerMs: 1 },
+    );
+    await second.startRun(RUN);
+    await second.publish("b", [point("mode", "fast"), point("acc", 1)]);
+    await second.endRun("SUCCESS");
+    expect(first.server.runs.size).toBe(1);
+    expect(first.only().metrics).toHaveLength(1);
+    expect(first.warnings).toEqual([]);
+  });
+
+  it("never throws from publish, even for values JSON cannot encode", async () => {
+    const { tracker, warnings } = setup();
+    await tracker.startRun(RUN);
+    await expect(tracker.publish("a", [point("big", 10n)])).resolves.toBeUndefined();
+    await tracker.endRun("SUCCESS");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/BigInt/);
+  });
+
+  it("keeps the metrics of a batch MLflow rejects because of a param", async () => {
+    const { tracker, only, server, warnings } = setup();
+    await tracker.startRun(RUN);
+    only().params.set("mode_0", "set-elsewhere");
+    await tracker.publish("a", [point("mode", "fast"), point("acc", 0.9)]);
+    await tracker.endRun("SUCCESS");
+    expect(only().metrics.map((m) => m.key)).toEqual(["acc"]);
+    expect(server.calls.filter((c) => c === "runs/log-batch")).toHaveLength(2);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/rejected some data.*0 metric points and 1 params not mirrored/);
+  });
+
+  it("never throws when the server is unreachable and warns once with what was not mirrored", async () => {
+    const { tracker, server, warnings } = setup();
+    server.hooks.before = () => {
+      throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    };
+    const started = Date.now();
+    await tracker.startRun(RUN);
+    await tracker.publish("a", [point("acc", 1), point("loss", 2), point("mode", "x")]);
+    await tracker.publish("b", [point("acc", 3, 1)]);
+    await tracker.endRun("SUCCESS");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.calls).toHaveLength(3); // one request, three attempts, then no more tries
+    expect(warnings).toEqual([
+      "MLflow at http://mlflow.test unreachable (MLflow experiments/get-by-name: cannot connect (ECONNREFUSED)): " +
+        "3 metric points and 1 params not mirrored; they remain in the run log",
+    ]);
+    expect(tracker.clientContext()).toEqual({});
+  });
+
+  it("stops sending after the server goes away mid-run", async () => {
+    const { tracker, server, warnings, only } = setup();
+    await tracker.startRun(RUN);
+    await tracker.publish("a", [point("acc", 1)]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    server.hooks.before = () => new Response("down", { status: 503 });
+    await tracker.publish("b", Array.from({ length: 2500 }, (_, i) => point("acc", i, i)));
+    await tracker.endRun("SUCCESS");
+    expect(only().metrics).toHaveLength(1);
+    expect(server.calls.filter((c) => c === "runs/log-batch")).toHaveLength(1 + 3);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/unreachable \(MLflow runs\/log-batch: HTTP 503: down\): 2500 metric points and 0 params/);
+  });
+
+  it("bounds the time a silent server costs: one timeout, then nothing more is tried", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const warnings: string[] = [];
+    const tracker = createMlflowTracker(
+      { server_url: `http://127.0.0.1:${port}`, timeout_ms: 200 },
+      { cwd: "/", env: {}, warn: (m) => warnings.push(m) },
+    );
+    try {
+      const started = Date.now();
+      await tracker.startRun(RUN);
+      await tracker.publish("a", [point("acc", 1)]);
+      await tracker.endRun("SUCCESS");
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(tracker.stats().requests).toBe(1);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/unreachable .*no answer within 200 ms.*1 metric points/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import path from "node:path";
+import { z } from "zod";
+import { definePlugin } from "../../../ports/plugin.js";
+
+/** Config of the `chunked-fs` run log store (runnable's keys; unknown keys are errors). */
+export const chunkedFsRunLogStoreConfigSchema = z.strictObject({
+  log_folder: z.string().min(1).default(".run_log_store"),
+});
+
+/** The `chunked-fs` run log store: a folder per run with one file per step, branch and parameter. */
+export const chunkedFsRunLogStorePlugin = definePlugin({
+  kind: "run_log_store",
+  type: "chunked-fs",
+  description: "Keeps each run as a folder <log_folder>/<run_id>/ with one JSON file per step, branch and parameter",
+  configSchema: chunkedFsRunLogStoreConfigSchema,
+  create: async (config, context) =>
+    (await import("./chunked-fs.js")).createChunkedFsRunLogStore({
+      folder: path.resolve(context.cwd, config.log_folder),
+      recordedConfig: { log_folder: config.log_folder },
+      warn: context.warn,
+    }),
+});

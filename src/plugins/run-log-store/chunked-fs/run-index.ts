@@ -1,0 +1,85 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { isErrno } from "../shared/fs-utils.js";
+import { locationSchema } from "../shared/run-log-schema.js";
+import { type ChunkKind, type ParsedFileName, RUN_FILE, parseFileName } from "./chunk-names.js";
+
+/** One step or branch file of a run. */
+export interface ChunkRef {
+  file: string;
+  timeNs: bigint;
+  /** JSON of the location stored in the file, once known; null when the file stores none. */
+  location?: string | null;
+}
+
+/** Which files a run folder holds, so updates find their file without listing the folder. */
+export interface RunIndex {
+  /** Step and branch files by `<kind>:<encoded name>`, oldest first. */
+  chunks: Map<string, ChunkRef[]>;
+  /** Parameter files by encoded key. */
+  parameters: Map<string, string>;
+}
+
+const chunkKey = (kind: ChunkKind, encodedName: string): string => `${kind}:${encodedName}`;
+
+/** The index of a run folder's file names, or undefined when it holds no run log. */
+export function indexFromNames(names: readonly string[]): RunIndex | undefined {
+  if (!names.includes(RUN_FILE)) return undefined;
+  const index: RunIndex = { chunks: new Map(), parameters: new Map() };
+  for (const file of names) {
+    const parsed: ParsedFileName | undefined = parseFileName(file);
+    if (parsed?.kind === "parameter") index.parameters.set(parsed.encodedName, file);
+    else if (parsed?.kind === "step" || parsed?.kind === "branch") {
+      addChunk(index, parsed.kind, parsed.encodedName, { file, timeNs: parsed.timeNs });
+    }
+  }
+  for (const refs of index.chunks.values()) refs.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+  return index;
+}
+
+/** Lists a run folder into an index (undefined when there is no run log there). */
+export async function loadIndex(dir: string): Promise<RunIndex | undefined> {
+  try {
+    return indexFromNames(await readdir(dir));
+  } catch (error) {
+    if (isErrno(error, "ENOENT", "ENOTDIR")) return undefined;
+    throw error;
+  }
+}
+
+/** Records a step or branch file in the index. */
+export function addChunk(index: RunIndex, kind: ChunkKind, encodedName: string, ref: ChunkRef): void {
+  const key = chunkKey(kind, encodedName);
+  const refs = index.chunks.get(key);
+  if (refs) refs.push(ref);
+  else index.chunks.set(key, [ref]);
+}
+
+async function storedLocation(file: string): Promise<string | null> {
+  try {
+    const content = JSON.parse(await readFile(file, "utf8")) as { _location?: unknown };
+    const parsed = locationSchema.safeParse(content._location);
+    return parsed.success ? JSON.stringify(parsed.data) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The file of the step or branch `encodedName` stored at `locationKey` (JSON of its location). A file
+ * this instance did not write is read once to learn its location (map items with dots can make two
+ * entities share an internal name).
+ */
+export async function findChunk(
+  index: RunIndex,
+  dir: string,
+  kind: ChunkKind,
+  encodedName: string,
+  locationKey: string,
+): Promise<ChunkRef | undefined> {
+  const refs = index.chunks.get(chunkKey(kind, encodedName)) ?? [];
+  for (const ref of refs) {
+    if (ref.location === undefined) ref.location = await storedLocation(path.join(dir, ref.file));
+  }
+  return refs.find((ref) => ref.location === locationKey) ?? refs.find((ref) => ref.location === null);
+}

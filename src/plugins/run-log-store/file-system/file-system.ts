@@ -1,0 +1,130 @@
+import { mkdir } from "node:fs/promises";
+import { RunnableError, messageOf } from "../../../core/errors.js";
+import type { RunLog } from "../../../core/run-log.js";
+import { validateRunId } from "../../../core/run-id.js";
+import type { RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
+import { toJsonText } from "../shared/json-text.js";
+import { checkWritable } from "../shared/run-log-schema.js";
+import { createKeyedQueue } from "../shared/keyed-queue.js";
+import { type RunOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { misplacedWrite, runExists } from "../shared/store-errors.js";
+import { compactRun } from "./compaction.js";
+import { appendJournalLine, journalLine } from "./journal.js";
+import { listRuns } from "./list-runs.js";
+import { type CachedRun, type StoreIo, catchUp, loadRun, runPaths, touch } from "./run-files.js";
+
+/** Options of {@link createFileSystemRunLogStore}. */
+export interface FileSystemStoreOptions {
+  /** Absolute folder holding the run logs. */
+  folder: string;
+  /** Config fields recorded in `run_config.run_log_store`. */
+  recordedConfig?: Record<string, unknown>;
+  warn?: (message: string) => void;
+  /** The journal is compacted once it is larger than the snapshot and than this many bytes. */
+  compactMinBytes?: number;
+  /** Most runs kept assembled in memory. */
+  cacheSize?: number;
+  /** Sees every write (tests count bytes with it). */
+  observeWrites?: WriteObserver;
+}
+
+const DEFAULT_COMPACT_MIN_BYTES = 16 * 1024;
+
+/**
+ * The `file-system` store: `<folder>/<run_id>.json` is a complete run log (replaced atomically); updates
+ * are appended to `<run_id>.journal.jsonl` and folded into the snapshot when the journal outgrows it
+ * and on `flush`, so an update costs the same however large the run is.
+ */
+export function createFileSystemRunLogStore(options: FileSystemStoreOptions): RunLogStore {
+  const { folder } = options;
+  const io: StoreIo = { warn: options.warn ?? (() => undefined), observe: options.observeWrites };
+  const compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
+  const cacheSize = options.cacheSize ?? 16;
+  const cache = new Map<string, CachedRun>();
+  const queue = createKeyedQueue();
+
+  const pathsOf = (runId: string) => {
+    const problem = validateRunId(runId);
+    if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${folder}: ${problem}`);
+    return runPaths(folder, runId);
+  };
+
+  const remember = (runId: string, entry: CachedRun): CachedRun => {
+    cache.delete(runId);
+    cache.set(runId, entry);
+    for (const oldest of cache.keys()) {
+      if (cache.size <= cacheSize) break;
+      cache.delete(oldest);
+    }
+    return entry;
+  };
+
+  const current = async (runId: string): Promise<CachedRun> => {
+    const paths = pathsOf(runId);
+    const cached = cache.get(runId);
+    return remember(runId, cached ? await catchUp(cached, paths, io) : await loadRun(paths, io));
+  };
+
+  const write = (runId: string, op: RunOp): Promise<void> =>
+    queue.run(runId, async () => {
+      const paths = pathsOf(runId);
+      checkWritable(runId, "op", op);
+      let entry = await current(runId);
+      const problem = placementProblem(entry.run, op);
+      if (problem) throw misplacedWrite(runId, problem);
+      await appendJournalLine(paths.journal, journalLine(op), io.observe);
+      entry = await catchUp(entry, paths, io);
+      if (entry.journalOffset <= Math.max(entry.snapshotBytes, compactMinBytes)) return void remember(runId, entry);
+      try {
+        remember(runId, await compactRun(entry, paths, io, false));
+      } catch (error) {
+        // The update is safe in the journal; a later write or flush compacts again.
+        cache.delete(runId);
+        io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
+      }
+    });
+
+  const create = (header: RunHeader): Promise<void> =>
+    queue.run(header.run_id, async () => {
+      const problem = validateRunId(header.run_id);
+      if (problem) throw new RunnableError("INTERNAL", `Cannot create a run log: ${problem}`);
+      const run: RunLog = runFromHeader(header);
+      checkWritable(header.run_id, "run", run);
+      const paths = runPaths(folder, header.run_id);
+      await mkdir(folder, { recursive: true });
+      if (await statOrNull(paths.snapshot)) throw runExists(header.run_id, folder);
+      // Journals left by a deleted run of the same id must not leak into the new one.
+      await Promise.all([removeIfExists(paths.journal), removeIfExists(paths.rotated)]);
+      const text = toJsonText(run);
+      const snapshotIno = await createAtomic(paths.snapshot, text, io.observe);
+      if (snapshotIno === undefined) throw runExists(header.run_id, folder);
+      const journalIno = await touch(paths.journal);
+      remember(header.run_id, { run, snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
+    });
+
+  const flush = (runId: string): Promise<void> =>
+    queue.run(runId, async () => {
+      const paths = pathsOf(runId);
+      const entry = await current(runId);
+      const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
+      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(entry, paths, io, true);
+      cache.delete(runId);
+    });
+
+  return {
+    type: "file-system",
+    recordedConfig: options.recordedConfig ?? {},
+    create,
+    exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
+    get: (runId) => queue.run(runId, async () => structuredClone((await current(runId)).run)),
+    setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
+    setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
+    setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
+    putStep: (runId, location, step) => write(runId, stepOp(location, step)),
+    putBranch: (runId, location, branch) => write(runId, branchOp(location, branch)),
+    list: () => listRuns(folder, io),
+    flush,
+  };
+}
+

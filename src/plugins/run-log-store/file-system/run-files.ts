@@ -1,0 +1,142 @@
+import { open } from "node:fs/promises";
+import path from "node:path";
+import type { RunLog } from "../../../core/run-log.js";
+import { lockState, type LockState, STALE_LOCK_MS } from "../shared/file-lock.js";
+import { type FileRead, type WriteObserver, readWithIdentity, sleep, statOrNull } from "../shared/fs-utils.js";
+import { parseRunLogText } from "../shared/run-log-schema.js";
+import { applyOp, describeLocation } from "../shared/run-ops.js";
+import { runNotFound } from "../shared/store-errors.js";
+import { type ParsedJournal, parseJournal } from "./journal.js";
+
+/** The files of one run: the readable snapshot, the live journal, a journal being compacted, the compaction lock. */
+export interface RunPaths {
+  runId: string;
+  folder: string;
+  snapshot: string;
+  journal: string;
+  rotated: string;
+  lock: string;
+}
+
+/** What the file functions need from the store. */
+export interface StoreIo {
+  warn: (message: string) => void;
+  observe?: WriteObserver;
+}
+
+/** A run assembled in memory, with the file positions it reflects. */
+export interface CachedRun {
+  run: RunLog;
+  snapshotIno: bigint;
+  snapshotBytes: number;
+  /** Inode of the journal read so far (null: there was none). */
+  journalIno: bigint | null;
+  /** Bytes of the journal already applied. */
+  journalOffset: number;
+}
+
+/** The paths of run `runId` inside `folder`. */
+export function runPaths(folder: string, runId: string): RunPaths {
+  const base = path.join(folder, runId);
+  return {
+    runId,
+    folder,
+    snapshot: `${base}.json`,
+    journal: `${base}.journal.jsonl`,
+    rotated: `${base}.journal.old.jsonl`,
+    lock: `${base}.lock`,
+  };
+}
+
+/** Applies parsed journal updates to `run`, warning about unreadable lines and misplaced updates. */
+export function applyJournal(run: RunLog, parsed: ParsedJournal, file: string, io: StoreIo): void {
+  for (const offset of parsed.skipped) {
+    io.warn(`Ignored an unreadable line at byte ${offset} of ${file} (left by an interrupted write)`);
+  }
+  for (const op of parsed.ops) {
+    if (applyOp(run, op)) continue;
+    io.warn(`Ignored a "${op.op}" update in ${file}: nothing exists at ${describeLocation(op.location)}`);
+  }
+}
+
+/** Creates the file if needed and returns its inode. */
+export async function touch(file: string): Promise<bigint> {
+  const handle = await open(file, "a");
+  try {
+    return (await handle.stat({ bigint: true })).ino;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface RunFiles {
+  snapshot: FileRead;
+  rotated: FileRead | null;
+  journal: FileRead | null;
+}
+
+async function readRunFiles(paths: RunPaths): Promise<RunFiles> {
+  const snapshot = await readWithIdentity(paths.snapshot);
+  if (!snapshot) throw runNotFound(paths.runId, paths.folder);
+  const rotated = await readWithIdentity(paths.rotated);
+  const journal = await readWithIdentity(paths.journal);
+  return { snapshot, rotated, journal };
+}
+
+function assemble(paths: RunPaths, files: RunFiles, io: StoreIo): CachedRun {
+  const run = parseRunLogText(files.snapshot.data.toString("utf8"), paths.snapshot);
+  if (files.rotated) applyJournal(run, parseJournal(files.rotated.data, paths.rotated, 0), paths.rotated, io);
+  const parsed = files.journal ? parseJournal(files.journal.data, paths.journal, 0) : undefined;
+  if (parsed) applyJournal(run, parsed, paths.journal, io);
+  return {
+    run,
+    snapshotIno: files.snapshot.ino,
+    snapshotBytes: files.snapshot.data.length,
+    journalIno: files.journal?.ino ?? null,
+    journalOffset: parsed?.consumed ?? 0,
+  };
+}
+
+const sameLock = (a: LockState, b: LockState): boolean =>
+  a.state === b.state && (a.state === "free" || a.ino === (b as { ino: bigint }).ino);
+
+/**
+ * Reads snapshot + rotated journal + journal into a run. Unless the caller holds the compaction lock,
+ * it waits while a compaction runs and retries when one happened during the read, so the three files
+ * always belong together.
+ */
+export async function loadRun(paths: RunPaths, io: StoreIo, holdingLock = false): Promise<CachedRun> {
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+    const careful = !holdingLock && Date.now() < deadline;
+    const before = careful ? await lockState(paths.lock) : undefined;
+    if (before?.state === "held") {
+      await sleep(delay);
+      continue;
+    }
+    const files = await readRunFiles(paths);
+    if (before) {
+      const [after, snapshot] = await Promise.all([lockState(paths.lock), statOrNull(paths.snapshot)]);
+      if (!sameLock(before, after) || snapshot?.ino !== files.snapshot.ino) continue;
+    }
+    return assemble(paths, files, io);
+  }
+}
+
+/**
+ * Brings a cached run up to date: applies only the journal bytes written since (by anyone); reloads
+ * everything when a compaction replaced the files.
+ */
+export async function catchUp(entry: CachedRun, paths: RunPaths, io: StoreIo, holdingLock = false): Promise<CachedRun> {
+  const [snapshot, journal] = await Promise.all([statOrNull(paths.snapshot), statOrNull(paths.journal)]);
+  if (!snapshot) throw runNotFound(paths.runId, paths.folder);
+  const sameJournal = (journal?.ino ?? null) === entry.journalIno;
+  if (snapshot.ino !== entry.snapshotIno || !sameJournal) return loadRun(paths, io, holdingLock);
+  if (!journal || Number(journal.size) <= entry.journalOffset) return entry;
+  const read = await readWithIdentity(paths.journal, entry.journalOffset);
+  if (!read || read.ino !== entry.journalIno) return loadRun(paths, io, holdingLock);
+  const parsed = parseJournal(read.data, paths.journal, entry.journalOffset);
+  applyJournal(entry.run, parsed, paths.journal, io);
+  entry.journalOffset += parsed.consumed;
+  return entry;
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import type { BigIntStats } from "node:fs";
+import { link, open, rename, stat, unlink } from "node:fs/promises";
+import path from "node:path";
+
+/** Called with every file write a store makes (tests count bytes with it). */
+export type WriteObserver = (file: string, bytes: number) => void;
+
+/** True when `error` is a Node system error with one of the given codes. */
+export function isErrno(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && codes.includes(code);
+}
+
+/** A unique temp file name beside `file` (hidden, so folder listings skip it). */
+export function tempPathFor(file: string): string {
+  const suffix = `${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  return path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
+}
+
+async function writeTemp(file: string, data: string | Buffer, observe?: WriteObserver): Promise<{ temp: string; ino: bigint }> {
+  const temp = tempPathFor(file);
+  const handle = await open(temp, "wx");
+  try {
+    await handle.writeFile(data);
+    const { ino } = await handle.stat({ bigint: true });
+    await handle.close();
+    observe?.(file, typeof data === "string" ? Buffer.byteLength(data) : data.length);
+    return { temp, ino };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Writes `file` atomically (temp file in the same folder, then rename); returns the new file's inode. */
+export async function writeAtomic(file: string, data: string | Buffer, observe?: WriteObserver): Promise<bigint> {
+  const { temp, ino } = await writeTemp(file, data, observe);
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  return ino;
+}
+
+/**
+ * Writes `file` atomically only if it does not exist yet (temp file, then a hard link, which fails when
+ * the name is taken). Returns the inode, or undefined when the file already existed.
+ */
+export async function createAtomic(file: string, data: string | Buffer, observe?: WriteObserver): Promise<bigint | undefined> {
+  const { temp, ino } = await writeTemp(file, data, observe);
+  try {
+    await link(temp, file);
+    return ino;
+  } catch (error) {
+    if (isErrno(error, "EEXIST")) return undefined;
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** `stat` with bigint fields, or null when the file does not exist. */
+export async function statOrNull(file: string): Promise<BigIntStats | null> {
+  try {
+    return await stat(file, { bigint: true });
+  } catch (error) {
+    if (isErrno(error, "ENOENT", "ENOTDIR")) return null;
+    throw error;
+  }
+}
+
+/** Removes a file; a missing file is fine. */
+export async function removeIfExists(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (error) {
+    if (!isErrno(error, "ENOENT")) throw error;
+  }
+}
+
+/** The content and identity of a file read through one handle, or null when it does not exist. */
+export interface FileRead {
+  data: Buffer;
+  ino: bigint;
+  mtimeNs: bigint;
+}
+
+/** Reads a file from `offset` on through one handle (so data and inode belong together). */
+export async function readWithIdentity(file: string, offset = 0): Promise<FileRead | null> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    if (isErrno(error, "ENOENT", "ENOTDIR")) return null;
+    throw error;
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    const length = Math.max(0, Number(stats.size) - offset);
+    const data = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(data, done, length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return { data: data.subarray(0, done), ino: stats.ino, mtimeNs: stats.mtimeNs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Maps over `items` with at most `limit` calls in flight, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

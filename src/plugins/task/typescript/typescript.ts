@@ -1,0 +1,84 @@
+import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.js";
+import { cloneJson } from "../../../core/parameters.js";
+import type { Parameters } from "../../../core/run-log.js";
+import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
+import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
+import { installConsoleRouting } from "./console-routing.js";
+import { TASK_FUNCTION } from "../../../core/graph.js";
+import { loadTaskFunction, type TaskFunction } from "./load-function.js";
+
+/** Creates the in-process TypeScript/JavaScript task runner (modules are imported once per runner). */
+export function createTypescriptRunner(): TaskRunner {
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
+  const resolveFunction = (invocation: { node: TaskInvocation["node"]; cwd: string }): Promise<TaskFunction> => {
+    const attached = (invocation.node.task as unknown as Record<symbol, unknown>)[TASK_FUNCTION];
+    if (typeof attached === "function") return Promise.resolve(attached as TaskFunction);
+    return loadTaskFunction(invocation.node.task.command, invocation.cwd, modules);
+  };
+  return {
+    commandTypes: ["typescript", "javascript"],
+    async check(node, cwd) {
+      try {
+        await resolveFunction({ node, cwd });
+        return [];
+      } catch (error) {
+        const hint = isRunnableError(error) && error.hint ? ` (${error.hint})` : "";
+        return [`step "${node.internalName}": ${messageOf(error)}${hint}`];
+      }
+    },
+    async run(invocation) {
+      const fn = await resolveFunction(invocation);
+      installConsoleRouting();
+      const context = contextFor(invocation);
+      try {
+        const returned = await taskContextStorage().run(context, () => fn(context.parameters));
+        return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
+      } catch (error) {
+        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${error.stack}\n`);
+        return { failure: failureMessage(error), parameters: {}, metrics: context.metrics };
+      }
+    },
+  };
+}
+
+function contextFor(invocation: TaskInvocation): TaskContext {
+  const parameters = cloneJson(invocation.parameters);
+  for (const [name, value] of invocation.mapVariable) parameters[name] = cloneJson(value);
+  return {
+    runId: invocation.runId,
+    tag: invocation.tag,
+    stepName: invocation.node.name,
+    internalName: invocation.internalName,
+    attempt: invocation.attempt,
+    mapVariable: invocation.mapVariable,
+    parameters,
+    changed: {},
+    metrics: [],
+    services: invocation.services,
+    log: (stream, text) => invocation.output.write(stream, text),
+  };
+}
+
+/** A returned plain object becomes parameters; nothing returned means no change. */
+function returnedParameters(value: unknown): Parameters {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new RunnableError(
+      "TASK_FAILED",
+      `a TypeScript task must return a plain object of parameters (or nothing), got ${Array.isArray(value) ? "an array" : typeof value}`,
+    );
+  }
+  const json = JSON.parse(JSON.stringify(value)) as unknown;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new RunnableError("TASK_FAILED", "the object a TypeScript task returned does not serialise to a JSON object");
+  }
+  return json as Parameters;
+}
+
+/** `message` for plain errors, `Type: message` for other error classes (what users debugging want). */
+function failureMessage(error: unknown): string {
+  if (error instanceof Error && error.name !== "Error" && error.name !== "RunnableError") {
+    return `${error.name}: ${error.message}`;
+  }
+  return messageOf(error);
+}

@@ -1,0 +1,35 @@
+import type { Problem } from "../core/errors.js";
+import type { Graph, Node } from "../core/graph.js";
+import { BUILTIN_REDUCERS } from "../core/reducers.js";
+import type { TaskRunner } from "../ports/task-runner.js";
+
+/** Every node of a graph and its branches, depth first. */
+export function* allNodes(graph: Graph): Generator<Node> {
+  for (const node of graph.nodes.values()) {
+    yield node;
+    if (node.kind === "parallel") for (const branch of Object.values(node.branches)) yield* allNodes(branch);
+    if (node.kind === "map" || node.kind === "dag") yield* allNodes(node.branch);
+  }
+}
+
+/**
+ * Checks what only the runtime can know before a run starts: a runner exists for every task's
+ * `command_type`, each runner accepts its tasks (modules load, exports exist), reducers are known.
+ */
+export async function checkRunnable(graph: Graph, runners: Map<string, TaskRunner>, cwd: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const at = (node: Node, message: string): Problem => ({ message, ...node.source });
+  for (const node of allNodes(graph)) {
+    if (node.kind === "map" && node.reducer && !BUILTIN_REDUCERS[node.reducer]) {
+      problems.push(at(node, `step "${node.internalName}": unknown reducer "${node.reducer}"; built-in reducers: ${Object.keys(BUILTIN_REDUCERS).join(", ")}`));
+    }
+    if (node.kind !== "task") continue;
+    const runner = runners.get(node.task.command_type);
+    if (!runner) {
+      problems.push(at(node, `step "${node.internalName}": unknown command_type "${node.task.command_type}"; known: ${[...runners.keys()].join(", ")}`));
+      continue;
+    }
+    for (const message of (await runner.check?.(node, cwd)) ?? []) problems.push(at(node, message));
+  }
+  return problems;
+}

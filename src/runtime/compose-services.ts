@@ -1,0 +1,48 @@
+import { RunnableError } from "../core/errors.js";
+import type { ServiceRecord } from "../core/run-log.js";
+import type { PluginContext, PluginInstances, PluginKind } from "../ports/plugin.js";
+import type { TaskRunner } from "../ports/task-runner.js";
+import type { Registry } from "./registry.js";
+
+/** The five configurable services (the config file's keys). */
+export const SERVICE_KEYS = ["executor", "run_log_store", "catalog", "secrets", "experiment_tracker"] as const;
+
+/** One of the config file's service keys. */
+export type ServiceKey = (typeof SERVICE_KEYS)[number];
+
+/** A service choice after config loading. */
+export interface ServiceChoice {
+  type: string;
+  config: unknown;
+}
+
+/** Creates one service from its validated choice. */
+export async function createService<K extends ServiceKey>(
+  registry: Registry,
+  kind: K,
+  choice: ServiceChoice,
+  context: PluginContext,
+): Promise<PluginInstances[K]> {
+  const definition = registry.find(kind, choice.type);
+  if (!definition) {
+    const known = registry.all(kind).map((d) => d.type);
+    throw new RunnableError("CONFIG_INVALID", `unknown ${kind} type "${choice.type}"; known types: ${known.join(", ")}`);
+  }
+  return definition.create(choice.config, context) as Promise<PluginInstances[K]>;
+}
+
+/** Creates every task runner and indexes them by the command types they serve. */
+export async function createTaskRunners(registry: Registry, context: PluginContext): Promise<Map<string, TaskRunner>> {
+  const runners = new Map<string, TaskRunner>();
+  for (const definition of registry.all("task")) {
+    const runner = await definition.create({}, context);
+    for (const commandType of runner.commandTypes) runners.set(commandType, runner);
+  }
+  return runners;
+}
+
+/** The `run_config` record of a service: runnable's `service_name`/`service_type` plus its config. */
+export function serviceRecord(kind: PluginKind, service: { type: string; recordedConfig: Record<string, unknown> }): ServiceRecord {
+  const serviceType = kind === "secrets" ? "secrets" : kind;
+  return { service_name: service.type, service_type: serviceType, ...service.recordedConfig };
+}

@@ -1,0 +1,15 @@
+export { pipeline, isPipeline, type Pipeline, type ExecuteOptions } from "./pipeline.js";
+export { typescript, shell, task, stub, success, fail, parallel, map } from "./steps.js";
+export type { Step, CatalogOptions, LinkOptions, TaskOptions, TypescriptTaskOptions } from "./steps.js";
+export {
+  track,
+  getParameter,
+  setParameter,
+  getRunId,
+  getTag,
+  getRunLog,
+  getFromCatalog,
+  putInCatalog,
+  getSecret,
+  getExperimentTrackerContext,
+} from "./task-api.js";

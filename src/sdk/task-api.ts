@@ -1,0 +1,88 @@
+import type { z } from "zod";
+import { RunnableError } from "../core/errors.js";
+import { toTrackable } from "../core/metrics.js";
+import { cloneJson } from "../core/parameters.js";
+import type { DataCatalog, RunLog } from "../core/run-log.js";
+import { currentTaskContext, type TaskContext } from "../ports/task-context.js";
+
+function context(api: string): TaskContext {
+  const found = currentTaskContext();
+  if (!found) {
+    throw new RunnableError("NOT_IN_TASK", `${api}() can only be called inside a running task`, {
+      hint: "call it from a function that runnable runs as a task step (command_type: typescript)",
+    });
+  }
+  return found;
+}
+
+/**
+ * Records metrics for the current step: `track({ loss: 0.3 }, 2)` records `loss` at step 2 (default 0).
+ * Values may be numbers, strings, booleans, objects, or anything with `toJSON`.
+ */
+export function track(values: Record<string, unknown>, step = 0): void {
+  const ctx = context("track");
+  if (!Number.isInteger(step) || step < 0) throw new RunnableError("TASK_FAILED", `track(): step must be a non-negative integer, got ${step}`);
+  const time_ms = Date.now();
+  for (const key of Object.keys(values)) ctx.metrics.push({ key, step, value: toTrackable(values[key]), time_ms });
+}
+
+/** All parameters (no key) or one parameter, optionally validated with a zod schema. */
+export function getParameter(): Record<string, unknown>;
+export function getParameter<T = unknown>(key: string): T;
+export function getParameter<S extends z.ZodType>(key: string, schema: S): z.output<S>;
+export function getParameter(key?: string, schema?: z.ZodType): unknown {
+  const ctx = context("getParameter");
+  const all = { ...ctx.parameters, ...ctx.changed };
+  if (key === undefined) return cloneJson(all);
+  if (!(key in all)) {
+    throw new RunnableError("TASK_FAILED", `Parameter ${key} is not set before`, {
+      hint: `known parameters: ${Object.keys(all).join(", ") || "(none)"}`,
+    });
+  }
+  const value = cloneJson(all[key]);
+  if (!schema) return value;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RunnableError("TASK_FAILED", `parameter ${key} does not match its schema: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** Sets parameters for the following steps (kept only if the step succeeds). */
+export function setParameter(values: Record<string, unknown>): void {
+  const ctx = context("setParameter");
+  for (const [key, value] of Object.entries(values)) ctx.changed[key] = toTrackable(value);
+}
+
+/** The current run's id. */
+export function getRunId(): string {
+  return context("getRunId").runId;
+}
+
+/** The current run's tag ("" when none). */
+export function getTag(): string {
+  return context("getTag").tag;
+}
+
+/** The run log as stored now. */
+export function getRunLog(): Promise<RunLog> {
+  return context("getRunLog").services.getRunLog();
+}
+
+/** Copies files matching `pattern` from the run's catalog into the working directory. */
+export function getFromCatalog(pattern: string): Promise<DataCatalog[]> {
+  return context("getFromCatalog").services.getFromCatalog(pattern);
+}
+
+/** Copies files matching `pattern` from the working directory into the run's catalog. */
+export function putInCatalog(pattern: string): Promise<DataCatalog[]> {
+  return context("putInCatalog").services.putInCatalog(pattern);
+}
+
+/** A secret's value from the configured secrets service (masked in everything runnable writes). */
+export function getSecret(name: string): Promise<string> {
+  return context("getSecret").services.getSecret(name);
+}
+
+/** What the experiment tracker offers for logging extra things to the same run ({} for do-nothing). */
+export function getExperimentTrackerContext(): Record<string, unknown> {
+  return context("getExperimentTrackerContext").services.trackerContext();
+}

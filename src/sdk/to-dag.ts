@@ -1,0 +1,88 @@
+import { RunnableError } from "../core/errors.js";
+import { MAP_PLACEHOLDER, childName } from "../core/names.js";
+import type { Reducer } from "../core/reducers.js";
+import type { LinkOptions, Step } from "./steps.js";
+
+/** In-memory things the YAML form cannot hold, keyed by internal name. */
+export interface Attachments {
+  functions: Map<string, (parameters: Record<string, unknown>) => unknown>;
+  reducers: Map<string, Reducer>;
+}
+
+const nameOf = (target: string | Step | undefined): string | undefined =>
+  target === undefined ? undefined : typeof target === "string" ? target : target.options.name;
+
+/**
+ * Turns a list of steps into runnable's YAML `dag` mapping: list order links steps unless `next` is
+ * given; the last step goes to `success`; duplicate names are rejected.
+ */
+export function stepsToDag(
+  steps: readonly Step[],
+  meta: { name: string; description: string },
+  branchName: string,
+  attachments: Attachments,
+): Record<string, unknown> {
+  if (steps.length === 0) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || branchName || "<top>"}" has no steps`);
+  const names = new Set<string>();
+  for (const step of steps) {
+    if (names.has(step.options.name)) {
+      throw new RunnableError("PIPELINE_INVALID", `duplicate step name "${step.options.name}" in pipeline "${meta.name || branchName || "<top>"}"`, {
+        hint: "every step of a pipeline needs its own name",
+      });
+    }
+    names.add(step.options.name);
+  }
+  const dagSteps: Record<string, unknown> = {};
+  steps.forEach((step, index) => {
+    const following = steps[index + 1]?.options.name ?? "success";
+    dagSteps[step.options.name] = stepToYaml(step, following, branchName, attachments);
+  });
+  return { start_at: steps[0]!.options.name, ...(meta.description ? { description: meta.description } : {}), steps: dagSteps };
+}
+
+function stepToYaml(step: Step, following: string, branchName: string, attachments: Attachments): Record<string, unknown> {
+  if (step.kind === "success" || step.kind === "fail") return { type: step.kind };
+  const options = step.options as LinkOptions & { name: string };
+  const internal = childName(branchName, options.name);
+  const next = options.terminateWith ?? nameOf(options.next) ?? following;
+  const link: Record<string, unknown> = { next, ...(options.onFailure ? { on_failure: nameOf(options.onFailure) } : {}) };
+  switch (step.kind) {
+    case "task": {
+      const o = step.options;
+      if (o.fn) attachments.functions.set(internal, o.fn);
+      return {
+        type: "task",
+        command_type: o.commandType,
+        command: o.command,
+        ...link,
+        ...(o.catalog ? { catalog: o.catalog } : {}),
+        ...(o.maxAttempts !== undefined ? { max_attempts: o.maxAttempts } : {}),
+        ...(o.secrets ? { secrets: o.secrets } : {}),
+        ...o.extra,
+      };
+    }
+    case "stub": {
+      const o = step.options;
+      return { type: "stub", ...link, ...(o.catalog ? { catalog: o.catalog } : {}), ...(o.maxAttempts ? { max_attempts: o.maxAttempts } : {}), ...o.extra };
+    }
+    case "parallel": {
+      const branches: Record<string, unknown> = {};
+      for (const [name, pipeline] of Object.entries(step.options.branches)) {
+        branches[name] = pipeline.toDag(`${internal}.${name}`, attachments);
+      }
+      return { type: "parallel", ...link, branches };
+    }
+    case "map": {
+      const o = step.options;
+      if (typeof o.reducer === "function") attachments.reducers.set(internal, o.reducer);
+      return {
+        type: "map",
+        iterate_on: o.iterateOn,
+        iterate_as: o.iterateAs,
+        ...(typeof o.reducer === "string" ? { reducer: o.reducer } : {}),
+        ...link,
+        branch: o.branch.toDag(`${internal}.${MAP_PLACEHOLDER}`, attachments),
+      };
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Ajv2020 from "ajv/dist/2020.js";
+
+/** The repository root (tests run from it). */
+export const REPO = resolve(import.meta.dirname, "../..");
+
+/** Result of running the real `runnable` command. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/runnable.js ...args` in `cwd` as a real process. */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(REPO, "bin/runnable.js"), ...args],
+      { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A scratch working directory with `examples/` linked in (module paths resolve as from the repo). */
+export async function scratchDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "runnable-test-"));
+  await symlink(join(REPO, "examples"), join(dir, "examples"));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: unknown };
+let validator: Validator | undefined;
+
+/** Validates a run log against the shared contract schema; returns the errors (empty when valid). */
+export async function contractErrors(runLog: unknown): Promise<unknown[]> {
+  if (!validator) {
+    const schema = JSON.parse(await readFile(resolve(REPO, "../shared/contracts/run-log.schema.json"), "utf8"));
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    validator = ajv.compile(schema) as unknown as Validator;
+  }
+  const ok = validator!(runLog);
+  return ok ? [] : ((validator!.errors as unknown[]) ?? ["invalid"]);
+}
+
+/** Reads a run log the file-system store wrote. */
+export async function readRunLog(dir: string, runId: string): Promise<Record<string, any>> {
+  return JSON.parse(await readFile(join(dir, ".run_log_store", `${runId}.json`), "utf8"));
+}
