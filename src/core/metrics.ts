@@ -64,3 +64,10 @@ export function toTrackable(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
 }
+
+/** When each (key, step) value was recorded (epoch ms of its last recording), for plotting in order. */
+export function metricTimes(points: readonly TrackedPoint[]): Record<string, Record<string, number>> {
+  const times: Record<string, Record<string, number>> = {};
+  for (const point of points) (times[point.key] ??= {})[String(point.step)] = point.time_ms;
+  return times;
+}

@@ -32,8 +32,10 @@ export interface Attempt {
   message: string;
   /** Parameters the attempt saw (its inputs). */
   parameters: Parameters;
-  /** Metrics this attempt recorded (kept for failed attempts too; an additive field). */
+  /** Metrics a failed attempt recorded (the successful attempt's are the step's); an additive field. */
   user_defined_metrics?: Record<string, unknown>;
+  /** When each metric value was recorded, `{key: {step: epoch ms}}`, for plotting in order; additive. */
+  metric_times_ms?: Record<string, Record<string, number>>;
 }
 
 /** The log of one step; composite steps hold their branches. */

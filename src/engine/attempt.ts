@@ -9,7 +9,6 @@ export function makeAttempt(options: {
   status: Status;
   message: string;
   parameters: Parameters;
-  metrics?: Record<string, unknown>;
 }): Attempt {
   const ended = nowMicros();
   const attempt: Attempt = {
@@ -21,6 +20,5 @@ export function makeAttempt(options: {
     message: options.message,
     parameters: cloneJson(options.parameters),
   };
-  if (options.metrics && Object.keys(options.metrics).length > 0) attempt.user_defined_metrics = options.metrics;
   return attempt;
 }

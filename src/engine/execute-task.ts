@@ -1,12 +1,13 @@
 import { isRunnableError, messageOf } from "../core/errors.js";
 import type { StubNode, TaskNode } from "../core/graph.js";
-import { collapseMetrics } from "../core/metrics.js";
+import { collapseMetrics, metricTimes } from "../core/metrics.js";
 import { executionLogName } from "../core/names.js";
-import type { DataCatalog, Status } from "../core/run-log.js";
+import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
 import { nowMicros } from "../core/time.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
-import { OutputCollector, maskSecrets } from "./output-collector.js";
+import { maskDeep, maskSecrets } from "./masking.js";
+import { OutputCollector } from "./output-collector.js";
 import type { BranchContext, RunState } from "./run-state.js";
 import { closeStep, openStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
@@ -24,32 +25,43 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
     const started = nowMicros();
     const records: DataCatalog[] = [];
     const outcome = await attemptTask(run, node, ctx, { number, output, records, internalName: step.log.internal_name });
-    const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
-    const metrics = collapseMetrics(outcome.metrics);
-    const status: Status = outcome.failure === undefined ? "SUCCESS" : "FAIL";
-    step.log.attempts.push(
-      makeAttempt({ number, startedMicros: started, status, message, parameters: ctx.scope.parameters, metrics }),
-    );
     step.log.data_catalog.push(...records);
-    await run.services.tracker.publish(node.name, outcome.metrics);
-    run.services.onEvent?.({
-      type: "attempt-end",
-      internalName: step.log.internal_name,
-      attempt: number,
-      status,
-      message,
-      durationMs: (nowMicros() - started) / 1000,
-    });
-    step.log.status = status;
-    if (status === "SUCCESS") {
-      step.log.user_defined_metrics = metrics;
-      Object.assign(ctx.scope.parameters, outcome.parameters);
-      break;
-    }
+    if ((await recordAttempt(run, node, ctx, step.log, { number, started, outcome })) === "SUCCESS") break;
   }
   await putExecutionLog(run, node, ctx, step.log.data_catalog, output.text());
   await closeStep(run, ctx, step);
   return step.log.status;
+}
+
+/**
+ * Records one attempt. Metrics of a failed attempt stay on that attempt (`user_defined_metrics`), those
+ * of the successful one become the step's; every attempt keeps when each value was recorded
+ * (`metric_times_ms`). Secrets are masked in everything kept. Returns the attempt's status.
+ */
+async function recordAttempt(
+  run: RunState,
+  node: TaskNode,
+  ctx: BranchContext,
+  log: StepLog,
+  attempt: { number: number; started: number; outcome: TaskOutcome },
+): Promise<Status> {
+  const { outcome, number } = attempt;
+  const status: Status = outcome.failure === undefined ? "SUCCESS" : "FAIL";
+  const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
+  const points = run.secretValues.size === 0 ? outcome.metrics : outcome.metrics.map((p) => ({ ...p, key: maskSecrets(p.key, run.secretValues), value: maskDeep(p.value, run.secretValues) }));
+  const metrics = collapseMetrics(points);
+  const record = makeAttempt({ number, startedMicros: attempt.started, status, message, parameters: ctx.scope.parameters });
+  if (status === "FAIL" && points.length > 0) record.user_defined_metrics = metrics;
+  if (points.length > 0) record.metric_times_ms = metricTimes(points);
+  log.attempts.push(record);
+  log.status = status;
+  await run.services.tracker.publish(log.internal_name, points);
+  run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (nowMicros() - attempt.started) / 1000 });
+  if (status === "SUCCESS") {
+    log.user_defined_metrics = metrics;
+    Object.assign(ctx.scope.parameters, maskDeep(outcome.parameters, run.secretValues));
+  }
+  return status;
 }
 
 async function attemptTask(

@@ -1,48 +1,87 @@
-import { MAP_REDUCER, type CompositeNode } from "../core/graph.js";
-import { jsonEqual } from "../core/parameters.js";
+import { MAP_REDUCER, type CompositeNode, type MapNode } from "../core/graph.js";
+import { cloneJson, jsonEqual } from "../core/parameters.js";
 import { BUILTIN_REDUCERS, type Reducer } from "../core/reducers.js";
 import type { Parameters } from "../core/run-log.js";
-import type { BranchPlan } from "./execute-composite.js";
 import type { Scope } from "./run-state.js";
+import { setOwn } from "./scope.js";
+
+/** What fan-in keeps of a finished branch: its key and the parameters it changed (nothing else). */
+export interface BranchResult {
+  key: string;
+  /** Keys whose value differs from the parent's at fan-out, in the branch's key order. */
+  changed: Parameters;
+}
 
 /**
- * Merges branch parameters back into the parent scope. Parallel/dag: keys a branch changed are copied
- * back; two branches changing one key differently is a conflict (returned as a message). Map: each
- * changed key becomes the list of branch values in item order, or the reducer's result.
- * Returns "" on success, else the reason the step fails.
+ * The parameters a branch changed compared with its parent scope. Unchanged values are shared with the
+ * parent (same reference), so this costs O(keys) for them; `ignore` (a map's `iterate_as`) is left out.
  */
-export function fanIn(node: CompositeNode, parent: Scope, branches: BranchPlan[]): string {
-  const before = parent.parameters;
-  const changed = (params: Parameters): string[] => Object.keys(params).filter((k) => !jsonEqual(params[k], before[k]));
-  if (node.kind !== "map") {
-    const setBy = new Map<string, string>();
-    const merged: Parameters = {};
-    for (const b of branches) {
-      for (const key of changed(b.scope.parameters)) {
-        const other = setBy.get(key);
-        if (other !== undefined && !jsonEqual(merged[key], b.scope.parameters[key])) {
-          return `parameter conflict at fan-in: branches ${other} and ${b.key} both set "${key}" to different values (${JSON.stringify(merged[key])} and ${JSON.stringify(b.scope.parameters[key])}); set it in one branch only or use distinct names`;
-        }
-        setBy.set(key, b.key);
-        merged[key] = b.scope.parameters[key];
-      }
-    }
-    Object.assign(before, merged);
-    return "";
+export function changedParameters(parent: Parameters, branch: Parameters, ignore?: string): Parameters {
+  const changed: Parameters = {};
+  for (const key of Object.keys(branch)) {
+    if (key === ignore) continue;
+    const value = branch[key];
+    if (Object.hasOwn(parent, key) && (value === parent[key] || jsonEqual(value, parent[key]))) continue;
+    setOwn(changed, key, value);
   }
-  const keys = new Set<string>();
-  for (const b of branches) for (const key of changed(b.scope.parameters)) if (key !== node.iterateAs) keys.add(key);
-  const reducer = reducerOf(node);
-  if (typeof reducer === "string") return reducer;
-  const collected: Parameters = {};
-  for (const key of keys) collected[key] = reducer(branches.map((b) => b.scope.parameters[key] ?? null));
-  Object.assign(before, collected);
+  return changed;
+}
+
+/**
+ * Merges branch results back into the parent scope. Parallel/dag: changed keys are copied back; two
+ * branches changing one key to different values is a conflict (returned as the reason the step fails).
+ * Map: each changed key becomes the list of branch values in item order (the parent's value for items
+ * that left it alone), or the reducer's result. Returns "" on success.
+ */
+export function fanIn(node: CompositeNode, parent: Scope, results: readonly BranchResult[]): string {
+  if (node.kind === "map") return collectMap(node, parent, results);
+  const setBy = new Map<string, string>();
+  const merged: Parameters = {};
+  for (const { key: branch, changed } of results) {
+    for (const [key, value] of Object.entries(changed)) {
+      const other = setBy.get(key);
+      if (other !== undefined && !jsonEqual(merged[key], value)) {
+        return (
+          `parameter conflict at fan-in: branches "${other}" and "${branch}" both set "${key}" to different values ` +
+          `(${preview(merged[key])} and ${preview(value)}); set it in one branch only or use distinct names`
+        );
+      }
+      setBy.set(key, branch);
+      setOwn(merged, key, value);
+    }
+  }
+  for (const [key, value] of Object.entries(merged)) setOwn(parent.parameters, key, value);
   return "";
 }
 
-function reducerOf(node: Extract<CompositeNode, { kind: "map" }>): Reducer | string {
+function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult[]): string {
+  const reducer = reducerOf(node);
+  if (typeof reducer === "string") return reducer;
+  const keys = new Set<string>();
+  for (const { changed } of results) for (const key of Object.keys(changed)) keys.add(key);
+  const collected: Parameters = {};
+  for (const key of keys) {
+    const fallback = Object.hasOwn(parent.parameters, key) ? parent.parameters[key] : null;
+    const values = results.map(({ changed }) => (Object.hasOwn(changed, key) ? changed[key] : cloneJson(fallback)));
+    try {
+      setOwn(collected, key, cloneJson(reducer(values)) ?? null);
+    } catch (error) {
+      return `the reducer of map "${node.name}" failed on parameter "${key}": ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  for (const [key, value] of Object.entries(collected)) setOwn(parent.parameters, key, value);
+  return "";
+}
+
+function reducerOf(node: MapNode): Reducer | string {
   const attached = (node as unknown as Record<symbol, unknown>)[MAP_REDUCER];
   if (typeof attached === "function") return attached as Reducer;
   if (!node.reducer) return BUILTIN_REDUCERS.list!;
-  return BUILTIN_REDUCERS[node.reducer] ?? `unknown reducer "${node.reducer}"; built-in reducers: ${Object.keys(BUILTIN_REDUCERS).join(", ")}`;
+  if (Object.hasOwn(BUILTIN_REDUCERS, node.reducer)) return BUILTIN_REDUCERS[node.reducer]!;
+  return `unknown reducer "${node.reducer}" on map "${node.name}"; built-in reducers: ${Object.keys(BUILTIN_REDUCERS).join(", ")} (SDK pipelines may pass a function)`;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? "null";
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

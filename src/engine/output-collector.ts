@@ -1,12 +1,5 @@
+import { maskSecrets } from "./masking.js";
 import type { OutputSink } from "../ports/task-runner.js";
-
-/** Replaces every secret value in `text` with `***` (longest first, so overlapping secrets mask fully). */
-export function maskSecrets(text: string, secrets: Iterable<string>): string {
-  let masked = text;
-  const sorted = [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  for (const secret of sorted) if (masked.includes(secret)) masked = masked.split(secret).join("***");
-  return masked;
-}
 
 /**
  * Collects a task's stdout and stderr in arrival order, line by line, masking secrets before anything

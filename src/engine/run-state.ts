@@ -15,7 +15,10 @@ export interface RunState {
 
 /** Parameters visible to the steps of one graph (the run, or one branch). */
 export interface Scope {
+  /** The scope's own key map; values may be shared with the parent scope and are never changed in place. */
   parameters: Parameters;
+  /** Values recorded once higher up (a map's list): left out of this scope's records while unchanged. */
+  hidden?: ReadonlyMap<string, unknown>;
 }
 
 /** Where in the run a graph executes. */

@@ -7,6 +7,8 @@ export const mlflowTrackerConfigSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   timeout_ms: z.number().int().positive().default(5000),
   experiment_name: z.string().min(1).optional(),
+  /** runnable's key, accepted so its config files load; autologging is a Python-side feature. */
+  autolog: z.boolean().default(false),
 });
 
 /** Mirrors tracked metrics to an MLflow tracking server over its REST API (one MLflow run per run). */
@@ -17,6 +19,8 @@ export const mlflowTrackerPlugin = definePlugin({
   configSchema: mlflowTrackerConfigSchema,
   async create(config, context) {
     const { createMlflowTracker } = await import("./mlflow.js");
-    return createMlflowTracker(config, context);
+    const { autolog, ...rest } = config;
+    if (autolog) context.warn("experiment_tracker mlflow: autolog has no effect in runnable-ts (it is a feature of MLflow's Python client)");
+    return createMlflowTracker(rest, context);
   },
 });

@@ -1,0 +1,70 @@
+import type { CompositeNode, Graph, MapNode } from "../core/graph.js";
+import { DAG_BRANCH, itemText, type MapVariable } from "../core/names.js";
+import type { BranchContext, Scope } from "./run-state.js";
+import { branchScope } from "./scope.js";
+
+/** One branch to run: its key in the run log, its graph and how to make its scope when it starts. */
+export interface BranchPlan {
+  key: string;
+  graph: Graph;
+  mapVariable: MapVariable;
+  /** A fresh scope (made only when the branch starts, so waiting branches hold no parameters). */
+  scope: () => Scope;
+  /** Parameter fan-in leaves out of the branch's changes (a map's `iterate_as`). */
+  ignore?: string;
+}
+
+/** The branches of a composite step, in declaration (parallel) or item (map) order. */
+export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: string): BranchPlan[] {
+  switch (node.kind) {
+    case "parallel":
+      return Object.entries(node.branches).map(([name, graph]) => ({
+        key: `${stepKey}.${name}`,
+        graph,
+        mapVariable: ctx.mapVariable,
+        scope: () => branchScope(ctx.scope),
+      }));
+    case "dag":
+      return [{ key: `${stepKey}.${DAG_BRANCH}`, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
+    case "map":
+      return mapBranches(node, ctx, stepKey);
+  }
+}
+
+/** The items of a map, checked as runnable checks them. */
+export function mapItems(node: MapNode, scope: Scope): unknown[] {
+  if (!Object.hasOwn(scope.parameters, node.iterateOn)) {
+    throw new Error(
+      `Expected parameter ${node.iterateOn} not present in the parameters, was it ever set before? ` +
+        `(map "${node.name}" iterates on it; known parameters: ${Object.keys(scope.parameters).join(", ") || "none"})`,
+    );
+  }
+  const items = scope.parameters[node.iterateOn];
+  if (!Array.isArray(items)) {
+    const kind = items === null ? "null" : typeof items;
+    throw new Error(`Only list is allowed as a valid iterator type: parameter ${node.iterateOn} of map "${node.name}" is ${kind}`);
+  }
+  return items;
+}
+
+/**
+ * One branch per item, keyed `<map>.<item text>` as runnable names them (items with dots or spaces are
+ * safe: logs are addressed by location, never by splitting names). A repeated item text gets `#<index>`.
+ */
+function mapBranches(node: MapNode, ctx: BranchContext, stepKey: string): BranchPlan[] {
+  const items = mapItems(node, ctx.scope);
+  const seen = new Set<string>();
+  return items.map((item, index) => {
+    const base = `${stepKey}.${itemText(item)}`;
+    let key = base;
+    for (let n = index; seen.has(key); n++) key = `${base}#${n}`;
+    seen.add(key);
+    return {
+      key,
+      graph: node.branch,
+      mapVariable: [...ctx.mapVariable, [node.iterateAs, item] as const],
+      scope: () => branchScope(ctx.scope, { [node.iterateAs]: item }, node.iterateOn),
+      ignore: node.iterateAs,
+    };
+  });
+}

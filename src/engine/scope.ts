@@ -1,0 +1,35 @@
+import type { Parameters } from "../core/run-log.js";
+import type { Scope } from "./run-state.js";
+
+/**
+ * A branch's scope: a new key map over the parent's values (shared, never changed in place, so a branch
+ * costs O(keys), not O(size of the parameters)), plus `extra` (the map item). `hide` names a parent
+ * parameter recorded once on the composite step (a map's list) that the branch's records leave out.
+ */
+export function branchScope(parent: Scope, extra: Parameters = {}, hide?: string): Scope {
+  const parameters: Parameters = { ...parent.parameters };
+  for (const [key, value] of Object.entries(extra)) setOwn(parameters, key, value);
+  let hidden = parent.hidden;
+  if (hide !== undefined && Object.hasOwn(parent.parameters, hide)) {
+    hidden = new Map(hidden ?? []).set(hide, parent.parameters[hide]);
+  }
+  return hidden ? { parameters, hidden } : { parameters };
+}
+
+/** The parameters as step attempts and branch logs record them: hidden values left out while unchanged. */
+export function recordedParameters(scope: Scope): Parameters {
+  const { parameters, hidden } = scope;
+  if (!hidden || hidden.size === 0) return parameters;
+  const recorded: Parameters = {};
+  for (const key of Object.keys(parameters)) {
+    if (hidden.has(key) && hidden.get(key) === parameters[key]) continue;
+    setOwn(recorded, key, parameters[key]);
+  }
+  return recorded;
+}
+
+/** Sets a key as an own property (safe for `__proto__`). */
+export function setOwn(target: Parameters, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
