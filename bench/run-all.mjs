@@ -1,5 +1,7 @@
 // `npm run bench`: prints the benchmark figures (never fails on timing).
 import { engineBenchmarks } from "./engine.bench.mjs";
+import { trackingBenchmarks } from "./tracking.bench.mjs";
 
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
+if (!only || only === "tracking") await trackingBenchmarks();

@@ -68,7 +68,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       code = await validateCommand(file, io);
     });
   try {
-    await program.parseAsync(argv, { from: "user" });
+    // --verbose is accepted anywhere on the line (it only changes how errors print).
+    await program.parseAsync(argv.filter((a) => a !== "--verbose"), { from: "user" });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -5,6 +5,7 @@ import { makeAttempt } from "./attempt.js";
 import { executeComposite } from "./execute-composite.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import type { BranchContext, RunState } from "./run-state.js";
+import { recordedParameters } from "./scope.js";
 import { closeStep, openStep } from "./step-log-writer.js";
 
 /**
@@ -32,7 +33,7 @@ export async function executeGraph(run: RunState, graph: Graph, ctx: BranchConte
 function executeNode(run: RunState, node: Node, ctx: BranchContext): Promise<Status> {
   switch (node.kind) {
     case "task":
-      return executeTask(run, node, ctx);
+      return run.taskSlots.run(() => executeTask(run, node, ctx));
     case "stub":
       return executeStub(run, node, ctx);
     case "success":
@@ -51,7 +52,7 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext): Promise<Sta
 async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext): Promise<Status> {
   const step = await openStep(run, node, ctx);
   step.log.attempts.push(
-    makeAttempt({ number: 1, startedMicros: nowMicros(), status: "SUCCESS", message: "", parameters: ctx.scope.parameters }),
+    makeAttempt({ number: 1, startedMicros: nowMicros(), status: "SUCCESS", message: "", parameters: recordedParameters(ctx.scope) }),
   );
   step.log.status = "SUCCESS";
   await closeStep(run, ctx, step);

@@ -9,6 +9,7 @@ import { makeAttempt } from "./attempt.js";
 import { maskDeep, maskSecrets } from "./masking.js";
 import { OutputCollector } from "./output-collector.js";
 import type { BranchContext, RunState } from "./run-state.js";
+import { recordedParameters } from "./scope.js";
 import { closeStep, openStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
 
@@ -50,7 +51,7 @@ async function recordAttempt(
   const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
   const points = run.secretValues.size === 0 ? outcome.metrics : outcome.metrics.map((p) => ({ ...p, key: maskSecrets(p.key, run.secretValues), value: maskDeep(p.value, run.secretValues) }));
   const metrics = collapseMetrics(points);
-  const record = makeAttempt({ number, startedMicros: attempt.started, status, message, parameters: ctx.scope.parameters });
+  const record = makeAttempt({ number, startedMicros: attempt.started, status, message, parameters: recordedParameters(ctx.scope) });
   if (status === "FAIL" && points.length > 0) record.user_defined_metrics = metrics;
   if (points.length > 0) record.metric_times_ms = metricTimes(points);
   log.attempts.push(record);
@@ -115,7 +116,7 @@ export async function executeStub(run: RunState, node: StubNode, ctx: BranchCont
     message = messageOf(error);
   }
   const status: Status = message ? "FAIL" : "SUCCESS";
-  step.log.attempts.push(makeAttempt({ number: 1, startedMicros: started, status, message, parameters: ctx.scope.parameters }));
+  step.log.attempts.push(makeAttempt({ number: 1, startedMicros: started, status, message, parameters: recordedParameters(ctx.scope) }));
   step.log.status = status;
   await closeStep(run, ctx, step);
   return status;

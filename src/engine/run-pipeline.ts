@@ -2,6 +2,7 @@ import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
 import type { Status } from "../core/run-log.js";
 import { executeGraph } from "./execute-graph.js";
+import { createLimiter } from "./map-limit.js";
 import type { RunState } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { baseEnvironment } from "./task-env.js";
@@ -28,7 +29,14 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
   await guarded(services, "start the experiment tracker run", () =>
     tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
   );
-  const run: RunState = { plan, services, identity, baseEnv: baseEnvironment(plan.env), secretValues: new Set() };
+  const run: RunState = {
+    plan,
+    services,
+    identity,
+    baseEnv: baseEnvironment(plan.env),
+    secretValues: new Set(),
+    taskSlots: createLimiter(services.executor.maxParallel),
+  };
   let status: Status = "FAIL";
   try {
     status = await executeGraph(run, plan.graph, { location: [], mapVariable: [], scope: { parameters } });

@@ -1,5 +1,6 @@
 import type { MapVariable } from "../core/names.js";
 import type { CodeIdentity, LogLocation, Parameters } from "../core/run-log.js";
+import type { Limiter } from "./map-limit.js";
 import type { RunPlan, Services } from "./services.js";
 
 /** What every step of one run shares. */
@@ -11,6 +12,8 @@ export interface RunState {
   baseEnv: Record<string, string>;
   /** Secret values seen in this run (masked wherever they would be written). */
   secretValues: Set<string>;
+  /** Admits at most `executor.maxParallel` task steps of this run at once, however deep the nesting. */
+  taskSlots: Limiter;
 }
 
 /** Parameters visible to the steps of one graph (the run, or one branch). */

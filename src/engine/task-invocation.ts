@@ -17,16 +17,14 @@ export async function invocationFor(
     if (secrets[name]) run.secretValues.add(secrets[name]);
   }
   const { runId, tag, cwd } = run.plan;
-  const env = taskEnvironment({
-    base: run.baseEnv,
-    runId,
-    tag,
-    attempt: attempt.number,
-    parameters: ctx.scope.parameters,
-    mapVariable: ctx.mapVariable,
-    secrets,
-  });
+  let env: Record<string, string> | undefined;
+  const environment = (): Record<string, string> =>
+    (env ??= taskEnvironment({ base: run.baseEnv, runId, tag, attempt: attempt.number, parameters: ctx.scope.parameters, mapVariable: ctx.mapVariable, secrets }));
   return {
+    // Built on first use: in-process runners never read it, and encoding large parameters costs.
+    get env() {
+      return environment();
+    },
     runId,
     tag,
     node,
@@ -35,7 +33,6 @@ export async function invocationFor(
     parameters: ctx.scope.parameters,
     mapVariable: ctx.mapVariable,
     cwd,
-    env,
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],

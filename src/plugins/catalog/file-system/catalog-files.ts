@@ -78,8 +78,10 @@ export async function findFiles(root: string, pattern: string, ignore: string[] 
 }
 
 /** Creates the parent folder of `root/relative` and checks it really is inside `root` (no link escapes). */
-async function prepareTarget(root: string, relative: string): Promise<string> {
+async function prepareTarget(root: string, relative: string, verified?: Set<string>): Promise<string> {
   const target = path.join(root, relative);
+  // Folders this catalog created and checked itself need no second check (the per-step execution log).
+  if (verified?.has(path.dirname(target))) return target;
   await mkdir(path.dirname(target), { recursive: true });
   const [realRoot, realParent] = await Promise.all([realpath(root), realpath(path.dirname(target))]);
   if (!isInside(realRoot, realParent)) {
@@ -87,6 +89,7 @@ async function prepareTarget(root: string, relative: string): Promise<string> {
       hint: "Remove the symbolic link or choose another destination.",
     });
   }
+  verified?.add(path.dirname(target));
   return target;
 }
 
@@ -131,10 +134,10 @@ export async function copyAtomic(sourceRoot: string, targetRoot: string, relativ
   }
 }
 
-/** Writes `content` to `root/relative` atomically; returns its sha256. */
-export async function writeAtomic(root: string, relative: string, content: string | Uint8Array): Promise<string> {
+/** Writes `content` to `root/relative` atomically; returns its sha256. `verified` caches checked folders. */
+export async function writeAtomic(root: string, relative: string, content: string | Uint8Array, verified?: Set<string>): Promise<string> {
   try {
-    const target = await prepareTarget(root, relative);
+    const target = await prepareTarget(root, relative, verified);
     await withTemp(target, (temp) => writeFile(temp, content));
     return createHash("sha256").update(content).digest("hex");
   } catch (error) {

@@ -42,6 +42,8 @@ interface Layout {
   root: string;
   location: string;
   ignore: string[];
+  /** Catalog folders already created and checked by this instance. */
+  verified: Set<string>;
 }
 
 const display = (layout: Layout, runId: string): string => path.join(layout.location, runId);
@@ -77,7 +79,7 @@ async function putContent(layout: Layout, name: string, content: string | Uint8A
   checkRunId(runId);
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
-  const hash = await writeAtomic(path.join(layout.root, runId), relative, content);
+  const hash = await writeAtomic(path.join(layout.root, runId), relative, content, layout.verified);
   return [entry(layout, relative, hash, runId, "put")];
 }
 
@@ -107,7 +109,7 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
       hint: 'Use a dedicated folder such as ".catalog".',
     });
   }
-  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root) };
+  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root), verified: new Set() };
   return {
     type: "file-system",
     recordedConfig: { catalog_location: config.catalog_location },

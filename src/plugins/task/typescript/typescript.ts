@@ -42,8 +42,8 @@ export function createTypescriptRunner(): TaskRunner {
 }
 
 function contextFor(invocation: TaskInvocation): TaskContext {
-  const parameters = cloneJson(invocation.parameters);
-  for (const [name, value] of invocation.mapVariable) parameters[name] = cloneJson(value);
+  const parameters = lazyCopy(invocation.parameters);
+  for (const [name, value] of invocation.mapVariable) defineValue(parameters, name, cloneJson(value));
   return {
     runId: invocation.runId,
     tag: invocation.tag,
@@ -57,6 +57,28 @@ function contextFor(invocation: TaskInvocation): TaskContext {
     services: invocation.services,
     log: (stream, text) => invocation.output.write(stream, text),
   };
+}
+
+/**
+ * The task's own copy of the parameters, each value deep-copied on first use: a task touching few of
+ * many (or large) parameters does not pay for copying them all, and can never change the engine's.
+ */
+function lazyCopy(source: Parameters): Parameters {
+  const copy: Parameters = {};
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(copy, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => defineValue(copy, key, cloneJson(source[key])),
+      set: (value: unknown) => defineValue(copy, key, value),
+    });
+  }
+  return copy;
+}
+
+function defineValue(target: Parameters, key: string, value: unknown): unknown {
+  Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+  return value;
 }
 
 /** A returned plain object becomes parameters; nothing returned means no change. */

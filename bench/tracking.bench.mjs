@@ -1,0 +1,73 @@
+// Tracking benchmarks of issue 3: track() throughput and MLflow mirroring.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pipeline, track, typescript } from "../dist/index.js";
+
+const REPO = resolve(import.meta.dirname, "..");
+
+function mlflowUri() {
+  if (process.env.MLFLOW_TRACKING_URI) return process.env.MLFLOW_TRACKING_URI;
+  const state = join(REPO, ".cache", "mlflow.env");
+  return existsSync(state) ? /^MLFLOW_TRACKING_URI=(.+)$/m.exec(readFileSync(state, "utf8"))?.[1]?.trim() : undefined;
+}
+
+async function millionTracks() {
+  const dir = mkdtempSync(join(tmpdir(), "runnable-bench-"));
+  try {
+    let inTask = 0;
+    const started = performance.now();
+    const log = await pipeline({
+      steps: [
+        typescript({
+          name: "track a million",
+          function: () => {
+            const t0 = performance.now();
+            for (let i = 0; i < 1_000_000; i++) track({ [`key_${i % 1000}`]: i }, Math.floor(i / 1000));
+            inTask = performance.now() - t0;
+          },
+        }),
+      ],
+    }).execute({ cwd: dir, env: {}, warn: () => {}, runId: "million" });
+    const total = performance.now() - started;
+    const size = statSync(join(dir, ".run_log_store", "million.json")).size;
+    console.log(
+      `1,000,000 track() calls over 1,000 keys x 1,000 steps: ${inTask.toFixed(0)} ms in the task (target <= 2000 ms); ` +
+        `whole run incl. run log write ${total.toFixed(0)} ms; run log ${(size / 1e6).toFixed(1)} MB for 1,000,000 points (${log.status})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function mirrorToMlflow() {
+  const uri = mlflowUri();
+  if (!uri) {
+    console.log("MLflow mirroring: skipped (start a server with scripts/mlflow-server.sh start)");
+    return;
+  }
+  const { createMlflowTracker } = await import("../dist/plugins/experiment-tracker/mlflow/mlflow.js");
+  const warnings = [];
+  const tracker = createMlflowTracker({ server_url: uri, timeout_ms: 30_000 }, { cwd: REPO, env: {}, warn: (m) => warnings.push(m) });
+  const runId = `bench-${Date.now().toString(36)}`;
+  await tracker.startRun({ runId, tag: "bench", pipelineName: "bench", gitCommit: null });
+  const started = performance.now();
+  const now = Date.now();
+  for (let batch = 0; batch < 100; batch++) {
+    const points = Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, step: batch * 100 + Math.floor(i / 10), value: Math.random(), time_ms: now + batch }));
+    await tracker.publish("bench", points);
+  }
+  await tracker.endRun("SUCCESS");
+  const elapsed = performance.now() - started;
+  const stats = tracker.stats();
+  console.log(
+    `MLflow mirroring of 100,000 metric points: ${elapsed.toFixed(0)} ms, ${Math.round(100_000 / (elapsed / 1000))} points/s, ` +
+      `${stats.requests} requests${warnings.length ? `, warnings: ${warnings.join("; ")}` : ""}`,
+  );
+}
+
+export async function trackingBenchmarks() {
+  await millionTracks();
+  await mirrorToMlflow();
+}
