@@ -4,6 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Python and Jupyter for the python/notebook task tests: Debian's nbclient/ipykernel (they live under
+# /usr/bin/python3) and pydantic for the python3 on PATH. Installed only when missing; the package
+# lists are refreshed only if an install fails without them.
+apt_packages=()
+command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
+if ! python3 -c "import nbclient, ipykernel" 2>/dev/null && ! /usr/bin/python3 -c "import nbclient, ipykernel" 2>/dev/null; then
+  apt_packages+=(python3-ipykernel python3-nbclient)
+fi
+command -v jupyter-nbconvert >/dev/null 2>&1 || apt_packages+=(jupyter-nbconvert)
+if ((${#apt_packages[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends "${apt_packages[@]}" \
+    || { apt-get update && apt-get install -y --no-install-recommends "${apt_packages[@]}"; }
+fi
+if ! python3 -c "import pydantic" 2>/dev/null; then
+  python3 -m pip install --quiet pydantic || python3 -m pip install --quiet --break-system-packages pydantic
+fi
+
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).
 bash scripts/mlflow-server.sh start

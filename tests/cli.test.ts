@@ -106,9 +106,9 @@ describe("runnable runs / validate", () => {
   });
 
   it("validates without running", async () => {
-    const ok = await runCli(["validate", "examples/python-tasks-pending.yaml"], { cwd: dir });
+    const ok = await runCli(["validate", "examples/catalog.yaml"], { cwd: dir });
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain("valid (3 steps");
+    expect(ok.stdout).toContain("valid (6 steps");
     const ts = await runCli(["validate", "examples/typescript/pipeline.ts"], { cwd: dir });
     expect(ts.code).toBe(0);
   });

@@ -87,10 +87,8 @@ def coerce(value: Any, annotation: Any, name: str) -> Any:
     """Converts a parameter value to an argument of the annotated type (raw value when unannotated)."""
     if annotation is _EMPTY or annotation is Any or annotation is object or isinstance(annotation, str):
         return value
-    if annotation in _SIMPLE and type(value) is annotation:
-        return value
-    if annotation is float and type(value) is int:
-        return float(value)
+    if annotation in _SIMPLE:
+        return _plain_cast(value, annotation)
     if is_model_class(annotation):
         return _validate_model(annotation, value, name)
     if isinstance(annotation, type) and dataclasses.is_dataclass(annotation) and isinstance(value, Mapping):
@@ -138,8 +136,10 @@ def _plain_cast(value: Any, annotation: Any) -> Any:
     """Casting without pydantic: exact for simple types, raw value for generics."""
     if not isinstance(annotation, type):
         return value  # typing generics (List[int], Optional[x]...): the raw JSON value
-    if isinstance(value, annotation) and not (annotation is int and isinstance(value, bool)):
+    if isinstance(value, annotation) and not (annotation in (int, float) and isinstance(value, bool)):
         return value
+    if annotation in _SIMPLE and not _castable(value, annotation):
+        raise CoercionError(f"{_shown(value)} cannot be converted to {annotation.__name__}")
     if annotation is bool:
         text = str(value).strip().lower()
         if text in _TRUE or text in _FALSE:
@@ -147,12 +147,21 @@ def _plain_cast(value: Any, annotation: Any) -> Any:
         raise CoercionError(f"{value!r} is not a boolean")
     if annotation is int and isinstance(value, float) and not value.is_integer():
         raise CoercionError(f"{value!r} is not an integer")
-    if annotation is dict and isinstance(value, Mapping):
-        return dict(value)
     try:
         return annotation(value)
     except (TypeError, ValueError) as error:
-        raise CoercionError(f"{value!r} cannot be converted to {annotation.__name__}: {error}") from None
+        raise CoercionError(f"{_shown(value)} cannot be converted to {annotation.__name__}: {error}") from None
+
+
+def _castable(value: Any, annotation: Any) -> bool:
+    """Which JSON values may become which simple type (no null, no containers to scalars, no str to list)."""
+    if annotation in (dict, list):
+        return isinstance(value, Mapping) if annotation is dict else isinstance(value, (list, tuple))
+    return isinstance(value, (str, int, float)) and not (annotation in (int, float) and isinstance(value, bool))
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else f"{value!r}"
 
 
 def returned_parameters(value: Any, label: str) -> Dict[str, Any]:

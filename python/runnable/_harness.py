@@ -60,7 +60,7 @@ def _print_traceback(error: BaseException) -> None:
     frames = traceback.extract_tb(error.__traceback__)
     here = os.path.dirname(os.path.abspath(__file__))
     user = [f for f in frames if not os.path.abspath(f.filename).startswith(here) and "importlib" not in f.filename]
-    text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(user or frames))
+    text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(user)) if user else ""
     text += "".join(traceback.format_exception_only(type(error), error))
     sys.stderr.write(text)
 

@@ -20,6 +20,9 @@ from ._coerce import jsonable
 
 MISSING_PACKAGES = 3
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# runnable-ts' package goes ahead of the working directory, so `from runnable import ...` finds it.
+_PATH_CODE = f"import sys as _s; _s.path.insert(0, {_PACKAGE_ROOT!r}); del _s"
 _DUMP_CODE = "__import__('runnable._context', fromlist=['_']).dump_env()"
 
 
@@ -117,9 +120,8 @@ def execute(nb: Any, info: Dict[str, Any], modules: Dict[str, Any]) -> Optional[
     client.reset_execution_trackers()
     failure = None
     with client.setup_kernel():
-        reply = client.wait_for_reply(client.kc.kernel_info())
-        if reply is not None and "language_info" in reply.get("content", {}):
-            nb.metadata["language_info"] = reply["content"]["language_info"]
+        _run_hidden(client, nb, new_cell, _PATH_CODE)
+        client.code_cells_executed = 0
         try:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
@@ -153,8 +155,7 @@ def run_notebook(ctx: Dict[str, Any], modules: Dict[str, Any]) -> Dict[str, Any]
         failure = execute(nb, info, modules)
     except Exception as error:  # noqa: BLE001 (kernel start-up and the like)
         return {"ok": False, "error": _startup_failure(error, info)}
-    finally:
-        _write_notebook(nbformat, nb, info["output"])
+    _write_notebook(nbformat, nb, info["output"])
     if failure:
         return {"ok": False, "error": failure}
     try:

@@ -10,6 +10,9 @@ export interface ProgressOptions {
   write: (text: string) => void;
 }
 
+/** Lines about steps inside branches shown before only failures are (a 10,000-item map stays readable). */
+const BRANCH_LINE_BUDGET = 60;
+
 const ms = (value: number): string => (value < 1000 ? `${value.toFixed(0)} ms` : `${(value / 1000).toFixed(2)} s`);
 
 /** Returns an event listener printing step progress: live on a terminal, plain lines otherwise. */
@@ -17,6 +20,19 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
   const { write, tty } = options;
   const color = tty ? pc : pc.createColors(false);
   let openLine: string | undefined;
+  let branchLines = 0;
+  const started = new Set<string>();
+  let hiddenNoted = false;
+  /** False for a routine line about a step inside a branch once the budget is spent. */
+  const shown = (depth: number, failed: boolean): boolean => {
+    if (depth === 0 || failed) return true;
+    if (++branchLines <= BRANCH_LINE_BUDGET) return true;
+    if (!hiddenNoted) {
+      hiddenNoted = true;
+      line(color.dim("  … further branch steps are not shown (failures still are); see `runnable runs show`"));
+    }
+    return false;
+  };
   const status = (s: string): string => (s === "SUCCESS" ? color.green(s) : s === "FAIL" ? color.red(s) : color.yellow(s));
   const line = (text: string): void => {
     openLine = undefined;
@@ -27,6 +43,8 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
       case "run-start":
         return line(`${color.bold("run")} ${event.runId}`);
       case "step-start":
+        if (!shown(event.depth, false)) return;
+        if (event.depth > 0) started.add(event.internalName);
         if (!tty) return line(`  start   ${event.internalName} (${event.kind})`);
         openLine = event.internalName;
         return write(`  ${color.cyan("…")} ${event.internalName}`);
@@ -37,6 +55,7 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
         if (options.showOutput) line(`    ${color.dim("│")} ${event.text}`);
         return;
       case "step-end": {
+        if (event.depth > 0 && !started.delete(event.internalName) && event.status === "SUCCESS") return;
         const text = `${status(event.status)} ${event.internalName} ${color.dim(`(${ms(event.durationMs)})`)}`;
         if (tty && openLine === event.internalName) {
           openLine = undefined;

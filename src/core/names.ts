@@ -37,9 +37,19 @@ export function stepNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** The file name of a step's execution log (`<name with _ for spaces>.execution.log[_<item>...]`). */
-export function executionLogName(stepName: string, mapVariable: MapVariable): string {
-  const base = `${stepName.replace(/ /g, "_")}.execution.log`;
+/**
+ * The file name of a step's execution log: runnable's `<name with _ for spaces>.execution.log[_<item>...]`,
+ * prefixed with `<step>.<branch>.` for every enclosing parallel or dag branch, so same-named steps of
+ * different branches do not overwrite each other's log (fixes runnable's collision; map items already
+ * tell map branches apart). `internalName` is the unresolved internal name.
+ */
+export function executionLogName(internalName: string, mapVariable: MapVariable): string {
+  const segments = internalName.split(".");
+  let prefix = "";
+  for (let i = 0; i + 1 < segments.length - 1; i += 2) {
+    if (segments[i + 1] !== MAP_PLACEHOLDER) prefix += `${segments[i]}.${segments[i + 1]}.`;
+  }
+  const base = `${(prefix + segments[segments.length - 1]).replace(/ /g, "_")}.execution.log`;
   return mapVariable.reduce((acc, [, value]) => `${acc}_${safeSegment(itemText(value))}`, base);
 }
 

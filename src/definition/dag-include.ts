@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../core/graph.js";
 import { isMapping, report } from "./context.js";
@@ -14,7 +14,10 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
     report(ctx, definitionPath, `${input.label}: dag_definition must be a YAML file ending in .yaml or .yml, got "${definition}"`);
     return undefined;
   }
-  const absolute = path.resolve(ctx.baseDir, definition);
+  // Relative to the including file; runnable resolves from the working directory, so that is the fallback.
+  const besideFile = path.resolve(ctx.baseDir, definition);
+  const fromCwd = path.resolve(ctx.cwd, definition);
+  const absolute = !existsSync(besideFile) && existsSync(fromCwd) ? fromCwd : besideFile;
   const real = realPathOf(absolute);
   if (ctx.includeStack.includes(real)) {
     const chain = [...ctx.includeStack, real].map((file) => displayName(ctx.cwd, file)).join(" -> ");
@@ -25,7 +28,7 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
   try {
     text = readFileSync(absolute, "utf8");
   } catch (error) {
-    const where = `${absolute}; relative paths start from ${ctx.baseDir}`;
+    const where = `${absolute}; relative paths start from ${ctx.baseDir}, then from ${ctx.cwd}`;
     report(ctx, definitionPath, `${input.label}: dag_definition file "${definition}" ${readFailure(error)} (${where})`);
     return undefined;
   }

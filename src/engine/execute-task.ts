@@ -9,7 +9,7 @@ import { makeAttempt } from "./attempt.js";
 import { maskDeep, maskSecrets } from "./masking.js";
 import { OutputCollector } from "./output-collector.js";
 import type { BranchContext, RunState } from "./run-state.js";
-import { recordedParameters } from "./scope.js";
+import { assignParameters, recordedParameters } from "./scope.js";
 import { closeStep, openStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
 
@@ -60,7 +60,7 @@ async function recordAttempt(
   run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (nowMicros() - attempt.started) / 1000 });
   if (status === "SUCCESS") {
     log.user_defined_metrics = metrics;
-    Object.assign(ctx.scope.parameters, maskDeep(outcome.parameters, run.secretValues));
+    assignParameters(ctx.scope, maskDeep(outcome.parameters, run.secretValues));
   }
   return status;
 }
@@ -96,7 +96,7 @@ async function putExecutionLog(
   records: DataCatalog[],
   text: string,
 ): Promise<void> {
-  const name = executionLogName(node.name, ctx.mapVariable);
+  const name = executionLogName(node.internalName, ctx.mapVariable);
   try {
     records.push(...(await run.services.catalog.putContent(name, text, run.plan.runId)));
   } catch (error) {

@@ -1,3 +1,4 @@
+import { jsonEqual } from "../core/parameters.js";
 import type { Parameters } from "../core/run-log.js";
 import type { Scope } from "./run-state.js";
 
@@ -26,6 +27,17 @@ export function recordedParameters(scope: Scope): Parameters {
     setOwn(recorded, key, parameters[key]);
   }
   return recorded;
+}
+
+/**
+ * Sets what a step handed back. A value equal to the current one keeps the current (possibly shared)
+ * value, so a task returning all its parameters does not turn a map's shared list into a copy per branch.
+ */
+export function assignParameters(scope: Scope, values: Parameters): void {
+  for (const key of Object.keys(values)) {
+    if (Object.hasOwn(scope.parameters, key) && jsonEqual(scope.parameters[key], values[key])) continue;
+    setOwn(scope.parameters, key, values[key]);
+  }
 }
 
 /** Sets a key as an own property (safe for `__proto__`). */

@@ -10,9 +10,9 @@ import type { TaskRunner } from "../ports/task-runner.js";
 /** Something the engine reports while a run goes (for live progress). */
 export type RunEvent =
   | { type: "run-start"; runId: string }
-  | { type: "step-start"; internalName: string; kind: string }
+  | { type: "step-start"; internalName: string; kind: string; depth: number }
   | { type: "attempt-end"; internalName: string; attempt: number; status: Status; message: string; durationMs: number }
-  | { type: "step-end"; internalName: string; kind: string; status: Status; durationMs: number }
+  | { type: "step-end"; internalName: string; kind: string; status: Status; durationMs: number; depth: number }
   | { type: "task-output"; internalName: string; stream: "stdout" | "stderr"; text: string }
   | { type: "run-end"; runId: string; status: Status };
 

@@ -1,5 +1,5 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions } from "./pipeline.js";
-export { typescript, shell, task, stub, success, fail, parallel, map } from "./steps.js";
+export { typescript, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
 export type { Step, CatalogOptions, LinkOptions, TaskOptions, TypescriptTaskOptions } from "./steps.js";
 export {
   track,

@@ -43,7 +43,8 @@ export type Step =
   | { kind: "stub"; options: StepBase & { catalog?: CatalogOptions; maxAttempts?: number; extra?: Record<string, unknown> } }
   | { kind: "success" | "fail"; options: { name: string } }
   | { kind: "parallel"; options: StepBase & { branches: Record<string, Pipeline> } }
-  | { kind: "map"; options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer } };
+  | { kind: "map"; options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer } }
+  | { kind: "dag"; options: StepBase & { definition: string } };
 
 /** A step running an in-process TypeScript/JavaScript function. */
 export function typescript(options: TypescriptTaskOptions): Step {
@@ -86,4 +87,12 @@ export function parallel(options: StepBase & { branches: Record<string, Pipeline
 /** Runs `branch` once per item of the list parameter `iterateOn`, the item named `iterateAs`. */
 export function map(options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer }): Step {
   return { kind: "map", options };
+}
+
+/**
+ * A nested pipeline read from a YAML file (its `dag` block), run as the branch `<name>.dag`. The path is
+ * relative to the working directory the pipeline is built in.
+ */
+export function dag(options: StepBase & { definition: string }): Step {
+  return { kind: "dag", options };
 }

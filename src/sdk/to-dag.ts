@@ -84,5 +84,7 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
         branch: o.branch.toDag(`${internal}.${MAP_PLACEHOLDER}`, attachments),
       };
     }
+    case "dag":
+      return { type: "dag", dag_definition: step.options.definition, ...link };
   }
 }

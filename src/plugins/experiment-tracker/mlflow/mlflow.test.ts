@@ -103,9 +103,10 @@ function setup(config: Record<string, unknown> = {}, deps: MlflowTrackerDeps = {
 }
 
 describe("mlflow tracker config", () => {
-  it("is strict and defaults timeout_ms", () => {
-    expect(mlflowTrackerConfigSchema.parse({ server_url: "http://h:5000" })).toEqual({ server_url: "http://h:5000", timeout_ms: 5000 });
-    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "http://h", autolog: true }).success).toBe(false);
+  it("is strict, defaults timeout_ms and accepts runnable's autolog key", () => {
+    expect(mlflowTrackerConfigSchema.parse({ server_url: "http://h:5000" })).toEqual({ server_url: "http://h:5000", timeout_ms: 5000, autolog: false });
+    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "http://h", autolog: true }).success).toBe(true);
+    expect(mlflowTrackerConfigSchema.safeParse({ server_url: "http://h", auto_log: true }).success).toBe(false);
     expect(mlflowTrackerConfigSchema.safeParse({ server_url: "not a url" }).success).toBe(false);
     expect(mlflowTrackerConfigSchema.safeParse({ server_url: "file:///x" }).success).toBe(false);
     expect(mlflowTrackerPlugin.kind).toBe("experiment_tracker");

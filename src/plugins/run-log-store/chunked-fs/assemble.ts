@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { BranchLog, LogLocation, Parameters, RunLog, StepLog } from "../../../core/run-log.js";
-import { isErrno, mapLimit, readWithIdentity } from "../shared/fs-utils.js";
+import { isErrno, mapLimit, readWithIdentitySync } from "../shared/fs-utils.js";
 import {
   type BranchChunk,
   type StepChunk,
@@ -36,7 +36,7 @@ const READ_CONCURRENCY = 32;
 const parameterFileSchema = z.record(z.string(), z.unknown());
 
 async function readJsonFile(file: string): Promise<{ value: unknown; mtimeNs: bigint } | undefined> {
-  const read = await readWithIdentity(file);
+  const read = readWithIdentitySync(file);
   return read ? { value: parseJson(read.data.toString("utf8"), file), mtimeNs: read.mtimeNs } : undefined;
 }
 

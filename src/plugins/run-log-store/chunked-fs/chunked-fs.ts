@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
@@ -14,7 +15,7 @@ import { readRunFolder } from "./assemble.js";
 import { type ChunkKind, RUN_FILE, chunkFileName, createNanoClock, encodeName } from "./chunk-names.js";
 import { listChunkedRuns } from "./list-runs.js";
 import { type RunIndex, addChunk, findChunk, loadIndex } from "./run-index.js";
-import { type RunFolder, removeLeftovers, updateRunFile, writeInRun, writeParameters } from "./run-folder.js";
+import { type RunFolder, TEMP_FOLDER, removeLeftovers, updateRunFile, writeInRun, writeParameters } from "./run-folder.js";
 
 /** Options of {@link createChunkedFsRunLogStore}. */
 export interface ChunkedFsStoreOptions {
@@ -62,7 +63,13 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
     if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${folder}: ${problem}`);
     return path.join(folder, runId);
   };
-  const runFolder = (runId: string): RunFolder => ({ runId, folder, dir: dirOf(runId), observe });
+  const tempPrefix = `${process.pid}.${randomBytes(6).toString("hex")}`;
+  let temps = 0;
+  const tempName = (): string => `${tempPrefix}.${++temps}.tmp`;
+  const runFolder = (runId: string): RunFolder => ({ runId, folder, dir: dirOf(runId), observe, tempName });
+  /** Step and branch writes queue per entity (not per run): writes of different steps and branches interleave. */
+  const entityWrite = (runId: string, kind: ChunkKind, name: string, task: () => Promise<void>): Promise<void> =>
+    queue.run(`${runId}\u0000${kind}\u0000${name}`, task);
 
   const remember = (runId: string, index: RunIndex): RunIndex => {
     indexes.delete(runId);
@@ -74,12 +81,23 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
     return index;
   };
 
-  const indexOf = async (runId: string, refresh = false): Promise<RunIndex> => {
+  const loading = new Map<string, Promise<RunIndex>>();
+  const indexOf = (runId: string, refresh = false): Promise<RunIndex> => {
     const cached = refresh ? undefined : indexes.get(runId);
-    if (cached) return cached;
-    const index = await loadIndex(dirOf(runId));
-    if (!index) throw runNotFound(runId, folder);
-    return remember(runId, index);
+    if (cached) return Promise.resolve(cached);
+    // Concurrent writers of one run share one listing (and so one index).
+    const pending = refresh ? undefined : loading.get(runId);
+    if (pending) return pending;
+    const load = loadIndex(dirOf(runId)).then((index) => {
+      if (!index) throw runNotFound(runId, folder);
+      return remember(runId, index);
+    });
+    loading.set(runId, load);
+    const done = (): void => {
+      if (loading.get(runId) === load) loading.delete(runId);
+    };
+    load.then(done, done);
+    return load;
   };
 
   const checkParent = async (runId: string, kind: ChunkKind, location: LogLocation, name: string): Promise<void> => {
@@ -121,7 +139,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
       const run = runFromHeader(header);
       checkWritable(header.run_id, "run", run);
       const dir = path.join(folder, header.run_id);
-      await mkdir(dir, { recursive: true });
+      await mkdir(path.join(dir, TEMP_FOLDER), { recursive: true });
       const created = await createAtomic(path.join(dir, RUN_FILE), toJsonText({ ...run, parameters: {} }), observe);
       if (created === undefined) throw runExists(header.run_id, folder);
       await removeLeftovers(dir);
@@ -150,7 +168,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
         await writeParameters(runFolder(runId), await indexOf(runId), op.payload);
       }),
     putStep: (runId, location, step) =>
-      queue.run(runId, async () => {
+      entityWrite(runId, "step", step.internal_name, async () => {
         const op = stepOp(location, step);
         checkWritable(runId, "op", op);
         const { payload, location: where } = op;
@@ -159,7 +177,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
         await writeChunk(runId, target, { ...payload, _location: where });
       }),
     putBranch: (runId, location, branch) =>
-      queue.run(runId, async () => {
+      entityWrite(runId, "branch", location[location.length - 1]?.[1] ?? branch.internal_name, async () => {
         const op = branchOp(location, branch);
         checkWritable(runId, "op", op);
         const { payload, location: where } = op;

@@ -1,8 +1,8 @@
-import { appendFile, readdir } from "node:fs/promises";
+import { appendFile, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Parameters, RunLog } from "../../../core/run-log.js";
 import { waitForLock } from "../shared/file-lock.js";
-import { type WriteObserver, isErrno, mapLimit, readWithIdentity, removeIfExists, statOrNull, writeAtomic } from "../shared/fs-utils.js";
+import { type WriteObserver, isErrno, mapLimit, readWithIdentity, removeIfExists, statOrNull, writeAtomicVia } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { parseJson, runHeaderFileSchema, validated } from "../shared/run-log-schema.js";
 import { type RunOp, applyOp } from "../shared/run-ops.js";
@@ -13,6 +13,9 @@ import type { RunIndex } from "./run-index.js";
 const RUN_FILE_LOCK = ".RunLog.lock";
 const KEY_REGISTRY = ".parameter-keys.jsonl";
 
+/** Folder inside a run folder holding temp files while they are written (see {@link writeAtomicVia}). */
+export const TEMP_FOLDER = ".tmp";
+
 /** One run's folder, as the file helpers need it. */
 export interface RunFolder {
   runId: string;
@@ -20,14 +23,31 @@ export interface RunFolder {
   folder: string;
   dir: string;
   observe?: WriteObserver;
+  /** A temp file name unique to this store instance. */
+  tempName: () => string;
 }
 
-/** Writes a file of the run atomically; a vanished run folder is RUN_NOT_FOUND. */
+/** Writes a file of the run atomically (temp file in `.tmp/`, made on demand); a vanished run folder is RUN_NOT_FOUND. */
 export async function writeInRun(run: RunFolder, file: string, text: string): Promise<void> {
+  const temp = path.join(run.dir, TEMP_FOLDER, run.tempName());
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return writeAtomicVia(temp, path.join(run.dir, file), text, run.observe);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+      if (attempt > 0 || !(await makeTempFolder(run.dir))) throw runNotFound(run.runId, run.folder);
+    }
+  }
+}
+
+/** Creates a run's temp folder; false when the run folder itself is gone. */
+async function makeTempFolder(dir: string): Promise<boolean> {
   try {
-    await writeAtomic(path.join(run.dir, file), text, run.observe);
+    await mkdir(path.join(dir, TEMP_FOLDER));
+    return true;
   } catch (error) {
-    if (isErrno(error, "ENOENT")) throw runNotFound(run.runId, run.folder);
+    if (isErrno(error, "EEXIST")) return true;
+    if (isErrno(error, "ENOENT")) return false;
     throw error;
   }
 }

@@ -7,10 +7,10 @@ import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "..
 import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { type RunOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
-import { appendJournalLine, journalLine } from "./journal.js";
+import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
 import { type CachedRun, type StoreIo, catchUp, loadRun, runPaths, touch } from "./run-files.js";
 
@@ -43,6 +43,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   const cacheSize = options.cacheSize ?? 16;
   const cache = new Map<string, CachedRun>();
   const queue = createKeyedQueue();
+  const appender = createJournalAppender(io.observe);
 
   const pathsOf = (runId: string) => {
     const problem = validateRunId(runId);
@@ -50,12 +51,17 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     return runPaths(folder, runId);
   };
 
+  const forget = (runId: string): void => {
+    cache.delete(runId);
+    appender.close(runPaths(folder, runId).journal);
+  };
+
   const remember = (runId: string, entry: CachedRun): CachedRun => {
     cache.delete(runId);
     cache.set(runId, entry);
     for (const oldest of cache.keys()) {
       if (cache.size <= cacheSize) break;
-      cache.delete(oldest);
+      forget(oldest);
     }
     return entry;
   };
@@ -70,19 +76,26 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     queue.run(runId, async () => {
       const paths = pathsOf(runId);
       checkWritable(runId, "op", op);
-      let entry = await current(runId);
-      const problem = placementProblem(entry.run, op);
-      if (problem) throw misplacedWrite(runId, problem);
-      await appendJournalLine(paths.journal, journalLine(op), io.observe);
-      entry = await catchUp(entry, paths, io);
+      // The cache is trusted here; writes by other instances are noticed from the journal size below.
+      let entry = cache.get(runId) ?? (await current(runId));
+      if (placementProblem(entry.run, op)) {
+        entry = await current(runId);
+        const problem = placementProblem(entry.run, op);
+        if (problem) throw misplacedWrite(runId, problem);
+      }
+      const appended = appender.append(paths.journal, journalLine(op));
+      const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
+      if (alone && applyOp(entry.run, op)) entry.journalOffset = appended.size;
+      else entry = await catchUp(entry, paths, io);
       if (entry.journalOffset <= Math.max(entry.snapshotBytes, compactMinBytes)) return void remember(runId, entry);
       try {
         remember(runId, await compactRun(entry, paths, io, false));
       } catch (error) {
         // The update is safe in the journal; a later write or flush compacts again.
-        cache.delete(runId);
+        forget(runId);
         io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
       }
+      appender.close(paths.journal);
     });
 
   const create = (header: RunHeader): Promise<void> =>
@@ -109,7 +122,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const entry = await current(runId);
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
       if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(entry, paths, io, true);
-      cache.delete(runId);
+      forget(runId);
     });
 
   return {

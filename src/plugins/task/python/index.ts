@@ -1,26 +1,20 @@
 import { z } from "zod";
-import { RunnableError } from "../../../core/errors.js";
 import { definePlugin } from "../../../ports/plugin.js";
 
-/** Placeholder for `python` tasks (runnable's default command type) until the Python runner lands. */
+/** Runs Python functions (`command: package.module.function`) and Jupyter notebooks (`command: path.ipynb`). */
 export const pythonTaskPlugin = definePlugin({
   kind: "task",
   type: "python",
-  description: "Python functions (not available yet)",
-  configSchema: z.strictObject({}),
-  async create() {
-    const unavailable = (): never => {
-      throw new RunnableError("UNSUPPORTED", "Python tasks are not available yet", {
-        hint: "Use command_type: shell or typescript for now; a Python runner is planned.",
-      });
-    };
-    return {
-      commandTypes: ["python", "notebook"],
-      async check(node) {
-        const kind = node.task.command_type === "notebook" ? "Notebook" : "Python";
-        return [`step "${node.internalName}": ${kind} tasks are not available yet (command_type: ${node.task.command_type})`];
-      },
-      run: async () => unavailable(),
-    };
+  description:
+    "Python functions (command_type: python, `package.module.function`) and Jupyter notebooks (command_type: notebook); " +
+    "interpreter from RUNNABLE_PYTHON (default python3), notebooks via nbclient",
+  configSchema: z.strictObject({
+    python: z.string().min(1).optional(),
+    notebook_python: z.string().min(1).optional(),
+    kernel: z.string().min(1).optional(),
+  }),
+  async create(config, context) {
+    const { createPythonRunner } = await import("./python.js");
+    return createPythonRunner(config, context);
   },
 });

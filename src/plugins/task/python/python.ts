@@ -1,0 +1,76 @@
+import type { TaskNode } from "../../../core/graph.js";
+import type { PluginContext } from "../../../ports/plugin.js";
+import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
+import { openChannel } from "./channel.js";
+import { checkNotebookCommand, checkPythonCommand } from "./check.js";
+import { findExecutable, missingInterpreterHint } from "./interpreter.js";
+import { notebookOutputPath, runNotebook } from "./notebook.js";
+import { outcomeOf } from "./outcome.js";
+import { spawnPython } from "./spawn.js";
+
+/** Settings of the Python runner (each also has an environment variable). */
+export interface PythonRunnerConfig {
+  /** Interpreter for python tasks (`RUNNABLE_PYTHON`, default `python3` on PATH). */
+  python?: string | undefined;
+  /** Interpreter that runs notebooks through nbclient (`RUNNABLE_NOTEBOOK_PYTHON`). */
+  notebook_python?: string | undefined;
+  /** Jupyter kernel name (`RUNNABLE_NOTEBOOK_KERNEL`, default `python3`). */
+  kernel?: string | undefined;
+}
+
+/** Starts the function harness with runnable-ts' package ahead of the working directory. */
+const BOOT = "import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable._harness import main;sys.exit(main())";
+
+/** Creates the runner of `python` (functions) and `notebook` tasks. */
+export function createPythonRunner(config: PythonRunnerConfig, context: PluginContext): TaskRunner {
+  const python = (env: Readonly<Record<string, string | undefined>>) => config.python ?? (env["RUNNABLE_PYTHON"] || "python3");
+  let notebookPython: string | undefined;
+  const found = new Map<string, Promise<string | undefined>>();
+  const locate = (name: string, cwd: string) => {
+    if (!found.has(name)) found.set(name, findExecutable(name, context.env, cwd));
+    return found.get(name)!;
+  };
+  const notebookInterpreters = (env: Readonly<Record<string, string | undefined>>): string[] => {
+    const chosen = config.notebook_python ?? env["RUNNABLE_NOTEBOOK_PYTHON"];
+    if (chosen) return [chosen];
+    if (notebookPython) return [notebookPython];
+    return [...new Set([python(env), "/usr/bin/python3"])];
+  };
+  return {
+    commandTypes: ["python", "notebook"],
+    async check(node: TaskNode, cwd: string) {
+      if (node.task.command_type === "notebook") {
+        const explicit = node.task["notebook_output_path"];
+        return checkNotebookCommand(node, cwd, notebookOutputPath(node.task.command, typeof explicit === "string" ? explicit : undefined, []));
+      }
+      const problems = await checkPythonCommand(node, cwd);
+      const interpreter = python(context.env);
+      if (problems.length === 0 && !(await locate(interpreter, cwd))) {
+        problems.push(`step "${node.internalName}": Python interpreter "${interpreter}" not found; ${missingInterpreterHint("RUNNABLE_PYTHON")}`);
+      }
+      return problems;
+    },
+    async run(invocation: TaskInvocation): Promise<TaskOutcome> {
+      if (invocation.node.task.command_type === "notebook") {
+        const kernel = config.kernel ?? (invocation.env["RUNNABLE_NOTEBOOK_KERNEL"] || "python3");
+        const remember = (interpreter: string) => void (notebookPython = interpreter);
+        return runNotebook(invocation, { interpreters: () => notebookInterpreters(invocation.env), remember, kernel });
+      }
+      return runFunction(invocation, python(invocation.env));
+    },
+  };
+}
+
+/** Runs one attempt of a python function task through the harness. */
+async function runFunction(invocation: TaskInvocation, interpreter: string): Promise<TaskOutcome> {
+  const channel = await openChannel(invocation, {});
+  try {
+    const exit = await spawnPython(interpreter, ["-c", BOOT], { ...invocation, env: channel.env });
+    if ("missing" in exit) {
+      return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
+    }
+    return outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the Python task" });
+  } finally {
+    await channel.close();
+  }
+}
