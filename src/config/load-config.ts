@@ -2,7 +2,7 @@ import path from "node:path";
 import type { z } from "zod";
 import { formatProblem, RunnableError, type Problem } from "../core/errors.js";
 import { readServiceEntry } from "./service-entry.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../core/suggest.js";
 import { collectVariables } from "./variables.js";
 import { mappingKeys, problemAt, valueAt, type YamlSource, readYamlSource } from "./yaml-source.js";
 

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../core/suggest.js";
 import { substituteVariables } from "./variables.js";
 import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
 

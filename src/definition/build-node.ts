@@ -7,7 +7,7 @@ import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
-import { nearest } from "./suggest.js";
+import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
 
 /** Node kinds known to the definition layer. */

@@ -2,7 +2,7 @@ import { childName } from "../core/names.js";
 import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import type { NodeKind } from "./build-node.js";
-import { suggestion } from "./suggest.js";
+import { suggestion } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
 
 /** What the graph checks need to know about a step, read from its raw definition. */

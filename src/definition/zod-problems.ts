@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { describeValue, isMapping, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { FIELD_RULES } from "./node-schemas.js";
-import { nearest } from "./suggest.js";
+import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
 
 type Issue = z.ZodError["issues"][number];

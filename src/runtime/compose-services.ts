@@ -1,4 +1,5 @@
 import { RunnableError } from "../core/errors.js";
+import { didYouMean } from "../core/suggest.js";
 import type { ServiceRecord } from "../core/run-log.js";
 import type { PluginContext, PluginInstances, PluginKind } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
@@ -26,7 +27,7 @@ export async function createService<K extends ServiceKey>(
   const definition = registry.find(kind, choice.type);
   if (!definition) {
     const known = registry.all(kind).map((d) => d.type);
-    throw new RunnableError("CONFIG_INVALID", `unknown ${kind} type "${choice.type}"; known types: ${known.join(", ")}`);
+    throw new RunnableError("CONFIG_INVALID", `unknown ${kind} type "${choice.type}"; known types: ${known.join(", ")}.${didYouMean(choice.type, known)}`);
   }
   return definition.create(choice.config, context) as Promise<PluginInstances[K]>;
 }

@@ -28,3 +28,11 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const match = nearest(word, candidates);
   return match === undefined ? "" : ` Did you mean "${match}"?`;
 }
+
+/** ` (did you mean "x"?)` or ` (known: a, b, c)`, to append to a message about an unknown name. */
+export function suggestion(word: string, candidates: readonly string[], noun = "known"): string {
+  const near = nearest(word, candidates);
+  if (near !== undefined) return ` (did you mean "${near}"?)`;
+  if (candidates.length === 0) return "";
+  return ` (${noun}: ${candidates.map((c) => `"${c}"`).join(", ")})`;
+}
