@@ -27,4 +27,14 @@ fi
 bash scripts/mlflow-server.sh start
 trap 'bash scripts/mlflow-server.sh stop || true' EXIT
 
-npm test
+# vitest also writes a JSON report, summarised as a plain "N passed, N failed" closing line.
+mkdir -p .cache
+rm -f .cache/vitest-report.json
+status=0
+npm test -- --reporter=default --reporter=json --outputFile.json=.cache/vitest-report.json || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".cache/vitest-report.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ""}`);
+' || echo "0 passed, 1 failed"
+exit "$status"
