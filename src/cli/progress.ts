@@ -35,6 +35,8 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
   };
   const status = (s: string): string => (s === "SUCCESS" ? color.green(s) : s === "FAIL" ? color.red(s) : color.yellow(s));
   const line = (text: string): void => {
+    // A step line left open (a terminal, waiting for its end) is finished before anything else prints.
+    if (openLine !== undefined) write("\n");
     openLine = undefined;
     write(`${text}\n`);
   };
@@ -46,6 +48,7 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
         if (!shown(event.depth, false)) return;
         if (event.depth > 0) started.add(event.internalName);
         if (!tty) return line(`  start   ${event.internalName} (${event.kind})`);
+        if (openLine !== undefined) write("\n");
         openLine = event.internalName;
         return write(`  ${color.cyan("…")} ${event.internalName}`);
       case "attempt-end":

@@ -3,11 +3,9 @@ export type Micros = number;
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, "0");
 
-/** Epoch microseconds now (wall clock, sub-millisecond part from the monotonic clock). */
+/** Epoch microseconds now: the wall clock at start plus the monotonic clock since (never goes backwards). */
 export function nowMicros(): Micros {
-  const ms = Date.now();
-  const sub = Math.floor((performance.now() * 1000) % 1000);
-  return ms * 1000 + sub;
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }
 
 /** Local wall-clock time as `YYYY-MM-DD HH:MM:SS.ffffff`, as runnable writes it. */
