@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { outputsFromEnv, parseEnvDump } from "../../../core/env-protocol.js";
@@ -14,7 +15,8 @@ const ENV_OUT = "RUNNABLE_ENV_OUT";
  * newlines or `=`, and never mixes with the program's own output (fixes runnable's `&& env | grep`).
  */
 export function wrapCommand(command: string): string {
-  return `trap 'env -0 > "$${ENV_OUT}" 2>/dev/null' EXIT\n${command}\n`;
+  // umask 077: the dump holds the task's environment (secrets included), so only we may read it.
+  return `trap 'umask 077; env -0 > "$${ENV_OUT}" 2>/dev/null' EXIT\n${command}\n`;
 }
 
 /** Creates the shell task runner. */
@@ -22,8 +24,8 @@ export function createShellRunner(): TaskRunner {
   return {
     commandTypes: ["shell"],
     async run(invocation: TaskInvocation): Promise<TaskOutcome> {
-      const dir = await mkdtemp(join(tmpdir(), "runnable-sh-"));
-      const envFile = join(dir, "env");
+      // A private, unguessable file name (created by the shell itself, removed right after).
+      const envFile = join(tmpdir(), `runnable-env-${process.pid}-${randomBytes(12).toString("hex")}`);
       try {
         const env = { ...invocation.env, [ENV_OUT]: envFile };
         const code = await runShell(wrapCommand(invocation.node.task.command), invocation, env);
@@ -32,7 +34,7 @@ export function createShellRunner(): TaskRunner {
         if (code !== 0) return { failure: `Command failed with exit code ${code}`, parameters: {}, metrics: outputs.metrics };
         return outputs;
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await rm(envFile, { force: true });
       }
     },
   };
