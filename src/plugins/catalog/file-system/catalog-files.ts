@@ -93,11 +93,16 @@ async function prepareTarget(root: string, relative: string, verified?: Set<stri
   return target;
 }
 
-const tempPathFor = (target: string): string =>
-  path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${randomBytes(6).toString("hex")}`);
+const tempPathFor = (target: string, tempDir?: string): string =>
+  path.join(tempDir ?? path.dirname(target), `.${path.basename(target)}${TEMP_MARK}${randomBytes(6).toString("hex")}`);
 
-async function withTemp(target: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const temp = tempPathFor(target);
+/**
+ * Writes through a temp file renamed over `target`. The temp file sits beside the target, or in
+ * `tempDir` (same file system): creating it in a small folder keeps a run folder of tens of thousands
+ * of execution logs from paying for every temp entry too.
+ */
+async function withTemp(target: string, write: (temp: string) => Promise<void>, tempDir?: string): Promise<void> {
+  const temp = tempPathFor(target, tempDir);
   try {
     await write(temp);
     await rename(temp, target);
@@ -134,11 +139,24 @@ export async function copyAtomic(sourceRoot: string, targetRoot: string, relativ
   }
 }
 
-/** Writes `content` to `root/relative` atomically; returns its sha256. `verified` caches checked folders. */
-export async function writeAtomic(root: string, relative: string, content: string | Uint8Array, verified?: Set<string>): Promise<string> {
+/**
+ * Writes `content` to `root/relative` atomically; returns its sha256. `verified` caches checked folders;
+ * `tempDir` (created on first use) holds the temp file.
+ */
+export async function writeAtomic(
+  root: string,
+  relative: string,
+  content: string | Uint8Array,
+  verified?: Set<string>,
+  tempDir?: string,
+): Promise<string> {
   try {
     const target = await prepareTarget(root, relative, verified);
-    await withTemp(target, (temp) => writeFile(temp, content));
+    if (tempDir && !verified?.has(tempDir)) {
+      await mkdir(tempDir, { recursive: true });
+      verified?.add(tempDir);
+    }
+    await withTemp(target, (temp) => writeFile(temp, content), tempDir);
     return createHash("sha256").update(content).digest("hex");
   } catch (error) {
     throw ioError(`write ${path.join(root, relative)}`, error);

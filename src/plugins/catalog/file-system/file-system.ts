@@ -79,7 +79,7 @@ async function putContent(layout: Layout, name: string, content: string | Uint8A
   checkRunId(runId);
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
-  const hash = await writeAtomic(path.join(layout.root, runId), relative, content, layout.verified);
+  const hash = await writeAtomic(path.join(layout.root, runId), relative, content, layout.verified, path.join(layout.root, ".tmp"));
   return [entry(layout, relative, hash, runId, "put")];
 }
 
