@@ -1,9 +1,13 @@
 // `npm run bench`: prints the benchmark figures (never fails on timing). `npm run bench -- <group>` runs one group.
+// Groups run in this order so that the file-heavy ones meet a rested disk (deleting tens of thousands of
+// files slows file creation for a while afterwards).
 import { compositeBenchmarks } from "./composite.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
+import { pythonBenchmarks } from "./python.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
-if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "composite") await compositeBenchmarks();
+if (!only || only === "tracking") await trackingBenchmarks();
+if (!only || only === "python") await pythonBenchmarks();
