@@ -1,13 +1,20 @@
-import { constants } from "node:fs";
+import { constants, existsSync } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The folder holding runnable-ts' `runnable` Python package: from `dist/plugins/task/python/` (or
- * `src/...` under tests) up to the package root, then `python/`.
+ * The folder holding runnable-ts' `runnable` Python package: `python/` in the nearest folder above this
+ * module that has one (this module runs from `dist/plugins/task/python/`, from the bundled CLI in
+ * `dist/cli/`, or from `src/...` under tests).
  */
 export function packagePythonDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6; up++) {
+    const candidate = join(dir, "python");
+    if (existsSync(join(candidate, "runnable", "__init__.py"))) return candidate;
+    dir = dirname(dir);
+  }
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../python");
 }
 
