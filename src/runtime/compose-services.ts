@@ -1,20 +1,25 @@
+import type { z } from "zod";
 import { RunnableError } from "../core/errors.js";
+import { SERVICE_KEYS, type ServiceKey } from "../config/load-config.js";
 import { didYouMean } from "../core/suggest.js";
 import type { ServiceRecord } from "../core/run-log.js";
 import type { PluginContext, PluginInstances, PluginKind } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 import type { Registry } from "./registry.js";
 
-/** The five configurable services (the config file's keys). */
-export const SERVICE_KEYS = ["executor", "run_log_store", "catalog", "secrets", "experiment_tracker"] as const;
-
-/** One of the config file's service keys. */
-export type ServiceKey = (typeof SERVICE_KEYS)[number];
+export { SERVICE_KEYS, type ServiceKey };
 
 /** A service choice after config loading. */
 export interface ServiceChoice {
   type: string;
   config: unknown;
+}
+
+/** The config schema of every registered type, per service key (what the config loader validates against). */
+export function knownServiceSchemas(registry: Registry): Record<ServiceKey, Record<string, z.ZodType>> {
+  return Object.fromEntries(
+    SERVICE_KEYS.map((key) => [key, Object.fromEntries(registry.all(key).map((d) => [d.type, d.configSchema as z.ZodType]))]),
+  ) as Record<ServiceKey, Record<string, z.ZodType>>;
 }
 
 /** Creates one service from its validated choice. */

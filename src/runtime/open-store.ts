@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { loadServicesConfig } from "../config/load-config.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { builtinRegistry } from "./builtins.js";
-import { SERVICE_KEYS, createService } from "./compose-services.js";
+import { createService, knownServiceSchemas } from "./compose-services.js";
 import type { Registry } from "./registry.js";
 
 /** Opens the run log store the services config chooses (for `runs list` / `runs show`). */
@@ -16,9 +16,7 @@ export async function openRunLogStore(options: {
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const registry = options.registry ?? builtinRegistry();
-  const known = Object.fromEntries(
-    SERVICE_KEYS.map((key) => [key, Object.fromEntries(registry.all(key).map((d) => [d.type, d.configSchema]))]),
-  ) as Parameters<typeof loadServicesConfig>[0]["known"];
+  const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   return createService(registry, "run_log_store", config.services.run_log_store, { cwd, env, warn });

@@ -11,7 +11,7 @@ import type { PluginContext } from "../ports/plugin.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { builtinRegistry } from "./builtins.js";
 import { checkRunnable } from "./check-graph.js";
-import { SERVICE_KEYS, createService, createTaskRunners, serviceRecord } from "./compose-services.js";
+import { createService, createTaskRunners, knownServiceSchemas, serviceRecord } from "./compose-services.js";
 import { gitCodeIdentity } from "./git-identity.js";
 import { initialParameters } from "./initial-parameters.js";
 import type { Registry } from "./registry.js";
@@ -42,9 +42,7 @@ export async function prepareRun(options: RunOptions): Promise<{ plan: RunPlan; 
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const registry = options.registry ?? builtinRegistry();
-  const known = Object.fromEntries(
-    SERVICE_KEYS.map((key) => [key, Object.fromEntries(registry.all(key).map((d) => [d.type, d.configSchema]))]),
-  ) as Parameters<typeof loadServicesConfig>[0]["known"];
+  const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
   const pipeline = await loadSource(options.source, cwd);
   const context: PluginContext = { cwd, env, warn };
