@@ -16,7 +16,6 @@ import { invocationFor } from "./task-invocation.js";
 /** Runs a task step: up to `max_attempts` attempts, catalog get/put, execution log, parameters, metrics. */
 export async function executeTask(run: RunState, node: TaskNode, ctx: BranchContext): Promise<Status> {
   const step = await openStep(run, node, ctx);
-  const { runId } = run.plan;
   const output = new OutputCollector(
     () => run.secretValues,
     (stream, text) => run.services.onEvent?.({ type: "task-output", internalName: step.log.internal_name, stream, text }),

@@ -39,7 +39,7 @@ let validator: Validator | undefined;
 /** Validates a run log against the shared contract schema; returns the errors (empty when valid). */
 export async function contractErrors(runLog: unknown): Promise<unknown[]> {
   if (!validator) {
-    const schema = JSON.parse(await readFile(resolve(REPO, "../shared/contracts/run-log.schema.json"), "utf8"));
+    const schema = JSON.parse(await readFile(resolve(REPO, "contracts/run-log.schema.json"), "utf8"));
     const ajv = new Ajv2020.default({ strict: false, allErrors: true });
     validator = ajv.compile(schema) as unknown as Validator;
   }

@@ -1,103 +1,12 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunnableError } from "../../core/errors.js";
-import {
-  type BranchLog,
-  type LogLocation,
-  type RunConfig,
-  type RunLog,
-  type StepLog,
-  newBranchLog,
-  newStepLog,
-} from "../../core/run-log.js";
+import { type BranchLog, type LogLocation, type RunLog, newBranchLog } from "../../core/run-log.js";
 import type { RunHeader, RunLogStore } from "../../ports/run-log-store.js";
+import { type RunLogStoreHarness, contractSchemaPath, sampleRunConfig, sampleRunHeader, sampleStepLog } from "./run-log-store.samples.js";
 
-/** What a contract run needs: a fresh store, optionally a way to open a second instance on the same data. */
-export interface RunLogStoreHarness {
-  store: RunLogStore;
-  /** A new store instance over the same storage (as another process would open it). */
-  reopen?: () => Promise<RunLogStore>;
-  cleanup: () => Promise<void>;
-}
-
-/** A complete `run_config` for tests. */
-export function sampleRunConfig(runId: string, pipelineFile: string | null = "pipeline.yaml"): RunConfig {
-  const service = (name: string, kind: string) => ({ service_name: name, service_type: kind });
-  return {
-    executor: { ...service("local", "executor"), enable_parallel: false, overrides: {} },
-    run_log_store: service("file-system", "run_log_store"),
-    secrets_handler: service("do-nothing", "secrets"),
-    catalog_handler: service("file-system", "catalog"),
-    experiment_tracker: service("do-nothing", "experiment_tracker"),
-    pipeline_file: pipelineFile,
-    parameters_file: null,
-    configuration_file: null,
-    tag: "contract",
-    run_id: runId,
-    variables: {},
-    use_cached: false,
-    original_run_id: "",
-    dag: { start_at: "step 1", steps: { "step 1": { type: "task", name: "step 1", next: "success" } } },
-    dag_hash: "0123abcd",
-    execution_plan: "chained",
-  };
-}
-
-/** A run header in state PROCESSING for tests. */
-export function sampleRunHeader(runId: string, pipelineFile: string | null = "pipeline.yaml"): RunHeader {
-  return {
-    run_id: runId,
-    dag_hash: "0123abcd",
-    use_cached: false,
-    tag: "contract",
-    original_run_id: "",
-    status: "PROCESSING",
-    parameters: { x: 1, greeting: "grüß dich ✓" },
-    run_config: sampleRunConfig(runId, pipelineFile),
-  };
-}
-
-/** A filled-in step log (attempt, code identity, catalog entry, metrics) for tests. */
-export function sampleStepLog(internalName: string, stepType = "task", status: StepLog["status"] = "SUCCESS"): StepLog {
-  const name = internalName.slice(internalName.lastIndexOf(".") + 1);
-  return {
-    ...newStepLog(name, internalName, stepType),
-    status,
-    message: "héllo ✓",
-    code_identities: [
-      {
-        code_identifier: "abc123",
-        code_identifier_type: "git",
-        code_identifier_dependable: true,
-        code_identifier_url: "https://example.com/repo.git",
-        code_identifier_message: "",
-      },
-    ],
-    attempts: [
-      {
-        attempt_number: 1,
-        start_time: "2026-01-02 03:04:05.123456",
-        end_time: "2026-01-02 03:04:06.654321",
-        duration: "0:00:01.530865",
-        status,
-        message: "",
-        parameters: { x: 1 },
-      },
-    ],
-    user_defined_metrics: { score: 0.5 },
-    data_catalog: [
-      {
-        name: `${name}.execution.log`,
-        data_hash: "f".repeat(64),
-        catalog_relative_path: `run/${name}.execution.log`,
-        catalog_handler_location: ".catalog",
-        stage: "put",
-      },
-    ],
-  };
-}
+export { type RunLogStoreHarness, contractSchemaPath, sampleRunConfig, sampleRunHeader, sampleStepLog };
 
 const branch = (internalName: string, status: BranchLog["status"] = "PROCESSING"): BranchLog => ({
   ...newBranchLog(internalName),
@@ -106,12 +15,12 @@ const branch = (internalName: string, status: BranchLog["status"] = "PROCESSING"
 
 type RunLogCheck = (run: RunLog) => void;
 
-/** A check of run logs against run-log.schema.json (read from ../shared/contracts relative to the repo root). */
+/** A check of run logs against the run log contract (`contracts/run-log.schema.json`, shipped with the package). */
 function schemaCheck(): RunLogCheck {
   let validate: (((value: unknown) => boolean) & { errors?: unknown }) | undefined;
   return (run) => {
     if (!validate) {
-      const file = path.resolve(process.cwd(), "../shared/contracts/run-log.schema.json");
+      const file = contractSchemaPath();
       const ajv = new Ajv2020.default({ strict: false, allErrors: true });
       validate = ajv.compile(JSON.parse(readFileSync(file, "utf8")) as object);
     }

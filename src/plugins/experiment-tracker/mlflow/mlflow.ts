@@ -6,7 +6,6 @@ import {
   createMlflowClient,
   mlflowFailureOf,
   type MlflowBatch,
-  type MlflowClient,
   type MlflowClientStats,
   type MlflowKeyValue,
 } from "./mlflow-client.js";

@@ -2,7 +2,7 @@ import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.
 import { cloneJson } from "../../../core/parameters.js";
 import type { Parameters } from "../../../core/run-log.js";
 import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
-import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
+import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
 import { TASK_FUNCTION } from "../../../core/graph.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
