@@ -127,3 +127,15 @@ describe("code identity", () => {
     expect(identity.code_identifier_message).toContain("changes found in");
   });
 });
+
+describe("example configs", () => {
+  it("every file in examples/configs loads", async () => {
+    const { readdirSync } = await import("node:fs");
+    const configs = readdirSync(join(REPO, "examples/configs")).filter((f) => f.endsWith(".yaml"));
+    expect(configs.length).toBeGreaterThan(5);
+    for (const config of configs) {
+      const result = await runCli(["runs", "list", "-c", `examples/configs/${config}`], { cwd: dir });
+      expect(result.code, `${config}: ${result.stderr}`).toBe(0);
+    }
+  });
+});
