@@ -1,11 +1,9 @@
 import path from "node:path";
-import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
+import { logFolderConfigSchema } from "../shared/log-folder-config.js";
 
-/** Config of the `chunked-fs` run log store (runnable's keys; unknown keys are errors). */
-export const chunkedFsRunLogStoreConfigSchema = z.strictObject({
-  log_folder: z.string().min(1).default(".run_log_store"),
-});
+/** Config of the `chunked-fs` run log store. */
+export const chunkedFsRunLogStoreConfigSchema = logFolderConfigSchema;
 
 /** The `chunked-fs` run log store: a folder per run with one file per step, branch and parameter. */
 export const chunkedFsRunLogStorePlugin = definePlugin({

@@ -1,11 +1,9 @@
 import path from "node:path";
-import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
+import { logFolderConfigSchema } from "../shared/log-folder-config.js";
 
-/** Config of the `file-system` run log store (runnable's keys; unknown keys are errors). */
-export const fileSystemRunLogStoreConfigSchema = z.strictObject({
-  log_folder: z.string().min(1).default(".run_log_store"),
-});
+/** Config of the `file-system` run log store. */
+export const fileSystemRunLogStoreConfigSchema = logFolderConfigSchema;
 
 /** The `file-system` run log store: one readable `<log_folder>/<run_id>.json` per run, updated through a journal. */
 export const fileSystemRunLogStorePlugin = definePlugin({
