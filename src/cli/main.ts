@@ -1,20 +1,20 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, reportError } from "./report-error.js";
 import type { CliIo } from "./io.js";
-import { executeCommand } from "./commands/execute.js";
+import { executeCommand, retryCommand } from "./commands/execute.js";
+import { signalStop } from "./signals.js";
 import { runsListCommand, runsShowCommand } from "./commands/runs.js";
 import { validateCommand } from "./commands/validate.js";
 
 function defaultIo(): CliIo {
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
+  const err = (text: string): void => void process.stderr.write(text);
   return {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    signal: controller.signal,
+    err,
+    stopControls: () => signalStop(err),
   };
 }
 
@@ -38,10 +38,22 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option("-p, --parameters-file <file>", "initial parameters (YAML)")
     .option("--run-id <id>", "run id (default: generated, e.g. blazing-colden-0544)")
     .option("--tag <tag>", "label of the run (also the MLflow experiment name)")
+    .option("--use-cached <run-id>", "re-run: a new run that skips the steps that succeeded in this earlier run")
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
     .action(async (options) => {
       code = await executeCommand(options, io);
+    });
+  program
+    .command("retry <run-id>")
+    .description("continue a failed, stopped or dead run under its own id: succeeded steps are kept, the rest run again")
+    .option("-f, --file <file>", "pipeline definition (default: the one the run recorded)")
+    .addOption(config)
+    .option("-p, --parameters-file <file>", "initial parameters (default: what the run started with)")
+    .option("-q, --quiet", "print only the run id and status")
+    .option("--no-output", "do not show task output while running")
+    .action(async (runId: string, options) => {
+      code = await retryCommand(runId, options, io);
     });
   const runs = program.command("runs").description("inspect recorded runs");
   runs

@@ -7,7 +7,8 @@ import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "..
 import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
+import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
@@ -136,8 +137,15 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
     putStep: (runId, location, step) => write(runId, stepOp(location, step)),
     putBranch: (runId, location, branch) => write(runId, branchOp(location, branch)),
+    removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),
     list: () => listRuns(folder, io),
     flush,
+    acquireLease: async (runId, leaseOptions) => {
+      pathsOf(runId);
+      await mkdir(folder, { recursive: true });
+      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
+    },
+    leaseState: async (runId) => (validateRunId(runId) === undefined ? leaseFileState(leaseFileOf(folder, runId)) : { state: "none" }),
   };
 }
 

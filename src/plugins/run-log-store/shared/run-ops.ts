@@ -8,7 +8,8 @@ export type RunOp =
   | { op: "parameters"; location: LogLocation; payload: Parameters }
   | { op: "run_config"; location: LogLocation; payload: RunConfig }
   | { op: "step"; location: LogLocation; payload: StepLog }
-  | { op: "branch"; location: LogLocation; payload: BranchLog };
+  | { op: "branch"; location: LogLocation; payload: BranchLog }
+  | { op: "remove"; location: LogLocation; payload: string };
 
 /** A deep copy through JSON (what every store keeps is plain JSON data). */
 export function jsonCopy<T>(value: T): T {
@@ -39,8 +40,14 @@ export function describeLocation(location: LogLocation): string {
   return location.map(([step, branch]) => `step "${step}" > branch "${branch}"`).join(" > ");
 }
 
+/** The op removing step `internalName` from the branch at `location`. */
+export function removeOp(location: LogLocation, internalName: string): Extract<RunOp, { op: "remove" }> {
+  return { op: "remove", location: jsonCopy(location), payload: internalName };
+}
+
 /** Why `op` cannot be placed in `run` (its parent step or branch is missing), or undefined. */
 export function placementProblem(run: RunLog, op: RunOp): string | undefined {
+  if (op.op === "remove") return undefined;
   if (op.op === "step") {
     if (stepsAt(run, op.location)) return undefined;
     return `cannot put step log "${op.payload.internal_name}": there is no branch log at ${describeLocation(op.location)}`;
@@ -82,6 +89,11 @@ export function applyOp(run: RunLog, op: RunOp): boolean {
       if (!steps) return false;
       const key = op.payload.internal_name;
       setKey(steps, key, { ...op.payload, branches: own(steps, key)?.branches ?? {} });
+      return true;
+    }
+    case "remove": {
+      const steps = stepsAt(run, op.location);
+      if (steps && Object.hasOwn(steps, op.payload)) delete steps[op.payload];
       return true;
     }
     case "branch": {

@@ -53,7 +53,7 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
     const tried: string[] = [];
     for (const interpreter of settings.interpreters()) {
       tried.push(interpreter);
-      const exit = await spawnPython(interpreter, ["-c", BOOT], { ...invocation, env: channel.env });
+      const exit = await spawnPython(interpreter, ["-c", BOOT], invocation, channel.env);
       if ("missing" in exit || exit.code === MISSING_PACKAGES) continue;
       settings.remember(interpreter);
       const outcome = outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the notebook" });
