@@ -6,13 +6,25 @@ import { signalStop } from "./signals.js";
 import { runsListCommand, runsShowCommand } from "./commands/runs.js";
 import { validateCommand } from "./commands/validate.js";
 
+/** A standard stream that stops being written once its reader is gone (`runnable runs list | head`). */
+function closable(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 function defaultIo(): CliIo {
-  const err = (text: string): void => void process.stderr.write(text);
+  const err = closable(process.stderr);
   return {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
-    out: (text) => process.stdout.write(text),
+    out: closable(process.stdout),
     err,
     stopControls: () => signalStop(err),
   };

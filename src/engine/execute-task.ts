@@ -55,11 +55,11 @@ function markNotRun(run: RunState, log: StepLog): void {
   log.message = reason ? stopMessage(reason) : "no attempt was made";
 }
 
-/** Adds catalog records; a record of the same name and stage replaces the earlier one (a retry's new execution log). */
+/** Adds catalog records; a record of the same name and stage replaces the earlier one (a later attempt's). */
 function mergeRecords(log: StepLog, records: readonly DataCatalog[]): void {
   for (const record of records) {
     const at = log.data_catalog.findIndex((entry) => entry.name === record.name && entry.stage === record.stage);
-    if (at >= 0 && record.name.includes(".execution.log")) log.data_catalog[at] = record;
+    if (at >= 0) log.data_catalog[at] = record;
     else log.data_catalog.push(record);
   }
 }

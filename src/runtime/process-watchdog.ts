@@ -14,9 +14,9 @@ while IFS= read -r line; do
     -*) id="\${line#-}"; case "$groups" in *" $id "*) groups="\${groups%% $id *} \${groups#* $id }" ;; esac ;;
   esac
 done
-for id in $groups; do kill -TERM -- "-$id" 2>/dev/null; done
+for id in $groups; do kill -TERM "-$id" 2>/dev/null; done
 sleep 2
-for id in $groups; do kill -KILL -- "-$id" 2>/dev/null; done
+for id in $groups; do kill -KILL "-$id" 2>/dev/null; done
 `;
 
 /** A registry backed by a watchdog process started on first use; `close` lets it exit. */

@@ -75,8 +75,8 @@ export function createBufferedRunLogStore(): RunLogStore {
       update(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId: string, runConfig: RunConfig) =>
       update(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
-    putStep: (runId, location, step) => update(runId, stepOp(location, step)),
-    putBranch: (runId, location, branch) => update(runId, branchOp(location, branch)),
+    putStep: (runId, location, step, seq) => update(runId, stepOp(location, step, seq)),
+    putBranch: (runId, location, branch, seq) => update(runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => update(runId, removeOp(location, internalName)),
     list: async () =>
       [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
