@@ -91,15 +91,16 @@ async function finishRecord(plan: RunPlan, services: Services, parameters: Recor
   await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));
 }
 
-/** Renews the lease while the run goes; losing it (another process took over) stops the run. */
+/**
+ * Renews the lease while the run goes. The timer also keeps the process alive while a run waits on
+ * something that holds no handle of its own (an in-process task awaiting its abort signal).
+ */
 function startHeartbeat(lease: RunLease, services: Services, plan: RunPlan): NodeJS.Timeout {
-  const timer = setInterval(() => {
+  return setInterval(() => {
     lease.renew().catch((error: unknown) => {
       services.warn(`lost the lease of run ${plan.runId}: ${messageOf(error)}`);
     });
   }, HEARTBEAT_MS);
-  timer.unref();
-  return timer;
 }
 
 async function guarded(services: Services, what: string, action: () => Promise<void>): Promise<void> {
