@@ -6,4 +6,6 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   signal: AbortSignal;
+  /** Reads all of standard input (the Python SDK sends its pipeline this way). */
+  stdin?: () => Promise<string>;
 }

@@ -19,7 +19,7 @@ import type { Registry } from "./registry.js";
 /** A pipeline to run: a YAML file, or a graph built in code (SDK or a TypeScript pipeline module). */
 export type PipelineSource =
   | { kind: "yaml"; file: string }
-  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null };
+  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null; dagHash?: string };
 
 /** Options of a run, shared by the CLI and `pipeline.execute()`. */
 export interface RunOptions {
@@ -53,7 +53,7 @@ export async function prepareRun(options: RunOptions): Promise<{ plan: RunPlan; 
     createService(registry, "secrets", config.services.secrets, context),
     createService(registry, "experiment_tracker", config.services.experiment_tracker, context),
   ]);
-  const runners = await createTaskRunners(registry, context);
+  const runners = await createTaskRunners(registry, context, config.taskRunners);
   const problems = await checkRunnable(pipeline.graph, runners, cwd);
   if (problems.length > 0) {
     throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
@@ -107,7 +107,7 @@ export async function prepareRun(options: RunOptions): Promise<{ plan: RunPlan; 
 
 async function loadSource(source: PipelineSource, cwd: string) {
   if (source.kind === "graph") {
-    return { graph: source.graph, serialised: source.serialised, dagHash: dagHash(source.serialised), name: source.name, file: source.file };
+    return { graph: source.graph, serialised: source.serialised, dagHash: source.dagHash ?? dagHash(source.serialised), name: source.name, file: source.file };
   }
   const loaded = await loadPipelineFile(resolve(cwd, source.file), { cwd });
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
