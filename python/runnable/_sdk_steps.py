@@ -88,7 +88,7 @@ class _Traversal:
         self.extra: Dict[str, Any] = {}
         if extra_allowed:
             self.extra, kwargs = dict(kwargs), {}
-        self._problems += unknown_arguments(type(self).__name__, kwargs, _TRAVERSAL + self._own, self._where)
+        self._problems += unknown_arguments(f'step "{self.name}": {type(self).__name__}', kwargs, _TRAVERSAL + self._own, self._where)
         self._check_names()
         self._check_termination()
         self._init(own)

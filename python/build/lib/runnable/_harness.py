@@ -1,0 +1,121 @@
+"""Runs one ``python`` task: ``python -m runnable._harness`` inside the task channel.
+
+Imports ``package.module.function`` from the working directory, binds the parameters to its
+arguments, calls it and writes ``result.json`` (returned parameters or the failure) and ``env.json``
+(the env-var protocol) into the channel. User output goes to stdout/stderr untouched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any, Callable, Dict, List
+
+from . import _context
+from ._coerce import returned_parameters
+
+
+class TaskError(Exception):
+    """A failure of the task that is not an exception raised by user code."""
+
+
+def load_function(command: str) -> Callable[..., Any]:
+    """Imports the function a dotted command names, with clear errors."""
+    module_name, _, attribute = command.strip().rpartition(".")
+    if not module_name or not attribute:
+        raise TaskError(f'The command should be a function to call as package.module.function, got "{command}"')
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            raise TaskError(
+                f'cannot import module "{module_name}" (command "{command}"): {error}; modules are '
+                f"imported from the working directory {os.getcwd()} and PYTHONPATH"
+            ) from None
+        _print_traceback(error)
+        raise TaskError(f'importing "{module_name}" failed: {_describe(error)}') from None
+    except Exception as error:  # noqa: BLE001 (any import-time failure of user code)
+        _print_traceback(error)
+        raise TaskError(f'importing "{module_name}" failed: {_describe(error)}') from None
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        found = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+        hint = f"; callables there: {', '.join(found[:20])}" if found else ""
+        raise TaskError(f'module "{module_name}" has no function "{attribute}"{hint}')
+    return function
+
+
+def _describe(error: BaseException) -> str:
+    """``Type: message`` (just the type when the message is empty)."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _print_traceback(error: BaseException) -> None:
+    """The traceback without the harness' own frames."""
+    frames = traceback.extract_tb(error.__traceback__)
+    here = os.path.dirname(os.path.abspath(__file__))
+    user = [f for f in frames if not os.path.abspath(f.filename).startswith(here) and "importlib" not in f.filename]
+    text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(user)) if user else ""
+    text += "".join(traceback.format_exception_only(type(error), error))
+    sys.stderr.write(text)
+
+
+def _invoke(function: Callable[..., Any], args: List[Any], kwargs: Dict[str, Any]) -> Any:
+    value = function(*args, **kwargs)
+    if hasattr(value, "__await__"):
+        import asyncio
+
+        value = asyncio.run(_await(value))
+    return value
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def run_task(context: Dict[str, Any]) -> Dict[str, Any]:
+    """Runs the task the context describes; returns what goes into ``result.json``."""
+    from ._binding import BindingError, bind
+
+    command = str(context.get("command", ""))
+    try:
+        function = load_function(command)
+        args, kwargs = bind(function, dict(context.get("parameters") or {}), command)
+    except (TaskError, BindingError) as error:
+        return {"ok": False, "error": str(error)}
+    try:
+        returned = _invoke(function, args, kwargs)
+    except SystemExit as error:
+        if error.code in (None, 0):
+            return {"ok": True, "parameters": {}}
+        return {"ok": False, "error": f"SystemExit: {error.code}"}
+    except BaseException as error:  # noqa: BLE001 (the step fails with the user's exception)
+        _print_traceback(error)
+        return {"ok": False, "error": _describe(error)}
+    try:
+        return {"ok": True, "parameters": returned_parameters(returned, command)}
+    except TypeError as error:
+        return {"ok": False, "error": str(error)}
+
+
+def main() -> int:
+    """Entry point of ``python -m runnable._harness``."""
+    _context.require_channel("the python task harness")
+    result = run_task(_context.context())
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        _context.write_json("result.json", result)
+    except (TypeError, ValueError) as error:
+        _context.write_json("result.json", {"ok": False, "error": f"the returned parameters are not JSON: {error}"})
+    _context.dump_env()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
