@@ -64,6 +64,7 @@ describe("loadServicesConfig", () => {
       expect(loaded).toEqual({
         file: null,
         variables: {},
+        taskRunners: {},
         services: {
           executor: { type: "local", config: { enable_parallel: false, overrides: {} }, source: "default" },
           run_log_store: { type: "file-system", config: { log_folder: ".run_log_store" }, source: "default" },
@@ -161,7 +162,7 @@ describe("loadServicesConfig", () => {
     it("names unknown top-level keys, the known ones and the nearest", async () => {
       expect(await problemsOf("catalgo:\n  type: do-nothing\n")).toEqual([
         {
-          message: 'unknown key "catalgo"; known keys: executor, run_log_store, catalog, secrets, experiment_tracker. Did you mean "catalog"?',
+          message: 'unknown key "catalgo"; known keys: executor, run_log_store, catalog, secrets, experiment_tracker, task_runners. Did you mean "catalog"?',
           file: "config.yaml",
           line: 1,
           col: 1,
