@@ -109,6 +109,14 @@ describe("Pipeline.execute() returns the run log", () => {
     expect(result.code).toBe(1);
   }, 30_000);
 
+  it("a task module that runs its pipeline when imported fails that step with the fix, instead of starting a run inside the run", async () => {
+    await writeFile(join(dir, "unguarded.py"), 'from runnable import Pipeline, Task\ndef f():\n    pass\nt = Task(name="t", command="unguarded.f", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(run_id="unguarded")\n');
+    const result = await runPythonScript(python, "unguarded.py", { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const message = (await readRunLog(dir, "unguarded")).steps.t.attempts[0].message;
+    expect(message).toContain('Pipeline.execute() was called inside a running task (its module builds and runs the pipeline when imported); put that code under if __name__ == "__main__":');
+  }, 30_000);
+
   it("importing runnable (as every task does) loads neither the SDK nor pydantic", () => {
     const code = "import sys, runnable; print(sorted(m for m in sys.modules if m.startswith(('runnable.', 'pydantic'))))";
     const loaded = execFileSync(python, ["-c", code], { cwd: dir, encoding: "utf8" }).trim();
