@@ -151,6 +151,11 @@ def _hand_back(address: str, payload: Dict[str, Any]) -> Optional[RunLog]:
 
 def execute_payload(payload: Dict[str, Any]) -> Optional[RunLog]:
     """Runs a serialised pipeline; returns its run log (None when the executor only wrote a definition)."""
+    if os.environ.get("RUNNABLE_TASK_CHANNEL"):
+        raise RuntimeError(
+            "Pipeline.execute() was called inside a running task (its module builds and runs the pipeline "
+            'when imported); put that code under if __name__ == "__main__":'
+        )
     address = os.environ.get(HANDOFF_ENV)
     if address:
         return _hand_back(address, payload)

@@ -6,7 +6,8 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._sdk_problems import Problem, Where, caller, describe, unknown_arguments
-from ._sdk_steps import Fail, Map, Parallel, Success, _Terminal, _Traversal
+from ._sdk_composite import Map, Parallel
+from ._sdk_steps import Fail, Success, _Terminal, _Traversal
 
 Path = List[Any]
 
