@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO, type CliResult } from "./cli.js";
 
@@ -47,14 +48,24 @@ async function withLock<T>(name: string, action: () => Promise<T>): Promise<T> {
 export function sdkPython(venv = SDK_VENV, editable = true): Promise<string> {
   return withLock(`venv-${editable ? "e" : "w"}`, async () => {
     const interpreter = python(venv);
-    if (existsSync(interpreter) && importsFromHere(interpreter, editable)) {
-      if (!editable) run(interpreter, ["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", join(REPO, "python")]);
+    const ready = existsSync(interpreter) && importsFromHere(interpreter, editable);
+    if (ready && editable) return interpreter;
+    if (!ready) {
+      await rm(venv, { recursive: true, force: true });
+      run("python3", ["-m", "venv", "--system-site-packages", venv]);
+    }
+    if (editable) {
+      run(interpreter, ["-m", "pip", "install", "--quiet", "--no-deps", "-e", join(REPO, "python")]);
       return interpreter;
     }
-    await rm(venv, { recursive: true, force: true });
-    run("python3", ["-m", "venv", "--system-site-packages", venv]);
-    run(interpreter, ["-m", "pip", "install", "--quiet", "--no-deps", ...(editable ? ["-e"] : []), join(REPO, "python")]);
-    await rm(join(REPO, "python", "build"), { recursive: true, force: true });
+    // a regular install builds in the source tree: build from a copy so that nothing is written into the repository
+    const copy = await mkdtemp(join(tmpdir(), "runnable-sdk-src-"));
+    try {
+      await cp(join(REPO, "python"), copy, { recursive: true, filter: (source) => !/__pycache__|\.egg-info|\/build(\/|$)/.test(source) });
+      run(interpreter, ["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", copy]);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
     return interpreter;
   });
 }
