@@ -4,6 +4,7 @@
 import { compositeBenchmarks } from "./composite.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
+import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 
 const only = process.argv[2];
@@ -11,3 +12,4 @@ if (!only || only === "engine") await engineBenchmarks();
 if (!only || only === "composite") await compositeBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
+if (!only || only === "python-sdk") await pythonSdkBenchmarks();

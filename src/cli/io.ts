@@ -9,4 +9,6 @@ export interface CliIo {
   err: (text: string) => void;
   /** Stop controls for a run (the real CLI feeds them from signals); `dispose` removes what it installed. */
   stopControls: () => { stop: RunStop; dispose: () => void };
+  /** Reads all of standard input (the Python SDK sends its pipeline this way). */
+  stdin?: () => Promise<string>;
 }

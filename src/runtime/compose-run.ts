@@ -51,7 +51,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     createService(registry, "secrets", config.services.secrets, context),
     createService(registry, "experiment_tracker", config.services.experiment_tracker, context),
   ]);
-  const runners = await createTaskRunners(registry, context);
+  const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
   const scratch = createScratch();

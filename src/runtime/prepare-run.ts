@@ -16,7 +16,7 @@ import type { Registry } from "./registry.js";
 /** A pipeline to run: a YAML file, or a graph built in code (SDK or a TypeScript pipeline module). */
 export type PipelineSource =
   | { kind: "yaml"; file: string }
-  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null };
+  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null; dagHash?: string };
 
 /** Options of a run, shared by the CLI and `pipeline.execute()`. */
 export interface RunOptions {
@@ -130,7 +130,7 @@ export function buildRunConfig(
 /** Loads a pipeline source (YAML file, or a graph built in code). */
 export async function loadSource(source: PipelineSource, cwd: string): Promise<LoadedPipeline> {
   if (source.kind === "graph") {
-    return { graph: source.graph, serialised: source.serialised, dagHash: dagHash(source.serialised), name: source.name, file: source.file };
+    return { graph: source.graph, serialised: source.serialised, dagHash: source.dagHash ?? dagHash(source.serialised), name: source.name, file: source.file };
   }
   const loaded = await loadPipelineFile(resolve(cwd, source.file), { cwd });
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };

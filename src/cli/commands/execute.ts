@@ -1,9 +1,11 @@
-import type { RunResult } from "../../engine/services.js";
+import type { RunLog } from "../../core/run-log.js";
 import { signalExitCode } from "../../core/stop.js";
+import type { RunResult } from "../../engine/services.js";
 import { runPrepared } from "../../runtime/execute.js";
 import { prepareRetry } from "../../runtime/prepare-retry.js";
-import { prepareRun } from "../../runtime/prepare-run.js";
+import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime/prepare-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
+import { createCliLog } from "../log-level.js";
 import { createProgress } from "../progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
@@ -18,17 +20,16 @@ export interface ExecuteCommandOptions {
   useCached?: string;
   quiet?: boolean;
   output?: boolean;
+  logLevel?: string;
+  /** `run_config.execution_plan` (`unchained` for execute_function/execute_notebook jobs). */
+  executionPlan?: string;
 }
 
-/** What every run command shares: progress, warnings, stop controls. */
-function runSettings(options: { quiet?: boolean; output?: boolean }, io: CliIo) {
+/** What every run command shares: progress, warnings by log level. */
+function runSettings(options: { quiet?: boolean; output?: boolean; logLevel?: string }, io: CliIo) {
   const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
-  return {
-    cwd: io.cwd,
-    env: io.env,
-    warn: (message: string) => io.err(`warning: ${message}\n`),
-    ...(progress ? { onEvent: progress } : {}),
-  };
+  const log = createCliLog(options.logLevel, io.err);
+  return { log, settings: { cwd: io.cwd, env: io.env, warn: log.warn, ...(progress ? { onEvent: progress } : {}) } };
 }
 
 /** The exit code of a finished run: 0 success, 1 failed, 128+n when a signal stopped it. */
@@ -37,13 +38,30 @@ function exitCodeOf(result: RunResult): number {
   return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
 }
 
+/** Runs a prepared run, then reads its log back (printed with the buffered store, as runnable does). */
+async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
+  const store = prepared.services.runLogStore;
+  const result = await runPrepared(prepared);
+  const runLog = await store.get(result.runId);
+  // runnable prints the run log at the end; with the in-memory store it is the only record of the run
+  if (store.type === "buffered") io.out(`${JSON.stringify(runLog, null, 4)}\n`);
+  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
+  return { code: exitCodeOf(result), runLog };
+}
+
 /** `runnable execute`: runs a pipeline (or re-runs one with --use-cached); exit 0 when it succeeded, 1 when it failed. */
 export async function executeCommand(options: ExecuteCommandOptions, io: CliIo): Promise<number> {
   const source = await loadPipelineSource(options.file, io.cwd);
+  return (await executeSource(source, options, io)).code;
+}
+
+/** Runs a loaded pipeline with the options of `runnable execute`; resolves with the exit code and the run log. */
+export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
+  const { log, settings } = runSettings(options, io);
   const controls = io.stopControls();
   try {
     const prepared = await prepareRun({
-      ...runSettings(options, io),
+      ...settings,
       source,
       ...(options.configFile ? { configFile: options.configFile } : {}),
       ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
@@ -52,9 +70,10 @@ export async function executeCommand(options: ExecuteCommandOptions, io: CliIo):
       ...(options.useCached !== undefined ? { useCached: options.useCached } : {}),
       stop: controls.stop,
     });
-    const result = await runPrepared(prepared);
-    if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
-    return exitCodeOf(result);
+    const { plan, services } = prepared;
+    if (options.executionPlan) plan.runConfig.execution_plan = options.executionPlan;
+    log.info(`run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`);
+    return await finishRun(prepared, options, io);
   } finally {
     controls.dispose();
   }
@@ -67,14 +86,16 @@ export interface RetryCommandOptions {
   parametersFile?: string;
   quiet?: boolean;
   output?: boolean;
+  logLevel?: string;
 }
 
 /** `runnable retry RUN_ID`: continues a failed, stopped or dead run under its own id. */
 export async function retryCommand(runId: string, options: RetryCommandOptions, io: CliIo): Promise<number> {
+  const { settings } = runSettings(options, io);
   const controls = io.stopControls();
   try {
     const prepared = await prepareRetry({
-      ...runSettings(options, io),
+      ...settings,
       runId,
       ...(options.file !== undefined ? { file: options.file } : {}),
       ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
@@ -82,9 +103,7 @@ export async function retryCommand(runId: string, options: RetryCommandOptions, 
       loadFile: (file) => loadPipelineSource(file, io.cwd),
       stop: controls.stop,
     });
-    const result = await runPrepared(prepared);
-    if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
-    return exitCodeOf(result);
+    return (await finishRun(prepared, options, io)).code;
   } finally {
     controls.dispose();
   }
