@@ -26,7 +26,9 @@ export interface OpenStep {
  */
 function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): StepLog {
   if (ctx.prior?.mode === "retry" && place.prior) {
-    const log = structuredClone(place.prior);
+    // The branches stay out: they are written on their own (a map's may be tens of thousands).
+    const { branches: _branches, ...own } = place.prior;
+    const log: StepLog = { ...structuredClone(own), branches: {} };
     if (!log.code_identities.some((identity) => jsonEqual(identity, run.identity))) log.code_identities.push({ ...run.identity });
     return log;
   }

@@ -41,9 +41,14 @@ export async function prepareRetry(options: RetryOptions): Promise<PreparedRun> 
     let stored = await storedRun(composed.services.runLogStore, options.runId);
     const storedConfig = stored.run_config.configuration_file || undefined;
     if (options.configFile === undefined && storedConfig !== undefined && storedConfig !== (composed.config.file ?? undefined)) {
+      const before = composed.services.runLogStore;
       await composed.dispose();
       composed = await composeRun({ ...options, configFile: storedConfig, cwd, env, warn });
-      stored = await storedRun(composed.services.runLogStore, options.runId);
+      // The run's own config may choose another store; the same one need not be read again.
+      const after = composed.services.runLogStore;
+      if (after.type !== before.type || JSON.stringify(after.recordedConfig) !== JSON.stringify(before.recordedConfig)) {
+        stored = await storedRun(after, options.runId);
+      }
     }
     const lease = await composed.services.runLogStore.leaseState(options.runId);
     if (lease.state === "live") {

@@ -38,13 +38,19 @@ function exitCodeOf(result: RunResult): number {
   return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
 }
 
-/** Runs a prepared run, then reads its log back (printed with the buffered store, as runnable does). */
-async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
+/** A finished run: its exit code and a way to read its log back (only read when asked: it can be large). */
+export interface FinishedRun {
+  code: number;
+  runLog: () => Promise<RunLog>;
+}
+
+/** Runs a prepared run (printing its log at the end with the buffered store, as runnable does). */
+async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<FinishedRun> {
   const store = prepared.services.runLogStore;
   const result = await runPrepared(prepared);
-  const runLog = await store.get(result.runId);
+  const runLog = () => store.get(result.runId);
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
-  if (store.type === "buffered") io.out(`${JSON.stringify(runLog, null, 4)}\n`);
+  if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
   return { code: exitCodeOf(result), runLog };
 }
@@ -56,7 +62,7 @@ export async function executeCommand(options: ExecuteCommandOptions, io: CliIo):
 }
 
 /** Runs a loaded pipeline with the options of `runnable execute`; resolves with the exit code and the run log. */
-export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
+export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<FinishedRun> {
   const { log, settings } = runSettings(options, io);
   const controls = io.stopControls();
   try {

@@ -46,7 +46,8 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
     io.out(`The ${executor} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`);
     return { code: EXIT.success, runLog: null };
   }
-  return executeSource(source, options, io);
+  const finished = await executeSource(source, options, io);
+  return { code: finished.code, runLog: await finished.runLog() };
 }
 
 async function executorType(configFile: string | undefined, io: CliIo): Promise<string> {

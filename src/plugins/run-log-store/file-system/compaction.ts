@@ -17,6 +17,7 @@ async function writeSnapshot(paths: RunPaths, run: RunLog, io: StoreIo): Promise
   const snapshotIno = await writeAtomic(paths.snapshot, text, io.observe);
   const orders = collectOrders(run);
   if (Object.keys(orders).length > 0) await writeAtomic(paths.order, JSON.stringify(orders), io.observe);
+  else await removeIfExists(paths.order);
   return { text, snapshotIno };
 }
 

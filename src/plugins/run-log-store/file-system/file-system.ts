@@ -131,7 +131,13 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     recordedConfig: options.recordedConfig ?? {},
     create,
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
-    get: (runId) => queue.run(runId, async () => structuredClone((await current(runId)).run)),
+    // A run this instance has in memory is handed out as a copy; any other is read fresh (and not kept).
+    get: (runId) =>
+      queue.run(runId, async () => {
+        const cached = cache.get(runId);
+        if (cached) return structuredClone((await current(runId)).run);
+        return (await loadRun(pathsOf(runId), io)).run;
+      }),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Problem, RunnableError } from "../../../core/errors.js";
 import type { BranchLog, LogLocation, RunLog, StepLog } from "../../../core/run-log.js";
 import type { RunOp } from "./run-ops.js";
+import { isRunLogShape } from "./run-log-shape.js";
 import { runLogCorrupt } from "./store-errors.js";
 
 // Schemas of run log data read back from disk; they follow run-log.schema.json (extra keys allowed).
@@ -180,9 +181,11 @@ export function parseJson(text: string, file: string, where = ""): unknown {
   }
 }
 
-/** Parses and validates a whole run log file. */
+/** Parses and validates a whole run log file (a fast structural check first; zod says what is wrong when it fails). */
 export function parseRunLogText(text: string, file: string): RunLog {
-  return validated<RunLog>(runLogSchema, parseJson(text, file), file);
+  const value = parseJson(text, file);
+  if (isRunLogShape(value)) return value as RunLog;
+  return validated<RunLog>(runLogSchema, value, file);
 }
 
 /** Types of the chunk schemas' results (validated data, original objects). */

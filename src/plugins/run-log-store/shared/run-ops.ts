@@ -69,7 +69,11 @@ function setKey<V>(target: Record<string, V>, key: string, value: V): void {
   else target[key] = value;
 }
 
-/** The engine's order of the keys of a steps/branches map, as far as ops told it (kept beside the data). */
+/**
+ * The engine's order of the keys of a steps/branches map, as far as ops told it (kept beside the data).
+ * A key no op told about counts as having its position as its `seq`: the engine numbers steps by walk
+ * position and branches by declaration or item index, so an in-order map needs nothing stored.
+ */
 interface KeyOrder {
   seqs: Map<string, number>;
   max: number;
@@ -79,7 +83,7 @@ const ORDERS = new WeakMap<object, KeyOrder>();
 
 function orderOf(target: object): KeyOrder {
   let order = ORDERS.get(target);
-  if (!order) ORDERS.set(target, (order = { seqs: new Map(), max: Number.NEGATIVE_INFINITY }));
+  if (!order) ORDERS.set(target, (order = { seqs: new Map(), max: Object.keys(target).length - 1 }));
   return order;
 }
 
@@ -92,29 +96,38 @@ function placeKey<V>(target: Record<string, V>, key: string, value: V, seq: numb
   const order = orderOf(target);
   const fresh = !Object.hasOwn(target, key);
   if (seq === undefined || !fresh || seq >= order.max) {
-    if (seq !== undefined && (fresh || !order.seqs.has(key))) order.seqs.set(key, seq);
+    if (seq !== undefined && fresh) order.seqs.set(key, seq);
     if (seq !== undefined) order.max = Math.max(order.max, seq);
     return setKey(target, key, value);
   }
   order.seqs.set(key, seq);
   const keys = Object.keys(target);
-  const at = keys.findIndex((other) => (order.seqs.get(other) ?? Number.NEGATIVE_INFINITY) > seq);
+  const at = keys.findIndex((other, index) => (order.seqs.get(other) ?? index) > seq);
   const entries = keys.map((other) => [other, target[other] as V] as const);
   for (const other of keys) delete target[other];
   entries.splice(at < 0 ? entries.length : at, 0, [key, value]);
   for (const [other, item] of entries) setKey(target, other, item);
 }
 
+/** The order of a map worth saving: none when every key sits at the position its seq says. */
+function savedOrder(target: object): Record<string, number> | undefined {
+  const order = ORDERS.get(target);
+  if (!order || order.seqs.size === 0) return undefined;
+  const keys = Object.keys(target);
+  if (keys.every((key, index) => (order.seqs.get(key) ?? index) === index)) return undefined;
+  return Object.fromEntries(keys.map((key, index) => [key, order.seqs.get(key) ?? index]));
+}
+
 /** Every map of `run` whose order ops told, keyed by where it is (to persist beside a snapshot). */
 export function collectOrders(run: RunLog): Record<string, Record<string, number>> {
   const orders: Record<string, Record<string, number>> = {};
   const visit = (steps: Record<string, StepLog>, where: string): void => {
-    const known = ORDERS.get(steps);
-    if (known && known.seqs.size > 0) orders[`s${where}`] = Object.fromEntries(known.seqs);
+    const own = savedOrder(steps);
+    if (own) orders[`s${where}`] = own;
     for (const [key, step] of Object.entries(steps)) {
-      const branches = ORDERS.get(step.branches);
+      const branches = savedOrder(step.branches);
       const here = `${where}/${JSON.stringify(key)}`;
-      if (branches && branches.seqs.size > 0) orders[`b${here}`] = Object.fromEntries(branches.seqs);
+      if (branches) orders[`b${here}`] = branches;
       for (const [branchKey, branch] of Object.entries(step.branches)) visit(branch.steps, `${here}/${JSON.stringify(branchKey)}`);
     }
   };
@@ -122,8 +135,9 @@ export function collectOrders(run: RunLog): Record<string, Record<string, number
   return orders;
 }
 
-/** Gives the maps of a run read from a snapshot the order {@link collectOrders} saved. */
+/** Gives the maps of a run read from a snapshot the order {@link collectOrders} saved (others keep positions as order). */
 export function restoreOrders(run: RunLog, orders: Readonly<Record<string, Readonly<Record<string, number>>>>): void {
+  if (Object.keys(orders).length === 0) return;
   const apply = (target: object, saved: Readonly<Record<string, number>> | undefined): void => {
     if (!saved) return;
     const order = orderOf(target);
