@@ -90,7 +90,7 @@ async function fanOutAndIn(run: RunState, node: CompositeNode, ctx: BranchContex
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
-function keptResult(parent: BranchContext, plan: BranchPlan, branch: BranchLog): BranchResult {
+export function keptResult(parent: BranchContext, plan: BranchPlan, branch: BranchLog): BranchResult {
   return { key: plan.key, changed: changedParameters(parent.scope.parameters, branch.parameters ?? {}, plan.ignore) };
 }
 
@@ -139,7 +139,8 @@ async function stoppedMessage(
   return `${stopMessage(reason)} (${outcomes.length} branches: ${interrupted} interrupted, ${notStarted} not started, ${succeeded} succeeded)`;
 }
 
-function failureMessage(failed: readonly string[], total: number): string {
+/** `3 of 20 branches failed: a, b, c` (the first ten named). */
+export function failureMessage(failed: readonly string[], total: number): string {
   const named = failed.slice(0, NAMED_FAILURES).join(", ");
   const more = failed.length > NAMED_FAILURES ? ` and ${failed.length - NAMED_FAILURES} more` : "";
   return `${failed.length} of ${total} branches failed: ${named}${more}`;

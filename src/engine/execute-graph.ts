@@ -55,7 +55,7 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepP
 }
 
 /** A terminal node's own step log is always SUCCESS; the graph status is set by the caller. */
-async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
+export async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
   const step = await openStep(run, node, ctx, place);
   const parameters = recordedParameters(ctx.scope);
   step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: run.services.now(), endedMicros: run.services.now(), status: "SUCCESS", message: "", parameters }));

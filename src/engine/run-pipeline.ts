@@ -1,6 +1,6 @@
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
-import type { Status } from "../core/run-log.js";
+import type { CodeIdentity, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
@@ -30,14 +30,7 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     await guarded(services, "start the experiment tracker run", () =>
       tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
     );
-    const run: RunState = {
-      plan,
-      services,
-      identity,
-      baseEnv: baseEnvironment(plan.env),
-      secretValues: new Set(),
-      taskSlots: createLimiter(services.executor.maxParallel),
-    };
+    const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
     plan.stop.signal.addEventListener("abort", stopping, { once: true });
     const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
@@ -57,6 +50,12 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
   }
   const stopped = plan.stop.signal.aborted ? (plan.stop.signal.reason as StopReason) : undefined;
   return { runId: plan.runId, status, ...(stopped ? { stopped } : {}) };
+}
+
+/** What every step of a run shares, for walking it here or running one of its steps (a pod). */
+export function createRunState(plan: RunPlan, services: Services, identity: CodeIdentity): RunState {
+  const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
+  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(), taskSlots: createLimiter(services.executor.maxParallel) };
 }
 
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */

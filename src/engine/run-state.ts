@@ -8,7 +8,8 @@ import type { RunPlan, Services } from "./services.js";
 export interface RunState {
   plan: RunPlan;
   services: Services;
-  identity: CodeIdentity;
+  /** What is recorded on every step: the git identity, and the image's when the step runs in a container. */
+  identities: CodeIdentity[];
   /** Launching environment without per-step variables. */
   baseEnv: Record<string, string>;
   /** Secret values seen in this run (masked wherever they would be written). */

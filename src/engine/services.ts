@@ -37,6 +37,8 @@ export interface Services {
   taskRunner(commandType: string): TaskRunner | undefined;
   /** The code identity recorded on every step (computed once per run). */
   codeIdentity(): Promise<CodeIdentity>;
+  /** The container image's identity, recorded beside the git one when steps run in a container. */
+  imageIdentity?: CodeIdentity;
   /** Where task process groups are registered (so they never outlive the CLI). */
   processes: ProcessRegistry;
   /** Creates a private folder (mode 0700) for one attempt's secret-holding files; removed after it. */

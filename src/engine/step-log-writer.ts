@@ -29,11 +29,13 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
     // The branches stay out: they are written on their own (a map's may be tens of thousands).
     const { branches: _branches, ...own } = place.prior;
     const log: StepLog = { ...structuredClone(own), branches: {} };
-    if (!log.code_identities.some((identity) => jsonEqual(identity, run.identity))) log.code_identities.push({ ...run.identity });
+    for (const identity of run.identities) {
+      if (!log.code_identities.some((known) => jsonEqual(known, identity))) log.code_identities.push({ ...identity });
+    }
     return log;
   }
   const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable), node.kind);
-  log.code_identities.push({ ...run.identity });
+  log.code_identities.push(...structuredClone(run.identities));
   return log;
 }
 

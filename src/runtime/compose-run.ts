@@ -65,6 +65,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     tracker,
     taskRunner: (commandType) => runners.get(commandType),
     codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
+    ...imageIdentityFrom(env),
     processes: watchdog,
     scratchDir: () => scratch.attemptDir(),
     now: nowMicros,
@@ -77,6 +78,18 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     await scratch.dispose();
   };
   return { config, services, runners, dispose };
+}
+
+/**
+ * The identity of the container image a step runs in, from what container executors set in its
+ * environment (`RUNNABLE_IMAGE_ID`: the local image id; `RUNNABLE_IMAGE`: the image reference).
+ */
+function imageIdentityFrom(env: Readonly<Record<string, string | undefined>>): { imageIdentity?: CodeIdentity } {
+  const id = env["RUNNABLE_IMAGE_ID"] || env["RUNNABLE_IMAGE"];
+  if (!id) return {};
+  const url = env["RUNNABLE_IMAGE_ID"] ? "local docker host" : "image registry";
+  const message = env["RUNNABLE_IMAGE"] ? `image ${env["RUNNABLE_IMAGE"]}` : "";
+  return { imageIdentity: { code_identifier: id, code_identifier_type: "docker", code_identifier_dependable: true, code_identifier_url: url, code_identifier_message: message } };
 }
 
 /** Checks a graph against the runners and the executor before anything runs (every problem at once). */
