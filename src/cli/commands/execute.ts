@@ -1,5 +1,6 @@
 import { runPipeline } from "../../engine/run-pipeline.js";
 import { prepareRun } from "../../runtime/prepare-run.js";
+import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createProgress } from "../progress.js";
 import { EXIT } from "../report-error.js";
@@ -32,6 +33,11 @@ export async function executeCommand(options: ExecuteCommandOptions, io: CliIo):
     ...(progress ? { onEvent: progress } : {}),
     signal: io.signal,
   });
+  if (services.executor.render) {
+    // A rendering executor (argo) compiles the run for another system; nothing runs here.
+    io.out(`${(await renderRun(plan, services)).message}\n`);
+    return EXIT.success;
+  }
   const result = await runPipeline(plan, services);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
   return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
