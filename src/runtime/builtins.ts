@@ -2,6 +2,7 @@ import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
+import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
@@ -20,6 +21,7 @@ import { createRegistry, type Registry } from "./registry.js";
 export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localExecutorPlugin,
   argoExecutorPlugin,
+  localContainerExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
