@@ -1,0 +1,308 @@
+/**
+ * An emulator of the Argo Workflows controller for the subset of the Workflow spec the `argo` executor
+ * renders, so the tests can run a rendered manifest without Kubernetes. Semantics follow
+ * argo-workflows v4.1.2 (workflow/controller/dag.go, operator.go, node_counters.go; docs:
+ * enhanced-depends-logic.md, retries.md, walk-through/dag.md, fields.md):
+ * - DAG tasks start once every task their `depends` names is fulfilled; a false expression omits
+ *   the task (depends.ts); the DAG's phase comes from its target tasks (dag-phase.ts);
+ * - `withParam` expands a task over a JSON list (items as Argo passes them, substitute.ts); an empty
+ *   list makes the task Skipped; the group fails when any child failed;
+ * - inputs/arguments: `{{inputs.parameters.x}}`, `{{item}}`, `{{workflow.parameters.x}}`,
+ *   `{{workflow.uid}}`, `{{workflow.name}}`, `{{tasks.X.outputs.parameters.Y}}`, `{{retries}}`;
+ * - `retryStrategy.limit` (template's, else the workflow's, for any template type) with
+ *   `retryPolicy` Always / OnFailure / OnError / OnTransientError; back-off delays are not waited;
+ * - `parallelism`: workflow-wide active pods, and a template's active direct children;
+ * - template `failFast`: no new child starts once one failed, then the DAG fails;
+ * - `activeDeadlineSeconds` of a pod template (or `templateDefaults`) and of the workflow.
+ * Not emulated: when/withItems/withSequence expressions, artifacts, hooks, exit handlers, daemons.
+ */
+import { dependencyNames, evaluateDepends, parseDepends, type DependencyState, type DependsExpr } from "./depends.js";
+import { assessDagPhase, type FinishedTask } from "./dag-phase.js";
+import { Semaphore } from "./semaphore.js";
+import { itemScope, substituteDeep, substituteText } from "./substitute.js";
+import { failedOrError, type NodeRecord, type Phase, type PodRunner, type WfParameter, type WfRetry, type WfTask, type WfTemplate, type WfWorkflow } from "./types.js";
+
+/** How to run a workflow. */
+export interface EmulatorOptions {
+  runPod: PodRunner;
+  /** `{{workflow.uid}}` (default: a random UUID). */
+  uid?: string;
+  /** Submission parameters (`argo submit -p name=value`). */
+  parameters?: Record<string, string>;
+  /** Kubernetes secrets for `valueFrom.secretKeyRef`: secret name → key → value. */
+  secrets?: Record<string, Record<string, string>>;
+}
+
+/** The outcome of a run. */
+export interface WorkflowResult {
+  phase: Phase;
+  uid: string;
+  nodes: NodeRecord[];
+}
+
+/** A DAG invocation that bounds its direct children (parallelism, template failFast). */
+interface Boundary {
+  slots: Semaphore | null;
+  failFast: boolean;
+  unsuccessful: number;
+}
+
+const RETRYABLE: Record<string, (phase: Phase) => boolean> = {
+  Always: (p) => p === "Failed" || p === "Error",
+  OnFailure: (p) => p === "Failed",
+  OnError: (p) => p === "Error",
+  OnTransientError: (p) => p === "Error",
+};
+
+const asInt = (value: string | number | undefined): number | undefined => (value === undefined ? undefined : Number.parseInt(String(value), 10));
+
+class WorkflowRun {
+  readonly nodes: NodeRecord[] = [];
+  readonly templates = new Map<string, WfTemplate>();
+  readonly globals: Record<string, string> = {};
+  readonly podSlots: Semaphore | null;
+  readonly stop = new AbortController();
+
+  constructor(
+    readonly workflow: WfWorkflow,
+    readonly options: EmulatorOptions,
+    readonly uid: string,
+  ) {
+    for (const template of workflow.spec.templates) this.templates.set(template.name, template);
+    const name = `${workflow.metadata?.generateName ?? workflow.metadata?.name ?? "workflow-"}emu`;
+    Object.assign(this.globals, { "workflow.uid": uid, "workflow.name": name });
+    for (const parameter of workflow.spec.arguments?.parameters ?? []) {
+      const given = options.parameters?.[parameter.name] ?? parameter.value ?? parameter.default ?? "";
+      this.globals[`workflow.parameters.${parameter.name}`] = substituteText(given, this.globals);
+    }
+    this.podSlots = workflow.spec.parallelism ? new Semaphore(workflow.spec.parallelism) : null;
+  }
+
+  template(name: string): WfTemplate {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`template "${name}" does not exist`);
+    return template;
+  }
+
+  record(node: NodeRecord): NodeRecord {
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Binds arguments to a template's inputs and substitutes inputs and globals everywhere in it. */
+  bind(template: WfTemplate, args: readonly WfParameter[]): WfTemplate {
+    const scope: Record<string, string> = { ...this.globals };
+    for (const input of template.inputs?.parameters ?? []) {
+      const value = args.find((a) => a.name === input.name)?.value ?? input.value ?? input.default;
+      if (value === undefined) throw new Error(`template "${template.name}": input parameter "${input.name}" was not supplied`);
+      scope[`inputs.parameters.${input.name}`] = value;
+    }
+    const { dag, ...rest } = template;
+    // DAG tasks keep {{item}} and {{tasks.*}} for later; everything else resolves now.
+    const bound = substituteDeep(rest, scope) as WfTemplate;
+    return dag ? { ...bound, dag: { ...dag, tasks: substituteDeep(dag.tasks, scope) } } : bound;
+  }
+
+  async executeTemplate(nodeName: string, templateName: string, args: readonly WfParameter[], boundary: Boundary | null): Promise<Phase> {
+    const template = this.bind(this.template(templateName), args);
+    const retry: WfRetry | undefined = template.retryStrategy ?? this.workflow.spec.retryStrategy;
+    const limit = asInt(retry?.limit) ?? 0;
+    const retryable = RETRYABLE[retry?.retryPolicy ?? "Always"] ?? RETRYABLE["Always"]!;
+    let phase: Phase = "Error";
+    let tries = 0;
+    const node = this.record({ name: nodeName, template: templateName, type: template.dag ? "DAG" : "Pod", phase: "Error", tries: 0 });
+    for (let attempt = 0; attempt <= limit; attempt++) {
+      if (this.stop.signal.aborted) break;
+      const outcome = await this.withSlot(boundary, async () => {
+        // Argo does not create a child of a failFast template once one failed (checkParallelism);
+        // the DAG fails when its running children are done.
+        if (boundary?.failFast && boundary.unsuccessful > 0) return undefined;
+        tries++;
+        const tried = await (template.dag ? this.runDag(nodeName, template) : this.runPod(nodeName, template, attempt, node));
+        if (failedOrError(tried) && boundary) boundary.unsuccessful++;
+        return tried;
+      });
+      if (outcome === undefined) {
+        Object.assign(node, { phase: "Omitted", tries, message: "not started: template has failed or errored children and failFast enabled" });
+        return "Omitted";
+      }
+      phase = outcome;
+      if (!retry || !retryable(phase)) break;
+    }
+    Object.assign(node, { phase, tries });
+    return phase;
+  }
+
+  async withSlot<T>(boundary: Boundary | null, run: () => Promise<T>): Promise<T> {
+    if (!boundary?.slots) return run();
+    return boundary.slots.use(run);
+  }
+
+  async runPod(nodeName: string, template: WfTemplate, retry: number, node: NodeRecord): Promise<Phase> {
+    const container = template.container;
+    if (!container) throw new Error(`template "${template.name}" is neither a DAG nor a container template`);
+    const scoped = substituteDeep(container, { retries: String(retry) });
+    const env: Record<string, string> = {};
+    for (const entry of scoped.env ?? []) env[entry.name] = entry.value ?? this.secret(entry.valueFrom?.secretKeyRef);
+    const claims = new Map((this.workflow.spec.volumes ?? []).map((v) => [v.name, v.persistentVolumeClaim?.claimName ?? v.name]));
+    const deadline = asInt(template.activeDeadlineSeconds ?? this.workflow.spec.templateDefaults?.activeDeadlineSeconds);
+    const signals = [this.stop.signal, ...(deadline ? [AbortSignal.timeout(deadline * 1000)] : [])];
+    const signal = AbortSignal.any(signals);
+    const run = async () => {
+      const result = await this.options.runPod({
+        nodeName,
+        templateName: template.name,
+        retry,
+        image: scoped.image,
+        argv: [...(scoped.command ?? []), ...(scoped.args ?? [])],
+        env,
+        ...(scoped.workingDir ? { workingDir: scoped.workingDir } : {}),
+        volumes: (scoped.volumeMounts ?? []).map((m) => ({ claimName: claims.get(m.name) ?? m.name, mountPath: m.mountPath })),
+        outputs: (template.outputs?.parameters ?? []).filter((p) => p.valueFrom?.path).map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
+        signal,
+      });
+      return result;
+    };
+    let result: Awaited<ReturnType<PodRunner>>;
+    try {
+      result = await (this.podSlots ? this.podSlots.use(run) : run());
+    } catch (error) {
+      node.message = `pod runner error: ${(error as Error).message}`;
+      return "Error";
+    }
+    if (signal.aborted) {
+      node.message = this.stop.signal.aborted ? "Stopped with strategy 'Terminate'" : "Pod was active on the node longer than the specified deadline";
+      return "Failed";
+    }
+    this.outputs.set(nodeName, result.outputs);
+    if (result.exitCode !== 0) {
+      node.message = `Error (exit code ${result.exitCode})${result.log ? `: ${result.log.slice(-2000)}` : ""}`;
+      return "Failed";
+    }
+    const missing = (template.outputs?.parameters ?? []).find((p) => !(p.name in result.outputs));
+    if (missing) {
+      node.message = `output parameter ${missing.name}: ${missing.valueFrom?.path} not found`;
+      return "Error";
+    }
+    return "Succeeded";
+  }
+
+  readonly outputs = new Map<string, Record<string, string>>();
+
+  secret(ref: { name: string; key: string } | undefined): string {
+    const value = ref ? this.options.secrets?.[ref.name]?.[ref.key] : undefined;
+    if (value === undefined) throw new Error(`secret ${ref?.name}/${ref?.key} is not defined (EmulatorOptions.secrets)`);
+    return value;
+  }
+
+  async runDag(nodeName: string, template: WfTemplate): Promise<Phase> {
+    return new DagRun(this, nodeName, template).run();
+  }
+}
+
+/** One invocation of a DAG template. */
+class DagRun {
+  readonly tasks: WfTask[];
+  readonly depends = new Map<string, { expr: DependsExpr | null; names: Set<string> }>();
+  readonly finished = new Map<string, FinishedTask & { state: DependencyState; outputs: Record<string, string> }>();
+  readonly running = new Map<string, Promise<void>>();
+  readonly boundary: Boundary;
+
+  constructor(
+    readonly wf: WorkflowRun,
+    readonly nodeName: string,
+    readonly template: WfTemplate,
+  ) {
+    this.tasks = template.dag!.tasks;
+    for (const task of this.tasks) {
+      const text = task.depends ?? (task.dependencies ?? []).join(" && ");
+      const expr = text.trim() ? parseDepends(text) : null;
+      this.depends.set(task.name, { expr, names: expr ? dependencyNames(expr) : new Set() });
+    }
+    this.boundary = { slots: template.parallelism ? new Semaphore(template.parallelism) : null, failFast: template.failFast === true, unsuccessful: 0 };
+  }
+
+  async run(): Promise<Phase> {
+    for (;;) {
+      this.startReady();
+      if (this.running.size === 0) break;
+      await Promise.race(this.running.values());
+    }
+    if (this.boundary.failFast && this.boundary.unsuccessful > 0) return "Failed";
+    const failFast = this.template.dag!.failFast !== false;
+    return assessDagPhase(this.finished, failFast);
+  }
+
+  startReady(): void {
+    for (const task of this.tasks) {
+      if (this.finished.has(task.name) || this.running.has(task.name)) continue;
+      const { expr, names } = this.depends.get(task.name)!;
+      if (![...names].every((n) => this.finished.has(n))) continue;
+      const states = new Map([...names].map((n) => [n, this.finished.get(n)!.state]));
+      if (expr && !evaluateDepends(expr, states)) {
+        this.finish(task, "Omitted", {}, "Skipped", "omitted: depends condition not met");
+        continue;
+      }
+      const promise = this.execute(task).then(
+        () => void this.running.delete(task.name),
+        (error: unknown) => {
+          this.running.delete(task.name);
+          this.finish(task, "Error", {}, "Skipped", String((error as Error).message ?? error));
+        },
+      );
+      this.running.set(task.name, promise);
+    }
+  }
+
+  finish(task: WfTask, phase: Phase, outputs: Record<string, string>, type?: NodeRecord["type"], message?: string, children?: string[]): void {
+    const names = this.depends.get(task.name)!.names;
+    this.finished.set(task.name, { phase, dependencies: names, state: { phase, ...(children ? { children } : {}) }, outputs });
+    if (type) this.wf.record({ name: `${this.nodeName}.${task.name}`, template: task.template, type, phase, tries: 0, ...(message ? { message } : {}) });
+  }
+
+  /** Resolves `{{tasks.X.outputs.parameters.Y}}` from finished dependencies (strict). */
+  resolveTaskRefs(task: WfTask): WfTask {
+    const scope: Record<string, string> = {};
+    for (const [name, done] of this.finished) {
+      for (const [key, value] of Object.entries(done.outputs)) scope[`tasks.${name}.outputs.parameters.${key}`] = value;
+      scope[`tasks.${name}.status`] = done.phase;
+    }
+    return substituteDeep(task, scope, ["tasks."]);
+  }
+
+  async execute(original: WfTask): Promise<void> {
+    const task = this.resolveTaskRefs(original);
+    const childName = `${this.nodeName}.${task.name}`;
+    if (task.withParam === undefined) {
+      const phase = await this.wf.executeTemplate(childName, task.template, task.arguments?.parameters ?? [], this.boundary);
+      this.finish(task, phase, this.wf.outputs.get(childName) ?? {});
+      return;
+    }
+    const items: unknown = JSON.parse(task.withParam);
+    if (!Array.isArray(items)) throw new Error(`withParam value could not be parsed as a JSON list: ${task.withParam}`);
+    if (items.length === 0) return this.finish(task, "Skipped", {}, "Skipped", "Skipped, empty params");
+    const phases = await Promise.all(
+      items.map((item, index) => {
+        const scope = itemScope(item);
+        const args = substituteDeep(task.arguments?.parameters ?? [], scope);
+        return this.wf.executeTemplate(`${childName}(${index}:${scope["item"]})`, task.template, args, this.boundary);
+      }),
+    );
+    const group = phases.reduce<Phase>((acc, p) => (failedOrError(p) ? p : acc), "Succeeded");
+    this.finish(task, group, {}, "TaskGroup", undefined, phases);
+  }
+}
+
+/** Runs a Workflow to completion with the given pod runner; never throws for a failed workflow. */
+export async function runWorkflow(workflow: WfWorkflow, options: EmulatorOptions): Promise<WorkflowResult> {
+  const uid = options.uid ?? crypto.randomUUID();
+  const run = new WorkflowRun(workflow, options, uid);
+  const deadline = asInt(workflow.spec.activeDeadlineSeconds);
+  const timer = deadline ? setTimeout(() => run.stop.abort(), deadline * 1000) : undefined;
+  try {
+    const phase = await run.executeTemplate(run.globals["workflow.name"]!, workflow.spec.entrypoint, [], null);
+    return { phase: run.stop.signal.aborted ? "Failed" : phase, uid, nodes: run.nodes };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
