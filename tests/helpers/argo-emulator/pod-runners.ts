@@ -96,6 +96,8 @@ export interface PodmanRunnerOptions {
   image?: string;
   /** Environment of the podman command itself (CONTAINERS_CONF, PATH). */
   podmanEnv?: Record<string, string | undefined>;
+  /** Prefix of the containers' names (default `argo-emu-`). */
+  namePrefix?: string;
 }
 
 /**
@@ -107,7 +109,7 @@ export function podmanPodRunner(options: PodmanRunnerOptions = {}): PodRunner {
   const podmanEnv = Object.fromEntries(Object.entries(options.podmanEnv ?? process.env).filter((e): e is [string, string] => e[1] !== undefined));
   return async (pod) => {
     const podTmp = await mkdtemp(join(tmpdir(), "argo-pod-"));
-    const name = `argo-emu-${randomBytes(6).toString("hex")}`;
+    const name = `${options.namePrefix ?? "argo-emu-"}${randomBytes(6).toString("hex")}`;
     try {
       const volumes = pod.volumes.map((v) => {
         const host = options.volumes?.[v.claimName];
