@@ -72,7 +72,10 @@ export function fakeRunnable(graph: Graph, script: FakeScript = {}): { runner: P
       const mode = option("--mode");
       const call: FakeCall = { verb: mode === "out" ? "fan-out" : "fan-in", name, mapVariable, runId };
       calls.push(call);
-      if (mode === "out") return { exitCode: 0, outputs: node.kind === "map" ? { "iterate-on": encodeMapItems(script.items?.[name] ?? []) } : {} };
+      if (mode === "out") {
+        const outputs: Record<string, string> = node.kind === "map" ? { "iterate-on": encodeMapItems(script.items?.[name] ?? []) } : {};
+        return { exitCode: 0, outputs };
+      }
       const branches =
         node.kind === "parallel" ? Object.keys(node.branches) : node.kind === "map" ? (script.items?.[name] ?? []).map(itemText) : ["dag"];
       if (branches.some((b) => failedBranches.has(`${name}.${b}`))) {
