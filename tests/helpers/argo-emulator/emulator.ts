@@ -16,11 +16,10 @@
  * - `activeDeadlineSeconds` of a pod template (or `templateDefaults`) and of the workflow.
  * Not emulated: when/withItems/withSequence expressions, artifacts, hooks, exit handlers, daemons.
  */
-import { dependencyNames, evaluateDepends, parseDepends, type DependencyState, type DependsExpr } from "./depends.js";
-import { assessDagPhase, type FinishedTask } from "./dag-phase.js";
+import { DagRun, type Boundary } from "./dag-run.js";
 import { Semaphore } from "./semaphore.js";
-import { itemScope, substituteDeep, substituteText } from "./substitute.js";
-import { failedOrError, type NodeRecord, type Phase, type PodRunner, type WfParameter, type WfRetry, type WfTask, type WfTemplate, type WfWorkflow } from "./types.js";
+import { substituteDeep, substituteText } from "./substitute.js";
+import { failedOrError, type NodeRecord, type Phase, type PodRequest, type PodResult, type PodRunner, type WfParameter, type WfRetry, type WfTemplate, type WfWorkflow } from "./types.js";
 
 /** How to run a workflow. */
 export interface EmulatorOptions {
@@ -38,13 +37,6 @@ export interface WorkflowResult {
   phase: Phase;
   uid: string;
   nodes: NodeRecord[];
-}
-
-/** A DAG invocation that bounds its direct children (parallelism, template failFast). */
-interface Boundary {
-  slots: Semaphore | null;
-  failFast: boolean;
-  unsuccessful: number;
 }
 
 const RETRYABLE: Record<string, (phase: Phase) => boolean> = {
@@ -138,7 +130,8 @@ class WorkflowRun {
     return boundary.slots.use(run);
   }
 
-  async runPod(nodeName: string, template: WfTemplate, retry: number, node: NodeRecord): Promise<Phase> {
+  /** The pod request of a container template (substituted), with the signal that stops it. */
+  podRequest(nodeName: string, template: WfTemplate, retry: number): PodRequest {
     const container = template.container;
     if (!container) throw new Error(`template "${template.name}" is neither a DAG nor a container template`);
     const scoped = substituteDeep(container, { retries: String(retry) });
@@ -146,31 +139,32 @@ class WorkflowRun {
     for (const entry of scoped.env ?? []) env[entry.name] = entry.value ?? this.secret(entry.valueFrom?.secretKeyRef);
     const claims = new Map((this.workflow.spec.volumes ?? []).map((v) => [v.name, v.persistentVolumeClaim?.claimName ?? v.name]));
     const deadline = asInt(template.activeDeadlineSeconds ?? this.workflow.spec.templateDefaults?.activeDeadlineSeconds);
-    const signals = [this.stop.signal, ...(deadline ? [AbortSignal.timeout(deadline * 1000)] : [])];
-    const signal = AbortSignal.any(signals);
-    const run = async () => {
-      const result = await this.options.runPod({
-        nodeName,
-        templateName: template.name,
-        retry,
-        image: scoped.image,
-        argv: [...(scoped.command ?? []), ...(scoped.args ?? [])],
-        env,
-        ...(scoped.workingDir ? { workingDir: scoped.workingDir } : {}),
-        volumes: (scoped.volumeMounts ?? []).map((m) => ({ claimName: claims.get(m.name) ?? m.name, mountPath: m.mountPath })),
-        outputs: (template.outputs?.parameters ?? []).filter((p) => p.valueFrom?.path).map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
-        signal,
-      });
-      return result;
+    return {
+      nodeName,
+      templateName: template.name,
+      retry,
+      image: scoped.image,
+      argv: [...(scoped.command ?? []), ...(scoped.args ?? [])],
+      env,
+      ...(scoped.workingDir ? { workingDir: scoped.workingDir } : {}),
+      volumes: (scoped.volumeMounts ?? []).map((m) => ({ claimName: claims.get(m.name) ?? m.name, mountPath: m.mountPath })),
+      outputs: (template.outputs?.parameters ?? []).filter((p) => p.valueFrom?.path).map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
+      signal: AbortSignal.any([this.stop.signal, ...(deadline ? [AbortSignal.timeout(deadline * 1000)] : [])]),
     };
-    let result: Awaited<ReturnType<PodRunner>>;
+  }
+
+  async runPod(nodeName: string, template: WfTemplate, retry: number, node: NodeRecord): Promise<Phase> {
+    let result: PodResult;
+    let request: PodRequest;
     try {
+      request = this.podRequest(nodeName, template, retry);
+      const run = () => this.options.runPod(request);
       result = await (this.podSlots ? this.podSlots.use(run) : run());
     } catch (error) {
       node.message = `pod runner error: ${(error as Error).message}`;
       return "Error";
     }
-    if (signal.aborted) {
+    if (request.signal.aborted) {
       node.message = this.stop.signal.aborted ? "Stopped with strategy 'Terminate'" : "Pod was active on the node longer than the specified deadline";
       return "Failed";
     }
@@ -197,99 +191,6 @@ class WorkflowRun {
 
   async runDag(nodeName: string, template: WfTemplate): Promise<Phase> {
     return new DagRun(this, nodeName, template).run();
-  }
-}
-
-/** One invocation of a DAG template. */
-class DagRun {
-  readonly tasks: WfTask[];
-  readonly depends = new Map<string, { expr: DependsExpr | null; names: Set<string> }>();
-  readonly finished = new Map<string, FinishedTask & { state: DependencyState; outputs: Record<string, string> }>();
-  readonly running = new Map<string, Promise<void>>();
-  readonly boundary: Boundary;
-
-  constructor(
-    readonly wf: WorkflowRun,
-    readonly nodeName: string,
-    readonly template: WfTemplate,
-  ) {
-    this.tasks = template.dag!.tasks;
-    for (const task of this.tasks) {
-      const text = task.depends ?? (task.dependencies ?? []).join(" && ");
-      const expr = text.trim() ? parseDepends(text) : null;
-      this.depends.set(task.name, { expr, names: expr ? dependencyNames(expr) : new Set() });
-    }
-    this.boundary = { slots: template.parallelism ? new Semaphore(template.parallelism) : null, failFast: template.failFast === true, unsuccessful: 0 };
-  }
-
-  async run(): Promise<Phase> {
-    for (;;) {
-      this.startReady();
-      if (this.running.size === 0) break;
-      await Promise.race(this.running.values());
-    }
-    if (this.boundary.failFast && this.boundary.unsuccessful > 0) return "Failed";
-    const failFast = this.template.dag!.failFast !== false;
-    return assessDagPhase(this.finished, failFast);
-  }
-
-  startReady(): void {
-    for (const task of this.tasks) {
-      if (this.finished.has(task.name) || this.running.has(task.name)) continue;
-      const { expr, names } = this.depends.get(task.name)!;
-      if (![...names].every((n) => this.finished.has(n))) continue;
-      const states = new Map([...names].map((n) => [n, this.finished.get(n)!.state]));
-      if (expr && !evaluateDepends(expr, states)) {
-        this.finish(task, "Omitted", {}, "Skipped", "omitted: depends condition not met");
-        continue;
-      }
-      const promise = this.execute(task).then(
-        () => void this.running.delete(task.name),
-        (error: unknown) => {
-          this.running.delete(task.name);
-          this.finish(task, "Error", {}, "Skipped", String((error as Error).message ?? error));
-        },
-      );
-      this.running.set(task.name, promise);
-    }
-  }
-
-  finish(task: WfTask, phase: Phase, outputs: Record<string, string>, type?: NodeRecord["type"], message?: string, children?: string[]): void {
-    const names = this.depends.get(task.name)!.names;
-    this.finished.set(task.name, { phase, dependencies: names, state: { phase, ...(children ? { children } : {}) }, outputs });
-    if (type) this.wf.record({ name: `${this.nodeName}.${task.name}`, template: task.template, type, phase, tries: 0, ...(message ? { message } : {}) });
-  }
-
-  /** Resolves `{{tasks.X.outputs.parameters.Y}}` from finished dependencies (strict). */
-  resolveTaskRefs(task: WfTask): WfTask {
-    const scope: Record<string, string> = {};
-    for (const [name, done] of this.finished) {
-      for (const [key, value] of Object.entries(done.outputs)) scope[`tasks.${name}.outputs.parameters.${key}`] = value;
-      scope[`tasks.${name}.status`] = done.phase;
-    }
-    return substituteDeep(task, scope, ["tasks."]);
-  }
-
-  async execute(original: WfTask): Promise<void> {
-    const task = this.resolveTaskRefs(original);
-    const childName = `${this.nodeName}.${task.name}`;
-    if (task.withParam === undefined) {
-      const phase = await this.wf.executeTemplate(childName, task.template, task.arguments?.parameters ?? [], this.boundary);
-      this.finish(task, phase, this.wf.outputs.get(childName) ?? {});
-      return;
-    }
-    const items: unknown = JSON.parse(task.withParam);
-    if (!Array.isArray(items)) throw new Error(`withParam value could not be parsed as a JSON list: ${task.withParam}`);
-    if (items.length === 0) return this.finish(task, "Skipped", {}, "Skipped", "Skipped, empty params");
-    const phases = await Promise.all(
-      items.map((item, index) => {
-        const scope = itemScope(item);
-        const args = substituteDeep(task.arguments?.parameters ?? [], scope);
-        return this.wf.executeTemplate(`${childName}(${index}:${scope["item"]})`, task.template, args, this.boundary);
-      }),
-    );
-    const group = phases.reduce<Phase>((acc, p) => (failedOrError(p) ? p : acc), "Succeeded");
-    this.finish(task, group, {}, "TaskGroup", undefined, phases);
   }
 }
 

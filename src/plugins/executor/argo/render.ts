@@ -63,32 +63,13 @@ function assertUniqueNames(workflow: ArgoWorkflow): void {
   }
 }
 
-/** Renders a pipeline graph as an Argo `Workflow` (§11.5.2, with runnable's defects fixed). Pure: writes nothing. */
-export function renderWorkflow(graph: Graph, config: ArgoConfig, inputs: ArgoRenderInputs): ArgoRenderResult {
-  const warnings = argoConfigWarnings(config);
-  const exposed = exposedParameters(config, inputs.parameters, warnings);
-  const namer = createNamer();
-  const state: RenderState = {
-    config,
-    global: globalSettings(config),
-    inputs,
-    name: namer.name,
-    dagTemplates: [],
-    containerTemplates: [],
-    env: commonEnv(config, inputs.variables),
-    startEnv: exposed.env,
-    startNode: graph.nodes.get(graph.startAt)?.internalName ?? graph.startAt,
-    volumeMounts: config.persistent_volumes.map((v, i) => ({ name: `executor-${i}`, mountPath: v.mount_path })),
-  };
-  renderGraph(state, graph, ENTRYPOINT, []);
-  const workflow: ArgoWorkflow = {
+/** The workflow around the rendered templates: metadata and the spec's fixed and config-driven fields. */
+function workflowOf(config: ArgoConfig, state: RenderState, args: ArgoParameter[]): ArgoWorkflow {
+  const nonEmpty = (key: "annotations" | "labels") => (Object.keys(config[key]).length > 0 ? { [key]: config[key] } : {});
+  return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Workflow",
-    metadata: {
-      generateName: config.name,
-      ...(Object.keys(config.annotations).length > 0 ? { annotations: config.annotations } : {}),
-      ...(Object.keys(config.labels).length > 0 ? { labels: config.labels } : {}),
-    },
+    metadata: { generateName: config.name, ...nonEmpty("annotations"), ...nonEmpty("labels") },
     spec: {
       activeDeadlineSeconds: config.max_workflow_duration_in_seconds,
       entrypoint: ENTRYPOINT,
@@ -102,12 +83,32 @@ export function renderWorkflow(graph: Graph, config: ArgoConfig, inputs: ArgoRen
         activeDeadlineSeconds: String(config.max_step_duration_in_seconds),
         timeout: `${config.max_step_duration_in_seconds + 3600}s`,
       },
-      arguments: { parameters: [...exposed.args, { name: "run_id", value: "{{workflow.uid}}" }] },
+      arguments: { parameters: [...args, { name: "run_id", value: "{{workflow.uid}}" }] },
       ...(config.persistent_volumes.length > 0
         ? { volumes: config.persistent_volumes.map((v, i) => ({ name: `executor-${i}`, persistentVolumeClaim: { claimName: v.name } })) }
         : {}),
     },
   };
+}
+
+/** Renders a pipeline graph as an Argo `Workflow` (§11.5.2, with runnable's defects fixed). Pure: writes nothing. */
+export function renderWorkflow(graph: Graph, config: ArgoConfig, inputs: ArgoRenderInputs): ArgoRenderResult {
+  const warnings = argoConfigWarnings(config);
+  const exposed = exposedParameters(config, inputs.parameters, warnings);
+  const state: RenderState = {
+    config,
+    global: globalSettings(config),
+    inputs,
+    name: createNamer().name,
+    dagTemplates: [],
+    containerTemplates: [],
+    env: commonEnv(config, inputs.variables),
+    startEnv: exposed.env,
+    startNode: graph.nodes.get(graph.startAt)?.internalName ?? graph.startAt,
+    volumeMounts: config.persistent_volumes.map((v, i) => ({ name: `executor-${i}`, mountPath: v.mount_path })),
+  };
+  renderGraph(state, graph, ENTRYPOINT, []);
+  const workflow = workflowOf(config, state, exposed.args);
   assertUniqueNames(workflow);
   return { workflow, warnings };
 }
