@@ -77,6 +77,48 @@ describe("rendered manifests run in the emulator (scripted step commands)", () =
     expect(seen).toEqual(items);
   });
 
+  it("a map in a map: every cell once with both items, typed; a failed cell recovers through on_failure", async () => {
+    const graph = await graphFromYaml(dir, "mm.yaml", `
+dag:
+  start_at: outer
+  steps:
+    outer:
+      type: map
+      iterate_on: rows
+      iterate_as: row
+      next: success
+      branch:
+        start_at: inner
+        steps:
+          inner:
+            type: map
+            iterate_on: cols
+            iterate_as: col
+            next: success
+            branch:
+              start_at: cell
+              steps:
+                cell: {type: stub, next: success, on_failure: recover}
+                recover: {type: stub, next: success}
+                success: {type: success}
+                fail: {type: fail}
+          success: {type: success}
+          fail: {type: fail}
+    success: {type: success}
+    fail: {type: fail}
+`);
+    const items = { outer: ["r1", "r2"], "outer.r1.inner": [1, 2], "outer.r2.inner": [3] };
+    const { result, calls } = await emulate(graph, { items, failures: { "outer.r1.inner.2.cell": 1 } });
+    expect(result.phase).toBe("Succeeded");
+    const cells = calls.filter((c) => c.verb === "execute" && /\.(cell|recover)$/.test(c.name));
+    expect(cells.map((c) => [c.name, c.mapVariable]).sort()).toEqual([
+      ["outer.r1.inner.1.cell", { row: "r1", col: 1 }],
+      ["outer.r1.inner.2.cell", { row: "r1", col: 2 }],
+      ["outer.r1.inner.2.recover", { row: "r1", col: 2 }],
+      ["outer.r2.inner.3.cell", { row: "r2", col: 3 }],
+    ]);
+  });
+
   it("an empty map still fans in and the run goes on", async () => {
     const { result, executed } = await emulate(await graphOf("examples/concepts/map_shell.yaml"), { items: { "iterate and execute": [] } });
     expect(result.phase).toBe("Succeeded");

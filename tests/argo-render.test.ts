@@ -54,6 +54,51 @@ describe("every example pipeline with every argo config", () => {
   });
 });
 
+const MAP_IN_MAP = `
+dag:
+  start_at: outer
+  steps:
+    outer:
+      type: map
+      iterate_on: rows
+      iterate_as: row
+      next: success
+      branch:
+        start_at: inner
+        steps:
+          inner:
+            type: map
+            iterate_on: cols
+            iterate_as: col
+            next: success
+            branch:
+              start_at: cell
+              steps:
+                cell: {type: task, command_type: shell, command: 'echo "$RUNNABLE_MAP_VARIABLE"', next: success, on_failure: recover}
+                recover: {type: stub, next: success}
+                success: {type: success}
+                fail: {type: fail}
+          success: {type: success}
+          fail: {type: fail}
+    success: {type: success}
+    fail: {type: fail}
+`;
+
+describe("a map in a map (with an on_failure-only node inside) with every argo config", () => {
+  it("renders schema-valid, well-formed manifests passing both iteration variables", async () => {
+    const graph = await graphFromYaml(dir, "map-in-map.yaml", MAP_IN_MAP);
+    for (const file of ARGO_CONFIGS) {
+      const { config } = await executorConfigOf(file);
+      const { workflow } = render(graph, config as ArgoConfig, { configFile: file });
+      expect(validate(json(workflow)), file).toEqual([]);
+      expect(manifestProblems(workflow as unknown as WfWorkflow), file).toEqual([]);
+      const cell = podFor(workflow, "outer.map_variable_placeholder.inner.map_variable_placeholder.cell").container.command;
+      expect(cell[cell.indexOf("--map-variable") + 1]).toBe('{"row": {{inputs.parameters.row}}, "col": {{inputs.parameters.col}}}');
+      expect(podFor(workflow, "outer.map_variable_placeholder.inner.map_variable_placeholder.recover").inputs).toEqual({ parameters: [{ name: "row" }, { name: "col" }] });
+    }
+  });
+});
+
 describe("structure (§11.5.2)", () => {
   it("renders a chain as the entry DAG with Succeeded dependencies and one pod per step", async () => {
     const { workflow } = render(await graphOf("examples/contrived.yaml"), base, { pipelineFile: "examples/contrived.yaml", configFile: "examples/configs/argo-config.yaml", parametersFile: "p.yaml", tag: "t1" });
