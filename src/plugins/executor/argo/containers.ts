@@ -6,7 +6,11 @@ import type { ArgoContainerTemplate, ArgoEnvVar, ArgoParameters, ArgoRetry } fro
 /** The run id every pod uses: the workflow argument, which defaults to the Argo workflow's uid. */
 export const RUN_ID_PLACEHOLDER = "{{workflow.parameters.run_id}}";
 
-/** Where a map's fan-out pod writes the list Argo expands with `withParam` (`$TMPDIR/output.txt`). */
+/**
+ * Where a map's fan-out pod writes the list Argo expands with `withParam`: `fan --mode out` writes
+ * `encodeMapItems(items)` to `join(os.tmpdir(), "output.txt")`, which is this path in a pod (TMPDIR
+ * unset); the tests' process pods get a private TMPDIR standing in for the pod's /tmp.
+ */
 export const FAN_OUT_OUTPUT_PATH = "/tmp/output.txt";
 
 /** Name of the fan-out pod's output parameter holding the map items. */
