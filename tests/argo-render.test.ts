@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +10,7 @@ import type { WfWorkflow } from "./helpers/argo-emulator/types.js";
 import { ARGO_CONFIGS, argoConfig, dagNamed, executorConfigOf, graphFromYaml, graphOf, podFor, render } from "./helpers/argo-render.js";
 import { workflowValidator } from "./helpers/argo-schema.js";
 import { manifestProblems } from "./helpers/argo-structure.js";
+import { REPO } from "./helpers/cli.js";
 
 const PIPELINES = [
   "examples/contrived.yaml",
@@ -40,6 +43,21 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const containers = (wf: ArgoWorkflow) => wf.spec.templates.filter((t): t is ArgoContainerTemplate => "container" in t);
 const tasksOf = (wf: ArgoWorkflow, name: string) => dagNamed(wf, name).dag.tasks;
 const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
+describe("the Argo Workflows schema in contracts/argo-workflows/", () => {
+  it("is the unmodified v4.1.2 file its README names", () => {
+    const text = readFileSync(join(REPO, "contracts/argo-workflows/schema.json"));
+    expect(createHash("sha256").update(text).digest("hex")).toBe("3f84c5722c48a5aa815fe69119a9375fc3635114f8046da20ede55a8596529f5");
+  });
+
+  it("rejects unknown keys and non-string IntOrString values once patched", () => {
+    const manifest = { apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", metadata: { generateName: "x-" }, spec: { entrypoint: "main", templates: [{ name: "main", activeDeadlineSeconds: "5", container: { image: "busybox" } }] } };
+    expect(validate(manifest)).toEqual([]);
+    expect(validate({ ...manifest, spec: { ...manifest.spec, entrypiont: "main" } })).not.toEqual([]);
+    expect(validate({ ...manifest, spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] } })).not.toEqual([]);
+    expect(workflowValidator({ intOrString: true })({ ...manifest, spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] } })).toEqual([]);
+  });
+});
 
 describe("every example pipeline with every argo config", () => {
   it.each(PIPELINES)("%s renders schema-valid, well-formed manifests", async (pipeline) => {
