@@ -130,8 +130,21 @@ class WorkflowRun {
     return boundary.slots.use(run);
   }
 
-  /** The pod request of a container template (substituted), with the signal that stops it. */
-  podRequest(nodeName: string, template: WfTemplate, retry: number): PodRequest {
+  /**
+   * The signal that stops a pod: the workflow's stop or the pod's deadline. A timer and a listener
+   * rather than AbortSignal.timeout/any, whose timeout signal can be garbage-collected before it fires.
+   */
+  podSignal(deadlineSeconds: number | undefined): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error("stopped"));
+    const timer = deadlineSeconds ? setTimeout(() => controller.abort(new Error("deadline")), deadlineSeconds * 1000) : undefined;
+    this.stop.signal.addEventListener("abort", stop, { once: true });
+    if (this.stop.signal.aborted) stop();
+    return { signal: controller.signal, release: () => (clearTimeout(timer), this.stop.signal.removeEventListener("abort", stop)) };
+  }
+
+  /** The pod request of a container template (substituted); `release` ends its deadline timer. */
+  podRequest(nodeName: string, template: WfTemplate, retry: number): PodRequest & { release: () => void } {
     const container = template.container;
     if (!container) throw new Error(`template "${template.name}" is neither a DAG nor a container template`);
     const scoped = substituteDeep(container, { retries: String(retry) });
@@ -149,20 +162,28 @@ class WorkflowRun {
       ...(scoped.workingDir ? { workingDir: scoped.workingDir } : {}),
       volumes: (scoped.volumeMounts ?? []).map((m) => ({ claimName: claims.get(m.name) ?? m.name, mountPath: m.mountPath })),
       outputs: (template.outputs?.parameters ?? []).filter((p) => p.valueFrom?.path).map((p) => ({ name: p.name, path: p.valueFrom!.path! })),
-      signal: AbortSignal.any([this.stop.signal, ...(deadline ? [AbortSignal.timeout(deadline * 1000)] : [])]),
+      ...this.podSignal(deadline),
     };
   }
 
   async runPod(nodeName: string, template: WfTemplate, retry: number, node: NodeRecord): Promise<Phase> {
     let result: PodResult;
-    let request: PodRequest;
+    let request: PodRequest & { release: () => void };
     try {
       request = this.podRequest(nodeName, template, retry);
-      const run = () => this.options.runPod(request);
+    } catch (error) {
+      node.message = `pod runner error: ${(error as Error).message}`;
+      return "Error";
+    }
+    try {
+      const { release: _release, ...pod } = request;
+      const run = () => this.options.runPod(pod);
       result = await (this.podSlots ? this.podSlots.use(run) : run());
     } catch (error) {
       node.message = `pod runner error: ${(error as Error).message}`;
       return "Error";
+    } finally {
+      request.release();
     }
     if (request.signal.aborted) {
       node.message = this.stop.signal.aborted ? "Stopped with strategy 'Terminate'" : "Pod was active on the node longer than the specified deadline";

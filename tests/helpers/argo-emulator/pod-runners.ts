@@ -24,33 +24,41 @@ interface Spawned {
   log: string;
 }
 
-/** Runs argv to completion, killing its whole process group when `signal` aborts. */
-function run(argv: string[], options: { cwd: string; env: Record<string, string>; signal: AbortSignal; onAbort?: () => void }): Promise<Spawned> {
+/** Kills a process group (a pod's process and its children). */
+const killGroup = (pid: number | undefined) => {
+  try {
+    if (pid) process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+};
+
+/**
+ * Runs argv to completion. When `signal` aborts, `stop` is asked to end it (default: kill the whole
+ * process group); the result comes when the process exits.
+ */
+function run(argv: string[], options: { cwd: string; env: Record<string, string>; signal: AbortSignal; stop?: (exited: () => boolean, pid?: number) => void }): Promise<Spawned> {
   return new Promise((done, fail) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let log = "";
+    let exited = false;
     const collect = (chunk: Buffer) => {
       log = (log + chunk.toString("utf8")).slice(-LOG_LIMIT);
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
-    const abort = () => {
-      options.onAbort?.();
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
+    const abort = () => (options.stop ? options.stop(() => exited, child.pid) : killGroup(child.pid));
     if (options.signal.aborted) abort();
     options.signal.addEventListener("abort", abort, { once: true });
     child.on("error", (error) => {
       options.signal.removeEventListener("abort", abort);
       fail(error);
     });
-    child.on("close", (code, signal) => {
+    // "exit", not "close": a container runtime's helpers may hold the pipes open after the client ended.
+    child.on("exit", (code, signal) => {
+      exited = true;
       options.signal.removeEventListener("abort", abort);
-      done({ exitCode: code ?? (signal ? 128 + 9 : 1), log });
+      setImmediate(() => done({ exitCode: code ?? (signal ? 128 + 9 : 1), log }));
     });
   });
 }
@@ -126,8 +134,17 @@ export function podmanPodRunner(options: PodmanRunnerOptions = {}): PodRunner {
         options.image ?? pod.image,
         ...pod.argv,
       ];
-      const kill = () => void run(["podman", "kill", name], { cwd: podTmp, env: podmanEnv, signal: new AbortController().signal }).catch(() => undefined);
-      const result = await run(argv, { cwd: podTmp, env: podmanEnv, signal: pod.signal, onAbort: kill });
+      // Stop the container by name (again until the client exits: it may not exist yet), and end
+      // the client itself only if that takes too long.
+      const stop = async (exited: () => boolean, pid?: number) => {
+        const never = new AbortController().signal;
+        for (let tries = 0; !exited() && tries < 40; tries++) {
+          await run(["podman", "kill", name], { cwd: podTmp, env: podmanEnv, signal: never }).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        if (!exited()) killGroup(pid);
+      };
+      const result = await run(argv, { cwd: podTmp, env: podmanEnv, signal: pod.signal, stop: (exited, pid) => void stop(exited, pid) });
       return { exitCode: result.exitCode, outputs: await readOutputs(pod, podTmp), log: result.log };
     } finally {
       await rm(podTmp, { recursive: true, force: true });
