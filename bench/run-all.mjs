@@ -5,6 +5,7 @@ import { argoBenchmarks } from "./argo.bench.mjs";
 import { compositeBenchmarks } from "./composite.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
+import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 
 const only = process.argv[2];
@@ -13,3 +14,4 @@ if (!only || only === "composite") await compositeBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
 if (!only || only === "argo") await argoBenchmarks();
+if (!only || only === "python-sdk") await pythonSdkBenchmarks();

@@ -22,7 +22,9 @@ if ! python3 -c "import pydantic" 2>/dev/null; then
   python3 -m pip install --quiet pydantic || python3 -m pip install --quiet --break-system-packages pydantic
 fi
 
+bash scripts/python-sdk-venv.sh  # the Python SDK tests' virtualenv (pip install -e python/)
 export CONTAINERS_CONF="$(bash scripts/setup-podman.sh)" # podman (runc, ulimits) for the container tests
+
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).
 bash scripts/mlflow-server.sh start

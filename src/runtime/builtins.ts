@@ -3,6 +3,7 @@ import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
+import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
@@ -22,6 +23,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localExecutorPlugin,
   argoExecutorPlugin,
   localContainerExecutorPlugin,
+  mockedExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,

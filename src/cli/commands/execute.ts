@@ -1,7 +1,12 @@
-import { runPipeline } from "../../engine/run-pipeline.js";
-import { prepareRun } from "../../runtime/prepare-run.js";
+import type { RunLog } from "../../core/run-log.js";
+import { signalExitCode } from "../../core/stop.js";
+import type { RunResult } from "../../engine/services.js";
+import { runPrepared } from "../../runtime/execute.js";
+import { prepareRetry } from "../../runtime/prepare-retry.js";
+import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime/prepare-run.js";
 import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
+import { createCliLog } from "../log-level.js";
 import { createProgress } from "../progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
@@ -13,32 +18,102 @@ export interface ExecuteCommandOptions {
   parametersFile?: string;
   runId?: string;
   tag?: string;
+  useCached?: string;
   quiet?: boolean;
   output?: boolean;
+  logLevel?: string;
+  /** `run_config.execution_plan` (`unchained` for execute_function/execute_notebook jobs). */
+  executionPlan?: string;
 }
 
-/** `runnable execute`: runs a pipeline; exit 0 when it succeeded, 1 when it failed. */
+/** What every run command shares: progress, warnings by log level. */
+function runSettings(options: { quiet?: boolean; output?: boolean; logLevel?: string }, io: CliIo) {
+  const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
+  const log = createCliLog(options.logLevel, io.err);
+  return { log, settings: { cwd: io.cwd, env: io.env, warn: log.warn, ...(progress ? { onEvent: progress } : {}) } };
+}
+
+/** The exit code of a finished run: 0 success, 1 failed, 128+n when a signal stopped it. */
+function exitCodeOf(result: RunResult): number {
+  if (result.stopped?.kind === "signal") return signalExitCode(result.stopped.signal);
+  return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
+}
+
+/** Runs a prepared run, then reads its log back (printed with the buffered store, as runnable does). */
+async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
+  const store = prepared.services.runLogStore;
+  const result = await runPrepared(prepared);
+  const runLog = await store.get(result.runId);
+  // runnable prints the run log at the end; with the in-memory store it is the only record of the run
+  if (store.type === "buffered") io.out(`${JSON.stringify(runLog, null, 4)}\n`);
+  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
+  return { code: exitCodeOf(result), runLog };
+}
+
+/** `runnable execute`: runs a pipeline (or re-runs one with --use-cached); exit 0 when it succeeded, 1 when it failed. */
 export async function executeCommand(options: ExecuteCommandOptions, io: CliIo): Promise<number> {
   const source = await loadPipelineSource(options.file, io.cwd);
-  const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
-  const { plan, services } = await prepareRun({
-    source,
-    ...(options.configFile ? { configFile: options.configFile } : {}),
-    ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
-    ...(options.runId !== undefined ? { runId: options.runId } : {}),
-    ...(options.tag !== undefined ? { tag: options.tag } : {}),
-    cwd: io.cwd,
-    env: io.env,
-    warn: (message) => io.err(`warning: ${message}\n`),
-    ...(progress ? { onEvent: progress } : {}),
-    signal: io.signal,
-  });
-  if (services.executor.render) {
-    // A rendering executor (argo) compiles the run for another system; nothing runs here.
-    io.out(`${(await renderRun(plan, services)).message}\n`);
-    return EXIT.success;
+  return (await executeSource(source, options, io)).code;
+}
+
+/**
+ * Runs a loaded pipeline with the options of `runnable execute`; resolves with the exit code and the
+ * run log (null when a rendering executor, e.g. argo, compiled the run instead of running it).
+ */
+export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<{ code: number; runLog: RunLog | null }> {
+  const { log, settings } = runSettings(options, io);
+  const controls = io.stopControls();
+  try {
+    const prepared = await prepareRun({
+      ...settings,
+      source,
+      ...(options.configFile ? { configFile: options.configFile } : {}),
+      ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(options.useCached !== undefined ? { useCached: options.useCached } : {}),
+      stop: controls.stop,
+    });
+    const { plan, services } = prepared;
+    if (options.executionPlan) plan.runConfig.execution_plan = options.executionPlan;
+    if (services.executor.render) {
+      // A rendering executor (argo) compiles the run for another system; nothing runs here.
+      io.out(`${(await renderRun(plan, services)).message}\n`);
+      return { code: EXIT.success, runLog: null };
+    }
+    log.info(`run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`);
+    return await finishRun(prepared, options, io);
+  } finally {
+    controls.dispose();
   }
-  const result = await runPipeline(plan, services);
-  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
-  return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
+}
+
+/** Options of `runnable retry`. */
+export interface RetryCommandOptions {
+  file?: string;
+  configFile?: string;
+  parametersFile?: string;
+  quiet?: boolean;
+  output?: boolean;
+  logLevel?: string;
+}
+
+/** `runnable retry RUN_ID`: continues a failed, stopped or dead run under its own id. */
+export async function retryCommand(runId: string, options: RetryCommandOptions, io: CliIo): Promise<number> {
+  const { settings } = runSettings(options, io);
+  const controls = io.stopControls();
+  try {
+    const prepared = await prepareRetry({
+      ...settings,
+      runId,
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+      ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      loadFile: (file) => loadPipelineSource(file, io.cwd),
+      stop: controls.stop,
+    });
+    return (await finishRun(prepared, options, io)).code;
+  } finally {
+    controls.dispose();
+  }
 }

@@ -18,8 +18,10 @@ export async function runsListCommand(options: { configFile?: string; json?: boo
   io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
   for (const run of runs) {
     const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
-    io.out(`${run.run_id.padEnd(width)}  ${run.status.padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
+    const status = run.stale ? "STALE" : run.status;
+    io.out(`${run.run_id.padEnd(width)}  ${status.padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
   }
+  if (runs.some((run) => run.stale)) io.out("STALE: left PROCESSING by a process that is gone; `runnable retry <run-id>` continues it\n");
   return 0;
 }
 
@@ -36,6 +38,7 @@ export async function runsShowCommand(
     return 0;
   }
   const branchLimit = options.branches === undefined ? 5 : Math.max(0, Number.parseInt(options.branches, 10) || 0);
-  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit }));
+  const lease = runLog.status === "PROCESSING" ? await store.leaseState(runId) : undefined;
+  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit, stale: lease?.state === "stale" }));
   return 0;
 }

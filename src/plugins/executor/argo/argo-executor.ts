@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
-import { RunnableError } from "../../../core/errors.js";
+import { RunnableError, type Problem } from "../../../core/errors.js";
+import { allNodes, type Graph } from "../../../core/graph.js";
 import type { Executor, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { renderWorkflow } from "./render.js";
 import type { ArgoConfig } from "./schema.js";
 import type { ArgoWorkflow } from "./workflow-types.js";
+import { settingsFor } from "./settings.js";
 
 /** The manifest as YAML (block style; long commands stay one list item per argument). */
 export function workflowYaml(workflow: ArgoWorkflow): string {
@@ -39,12 +41,29 @@ function nextSteps(file: string, config: ArgoConfig, request: RenderRequest): st
   ].join("\n");
 }
 
+/** Steps selecting an override bundle the config does not have, located in the pipeline file. */
+function overrideProblems(graph: Graph, config: ArgoConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const node of allNodes(graph)) {
+    try {
+      settingsFor(node, config);
+    } catch (error) {
+      problems.push({ message: `step "${node.internalName}": ${(error as Error).message}`, ...node.source });
+    }
+  }
+  return problems;
+}
+
 /** Creates the `argo` executor: `render` writes the manifest to `output_file`; nothing is ever run here. */
 export function createArgoExecutor(config: ArgoConfig, context: PluginContext): Executor {
   return {
     type: "argo",
     recordedConfig: { ...config },
     maxParallel: 1,
+    // Inside a pod the step's own limit applies too, so a too-long attempt is recorded before Argo's
+    // activeDeadlineSeconds ends the pod.
+    stepTimeLimitMs: (node) => settingsFor(node, config).maxStepDurationSeconds * 1000,
+    check: (graph) => overrideProblems(graph, config),
     async render(request: RenderRequest): Promise<RenderOutcome> {
       if (request.pipelineFile === null) {
         throw new RunnableError("UNSUPPORTED", "the argo executor needs a pipeline file: its pods load the pipeline again", {

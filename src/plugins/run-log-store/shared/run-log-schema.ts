@@ -128,8 +128,9 @@ export const runOpSchema = z.discriminatedUnion("op", [
   z.looseObject({ op: z.literal("status"), location: locationSchema, payload: status }),
   z.looseObject({ op: z.literal("parameters"), location: locationSchema, payload: jsonObject }),
   z.looseObject({ op: z.literal("run_config"), location: locationSchema, payload: runConfigSchema }),
-  z.looseObject({ op: z.literal("step"), location: locationSchema, payload: stepChunkSchema }),
-  z.looseObject({ op: z.literal("branch"), location: locationSchema, payload: branchChunkSchema }),
+  z.looseObject({ op: z.literal("step"), location: locationSchema, seq: z.number().optional(), payload: stepChunkSchema }),
+  z.looseObject({ op: z.literal("branch"), location: locationSchema, seq: z.number().optional(), payload: branchChunkSchema }),
+  z.looseObject({ op: z.literal("remove"), location: locationSchema, payload: z.string().min(1) }),
 ]);
 
 function issuesToProblems(error: z.ZodError, file: string | undefined, where: string): Problem[] {
