@@ -69,7 +69,15 @@ describe("the buffered run log store", () => {
     expect(existsSync(join(dir, ".run_log_store", "in-memory.json"))).toBe(false);
   });
 
-  it.todo("refuses --use-cached / retry of a buffered run (with the lead's --use-cached)");
+  it("refuses --use-cached and retry: its runs live only as long as the process that ran them", async () => {
+    const config = ["-c", "examples/configs/buffered-run_log.yaml"];
+    const rerun = await runCli(["execute", "-f", STUBS, ...config, "--use-cached", "in-memory"], { cwd: dir });
+    expect(rerun.code).toBe(2);
+    expect(rerun.stderr).toContain("the buffered run log store keeps runs in memory only");
+    const retry = await runCli(["retry", "in-memory", ...config], { cwd: dir });
+    expect(retry.code).toBe(2);
+    expect(retry.stderr).toContain("the buffered store keeps runs in memory only, so its runs cannot be retried");
+  });
 });
 
 describe("execute_function and execute_notebook: single jobs (runnable's were broken)", () => {

@@ -83,7 +83,27 @@ describe("runnable execute -f pipeline.py: the command line's options win over t
     expect(existsSync(join(dir, ".run_log_store", runIdOf(result.stdout), "RunLog.json"))).toBe(true);
   }, 30_000);
 
-  it.todo("use_cached / --use-cached re-runs a previous run (forwarded to runnable execute --use-cached once it exists)");
+  it("use_cached (and --use-cached, which wins) re-run an earlier run: what succeeded there is recorded mocked", async () => {
+    const script = (flag: string) =>
+      'from runnable import Pipeline, Task\n' +
+      'a = Task(name="a", command="export RUNNABLE_PRM_x=1", command_type="shell")\n' +
+      `b = Task(name="b", command="test -e ${flag}", command_type="shell", terminate_with_success=True)\n` +
+      'a >> b\nimport sys\nlog = Pipeline(steps=[a, b], start_at=a).execute(run_id=sys.argv[1] if len(sys.argv) > 1 else "", use_cached=sys.argv[2] if len(sys.argv) > 2 else "")\n' +
+      'print("STATUS", log.status)\n';
+    await writeFile(join(dir, "cached.py"), script("cached.flag"));
+    const first = await runPythonScript(python, "cached.py", { cwd: dir, args: ["cached-1"] });
+    expect(first.stdout).toContain("STATUS FAIL");
+    await writeFile(join(dir, "cached.flag"), "");
+    const second = await runPythonScript(python, "cached.py", { cwd: dir, args: ["cached-2", "cached-1"] });
+    expect(second.stdout, second.stderr).toContain("STATUS SUCCESS");
+    const log = JSON.parse((await runCli(["runs", "show", "cached-2", "--json"], { cwd: dir })).stdout);
+    expect(log).toMatchObject({ use_cached: true, original_run_id: "cached-1" });
+    expect(log.steps.a.mock).toBe(true);
+    expect(log.steps.b.mock).toBe(false);
+    const viaCli = await runCli(["execute", "-f", "cached.py", "--use-cached", "cached-1", "--run-id", "cached-3"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+    expect(viaCli.code, viaCli.stderr).toBe(0);
+    expect(JSON.parse((await runCli(["runs", "show", "cached-3", "--json"], { cwd: dir })).stdout).original_run_id).toBe("cached-1");
+  }, 60_000);
 });
 
 describe("Pipeline.execute() returns the run log", () => {

@@ -3,7 +3,6 @@ import type { CompositeNode, Graph } from "../core/graph.js";
 import { cloneJson } from "../core/parameters.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
-import { nowMicros } from "../core/time.js";
 import { makeAttempt } from "./attempt.js";
 import { type BranchPlan, planBranches } from "./branch-plan.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
@@ -41,7 +40,7 @@ interface Fanned {
  */
 export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, place: StepPlace, runGraph: GraphRunner): Promise<Status> {
   const step = await openStep(run, node, ctx, place);
-  const started = nowMicros();
+  const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
   let fanned: Fanned;
   try {
@@ -52,7 +51,7 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const status: Status = fanned.message ? "FAIL" : "SUCCESS";
   step.log.status = status;
   step.log.message = fanned.message;
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, status, message: fanned.message, parameters: inputs }));
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message: fanned.message, parameters: inputs }));
   if (status === "SUCCESS") {
     const changed = assignParameters(ctx.scope, fanned.produced);
     if (Object.keys(changed).length > 0) step.log.output_parameters = changed;

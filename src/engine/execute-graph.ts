@@ -1,7 +1,6 @@
 import { assertNever, failNodeOf, type FailNode, type Graph, type Node, type SuccessNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import type { Status } from "../core/run-log.js";
-import { nowMicros } from "../core/time.js";
 import { makeAttempt } from "./attempt.js";
 import { executeComposite } from "./execute-composite.js";
 import { executeStub, executeTask } from "./execute-task.js";
@@ -59,7 +58,7 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepP
 async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
   const step = await openStep(run, node, ctx, place);
   const parameters = recordedParameters(ctx.scope);
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: nowMicros(), status: "SUCCESS", message: "", parameters }));
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: run.services.now(), endedMicros: run.services.now(), status: "SUCCESS", message: "", parameters }));
   step.log.status = "SUCCESS";
   await closeStep(run, ctx, step);
   return "SUCCESS";

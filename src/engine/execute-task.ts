@@ -4,7 +4,6 @@ import type { StubNode, TaskNode } from "../core/graph.js";
 import { collapseMetrics, metricTimes } from "../core/metrics.js";
 import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
-import { nowMicros } from "../core/time.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
 import { attemptSignal, type AttemptSignal } from "./attempt-signal.js";
@@ -30,7 +29,7 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
   for (let number = first; number < first + target.maxAttempts; number++) {
     if (stopReason(run)) break;
     if (target.maxAttempts > 1) output.log.note(`--- attempt ${number - first + 1} of ${target.maxAttempts} ---`);
-    const started = nowMicros();
+    const started = run.services.now();
     const records: DataCatalog[] = [];
     const limit = attemptSignal(run, run.services.executor.stepTimeLimitMs(target));
     let outcome: TaskOutcome;
@@ -80,14 +79,14 @@ async function recordAttempt(
   const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
   const points = run.secretValues.size === 0 ? outcome.metrics : outcome.metrics.map((p) => ({ ...p, key: maskSecrets(p.key, run.secretValues), value: maskDeep(p.value, run.secretValues) }));
   const metrics = collapseMetrics(points);
-  const record = makeAttempt({ number, startedMicros: attempt.started, status, message, parameters: recordedParameters(ctx.scope) });
+  const record = makeAttempt({ number, startedMicros: attempt.started, endedMicros: run.services.now(), status, message, parameters: recordedParameters(ctx.scope) });
   if (status === "FAIL" && points.length > 0) record.user_defined_metrics = metrics;
   if (points.length > 0) record.metric_times_ms = metricTimes(points);
   log.attempts.push(record);
   log.status = status;
   log.message = "";
   await run.services.tracker.publish(log.internal_name, points);
-  run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (nowMicros() - attempt.started) / 1000 });
+  run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (run.services.now() - attempt.started) / 1000 });
   if (status === "SUCCESS") {
     log.user_defined_metrics = metrics;
     const changed = assignParameters(ctx.scope, maskDeep(outcome.parameters, run.secretValues));
@@ -107,7 +106,9 @@ interface AttemptContext {
 
 async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, attempt: AttemptContext): Promise<TaskOutcome> {
   const { catalog } = run.services;
-  const scratchDir = await run.services.scratchDir();
+  let scratch: Promise<string> | undefined;
+  // Made only for runners that ask (subprocess tasks); in-process tasks pay nothing for it.
+  const scratchDir = (): Promise<string> => (scratch ??= run.services.scratchDir());
   try {
     for (const pattern of node.catalog?.get ?? []) attempt.records.push(...(await catalog.get(pattern, run.plan.runId)));
     const runner = run.services.taskRunner(node.task.command_type);
@@ -129,7 +130,7 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (!isRunnableError(error)) attempt.output.log.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
     return failed(messageOf(error));
   } finally {
-    await rm(scratchDir, { recursive: true, force: true });
+    if (scratch) await rm(await scratch, { recursive: true, force: true });
   }
 }
 
@@ -138,11 +139,11 @@ const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, met
 /** A mocked step: recorded as run (`mock: true`, a SUCCESS attempt) without running; its catalog get/put still run. */
 async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: BranchContext, step: OpenStep): Promise<Status> {
   step.log.mock = true;
-  const started = nowMicros();
+  const started = run.services.now();
   const message = await catalogOnly(run, node, step.log);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const parameters = recordedParameters(ctx.scope);
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, status, message, parameters }));
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message, parameters }));
   step.log.status = status;
   await closeStep(run, ctx, step);
   return status;
@@ -163,10 +164,10 @@ async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLo
 export async function executeStub(run: RunState, node: StubNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
   const step = await openStep(run, node, ctx, place);
   if (run.services.executor.disposition?.(node).kind === "mock") return recordMocked(run, node, ctx, step);
-  const started = nowMicros();
+  const started = run.services.now();
   const message = await catalogOnly(run, node, step.log);
   const status: Status = message ? "FAIL" : "SUCCESS";
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, status, message, parameters: recordedParameters(ctx.scope) }));
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message, parameters: recordedParameters(ctx.scope) }));
   step.log.status = status;
   await closeStep(run, ctx, step);
   return status;

@@ -41,6 +41,8 @@ export interface Services {
   processes: ProcessRegistry;
   /** Creates a private folder (mode 0700) for one attempt's secret-holding files; removed after it. */
   scratchDir(): Promise<string>;
+  /** The clock of attempt times and durations (epoch microseconds; tests fix it). */
+  now(): number;
   /** How long stopped processes get between the stop signal and SIGKILL (ms). */
   stopGraceMs: number;
   warn(message: string): void;

@@ -2,7 +2,6 @@ import { isComposite, type Node } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import { newStepLog, type StepLog } from "../core/run-log.js";
-import { nowMicros } from "../core/time.js";
 import type { BranchContext, RunState, StepPlace } from "./run-state.js";
 
 /**
@@ -45,7 +44,7 @@ export async function openStep(run: RunState, node: Node, ctx: BranchContext, pl
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
   const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
-  const step: OpenStep = { log, startedMicros: nowMicros(), seq: place.seq };
+  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
   if (isComposite(node)) await put();
   else step.settle = deferredWrite(put);
   run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
@@ -75,7 +74,7 @@ export async function closeStep(run: RunState, ctx: BranchContext, step: OpenSte
     internalName: step.log.internal_name,
     kind: step.log.step_type,
     status: step.log.status,
-    durationMs: (nowMicros() - step.startedMicros) / 1000,
+    durationMs: (run.services.now() - step.startedMicros) / 1000,
     depth: ctx.location.length,
     message: step.log.message || (step.log.attempts.at(-1)?.message ?? ""),
   });

@@ -12,7 +12,7 @@ export interface AttemptRef {
   records: DataCatalog[];
   internalName: string;
   signal: AbortSignal;
-  scratchDir: string;
+  scratchDir: () => Promise<string>;
 }
 
 /** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services, process launcher. */

@@ -72,10 +72,10 @@ export interface TaskInvocation {
   /** Starts supervised subprocesses (use it for every process a task starts). */
   spawn: ProcessLauncher;
   /**
-   * A private folder (mode 0700) of this attempt for files holding secrets or parameters; removed when
-   * the attempt ends, and by the next run or retry if the CLI was killed.
+   * A private folder (mode 0700) of this attempt for files holding secrets or parameters, made on the
+   * first call; removed when the attempt ends, and by the next run or retry if the CLI was killed.
    */
-  scratchDir: string;
+  scratchDir(): Promise<string>;
 }
 
 /** What a finished attempt hands back (a failing task is data, not an exception). */

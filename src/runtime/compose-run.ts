@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
-import type { StopReason } from "../core/stop.js";
+import { isStopReason } from "../core/stop.js";
+import { nowMicros } from "../core/time.js";
 import { type LoadedConfig, loadServicesConfig } from "../config/load-config.js";
 import type { RunEvent, RunStop, Services } from "../engine/services.js";
 import type { PluginContext } from "../ports/plugin.js";
@@ -66,6 +67,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
     processes: watchdog,
     scratchDir: () => scratch.attemptDir(),
+    now: nowMicros,
     stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     warn,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -91,8 +93,7 @@ export function runStopFrom(stop: RunStop | undefined, signal: AbortSignal | und
   const controller = new AbortController();
   if (signal) {
     const forward = (): void => {
-      const reason = signal.reason as StopReason | undefined;
-      controller.abort(reason && typeof reason === "object" && "kind" in reason ? reason : ({ kind: "request", message: "the caller aborted the run" } satisfies StopReason));
+      controller.abort(isStopReason(signal.reason) ? signal.reason : { kind: "request", message: "the caller aborted the run" });
     };
     if (signal.aborted) forward();
     else signal.addEventListener("abort", forward, { once: true });

@@ -92,6 +92,11 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
 
 /** The run a re-run starts from; it must be in the configured store. */
 async function originalRun(store: RunLogStore, runId: string): Promise<RunLog> {
+  if (store.type === "buffered") {
+    throw new RunnableError("CONFIG_INVALID", `--use-cached ${runId}: the buffered run log store keeps runs in memory only, so no earlier run can be re-used`, {
+      hint: "configure a persistent run_log_store (file-system or chunked-fs) for runs you want to re-run",
+    });
+  }
   if (validateRunId(runId) !== undefined || !(await store.exists(runId))) {
     throw new RunnableError("RUN_NOT_FOUND", `Expected a run log with id: ${runId} but it does not exist in the ${store.type} run log store`, {
       hint: "--use-cached takes the id of an earlier run in the same run log store (`runnable runs list` shows them)",

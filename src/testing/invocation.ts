@@ -5,6 +5,7 @@ import type { TaskNode } from "../core/graph.js";
 import type { MapVariable } from "../core/names.js";
 import type { Parameters } from "../core/run-log.js";
 import { createLauncher } from "../engine/process-launcher.js";
+import { taskEnvironment } from "../engine/task-env.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
 
 /** Options of {@link testInvocation}. */
@@ -37,15 +38,18 @@ const noServices: TaskServices = {
 export function testInvocation(options: TestInvocationOptions): TaskInvocation {
   const output = options.output ?? { write: () => undefined };
   const signal = options.signal ?? new AbortController().signal;
-  const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...(options.env ?? {}) };
+  const base = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...(options.env ?? {}) };
+  const parameters = options.parameters ?? {};
+  const mapVariable = options.mapVariable ?? [];
+  const env = taskEnvironment({ base, runId: "test-run", tag: "", attempt: 1, parameters, mapVariable, secrets: {} });
   return {
     runId: "test-run",
     tag: "",
     node: options.node,
     internalName: options.node.internalName,
     attempt: 1,
-    parameters: options.parameters ?? {},
-    mapVariable: options.mapVariable ?? [],
+    parameters,
+    mapVariable,
     cwd: options.cwd,
     env,
     output,
@@ -53,6 +57,6 @@ export function testInvocation(options: TestInvocationOptions): TaskInvocation {
     secretValues: [],
     signal,
     spawn: createLauncher({ output, signal, force: new AbortController().signal, graceMs: options.graceMs ?? 1_000, registry: { add: () => undefined, remove: () => undefined } }),
-    scratchDir: mkdtempSync(join(tmpdir(), "runnable-test-scratch-")),
+    scratchDir: async () => mkdtempSync(join(tmpdir(), "runnable-test-scratch-")),
   };
 }

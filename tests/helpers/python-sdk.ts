@@ -75,11 +75,11 @@ function run(command: string, args: string[]): void {
 }
 
 /** Runs `interpreter script` in `cwd` (how a user runs `python3 pipeline.py`). */
-export function runPythonScript(interpreter: string, script: string, options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runPythonScript(interpreter: string, script: string, options: { cwd: string; env?: Record<string, string>; args?: string[] }): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       interpreter,
-      [script],
+      [script, ...(options.args ?? [])],
       { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );

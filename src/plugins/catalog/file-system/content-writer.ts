@@ -15,10 +15,14 @@ export async function openContentWriter(
   root: string,
   relative: string,
   tempDir: string,
+  verified: Set<string>,
   onCommit: (hash: string) => void,
 ): Promise<Omit<ContentWriter, "commit"> & { commit(): Promise<string> }> {
-  const target = await prepareTarget(root, relative);
-  await mkdir(tempDir, { recursive: true });
+  const target = await prepareTarget(root, relative, verified);
+  if (!verified.has(tempDir)) {
+    await mkdir(tempDir, { recursive: true });
+    verified.add(tempDir);
+  }
   const temp = path.join(tempDir, `.${path.basename(target)}.runnable-tmp-${randomBytes(6).toString("hex")}`);
   const fd = openSync(temp, "wx", 0o600);
   const hash = createHash("sha256");

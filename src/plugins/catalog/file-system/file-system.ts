@@ -89,7 +89,7 @@ async function createContent(layout: Layout, name: string, runId: string): Promi
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
   let hash = "";
-  const writer = await openContentWriter(path.join(layout.root, runId), relative, path.join(layout.root, ".tmp"), (digest) => (hash = digest));
+  const writer = await openContentWriter(path.join(layout.root, runId), relative, path.join(layout.root, ".tmp"), layout.verified, (digest) => (hash = digest));
   return {
     get bytes() {
       return writer.bytes;

@@ -30,7 +30,7 @@ export interface TaskChannel {
 /** Opens a channel for one attempt; `extra` is merged into `context.json`. */
 export async function openChannel(invocation: TaskInvocation, extra: Record<string, unknown>): Promise<TaskChannel> {
   // Inside the attempt's private folder: the channel holds parameters and secrets.
-  const dir = await mkdtemp(join(invocation.scratchDir, "py-"));
+  const dir = await mkdtemp(join(await invocation.scratchDir(), "py-"));
   const socketPath = join(dir, "api.sock");
   try {
     const context = {

@@ -22,7 +22,7 @@ export function createShellRunner(): TaskRunner {
     commandTypes: ["shell"],
     async run(invocation: TaskInvocation): Promise<TaskOutcome> {
       // In the attempt's private folder (removed after the attempt, or by the next run after a crash).
-      const envFile = join(invocation.scratchDir, "env.dump");
+      const envFile = join(await invocation.scratchDir(), "env.dump");
       try {
         const env = { ...invocation.env, [ENV_OUT]: envFile };
         const script = wrapCommand(invocation.node.task.command);
