@@ -1,3 +1,4 @@
+import { RunnableError } from "../../core/errors.js";
 import type { RunLog } from "../../core/run-log.js";
 import { signalExitCode } from "../../core/stop.js";
 import type { RunResult } from "../../engine/services.js";
@@ -42,6 +43,11 @@ function exitCodeOf(result: RunResult): number {
 /** Runs a prepared run, then reads its log back (printed with the buffered store, as runnable does). */
 async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<{ code: number; runLog: RunLog }> {
   const store = prepared.services.runLogStore;
+  if (prepared.services.executor.render) {
+    throw new RunnableError("UNSUPPORTED", `runs of executor ${prepared.services.executor.type} are not run here: retry them where they run`, {
+      hint: "for Argo: argo retry <workflow> (or submit the manifest again)",
+    });
+  }
   const result = await runPrepared(prepared);
   const runLog = await store.get(result.runId);
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
