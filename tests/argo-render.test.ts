@@ -10,6 +10,9 @@ import type { WfWorkflow } from "./helpers/argo-emulator/types.js";
 import { ARGO_CONFIGS, argoConfig, dagNamed, executorConfigOf, graphFromYaml, graphOf, podFor, render } from "./helpers/argo-render.js";
 import { workflowValidator } from "./helpers/argo-schema.js";
 import { manifestProblems } from "./helpers/argo-structure.js";
+import { parse } from "yaml";
+import { workflowYaml } from "../src/plugins/executor/argo/argo-executor.js";
+import { manifestYaml } from "../src/plugins/executor/argo/manifest-yaml.js";
 import { REPO } from "./helpers/cli.js";
 
 const PIPELINES = [
@@ -68,7 +71,17 @@ describe("every example pipeline with every argo config", () => {
       // Strict: unknown keys rejected, and IntOrString/Quantity values must be strings.
       expect(validate(json(workflow)), `${pipeline} with ${file}`).toEqual([]);
       expect(manifestProblems(workflow as unknown as WfWorkflow), `${pipeline} with ${file}`).toEqual([]);
+      expect(parse(workflowYaml(workflow)), "the YAML written reads back as the manifest").toEqual(json(workflow));
     }
+  });
+});
+
+describe("the manifest's YAML", () => {
+  it("quotes every string a YAML 1.1 or 1.2 parser could read as something else", () => {
+    const tricky = ["", "1", "1.5", "1e3", "0x1f", "yes", "No", "on", "OFF", "y", "true", "null", "~", "-", "- a", "a: b", "#x", "x #y", "{{item}}", "[1]", "*a", "&a", "!t", "%p", "@a", "`a", "'a'", '"a"', "a\nb", " a", "a ", "250m", "1Gi", "Acquire%Data", "ünï", "a\tb", "\\", "a:", "a:b", "--file", "-x", "--", "---", "-1", "--1", "runnable:demo", "x%y", "1:20", "a::", ".5", "_x", "/p"];
+    const value = { list: tricky, map: Object.fromEntries(tricky.filter(Boolean).map((t, i) => [t, i])), nested: [{ a: [1, { b: [] }], c: {} }, [["x"]]], n: -2.5, t: true, z: null };
+    expect(parse(manifestYaml(value))).toEqual(value);
+    expect(parse(manifestYaml(value), { version: "1.1" })).toEqual(value);
   });
 });
 

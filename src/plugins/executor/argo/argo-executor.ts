@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { stringify } from "yaml";
 import { RunnableError, type Problem } from "../../../core/errors.js";
 import { allNodes, type Graph } from "../../../core/graph.js";
 import type { Executor, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
+import { manifestYaml } from "./manifest-yaml.js";
 import { renderWorkflow } from "./render.js";
 import type { ArgoConfig } from "./schema.js";
 import type { ArgoWorkflow } from "./workflow-types.js";
@@ -13,7 +13,7 @@ import { settingsFor } from "./settings.js";
 
 /** The manifest as YAML (block style; long commands stay one list item per argument). */
 export function workflowYaml(workflow: ArgoWorkflow): string {
-  return stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false });
+  return manifestYaml(workflow as unknown as Record<string, unknown>);
 }
 
 async function writeAtomic(file: string, text: string): Promise<void> {
