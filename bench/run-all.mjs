@@ -1,6 +1,7 @@
 // `npm run bench`: prints the benchmark figures (never fails on timing). `npm run bench -- <group>` runs one group.
 // Groups run in this order so that the file-heavy ones meet a rested disk (deleting tens of thousands of
 // files slows file creation for a while afterwards).
+import { argoBenchmarks } from "./argo.bench.mjs";
 import { compositeBenchmarks } from "./composite.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
@@ -14,4 +15,5 @@ if (!only || only === "composite") await compositeBenchmarks();
 if (!only || only === "durable") await durableBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
+if (!only || only === "argo") await argoBenchmarks();
 if (!only || only === "python-sdk") await pythonSdkBenchmarks();

@@ -23,6 +23,7 @@ if ! python3 -c "import pydantic" 2>/dev/null; then
 fi
 
 bash scripts/python-sdk-venv.sh  # the Python SDK tests' virtualenv (pip install -e python/)
+export CONTAINERS_CONF="$(bash scripts/setup-podman.sh)" # podman (runc, ulimits) for the container tests
 
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).

@@ -134,7 +134,9 @@ describe("example configs", () => {
     const configs = readdirSync(join(REPO, "examples/configs")).filter((f) => f.endsWith(".yaml"));
     expect(configs.length).toBeGreaterThan(5);
     for (const config of configs) {
-      const result = await runCli(["runs", "list", "-c", `examples/configs/${config}`], { cwd: dir });
+      // The container/argo examples name their images through variables, as runnable's do.
+      const env = { RUNNABLE_VAR_argo_docker_image: "runnable:demo", RUNNABLE_VAR_default_docker_image: "runnable:demo", RUNNABLE_VAR_custom_docker_image: "runnable:other" };
+      const result = await runCli(["runs", "list", "-c", `examples/configs/${config}`], { cwd: dir, env });
       expect(result.code, `${config}: ${result.stderr}`).toBe(0);
     }
   });

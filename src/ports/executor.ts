@@ -1,5 +1,6 @@
 import type { Problem } from "../core/errors.js";
 import type { Graph, StubNode, TaskNode } from "../core/graph.js";
+import type { Parameters } from "../core/run-log.js";
 
 /** A step the engine runs itself (task or stub). */
 export type LeafNode = TaskNode | StubNode;
@@ -9,6 +10,27 @@ export type LeafNode = TaskNode | StubNode;
  * mocked executor's patch), or record it as run without running it (`mock: true`).
  */
 export type StepDisposition = { kind: "run"; node: LeafNode } | { kind: "mock" };
+
+/** What a rendering executor (e.g. `argo`) gets to compile a whole run instead of running it. */
+export interface RenderRequest {
+  graph: Graph;
+  /** The pipeline file as given to `runnable execute -f` (pods read it again), or null for an in-memory pipeline. */
+  pipelineFile: string | null;
+  configFile: string | null;
+  parametersFile: string | null;
+  tag: string;
+  /** Initial parameters (parameters file + `RUNNABLE_PRM_*`). */
+  parameters: Parameters;
+  /** Config variables (`RUNNABLE_VAR_*`) the configuration was substituted with. */
+  variables: Readonly<Record<string, string>>;
+  cwd: string;
+}
+
+/** What a render produced: the file written and what to tell the user (next steps). */
+export interface RenderOutcome {
+  file: string;
+  message: string;
+}
 
 /** Decides how and where steps run (in-process, containers, mocked, ...) and how much runs at once. */
 export interface Executor {
@@ -26,4 +48,6 @@ export interface Executor {
   disposition?(node: LeafNode): StepDisposition;
   /** Problems with running `graph` on this executor, found before anything runs (e.g. a patched stub). */
   check?(graph: Graph): Problem[];
+  /** Present on executors that compile the run for another system (e.g. an Argo manifest) and run nothing. */
+  render?(request: RenderRequest): Promise<RenderOutcome>;
 }

@@ -1,6 +1,8 @@
 import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
+import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
+import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
@@ -19,6 +21,8 @@ import { createRegistry, type Registry } from "./registry.js";
 /** Every built-in plug-in, listed explicitly (no scanning, no registration by side effect). */
 export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localExecutorPlugin,
+  argoExecutorPlugin,
+  localContainerExecutorPlugin,
   mockedExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,

@@ -1,9 +1,11 @@
+import { RunnableError } from "../../core/errors.js";
 import type { RunLog } from "../../core/run-log.js";
 import { signalExitCode } from "../../core/stop.js";
 import type { RunResult } from "../../engine/services.js";
 import { runPrepared } from "../../runtime/execute.js";
 import { prepareRetry } from "../../runtime/prepare-retry.js";
 import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime/prepare-run.js";
+import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createCliLog } from "../log-level.js";
 import { createProgress } from "../progress.js";
@@ -38,15 +40,23 @@ function exitCodeOf(result: RunResult): number {
   return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
 }
 
-/** A finished run: its exit code and a way to read its log back (only read when asked: it can be large). */
+/**
+ * A finished run: its exit code and a way to read its log back (only read when asked: it can be large);
+ * null when a rendering executor (argo) compiled the run instead of running it.
+ */
 export interface FinishedRun {
   code: number;
-  runLog: () => Promise<RunLog>;
+  runLog: (() => Promise<RunLog>) | null;
 }
 
 /** Runs a prepared run (printing its log at the end with the buffered store, as runnable does). */
 async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<FinishedRun> {
   const store = prepared.services.runLogStore;
+  if (prepared.services.executor.render) {
+    throw new RunnableError("UNSUPPORTED", `runs of executor ${prepared.services.executor.type} are not run here: retry them where they run`, {
+      hint: "for Argo: argo retry <workflow> (or submit the manifest again)",
+    });
+  }
   const result = await runPrepared(prepared);
   const runLog = () => store.get(result.runId);
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
@@ -78,6 +88,15 @@ export async function executeSource(source: PipelineSource, options: Omit<Execut
     });
     const { plan, services } = prepared;
     if (options.executionPlan) plan.runConfig.execution_plan = options.executionPlan;
+    if (services.executor.render) {
+      // A rendering executor (argo) compiles the run for another system; nothing runs here.
+      try {
+        io.out(`${(await renderRun(plan, services)).message}\n`);
+      } finally {
+        await prepared.dispose();
+      }
+      return { code: EXIT.success, runLog: null };
+    }
     log.info(`run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`);
     return await finishRun(prepared, options, io);
   } finally {

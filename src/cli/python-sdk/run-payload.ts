@@ -47,7 +47,7 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
     return { code: EXIT.success, runLog: null };
   }
   const finished = await executeSource(source, options, io);
-  return { code: finished.code, runLog: await finished.runLog() };
+  return { code: finished.code, runLog: finished.runLog ? await finished.runLog() : null };
 }
 
 async function executorType(configFile: string | undefined, io: CliIo): Promise<string> {

@@ -1,0 +1,18 @@
+import { definePlugin } from "../../../ports/plugin.js";
+import { argoConfigSchema } from "./schema.js";
+
+export { argoConfigSchema, type ArgoConfig } from "./schema.js";
+export { encodeMapItems, FAN_OUT_OUTPUT_PATH } from "./containers.js";
+export type { ArgoWorkflow } from "./workflow-types.js";
+
+/**
+ * Renders the pipeline as an Argo Workflows manifest (§11.5) instead of running it: every step becomes
+ * a pod that calls `runnable execute-single-node` / `runnable fan` from the configured image.
+ */
+export const argoExecutorPlugin = definePlugin({
+  kind: "executor",
+  type: "argo",
+  description: "writes an Argo Workflows manifest (each step a pod running runnable from `image`); runs nothing",
+  configSchema: argoConfigSchema,
+  create: async (config, context) => (await import("./argo-executor.js")).createArgoExecutor(config, context),
+});
