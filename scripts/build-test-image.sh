@@ -23,7 +23,7 @@ flock 9
 checkout="$(printf '%s' "$repo" | sha256sum | cut -c1-10)"
 node_bin="$(readlink -f "$(command -v node)")"
 python_bin="$(readlink -f /usr/bin/python3)"
-base_key="$(sha256sum "$node_bin" "$python_bin" /bin/busybox scripts/build-test-image.sh | sha256sum | cut -c1-16)"
+base_key="$(sha256sum "$node_bin" "$python_bin" /bin/busybox scripts/build-test-image.sh | sha256sum | cut -c1-16)"  # pydantic 2
 base="localhost/runnable-ts-base-$checkout:$base_key"
 
 build_base() {
@@ -47,6 +47,14 @@ build_base() {
   # Shared libraries of node, python and python's extension modules, at their own paths.
   { ldd "$node_bin"; ldd "$python_bin"; find "$stdlib/lib-dynload" -name '*.so' -exec ldd {} \; ; } 2>/dev/null \
     | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+  # pydantic for the Python tasks (runnable's examples use it); cp311 wheels fit Debian's python3.11.
+  python3 -m pip install --quiet --disable-pip-version-check --no-compile --no-warn-conflicts --target "$root/usr/lib/python3/dist-packages" "pydantic>=2,<3" 2>&1 | { grep -v -e "Running pip as the .root. user" -e "^WARNING: Target directory" || true; }
+  find "$root/usr/lib/python3/dist-packages" -name '*.so' -exec ldd {} \; 2>/dev/null \
+    | grep -oE '/[^ ]+\.so[^ ]*' | sort -u | while read -r lib; do
+      [ -e "$root$lib" ] && continue
       mkdir -p "$root$(dirname "$lib")"
       cp -L "$lib" "$root$lib"
     done

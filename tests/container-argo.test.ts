@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip)(`argo manifests run by the emulator with podman pods equal local runs${skip ? ` (skipped: ${skip})` : ""}`, () => {
-  it.each(SCENARIOS)("$pipeline", async ({ pipeline, parametersFile, status }) => {
+  it.each(SCENARIOS.filter((scenario) => !scenario.sharedWorkingDirectory))("$pipeline", async ({ pipeline, parametersFile, status }) => {
     const params = parametersFile ? ["-p", parametersFile] : [];
     const localId = `local-${randomUUID().slice(0, 8)}`;
     const { dir, cleanup } = await scratchDir();

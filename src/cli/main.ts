@@ -3,6 +3,7 @@ import { EXIT, reportError } from "./report-error.js";
 import type { CliIo } from "./io.js";
 import { executeCommand, retryCommand } from "./commands/execute.js";
 import { signalStop } from "./signals.js";
+import { stepCommands } from "./commands/step-commands.js";
 import { jobCommands } from "./commands/jobs.js";
 import { executePythonScriptCommand, executeSdkPayloadCommand, isPythonScript, validatePythonScript } from "./commands/python-sdk.js";
 import { logLevelOption } from "./log-level.js";
@@ -82,6 +83,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       code = await retryCommand(runId, options, io);
     });
   jobCommands(program, config, io, (result) => (code = result));
+  stepCommands(program, config, io, (result) => (code = result));
   const runs = program.command("runs").description("inspect recorded runs");
   runs
     .command("list")

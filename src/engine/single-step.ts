@@ -23,6 +23,8 @@ import { nextAttemptNumber, openStep } from "./step-log-writer.js";
 export interface SingleStepOptions {
   /** Attempts this process makes (Argo retries by starting new pods: 1); default the step's `max_attempts`. */
   attempts?: number;
+  /** Run the graph's fail node when the step fails without `on_failure` (default true; not before a retry). */
+  implicitFail?: boolean;
 }
 
 /** Records how a graph ended: the run's status and final parameters, or a branch log's status. */
@@ -63,7 +65,7 @@ export async function runSingleStep(run: RunState, step: ResolvedStep, options: 
     default:
       throw new RunnableError("CLI_USAGE", `Step "${node.internalName}" is a ${node.kind} step: run it with \`runnable fan ... --mode out\` and \`--mode in\``);
   }
-  if (status === "FAIL" && !node.onFailure) await implicitFail(run, step);
+  if (status === "FAIL" && !node.onFailure && options.implicitFail !== false) await implicitFail(run, step);
   return status;
 }
 

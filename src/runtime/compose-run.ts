@@ -12,6 +12,7 @@ import { builtinRegistry } from "./builtins.js";
 import { checkRunnable } from "./check-graph.js";
 import { createService, createTaskRunners, knownServiceSchemas } from "./compose-services.js";
 import { gitCodeIdentity } from "./git-identity.js";
+import { integrationFindings } from "./integrations.js";
 import { createProcessWatchdog } from "./process-watchdog.js";
 import type { Registry } from "./registry.js";
 import { createScratch, sweepScratch } from "./scratch.js";
@@ -92,9 +93,26 @@ function imageIdentityFrom(env: Readonly<Record<string, string | undefined>>): {
   return { imageIdentity: { code_identifier: id, code_identifier_type: "docker", code_identifier_dependable: true, code_identifier_url: url, code_identifier_message: message } };
 }
 
-/** Checks a graph against the runners and the executor before anything runs (every problem at once). */
-export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: string): Promise<void> {
-  const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(composed.services.executor.check?.(graph) ?? [])];
+/**
+ * Checks before anything runs (every problem at once): the executor × service rules (errors refuse,
+ * warnings are shown unless `quiet`), then the graph against the runners and the executor.
+ */
+export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: string, options: { quiet?: boolean } = {}): Promise<void> {
+  const { services } = composed;
+  const configured = (service: { type: string; recordedConfig: Record<string, unknown> }) => ({ type: service.type, config: service.recordedConfig });
+  const findings = integrationFindings({
+    executor: configured(services.executor),
+    run_log_store: configured(services.runLogStore),
+    catalog: configured(services.catalog),
+    secrets: configured(services.secrets),
+    experiment_tracker: configured(services.tracker),
+  });
+  const refused = findings.filter((finding) => finding.level === "error");
+  if (refused.length > 0) {
+    throw new RunnableError("CONFIG_INVALID", `the services configuration cannot be used with executor ${services.executor.type}:\n${refused.map((f) => f.message).join("\n")}`);
+  }
+  if (!options.quiet) for (const finding of findings) if (finding.level === "warning") services.warn(finding.message);
+  const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(services.executor.check?.(graph) ?? [])];
   if (problems.length > 0) {
     throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
   }

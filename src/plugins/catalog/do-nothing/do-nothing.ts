@@ -3,7 +3,7 @@ import type { PluginContext } from "../../../ports/plugin.js";
 
 /** A catalog whose operations do nothing and return no entries (`get` never fails). */
 export function createDoNothingCatalog(context: PluginContext): Catalog {
-  context.warn("The do-nothing catalog is selected: catalog get/put do nothing, so files cannot be passed between steps.");
+  void context; // its warning comes from the integration rules (runtime/integrations.ts), checked before a run
   return {
     type: "do-nothing",
     recordedConfig: {},
