@@ -7,6 +7,8 @@ export interface ProgressOptions {
   tty: boolean;
   /** Show task output (stdout/stderr) under its step. */
   showOutput: boolean;
+  /** Only the task's output lines, as they are (a step's process in a container: its host shows the rest). */
+  outputOnly?: boolean;
   write: (text: string) => void;
 }
 
@@ -40,6 +42,12 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
     openLine = undefined;
     write(`${text}\n`);
   };
+  if (options.outputOnly) {
+    return (event) => {
+      if (event.type === "task-output") write(`${event.text}\n`);
+      if (event.type === "attempt-end" && event.status === "FAIL") write(`attempt ${event.attempt} failed: ${event.message}\n`);
+    };
+  }
   return (event) => {
     switch (event.type) {
       case "run-start":

@@ -3,6 +3,7 @@ import { resolveName } from "../core/names.js";
 import type { Status } from "../core/run-log.js";
 import { makeAttempt } from "./attempt.js";
 import { executeComposite } from "./execute-composite.js";
+import { executeRemoteTask, runsRemotely } from "./execute-remote.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import { dropUnreachedTerminals, priorOf, skipStep, skippable } from "./prior.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
@@ -39,7 +40,7 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepP
   if (skippable(node, place.prior)) return skipStep(run, node, ctx, place, place.prior);
   switch (node.kind) {
     case "task":
-      return run.taskSlots.run(() => executeTask(run, node, ctx, place));
+      return run.taskSlots.run(() => (runsRemotely(run, node) ? executeRemoteTask(run, node, ctx, place) : executeTask(run, node, ctx, place)));
     case "stub":
       return executeStub(run, node, ctx, place);
     case "success":

@@ -43,7 +43,7 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
  * Opens a step's log (PROCESSING) and reports it. Composite steps are stored at once (their branch
  * logs are written inside them); leaf steps after a short delay.
  */
-export async function openStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): Promise<OpenStep> {
+export async function openStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace, announce = true): Promise<OpenStep> {
   const log = startingLog(run, node, ctx, place);
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
@@ -51,7 +51,7 @@ export async function openStep(run: RunState, node: Node, ctx: BranchContext, pl
   const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
   if (isComposite(node)) await put();
   else step.settle = deferredWrite(put);
-  run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
+  if (announce) run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
   return step;
 }
 

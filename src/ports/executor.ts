@@ -1,6 +1,8 @@
 import type { Problem } from "../core/errors.js";
 import type { Graph, StubNode, TaskNode } from "../core/graph.js";
+import type { MapVariable } from "../core/names.js";
 import type { Parameters } from "../core/run-log.js";
+import type { OutputSink, ProcessLauncher } from "./task-runner.js";
 
 /** A step the engine runs itself (task or stub). */
 export type LeafNode = TaskNode | StubNode;
@@ -10,6 +12,34 @@ export type LeafNode = TaskNode | StubNode;
  * mocked executor's patch), or record it as run without running it (`mock: true`).
  */
 export type StepDisposition = { kind: "run"; node: LeafNode } | { kind: "mock" };
+
+/** A task step to run in another process (a container) through `runnable execute-single-node`. */
+export interface RemoteStep {
+  runId: string;
+  node: TaskNode;
+  mapVariable: MapVariable;
+  /** The files the step's process loads (as recorded in `run_config`; relative to the working directory). */
+  pipelineFile: string | null;
+  configFile: string | null;
+  parametersFile: string | null;
+  tag: string;
+  cwd: string;
+  /** Where the process's output goes (shown live). */
+  output: OutputSink;
+  /** Aborted when the run is stopped (its reason a StopReason): the executor stops the step's process. */
+  signal: AbortSignal;
+  /** Starts the supervised process (own process group; killed only on a forced stop). */
+  spawn: ProcessLauncher;
+  /** Grace period of a stopped step (ms). */
+  graceMs: number;
+}
+
+/** How a remote step's process ended (the step's record is in the store, written by that process). */
+export interface RemoteStepResult {
+  exitCode: number;
+  /** Why the step could not run, when its process never recorded it. */
+  problem?: string;
+}
 
 /** What a rendering executor (e.g. `argo`) gets to compile a whole run instead of running it. */
 export interface RenderRequest {
@@ -50,4 +80,10 @@ export interface Executor {
   check?(graph: Graph): Problem[];
   /** Present on executors that compile the run for another system (e.g. an Argo manifest) and run nothing. */
   render?(request: RenderRequest): Promise<RenderOutcome>;
+  /** Checks what needs the machine (a container runtime, local images) before anything runs. */
+  prepare?(graph: Graph): Promise<void>;
+  /** Runs a task step in another process (a container) instead of here; undefined for in-process executors. */
+  launchStep?(step: RemoteStep): Promise<RemoteStepResult>;
+  /** With `launchStep`: whether this step still runs here (runnable's `run_in_local`). */
+  runsHere?(node: TaskNode): boolean;
 }

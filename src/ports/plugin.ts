@@ -27,6 +27,11 @@ export interface PluginContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Emits a warning to the user (never fails the run). */
   warn: (message: string) => void;
+  /**
+   * The services the run uses, as configured (type and validated config): for executors that hand
+   * them to another process (what a container must mount).
+   */
+  services?: Readonly<Record<string, { type: string; config: unknown }>>;
 }
 
 /** A plug-in: its kind, its `type` name, a cheap config schema and a (lazily loading) factory. */

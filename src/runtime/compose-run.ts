@@ -45,7 +45,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const registry = options.registry ?? builtinRegistry();
   const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
-  const context: PluginContext = { cwd, env, warn };
+  const context: PluginContext = { cwd, env, warn, services: config.services };
   const [executor, runLogStore, catalog, secrets, tracker] = await Promise.all([
     createService(registry, "executor", config.services.executor, context),
     createService(registry, "run_log_store", config.services.run_log_store, context),
@@ -116,6 +116,7 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
   if (problems.length > 0) {
     throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
   }
+  await services.executor.prepare?.(graph);
 }
 
 /** A run's stop controls from the caller's: the CLI's RunStop, or an SDK AbortSignal (never aborting `force`). */

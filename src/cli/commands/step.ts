@@ -38,7 +38,8 @@ function stepOptions(runId: string, step: string, options: StepCommandOptions, i
     cwd: io.cwd,
     env: io.env,
     warn: log.warn,
-    onEvent: createProgress({ tty: io.isTTY, showOutput: true, write: io.out }),
+    // In a container the host shows the step's progress: only its output comes from here.
+    onEvent: createProgress({ tty: io.isTTY, showOutput: true, outputOnly: io.env["RUNNABLE_IN_CONTAINER"] === "1", write: io.out }),
     ...(stop ? { stop } : {}),
   };
 }
@@ -55,10 +56,12 @@ export async function executeSingleNodeCommand(runId: string, step: string, opti
   try {
     const { node, place } = prepared.step;
     // Argo retries a step by starting a new pod: one attempt here; the implicit fail only on the last.
+    // A local-container step's host walks the graph itself: no implicit fail in its container.
     const argo = prepared.executorType === "argo";
     const attempt = place.prior ? nextAttemptNumber(place.prior) : 1;
     const lastTry = !argo || node.kind !== "task" || attempt >= node.maxAttempts;
-    const status = await runSingleStep(prepared.run, prepared.step, { ...(argo ? { attempts: 1 } : {}), implicitFail: lastTry });
+    const hostWalks = io.env["RUNNABLE_IN_CONTAINER"] === "1";
+    const status = await runSingleStep(prepared.run, prepared.step, { ...(argo ? { attempts: 1 } : {}), implicitFail: lastTry && !hostWalks });
     return exitOf(status);
   } finally {
     controls.dispose();

@@ -1,6 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunLog } from "../../core/run-log.js";
 import { runPrepared } from "../../runtime/execute.js";
@@ -8,45 +10,22 @@ import { prepareRun } from "../../runtime/prepare-run.js";
 
 /** How the suite runs pipelines on the executor under test. */
 export interface ExecutorHarness {
-  /** The services config choosing the executor (YAML text); the run log store must be file-based. */
-  config: string;
-  /** Prepares the working folder (e.g. mounts, images); called once. */
-  setup?(cwd: string): Promise<void>;
+  /**
+   * The services config choosing the executor, relative to a working folder in which `examples/` is
+   * the project's (so images holding the project find the same files); its store must be file-based.
+   */
+  configFile: string;
+  /** The project folder holding `examples/contract/` (default: this package's own folder). */
+  project?: string;
   env?: Record<string, string>;
 }
 
-const PIPELINES: Record<string, string> = {
-  chain: [
-    "dag:",
-    "  start_at: first",
-    "  steps:",
-    "    first: {type: task, command_type: shell, command: 'export RUNNABLE_PRM_x=1', next: flaky}",
-    "    flaky: {type: task, command_type: shell, command: 'test -e .tried || { touch .tried; exit 5; }; export RUNNABLE_PRM_y=2', max_attempts: 2, next: broken}",
-    "    broken: {type: task, command_type: shell, command: 'exit 3', on_failure: recover, next: success}",
-    "    recover: {type: stub, next: success}",
-  ].join("\n"),
-  composites: [
-    "dag:",
-    "  start_at: list",
-    "  steps:",
-    "    list: {type: task, command_type: shell, command: \"export RUNNABLE_PRM_items='[1, 2, 3]'\", next: each}",
-    "    each:",
-    "      type: map",
-    "      iterate_on: items",
-    "      iterate_as: item",
-    "      next: both",
-    "      branch:",
-    "        start_at: square",
-    "        steps:",
-    "          square: {type: task, command_type: shell, command: 'export RUNNABLE_PRM_sq=$((RUNNABLE_PRM_item * RUNNABLE_PRM_item))', next: success}",
-    "    both:",
-    "      type: parallel",
-    "      next: success",
-    "      branches:",
-    "        left: {start_at: l, steps: {l: {type: task, command_type: shell, command: 'export RUNNABLE_PRM_left=L', next: success}}}",
-    "        right: {start_at: r, steps: {r: {type: task, command_type: shell, command: 'export RUNNABLE_PRM_right=R', next: success}}}",
-  ].join("\n"),
-};
+/** The package's own folder (the nearest one above this module holding examples/contract). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6 && !existsSync(join(dir, "examples", "contract")); up++) dir = dirname(dir);
+  return dir;
+}
 
 /**
  * The promises every executor that runs steps keeps, as a vitest suite: the same pipelines give the
@@ -57,14 +36,12 @@ export function executorContract(name: string, harness: ExecutorHarness): void {
     let cwd = "";
     beforeAll(async () => {
       cwd = await mkdtemp(join(tmpdir(), "runnable-executor-contract-"));
-      await writeFile(join(cwd, "config.yaml"), harness.config);
-      for (const [file, text] of Object.entries(PIPELINES)) await writeFile(join(cwd, `${file}.yaml`), `${text}\n`);
-      await harness.setup?.(cwd);
+      await symlink(join(harness.project ?? packageRoot(), "examples"), join(cwd, "examples"));
     });
     afterAll(() => rm(cwd, { recursive: true, force: true }));
 
     const run = async (file: string, runId: string): Promise<RunLog> => {
-      const prepared = await prepareRun({ source: { kind: "yaml", file }, configFile: "config.yaml", cwd, env: { PATH: process.env["PATH"], ...harness.env }, runId, warn: () => undefined });
+      const prepared = await prepareRun({ source: { kind: "yaml", file: `examples/contract/${file}` }, configFile: harness.configFile, cwd, env: { PATH: process.env["PATH"], ...harness.env }, runId, warn: () => undefined });
       const store = prepared.services.runLogStore;
       await runPrepared(prepared);
       return store.get(runId);

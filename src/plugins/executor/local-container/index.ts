@@ -1,23 +1,24 @@
-import { RunnableError } from "../../../core/errors.js";
 import { definePlugin } from "../../../ports/plugin.js";
 import { localContainerConfigSchema } from "./schema.js";
 
 export { localContainerConfigSchema, type LocalContainerConfig } from "./schema.js";
 
 /**
- * Runs every task step in its own container of `docker_image` (§11.4). The config, the container
- * command of a step (`container-run.ts`) and the runtime/image check (`check.ts`) are here; running
- * steps through them is wired by the engine's step launcher (not yet: `create` refuses to run).
+ * Runs every task step in its own container of `docker_image` (§11.4), through podman or docker: the
+ * step's container runs `runnable execute-single-node ...` over the mounted stores. The runtime and the
+ * images are checked before any step runs.
  */
 export const localContainerExecutorPlugin = definePlugin({
   kind: "executor",
   type: "local-container",
   description: "runs each task step in a container of docker_image (podman or docker)",
   configSchema: localContainerConfigSchema,
-  async create() {
-    // TODO(lead): launch steps through containerRunCommand once the executor port can launch steps.
-    throw new RunnableError("UNSUPPORTED", "executor local-container cannot run pipelines yet in this version", {
-      hint: "use executor local, or argo to render a workflow",
-    });
+  async create(config, context) {
+    const { createLocalContainerExecutor } = await import("./local-container.js");
+    const service = (key: string) => {
+      const chosen = context.services?.[key];
+      return { type: chosen?.type ?? "", config: (chosen?.config ?? {}) as Record<string, unknown> };
+    };
+    return createLocalContainerExecutor(config, context, () => ({ run_log_store: service("run_log_store"), catalog: service("catalog"), secrets: service("secrets") }));
   },
 });
