@@ -12,6 +12,14 @@ export interface RunSummary {
   pipeline_file: string | null;
   /** Epoch milliseconds of the last change, when the store knows it. */
   updated_ms: number | null;
+  /** True when the run is PROCESSING but its orchestrator is gone (stores with a lease tell; absent = not stale). */
+  stale?: boolean;
+}
+
+/** What removing a run gave back. */
+export interface Freed {
+  /** Bytes of storage released (an estimate for in-memory stores). */
+  freedBytes: number;
 }
 
 /**
@@ -47,6 +55,8 @@ export interface RunLogStore {
   putBranch(runId: string, location: LogLocation, branch: BranchLog): Promise<void>;
   /** All runs, newest first when the store can tell. */
   list(): Promise<RunSummary[]>;
+  /** Removes a run and everything stored for it. Fails with RUN_NOT_FOUND. Callers refuse live runs. */
+  delete(runId: string): Promise<Freed>;
   /** Flushes anything pending for a run (e.g. compacts a journal); called when a run ends. */
   flush(runId: string): Promise<void>;
 }

@@ -62,6 +62,11 @@ export function createBufferedRunLogStore(): RunLogStore {
     putBranch: (runId, location, branch) => update(runId, branchOp(location, branch)),
     list: async () =>
       [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
+    delete: async (runId: string) => {
+      const freedBytes = Buffer.byteLength(JSON.stringify(entry(runId).run));
+      runs.delete(runId);
+      return { freedBytes };
+    },
     flush: async (runId: string) => {
       entry(runId);
     },

@@ -2,13 +2,13 @@ import { mkdir } from "node:fs/promises";
 import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { RunLog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
 import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
-import { misplacedWrite, runExists } from "../shared/store-errors.js";
+import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
@@ -125,6 +125,19 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       forget(runId);
     });
 
+  const remove = (runId: string): Promise<Freed> =>
+    queue.run(runId, async () => {
+      const paths = pathsOf(runId);
+      if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
+      forget(runId);
+      let freedBytes = 0;
+      for (const file of [paths.snapshot, paths.journal, paths.rotated, paths.lock]) {
+        freedBytes += Number((await statOrNull(file))?.size ?? 0n);
+        await removeIfExists(file);
+      }
+      return { freedBytes };
+    });
+
   return {
     type: "file-system",
     recordedConfig: options.recordedConfig ?? {},
@@ -137,6 +150,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     putStep: (runId, location, step) => write(runId, stepOp(location, step)),
     putBranch: (runId, location, branch) => write(runId, branchOp(location, branch)),
     list: () => listRuns(folder, io),
+    delete: remove,
     flush,
   };
 }
