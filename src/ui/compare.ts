@@ -6,7 +6,9 @@ import type { RunDigest } from "./run-digest.js";
 /** Values of one parameter across the compared runs (undefined where a run lacks it). */
 export interface ParameterRow {
   key: string;
+  /** null where a run lacks the key (see `present`). */
   values: unknown[];
+  present: boolean[];
   differs: boolean;
 }
 
@@ -14,6 +16,8 @@ export interface ParameterRow {
 export interface Comparison {
   runs: RunDigest[];
   parameters: ParameterRow[];
+  /** The last value of every metric key per run, like parameters. */
+  final_metrics: ParameterRow[];
   /** Per metric key: each run's series (a map's items averaged per tracking step). */
   metrics: Array<{ key: string; numeric: boolean; series: Array<{ run_id: string; template: string; points: Array<[number, unknown]> }> }>;
   /** Per top-level step: each run's duration in ms (null where it did not run). */
@@ -22,11 +26,12 @@ export interface Comparison {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-function parameterRows(runs: RunLog[]): ParameterRow[] {
-  const keys = [...new Set(runs.flatMap((run) => Object.keys(run.parameters)))];
+function valueRows(maps: Array<Record<string, unknown>>): ParameterRow[] {
+  const keys = [...new Set(maps.flatMap((map) => Object.keys(map)))];
   return keys.map((key) => {
-    const values = runs.map((run) => run.parameters[key]);
-    return { key, values, differs: values.some((value) => !same(value, values[0])) };
+    const present = maps.map((map) => Object.hasOwn(map, key));
+    const values = maps.map((map) => map[key] ?? null);
+    return { key, values, present, differs: present.some((p) => !p) || values.some((value) => !same(value, values[0])) };
   });
 }
 
@@ -85,5 +90,11 @@ function durationRows(runs: RunLog[]): Comparison["durations"] {
 
 /** Compares runs: parameters side by side with differences marked, metrics per key, step durations. */
 export function compareRuns(runs: RunLog[], digests: RunDigest[]): Comparison {
-  return { runs: digests, parameters: parameterRows(runs), metrics: metricRows(runs), durations: durationRows(runs) };
+  return {
+    runs: digests,
+    parameters: valueRows(runs.map((run) => run.parameters)),
+    final_metrics: valueRows(digests.map((digest) => digest.metrics)),
+    metrics: metricRows(runs),
+    durations: durationRows(runs),
+  };
 }

@@ -1,5 +1,5 @@
 import { openRunLogStore } from "../../runtime/open-store.js";
-import { compareRuns } from "../../ui/compare.js";
+import { type ParameterRow, compareRuns } from "../../ui/compare.js";
 import { digestFromSummary, digestRun } from "../../ui/run-digest.js";
 import type { CliIo } from "../io.js";
 
@@ -25,19 +25,16 @@ export async function runsCompareCommand(runIds: string[], options: { configFile
   });
   const comparison = compareRuns(runs, digests);
   if (options.json) {
-    const metrics = [...new Set(digests.flatMap((d) => Object.keys(d.metrics)))].map((key) => ({ key, values: digests.map((d) => d.metrics[key]) }));
-    io.out(`${JSON.stringify({ runs: digests, parameters: comparison.parameters, final_metrics: metrics, durations: comparison.durations }, null, 2)}\n`);
+    const { runs: listed, parameters, final_metrics, durations } = comparison;
+    io.out(`${JSON.stringify({ runs: listed, parameters, final_metrics, durations }, null, 2)}\n`);
     return 0;
   }
   const rows: string[][] = [["", ...runIds], ["  status", ...digests.map((d) => (d.stale ? "stale" : d.status))], ["  tag", ...digests.map((d) => d.tag || "-")]];
   rows.push(["parameters", ...runIds.map(() => "")]);
-  for (const row of comparison.parameters) rows.push([`${row.differs ? "* " : "  "}${row.key}`, ...row.values.map(cell)]);
+  const valueRow = (row: ParameterRow): string[] => [`${row.differs ? "* " : "  "}${row.key}`, ...row.values.map((v, i) => (row.present[i] ? cell(v) : "-"))];
+  rows.push(...comparison.parameters.map(valueRow));
   rows.push(["final metrics", ...runIds.map(() => "")]);
-  for (const key of [...new Set(digests.flatMap((d) => Object.keys(d.metrics)))].sort()) {
-    const values = digests.map((d) => d.metrics[key]);
-    const differs = values.some((v) => JSON.stringify(v) !== JSON.stringify(values[0]));
-    rows.push([`${differs ? "* " : "  "}${key}`, ...values.map(cell)]);
-  }
+  rows.push(...comparison.final_metrics.map(valueRow));
   rows.push(["step durations", ...runIds.map(() => "")]);
   for (const row of comparison.durations) rows.push([`  ${row.step}`, ...row.values.map((ms) => (ms === null ? "-" : `${(ms / 1000).toFixed(3)} s`))]);
   io.out(`${table(rows)}\n(* marks values that differ)\n`);

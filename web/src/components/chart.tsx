@@ -49,7 +49,8 @@ export function Chart({ title, series, xLabel = "step", height = 260, testid = "
       title,
       width: Math.max(320, element.clientWidth || 640),
       height,
-      scales: { x: { time: false } },
+      // One x value (a metric recorded at a single step) still gets an axis around it.
+      scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
       axes: [{ label: xLabel }, {}],
       legend: { show: !many, live: true },
       cursor: { points: { size: 7 } },

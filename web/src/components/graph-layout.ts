@@ -58,7 +58,7 @@ function placeNode(node: GraphNode, id: string, collapsed: Set<string>): PlacedN
 /** Lays out a branch top to bottom with dagre; composite nodes hold their branches side by side. */
 export function layoutBranch(branch: GraphBranch, id: string, collapsed: Set<string>): PlacedBranch {
   const nodes = visibleNodes(branch).map((node) => placeNode(node, `${id}/${node.name}`, collapsed));
-  const g = new dagre.graphlib.Graph();
+  const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: "TB", nodesep: 22, ranksep: 28, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const placed of nodes) g.setNode(placed.node.name, { width: placed.w, height: placed.h });

@@ -5,9 +5,25 @@ import { PALETTE, cellText, formatMs } from "../format.js";
 import { useLoad } from "../hooks.js";
 import { href } from "../router.js";
 
+function ValueRows({ rows, testid }: { rows: Comparison["parameters"]; testid: string }) {
+  return (
+    <>
+      {rows.map((row) => (
+        <tr key={row.key} class={row.differs ? "differs" : ""} data-testid={testid} data-key={row.key} data-differs={String(row.differs)}>
+          <th>{row.key}</th>
+          {row.values.map((v, i) => (
+            <td key={i} class="value">{row.present[i] ? cellText(v, 60) : "–"}</td>
+          ))}
+        </tr>
+      ))}
+    </>
+  );
+}
+
+/** Charts of numeric keys recorded at more than one step (single values are in the table). */
 function metricCharts(comparison: Comparison) {
   return comparison.metrics
-    .filter((m) => m.numeric)
+    .filter((m) => m.numeric && m.series.some((s) => s.points.length > 1 || (s.points[0] && s.points[0][0] !== 0)))
     .map((m) => {
       const runs = comparison.runs.map((r) => r.run_id);
       const series: ChartSeries[] = m.series.map((s) => ({
@@ -46,14 +62,11 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
           <tr class="section">
             <th colSpan={ids.length + 1}>parameters</th>
           </tr>
-          {data.parameters.map((row) => (
-            <tr key={row.key} class={row.differs ? "differs" : ""} data-testid="param-row" data-key={row.key} data-differs={String(row.differs)}>
-              <th>{row.key}</th>
-              {row.values.map((v, i) => (
-                <td key={i} class="value">{cellText(v, 60)}</td>
-              ))}
-            </tr>
-          ))}
+          <ValueRows rows={data.parameters} testid="param-row" />
+          <tr class="section">
+            <th colSpan={ids.length + 1}>final metrics</th>
+          </tr>
+          <ValueRows rows={data.final_metrics} testid="metric-row" />
           <tr class="section">
             <th colSpan={ids.length + 1}>step durations</th>
           </tr>
@@ -71,24 +84,6 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
       {metricCharts(data).map((chart) => (
         <Chart key={chart.key} title={chart.key} series={chart.series} testid="compare-chart" />
       ))}
-      {data.metrics.filter((m) => !m.numeric).length > 0 && (
-        <table data-testid="compare-other-metrics">
-          <tbody>
-            {data.metrics
-              .filter((m) => !m.numeric)
-              .flatMap((m) =>
-                m.series.map((s) => (
-                  <tr key={`${m.key}\u0000${s.run_id}\u0000${s.template}`}>
-                    <th>{m.key}</th>
-                    <td>{s.run_id}</td>
-                    <td>{s.template}</td>
-                    <td class="value">{cellText(s.points.at(-1)?.[1], 80)}</td>
-                  </tr>
-                )),
-              )}
-          </tbody>
-        </table>
-      )}
     </section>
   );
 }
