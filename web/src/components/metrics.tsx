@@ -26,7 +26,7 @@ export function chartSeries(all: MetricSeries[], keys: string[], mode: ItemMode)
     for (const s of all) if (s.key === key && s.numeric) groups.set(s.template, [...(groups.get(s.template) ?? []), s]);
     const steps = groups.size;
     for (const [template, group] of groups) {
-      const label = steps > 1 || keys.length === 1 ? `${key} · ${template}` : key;
+      const label = steps > 1 ? `${key} · ${template}` : key;
       if (mode === "aggregate" && group.length > 1) lines.push(...aggregate(label, group));
       else for (const s of group) lines.push({ label: s.item ? `${label} [${s.item}]` : label, points: s.points.map((p) => [p.step, p.value as number]) });
     }
