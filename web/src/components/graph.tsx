@@ -30,6 +30,7 @@ function subtitle(node: GraphNode): string {
   if (node.items) return `${num(node.items.total)} items  ${countsText(node.items.counts)}`;
   if (node.instances > 1) return `${countsText(node.counts)}  median ${formatMs(node.duration_ms)}`;
   if (node.instances === 0) return `${node.type} · not run`;
+  if (node.status === "PROCESSING" && node.attempts === 0) return `${node.type} · running…`;
   return `${node.type} · ${formatMs(node.duration_ms)}${node.attempts > 1 ? ` · ${node.attempts} attempts` : ""}`;
 }
 

@@ -29,7 +29,7 @@ function Header({ view }: { view: RunView }) {
         {run.run_id} <StatusBadge status={run.status} stale={run.stale} />
       </h1>
       <p class="muted">
-        {run.pipeline_file ?? "(SDK pipeline)"} · tag {run.tag || "-"} · started {formatTime(run.start_ms)} · {formatMs(duration)}
+        {run.pipeline_file ?? "(SDK pipeline)"} · tag {run.tag || "-"} · started {formatTime(run.start_ms) || "-"}{duration !== null ? ` · ${formatMs(duration)}` : ""}
         {run.status === "PROCESSING" && !run.stale ? " · live" : ""}
       </p>
     </div>
