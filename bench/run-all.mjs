@@ -5,9 +5,11 @@ import { compositeBenchmarks } from "./composite.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
+import { uiBenchmarks } from "./ui.bench.mjs";
 
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
 if (!only || only === "composite") await compositeBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
+if (!only || only === "ui") await uiBenchmarks();

@@ -176,14 +176,14 @@ describe.skipIf(!HAVE_CHROMIUM)("runnable ui in Chromium (needs scripts/setup-br
     const running = runCli(["execute", "-q", "-f", "tests/fixtures/ui/slow.yaml", "--run-id", "live-1"], { cwd: dir });
     await expect.poll(async () => (await fetch(`${ui.base}/api/runs/live-1`)).status, { timeout: 15_000 }).toBe(200);
     await page.goto(`${ui.base}/#/run/live-1`);
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));
     const status = (name: string) => page.locator(`[data-testid="graph-node"][data-name="${name}"]`).getAttribute("data-status");
     await expect.poll(() => status("first"), { timeout: 10_000 }).toBe("PROCESSING");
     await shot("run-live");
     await expect.poll(() => status("first"), { timeout: 10_000 }).toBe("SUCCESS");
     await expect.poll(() => status("second"), { timeout: 10_000 }).toBe("SUCCESS");
     await expect.poll(() => page.locator('[data-testid="run-page"]').getAttribute("data-status"), { timeout: 10_000 }).toBe("SUCCESS");
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(1);
     expect((await running).code).toBe(0);
   });
 });

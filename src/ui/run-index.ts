@@ -38,23 +38,32 @@ const newestFirst = (a: RunDigest, b: RunDigest): number =>
 /** An index of a store's runs for the UI server: listing answers from summaries while full digests fill in. */
 export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}): RunIndex {
   const ttl = options.ttlMs ?? 1000;
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? 2;
   const warn = options.warn ?? (() => undefined);
   const cache = new Map<string, Cached>();
   const queue = new Map<string, RunSummary>();
-  const runs = new Map<string, { at: number; run: Promise<RunLog> }>();
+  const runs = new Map<string, { at: number; ttl: number; run: Promise<RunLog> }>();
   let listing: { at: number; summaries: Promise<RunSummary[]> } | undefined;
+  let refreshing = false;
   let active = 0;
   const waiters: Array<() => void> = [];
 
+  // A read run log is reused for `ttlMs` after it arrived (finished runs ten times longer), and a read
+  // in flight is shared, so a page and the requests it makes next read a large run once.
   const readRun = (runId: string): Promise<RunLog> => {
     const hit = runs.get(runId);
-    if (hit && Date.now() - hit.at < ttl) return hit.run;
-    const run = store.get(runId);
-    runs.set(runId, { at: Date.now(), run });
-    run.catch(() => runs.delete(runId));
+    if (hit && (hit.at === 0 || Date.now() - hit.at < hit.ttl)) return hit.run;
+    const entry = { at: 0, ttl, run: store.get(runId) };
+    runs.set(runId, entry);
+    entry.run.then(
+      (run) => {
+        entry.at = Date.now();
+        entry.ttl = run.status === "PROCESSING" ? ttl : ttl * 10;
+      },
+      () => runs.delete(runId),
+    );
     for (const oldest of runs.keys()) if (runs.size > 8) runs.delete(oldest);
-    return run;
+    return entry.run;
   };
 
   const pump = (): void => {
@@ -68,6 +77,7 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
           warn(`Could not read run ${runId}: ${messageOf(error)}`);
           cache.set(runId, { version: versionOf(summary), digest: digestFromSummary(summary) });
         })
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
         .finally(() => {
           active--;
           pump();
@@ -76,9 +86,21 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
     }
   };
 
+  // The first listing is awaited; later ones refresh in the background (the previous one answers meanwhile),
+  // so a page never waits for a store's list() once the server is up.
   const summaries = (): Promise<RunSummary[]> => {
-    if (!listing || Date.now() - listing.at >= ttl) listing = { at: Date.now(), summaries: store.list() };
-    return listing.summaries;
+    if (!listing) listing = { at: Date.now(), summaries: store.list() };
+    else if (Date.now() - listing.at >= ttl && !refreshing) {
+      refreshing = true;
+      const next = store.list();
+      next
+        .then((listed) => (listing = { at: Date.now(), summaries: Promise.resolve(listed) }))
+        .catch((error: unknown) => warn(`Could not list runs: ${messageOf(error)}`))
+        .finally(() => (refreshing = false));
+    }
+    const current = listing.summaries;
+    current.catch(() => (listing = undefined));
+    return current;
   };
 
   const digests = async (): Promise<RunDigest[]> => {

@@ -23,6 +23,8 @@ export interface UiServerOptions {
   /** The access token (generated when the host is not loopback). */
   token?: string;
   assetsDir?: string;
+  /** Longest wait for the first listing before listening (default 10 s). */
+  warmupMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -134,6 +136,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       else response.destroy();
     });
   });
+  // The first listing is read before the server says it is up, so the first page answers at once.
+  await Promise.race([index.digests().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, options.warmupMs ?? 10_000))]);
   await new Promise<void>((resolve, reject) => {
     server!.once("error", reject);
     server!.listen(options.port ?? 0, host, () => resolve());
@@ -141,7 +145,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const port = handler.port();
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shown}:${port}/${token ? `?token=${token}` : ""}`;
-  void index.digests().catch(() => undefined);
   return {
     url,
     port,
