@@ -22,6 +22,8 @@ if ! python3 -c "import pydantic" 2>/dev/null; then
   python3 -m pip install --quiet pydantic || python3 -m pip install --quiet --break-system-packages pydantic
 fi
 
+bash scripts/setup-browser.sh >/dev/null # Debian's Chromium for the run browser tests (tests/ui*.test.ts)
+
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).
 bash scripts/mlflow-server.sh start
