@@ -75,7 +75,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "\\.test\\.ts$|/fixtures/" },
+    exclude: { path: "\\.test\\.ts$|\\.fixture\\.ts$|/fixtures/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js"] },

@@ -2,14 +2,18 @@
 // Groups run in this order so that the file-heavy ones meet a rested disk (deleting tens of thousands of
 // files slows file creation for a while afterwards).
 import { compositeBenchmarks } from "./composite.bench.mjs";
+import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
+import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
 if (!only || only === "composite") await compositeBenchmarks();
+if (!only || only === "durable") await durableBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
+if (!only || only === "python-sdk") await pythonSdkBenchmarks();
 if (!only || only === "ui") await uiBenchmarks();

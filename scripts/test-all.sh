@@ -22,6 +22,7 @@ if ! python3 -c "import pydantic" 2>/dev/null; then
   python3 -m pip install --quiet pydantic || python3 -m pip install --quiet --break-system-packages pydantic
 fi
 
+bash scripts/python-sdk-venv.sh  # the Python SDK tests' virtualenv (pip install -e python/)
 bash scripts/setup-browser.sh >/dev/null # Debian's Chromium for the run browser tests (tests/ui*.test.ts)
 
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests

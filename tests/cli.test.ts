@@ -15,7 +15,7 @@ afterAll(() => cleanup());
 async function inProcess(args: string[], isTTY: boolean) {
   let out = "";
   let err = "";
-  const io: CliIo = { cwd: dir, env: { PATH: process.env.PATH }, isTTY, out: (t) => void (out += t), err: (t) => void (err += t), signal: new AbortController().signal };
+  const io: CliIo = { cwd: dir, env: { PATH: process.env.PATH }, isTTY, out: (t) => void (out += t), err: (t) => void (err += t), stopControls: () => ({ stop: { signal: new AbortController().signal, force: new AbortController().signal }, dispose: () => undefined }) };
   const code = await main(args, io);
   return { code, out, err };
 }

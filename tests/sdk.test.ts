@@ -140,7 +140,7 @@ describe("the in-task API", () => {
     const storage = taskContextStorage();
     const make = (name: string) => ({
       runId: "r", tag: "", stepName: name, internalName: name, attempt: 1, mapVariable: [], parameters: {}, changed: {}, metrics: [] as any[],
-      services: {} as never, log: () => {},
+      services: {} as never, signal: new AbortController().signal, log: () => {},
     });
     const a = make("a");
     const b = make("b");

@@ -92,6 +92,23 @@ describe("runs delete and runs gc", () => {
     expect((await running).code).toBe(0);
   });
 
+  it("deletes a run left PROCESSING by a process that is gone (stale)", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-q", "-f", "tests/fixtures/ui/slow.yaml", "--run-id", "dead-1"], { cwd: dir, stdio: "ignore" });
+    const gone = new Promise((resolve) => child.once("exit", resolve));
+    await expect.poll(() => existsSync(join(dir, ".run_log_store", "dead-1.json")), { timeout: 10_000 }).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGKILL");
+    await gone;
+    const stale = JSON.parse((await cli("runs", "list", "--status", "stale", "--json")).stdout);
+    expect(stale.map((r: { run_id: string; stale?: boolean }) => [r.run_id, r.stale])).toEqual([["dead-1", true]]);
+    const deleted = await cli("runs", "delete", "dead-1");
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toMatch(/^deleted dead-1: freed /m);
+    const { readdir } = await import("node:fs/promises");
+    expect((await readdir(join(dir, ".run_log_store"))).filter((name) => name.startsWith("dead-1."))).toEqual([]);
+  });
+
   it("deletes runs with their catalog folders and says how much was freed", async () => {
     expect(existsSync(join(dir, ".catalog", "quick-1", "data", "numbers.txt"))).toBe(true);
     const deleted = await cli("runs", "delete", "quick-1", "live-1");

@@ -1,6 +1,8 @@
-"""runnable's in-task API for Python functions and notebooks run by runnable-ts.
+"""runnable's Python SDK and in-task API, run by runnable-ts.
 
-Same names and signatures as runnable's (``from runnable import track_this, get_parameter, ...``).
+Same names and signatures as runnable's: the SDK (``from runnable import Pipeline, Task, ...``,
+loaded only when first used, so tasks that import the API stay quick) and the in-task API
+(``from runnable import track_this, get_parameter, ...``).
 Values travel through the task channel (``RUNNABLE_TASK_CHANNEL``: files and a Unix socket the task
 runner provides), never through stdout. Outside a runnable-ts task the parameter and tracking
 functions fall back to runnable's environment variables (``runnable_PRM_*``, ``runnable_TRACK_*``).
@@ -16,7 +18,20 @@ from typing import Any, ContextManager, Dict, List, Optional
 from . import _context
 from ._coerce import coerce, jsonable
 
+_SDK = {
+    "Pipeline": "_sdk_pipeline",
+    "Task": "_sdk_steps",
+    "Stub": "_sdk_steps",
+    "Parallel": "_sdk_composite",
+    "Map": "_sdk_composite",
+    "Catalog": "_sdk_steps",
+    "Success": "_sdk_steps",
+    "Fail": "_sdk_steps",
+    "RunLog": "_engine",
+}
+
 __all__ = [
+    *_SDK,
     "track_this",
     "get_parameter",
     "set_parameter",
@@ -32,6 +47,18 @@ __all__ = [
 ]
 
 _changed: Dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """Loads the SDK classes on first use (PEP 562)."""
+    module = _SDK.get(name)
+    if module is None:
+        raise AttributeError(f"module 'runnable' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 class ParameterNotSetError(KeyError):

@@ -37,7 +37,7 @@ def load_function(command: str) -> Callable[..., Any]:
                 f"imported from the working directory {os.getcwd()} and PYTHONPATH"
             ) from None
         _print_traceback(error)
-        raise TaskError(f'importing "{module_name}" failed: {_describe(error)}') from None
+        raise TaskError(f'importing "{module_name}" failed: {_describe(error)}{install_hint(error.name)}') from None
     except Exception as error:  # noqa: BLE001 (any import-time failure of user code)
         _print_traceback(error)
         raise TaskError(f'importing "{module_name}" failed: {_describe(error)}') from None
@@ -47,6 +47,18 @@ def load_function(command: str) -> Callable[..., Any]:
         hint = f"; callables there: {', '.join(found[:20])}" if found else ""
         raise TaskError(f'module "{module_name}" has no function "{attribute}"{hint}')
     return function
+
+
+# import names whose package on PyPI has another name
+_PACKAGES = {"yaml": "pyyaml", "sklearn": "scikit-learn", "cv2": "opencv-python", "PIL": "pillow", "bs4": "beautifulsoup4", "dateutil": "python-dateutil"}
+
+
+def install_hint(module: Any) -> str:
+    """``; install it: <python> -m pip install <package>`` for a missing top-level module, else ""."""
+    if not module:
+        return ""
+    top = str(module).split(".")[0]
+    return f"; install it for the Python that runs tasks: {sys.executable} -m pip install {_PACKAGES.get(top, top)}"
 
 
 def _describe(error: BaseException) -> str:
@@ -96,7 +108,8 @@ def run_task(context: Dict[str, Any]) -> Dict[str, Any]:
         return {"ok": False, "error": f"SystemExit: {error.code}"}
     except BaseException as error:  # noqa: BLE001 (the step fails with the user's exception)
         _print_traceback(error)
-        return {"ok": False, "error": _describe(error)}
+        hint = install_hint(error.name) if isinstance(error, ModuleNotFoundError) else ""
+        return {"ok": False, "error": _describe(error) + hint}
     try:
         return {"ok": True, "parameters": returned_parameters(returned, command)}
     except TypeError as error:

@@ -167,9 +167,12 @@ def run_notebook(ctx: Dict[str, Any], modules: Dict[str, Any]) -> Dict[str, Any]
 def _startup_failure(error: Exception, info: Dict[str, Any]) -> str:
     if type(error).__name__ == "NoSuchKernel":
         kernel = info.get("kernel") or "python3"
+        python = sys.executable
         return (
-            f'no Jupyter kernel named "{kernel}": install ipykernel for the Python that runs notebooks '
-            "(Debian/Ubuntu: apt-get install python3-ipykernel; or pip install ipykernel)"
+            f'no Jupyter kernel named "{kernel}": install ipykernel for the Python that runs notebooks and register '
+            f"the kernel: {python} -m pip install ipykernel && {python} -m ipykernel install --user --name {kernel} "
+            "(Debian/Ubuntu: apt-get install python3-ipykernel), or choose an installed kernel in the config: "
+            "task_runners: {python: {kernel: python3}}"
         )
     return f"the notebook could not run: {type(error).__name__}: {error}"
 

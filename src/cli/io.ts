@@ -1,3 +1,5 @@
+import type { RunStop } from "../engine/services.js";
+
 /** What a CLI command may touch of the outside world (so tests can run commands in-process). */
 export interface CliIo {
   cwd: string;
@@ -5,5 +7,8 @@ export interface CliIo {
   isTTY: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
-  signal: AbortSignal;
+  /** Stop controls for a run (the real CLI feeds them from signals); `dispose` removes what it installed. */
+  stopControls: () => { stop: RunStop; dispose: () => void };
+  /** Reads all of standard input (the Python SDK sends its pipeline this way). */
+  stdin?: () => Promise<string>;
 }

@@ -1,23 +1,43 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, reportError } from "./report-error.js";
 import type { CliIo } from "./io.js";
-import { executeCommand } from "./commands/execute.js";
+import { executeCommand, retryCommand } from "./commands/execute.js";
+import { signalStop } from "./signals.js";
+import { jobCommands } from "./commands/jobs.js";
+import { executePythonScriptCommand, executeSdkPayloadCommand, isPythonScript, validatePythonScript } from "./commands/python-sdk.js";
+import { logLevelOption } from "./log-level.js";
 import { runsListCommand, runsShowCommand } from "./commands/runs.js";
 import { runsCompareCommand } from "./commands/runs-compare.js";
 import { runsDeleteCommand, runsGcCommand } from "./commands/runs-delete.js";
 import { uiCommand } from "./commands/ui.js";
 import { validateCommand } from "./commands/validate.js";
 
+/** A standard stream that stops being written once its reader is gone (`runnable runs list | head`). */
+function closable(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 function defaultIo(): CliIo {
-  const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
+  const err = closable(process.stderr);
   return {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    signal: controller.signal,
+    out: closable(process.stdout),
+    err,
+    stopControls: () => signalStop(err),
+    stdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
   };
 }
 
@@ -35,23 +55,43 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const config = new Option("-c, --config-file <file>", "services configuration (default: $RUNNABLE_CONFIGURATION_FILE)");
   program
     .command("execute")
-    .description("run a pipeline (YAML, or a TypeScript/JavaScript module whose default export is a pipeline)")
+    .description("run a pipeline (YAML, a Python SDK script, or a TypeScript/JavaScript module whose default export is a pipeline)")
     .option("-f, --file <file>", "pipeline definition", "pipeline.yaml")
     .addOption(config)
     .option("-p, --parameters-file <file>", "initial parameters (YAML)")
     .option("--run-id <id>", "run id (default: generated, e.g. blazing-colden-0544)")
     .option("--tag <tag>", "label of the run (also the MLflow experiment name)")
+    .option("--use-cached <run-id>", "re-run: a new run that skips the steps that succeeded in this earlier run")
+    .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
+    .addOption(new Option("--sdk-payload <file>", "a pipeline sent by the Python SDK (- for stdin)").hideHelp())
+    .addOption(new Option("--sdk-result <file>", "where to write the run log for the Python SDK").hideHelp())
     .action(async (options) => {
-      code = await executeCommand(options, io);
+      if (options.sdkPayload !== undefined) code = await executeSdkPayloadCommand({ ...options, verbose }, io);
+      else if (isPythonScript(options.file)) code = await executePythonScriptCommand({ ...options, verbose }, io);
+      else code = await executeCommand(options, io);
     });
+  program
+    .command("retry <run-id>")
+    .description("continue a failed, stopped or dead run under its own id: succeeded steps are kept, the rest run again")
+    .option("-f, --file <file>", "pipeline definition (default: the one the run recorded)")
+    .addOption(config)
+    .option("-p, --parameters-file <file>", "initial parameters (default: what the run started with)")
+    .addOption(logLevelOption())
+    .option("-q, --quiet", "print only the run id and status")
+    .option("--no-output", "do not show task output while running")
+    .action(async (runId: string, options) => {
+      code = await retryCommand(runId, options, io);
+    });
+  jobCommands(program, config, io, (result) => (code = result));
   const runs = program.command("runs").description("inspect recorded runs");
   runs
     .command("list")
     .description("list runs in the run log store, newest first")
     .addOption(config)
-    .option("--status <status>", "only runs with this status (SUCCESS, FAIL, PROCESSING, stale, ...)")
+    .addOption(logLevelOption())
+    .option("--status <status>", "only runs with this status (SUCCESS, FAIL, PROCESSING, STALE, ...)")
     .option("--tag <tag>", "only runs with this tag")
     .option("--limit <n>", "at most this many runs")
     .option("--json", "print JSON")
@@ -62,6 +102,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .command("show <run-id>")
     .description("summarise a run: steps, statuses, attempts, durations, parameters, catalog")
     .addOption(config)
+    .addOption(logLevelOption())
     .option("--json", "print the whole run log JSON")
     .option("--branches <n>", "branches shown per composite step (default 5)")
     .action(async (runId: string, options) => {
@@ -103,13 +144,16 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     });
   program
     .command("validate <file>")
-    .description("check a pipeline definition without running it")
+    .description("check a pipeline definition (YAML, Python SDK script, TypeScript module) without running it")
+    .addOption(logLevelOption())
     .action(async (file: string) => {
-      code = await validateCommand(file, io);
+      code = isPythonScript(file) ? await validatePythonScript(file, io, verbose) : await validateCommand(file, io);
     });
   try {
     // --verbose is accepted anywhere on the line (it only changes how errors print).
-    await program.parseAsync(argv.filter((a) => a !== "--verbose"), { from: "user" });
+    // runnable's `-put` (a multi-letter short option, which commander has not) is --put-in-catalog
+    const args = argv.filter((a) => a !== "--verbose").map((a) => (a === "-put" ? "--put-in-catalog" : a));
+    await program.parseAsync(args, { from: "user" });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

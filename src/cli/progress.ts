@@ -43,7 +43,17 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
   return (event) => {
     switch (event.type) {
       case "run-start":
-        return line(`${color.bold("run")} ${event.runId}`);
+        return line(`${color.bold(event.resumed ? "retry" : "run")} ${event.runId}`);
+      case "run-stopping":
+        return line(color.yellow(`stopping ${event.runId}: ${event.reason.kind === "signal" ? `${event.reason.signal} received` : "stop requested"}; running steps are being stopped`));
+      case "output-truncated":
+        if (options.showOutput) line(`    ${color.dim("│")} ${color.dim(`… more output than ${event.shownLines} lines: the rest goes to the execution log`)}`);
+        return;
+      case "output-tail":
+        if (!options.showOutput) return;
+        line(`    ${color.dim("│")} ${color.dim(`… ${event.omittedLines} lines not shown (full output: ${event.logName} in the catalog); the last ones:`)}`);
+        for (const text of event.lines) line(`    ${color.dim("│")} ${text}`);
+        return;
       case "step-start":
         if (!shown(event.depth, false)) return;
         if (event.depth > 0) started.add(event.internalName);
@@ -58,8 +68,13 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
         if (options.showOutput) line(`    ${color.dim("│")} ${event.text}`);
         return;
       case "step-end": {
+        if (event.skipped) {
+          if (!shown(event.depth, false)) return;
+          return line(`  ${color.dim(`↷ ${event.internalName} (${event.skipped === "cached" ? "succeeded in the original run: not run again" : "succeeded before: kept"})`)}`);
+        }
         if (event.depth > 0 && !started.delete(event.internalName) && event.status === "SUCCESS") return;
-        const text = `${status(event.status)} ${event.internalName} ${color.dim(`(${ms(event.durationMs)})`)}`;
+        const why = event.status === "FAIL" && event.message && ["parallel", "map", "dag"].includes(event.kind) ? color.dim(`: ${event.message}`) : "";
+        const text = `${status(event.status)} ${event.internalName} ${color.dim(`(${ms(event.durationMs)})`)}${why}`;
         if (tty && openLine === event.internalName) {
           openLine = undefined;
           return write(`\r\x1b[2K  ${event.status === "SUCCESS" ? color.green("✔") : color.red("✖")} ${text}\n`);
@@ -67,7 +82,7 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
         return line(`  ${tty ? (event.status === "SUCCESS" ? color.green("✔") : color.red("✖")) : "end    "} ${text}`);
       }
       case "run-end":
-        return line(`${color.bold("run")} ${event.runId} ${status(event.status)}`);
+        return line(`${color.bold("run")} ${event.runId} ${status(event.status)}${event.stopped ? color.yellow(" (stopped)") : ""}`);
     }
   };
 }

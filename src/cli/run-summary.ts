@@ -8,6 +8,8 @@ export interface SummaryOptions {
   color: boolean;
   /** Expand composite steps to this many branches each (the rest are counted). */
   branchLimit: number;
+  /** The run is PROCESSING but the process running it is gone. */
+  stale?: boolean;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -44,7 +46,8 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   const first = topSteps[0]?.attempts[0]?.start_time;
   const lastStep = topSteps.at(-1);
   const last = lastStep?.attempts.at(-1)?.end_time;
-  out.push(`${c.bold("Run")} ${runLog.run_id}  ${status(runLog.status)}`);
+  const staleNote = options.stale ? c.yellow(` (stale: the process running it is gone; \`runnable retry ${runLog.run_id}\` continues it)`) : "";
+  out.push(`${c.bold("Run")} ${runLog.run_id}  ${status(runLog.status)}${staleNote}`);
   out.push(`  pipeline: ${runLog.run_config.pipeline_file || "(SDK)"}   tag: ${runLog.tag || "-"}   dag_hash: ${runLog.dag_hash || "-"}`);
   if (first) out.push(`  started:  ${first}   ended: ${last ?? "-"}`);
   const identity = lastStep?.code_identities[0];

@@ -64,6 +64,7 @@ describe("loadServicesConfig", () => {
       expect(loaded).toEqual({
         file: null,
         variables: {},
+        taskRunners: {},
         services: {
           executor: { type: "local", config: { enable_parallel: false, overrides: {} }, source: "default" },
           run_log_store: { type: "file-system", config: { log_folder: ".run_log_store" }, source: "default" },
@@ -91,6 +92,21 @@ describe("loadServicesConfig", () => {
       expect(loaded.services.catalog).toMatchObject({ type: "do-nothing", source: "runnable-config.yaml" });
       expect(loaded.services.secrets).toMatchObject({ type: "do-nothing", source: "default" });
       expect((await load()).services.catalog.source).toBe("runnable-config.yaml");
+    });
+
+    it("reads task_runners from the config file, else from runnable-config.yaml defaults, parsed by each runner's schema", async () => {
+      const withRunners = { ...known, task_runners: { python: z.strictObject({ interpreter: z.string().optional(), kernel: z.string().default("python3") }), shell: z.strictObject({}) } };
+      await write("runnable-config.yaml", "defaults:\n  task_runners:\n    python:\n      interpreter: /d/python\n");
+      const fromDefaults = await loadServicesConfig({ env: {}, cwd, known: withRunners });
+      expect(fromDefaults.taskRunners).toEqual({ python: { interpreter: "/d/python", kernel: "python3" } });
+      await write("config.yaml", "task_runners:\n  python:\n    interpreter: /c/python\n  shell:\n");
+      const fromFile = await loadServicesConfig({ file: "config.yaml", env: {}, cwd, known: withRunners });
+      expect(fromFile.taskRunners).toEqual({ python: { interpreter: "/c/python", kernel: "python3" }, shell: {} });
+      await write("config.yaml", "task_runners:\n  python:\n    kernel: 3\n");
+      const error = await loadServicesConfig({ file: "config.yaml", env: {}, cwd, known: withRunners }).catch((e: unknown) => e);
+      expect((error as { problems: Problem[] }).problems).toEqual([
+        expect.objectContaining({ file: "config.yaml", line: 3, col: 13, message: expect.stringContaining("task_runners.python.kernel: Invalid input: expected string") }),
+      ]);
     });
 
     it("accepts runnable-config.yaml as the config file itself", async () => {
@@ -161,7 +177,7 @@ describe("loadServicesConfig", () => {
     it("names unknown top-level keys, the known ones and the nearest", async () => {
       expect(await problemsOf("catalgo:\n  type: do-nothing\n")).toEqual([
         {
-          message: 'unknown key "catalgo"; known keys: executor, run_log_store, catalog, secrets, experiment_tracker. Did you mean "catalog"?',
+          message: 'unknown key "catalgo"; known keys: executor, run_log_store, catalog, secrets, experiment_tracker, task_runners. Did you mean "catalog"?',
           file: "config.yaml",
           line: 1,
           col: 1,

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { formatProblem, RunnableError, type Problem } from "../core/errors.js";
 import { readServiceEntry } from "./service-entry.js";
 import { didYouMean } from "../core/suggest.js";
+import { TASK_RUNNERS_KEY, readTaskRunners } from "./task-runners.js";
 import { collectVariables } from "./variables.js";
 import { mappingKeys, problemAt, valueAt, type YamlSource, readYamlSource } from "./yaml-source.js";
 
@@ -33,9 +34,12 @@ export interface LoadServicesConfigOptions {
   file?: string;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
-  /** Config schema of every known type, per service. */
-  known: Readonly<Record<ServiceKey, Readonly<Record<string, z.ZodType>>>>;
+  /** Config schema of every known type, per service (and per task runner type under `task_runners`). */
+  known: Readonly<Record<ServiceKey, Readonly<Record<string, z.ZodType>>>> & { task_runners?: Readonly<Record<string, z.ZodType>> };
 }
+
+/** Top-level keys of a configuration file: the services, then the task runners' settings. */
+const CONFIG_KEYS: readonly string[] = [...SERVICE_KEYS, TASK_RUNNERS_KEY];
 
 /** Where a service's choice came from. */
 export type ServiceSource = "file" | "runnable-config.yaml" | "default";
@@ -54,6 +58,8 @@ export interface LoadedConfig {
   services: Record<ServiceKey, LoadedService>;
   /** Variables from `RUNNABLE_VAR_*` / `runnable_VAR_*` env vars. */
   variables: Record<string, string>;
+  /** Settings per task runner type (`task_runners:`), parsed by each runner's schema; absent types are not listed. */
+  taskRunners: Record<string, unknown>;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -81,11 +87,11 @@ function topLevelProblems(source: YamlSource, allowed: readonly string[], explai
 
 function mainExplain(key: string): string {
   if (key === "defaults") return `"defaults" is only read from ${DEFAULTS_FILE} in the working directory; write the services at the top level here`;
-  return `unknown key "${key}"; known keys: ${SERVICE_KEYS.join(", ")}.${didYouMean(key, SERVICE_KEYS)}`;
+  return `unknown key "${key}"; known keys: ${CONFIG_KEYS.join(", ")}.${didYouMean(key, CONFIG_KEYS)}`;
 }
 
 function defaultsProblems(source: YamlSource, alsoServices: boolean): Problem[] {
-  const allowed = alsoServices ? ["defaults", ...SERVICE_KEYS] : ["defaults"];
+  const allowed = alsoServices ? ["defaults", ...CONFIG_KEYS] : ["defaults"];
   const problems = topLevelProblems(source, allowed, (key) =>
     alsoServices ? mainExplain(key) : `unknown key "${key}" in ${DEFAULTS_FILE}: only "defaults" is read from it.${didYouMean(key, ["defaults"])}`,
   );
@@ -93,8 +99,8 @@ function defaultsProblems(source: YamlSource, alsoServices: boolean): Problem[] 
   if (block === undefined || block === null) return problems;
   if (!isPlainObject(block)) return [...problems, problemAt(source, ["defaults"], `"defaults" must be a mapping of services (${SERVICE_KEYS.join(", ")})`)];
   for (const key of mappingKeys(source, ["defaults"]) ?? []) {
-    if ((SERVICE_KEYS as readonly string[]).includes(key)) continue;
-    problems.push(problemAt(source, ["defaults", key], `unknown key "defaults.${key}"; known services: ${SERVICE_KEYS.join(", ")}.${didYouMean(key, SERVICE_KEYS)}`));
+    if (CONFIG_KEYS.includes(key)) continue;
+    problems.push(problemAt(source, ["defaults", key], `unknown key "defaults.${key}"; known keys: ${CONFIG_KEYS.join(", ")}.${didYouMean(key, CONFIG_KEYS)}`));
   }
   return problems;
 }
@@ -114,7 +120,7 @@ function builtinDefault(service: ServiceKey, schemas: Readonly<Record<string, z.
 }
 
 /** Where each service's entry is: the config file, the defaults file's `defaults:` block, or nowhere. */
-function entryLocation(service: ServiceKey, main: YamlSource | null, defaults: YamlSource | null) {
+function entryLocation(service: string, main: YamlSource | null, defaults: YamlSource | null) {
   if (main && isPlainObject(main.value) && Object.hasOwn(main.value, service)) {
     return { source: main, path: [service], from: "file" as const };
   }
@@ -137,7 +143,7 @@ export async function loadServicesConfig(options: LoadServicesConfigOptions): Pr
   const main = mainPath === null || file === null ? null : await readYamlSource(mainPath, file);
   const defaults = same ? main : await readYamlSource(defaultsPath, DEFAULTS_FILE, true);
   const problems: Problem[] = [];
-  if (main && !same) problems.push(...topLevelProblems(main, SERVICE_KEYS, mainExplain));
+  if (main && !same) problems.push(...topLevelProblems(main, CONFIG_KEYS, mainExplain));
   if (defaults) problems.push(...defaultsProblems(defaults, same));
 
   const variables = collectVariables(options.env);
@@ -151,8 +157,11 @@ export async function loadServicesConfig(options: LoadServicesConfigOptions): Pr
     problems.push(...result.problems);
     if (result.choice) services[service] = { type: result.choice.type, config: result.choice.config, source: location?.from ?? "default" };
   }
+  const runnersAt = entryLocation(TASK_RUNNERS_KEY, main, defaults);
+  const runners = runnersAt ? readTaskRunners(runnersAt.source, runnersAt.path, options.known.task_runners ?? {}) : { configs: {}, problems: [] };
+  problems.push(...runners.problems);
   if (problems.length > 0) {
     throw new RunnableError("CONFIG_INVALID", `the services configuration is invalid:\n${problems.map(formatProblem).join("\n")}`, { problems });
   }
-  return { file, services: services as Record<ServiceKey, LoadedService>, variables };
+  return { file, services: services as Record<ServiceKey, LoadedService>, variables, taskRunners: runners.configs };
 }

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "EXPORT_NOT_FOUND"
   | "CLI_USAGE"
   | "RUN_EXISTS"
+  | "RUN_BUSY"
   | "RUN_NOT_FOUND"
   | "RUN_LOG_CORRUPT"
   | "CATALOG_ERROR"

@@ -132,3 +132,36 @@ export const TASK_FUNCTION = Symbol.for("runnable-ts.task-function");
 
 /** Key under which the SDK attaches a reducer function to a map node (never serialised). */
 export const MAP_REDUCER = Symbol.for("runnable-ts.map-reducer");
+
+/** The branch graphs a node owns, in declaration order ([] for task, stub and terminal nodes). */
+export function branchesOf(node: Node): Graph[] {
+  switch (node.kind) {
+    case "parallel":
+      return Object.values(node.branches);
+    case "map":
+    case "dag":
+      return [node.branch];
+    case "task":
+    case "stub":
+    case "success":
+    case "fail":
+      return [];
+    default:
+      return assertNever(node);
+  }
+}
+
+/** Every node of a graph and of its branches, depth first in declaration order (iterative: any depth). */
+export function* allNodes(graph: Graph): Generator<Node> {
+  const stack: Iterator<Node>[] = [graph.nodes.values()];
+  while (stack.length > 0) {
+    const next = stack[stack.length - 1]!.next();
+    if (next.done) {
+      stack.pop();
+      continue;
+    }
+    yield next.value;
+    const branches = branchesOf(next.value);
+    for (let i = branches.length - 1; i >= 0; i--) stack.push(branches[i]!.nodes.values());
+  }
+}

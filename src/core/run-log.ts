@@ -51,6 +51,11 @@ export interface StepLog {
   user_defined_metrics: Record<string, unknown>;
   branches: Record<string, BranchLog>;
   data_catalog: DataCatalog[];
+  /**
+   * The parameters the step produced (what its successful attempt set or changed; for a composite, what
+   * fan-in set). Kept so that a skipped step's outputs can be restored by re-runs and retries; additive.
+   */
+  output_parameters?: Parameters;
 }
 
 /** The log of one branch of a composite step. */
@@ -101,6 +106,8 @@ export interface RunLog {
   steps: Record<string, StepLog>;
   parameters: Parameters;
   run_config: RunConfig;
+  /** The parameters the run started with (its `parameters` become the final ones); additive. */
+  initial_parameters?: Parameters;
 }
 
 /** Where a step or branch log lives: the (composite step key, branch key) pairs above it; [] = top level. */

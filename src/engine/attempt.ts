@@ -1,16 +1,17 @@
 import type { Attempt, Parameters, Status } from "../core/run-log.js";
 import { cloneJson } from "../core/parameters.js";
-import { formatDuration, formatTimestamp, nowMicros } from "../core/time.js";
+import { formatDuration, formatTimestamp } from "../core/time.js";
 
 /** Builds an attempt record from its start time, outcome and input parameters. */
 export function makeAttempt(options: {
   number: number;
   startedMicros: number;
+  endedMicros: number;
   status: Status;
   message: string;
   parameters: Parameters;
 }): Attempt {
-  const ended = nowMicros();
+  const ended = options.endedMicros;
   const attempt: Attempt = {
     attempt_number: options.number,
     start_time: formatTimestamp(options.startedMicros),

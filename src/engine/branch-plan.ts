@@ -6,6 +6,8 @@ import { branchScope } from "./scope.js";
 /** One branch to run: its key in the run log, its graph and how to make its scope when it starts. */
 export interface BranchPlan {
   key: string;
+  /** Position among the composite's branches (declaration or item order). */
+  index: number;
   graph: Graph;
   mapVariable: MapVariable;
   /** A fresh scope (made only when the branch starts, so waiting branches hold no parameters). */
@@ -18,14 +20,15 @@ export interface BranchPlan {
 export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: string): BranchPlan[] {
   switch (node.kind) {
     case "parallel":
-      return Object.entries(node.branches).map(([name, graph]) => ({
+      return Object.entries(node.branches).map(([name, graph], index) => ({
         key: `${stepKey}.${name}`,
+        index,
         graph,
         mapVariable: ctx.mapVariable,
         scope: () => branchScope(ctx.scope),
       }));
     case "dag":
-      return [{ key: `${stepKey}.${DAG_BRANCH}`, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
+      return [{ key: `${stepKey}.${DAG_BRANCH}`, index: 0, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
     case "map":
       return mapBranches(node, ctx, stepKey);
   }
@@ -61,6 +64,7 @@ function mapBranches(node: MapNode, ctx: BranchContext, stepKey: string): Branch
     seen.add(key);
     return {
       key,
+      index,
       graph: node.branch,
       mapVariable: [...ctx.mapVariable, [node.iterateAs, item] as const],
       scope: () => branchScope(ctx.scope, { [node.iterateAs]: item }, node.iterateOn),

@@ -1,15 +1,16 @@
 import { messageOf } from "../core/errors.js";
 import type { CompositeNode, Graph } from "../core/graph.js";
 import { cloneJson } from "../core/parameters.js";
-import type { LogLocation, Status } from "../core/run-log.js";
-import { nowMicros } from "../core/time.js";
+import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
+import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
 import { type BranchPlan, planBranches } from "./branch-plan.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "./map-limit.js";
-import type { BranchContext, RunState } from "./run-state.js";
-import { recordedParameters } from "./scope.js";
-import { closeStep, openStep } from "./step-log-writer.js";
+import { branchPrior } from "./prior.js";
+import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
+import { assignParameters, recordedParameters } from "./scope.js";
+import { closeStep, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
 
@@ -18,61 +19,124 @@ const FAN_OUT_WRITES = 16;
 /** Failed branches named in a composite step's message (the rest are counted). */
 const NAMED_FAILURES = 10;
 
+/** How one branch ended in this walk. */
+type BranchOutcome =
+  | { kind: "done"; status: Status; result: BranchResult }
+  /** Not started because the run was stopped first. */
+  | { kind: "not-started"; key: string };
+
+/** What a composite step's branches came to. */
+interface Fanned {
+  message: string;
+  /** Parameters fan-in set (what the step produced). */
+  produced: Parameters;
+}
+
 /**
- * Runs a parallel, map or dag step: creates every branch log (fan-out), runs the branches with the
- * executor's concurrency limit, each on its own view of the parameters, then rolls statuses and
- * parameters up (fan-in). The step succeeds only when every branch does and fan-in finds no conflict.
+ * Runs a parallel, map or dag step: creates the branch logs (fan-out, CREATED: not run yet), runs the
+ * branches with the executor's concurrency limit, each on its own view of the parameters, then rolls
+ * statuses and parameters up (fan-in). The step succeeds only when every branch does and fan-in finds
+ * no conflict. In a retry, branches that succeeded before are kept and fan in from their stored logs.
  */
-export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, runGraph: GraphRunner): Promise<Status> {
-  const step = await openStep(run, node, ctx);
-  const started = nowMicros();
+export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, place: StepPlace, runGraph: GraphRunner): Promise<Status> {
+  const step = await openStep(run, node, ctx, place);
+  const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
-  let message: string;
+  let fanned: Fanned;
   try {
-    message = await fanOutAndIn(run, node, ctx, step.log.internal_name, runGraph);
+    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph);
   } catch (error) {
-    message = messageOf(error);
+    fanned = { message: messageOf(error), produced: {} };
   }
-  const status: Status = message ? "FAIL" : "SUCCESS";
+  const status: Status = fanned.message ? "FAIL" : "SUCCESS";
   step.log.status = status;
-  step.log.message = message;
-  step.log.attempts.push(makeAttempt({ number: 1, startedMicros: started, status, message, parameters: inputs }));
+  step.log.message = fanned.message;
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message: fanned.message, parameters: inputs }));
+  if (status === "SUCCESS") {
+    const changed = assignParameters(ctx.scope, fanned.produced);
+    if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
+  }
   await closeStep(run, ctx, step);
   return status;
 }
 
-async function fanOutAndIn(run: RunState, node: CompositeNode, ctx: BranchContext, stepKey: string, runGraph: GraphRunner): Promise<string> {
+async function fanOutAndIn(run: RunState, node: CompositeNode, ctx: BranchContext, log: StepLog, prior: StepLog | undefined, runGraph: GraphRunner): Promise<Fanned> {
+  const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
   const { runLogStore, executor } = run.services;
   const { runId } = run.plan;
   const locationOf = (key: string): LogLocation => [...ctx.location, [stepKey, key] as const];
-  await mapLimit(plans, FAN_OUT_WRITES, (plan) =>
-    runLogStore.putBranch(runId, locationOf(plan.key), { internal_name: plan.key, status: "PROCESSING", steps: {} }),
+  const kept = ctx.prior?.mode === "retry" ? (prior?.branches ?? {}) : {};
+  const fresh = plans.filter((plan) => !Object.hasOwn(kept, plan.key));
+  await mapLimit(fresh, FAN_OUT_WRITES, (plan) =>
+    runLogStore.putBranch(runId, locationOf(plan.key), { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
   );
-  const outcomes = await mapLimit(plans, executor.maxParallel, (plan) => runBranch(run, plan, ctx, locationOf(plan.key), runGraph));
-  const failed = outcomes.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
-  if (failed.length > 0) return failureMessage(failed, plans.length);
-  return fanIn(node, ctx.scope, outcomes.map((outcome) => outcome.result));
+  const outcomes = await mapLimit(plans, executor.maxParallel, async (plan): Promise<BranchOutcome> => {
+    const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
+    if (before?.status === "SUCCESS") return { kind: "done", status: "SUCCESS", result: keptResult(ctx, plan, before) };
+    if (stopReason(run)) return { kind: "not-started", key: plan.key };
+    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope() };
+    const priorSteps = branchPrior(ctx, prior, plan.key);
+    if (priorSteps) branchCtx.prior = priorSteps;
+    return runBranch(run, plan, ctx, branchCtx, runGraph);
+  });
+  const reason = stopReason(run);
+  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {} };
+  const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
+  const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
+  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
+  const merged = fanIn(node, ctx.scope, done.map((outcome) => outcome.result));
+  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters };
+}
+
+/** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
+function keptResult(parent: BranchContext, plan: BranchPlan, branch: BranchLog): BranchResult {
+  return { key: plan.key, changed: changedParameters(parent.scope.parameters, branch.parameters ?? {}, plan.ignore) };
 }
 
 /** Runs one branch and keeps only what fan-in needs (its changed parameters); its scope is dropped. */
-async function runBranch(
+async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext, ctx: BranchContext, runGraph: GraphRunner): Promise<BranchOutcome> {
+  const { runLogStore } = run.services;
+  const { runId } = run.plan;
+  const settle = deferredWrite(() => runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index));
+  let status: Status;
+  try {
+    status = await runGraph(run, plan.graph, ctx);
+  } finally {
+    await settle();
+  }
+  await runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) }, plan.index);
+  const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, ctx.scope.parameters, plan.ignore) : {};
+  return { kind: "done", status, result: { key: plan.key, changed } };
+}
+
+/**
+ * The message of a composite step stopped with its run: branches that were running count as
+ * interrupted, those never started are left CREATED (not run) — they are not failures.
+ */
+async function stoppedMessage(
   run: RunState,
-  plan: BranchPlan,
-  parent: BranchContext,
-  location: LogLocation,
-  runGraph: GraphRunner,
-): Promise<{ status: Status; result: BranchResult }> {
-  const scope = plan.scope();
-  const status = await runGraph(run, plan.graph, { location, mapVariable: plan.mapVariable, scope });
-  await run.services.runLogStore.putBranch(run.plan.runId, location, {
-    internal_name: plan.key,
-    status,
-    steps: {},
-    parameters: recordedParameters(scope),
-  });
-  const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, scope.parameters, plan.ignore) : {};
-  return { status, result: { key: plan.key, changed } };
+  outcomes: readonly BranchOutcome[],
+  kept: Readonly<Record<string, BranchLog>>,
+  locationOf: (key: string) => LogLocation,
+  reason: NonNullable<ReturnType<typeof stopReason>>,
+): Promise<string> {
+  let notStarted = 0;
+  let interrupted = 0;
+  let succeeded = 0;
+  for (const [index, outcome] of outcomes.entries()) {
+    if (outcome.kind === "done") {
+      if (outcome.status === "SUCCESS") succeeded++;
+      else interrupted++;
+      continue;
+    }
+    notStarted++;
+    // A branch a dead run left PROCESSING and this run did not restart is not running either.
+    if (kept[outcome.key]?.status === "PROCESSING") {
+      await run.services.runLogStore.putBranch(run.plan.runId, locationOf(outcome.key), { internal_name: outcome.key, status: "CREATED", steps: {} }, index);
+    }
+  }
+  return `${stopMessage(reason)} (${outcomes.length} branches: ${interrupted} interrupted, ${notStarted} not started, ${succeeded} succeeded)`;
 }
 
 function failureMessage(failed: readonly string[], total: number): string {

@@ -1,59 +1,64 @@
-import { assertNever, failNodeOf, type Graph, type Node, type SuccessNode, type FailNode } from "../core/graph.js";
+import { assertNever, failNodeOf, type FailNode, type Graph, type Node, type SuccessNode } from "../core/graph.js";
+import { resolveName } from "../core/names.js";
 import type { Status } from "../core/run-log.js";
-import { nowMicros } from "../core/time.js";
 import { makeAttempt } from "./attempt.js";
 import { executeComposite } from "./execute-composite.js";
 import { executeStub, executeTask } from "./execute-task.js";
-import type { BranchContext, RunState } from "./run-state.js";
+import { dropUnreachedTerminals, priorOf, skipStep, skippable } from "./prior.js";
+import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { recordedParameters } from "./scope.js";
-import { closeStep, openStep } from "./step-log-writer.js";
+import { closeStep, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 /**
  * Walks a graph from `start_at`: after each step, `next` on success, else `on_failure` or the graph's
- * fail node, until a terminal node runs. Returns the graph's status (SUCCESS when `success` was reached).
+ * fail node, until a terminal node runs. Returns the graph's status (SUCCESS when `success` was
+ * reached). A stopped run starts no further step: the graph ends FAIL where it stood.
  */
 export async function executeGraph(run: RunState, graph: Graph, ctx: BranchContext): Promise<Status> {
   let current = graph.startAt;
-  for (;;) {
+  const reached = new Set<string>();
+  for (let seq = 0; ; seq++) {
     const node = graph.nodes.get(current);
     if (!node) throw new Error(`internal: step "${current}" missing from graph "${graph.internalBranchName}"`);
-    if (run.plan.signal?.aborted) return "FAIL";
-    const status = await executeNode(run, node, ctx);
+    if (stopReason(run)) return "FAIL";
+    reached.add(resolveName(node.internalName, ctx.mapVariable));
+    const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node) });
     switch (node.kind) {
       case "success":
-        return "SUCCESS";
       case "fail":
-        return "FAIL";
+        await dropUnreachedTerminals(run, graph, ctx, reached);
+        return node.kind === "success" ? "SUCCESS" : "FAIL";
       default:
+        if (status !== "SUCCESS" && stopReason(run)) return "FAIL";
         current = status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
     }
   }
 }
 
-function executeNode(run: RunState, node: Node, ctx: BranchContext): Promise<Status> {
+function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): Promise<Status> {
+  if (skippable(node, place.prior)) return skipStep(run, node, ctx, place, place.prior);
   switch (node.kind) {
     case "task":
-      return run.taskSlots.run(() => executeTask(run, node, ctx));
+      return run.taskSlots.run(() => executeTask(run, node, ctx, place));
     case "stub":
-      return executeStub(run, node, ctx);
+      return executeStub(run, node, ctx, place);
     case "success":
     case "fail":
-      return executeTerminal(run, node, ctx);
+      return executeTerminal(run, node, ctx, place);
     case "parallel":
     case "map":
     case "dag":
-      return executeComposite(run, node, ctx, executeGraph);
+      return executeComposite(run, node, ctx, place, executeGraph);
     default:
       return assertNever(node);
   }
 }
 
 /** A terminal node's own step log is always SUCCESS; the graph status is set by the caller. */
-async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext): Promise<Status> {
-  const step = await openStep(run, node, ctx);
-  step.log.attempts.push(
-    makeAttempt({ number: 1, startedMicros: nowMicros(), status: "SUCCESS", message: "", parameters: recordedParameters(ctx.scope) }),
-  );
+async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
+  const step = await openStep(run, node, ctx, place);
+  const parameters = recordedParameters(ctx.scope);
+  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: run.services.now(), endedMicros: run.services.now(), status: "SUCCESS", message: "", parameters }));
   step.log.status = "SUCCESS";
   await closeStep(run, ctx, step);
   return "SUCCESS";

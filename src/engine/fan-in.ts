@@ -27,13 +27,16 @@ export function changedParameters(parent: Parameters, branch: Parameters, ignore
   return changed;
 }
 
+/** What fan-in hands back: the parameters to set in the parent scope, or why the step fails. */
+export type FanInResult = { parameters: Parameters } | { failure: string };
+
 /**
- * Merges branch results back into the parent scope. Parallel/dag: changed keys are copied back; two
- * branches changing one key to different values is a conflict (returned as the reason the step fails).
+ * Merges branch results for the parent scope. Parallel/dag: changed keys are copied back; two
+ * branches changing one key to different values is a conflict (the reason the step fails).
  * Map: each changed key becomes the list of branch values in item order (the parent's value for items
- * that left it alone), or the reducer's result. Returns "" on success.
+ * that left it alone), or the reducer's result.
  */
-export function fanIn(node: CompositeNode, parent: Scope, results: readonly BranchResult[]): string {
+export function fanIn(node: CompositeNode, parent: Scope, results: readonly BranchResult[]): FanInResult {
   if (node.kind === "map") return collectMap(node, parent, results);
   const setBy = new Map<string, string>();
   const merged: Parameters = {};
@@ -41,22 +44,22 @@ export function fanIn(node: CompositeNode, parent: Scope, results: readonly Bran
     for (const [key, value] of Object.entries(changed)) {
       const other = setBy.get(key);
       if (other !== undefined && !jsonEqual(merged[key], value)) {
-        return (
-          `parameter conflict at fan-in: branches "${other}" and "${branch}" both set "${key}" to different values ` +
-          `(${preview(merged[key])} and ${preview(value)}); set it in one branch only or use distinct names`
-        );
+        return {
+          failure:
+            `parameter conflict at fan-in: branches "${other}" and "${branch}" both set "${key}" to different values ` +
+            `(${preview(merged[key])} and ${preview(value)}); set it in one branch only or use distinct names`,
+        };
       }
       setBy.set(key, branch);
       setOwn(merged, key, value);
     }
   }
-  for (const [key, value] of Object.entries(merged)) setOwn(parent.parameters, key, value);
-  return "";
+  return { parameters: merged };
 }
 
-function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult[]): string {
+function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult[]): FanInResult {
   const reducer = reducerOf(node);
-  if (typeof reducer === "string") return reducer;
+  if (typeof reducer === "string") return { failure: reducer };
   const keys = new Set<string>();
   for (const { changed } of results) for (const key of Object.keys(changed)) keys.add(key);
   const collected: Parameters = {};
@@ -66,11 +69,10 @@ function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult
     try {
       setOwn(collected, key, cloneJson(reducer(values)) ?? null);
     } catch (error) {
-      return `the reducer of map "${node.name}" failed on parameter "${key}": ${error instanceof Error ? error.message : String(error)}`;
+      return { failure: `the reducer of map "${node.name}" failed on parameter "${key}": ${error instanceof Error ? error.message : String(error)}` };
     }
   }
-  for (const [key, value] of Object.entries(collected)) setOwn(parent.parameters, key, value);
-  return "";
+  return { parameters: collected };
 }
 
 function reducerOf(node: MapNode): Reducer | string {

@@ -1,53 +1,106 @@
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
 import type { Status } from "../core/run-log.js";
+import type { StopReason } from "../core/stop.js";
+import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
 import { createLimiter } from "./map-limit.js";
-import type { RunState } from "./run-state.js";
+import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { baseEnvironment } from "./task-env.js";
 
+/** How often a running run renews its lease (it goes stale after 30 s without). */
+const HEARTBEAT_MS = 5_000;
+
 /**
- * Runs a pipeline: creates the run log (PROCESSING, initial parameters, run_config), walks the graph,
- * records the final parameters and status, flushes the store and closes the tracker run.
+ * Runs a pipeline: takes the run's lease (a live run is never run twice), creates the run log — or,
+ * for a retry, continues the stored one —, walks the graph, records the final parameters and status,
+ * flushes the store, closes the tracker run and gives the lease back. A stopped run ends FAIL.
  */
 export async function runPipeline(plan: RunPlan, services: Services): Promise<RunResult> {
   const { runLogStore, tracker } = services;
-  const identity = await services.codeIdentity();
-  const parameters = cloneJson(plan.initialParameters);
+  const lease = await runLogStore.acquireLease(plan.runId);
+  const heartbeat = startHeartbeat(lease, services, plan);
+  let status: Status = "FAIL";
+  try {
+    const identity = await services.codeIdentity();
+    const parameters = cloneJson(plan.initialParameters);
+    await startRecord(plan, services, parameters);
+    services.onEvent?.({ type: "run-start", runId: plan.runId, resumed: plan.mode.kind === "retry" });
+    await guarded(services, "start the experiment tracker run", () =>
+      tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
+    );
+    const run: RunState = {
+      plan,
+      services,
+      identity,
+      baseEnv: baseEnvironment(plan.env),
+      secretValues: new Set(),
+      taskSlots: createLimiter(services.executor.maxParallel),
+    };
+    const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
+    plan.stop.signal.addEventListener("abort", stopping, { once: true });
+    const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
+    if (plan.mode.kind !== "new") top.prior = { mode: plan.mode.kind, steps: (plan.mode.kind === "retry" ? plan.mode.stored : plan.mode.original).steps };
+    try {
+      status = await executeGraph(run, plan.graph, top);
+    } finally {
+      plan.stop.signal.removeEventListener("abort", stopping);
+      const stopped = plan.stop.signal.aborted ? stopReason(run) : undefined;
+      if (stopped) status = "FAIL";
+      await finishRecord(plan, services, parameters, status);
+      services.onEvent?.({ type: "run-end", runId: plan.runId, status, ...(stopped ? { stopped } : {}) });
+    }
+  } finally {
+    clearInterval(heartbeat);
+    await lease.release().catch((error: unknown) => services.warn(`could not release the lease of run ${plan.runId}: ${messageOf(error)}`));
+  }
+  const stopped = plan.stop.signal.aborted ? (plan.stop.signal.reason as StopReason) : undefined;
+  return { runId: plan.runId, status, ...(stopped ? { stopped } : {}) };
+}
+
+/** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */
+async function startRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>): Promise<void> {
+  const { runLogStore } = services;
+  if (plan.mode.kind === "retry") {
+    await runLogStore.setRunConfig(plan.runId, plan.runConfig);
+    await runLogStore.setStatus(plan.runId, "PROCESSING");
+    return;
+  }
+  const original = plan.mode.kind === "cached" ? plan.mode.original.run_id : "";
   await runLogStore.create({
     run_id: plan.runId,
     dag_hash: plan.runConfig.dag_hash,
-    use_cached: false,
+    use_cached: plan.mode.kind === "cached",
     tag: plan.tag,
-    original_run_id: "",
+    original_run_id: original,
     status: "PROCESSING",
     parameters,
     run_config: plan.runConfig,
+    initial_parameters: cloneJson(parameters),
   });
-  services.onEvent?.({ type: "run-start", runId: plan.runId });
-  await guarded(services, "start the experiment tracker run", () =>
-    tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
-  );
-  const run: RunState = {
-    plan,
-    services,
-    identity,
-    baseEnv: baseEnvironment(plan.env),
-    secretValues: new Set(),
-    taskSlots: createLimiter(services.executor.maxParallel),
-  };
-  let status: Status = "FAIL";
-  try {
-    status = await executeGraph(run, plan.graph, { location: [], mapVariable: [], scope: { parameters } });
-  } finally {
-    await runLogStore.setParameters(plan.runId, parameters);
-    await runLogStore.setStatus(plan.runId, status);
-    await runLogStore.flush(plan.runId);
-    await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));
-    services.onEvent?.({ type: "run-end", runId: plan.runId, status });
-  }
-  return { runId: plan.runId, status };
+  // A re-run starts from the original's files (runnable's sync_between_runs).
+  if (original) await services.catalog.syncBetweenRuns(original, plan.runId);
+}
+
+async function finishRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>, status: Status): Promise<void> {
+  const { runLogStore, tracker } = services;
+  await runLogStore.setParameters(plan.runId, parameters);
+  await runLogStore.setStatus(plan.runId, status);
+  await runLogStore.flush(plan.runId);
+  await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));
+}
+
+/**
+ * Renews the lease while the run goes. The timer also keeps the process alive while a run waits on
+ * something that holds no handle of its own (an in-process task awaiting its abort signal).
+ */
+function startHeartbeat(lease: RunLease, services: Services, plan: RunPlan): NodeJS.Timeout {
+  return setInterval(() => {
+    lease.renew().catch((error: unknown) => {
+      services.warn(`lost the lease of run ${plan.runId}: ${messageOf(error)}`);
+    });
+  }, HEARTBEAT_MS);
 }
 
 async function guarded(services: Services, what: string, action: () => Promise<void>): Promise<void> {

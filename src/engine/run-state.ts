@@ -1,5 +1,6 @@
 import type { MapVariable } from "../core/names.js";
-import type { CodeIdentity, LogLocation, Parameters } from "../core/run-log.js";
+import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
+import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "./map-limit.js";
 import type { RunPlan, Services } from "./services.js";
 
@@ -16,6 +17,12 @@ export interface RunState {
   taskSlots: Limiter;
 }
 
+/** Why the run is stopping, or undefined while it goes on. */
+export function stopReason(run: RunState): StopReason | undefined {
+  const { signal } = run.plan.stop;
+  return signal.aborted ? (signal.reason as StopReason) : undefined;
+}
+
 /** Parameters visible to the steps of one graph (the run, or one branch). */
 export interface Scope {
   /** The scope's own key map; values may be shared with the parent scope and are never changed in place. */
@@ -24,10 +31,29 @@ export interface Scope {
   hidden?: ReadonlyMap<string, unknown>;
 }
 
+/**
+ * Step logs recorded earlier for the graph being walked: the same run's (`retry`: succeeded steps are
+ * kept, the others continue) or an original run's (`cached`: succeeded steps are recorded as mocked).
+ */
+export interface PriorSteps {
+  mode: "retry" | "cached";
+  steps: Readonly<Record<string, StepLog>>;
+}
+
 /** Where in the run a graph executes. */
 export interface BranchContext {
   /** Branch chain of the graph's step logs ([] at top level). */
   location: LogLocation;
   mapVariable: MapVariable;
   scope: Scope;
+  /** What an earlier record says about this graph's steps (re-runs and retries). */
+  prior?: PriorSteps;
+}
+
+/** Where a step sits in its graph's walk. */
+export interface StepPlace {
+  /** Position in the walk of its graph (orders it among its siblings in every store). */
+  seq: number;
+  /** The step's earlier record (see {@link PriorSteps}), if any. */
+  prior?: StepLog;
 }

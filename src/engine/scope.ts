@@ -30,14 +30,18 @@ export function recordedParameters(scope: Scope): Parameters {
 }
 
 /**
- * Sets what a step handed back. A value equal to the current one keeps the current (possibly shared)
- * value, so a task returning all its parameters does not turn a map's shared list into a copy per branch.
+ * Sets what a step handed back and returns what actually changed. A value equal to the current one
+ * keeps the current (possibly shared) value, so a task returning all its parameters does not turn a
+ * map's shared list into a copy per branch.
  */
-export function assignParameters(scope: Scope, values: Parameters): void {
+export function assignParameters(scope: Scope, values: Parameters): Parameters {
+  const changed: Parameters = {};
   for (const key of Object.keys(values)) {
     if (Object.hasOwn(scope.parameters, key) && jsonEqual(scope.parameters[key], values[key])) continue;
     setOwn(scope.parameters, key, values[key]);
+    setOwn(changed, key, values[key]);
   }
+  return changed;
 }
 
 /** Sets a key as an own property (safe for `__proto__`). */

@@ -1,5 +1,6 @@
 import type { Graph } from "../core/graph.js";
-import type { CodeIdentity, Parameters, RunConfig, Status } from "../core/run-log.js";
+import type { CodeIdentity, Parameters, RunConfig, RunLog, Status } from "../core/run-log.js";
+import type { StopReason } from "../core/stop.js";
 import type { Catalog } from "../ports/catalog.js";
 import type { Executor } from "../ports/executor.js";
 import type { ExperimentTracker } from "../ports/experiment-tracker.js";
@@ -9,12 +10,21 @@ import type { TaskRunner } from "../ports/task-runner.js";
 
 /** Something the engine reports while a run goes (for live progress). */
 export type RunEvent =
-  | { type: "run-start"; runId: string }
+  | { type: "run-start"; runId: string; resumed: boolean }
   | { type: "step-start"; internalName: string; kind: string; depth: number }
   | { type: "attempt-end"; internalName: string; attempt: number; status: Status; message: string; durationMs: number }
-  | { type: "step-end"; internalName: string; kind: string; status: Status; durationMs: number; depth: number }
+  | { type: "step-end"; internalName: string; kind: string; status: Status; durationMs: number; depth: number; message: string; skipped?: "cached" | "kept" | "mocked" }
   | { type: "task-output"; internalName: string; stream: "stdout" | "stderr"; text: string }
-  | { type: "run-end"; runId: string; status: Status };
+  | { type: "output-truncated"; internalName: string; shownLines: number }
+  | { type: "output-tail"; internalName: string; lines: string[]; omittedLines: number; logName: string }
+  | { type: "run-stopping"; runId: string; reason: StopReason }
+  | { type: "run-end"; runId: string; status: Status; stopped?: StopReason };
+
+/** Keeps a run's task process groups known to a watchdog that kills them if this process dies. */
+export interface ProcessRegistry {
+  add(pid: number): void;
+  remove(pid: number): void;
+}
 
 /** The services a run uses, composed by the runtime; the engine never picks plug-ins by name. */
 export interface Services {
@@ -27,8 +37,33 @@ export interface Services {
   taskRunner(commandType: string): TaskRunner | undefined;
   /** The code identity recorded on every step (computed once per run). */
   codeIdentity(): Promise<CodeIdentity>;
+  /** Where task process groups are registered (so they never outlive the CLI). */
+  processes: ProcessRegistry;
+  /** Creates a private folder (mode 0700) for one attempt's secret-holding files; removed after it. */
+  scratchDir(): Promise<string>;
+  /** The clock of attempt times and durations (epoch microseconds; tests fix it). */
+  now(): number;
+  /** How long stopped processes get between the stop signal and SIGKILL (ms). */
+  stopGraceMs: number;
   warn(message: string): void;
   onEvent?: (event: RunEvent) => void;
+}
+
+/** How a run relates to earlier records. */
+export type RunMode =
+  /** A fresh run. */
+  | { kind: "new" }
+  /** A new run re-using what succeeded in `original` (runnable's `--use-cached`). */
+  | { kind: "cached"; original: RunLog }
+  /** The same run continued (`runnable retry`): `stored` is its log as found. */
+  | { kind: "retry"; stored: RunLog };
+
+/** How a run is stopped from outside (the CLI's signal handlers, an SDK caller's AbortSignal). */
+export interface RunStop {
+  /** Aborted (its reason a StopReason) when the run must stop: nothing new starts, running steps are stopped. */
+  signal: AbortSignal;
+  /** Aborted when stopping must not wait any longer (a second Ctrl-C): processes are killed at once. */
+  force: AbortSignal;
 }
 
 /** Everything about one run that is decided before it starts. */
@@ -43,11 +78,14 @@ export interface RunPlan {
   cwd: string;
   /** Environment of the launching process (tasks inherit it). */
   env: Readonly<Record<string, string | undefined>>;
-  signal?: AbortSignal;
+  mode: RunMode;
+  stop: RunStop;
 }
 
 /** How a run ended. */
 export interface RunResult {
   runId: string;
   status: Status;
+  /** Set when the run was stopped (signal or request) before it finished. */
+  stopped?: StopReason;
 }

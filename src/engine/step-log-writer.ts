@@ -1,8 +1,8 @@
 import { isComposite, type Node } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
+import { jsonEqual } from "../core/parameters.js";
 import { newStepLog, type StepLog } from "../core/run-log.js";
-import { nowMicros } from "../core/time.js";
-import type { BranchContext, RunState } from "./run-state.js";
+import type { BranchContext, RunState, StepPlace } from "./run-state.js";
 
 /**
  * A leaf step (task, stub, terminal) still running after this long gets its PROCESSING log written; one
@@ -15,28 +15,46 @@ export const PROCESSING_WRITE_DELAY_MS = 100;
 export interface OpenStep {
   log: StepLog;
   startedMicros: number;
+  seq: number;
   /** Cancels a PROCESSING write not yet started, or waits for the one in flight. */
   settle?: () => Promise<void>;
 }
 
 /**
- * Creates a step's log (PROCESSING, with the run's code identity) and reports it. Composite steps are
- * stored at once (their branch logs are written inside them); leaf steps after a short delay.
+ * The log a step starts from: in a retry, its earlier record (attempts are appended to it; this run's
+ * code identity is added when it differs), else a new one with the run's code identity.
  */
-export async function openStep(run: RunState, node: Node, ctx: BranchContext): Promise<OpenStep> {
+function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): StepLog {
+  if (ctx.prior?.mode === "retry" && place.prior) {
+    // The branches stay out: they are written on their own (a map's may be tens of thousands).
+    const { branches: _branches, ...own } = place.prior;
+    const log: StepLog = { ...structuredClone(own), branches: {} };
+    if (!log.code_identities.some((identity) => jsonEqual(identity, run.identity))) log.code_identities.push({ ...run.identity });
+    return log;
+  }
   const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable), node.kind);
   log.code_identities.push({ ...run.identity });
+  return log;
+}
+
+/**
+ * Opens a step's log (PROCESSING) and reports it. Composite steps are stored at once (their branch
+ * logs are written inside them); leaf steps after a short delay.
+ */
+export async function openStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): Promise<OpenStep> {
+  const log = startingLog(run, node, ctx, place);
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
-  const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" });
-  const step: OpenStep = { log, startedMicros: nowMicros() };
+  const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
+  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
   if (isComposite(node)) await put();
-  else step.settle = deferred(put);
+  else step.settle = deferredWrite(put);
   run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
   return step;
 }
 
-function deferred(write: () => Promise<void>): () => Promise<void> {
+/** Runs `write` after {@link PROCESSING_WRITE_DELAY_MS} unless settled first; settling waits for a write in flight. */
+export function deferredWrite(write: () => Promise<void>): () => Promise<void> {
   let written: Promise<void> | undefined;
   const timer = setTimeout(() => {
     written = write();
@@ -52,13 +70,19 @@ function deferred(write: () => Promise<void>): () => Promise<void> {
 /** Stores a finished step log (after any PROCESSING write of it) and reports it. */
 export async function closeStep(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
-  await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log);
+  await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
   run.services.onEvent?.({
     type: "step-end",
     internalName: step.log.internal_name,
     kind: step.log.step_type,
     status: step.log.status,
-    durationMs: (nowMicros() - step.startedMicros) / 1000,
+    durationMs: (run.services.now() - step.startedMicros) / 1000,
     depth: ctx.location.length,
+    message: step.log.message || (step.log.attempts.at(-1)?.message ?? ""),
   });
+}
+
+/** The number the next attempt of a step gets (attempts continue across retries: 1, 2, ...). */
+export function nextAttemptNumber(log: StepLog): number {
+  return log.attempts.reduce((max, attempt) => Math.max(max, attempt.attempt_number), 0) + 1;
 }

@@ -1,16 +1,22 @@
 import type { TaskNode } from "../core/graph.js";
 import type { DataCatalog } from "../core/run-log.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import { createLauncher } from "./process-launcher.js";
 import type { BranchContext, RunState } from "./run-state.js";
 import { taskEnvironment } from "./task-env.js";
 
-/** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services. */
-export async function invocationFor(
-  run: RunState,
-  node: TaskNode,
-  ctx: BranchContext,
-  attempt: { number: number; output: OutputSink; records: DataCatalog[]; internalName: string },
-): Promise<TaskInvocation> {
+/** One attempt as the invocation needs it. */
+export interface AttemptRef {
+  number: number;
+  output: OutputSink;
+  records: DataCatalog[];
+  internalName: string;
+  signal: AbortSignal;
+  scratchDir: () => Promise<string>;
+}
+
+/** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services, process launcher. */
+export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchContext, attempt: AttemptRef): Promise<TaskInvocation> {
   const secrets: Record<string, string> = {};
   for (const name of node.secrets) {
     secrets[name] = await run.services.secrets.get(name);
@@ -20,6 +26,13 @@ export async function invocationFor(
   let env: Record<string, string> | undefined;
   const environment = (): Record<string, string> =>
     (env ??= taskEnvironment({ base: run.baseEnv, runId, tag, attempt: attempt.number, parameters: ctx.scope.parameters, mapVariable: ctx.mapVariable, secrets }));
+  const spawn = createLauncher({
+    output: attempt.output,
+    signal: attempt.signal,
+    force: run.plan.stop.force,
+    graceMs: run.services.stopGraceMs,
+    registry: run.services.processes,
+  });
   return {
     // Built on first use: in-process runners never read it, and encoding large parameters costs.
     get env() {
@@ -36,7 +49,9 @@ export async function invocationFor(
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],
-    ...(run.plan.signal ? { signal: run.plan.signal } : {}),
+    signal: attempt.signal,
+    spawn,
+    scratchDir: attempt.scratchDir,
   };
 }
 

@@ -9,6 +9,18 @@ export interface StoredFile {
   open(): AsyncIterable<Uint8Array>;
 }
 
+/** Content streamed into the catalog (an execution log); nothing is visible under its name until `commit`. */
+export interface ContentWriter {
+  /** Appends bytes (synchronously: the caller's stream waits, so memory stays bounded). */
+  write(chunk: string | Uint8Array): void;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  /** Makes the content visible under its name (atomically) and returns its record with the SHA-256. */
+  commit(): Promise<DataCatalog[]>;
+  /** Drops what was written. */
+  abort(): Promise<void>;
+}
+
 /** Moves files between the working directory and a run-scoped store, recording each transfer. */
 export interface Catalog {
   readonly type: string;
@@ -33,6 +45,8 @@ export interface Catalog {
   readFile(runId: string, relativePath: string): Promise<StoredFile>;
   /** Removes everything the catalog holds for a run (nothing to remove is not an error). */
   deleteRun(runId: string): Promise<Freed>;
+  /** Opens a writer that streams content to `name` in the run's catalog (for output of any size). */
+  createContent(name: string, runId: string): Promise<ContentWriter>;
   /** Copies a previous run's catalog into the current run's (re-runs). */
   syncBetweenRuns(previousRunId: string, runId: string): Promise<void>;
 }

@@ -12,8 +12,42 @@ export interface RunSummary {
   pipeline_file: string | null;
   /** Epoch milliseconds of the last change, when the store knows it. */
   updated_ms: number | null;
-  /** True when the run is PROCESSING but its orchestrator is gone (stores with a lease tell; absent = not stale). */
+  /**
+   * True when the run is still PROCESSING but the process that ran it is gone (its lease is stale):
+   * it will never finish by itself; `runnable retry` continues it.
+   */
   stale?: boolean;
+}
+
+/** Who holds a run's lease (written by the store; shown in messages). */
+export interface LeaseOwner {
+  host: string;
+  pid: number;
+  /** Epoch ms when the lease was taken. */
+  since_ms: number;
+}
+
+/** What a store knows about a run's lease. */
+export type LeaseState =
+  /** No lease: the run was never walked by a lease holder (e.g. Argo pods), or it ended. */
+  | { state: "none" }
+  /** A live process holds it. */
+  | { state: "live"; owner: LeaseOwner; age_ms: number }
+  /** Its holder died (same host, process gone) or stopped renewing it. */
+  | { state: "stale"; owner: LeaseOwner | null; age_ms: number };
+
+/** A held lease: renewed while the run goes, released when it ends. */
+export interface RunLease {
+  /** Proves the holder is alive; fails with RUN_BUSY when another process took the lease over. */
+  renew(): Promise<void>;
+  /** Gives the lease up (idempotent). */
+  release(): Promise<void>;
+}
+
+/** Options of {@link RunLogStore.acquireLease}. */
+export interface LeaseOptions {
+  /** A lease not renewed for this long is stale (default 30 s). */
+  ttlMs?: number;
 }
 
 /** What removing a run gave back. */
@@ -24,7 +58,9 @@ export interface Freed {
 
 /**
  * Persists run logs. Writes address step and branch logs by location (never by splitting dotted names),
- * so map items containing `.` are safe. Every write is atomic; concurrent writes to one run are safe.
+ * so map items containing `.` are safe. Every write is atomic; concurrent writes to one run are safe,
+ * from several processes and hosts sharing the store. Entries of a steps or branches map are ordered by
+ * the `seq` the engine supplies (walk position, item index), never by a process's clock.
  */
 export interface RunLogStore {
   /** The service type, e.g. `file-system`. */
@@ -45,18 +81,28 @@ export interface RunLogStore {
   setRunConfig(runId: string, runConfig: RunConfig): Promise<void>;
   /**
    * Creates or replaces a step log in the branch at `location`. The step's own `branches` field is
-   * ignored: branches are written with {@link putBranch} and kept when the step is replaced.
+   * ignored: branches are written with {@link putBranch} and kept when the step is replaced. `seq`
+   * orders the step among its siblings (stores that cannot keep insertion order use it).
    */
-  putStep(runId: string, location: LogLocation, step: StepLog): Promise<void>;
+  putStep(runId: string, location: LogLocation, step: StepLog, seq?: number): Promise<void>;
   /**
    * Creates or replaces a branch log; `location` ends with the (owning step key, branch key) pair.
    * The branch's `steps` field is ignored (steps are written with {@link putStep}) and kept on replace.
    */
-  putBranch(runId: string, location: LogLocation, branch: BranchLog): Promise<void>;
+  putBranch(runId: string, location: LogLocation, branch: BranchLog, seq?: number): Promise<void>;
+  /** Removes a step log (and what it holds) from the branch at `location`; a missing step is fine. */
+  removeStep(runId: string, location: LogLocation, internalName: string): Promise<void>;
   /** All runs, newest first when the store can tell. */
   list(): Promise<RunSummary[]>;
   /** Removes a run and everything stored for it. Fails with RUN_NOT_FOUND. Callers refuse live runs. */
   delete(runId: string): Promise<Freed>;
   /** Flushes anything pending for a run (e.g. compacts a journal); called when a run ends. */
   flush(runId: string): Promise<void>;
+  /**
+   * Takes the run's lease (the run need not exist yet). Fails with RUN_BUSY naming the holder when a
+   * live process holds it; a stale lease is taken over.
+   */
+  acquireLease(runId: string, options?: LeaseOptions): Promise<RunLease>;
+  /** The state of a run's lease. */
+  leaseState(runId: string): Promise<LeaseState>;
 }

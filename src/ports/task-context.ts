@@ -19,6 +19,8 @@ export interface TaskContext {
   /** Metrics recorded so far, in order. */
   metrics: TrackedPoint[];
   services: TaskServices;
+  /** Aborted when the task must stop (the run is stopped or the step ran past its time limit). */
+  signal: AbortSignal;
   /** Where console output of this task goes. */
   log: (stream: "stdout" | "stderr", text: string) => void;
 }

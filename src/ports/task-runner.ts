@@ -8,6 +8,31 @@ export interface OutputSink {
   write(stream: "stdout" | "stderr", chunk: string | Uint8Array): void;
 }
 
+/** A subprocess a task runner asks the engine to start. */
+export interface ProcessSpec {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** How a supervised subprocess ended. */
+export interface ProcessResult {
+  /** Exit code (128 + signal number when a signal ended it). */
+  code: number;
+  /** The signal that ended it, if any. */
+  signal: string | null;
+  /** Set when the program could not be started at all (e.g. ENOENT: not installed). */
+  spawnError?: NodeJS.ErrnoException;
+}
+
+/**
+ * Starts subprocesses the engine supervises: each runs in its own process group with both output
+ * streams drained into the attempt's output, is stopped with its whole group when the attempt is
+ * stopped (the stop signal, a grace period, then SIGKILL), and never outlives the CLI.
+ */
+export type ProcessLauncher = (spec: ProcessSpec) => Promise<ProcessResult>;
+
 /** Services a running task may call (the in-task API is built on these). */
 export interface TaskServices {
   getSecret(name: string): Promise<string>;
@@ -42,7 +67,15 @@ export interface TaskInvocation {
   services: TaskServices;
   /** Secret values to mask wherever they would be written. */
   secretValues: readonly string[];
-  signal?: AbortSignal;
+  /** Aborted when the attempt must stop (the run is stopped, or the step ran past its time limit). */
+  signal: AbortSignal;
+  /** Starts supervised subprocesses (use it for every process a task starts). */
+  spawn: ProcessLauncher;
+  /**
+   * A private folder (mode 0700) of this attempt for files holding secrets or parameters, made on the
+   * first call; removed when the attempt ends, and by the next run or retry if the CLI was killed.
+   */
+  scratchDir(): Promise<string>;
 }
 
 /** What a finished attempt hands back (a failing task is data, not an exception). */

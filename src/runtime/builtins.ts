@@ -1,6 +1,7 @@
 import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
+import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
@@ -18,6 +19,7 @@ import { createRegistry, type Registry } from "./registry.js";
 /** Every built-in plug-in, listed explicitly (no scanning, no registration by side effect). */
 export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localExecutorPlugin,
+  mockedExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,

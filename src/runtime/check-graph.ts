@@ -1,16 +1,8 @@
 import type { Problem } from "../core/errors.js";
-import type { Graph, Node } from "../core/graph.js";
+import { allNodes, type Graph, type Node } from "../core/graph.js";
 import { BUILTIN_REDUCERS } from "../core/reducers.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 
-/** Every node of a graph and its branches, depth first. */
-export function* allNodes(graph: Graph): Generator<Node> {
-  for (const node of graph.nodes.values()) {
-    yield node;
-    if (node.kind === "parallel") for (const branch of Object.values(node.branches)) yield* allNodes(branch);
-    if (node.kind === "map" || node.kind === "dag") yield* allNodes(node.branch);
-  }
-}
 
 /**
  * Checks what only the runtime can know before a run starts: a runner exists for every task's

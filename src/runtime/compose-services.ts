@@ -15,11 +15,11 @@ export interface ServiceChoice {
   config: unknown;
 }
 
-/** The config schema of every registered type, per service key (what the config loader validates against). */
-export function knownServiceSchemas(registry: Registry): Record<ServiceKey, Record<string, z.ZodType>> {
-  return Object.fromEntries(
-    SERVICE_KEYS.map((key) => [key, Object.fromEntries(registry.all(key).map((d) => [d.type, d.configSchema as z.ZodType]))]),
-  ) as Record<ServiceKey, Record<string, z.ZodType>>;
+/** The config schema of every registered type, per service key and for `task_runners` (what the config loader validates against). */
+export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "task_runners", Record<string, z.ZodType>> {
+  const schemas = (kind: ServiceKey | "task") => Object.fromEntries(registry.all(kind).map((d) => [d.type, d.configSchema as z.ZodType]));
+  const services = Object.fromEntries(SERVICE_KEYS.map((key) => [key, schemas(key)])) as Record<ServiceKey, Record<string, z.ZodType>>;
+  return { ...services, task_runners: schemas("task") };
 }
 
 /** Creates one service from its validated choice. */
@@ -37,11 +37,12 @@ export async function createService<K extends ServiceKey>(
   return definition.create(choice.config, context) as Promise<PluginInstances[K]>;
 }
 
-/** Creates every task runner and indexes them by the command types they serve. */
-export async function createTaskRunners(registry: Registry, context: PluginContext): Promise<Map<string, TaskRunner>> {
+/** Creates every task runner (with its `task_runners` settings, if any) and indexes them by the command types they serve. */
+export async function createTaskRunners(registry: Registry, context: PluginContext, configs: Readonly<Record<string, unknown>> = {}): Promise<Map<string, TaskRunner>> {
   const runners = new Map<string, TaskRunner>();
   for (const definition of registry.all("task")) {
-    const runner = await definition.create({}, context);
+    const config = configs[definition.type] ?? definition.configSchema.parse({});
+    const runner = await definition.create(config, context);
     for (const commandType of runner.commandTypes) runners.set(commandType, runner);
   }
   return runners;

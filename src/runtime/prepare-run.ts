@@ -1,25 +1,22 @@
 import { basename, resolve } from "node:path";
-import { RunnableError, formatProblem } from "../core/errors.js";
+import { RunnableError } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import { generateRunId, validateRunId } from "../core/run-id.js";
-import type { CodeIdentity, RunConfig } from "../core/run-log.js";
-import { loadServicesConfig } from "../config/load-config.js";
+import type { RunConfig, RunLog } from "../core/run-log.js";
+import type { LoadedConfig } from "../config/load-config.js";
 import { dagHash } from "../definition/dag-hash.js";
 import { loadPipelineFile } from "../definition/load-pipeline.js";
-import type { RunEvent, RunPlan, Services } from "../engine/services.js";
-import type { PluginContext } from "../ports/plugin.js";
+import type { RunEvent, RunMode, RunPlan, RunStop, Services } from "../engine/services.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
-import { builtinRegistry } from "./builtins.js";
-import { checkRunnable } from "./check-graph.js";
-import { createService, createTaskRunners, knownServiceSchemas, serviceRecord } from "./compose-services.js";
-import { gitCodeIdentity } from "./git-identity.js";
+import { baseOptions, checkBeforeRun, composeRun, runStopFrom } from "./compose-run.js";
+import { serviceRecord } from "./compose-services.js";
 import { initialParameters } from "./initial-parameters.js";
 import type { Registry } from "./registry.js";
 
 /** A pipeline to run: a YAML file, or a graph built in code (SDK or a TypeScript pipeline module). */
 export type PipelineSource =
   | { kind: "yaml"; file: string }
-  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null };
+  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null; dagHash?: string };
 
 /** Options of a run, shared by the CLI and `pipeline.execute()`. */
 export interface RunOptions {
@@ -28,86 +25,117 @@ export interface RunOptions {
   parametersFile?: string;
   runId?: string;
   tag?: string;
+  /** Re-run: skip what succeeded in this earlier run (runnable's `--use-cached`). */
+  useCached?: string;
   cwd?: string;
   env?: Readonly<Record<string, string | undefined>>;
   registry?: Registry;
   onEvent?: (event: RunEvent) => void;
   warn?: (message: string) => void;
+  /** Stops the run when aborted (SDK callers). */
   signal?: AbortSignal;
+  /** Stop controls with a forced stop (the CLI). */
+  stop?: RunStop;
+  /** Time stopped task processes get before SIGKILL (ms). */
+  stopGraceMs?: number;
+}
+
+/** A run ready to go; `dispose` must be called when it ended (it stops helper processes). */
+export interface PreparedRun {
+  plan: RunPlan;
+  services: Services;
+  dispose(): Promise<void>;
+}
+
+/** A loaded pipeline with what `run_config` records of it. */
+export interface LoadedPipeline {
+  graph: Graph;
+  serialised: Record<string, unknown>;
+  dagHash: string;
+  name: string;
+  file: string | null;
 }
 
 /** Loads and checks everything a run needs; nothing is written until this succeeds. */
-export async function prepareRun(options: RunOptions): Promise<{ plan: RunPlan; services: Services }> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const env = options.env ?? process.env;
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
-  const registry = options.registry ?? builtinRegistry();
-  const known = knownServiceSchemas(registry);
-  const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
-  const pipeline = await loadSource(options.source, cwd);
-  const context: PluginContext = { cwd, env, warn };
-  const [executor, runLogStore, catalog, secrets, tracker] = await Promise.all([
-    createService(registry, "executor", config.services.executor, context),
-    createService(registry, "run_log_store", config.services.run_log_store, context),
-    createService(registry, "catalog", config.services.catalog, context),
-    createService(registry, "secrets", config.services.secrets, context),
-    createService(registry, "experiment_tracker", config.services.experiment_tracker, context),
-  ]);
-  const runners = await createTaskRunners(registry, context);
-  const problems = await checkRunnable(pipeline.graph, runners, cwd);
-  if (problems.length > 0) {
-    throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
+export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+  const { cwd, env, warn } = baseOptions(options);
+  const composed = await composeRun({ ...options, cwd, env, warn });
+  try {
+    const pipeline = await loadSource(options.source, cwd);
+    await checkBeforeRun(pipeline.graph, composed, cwd);
+    const { runLogStore } = composed.services;
+    const original = options.useCached === undefined ? undefined : await originalRun(runLogStore, options.useCached);
+    const initial = await initialParameters(options.parametersFile, env, cwd);
+    const runId = await chooseRunId(options.runId, runLogStore);
+    const tag = options.tag ?? "";
+    const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: options.parametersFile, original });
+    const mode: RunMode = original ? { kind: "cached", original } : { kind: "new" };
+    const plan: RunPlan = {
+      runId,
+      tag,
+      graph: pipeline.graph,
+      pipelineName: pipeline.name,
+      // A re-run starts from the original's final parameters over the initial ones (runnable §8.6).
+      initialParameters: original ? { ...initial, ...original.parameters } : initial,
+      runConfig,
+      cwd,
+      env,
+      mode,
+      stop: runStopFrom(options.stop, options.signal),
+    };
+    return { plan, services: composed.services, dispose: composed.dispose };
+  } catch (error) {
+    await composed.dispose();
+    throw error;
   }
-  const parameters = await initialParameters(options.parametersFile, env, cwd);
-  const runId = await chooseRunId(options.runId, runLogStore);
-  const tag = options.tag ?? "";
-  let identity: Promise<CodeIdentity> | undefined;
-  const services: Services = {
-    executor,
-    runLogStore,
-    catalog,
-    secrets,
-    tracker,
-    taskRunner: (commandType) => runners.get(commandType),
-    codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
-    warn,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  };
-  const runConfig: RunConfig = {
-    executor: serviceRecord("executor", executor),
-    run_log_store: serviceRecord("run_log_store", runLogStore),
-    secrets_handler: serviceRecord("secrets", secrets),
-    catalog_handler: serviceRecord("catalog", catalog),
-    experiment_tracker: serviceRecord("experiment_tracker", tracker),
+}
+
+/** The run a re-run starts from; it must be in the configured store. */
+async function originalRun(store: RunLogStore, runId: string): Promise<RunLog> {
+  if (store.type === "buffered") {
+    throw new RunnableError("CONFIG_INVALID", `--use-cached ${runId}: the buffered run log store keeps runs in memory only, so no earlier run can be re-used`, {
+      hint: "configure a persistent run_log_store (file-system or chunked-fs) for runs you want to re-run",
+    });
+  }
+  if (validateRunId(runId) !== undefined || !(await store.exists(runId))) {
+    throw new RunnableError("RUN_NOT_FOUND", `Expected a run log with id: ${runId} but it does not exist in the ${store.type} run log store`, {
+      hint: "--use-cached takes the id of an earlier run in the same run log store (`runnable runs list` shows them)",
+    });
+  }
+  return store.get(runId);
+}
+
+/** `run_config` as runnable writes it. */
+export function buildRunConfig(
+  services: Services,
+  config: LoadedConfig,
+  pipeline: LoadedPipeline,
+  run: { runId: string; tag: string; parametersFile: string | undefined; original: RunLog | undefined },
+): RunConfig {
+  return {
+    executor: serviceRecord("executor", services.executor),
+    run_log_store: serviceRecord("run_log_store", services.runLogStore),
+    secrets_handler: serviceRecord("secrets", services.secrets),
+    catalog_handler: serviceRecord("catalog", services.catalog),
+    experiment_tracker: serviceRecord("experiment_tracker", services.tracker),
     pipeline_file: pipeline.file ?? "",
-    parameters_file: options.parametersFile ?? "",
+    parameters_file: run.parametersFile ?? "",
     configuration_file: config.file ?? "",
-    tag,
-    run_id: runId,
+    tag: run.tag,
+    run_id: run.runId,
     variables: config.variables,
-    use_cached: false,
-    original_run_id: "",
+    use_cached: run.original !== undefined,
+    original_run_id: run.original?.run_id ?? "",
     dag: pipeline.serialised,
     dag_hash: pipeline.dagHash,
     execution_plan: "chained",
   };
-  const plan: RunPlan = {
-    runId,
-    tag,
-    graph: pipeline.graph,
-    pipelineName: pipeline.name,
-    initialParameters: parameters,
-    runConfig,
-    cwd,
-    env,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
-  return { plan, services };
 }
 
-async function loadSource(source: PipelineSource, cwd: string) {
+/** Loads a pipeline source (YAML file, or a graph built in code). */
+export async function loadSource(source: PipelineSource, cwd: string): Promise<LoadedPipeline> {
   if (source.kind === "graph") {
-    return { graph: source.graph, serialised: source.serialised, dagHash: dagHash(source.serialised), name: source.name, file: source.file };
+    return { graph: source.graph, serialised: source.serialised, dagHash: source.dagHash ?? dagHash(source.serialised), name: source.name, file: source.file };
   }
   const loaded = await loadPipelineFile(resolve(cwd, source.file), { cwd });
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
@@ -119,7 +147,7 @@ async function chooseRunId(requested: string | undefined, store: RunLogStore): P
     if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`);
     if (await store.exists(requested)) {
       throw new RunnableError("RUN_EXISTS", `a run with id "${requested}" already exists in the ${store.type} run log store`, {
-        hint: "choose another --run-id, or omit it to get a generated one",
+        hint: "choose another --run-id, or omit it to get a generated one; `runnable retry <run-id>` continues a failed or stopped run",
       });
     }
     return requested;

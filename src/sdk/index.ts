@@ -1,4 +1,4 @@
-export { pipeline, isPipeline, type Pipeline, type ExecuteOptions } from "./pipeline.js";
+export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
 export { typescript, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
 export type { Step, CatalogOptions, LinkOptions, TaskOptions, TypescriptTaskOptions } from "./steps.js";
 export {
@@ -12,4 +12,5 @@ export {
   putInCatalog,
   getSecret,
   getExperimentTrackerContext,
+  getAbortSignal,
 } from "./task-api.js";

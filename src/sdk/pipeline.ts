@@ -3,17 +3,24 @@ import type { RunLog } from "../core/run-log.js";
 import { buildGraph } from "../definition/build-graph.js";
 import { MAP_REDUCER, TASK_FUNCTION, type Graph } from "../core/graph.js";
 import { serialiseGraph } from "../definition/serialise.js";
-import { runPipeline } from "../engine/run-pipeline.js";
-import { allNodes } from "../runtime/check-graph.js";
-import { prepareRun, type RunOptions } from "../runtime/prepare-run.js";
+import { runPrepared } from "../runtime/execute.js";
+import { prepareRetry, type RetryOptions } from "../runtime/prepare-retry.js";
+import { allNodes } from "../core/graph.js";
+import { prepareRun, type PipelineSource, type PreparedRun, type RunOptions } from "../runtime/prepare-run.js";
 import type { Step } from "./steps.js";
 import { stepsToDag, type Attachments } from "./to-dag.js";
 
 const BRAND = Symbol.for("runnable-ts.pipeline");
 
-/** Options of `pipeline.execute()` (the CLI's options, by name). */
-export type ExecuteOptions = Omit<RunOptions, "source"> & {
+/** Options of `pipeline.execute()` (the CLI's options, by name; `useCached` re-runs an earlier run). */
+export type ExecuteOptions = Omit<RunOptions, "source" | "stop"> & {
   /** Throw a RUN_FAILED error when the run fails (default true); the run log is on `error.runLog`. */
+  throwOnFailure?: boolean;
+};
+
+/** Options of `pipeline.retry(runId)`. */
+export type RetryPipelineOptions = Omit<RetryOptions, "runId" | "file" | "loadFile" | "source" | "stop"> & {
+  /** Throw a RUN_FAILED error when the run fails again (default true). */
   throwOnFailure?: boolean;
 };
 
@@ -27,8 +34,12 @@ export interface Pipeline {
   toDag(branchName?: string, attachments?: Attachments): Record<string, unknown>;
   /** The validated graph, with in-memory functions attached. */
   build(): { graph: Graph; dag: Record<string, unknown> };
+  /** The pipeline as a run source. */
+  source(): PipelineSource;
   /** Runs the pipeline here and resolves with its run log. */
   execute(options?: ExecuteOptions): Promise<RunLog>;
+  /** Continues a failed, stopped or dead run of this pipeline under its own id; resolves with its run log. */
+  retry(runId: string, options?: RetryPipelineOptions): Promise<RunLog>;
 }
 
 /** Defines a pipeline from a list of steps (linked in list order unless steps say otherwise). */
@@ -58,18 +69,31 @@ export function pipeline(definition: { name?: string; description?: string; step
     },
     async execute(options = {}) {
       const { throwOnFailure = true, ...runOptions } = options;
+      return finished(await prepareRun({ ...runOptions, source: self.source() }), throwOnFailure);
+    },
+    async retry(runId, options = {}) {
+      const { throwOnFailure = true, ...retryOptions } = options;
+      const source = self.source();
+      const loadFile = async () => source;
+      return finished(await prepareRetry({ ...retryOptions, runId, source, loadFile }), throwOnFailure);
+    },
+    source() {
       const { graph } = self.build();
-      const source = { kind: "graph" as const, graph, serialised: serialiseGraph(graph), name: name || "pipeline", file: null };
-      const { plan, services } = await prepareRun({ ...runOptions, source });
-      await runPipeline(plan, services);
-      const runLog = await services.runLogStore.get(plan.runId);
-      if (throwOnFailure && runLog.status !== "SUCCESS") {
-        throw Object.assign(new RunnableError("RUN_FAILED", `run ${plan.runId} failed`), { runLog });
-      }
-      return runLog;
+      return { kind: "graph" as const, graph, serialised: serialiseGraph(graph), name: name || "pipeline", file: null };
     },
   };
   return self;
+}
+
+/** Runs a prepared run and reads its log back (a failed run throws RUN_FAILED unless asked not to). */
+async function finished(prepared: PreparedRun, throwOnFailure: boolean): Promise<RunLog> {
+  const { runLogStore } = prepared.services;
+  const result = await runPrepared(prepared);
+  const runLog = await runLogStore.get(result.runId);
+  if (throwOnFailure && runLog.status !== "SUCCESS") {
+    throw Object.assign(new RunnableError("RUN_FAILED", `run ${result.runId} failed`), { runLog });
+  }
+  return runLog;
 }
 
 /** True when `value` is a pipeline built with {@link pipeline} (by any copy of this package). */

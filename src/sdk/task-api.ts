@@ -86,3 +86,12 @@ export function getSecret(name: string): Promise<string> {
 export function getExperimentTrackerContext(): Record<string, unknown> {
   return context("getExperimentTrackerContext").services.trackerContext();
 }
+
+/**
+ * Aborted when the task must stop: the run was stopped (Ctrl-C, SIGTERM, SIGHUP) or the step ran past
+ * its time limit. Long-running TypeScript tasks should watch it (`signal.throwIfAborted()`, or pass it
+ * to `fetch`); a task that ignores it is given up on after the grace period.
+ */
+export function getAbortSignal(): AbortSignal {
+  return context("getAbortSignal").signal;
+}

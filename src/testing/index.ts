@@ -1,4 +1,9 @@
-/** Test support for users of runnable-ts: the contract suites every plug-in kind must pass. */
-export { runLogStoreContract, sampleRunConfig, sampleRunHeader, sampleStepLog, contractSchemaPath } from "./contracts/run-log-store.contract.js";
-export { catalogContract } from "./contracts/catalog.contract.js";
-export { secretsContract, CONTRACT_SECRETS } from "./contracts/secrets.contract.js";
+/**
+ * Test support for users of runnable-ts (no test framework needed): run a pipeline with tasks mocked
+ * or patched, call a task function with a fake task context, in-memory fakes for engine tests. The
+ * contract suites for plug-ins (which need vitest and ajv) are in `runnable-ts/testing/contracts`.
+ */
+export { runWithMocks, callTask, type MockRunOptions, type Patch, type CallTaskOptions, type CalledTask } from "./mocks.js";
+export { recordingTracker, scriptedRunner, fixedClock, memoryCatalog, type RecordingTracker, type ScriptedRunner, type ScriptedAttempt, type MemoryCatalog } from "./fakes.js";
+export { testServices, runGraph, graphOf, type RunGraphOptions } from "./engine-harness.js";
+export { testInvocation, type TestInvocationOptions } from "./invocation.js";

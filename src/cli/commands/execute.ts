@@ -1,6 +1,11 @@
-import { runPipeline } from "../../engine/run-pipeline.js";
-import { prepareRun } from "../../runtime/prepare-run.js";
+import type { RunLog } from "../../core/run-log.js";
+import { signalExitCode } from "../../core/stop.js";
+import type { RunResult } from "../../engine/services.js";
+import { runPrepared } from "../../runtime/execute.js";
+import { prepareRetry } from "../../runtime/prepare-retry.js";
+import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime/prepare-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
+import { createCliLog } from "../log-level.js";
 import { createProgress } from "../progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
@@ -12,27 +17,100 @@ export interface ExecuteCommandOptions {
   parametersFile?: string;
   runId?: string;
   tag?: string;
+  useCached?: string;
   quiet?: boolean;
   output?: boolean;
+  logLevel?: string;
+  /** `run_config.execution_plan` (`unchained` for execute_function/execute_notebook jobs). */
+  executionPlan?: string;
 }
 
-/** `runnable execute`: runs a pipeline; exit 0 when it succeeded, 1 when it failed. */
+/** What every run command shares: progress, warnings by log level. */
+function runSettings(options: { quiet?: boolean; output?: boolean; logLevel?: string }, io: CliIo) {
+  const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
+  const log = createCliLog(options.logLevel, io.err);
+  return { log, settings: { cwd: io.cwd, env: io.env, warn: log.warn, ...(progress ? { onEvent: progress } : {}) } };
+}
+
+/** The exit code of a finished run: 0 success, 1 failed, 128+n when a signal stopped it. */
+function exitCodeOf(result: RunResult): number {
+  if (result.stopped?.kind === "signal") return signalExitCode(result.stopped.signal);
+  return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
+}
+
+/** A finished run: its exit code and a way to read its log back (only read when asked: it can be large). */
+export interface FinishedRun {
+  code: number;
+  runLog: () => Promise<RunLog>;
+}
+
+/** Runs a prepared run (printing its log at the end with the buffered store, as runnable does). */
+async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<FinishedRun> {
+  const store = prepared.services.runLogStore;
+  const result = await runPrepared(prepared);
+  const runLog = () => store.get(result.runId);
+  // runnable prints the run log at the end; with the in-memory store it is the only record of the run
+  if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
+  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
+  return { code: exitCodeOf(result), runLog };
+}
+
+/** `runnable execute`: runs a pipeline (or re-runs one with --use-cached); exit 0 when it succeeded, 1 when it failed. */
 export async function executeCommand(options: ExecuteCommandOptions, io: CliIo): Promise<number> {
   const source = await loadPipelineSource(options.file, io.cwd);
-  const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
-  const { plan, services } = await prepareRun({
-    source,
-    ...(options.configFile ? { configFile: options.configFile } : {}),
-    ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
-    ...(options.runId !== undefined ? { runId: options.runId } : {}),
-    ...(options.tag !== undefined ? { tag: options.tag } : {}),
-    cwd: io.cwd,
-    env: io.env,
-    warn: (message) => io.err(`warning: ${message}\n`),
-    ...(progress ? { onEvent: progress } : {}),
-    signal: io.signal,
-  });
-  const result = await runPipeline(plan, services);
-  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
-  return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
+  return (await executeSource(source, options, io)).code;
+}
+
+/** Runs a loaded pipeline with the options of `runnable execute`; resolves with the exit code and the run log. */
+export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<FinishedRun> {
+  const { log, settings } = runSettings(options, io);
+  const controls = io.stopControls();
+  try {
+    const prepared = await prepareRun({
+      ...settings,
+      source,
+      ...(options.configFile ? { configFile: options.configFile } : {}),
+      ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      ...(options.useCached !== undefined ? { useCached: options.useCached } : {}),
+      stop: controls.stop,
+    });
+    const { plan, services } = prepared;
+    if (options.executionPlan) plan.runConfig.execution_plan = options.executionPlan;
+    log.info(`run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`);
+    return await finishRun(prepared, options, io);
+  } finally {
+    controls.dispose();
+  }
+}
+
+/** Options of `runnable retry`. */
+export interface RetryCommandOptions {
+  file?: string;
+  configFile?: string;
+  parametersFile?: string;
+  quiet?: boolean;
+  output?: boolean;
+  logLevel?: string;
+}
+
+/** `runnable retry RUN_ID`: continues a failed, stopped or dead run under its own id. */
+export async function retryCommand(runId: string, options: RetryCommandOptions, io: CliIo): Promise<number> {
+  const { settings } = runSettings(options, io);
+  const controls = io.stopControls();
+  try {
+    const prepared = await prepareRetry({
+      ...settings,
+      runId,
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+      ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      loadFile: (file) => loadPipelineSource(file, io.cwd),
+      stop: controls.stop,
+    });
+    return (await finishRun(prepared, options, io)).code;
+  } finally {
+    controls.dispose();
+  }
 }

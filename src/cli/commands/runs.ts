@@ -13,10 +13,10 @@ export interface RunsListOptions {
   limit?: string;
 }
 
-const STATUSES = ["CREATED", "TRIGGERED", "PROCESSING", "SUCCESS", "FAIL", "stale"];
+const STATUSES = ["CREATED", "TRIGGERED", "PROCESSING", "SUCCESS", "FAIL", "STALE"];
 
-/** The status shown for a run: PROCESSING runs whose orchestrator is gone are `stale`. */
-export const shownStatus = (run: RunSummary): string => (run.status === "PROCESSING" && run.stale ? "stale" : run.status);
+/** The status shown for a run: PROCESSING runs whose orchestrator is gone are `STALE`. */
+export const shownStatus = (run: RunSummary): string => (run.status === "PROCESSING" && run.stale ? "STALE" : run.status);
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -27,10 +27,10 @@ function parseLimit(text: string | undefined): number | undefined {
 
 function filterRuns(runs: RunSummary[], options: RunsListOptions): RunSummary[] {
   const status = options.status;
-  if (status !== undefined && !STATUSES.includes(status.toUpperCase()) && status !== "stale") {
+  if (status !== undefined && !STATUSES.includes(status.toUpperCase())) {
     throw new RunnableError("CLI_USAGE", `--status "${status}" is not a status`, { hint: `Use one of ${STATUSES.join(", ")}.` });
   }
-  const wanted = status === undefined ? undefined : status === "stale" ? "stale" : status.toUpperCase();
+  const wanted = status?.toUpperCase();
   const filtered = runs.filter((run) => (wanted === undefined || shownStatus(run) === wanted) && (options.tag === undefined || (run.tag ?? "") === options.tag));
   const limit = parseLimit(options.limit);
   return limit === undefined ? filtered : filtered.slice(0, limit);
@@ -55,6 +55,7 @@ export async function runsListCommand(options: RunsListOptions, io: CliIo): Prom
     const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
     io.out(`${run.run_id.padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
   }
+  if (runs.some((run) => run.stale)) io.out("STALE: left PROCESSING by a process that is gone; `runnable retry <run-id>` continues it\n");
   return 0;
 }
 
@@ -71,6 +72,7 @@ export async function runsShowCommand(
     return 0;
   }
   const branchLimit = options.branches === undefined ? 5 : Math.max(0, Number.parseInt(options.branches, 10) || 0);
-  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit }));
+  const lease = runLog.status === "PROCESSING" ? await store.leaseState(runId) : undefined;
+  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit, stale: lease?.state === "stale" }));
   return 0;
 }

@@ -50,8 +50,7 @@ export async function uiCommand(options: UiCommandOptions, io: CliIo): Promise<n
   io.out(`${server.url}\n`);
   if (options.open) openBrowser(server.url, io);
   await new Promise<void>((resolve) => {
-    if (io.signal.aborted) return resolve();
-    io.signal.addEventListener("abort", () => resolve(), { once: true });
+    process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
   await server.close();

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { loadPipelineFile } from "../../definition/load-pipeline.js";
-import { allNodes } from "../../runtime/check-graph.js";
+import { allNodes } from "../../core/graph.js";
 import type { CliIo } from "../io.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 

@@ -4,9 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunnableError } from "../../core/errors.js";
 import { type BranchLog, type LogLocation, type RunLog, newBranchLog } from "../../core/run-log.js";
 import type { RunHeader, RunLogStore } from "../../ports/run-log-store.js";
-import { type RunLogStoreHarness, contractSchemaPath, sampleRunConfig, sampleRunHeader, sampleStepLog } from "./run-log-store.samples.js";
+import { durableCases } from "./run-log-store.durable.js";
+import {
+  type RunLogStoreCapabilities,
+  type RunLogStoreHarness,
+  contractSchemaPath,
+  sampleRunConfig,
+  sampleRunHeader,
+  sampleStepLog,
+} from "./run-log-store.samples.js";
 
-export { type RunLogStoreHarness, contractSchemaPath, sampleRunConfig, sampleRunHeader, sampleStepLog };
+export { type RunLogStoreCapabilities, type RunLogStoreHarness, contractSchemaPath, sampleRunConfig, sampleRunHeader, sampleStepLog };
 
 const branch = (internalName: string, status: BranchLog["status"] = "PROCESSING"): BranchLog => ({
   ...newBranchLog(internalName),
@@ -73,9 +81,14 @@ function expectNested(run: RunLog, expectValidRunLog: RunLogCheck): void {
 
 /**
  * The promises every RunLogStore keeps, as a vitest suite. `makeStore` builds a store over fresh,
- * empty storage; `reopen` (when given) opens another instance over the same storage.
+ * empty storage; what the store can do beyond the basics is declared in `capabilities` (cases needing
+ * more are skipped, saying why).
  */
-export function runLogStoreContract(name: string, makeStore: () => Promise<RunLogStoreHarness>): void {
+export function runLogStoreContract(
+  name: string,
+  makeStore: () => Promise<RunLogStoreHarness>,
+  capabilities: RunLogStoreCapabilities = { sharedStorage: true, leasesAcrossProcesses: false },
+): void {
   describe(`RunLogStore contract: ${name}`, () => {
     const expectValidRunLog = schemaCheck();
     let harness: RunLogStoreHarness;
@@ -247,15 +260,14 @@ export function runLogStoreContract(name: string, makeStore: () => Promise<RunLo
       expect(await store.get("gone-1")).toEqual({ ...sampleRunHeader("gone-1"), steps: {} });
     });
 
-    it("lets a fresh instance see everything written, before and after flush", async () => {
-      if (!harness.reopen) return;
+    it.skipIf(!capabilities.sharedStorage)("lets a fresh instance see everything written, before and after flush", async () => {
       await store.create(sampleRunHeader("run-1"));
       await writeNested(store, "run-1");
       await store.setParameters("run-1", { final: true });
       const expected = await store.get("run-1");
-      expect(await (await harness.reopen()).get("run-1")).toEqual(expected);
+      expect(await (await harness.reopen!()).get("run-1")).toEqual(expected);
       await store.flush("run-1");
-      const fresh = await harness.reopen();
+      const fresh = await harness.reopen!();
       expect(await fresh.get("run-1")).toEqual(expected);
       expectNested(await fresh.get("run-1"), expectValidRunLog);
       expect(await fresh.exists("run-1")).toBe(true);
@@ -273,9 +285,8 @@ export function runLogStoreContract(name: string, makeStore: () => Promise<RunLo
       if (harness.reopen) expectFannedOut(await (await harness.reopen()).get("busy-1"), 200, expectValidRunLog);
     });
 
-    it("loses nothing when two instances write one run concurrently", async () => {
-      if (!harness.reopen) return;
-      const other = await harness.reopen();
+    it.skipIf(!capabilities.sharedStorage)("loses nothing when two instances write one run concurrently", async () => {
+      const other = await harness.reopen!();
       await store.create(sampleRunHeader("busy-1"));
       await store.putStep("busy-1", [], sampleStepLog("fan", "parallel", "PROCESSING"));
       await Promise.all([...fanOutWriters((i) => (i % 2 ? other : store), 200), ...runWriters(other, 10)]);
@@ -284,8 +295,10 @@ export function runLogStoreContract(name: string, makeStore: () => Promise<RunLo
       expectFannedOut(await store.get("busy-1"), 200, expectValidRunLog);
       expectFannedOut(await other.get("busy-1"), 200, expectValidRunLog);
       await Promise.all([store.flush("busy-1"), other.flush("busy-1")]);
-      expectFannedOut(await (await harness.reopen()).get("busy-1"), 200, expectValidRunLog);
+      expectFannedOut(await (await harness.reopen!()).get("busy-1"), 200, expectValidRunLog);
     });
+
+    durableCases(() => harness, capabilities);
   });
 }
 

@@ -20,7 +20,20 @@ export interface RunLogStoreHarness {
   store: RunLogStore;
   /** A new store instance over the same storage (as another process would open it). */
   reopen?: () => Promise<RunLogStore>;
+  /**
+   * Starts another process that takes the lease of `runId` on the same storage and keeps it until
+   * killed; resolves with its pid once the lease is held.
+   */
+  holdLeaseElsewhere?: (runId: string) => Promise<{ pid: number }>;
   cleanup: () => Promise<void>;
+}
+
+/** What a store can do beyond the basics, declared up front so cases it cannot run are skipped with a reason. */
+export interface RunLogStoreCapabilities {
+  /** Several instances (processes, hosts) share the storage: the harness has `reopen`. */
+  sharedStorage: boolean;
+  /** Another process can hold a lease on the storage: the harness has `holdLeaseElsewhere`. */
+  leasesAcrossProcesses: boolean;
 }
 
 /** A complete `run_config` for tests. */

@@ -11,6 +11,17 @@ export function createDoNothingCatalog(context: PluginContext): Catalog {
     get: async () => [],
     put: async () => [],
     putContent: async () => [],
+    createContent: async () => {
+      let bytes = 0;
+      return {
+        get bytes() {
+          return bytes;
+        },
+        write: (chunk) => void (bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length),
+        commit: async () => [],
+        abort: async () => undefined,
+      };
+    },
     syncBetweenRuns: async () => {},
     readFile: async (_runId, relativePath) => {
       throw new RunnableError("CATALOG_ERROR", `No file ${relativePath}: the do-nothing catalog stores no files`);

@@ -78,7 +78,7 @@ export async function findFiles(root: string, pattern: string, ignore: string[] 
 }
 
 /** Creates the parent folder of `root/relative` and checks it really is inside `root` (no link escapes). */
-async function prepareTarget(root: string, relative: string, verified?: Set<string>): Promise<string> {
+export async function prepareTarget(root: string, relative: string, verified?: Set<string>): Promise<string> {
   const target = path.join(root, relative);
   // Folders this catalog created and checked itself need no second check (the per-step execution log).
   if (verified?.has(path.dirname(target))) return target;

@@ -4,9 +4,10 @@ import { escapePath } from "tinyglobby";
 import { RunnableError } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { Catalog } from "../../../ports/catalog.js";
+import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
+import { openContentWriter } from "./content-writer.js";
 import { checkRelative, copyAtomic, findFiles, isExecutionLog, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
 
 /** Validated config of the file-system catalog. */
@@ -84,6 +85,25 @@ async function putContent(layout: Layout, name: string, content: string | Uint8A
   return [entry(layout, relative, hash, runId, "put")];
 }
 
+async function createContent(layout: Layout, name: string, runId: string): Promise<ContentWriter> {
+  checkRunId(runId);
+  checkRelative(name, "name", display(layout, runId), "catalog");
+  const relative = normalizeRelative(name);
+  let hash = "";
+  const writer = await openContentWriter(path.join(layout.root, runId), relative, path.join(layout.root, ".tmp"), layout.verified, (digest) => (hash = digest));
+  return {
+    get bytes() {
+      return writer.bytes;
+    },
+    write: (chunk) => writer.write(chunk),
+    abort: () => writer.abort(),
+    commit: async () => {
+      await writer.commit();
+      return [entry(layout, relative, hash, runId, "put")];
+    },
+  };
+}
+
 async function syncBetweenRuns(layout: Layout, previousRunId: string, runId: string): Promise<void> {
   checkRunId(previousRunId);
   checkRunId(runId);
@@ -117,6 +137,7 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     get: (pattern, runId) => getFiles(layout, pattern, runId),
     put: (pattern, runId) => putFiles(layout, pattern, runId),
     putContent: (name, content, runId) => putContent(layout, name, content, runId),
+    createContent: (name, runId) => createContent(layout, name, runId),
     syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(layout, previousRunId, runId),
     readFile: async (runId, relativePath) => {
       checkRunId(runId);

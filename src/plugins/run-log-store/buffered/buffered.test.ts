@@ -6,11 +6,16 @@ import { bufferedRunLogStorePlugin } from "./index.js";
 
 const context: PluginContext = { cwd: process.cwd(), env: {}, warn: () => undefined };
 
-runLogStoreContract("buffered", async () => ({ store: createBufferedRunLogStore(), cleanup: async () => undefined }));
-runLogStoreContract("buffered (plug-in)", async () => ({
-  store: await bufferedRunLogStorePlugin.create(bufferedRunLogStorePlugin.configSchema.parse({}), context),
-  cleanup: async () => undefined,
-}));
+const inMemory = { sharedStorage: false, leasesAcrossProcesses: false };
+runLogStoreContract("buffered", async () => ({ store: createBufferedRunLogStore(), cleanup: async () => undefined }), inMemory);
+runLogStoreContract(
+  "buffered (plug-in)",
+  async () => ({
+    store: await bufferedRunLogStorePlugin.create(bufferedRunLogStorePlugin.configSchema.parse({}), context),
+    cleanup: async () => undefined,
+  }),
+  inMemory,
+);
 
 describe("buffered run log store", () => {
   it("is a strict, empty-config plug-in of kind run_log_store", () => {

@@ -1,6 +1,7 @@
 import type { Parameters, RunConfig, RunLog, Status } from "../../../core/run-log.js";
-import type { RunHeader, RunLogStore, RunSummary } from "../../../ports/run-log-store.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { RunnableError } from "../../../core/errors.js";
+import type { RunHeader, RunLease, RunLogStore, RunSummary } from "../../../ports/run-log-store.js";
+import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 
@@ -16,7 +17,23 @@ const WHERE = "the buffered (in-memory) run log store";
 /** A run log store holding every run of this process in memory, keyed by run id. */
 export function createBufferedRunLogStore(): RunLogStore {
   const runs = new Map<string, Entry>();
+  /** Leases held in this process (a buffered run lives and dies with it, so a held lease is always live). */
+  const leases = new Map<string, { since: number; token: object }>();
   let changes = 0;
+
+  const acquireLease = async (runId: string): Promise<RunLease> => {
+    if (leases.has(runId)) {
+      throw new RunnableError("RUN_BUSY", `Run "${runId}" is already being run in this process`, { hint: "Wait for it to finish." });
+    }
+    const token = {};
+    leases.set(runId, { since: Date.now(), token });
+    return {
+      renew: async () => undefined,
+      release: async () => {
+        if (leases.get(runId)?.token === token) leases.delete(runId);
+      },
+    };
+  };
 
   const entry = (runId: string): Entry => {
     const found = runs.get(runId);
@@ -58,8 +75,9 @@ export function createBufferedRunLogStore(): RunLogStore {
       update(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId: string, runConfig: RunConfig) =>
       update(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
-    putStep: (runId, location, step) => update(runId, stepOp(location, step)),
-    putBranch: (runId, location, branch) => update(runId, branchOp(location, branch)),
+    putStep: (runId, location, step, seq) => update(runId, stepOp(location, step, seq)),
+    putBranch: (runId, location, branch, seq) => update(runId, branchOp(location, branch, seq)),
+    removeStep: (runId, location, internalName) => update(runId, removeOp(location, internalName)),
     list: async () =>
       [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
     delete: async (runId: string) => {
@@ -69,6 +87,11 @@ export function createBufferedRunLogStore(): RunLogStore {
     },
     flush: async (runId: string) => {
       entry(runId);
+    },
+    acquireLease,
+    leaseState: async (runId) => {
+      const held = leases.get(runId);
+      return held ? { state: "live", owner: { host: "this process", pid: process.pid, since_ms: held.since }, age_ms: 0 } : { state: "none" };
     },
   };
 }

@@ -57,8 +57,19 @@ async function readParameters(dir: string, files: string[]): Promise<Parameters>
   return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/**
+ * Nesting depth of a chunk with a stored location (a branch sits one level below its step, a step one
+ * below its branch); runnable's own chunks (no location) sort by time alone.
+ */
+const depthOf = (chunk: Chunk): number => {
+  const location = chunk.data._location;
+  if (!location) return 0;
+  return chunk.kind === "step" ? 2 * location.length : 2 * location.length - 1;
+};
+
+/** Parents before children, then siblings by their suffix (the engine's order, or runnable's time). */
 const byTime = (a: Chunk, b: Chunk): number =>
-  a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+  depthOf(a) - depthOf(b) || (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 /** Two files for one entity (two processes created it): keep the first position and the latest content. */
 function mergeDuplicates(chunks: Chunk[]): Chunk[] {

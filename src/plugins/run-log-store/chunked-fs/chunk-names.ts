@@ -53,6 +53,18 @@ export function parseFileName(file: string): ParsedFileName | undefined {
   return parameter ? { kind: "parameter", encodedName: parameter[1] ?? "" } : undefined;
 }
 
+/**
+ * The numeric file-name suffix of an entity written with the engine's `seq`: the sequence first (so
+ * files sort in walk/item order whichever process or host wrote them), then 20 bits of a hash of the
+ * location (so same-named entities at different locations rarely share a name). Two processes writing
+ * the same entity pick the same name.
+ */
+export function seqSuffix(seq: number, locationKey: string): bigint {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < locationKey.length; i++) hash = Math.imul(hash ^ locationKey.charCodeAt(i), 0x01000193) >>> 0;
+  return BigInt(Math.max(0, Math.floor(seq))) * 1_048_576n + BigInt(hash & 0xfffff);
+}
+
 /** A clock of epoch nanoseconds that never repeats or goes back within one store instance. */
 export function createNanoClock(): () => bigint {
   const base = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();

@@ -15,14 +15,20 @@ import {
 import { encodeName, parseFileName } from "./chunk-names.js";
 import { type ChunkedFsStoreOptions, createChunkedFsRunLogStore } from "./chunked-fs.js";
 import { chunkedFsRunLogStorePlugin } from "./index.js";
+import { holdLeaseInChild } from "../shared/spawn-lease-holder.fixture.js";
 
 async function harness() {
   const folder = await mkdtemp(path.join(os.tmpdir(), "chunked-run-log-"));
   const open = () => createChunkedFsRunLogStore({ folder });
-  return { store: open(), reopen: async () => open(), cleanup: () => rm(folder, { recursive: true, force: true }) };
+  return {
+    store: open(),
+    reopen: async () => open(),
+    holdLeaseElsewhere: (runId: string) => holdLeaseInChild("chunked-fs", folder, runId),
+    cleanup: () => rm(folder, { recursive: true, force: true }),
+  };
 }
 
-runLogStoreContract("chunked-fs", harness);
+runLogStoreContract("chunked-fs", harness, { sharedStorage: true, leasesAcrossProcesses: true });
 runLogStoreContract("chunked-fs (plug-in, relative log_folder)", async () => {
   const cwd = await mkdtemp(path.join(os.tmpdir(), "chunked-run-log-cwd-"));
   const context: PluginContext = { cwd, env: {}, warn: () => undefined };

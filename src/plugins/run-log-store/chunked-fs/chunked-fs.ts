@@ -5,16 +5,17 @@ import { RunnableError } from "../../../core/errors.js";
 import type { LogLocation } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
-import { type WriteObserver, createAtomic, statOrNull } from "../shared/fs-utils.js";
+import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
+import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { type RunOp, branchOp, describeLocation, jsonCopy, runFromHeader, stepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { readRunFolder } from "./assemble.js";
-import { type ChunkKind, RUN_FILE, chunkFileName, createNanoClock, encodeName } from "./chunk-names.js";
+import { type ChunkKind, RUN_FILE, chunkFileName, createNanoClock, encodeName, seqSuffix } from "./chunk-names.js";
 import { listChunkedRuns } from "./list-runs.js";
-import { type RunIndex, addChunk, findChunk, loadIndex } from "./run-index.js";
+import { type RunIndex, addChunk, chunksOf, dropChunk, findChunk, loadIndex } from "./run-index.js";
 import { removeRunFolder } from "./remove-run.js";
 import { type RunFolder, TEMP_FOLDER, removeLeftovers, updateRunFile, writeInRun, writeParameters } from "./run-folder.js";
 
@@ -116,16 +117,35 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
     throw misplacedWrite(runId, `cannot put ${kind} log "${name}": ${missing} ${where}`);
   };
 
-  const writeChunk = async (runId: string, target: Target, content: unknown): Promise<void> => {
+  const writeChunk = async (runId: string, target: Target, content: unknown, seq: number | undefined): Promise<void> => {
     const dir = dirOf(runId);
     const index = await indexOf(runId);
     const encoded = encodeName(target.name);
     const existing = await findChunk(index, dir, target.kind, encoded, target.locationKey);
-    const timeNs = existing?.timeNs ?? clock();
+    const timeNs = existing?.timeNs ?? freeSuffix(index, target, encoded, seq);
     const file = existing?.file ?? chunkFileName(target.kind, encoded, timeNs);
     await writeInRun(runFolder(runId), file, toJsonText(content));
     if (!existing) addChunk(index, target.kind, encoded, { file, timeNs, location: target.locationKey });
   };
+
+  /** The engine's order when given (bumped past a name another location took), else this instance's clock. */
+  const freeSuffix = (index: RunIndex, target: Target, encoded: string, seq: number | undefined): bigint => {
+    if (seq === undefined) return clock();
+    const taken = new Set(chunksOf(index, target.kind, encoded).map((ref) => ref.timeNs));
+    let suffix = seqSuffix(seq, target.locationKey);
+    while (taken.has(suffix)) suffix++;
+    return suffix;
+  };
+
+  const removeStep = (runId: string, location: LogLocation, internalName: string): Promise<void> =>
+    entityWrite(runId, "step", internalName, async () => {
+      const index = await indexOf(runId);
+      const encoded = encodeName(internalName);
+      const found = await findChunk(index, dirOf(runId), "step", encoded, JSON.stringify(location));
+      if (!found) return;
+      await removeIfExists(path.join(dirOf(runId), found.file));
+      dropChunk(index, "step", encoded, found);
+    });
 
   const updateRun = (runId: string, op: RunOp): Promise<void> =>
     queue.run(runId, async () => {
@@ -153,7 +173,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
       const dir = dirOf(runId);
       if (!(await statOrNull(path.join(dir, RUN_FILE)))) throw runNotFound(runId, folder);
       indexes.delete(runId);
-      return removeRunFolder(dir);
+      return removeRunFolder(dir, leaseFileOf(folder, runId));
     });
 
   return {
@@ -176,24 +196,25 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
         checkWritable(runId, "op", op);
         await writeParameters(runFolder(runId), await indexOf(runId), op.payload);
       }),
-    putStep: (runId, location, step) =>
+    putStep: (runId, location, step, seq) =>
       entityWrite(runId, "step", step.internal_name, async () => {
         const op = stepOp(location, step);
         checkWritable(runId, "op", op);
         const { payload, location: where } = op;
         await checkParent(runId, "step", where, payload.internal_name);
         const target: Target = { kind: "step", name: payload.internal_name, locationKey: JSON.stringify(where) };
-        await writeChunk(runId, target, { ...payload, _location: where });
+        await writeChunk(runId, target, { ...payload, _location: where }, seq);
       }),
-    putBranch: (runId, location, branch) =>
+    putBranch: (runId, location, branch, seq) =>
       entityWrite(runId, "branch", location[location.length - 1]?.[1] ?? branch.internal_name, async () => {
         const op = branchOp(location, branch);
         checkWritable(runId, "op", op);
         const { payload, location: where } = op;
         await checkParent(runId, "branch", where, payload.internal_name);
         const key = where[where.length - 1]?.[1] ?? payload.internal_name;
-        await writeChunk(runId, { kind: "branch", name: key, locationKey: JSON.stringify(where) }, { ...payload, _location: where });
+        await writeChunk(runId, { kind: "branch", name: key, locationKey: JSON.stringify(where) }, { ...payload, _location: where }, seq);
       }),
+    removeStep,
     list: () => listChunkedRuns(folder, warn),
     delete: remove,
     flush: (runId) =>
@@ -201,5 +222,11 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
         if (!(await statOrNull(path.join(dirOf(runId), RUN_FILE)))) throw runNotFound(runId, folder);
         indexes.delete(runId);
       }),
+    acquireLease: async (runId, leaseOptions) => {
+      dirOf(runId);
+      await mkdir(folder, { recursive: true });
+      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
+    },
+    leaseState: async (runId) => (validateRunId(runId) === undefined ? leaseFileState(leaseFileOf(folder, runId)) : { state: "none" }),
   };
 }

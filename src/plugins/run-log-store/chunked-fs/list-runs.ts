@@ -6,6 +6,7 @@ import { validateRunId } from "../../../core/run-id.js";
 import type { RunSummary } from "../../../ports/run-log-store.js";
 import { isErrno, mapLimit, readWithIdentity, statOrNull } from "../shared/fs-utils.js";
 import { parseJson, runHeaderFileSchema, validated } from "../shared/run-log-schema.js";
+import { leaseFileOf, withStaleness } from "../shared/lease-file.js";
 import { RUN_FILE } from "./chunk-names.js";
 
 async function summarise(folder: string, runId: string): Promise<RunSummary | null> {
@@ -16,13 +17,8 @@ async function summarise(folder: string, runId: string): Promise<RunSummary | nu
   const run = validated<RunLog>(runHeaderFileSchema, parseJson(read.data.toString("utf8"), file), file);
   // Every write renames a file into the run folder, so the folder's mtime is the time of the last change.
   const updated = Number(folderStats?.mtimeMs ?? 0);
-  return {
-    run_id: runId,
-    status: run.status,
-    tag: run.tag,
-    pipeline_file: run.run_config.pipeline_file,
-    updated_ms: Math.round(updated),
-  };
+  const summary = { run_id: runId, status: run.status, tag: run.tag, pipeline_file: run.run_config.pipeline_file, updated_ms: Math.round(updated) };
+  return withStaleness(summary, leaseFileOf(folder, runId));
 }
 
 /** Summaries of every run folder in `folder` (reading only each `RunLog.json`), newest change first. */

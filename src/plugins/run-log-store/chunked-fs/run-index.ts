@@ -55,6 +55,17 @@ export function addChunk(index: RunIndex, kind: ChunkKind, encodedName: string, 
   else index.chunks.set(key, [ref]);
 }
 
+/** The step or branch files of one encoded name, oldest first. */
+export function chunksOf(index: RunIndex, kind: ChunkKind, encodedName: string): readonly ChunkRef[] {
+  return index.chunks.get(chunkKey(kind, encodedName)) ?? [];
+}
+
+/** Forgets a file that was removed. */
+export function dropChunk(index: RunIndex, kind: ChunkKind, encodedName: string, ref: ChunkRef): void {
+  const key = chunkKey(kind, encodedName);
+  index.chunks.set(key, chunksOf(index, kind, encodedName).filter((other) => other !== ref));
+}
+
 async function storedLocation(file: string): Promise<string | null> {
   try {
     const content = JSON.parse(await readFile(file, "utf8")) as { _location?: unknown };

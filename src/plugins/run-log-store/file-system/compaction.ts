@@ -2,22 +2,33 @@ import { rename } from "node:fs/promises";
 import { tryLock, waitForLock } from "../shared/file-lock.js";
 import { readWithIdentity, removeIfExists, statOrNull, writeAtomic } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
-import { parseRunLogText } from "../shared/run-log-schema.js";
+import type { RunLog } from "../../../core/run-log.js";
+import { collectOrders } from "../shared/run-ops.js";
 import { parseJournal } from "./journal.js";
-import { type CachedRun, type RunPaths, type StoreIo, applyJournal, catchUp, loadRun, touch } from "./run-files.js";
+import { type CachedRun, type RunPaths, type StoreIo, applyJournal, catchUp, loadRun, parseSnapshot, touch } from "./run-files.js";
 
 // Compaction (only under the lock): rename the journal aside, write snapshot + rotated journal as the
 // new snapshot (atomic rename), delete the rotated journal. Writers keep appending to a fresh journal
 // meanwhile; readers see snapshot + rotated + journal, which is a complete log at every moment.
+
+/** Writes the snapshot, then the order of its maps beside it. */
+async function writeSnapshot(paths: RunPaths, run: RunLog, io: StoreIo): Promise<{ text: string; snapshotIno: bigint }> {
+  const text = toJsonText(run);
+  const snapshotIno = await writeAtomic(paths.snapshot, text, io.observe);
+  const orders = collectOrders(run);
+  if (Object.keys(orders).length > 0) await writeAtomic(paths.order, JSON.stringify(orders), io.observe);
+  else await removeIfExists(paths.order);
+  return { text, snapshotIno };
+}
 
 /** A compaction that died after rotating the journal left it behind: fold it into the snapshot first. */
 async function absorbRotated(paths: RunPaths, io: StoreIo): Promise<CachedRun> {
   const snapshot = await readWithIdentity(paths.snapshot);
   const rotated = await readWithIdentity(paths.rotated);
   if (snapshot && rotated) {
-    const run = parseRunLogText(snapshot.data.toString("utf8"), paths.snapshot);
+    const run = parseSnapshot(snapshot.data.toString("utf8"), paths, await readWithIdentity(paths.order));
     applyJournal(run, parseJournal(rotated.data, paths.rotated, 0), paths.rotated, io);
-    await writeAtomic(paths.snapshot, toJsonText(run), io.observe);
+    await writeSnapshot(paths, run, io);
   }
   await removeIfExists(paths.rotated);
   await touch(paths.journal);
@@ -33,8 +44,7 @@ async function rotateAndSnapshot(entry: CachedRun, paths: RunPaths, io: StoreIo)
     if (!tail || tail.ino !== entry.journalIno) return absorbRotated(paths, io);
     applyJournal(entry.run, parseJournal(tail.data, paths.rotated, entry.journalOffset), paths.rotated, io);
   }
-  const text = toJsonText(entry.run);
-  const snapshotIno = await writeAtomic(paths.snapshot, text, io.observe);
+  const { text, snapshotIno } = await writeSnapshot(paths, entry.run, io);
   await removeIfExists(paths.rotated);
   const journalIno = await touch(paths.journal);
   return { run: entry.run, snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 };

@@ -15,15 +15,22 @@ import {
 import { type FileSystemStoreOptions, createFileSystemRunLogStore } from "./file-system.js";
 import { fileSystemRunLogStorePlugin } from "./index.js";
 import { summaryFromText } from "./list-runs.js";
+import { holdLeaseInChild } from "../shared/spawn-lease-holder.fixture.js";
 
 async function harness(options: Partial<FileSystemStoreOptions> = {}) {
   const folder = await mkdtemp(path.join(os.tmpdir(), "fs-run-log-"));
   const open = () => createFileSystemRunLogStore({ folder, ...options });
-  return { store: open(), reopen: async () => open(), cleanup: () => rm(folder, { recursive: true, force: true }) };
+  return {
+    store: open(),
+    reopen: async () => open(),
+    holdLeaseElsewhere: (runId: string) => holdLeaseInChild("file-system", folder, runId),
+    cleanup: () => rm(folder, { recursive: true, force: true }),
+  };
 }
 
-runLogStoreContract("file-system", () => harness());
-runLogStoreContract("file-system (compacting all the time)", () => harness({ compactMinBytes: 0 }));
+const everything = { sharedStorage: true, leasesAcrossProcesses: true };
+runLogStoreContract("file-system", () => harness(), everything);
+runLogStoreContract("file-system (compacting all the time)", () => harness({ compactMinBytes: 0 }), everything);
 runLogStoreContract("file-system (plug-in, relative log_folder)", async () => {
   const cwd = await mkdtemp(path.join(os.tmpdir(), "fs-run-log-cwd-"));
   const context: PluginContext = { cwd, env: {}, warn: () => undefined };

@@ -7,7 +7,8 @@ import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "..
 import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
+import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
@@ -108,7 +109,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       await mkdir(folder, { recursive: true });
       if (await statOrNull(paths.snapshot)) throw runExists(header.run_id, folder);
       // Journals left by a deleted run of the same id must not leak into the new one.
-      await Promise.all([removeIfExists(paths.journal), removeIfExists(paths.rotated)]);
+      await Promise.all([removeIfExists(paths.journal), removeIfExists(paths.rotated), removeIfExists(paths.order)]);
       const text = toJsonText(run);
       const snapshotIno = await createAtomic(paths.snapshot, text, io.observe);
       if (snapshotIno === undefined) throw runExists(header.run_id, folder);
@@ -131,7 +132,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
       forget(runId);
       let freedBytes = 0;
-      for (const file of [paths.snapshot, paths.journal, paths.rotated, paths.lock]) {
+      for (const file of [paths.snapshot, paths.journal, paths.rotated, paths.order, paths.lock, leaseFileOf(folder, runId)]) {
         freedBytes += Number((await statOrNull(file))?.size ?? 0n);
         await removeIfExists(file);
       }
@@ -143,15 +144,28 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     recordedConfig: options.recordedConfig ?? {},
     create,
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
-    get: (runId) => queue.run(runId, async () => structuredClone((await current(runId)).run)),
+    // A run this instance has in memory is handed out as a copy; any other is read fresh (and not kept).
+    get: (runId) =>
+      queue.run(runId, async () => {
+        const cached = cache.get(runId);
+        if (cached) return structuredClone((await current(runId)).run);
+        return (await loadRun(pathsOf(runId), io)).run;
+      }),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
-    putStep: (runId, location, step) => write(runId, stepOp(location, step)),
-    putBranch: (runId, location, branch) => write(runId, branchOp(location, branch)),
+    putStep: (runId, location, step, seq) => write(runId, stepOp(location, step, seq)),
+    putBranch: (runId, location, branch, seq) => write(runId, branchOp(location, branch, seq)),
+    removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),
     list: () => listRuns(folder, io),
     delete: remove,
     flush,
+    acquireLease: async (runId, leaseOptions) => {
+      pathsOf(runId);
+      await mkdir(folder, { recursive: true });
+      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
+    },
+    leaseState: async (runId) => (validateRunId(runId) === undefined ? leaseFileState(leaseFileOf(folder, runId)) : { state: "none" }),
   };
 }
 

@@ -8,7 +8,8 @@ import type { RunOp } from "../shared/run-ops.js";
 
 /** The text of a journal line for `op` (without the newline). */
 export function journalLine(op: RunOp): string {
-  return JSON.stringify({ op: op.op, location: op.location, payload: op.payload });
+  const seq = "seq" in op && op.seq !== undefined ? { seq: op.seq } : {};
+  return JSON.stringify({ op: op.op, location: op.location, ...seq, payload: op.payload });
 }
 
 /** Where the journal stood right after an append. */

@@ -4,6 +4,7 @@ import type { Status } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { RunSummary } from "../../../ports/run-log-store.js";
 import { isErrno, mapLimit, readWithIdentity, statOrNull } from "../shared/fs-utils.js";
+import { leaseFileOf, withStaleness } from "../shared/lease-file.js";
 import { parseRunLogText } from "../shared/run-log-schema.js";
 import { type RunPaths, type StoreIo, runPaths } from "./run-files.js";
 
@@ -88,7 +89,7 @@ async function summarise(paths: RunPaths): Promise<RunSummary | null> {
   const hasJournal = Number(journal?.size ?? 0n) > 0 || rotated !== null;
   const summary = hasJournal ? await journalUpdates(paths, base) : base;
   const updated = [snapshot, journal, rotated].reduce((max, stats) => Math.max(max, Number(stats?.mtimeMs ?? 0)), 0);
-  return { run_id: paths.runId, ...summary, updated_ms: Math.round(updated) };
+  return withStaleness({ run_id: paths.runId, ...summary, updated_ms: Math.round(updated) }, leaseFileOf(paths.folder, paths.runId));
 }
 
 /** Summaries of every run in `folder`, newest change first; unreadable runs are skipped with a warning. */

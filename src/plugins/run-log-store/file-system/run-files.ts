@@ -4,7 +4,7 @@ import type { RunLog } from "../../../core/run-log.js";
 import { lockState, type LockState, STALE_LOCK_MS } from "../shared/file-lock.js";
 import { type FileRead, type WriteObserver, readWithIdentity, sleep, statOrNull } from "../shared/fs-utils.js";
 import { parseRunLogText } from "../shared/run-log-schema.js";
-import { applyOp, describeLocation } from "../shared/run-ops.js";
+import { applyOp, describeLocation, restoreOrders } from "../shared/run-ops.js";
 import { runNotFound } from "../shared/store-errors.js";
 import { type ParsedJournal, parseJournal } from "./journal.js";
 
@@ -16,6 +16,8 @@ export interface RunPaths {
   journal: string;
   rotated: string;
   lock: string;
+  /** The engine's order of the snapshot's maps (see `collectOrders`), written at compaction. */
+  order: string;
 }
 
 /** What the file functions need from the store. */
@@ -44,6 +46,7 @@ export function runPaths(folder: string, runId: string): RunPaths {
     snapshot: `${base}.json`,
     journal: `${base}.journal.jsonl`,
     rotated: `${base}.journal.old.jsonl`,
+    order: `${base}.order`,
     lock: `${base}.lock`,
   };
 }
@@ -73,6 +76,20 @@ interface RunFiles {
   snapshot: FileRead;
   rotated: FileRead | null;
   journal: FileRead | null;
+  order: FileRead | null;
+}
+
+/** Parses a snapshot and gives its maps the order saved beside it (a missing or torn order file is ignored). */
+export function parseSnapshot(text: string, paths: RunPaths, order: FileRead | null): RunLog {
+  const run = parseRunLogText(text, paths.snapshot);
+  if (order) {
+    try {
+      restoreOrders(run, JSON.parse(order.data.toString("utf8")) as Record<string, Record<string, number>>);
+    } catch {
+      // written by an older version, or cut short: new entries are then appended in arrival order
+    }
+  }
+  return run;
 }
 
 async function readRunFiles(paths: RunPaths): Promise<RunFiles> {
@@ -80,11 +97,12 @@ async function readRunFiles(paths: RunPaths): Promise<RunFiles> {
   if (!snapshot) throw runNotFound(paths.runId, paths.folder);
   const rotated = await readWithIdentity(paths.rotated);
   const journal = await readWithIdentity(paths.journal);
-  return { snapshot, rotated, journal };
+  const order = await readWithIdentity(paths.order);
+  return { snapshot, rotated, journal, order };
 }
 
 function assemble(paths: RunPaths, files: RunFiles, io: StoreIo): CachedRun {
-  const run = parseRunLogText(files.snapshot.data.toString("utf8"), paths.snapshot);
+  const run = parseSnapshot(files.snapshot.data.toString("utf8"), paths, files.order);
   if (files.rotated) applyJournal(run, parseJournal(files.rotated.data, paths.rotated, 0), paths.rotated, io);
   const parsed = files.journal ? parseJournal(files.journal.data, paths.journal, 0) : undefined;
   if (parsed) applyJournal(run, parsed, paths.journal, io);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type Problem, RunnableError } from "../../../core/errors.js";
 import type { BranchLog, LogLocation, RunLog, StepLog } from "../../../core/run-log.js";
 import type { RunOp } from "./run-ops.js";
+import { isRunLogShape } from "./run-log-shape.js";
 import { runLogCorrupt } from "./store-errors.js";
 
 // Schemas of run log data read back from disk; they follow run-log.schema.json (extra keys allowed).
@@ -128,8 +129,9 @@ export const runOpSchema = z.discriminatedUnion("op", [
   z.looseObject({ op: z.literal("status"), location: locationSchema, payload: status }),
   z.looseObject({ op: z.literal("parameters"), location: locationSchema, payload: jsonObject }),
   z.looseObject({ op: z.literal("run_config"), location: locationSchema, payload: runConfigSchema }),
-  z.looseObject({ op: z.literal("step"), location: locationSchema, payload: stepChunkSchema }),
-  z.looseObject({ op: z.literal("branch"), location: locationSchema, payload: branchChunkSchema }),
+  z.looseObject({ op: z.literal("step"), location: locationSchema, seq: z.number().optional(), payload: stepChunkSchema }),
+  z.looseObject({ op: z.literal("branch"), location: locationSchema, seq: z.number().optional(), payload: branchChunkSchema }),
+  z.looseObject({ op: z.literal("remove"), location: locationSchema, payload: z.string().min(1) }),
 ]);
 
 function issuesToProblems(error: z.ZodError, file: string | undefined, where: string): Problem[] {
@@ -179,9 +181,11 @@ export function parseJson(text: string, file: string, where = ""): unknown {
   }
 }
 
-/** Parses and validates a whole run log file. */
+/** Parses and validates a whole run log file (a fast structural check first; zod says what is wrong when it fails). */
 export function parseRunLogText(text: string, file: string): RunLog {
-  return validated<RunLog>(runLogSchema, parseJson(text, file), file);
+  const value = parseJson(text, file);
+  if (isRunLogShape(value)) return value as RunLog;
+  return validated<RunLog>(runLogSchema, value, file);
 }
 
 /** Types of the chunk schemas' results (validated data, original objects). */

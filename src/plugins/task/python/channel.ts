@@ -1,6 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { messageOf } from "../../../core/errors.js";
 import type { TaskInvocation, TaskServices } from "../../../ports/task-runner.js";
@@ -30,7 +29,8 @@ export interface TaskChannel {
 
 /** Opens a channel for one attempt; `extra` is merged into `context.json`. */
 export async function openChannel(invocation: TaskInvocation, extra: Record<string, unknown>): Promise<TaskChannel> {
-  const dir = await mkdtemp(join(tmpdir(), "runnable-py-"));
+  // Inside the attempt's private folder: the channel holds parameters and secrets.
+  const dir = await mkdtemp(join(await invocation.scratchDir(), "py-"));
   const socketPath = join(dir, "api.sock");
   try {
     const context = {

@@ -7,14 +7,15 @@ export const pythonTaskPlugin = definePlugin({
   type: "python",
   description:
     "Python functions (command_type: python, `package.module.function`) and Jupyter notebooks (command_type: notebook); " +
-    "interpreter from RUNNABLE_PYTHON (default python3), notebooks via nbclient",
+    "interpreter from task_runners.python.interpreter or RUNNABLE_PYTHON (default python3), notebooks via nbclient",
+  // config section `task_runners: {python: {interpreter, notebook_python, kernel}}`
   configSchema: z.strictObject({
-    python: z.string().min(1).optional(),
+    interpreter: z.string().min(1).optional(),
     notebook_python: z.string().min(1).optional(),
     kernel: z.string().min(1).optional(),
   }),
   async create(config, context) {
     const { createPythonRunner } = await import("./python.js");
-    return createPythonRunner(config, context);
+    return createPythonRunner({ python: config.interpreter, notebook_python: config.notebook_python, kernel: config.kernel }, context);
   },
 });

@@ -41,5 +41,6 @@ export async function findExecutable(name: string, env: Readonly<Record<string, 
 
 /** What to tell a user whose Python interpreter cannot be found. */
 export function missingInterpreterHint(variable: string): string {
-  return `install Python 3 (e.g. apt-get install python3) or set ${variable} to the interpreter to use`;
+  const key = variable === "RUNNABLE_NOTEBOOK_PYTHON" ? "notebook_python" : "interpreter";
+  return `install Python 3 (apt-get install python3), or name the interpreter to use in the config (task_runners: {python: {${key}: /path/to/python}}) or in ${variable}`;
 }

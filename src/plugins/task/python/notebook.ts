@@ -14,8 +14,9 @@ const MISSING_PACKAGES = 3;
 /** Packages a notebook task needs, for error messages. */
 export const NOTEBOOK_PACKAGES_HINT =
   "notebook tasks need nbclient, nbformat and ipykernel in the Python that runs them: on Debian/Ubuntu " +
-  "`apt-get install python3-ipykernel python3-nbclient` (then RUNNABLE_NOTEBOOK_PYTHON=/usr/bin/python3 if " +
-  "another python3 comes first on PATH), or `pip install nbclient ipykernel`";
+  "`apt-get install python3-ipykernel python3-nbclient` (then, if another python3 comes first on PATH, name it in the config: " +
+  "`task_runners: {python: {notebook_python: /usr/bin/python3}}`, or RUNNABLE_NOTEBOOK_PYTHON=/usr/bin/python3), or " +
+  "`python3 -m pip install nbclient nbformat ipykernel` for the python3 that runs them";
 
 /**
  * Where the executed notebook goes: `notebook_output_path`, else the notebook's path with `_out`
@@ -53,7 +54,7 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
     const tried: string[] = [];
     for (const interpreter of settings.interpreters()) {
       tried.push(interpreter);
-      const exit = await spawnPython(interpreter, ["-c", BOOT], { ...invocation, env: channel.env });
+      const exit = await spawnPython(interpreter, ["-c", BOOT], invocation, channel.env);
       if ("missing" in exit || exit.code === MISSING_PACKAGES) continue;
       settings.remember(interpreter);
       const outcome = outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the notebook" });

@@ -65,7 +65,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
 async function runFunction(invocation: TaskInvocation, interpreter: string): Promise<TaskOutcome> {
   const channel = await openChannel(invocation, {});
   try {
-    const exit = await spawnPython(interpreter, ["-c", BOOT], { ...invocation, env: channel.env });
+    const exit = await spawnPython(interpreter, ["-c", BOOT], invocation, channel.env);
     if ("missing" in exit) {
       return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
     }

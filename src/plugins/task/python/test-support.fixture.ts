@@ -1,3 +1,4 @@
+import { testInvocation } from "../../../testing/invocation.js";
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -56,19 +57,21 @@ export function invocation(
     return [{ name, data_hash: "0".repeat(64), catalog_relative_path: `r/${name}`, catalog_handler_location: ".catalog", stage }];
   };
   const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...(options.env ?? {}) };
+  const base = testInvocation({
+    node,
+    cwd: dir,
+    parameters,
+    env,
+    ...(options.mapVariable ? { mapVariable: options.mapVariable } : {}),
+    output: { write: (stream, chunk) => void (recorded[stream] += chunk.toString()) },
+  });
   return {
     recorded,
     invocation: {
+      ...base,
       runId: "run-1",
       tag: "demo",
-      node,
-      internalName: node.internalName,
-      attempt: 1,
-      parameters,
-      mapVariable: options.mapVariable ?? [],
-      cwd: dir,
       env,
-      output: { write: (stream, chunk) => void (recorded[stream] += chunk.toString()) },
       services: {
         getSecret: async (name) => (name === "token" ? "s3cret" : Promise.reject(new Error(`secret ${name} not found`))),
         getFromCatalog: async (pattern) => record("get", pattern),
@@ -76,7 +79,6 @@ export function invocation(
         getRunLog: async () => ({ run_id: "run-1" }) as never,
         trackerContext: () => options.tracker ?? {},
       },
-      secretValues: [],
     },
   };
 }

@@ -1,7 +1,4 @@
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { outputsFromEnv, parseEnvDump } from "../../../core/env-protocol.js";
 import { RunnableError } from "../../../core/errors.js";
@@ -24,41 +21,20 @@ export function createShellRunner(): TaskRunner {
   return {
     commandTypes: ["shell"],
     async run(invocation: TaskInvocation): Promise<TaskOutcome> {
-      // A private, unguessable file name (created by the shell itself, removed right after).
-      const envFile = join(tmpdir(), `runnable-env-${process.pid}-${randomBytes(12).toString("hex")}`);
+      // In the attempt's private folder (removed after the attempt, or by the next run after a crash).
+      const envFile = join(await invocation.scratchDir(), "env.dump");
       try {
         const env = { ...invocation.env, [ENV_OUT]: envFile };
-        const code = await runShell(wrapCommand(invocation.node.task.command), invocation, env);
+        const script = wrapCommand(invocation.node.task.command);
+        const exit = await invocation.spawn({ command: "/bin/sh", args: ["-c", script], cwd: invocation.cwd, env });
+        if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
         const dump = await readFile(envFile, "utf8").catch(() => "");
         const outputs = outputsFromEnv(env, parseEnvDump(dump), Date.now());
-        if (code !== 0) return { failure: `Command failed with exit code ${code}`, parameters: {}, metrics: outputs.metrics };
+        if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
         return outputs;
       } finally {
         await rm(envFile, { force: true });
       }
     },
   };
-}
-
-function runShell(script: string, invocation: TaskInvocation, env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", script], {
-      cwd: invocation.cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      signal: invocation.signal,
-    });
-    // Both streams are drained as they come, so a chatty stderr can never block the child.
-    child.stdout.on("data", (chunk: Buffer) => invocation.output.write("stdout", chunk));
-    child.stderr.on("data", (chunk: Buffer) => invocation.output.write("stderr", chunk));
-    child.on("error", (error) =>
-      reject(new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${error.message}`, { cause: error })),
-    );
-    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
-  });
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
 }

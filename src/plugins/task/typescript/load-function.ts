@@ -15,14 +15,24 @@ export function parseCommand(command: string): { modulePath: string; exportName:
 
 const TS_EXTENSIONS = /\.(m|c)?tsx?$/;
 
-/** Imports a module; TypeScript files go through tsx so no build step is needed. */
+/**
+ * Imports a module; TypeScript files go through tsx so no build step is needed. A TypeScript file in
+ * a project without `"type": "module"` is compiled as CommonJS, and importing that from ESM wraps its
+ * exports once more (`{ default: { __esModule, default, ... } }`): the inner namespace is returned.
+ */
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
   if (TS_EXTENSIONS.test(path)) {
     const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    return unwrapInterop((await tsImport(url, import.meta.url)) as Record<string, unknown>);
   }
-  return (await import(url)) as Record<string, unknown>;
+  return unwrapInterop((await import(url)) as Record<string, unknown>);
+}
+
+function unwrapInterop(module: Record<string, unknown>): Record<string, unknown> {
+  const inner = module.default as Record<string, unknown> | null | undefined;
+  const wrapped = typeof inner === "object" && inner !== null && inner["__esModule"] === true;
+  return wrapped ? { ...module, ...inner } : module;
 }
 
 /** Loads the function a command names, with clear errors for missing files, failing imports and exports. */

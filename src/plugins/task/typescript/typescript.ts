@@ -55,6 +55,7 @@ function contextFor(invocation: TaskInvocation): TaskContext {
     changed: {},
     metrics: [],
     services: invocation.services,
+    signal: invocation.signal,
     log: (stream, text) => invocation.output.write(stream, text),
   };
 }

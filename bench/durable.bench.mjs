@@ -1,0 +1,78 @@
+// Durable-run benchmarks of issue 8: `runnable retry` of a 10,000-item map with 10 failed items, and a
+// step writing 1 GB to stdout (peak RSS of the CLI, time against `cat` into a file).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+
+const REPO = resolve(import.meta.dirname, "..");
+const CLI = join(REPO, "bin/runnable.js");
+const GB = 1024 * 1024 * 1024;
+
+/** Runs a command; returns wall seconds and peak RSS (MB) from GNU time. */
+function timed(command, args, cwd) {
+  const started = performance.now();
+  const run = spawnSync("/usr/bin/time", ["-f", "%M", command, ...args], { cwd, encoding: "utf8", maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - started) / 1000;
+  const rssMB = Number(run.stderr.trim().split("\n").at(-1)) / 1024;
+  return { seconds, rssMB, status: run.status, stderr: run.stderr };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function retryMap(scratch) {
+  const dir = mkdtempSync(join(scratch, "retry-"));
+  const module = [
+    `import { existsSync } from "node:fs";`,
+    `import { map, pipeline, typescript } from ${JSON.stringify(join(REPO, "dist/index.js"))};`,
+    "const work = pipeline({ steps: [typescript({ name: 'work', function: ({ item }) => { if (item % 1000 === 7 && !existsSync('fixed')) throw new Error('not yet'); } })] });",
+    "export default pipeline({ steps: [",
+    "  typescript({ name: 'list', function: () => ({ items: Array.from({ length: 10_000 }, (_, i) => i) }) }),",
+    "  map({ name: 'each', iterateOn: 'items', iterateAs: 'item', branch: work }),",
+    "] });",
+  ].join("\n");
+  writeFileSync(join(dir, "map.mjs"), module);
+  writeFileSync(join(dir, "config.yaml"), "catalog:\n  type: do-nothing\n");
+  const first = spawnSync(process.execPath, [CLI, "execute", "-f", "map.mjs", "-c", "config.yaml", "--run-id", "r", "-q"], { cwd: dir, encoding: "utf8" });
+  if (first.status !== 1) throw new Error(`the first run should fail: ${first.stderr}`);
+  writeFileSync(join(dir, "fixed"), "");
+  const retry = timed(process.execPath, [CLI, "retry", "r", "-q"], dir);
+  if (retry.status !== 0) throw new Error(`retry failed: ${retry.stderr}`);
+  // The CLI's own start-up and a one-step run, to see what the retry adds.
+  writeFileSync(join(dir, "one.yaml"), "dag:\n  start_at: a\n  steps:\n    a:\n      type: stub\n      next: success\n");
+  const baseline = timed(process.execPath, [CLI, "execute", "-f", "one.yaml", "-c", "config.yaml", "-q"], dir);
+  return { retry: retry.seconds, rssMB: retry.rssMB, baseline: baseline.seconds };
+}
+
+function bigOutput(scratch) {
+  const dir = mkdtempSync(join(scratch, "output-"));
+  const produce = `head -c ${GB} /dev/zero`;
+  writeFileSync(join(dir, "big.yaml"), `dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: "${produce}"\n      next: success\n`);
+  const step = timed(process.execPath, [CLI, "execute", "-f", "big.yaml", "-q"], dir);
+  if (step.status !== 0) throw new Error(`the 1 GB step failed: ${step.stderr}`);
+  const cat = timed("/bin/sh", ["-c", `${produce} | cat > out.bin`], dir);
+  rmSync(join(dir, ".catalog"), { recursive: true, force: true });
+  return { seconds: step.seconds, rssMB: step.rssMB, cat: cat.seconds };
+}
+
+export async function durableBenchmarks() {
+  const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-durable-"));
+  try {
+    const retries = [retryMap(scratch), retryMap(scratch), retryMap(scratch)];
+    const r = { retry: median(retries.map((x) => x.retry)), baseline: median(retries.map((x) => x.baseline)), rssMB: median(retries.map((x) => x.rssMB)) };
+    console.log(
+      `runnable retry of a 10,000-item map with 10 failed items (file-system store, whole process): ${r.retry.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB peak ` +
+        `(a one-step run takes ${r.baseline.toFixed(2)} s) [target <= 1 s plus the 10 items: ${r.retry <= 1 ? "ok" : "MISSED"}]`,
+    );
+    const outputs = [bigOutput(scratch), bigOutput(scratch)];
+    const o = { seconds: median(outputs.map((x) => x.seconds)), rssMB: Math.max(...outputs.map((x) => x.rssMB)), cat: median(outputs.map((x) => x.cat)) };
+    const ratio = o.seconds / o.cat;
+    console.log(
+      `a step writing 1 GB to stdout: ${o.seconds.toFixed(2)} s, CLI peak RSS ${o.rssMB.toFixed(0)} MB; 'cat' into a file ${o.cat.toFixed(2)} s; ratio ${ratio.toFixed(2)} ` +
+        `[targets <= 150 MB, <= 1.5x: ${o.rssMB <= 150 && ratio <= 1.5 ? "ok" : "MISSED"}]`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

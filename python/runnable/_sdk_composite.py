@@ -1,0 +1,78 @@
+"""The composite steps of runnable's Python SDK: Parallel and Map (spec §3.5, §3.6)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from ._sdk_problems import Problem, describe
+from ._sdk_steps import _Traversal
+
+
+def _branch(step: _Traversal, key: str, value: Any) -> Any:
+    """A branch pipeline's snapshot, or None (with a problem) when ``value`` is not a Pipeline."""
+    if hasattr(value, "_snapshot"):
+        return value._snapshot
+    step._problems.append(Problem(f'step "{step.name}": {key} must be a Pipeline, got {describe(value)}', step._where, [key]))
+    return None
+
+
+class Parallel(_Traversal):
+    """A step running several pipelines (its branches) side by side."""
+
+    kind = "parallel"
+    _own = ("branches", "overrides")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(kwargs)
+
+    def _init(self, own: Dict[str, Any]) -> None:
+        branches = own.get("branches")
+        self.overrides: Dict[str, Any] = own.get("overrides") or {}
+        self.branches: Dict[str, Any] = {}
+        if not isinstance(branches, dict) or not branches:
+            self._problems.append(Problem(f'step "{self.name}": A parallel node should have branches: give branches={{"name": Pipeline(...)}}', self._where, ["branches"]))
+            return
+        for key, value in branches.items():
+            snapshot = _branch(self, f'branch "{key}"', value)
+            if snapshot is not None:
+                self.branches[str(key)] = snapshot
+
+    def _to_dag(self, problems: List[Problem]) -> Dict[str, Any]:
+        dag = super()._to_dag(problems)
+        dag["branches"] = {key: snapshot.dag for key, snapshot in self.branches.items()}
+        if self.overrides:
+            dag["overrides"] = self.overrides
+        return dag
+
+
+class Map(_Traversal):
+    """A step running one pipeline (its branch) for every item of a list parameter."""
+
+    kind = "map"
+    _own = ("branch", "iterate_on", "iterate_as", "overrides", "reducer")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(kwargs)
+
+    def _init(self, own: Dict[str, Any]) -> None:
+        self.branch = _branch(self, "branch", own.get("branch")) if "branch" in own else None
+        if "branch" not in own:
+            self._problems.append(Problem(f'step "{self.name}": A map node should have a branch: give branch=Pipeline(...)', self._where, ["branch"]))
+        self.iterate_on = own.get("iterate_on", "")
+        self.iterate_as = own.get("iterate_as", "")
+        self.overrides: Dict[str, Any] = own.get("overrides") or {}
+        self.reducer: Optional[str] = own.get("reducer")
+        for key in ("iterate_on", "iterate_as"):
+            if not isinstance(getattr(self, key), str) or not getattr(self, key):
+                self._problems.append(Problem(f'step "{self.name}": Map() needs {key} (a parameter name)', self._where, [key]))
+
+    def _to_dag(self, problems: List[Problem]) -> Dict[str, Any]:
+        dag = super()._to_dag(problems)
+        dag.update(iterate_on=self.iterate_on, iterate_as=self.iterate_as)
+        if self.branch is not None:
+            dag["branch"] = self.branch.dag
+        if self.overrides:
+            dag["overrides"] = self.overrides
+        if self.reducer is not None:
+            dag["reducer"] = self.reducer
+        return dag

@@ -1,0 +1,64 @@
+import { rename, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { stringify } from "yaml";
+import type { RunLog } from "../../core/run-log.js";
+import { configFileFrom, loadServicesConfig } from "../../config/load-config.js";
+import { builtinRegistry } from "../../runtime/builtins.js";
+import { knownServiceSchemas } from "../../runtime/compose-services.js";
+import type { PipelineSource } from "../../runtime/prepare-run.js";
+import { executeSource, type ExecuteCommandOptions } from "../commands/execute.js";
+import type { CliIo } from "../io.js";
+import { EXIT } from "../report-error.js";
+import { sdkPipelineSource, type SdkPayload } from "./payload.js";
+
+/** Options given on the command line; each wins over the script's own `execute(...)` argument. */
+export type SdkCliOptions = Omit<ExecuteCommandOptions, "file"> & { useCached?: string };
+
+/** Executors that walk the graph here; for any other the SDK only writes the pipeline definition (§3.9). */
+const WALKING_EXECUTORS = new Set(["local", "mocked"]);
+
+/** The options of the run: the command line's first, then the script's arguments (the config env var beats the script's). */
+export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: CliIo["env"]): SdkCliOptions {
+  const args = payload.arguments;
+  const given = (value: string | undefined): string | undefined => (value ? value : undefined);
+  const merged: SdkCliOptions = { ...cli };
+  const configFile = cli.configFile ?? configFileFrom(undefined, env) ?? given(args.configuration_file);
+  const entries: [keyof SdkCliOptions, string | undefined][] = [
+    ["configFile", configFile],
+    ["parametersFile", cli.parametersFile ?? given(args.parameters_file)],
+    ["runId", cli.runId ?? given(args.run_id)],
+    ["tag", cli.tag ?? given(args.tag)],
+    ["useCached", cli.useCached ?? given(args.use_cached)],
+    ["logLevel", cli.logLevel ?? given(args.log_level)],
+  ];
+  for (const [key, value] of entries) if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  return merged;
+}
+
+/** Runs an SDK pipeline; `runLog` is null when the executor only got the pipeline definition written. */
+export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io: CliIo): Promise<{ code: number; runLog: RunLog | null }> {
+  const source = sdkPipelineSource(payload, io.cwd);
+  const options = mergeSdkOptions(payload, cli, io.env);
+  const executor = await executorType(options.configFile, io);
+  if (!WALKING_EXECUTORS.has(executor)) {
+    const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
+    await writeDefinition(source, resolve(io.cwd, target));
+    io.out(`The ${executor} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`);
+    return { code: EXIT.success, runLog: null };
+  }
+  const finished = await executeSource(source, options, io);
+  return { code: finished.code, runLog: await finished.runLog() };
+}
+
+async function executorType(configFile: string | undefined, io: CliIo): Promise<string> {
+  const known = knownServiceSchemas(builtinRegistry());
+  const config = await loadServicesConfig({ ...(configFile ? { file: configFile } : {}), env: io.env, cwd: io.cwd, known });
+  return config.services.executor.type;
+}
+
+async function writeDefinition(source: PipelineSource, path: string): Promise<void> {
+  const serialised = source.kind === "graph" ? source.serialised : {};
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, stringify({ dag: serialised }));
+  await rename(temporary, path);
+}

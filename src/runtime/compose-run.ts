@@ -1,0 +1,111 @@
+import { resolve } from "node:path";
+import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
+import type { Graph } from "../core/graph.js";
+import type { CodeIdentity } from "../core/run-log.js";
+import { isStopReason } from "../core/stop.js";
+import { nowMicros } from "../core/time.js";
+import { type LoadedConfig, loadServicesConfig } from "../config/load-config.js";
+import type { RunEvent, RunStop, Services } from "../engine/services.js";
+import type { PluginContext } from "../ports/plugin.js";
+import type { TaskRunner } from "../ports/task-runner.js";
+import { builtinRegistry } from "./builtins.js";
+import { checkRunnable } from "./check-graph.js";
+import { createService, createTaskRunners, knownServiceSchemas } from "./compose-services.js";
+import { gitCodeIdentity } from "./git-identity.js";
+import { createProcessWatchdog } from "./process-watchdog.js";
+import type { Registry } from "./registry.js";
+import { createScratch, sweepScratch } from "./scratch.js";
+
+/** Default time a stopped task process gets between the stop signal and SIGKILL. */
+export const DEFAULT_STOP_GRACE_MS = 3_000;
+
+/** What composing a run's services needs (shared by new runs, re-runs and retries). */
+export interface ComposeOptions {
+  configFile?: string;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  registry?: Registry;
+  onEvent?: (event: RunEvent) => void;
+  warn: (message: string) => void;
+  stopGraceMs?: number;
+}
+
+/** The services of a run with the config they came from; `dispose` ends what they started. */
+export interface ComposedRun {
+  config: LoadedConfig;
+  services: Services;
+  runners: Map<string, TaskRunner>;
+  dispose(): Promise<void>;
+}
+
+/** Loads the services config and creates every service and task runner; nothing is written. */
+export async function composeRun(options: ComposeOptions): Promise<ComposedRun> {
+  const { cwd, env, warn } = options;
+  const registry = options.registry ?? builtinRegistry();
+  const known = knownServiceSchemas(registry);
+  const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
+  const context: PluginContext = { cwd, env, warn };
+  const [executor, runLogStore, catalog, secrets, tracker] = await Promise.all([
+    createService(registry, "executor", config.services.executor, context),
+    createService(registry, "run_log_store", config.services.run_log_store, context),
+    createService(registry, "catalog", config.services.catalog, context),
+    createService(registry, "secrets", config.services.secrets, context),
+    createService(registry, "experiment_tracker", config.services.experiment_tracker, context),
+  ]);
+  const runners = await createTaskRunners(registry, context, config.taskRunners);
+  await sweepScratch();
+  const watchdog = createProcessWatchdog();
+  const scratch = createScratch();
+  let identity: Promise<CodeIdentity> | undefined;
+  const services: Services = {
+    executor,
+    runLogStore,
+    catalog,
+    secrets,
+    tracker,
+    taskRunner: (commandType) => runners.get(commandType),
+    codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
+    processes: watchdog,
+    scratchDir: () => scratch.attemptDir(),
+    now: nowMicros,
+    stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    warn,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+  const dispose = async (): Promise<void> => {
+    watchdog.close();
+    await scratch.dispose();
+  };
+  return { config, services, runners, dispose };
+}
+
+/** Checks a graph against the runners and the executor before anything runs (every problem at once). */
+export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: string): Promise<void> {
+  const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(composed.services.executor.check?.(graph) ?? [])];
+  if (problems.length > 0) {
+    throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
+  }
+}
+
+/** A run's stop controls from the caller's: the CLI's RunStop, or an SDK AbortSignal (never aborting `force`). */
+export function runStopFrom(stop: RunStop | undefined, signal: AbortSignal | undefined): RunStop {
+  if (stop) return stop;
+  const controller = new AbortController();
+  if (signal) {
+    const forward = (): void => {
+      controller.abort(isStopReason(signal.reason) ? signal.reason : { kind: "request", message: "the caller aborted the run" });
+    };
+    if (signal.aborted) forward();
+    else signal.addEventListener("abort", forward, { once: true });
+  }
+  return { signal: controller.signal, force: new AbortController().signal };
+}
+
+/** `cwd` resolved, `env` and `warn` defaulted, as every runtime entry point needs them. */
+export function baseOptions(options: { cwd?: string; env?: Readonly<Record<string, string | undefined>>; warn?: (message: string) => void }) {
+  return {
+    cwd: resolve(options.cwd ?? process.cwd()),
+    env: options.env ?? process.env,
+    warn: options.warn ?? ((message: string) => void process.stderr.write(`warning: ${message}\n`)),
+  };
+}

@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { ProcessRegistry } from "../engine/services.js";
+
+// Task processes run in process groups of their own, so a signal to the CLI does not reach them by
+// itself. The engine stops them when the CLI is stopped; if the CLI dies without stopping (kill -9,
+// out of memory), this watchdog — a tiny shell reading the live group ids from a pipe — sees the pipe
+// close and kills the groups left, so no task process outlives the CLI.
+const SCRIPT = `
+trap '' INT TERM HUP
+groups=" "
+while IFS= read -r line; do
+  case "$line" in
+    +*) groups="$groups\${line#+} " ;;
+    -*) id="\${line#-}"; case "$groups" in *" $id "*) groups="\${groups%% $id *} \${groups#* $id }" ;; esac ;;
+  esac
+done
+for id in $groups; do kill -TERM "-$id" 2>/dev/null; done
+sleep 2
+for id in $groups; do kill -KILL "-$id" 2>/dev/null; done
+`;
+
+/** A registry backed by a watchdog process started on first use; `close` lets it exit. */
+export interface ProcessWatchdog extends ProcessRegistry {
+  close(): void;
+}
+
+/** Creates the watchdog registry of one CLI process (the shell starts only when a task spawns something). */
+export function createProcessWatchdog(): ProcessWatchdog {
+  let child: ChildProcess | undefined;
+  let broken = false;
+  const send = (line: string): void => {
+    if (broken) return;
+    if (!child) {
+      child = spawn("/bin/sh", ["-c", SCRIPT], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+      child.on("error", () => (broken = true));
+      child.stdin?.on("error", () => (broken = true));
+      child.unref();
+      (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    }
+    child.stdin?.write(`${line}\n`);
+  };
+  return {
+    add: (pid) => send(`+${pid}`),
+    remove: (pid) => send(`-${pid}`),
+    close: () => {
+      child?.stdin?.end();
+      child = undefined;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+// Files that hold secrets or parameters while a task runs (shell environment dumps, the Python
+// channel) live in a private folder per CLI process: <tmp>/runnable-<uid>/p<pid>-<random>/, mode 0700.
+// Each attempt gets a subfolder removed when it ends; the whole folder goes at exit; folders of
+// processes that died without cleaning up are removed by the next run or retry.
+
+function root(): string {
+  const uid = typeof process.getuid === "function" ? process.getuid() : "user";
+  return path.join(os.tmpdir(), `runnable-${uid}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes the scratch folders of processes (on this host) that are gone. */
+export async function sweepScratch(): Promise<void> {
+  const names = await readdir(root()).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^p(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(path.join(root(), name), { recursive: true, force: true });
+    }),
+  );
+}
+
+/** A process's private scratch area: attempt folders on demand, all removed by `dispose`. */
+export interface Scratch {
+  attemptDir(): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/** Creates this process's scratch area lazily (nothing is made until an attempt asks). */
+export function createScratch(): Scratch {
+  let base: Promise<string> | undefined;
+  const make = async (): Promise<string> => {
+    await mkdir(root(), { recursive: true, mode: 0o700 });
+    return mkdtemp(path.join(root(), `p${process.pid}-`));
+  };
+  return {
+    attemptDir: async () => mkdtemp(path.join(await (base ??= make()), "a-")),
+    dispose: async () => {
+      if (base) await rm(await base, { recursive: true, force: true });
+      base = undefined;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { Graph } from "../core/graph.js";
+import type { Parameters, RunLog } from "../core/run-log.js";
+import { buildGraph } from "../definition/build-graph.js";
+import { serialiseGraph } from "../definition/serialise.js";
+import { runPipeline } from "../engine/run-pipeline.js";
+import type { RunMode, RunPlan, RunStop, Services } from "../engine/services.js";
+import { createBufferedRunLogStore } from "../plugins/run-log-store/buffered/buffered.js";
+import type { Executor } from "../ports/executor.js";
+import type { TaskRunner } from "../ports/task-runner.js";
+import { fixedClock, memoryCatalog, recordingTracker } from "./fakes.js";
+
+/** Services for engine tests: in memory, deterministic, no processes and no files. */
+export function testServices(overrides: Partial<Services> & { runner?: TaskRunner } = {}): Services {
+  const { runner, ...rest } = overrides;
+  const executor: Executor = { type: "local", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => undefined };
+  const identity = { code_identifier: "0".repeat(40), code_identifier_type: "git", code_identifier_dependable: true, code_identifier_url: null, code_identifier_message: "" };
+  return {
+    executor,
+    runLogStore: createBufferedRunLogStore(),
+    catalog: memoryCatalog(),
+    secrets: { type: "do-nothing", recordedConfig: {}, get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
+    tracker: recordingTracker(),
+    taskRunner: (type) => (runner && runner.commandTypes.includes(type) ? runner : undefined),
+    codeIdentity: async () => identity,
+    processes: { add: () => undefined, remove: () => undefined },
+    scratchDir: async () => Promise.reject(new Error("engine tests run no subprocesses")),
+    now: fixedClock(),
+    stopGraceMs: 100,
+    warn: () => undefined,
+    ...rest,
+  };
+}
+
+/** Options of {@link runGraph}. */
+export interface RunGraphOptions {
+  runId?: string;
+  parameters?: Parameters;
+  mode?: RunMode;
+  /** Aborting it stops the run (its reason should be a StopReason). */
+  stop?: Partial<RunStop>;
+}
+
+/** A graph from runnable's YAML `dag` mapping (as an object), for engine tests. */
+export function graphOf(dag: Record<string, unknown>): Graph {
+  return buildGraph(dag, { baseDir: process.cwd() });
+}
+
+/** Runs a graph on `services` straight through the engine and returns the stored run log. */
+export async function runGraph(graph: Graph, services: Services, options: RunGraphOptions = {}): Promise<RunLog> {
+  const runId = options.runId ?? "test-run";
+  const service = (name: string, kind: string) => ({ service_name: name, service_type: kind });
+  const plan: RunPlan = {
+    runId,
+    tag: "",
+    graph,
+    pipelineName: "test",
+    initialParameters: options.parameters ?? {},
+    runConfig: {
+      executor: service(services.executor.type, "executor"),
+      run_log_store: service(services.runLogStore.type, "run_log_store"),
+      secrets_handler: service(services.secrets.type, "secrets"),
+      catalog_handler: service(services.catalog.type, "catalog"),
+      experiment_tracker: service(services.tracker.type, "experiment_tracker"),
+      pipeline_file: "",
+      parameters_file: "",
+      configuration_file: "",
+      tag: "",
+      run_id: runId,
+      variables: {},
+      use_cached: false,
+      original_run_id: "",
+      dag: serialiseGraph(graph),
+      dag_hash: "",
+      execution_plan: "chained",
+    },
+    cwd: process.cwd(),
+    env: {},
+    mode: options.mode ?? { kind: "new" },
+    stop: { signal: options.stop?.signal ?? new AbortController().signal, force: options.stop?.force ?? new AbortController().signal },
+  };
+  await runPipeline(plan, services);
+  return services.runLogStore.get(runId);
+}

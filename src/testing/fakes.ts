@@ -1,0 +1,143 @@
+import { RunnableError } from "../core/errors.js";
+import type { TrackedPoint } from "../core/metrics.js";
+import type { DataCatalog, Status } from "../core/run-log.js";
+import type { Catalog, ContentWriter } from "../ports/catalog.js";
+import type { ExperimentTracker, TrackedRun } from "../ports/experiment-tracker.js";
+import type { TaskInvocation, TaskOutcome, TaskRunner } from "../ports/task-runner.js";
+
+/** A tracker that records every call (for asserting what a run published). */
+export interface RecordingTracker extends ExperimentTracker {
+  readonly runs: TrackedRun[];
+  readonly published: Array<{ step: string; points: TrackedPoint[] }>;
+  readonly ended: Status[];
+}
+
+/** Creates a {@link RecordingTracker}. */
+export function recordingTracker(): RecordingTracker {
+  const runs: TrackedRun[] = [];
+  const published: Array<{ step: string; points: TrackedPoint[] }> = [];
+  const ended: Status[] = [];
+  return {
+    type: "recording",
+    recordedConfig: {},
+    runs,
+    published,
+    ended,
+    startRun: async (run) => void runs.push(run),
+    publish: async (step, points) => void (points.length > 0 && published.push({ step, points })),
+    endRun: async (status) => void ended.push(status),
+    clientContext: () => ({}),
+  };
+}
+
+/** What a scripted task does on one attempt: succeed with parameters, fail, or run a function. */
+export type ScriptedAttempt =
+  | { parameters?: Record<string, unknown>; metrics?: Array<{ key: string; value: unknown; step?: number }>; output?: string }
+  | { fail: string; output?: string }
+  | ((invocation: TaskInvocation) => Promise<TaskOutcome> | TaskOutcome);
+
+/**
+ * A task runner following a script instead of running commands: `script[command]` lists what each
+ * attempt of a task with that command does (the last entry repeats). Commands it does not know fail.
+ * Every invocation is recorded in `calls` (resolved internal name and attempt number).
+ */
+export interface ScriptedRunner extends TaskRunner {
+  readonly calls: Array<{ internalName: string; attempt: number; parameters: Record<string, unknown> }>;
+}
+
+/** Creates a {@link ScriptedRunner} serving `commandTypes` (default: every built-in kind). */
+export function scriptedRunner(
+  script: Record<string, ScriptedAttempt[]>,
+  commandTypes: readonly string[] = ["shell", "python", "notebook", "typescript", "javascript"],
+): ScriptedRunner {
+  const calls: ScriptedRunner["calls"] = [];
+  const seen = new Map<string, number>();
+  return {
+    commandTypes,
+    calls,
+    async run(invocation) {
+      calls.push({ internalName: invocation.internalName, attempt: invocation.attempt, parameters: { ...invocation.parameters } });
+      const steps = script[invocation.node.task.command];
+      if (!steps || steps.length === 0) return { failure: `no script for command "${invocation.node.task.command}"`, parameters: {}, metrics: [] };
+      const key = `${invocation.internalName}`;
+      const index = seen.get(key) ?? 0;
+      seen.set(key, index + 1);
+      const step = steps[Math.min(index, steps.length - 1)]!;
+      if (typeof step === "function") return step(invocation);
+      if (step.output) invocation.output.write("stdout", step.output);
+      if ("fail" in step) return { failure: step.fail, parameters: {}, metrics: [] };
+      const metrics = (step.metrics ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, time_ms: 0 }));
+      return { parameters: step.parameters ?? {}, metrics };
+    },
+  };
+}
+
+/** A clock for engine tests: starts at `startMicros` and moves by `stepMicros` on every reading. */
+export function fixedClock(startMicros = Date.UTC(2026, 0, 1) * 1000, stepMicros = 1_000): () => number {
+  let now = startMicros - stepMicros;
+  return () => (now += stepMicros);
+}
+
+/** A catalog keeping files in memory (put reads nothing from disk: it records the pattern as the file). */
+export interface MemoryCatalog extends Catalog {
+  readonly files: Map<string, Uint8Array>;
+}
+
+/** Creates a {@link MemoryCatalog}. */
+export function memoryCatalog(): MemoryCatalog {
+  const files = new Map<string, Uint8Array>();
+  const record = (name: string, runId: string, stage: DataCatalog["stage"]): DataCatalog => ({
+    name,
+    data_hash: "0".repeat(64),
+    catalog_relative_path: `${runId}/${name}`,
+    catalog_handler_location: "memory",
+    stage,
+  });
+  const writer = (name: string, runId: string): ContentWriter => {
+    const parts: Uint8Array[] = [];
+    let bytes = 0;
+    return {
+      get bytes() {
+        return bytes;
+      },
+      write(chunk) {
+        const data = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+        parts.push(data);
+        bytes += data.length;
+      },
+      commit: async () => {
+        files.set(`${runId}/${name}`, Buffer.concat(parts));
+        return [record(name, runId, "put")];
+      },
+      abort: async () => undefined,
+    };
+  };
+  return {
+    type: "memory",
+    recordedConfig: {},
+    files,
+    get: async (pattern, runId) => (files.has(`${runId}/${pattern}`) ? [record(pattern, runId, "get")] : []),
+    put: async (pattern, runId) => {
+      files.set(`${runId}/${pattern}`, new Uint8Array());
+      return [record(pattern, runId, "put")];
+    },
+    putContent: async (name, content, runId) => {
+      files.set(`${runId}/${name}`, typeof content === "string" ? new TextEncoder().encode(content) : content);
+      return [record(name, runId, "put")];
+    },
+    createContent: async (name, runId) => writer(name, runId),
+    syncBetweenRuns: async (previous, runId) => {
+      for (const [key, value] of [...files]) if (key.startsWith(`${previous}/`)) files.set(`${runId}/${key.slice(previous.length + 1)}`, value);
+    },
+    readFile: async (runId, relativePath) => {
+      const content = files.get(`${runId}/${relativePath}`);
+      if (!content) throw new RunnableError("CATALOG_ERROR", `No file ${relativePath} in the memory catalog of run ${runId}`);
+      return { size: content.length, open: async function* () { yield content; } };
+    },
+    deleteRun: async (runId) => {
+      let freedBytes = 0;
+      for (const [key, value] of [...files]) if (key.startsWith(`${runId}/`)) (freedBytes += value.length), files.delete(key);
+      return { freedBytes };
+    },
+  };
+}
