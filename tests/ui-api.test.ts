@@ -53,6 +53,8 @@ describe("runnable ui HTTP API", () => {
     const list = JSON.parse((await rawGet(ui.base, "/api/runs?wait=5000")).body);
     expect(list.runs.map((r: { run_id: string }) => r.run_id)).toEqual(["quick-1"]);
     expect(list.runs[0].metrics).toEqual({ running_mean: 50.5, mean: 50.5, max: 100 });
+    const paged = JSON.parse((await rawGet(ui.base, "/api/runs?offset=1&limit=1")).body);
+    expect([paged.total, paged.matched, paged.offset, paged.runs.length]).toEqual([1, 1, 1, 0]);
     const file = await rawGet(ui.base, "/api/runs/quick-1/file?name=data%2Fnumbers.txt");
     expect(file.status).toBe(200);
     expect(file.headers["content-disposition"]).toBe('attachment; filename="numbers.txt"');

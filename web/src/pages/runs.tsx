@@ -51,9 +51,67 @@ function Row({ run, params, metrics, selected, toggle }: { run: RunDigest; param
   );
 }
 
+type Filters = Record<(typeof FILTERS)[number], string>;
+
+function Toolbar(props: { filters: Filters; data: RunPage | undefined; text: string; setText: (t: string) => void; set: (c: Partial<Record<string, string>>) => void; selected: string[] }) {
+  const { filters, data, set } = props;
+  return (
+    <div class="toolbar">
+      <h1>Runs</h1>
+      <Select testid="filter-status" label="status" value={filters.status} options={data?.facets.status ?? {}} onChange={(status) => set({ status })} />
+      <Select testid="filter-tag" label="tag" value={filters.tag} options={data?.facets.tag ?? {}} onChange={(tag) => set({ tag })} />
+      <Select testid="filter-pipeline" label="pipeline" value={filters.pipeline} options={data?.facets.pipeline ?? {}} onChange={(pipeline) => set({ pipeline })} />
+      <input data-testid="filter-text" type="search" placeholder="search runs, parameters, metrics…" value={props.text} onInput={(e) => props.setText((e.target as HTMLInputElement).value)} />
+      <button data-testid="compare-selected" disabled={props.selected.length < 2} onClick={() => navigate(["compare"], { runs: props.selected.join(",") })}>
+        Compare {props.selected.length >= 2 ? props.selected.length : ""} runs
+      </button>
+    </div>
+  );
+}
+
+function Summary({ data, offset }: { data: RunPage; offset: number }) {
+  return (
+    <p class="muted" data-testid="runs-count">
+      {data.matched === 0 ? "no runs" : `${num(offset + 1)}–${num(Math.min(offset + PAGE, data.matched))} of ${num(data.matched)} runs`}
+      {data.matched !== data.total ? ` (filtered from ${num(data.total)})` : ""}
+      {data.pending > 0 ? ` · reading ${num(data.pending)} runs…` : ""}
+    </p>
+  );
+}
+
+function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggle: (id: string) => void }) {
+  const data = props.data;
+  const paramKeys = (data?.parameter_keys ?? []).filter((k) => k.varies).slice(0, 4).map((k) => k.key);
+  const metricKeys = (data?.metric_keys ?? []).slice(0, 4).map((k) => k.key);
+  return (
+    <div class="table-wrap">
+      <table class="runs" data-testid="runs-table">
+        <thead>
+          <tr>
+            {["", "run", "status", "tag", "pipeline", "started", "duration"].map((title, i) => (
+              <th key={i}>{title}</th>
+            ))}
+            {paramKeys.map((k) => (
+              <th key={`p-${k}`} class="param" title="parameter">{k}</th>
+            ))}
+            {metricKeys.map((k) => (
+              <th key={`m-${k}`} class="metric" title="last metric value">{k}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {data?.runs.map((run) => (
+            <Row key={run.run_id} run={run} params={paramKeys} metrics={metricKeys} selected={props.selected.includes(run.run_id)} toggle={() => props.toggle(run.run_id)} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The runs list: newest first, filtered by status, tag, pipeline and text, paged on the server. */
 export function RunsPage({ params }: { params: URLSearchParams }) {
-  const filters = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? ""])) as Record<(typeof FILTERS)[number], string>;
+  const filters = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? ""])) as Filters;
   const offset = Number(params.get("offset") ?? 0) || 0;
   const [text, setText] = useState(filters.q);
   const q = useDebounced(text, 250);
@@ -62,58 +120,15 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
   useEffect(() => {
     if (q !== filters.q) set({ q, offset: undefined });
   }, [q]);
-  const key = JSON.stringify({ ...filters, offset });
-  const page = useLoad<RunPage>(key, () => getJson("runs", { ...filters, offset, limit: PAGE }), 1500, () => true);
+  const page = useLoad<RunPage>(JSON.stringify({ ...filters, offset }), () => getJson("runs", { ...filters, offset, limit: PAGE }), 1500, () => true);
   const data = page.data;
-  const paramKeys = (data?.parameter_keys ?? []).filter((k) => k.varies).slice(0, 4).map((k) => k.key);
-  const metricKeys = (data?.metric_keys ?? []).slice(0, 4).map((k) => k.key);
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   return (
     <section>
-      <div class="toolbar">
-        <h1>Runs</h1>
-        <Select testid="filter-status" label="status" value={filters.status} options={data?.facets.status ?? {}} onChange={(status) => set({ status })} />
-        <Select testid="filter-tag" label="tag" value={filters.tag} options={data?.facets.tag ?? {}} onChange={(tag) => set({ tag })} />
-        <Select testid="filter-pipeline" label="pipeline" value={filters.pipeline} options={data?.facets.pipeline ?? {}} onChange={(pipeline) => set({ pipeline })} />
-        <input data-testid="filter-text" type="search" placeholder="search runs, parameters, metrics…" value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
-        <button data-testid="compare-selected" disabled={selected.length < 2} onClick={() => navigate(["compare"], { runs: selected.join(",") })}>
-          Compare {selected.length >= 2 ? selected.length : ""} runs
-        </button>
-      </div>
+      <Toolbar filters={filters} data={data} text={text} setText={setText} set={set} selected={selected} />
       {page.error && <p class="error">{page.error}</p>}
-      {data && (
-        <p class="muted" data-testid="runs-count">
-          {data.matched === 0 ? "no runs" : `${num(offset + 1)}–${num(Math.min(offset + PAGE, data.matched))} of ${num(data.matched)} runs`}
-          {data.matched !== data.total ? ` (filtered from ${num(data.total)})` : ""}
-          {data.pending > 0 ? ` · reading ${num(data.pending)} runs…` : ""}
-        </p>
-      )}
-      <div class="table-wrap">
-        <table class="runs" data-testid="runs-table">
-          <thead>
-            <tr>
-              <th />
-              <th>run</th>
-              <th>status</th>
-              <th>tag</th>
-              <th>pipeline</th>
-              <th>started</th>
-              <th>duration</th>
-              {paramKeys.map((k) => (
-                <th key={`p-${k}`} class="param" title="parameter">{k}</th>
-              ))}
-              {metricKeys.map((k) => (
-                <th key={`m-${k}`} class="metric" title="last metric value">{k}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data?.runs.map((run) => (
-              <Row key={run.run_id} run={run} params={paramKeys} metrics={metricKeys} selected={selected.includes(run.run_id)} toggle={() => toggle(run.run_id)} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {data && <Summary data={data} offset={offset} />}
+      <RunsTable data={data} selected={selected} toggle={toggle} />
       {data && data.matched > PAGE && (
         <div class="pager">
           <button disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>‹ newer</button>
