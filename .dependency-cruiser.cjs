@@ -53,6 +53,19 @@ module.exports = {
       to: { path: layer("cli") },
     },
     {
+      name: "ui-reads-through-runtime-and-ports",
+      comment: "the run browser server (src/ui) may import runtime, core, ports and definition only",
+      severity: "error",
+      from: { path: layer("ui") },
+      to: { path: "^src/(plugins|engine|sdk|cli|testing|config)/" },
+    },
+    {
+      name: "only-cli-uses-ui",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/(cli|ui)/" },
+      to: { path: layer("ui") },
+    },
+    {
       name: "only-cli-exits",
       comment: "no layer but the CLI may import the CLI",
       severity: "error",

@@ -8,6 +8,7 @@ import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
+import { uiBenchmarks } from "./ui.bench.mjs";
 
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
@@ -17,3 +18,4 @@ if (!only || only === "tracking") await trackingBenchmarks();
 if (!only || only === "python") await pythonBenchmarks();
 if (!only || only === "argo") await argoBenchmarks();
 if (!only || only === "python-sdk") await pythonSdkBenchmarks();
+if (!only || only === "ui") await uiBenchmarks();

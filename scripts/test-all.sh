@@ -24,6 +24,7 @@ fi
 
 bash scripts/python-sdk-venv.sh  # the Python SDK tests' virtualenv (pip install -e python/)
 export CONTAINERS_CONF="$(bash scripts/setup-podman.sh)" # podman (runc, ulimits) for the container tests
+bash scripts/setup-browser.sh >/dev/null # Debian's Chromium for the run browser tests (tests/ui*.test.ts)
 
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).

@@ -8,6 +8,9 @@ import { jobCommands } from "./commands/jobs.js";
 import { executePythonScriptCommand, executeSdkPayloadCommand, isPythonScript, validatePythonScript } from "./commands/python-sdk.js";
 import { logLevelOption } from "./log-level.js";
 import { runsListCommand, runsShowCommand } from "./commands/runs.js";
+import { runsCompareCommand } from "./commands/runs-compare.js";
+import { runsDeleteCommand, runsGcCommand } from "./commands/runs-delete.js";
+import { uiCommand } from "./commands/ui.js";
 import { validateCommand } from "./commands/validate.js";
 
 /** A standard stream that stops being written once its reader is gone (`runnable runs list | head`). */
@@ -87,9 +90,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const runs = program.command("runs").description("inspect recorded runs");
   runs
     .command("list")
-    .description("list runs in the run log store")
+    .description("list runs in the run log store, newest first")
     .addOption(config)
     .addOption(logLevelOption())
+    .option("--status <status>", "only runs with this status (SUCCESS, FAIL, PROCESSING, STALE, ...)")
+    .option("--tag <tag>", "only runs with this tag")
+    .option("--limit <n>", "at most this many runs")
     .option("--json", "print JSON")
     .action(async (options) => {
       code = await runsListCommand(options, io);
@@ -103,6 +109,40 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option("--branches <n>", "branches shown per composite step (default 5)")
     .action(async (runId: string, options) => {
       code = await runsShowCommand(runId, options, io);
+    });
+  runs
+    .command("compare <run-ids...>")
+    .description("compare two or more runs: parameters (differences marked), final metrics, step durations")
+    .addOption(config)
+    .option("--json", "print JSON")
+    .action(async (runIds: string[], options) => {
+      code = await runsCompareCommand(runIds, options, io);
+    });
+  runs
+    .command("delete <run-ids...>")
+    .description("delete runs and their catalog folders (refuses runs still in progress)")
+    .addOption(config)
+    .action(async (runIds: string[], options) => {
+      code = await runsDeleteCommand(runIds, options, io);
+    });
+  runs
+    .command("gc")
+    .description("delete runs last changed longer ago than a duration, with their catalog folders")
+    .requiredOption("--older-than <duration>", "e.g. 30d, 12h, 1d12h, 90m, 2w")
+    .option("--dry-run", "only list what would be deleted")
+    .addOption(config)
+    .action(async (options) => {
+      code = await runsGcCommand(options, io);
+    });
+  program
+    .command("ui")
+    .description("browse runs, metrics and comparisons in a local web app (read-only)")
+    .option("--port <n>", "port to listen on (0 = any free port)", "8765")
+    .option("--host <host>", "address to bind (default 127.0.0.1; any other needs the printed token)")
+    .addOption(config)
+    .option("--open", "open the browser")
+    .action(async (options) => {
+      code = await uiCommand(options, io);
     });
   program
     .command("validate <file>")

@@ -55,4 +55,14 @@ describe("run summary", () => {
     expect(text).toContain("branch m.1  SUCCESS");
     expect(text).not.toContain("more branches");
   });
+
+  it("shows metric values: plain ones as key = value, step-wise ones with their last step and values", () => {
+    const log = bigMap(1, []);
+    const work = log.steps.m!;
+    work.user_defined_metrics = { answer: 42, spam: { "0": "hello", "1": "hey" }, loss: { "1": 0.5, "2": 0.25 } };
+    const text = renderRunSummary(log, { color: false, branchLimit: 1 });
+    expect(text).toContain("metric answer = 42\n");
+    expect(text).toContain('metric spam = "hey" at step 1 (2 steps: "hello", "hey")');
+    expect(text).toContain("metric loss = 0.25 at step 2 (2 steps: 0.5, 0.25)");
+  });
 });

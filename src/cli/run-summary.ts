@@ -1,6 +1,7 @@
 import pc from "picocolors";
 import type { BranchLog, RunLog, StepLog } from "../core/run-log.js";
 import { parseDuration } from "../core/time.js";
+import { stepMetricPoints } from "../ui/metric-values.js";
 
 /** Options of the run summary. */
 export interface SummaryOptions {
@@ -73,8 +74,7 @@ function renderSteps(steps: Record<string, StepLog>, depth: number, r: Render): 
     }
     if (step.message && step.attempts.every((a) => a.message !== step.message)) r.out.push(`${pad}  ${step.message}`);
     for (const entry of step.data_catalog) r.out.push(`${pad}  catalog ${entry.stage} ${entry.name}  sha256:${entry.data_hash.slice(0, 12)}`);
-    const metrics = Object.keys(step.user_defined_metrics);
-    if (metrics.length) r.out.push(`${pad}  metrics: ${truncate(metrics.join(", "), 100)}`);
+    for (const line of metricLines(step)) r.out.push(`${pad}  metric ${line}`);
     renderBranches(Object.values(step.branches), depth, r);
   }
 }
@@ -103,6 +103,21 @@ function durationStats(branches: BranchLog[]): string {
   const sorted = timed.map((t) => t.micros).sort((a, b) => a - b);
   const slowest = timed.reduce((a, b) => (b.micros > a.micros ? b : a));
   return `; durations median ${seconds(sorted[Math.floor(sorted.length / 2)]!)}, slowest ${seconds(slowest.micros)} (${slowest.name})`;
+}
+
+const valueText = (value: unknown): string => truncate(JSON.stringify(value) ?? "null", 40);
+
+/** `key = value` per metric; step-wise ones add the last step and the first values: `loss = 0.1 at step 9 (10 steps: 0.9, 0.5, …)`. */
+function metricLines(step: StepLog): string[] {
+  const lines: string[] = [];
+  for (const [key, points] of stepMetricPoints(step)) {
+    const last = points.at(-1);
+    if (!last) continue;
+    const single = points.length === 1 && last.step === 0;
+    const trail = single ? "" : ` at step ${last.step} (${points.length} step${points.length > 1 ? "s" : ""}: ${points.map((p) => valueText(p.value)).join(", ")})`;
+    lines.push(truncate(`${key} = ${valueText(last.value)}${trail}`, 110));
+  }
+  return lines;
 }
 
 function truncate(text: string, max: number): string {

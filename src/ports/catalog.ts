@@ -1,4 +1,13 @@
 import type { DataCatalog } from "../core/run-log.js";
+import type { Freed } from "./run-log-store.js";
+
+/** A file stored in a run's catalog, ready to be read. */
+export interface StoredFile {
+  /** Size in bytes. */
+  size: number;
+  /** Streams the content (each call opens the file anew). */
+  open(): AsyncIterable<Uint8Array>;
+}
 
 /** Content streamed into the catalog (an execution log); nothing is visible under its name until `commit`. */
 export interface ContentWriter {
@@ -29,6 +38,13 @@ export interface Catalog {
   put(pattern: string, runId: string): Promise<DataCatalog[]>;
   /** Stores generated content (e.g. an execution log) under `name` in the run's catalog. */
   putContent(name: string, content: string | Uint8Array, runId: string): Promise<DataCatalog[]>;
+  /**
+   * A file of the run's catalog by its path relative to the run's area (as `name` in a DataCatalog entry).
+   * Fails with CATALOG_ERROR for paths that escape the area (absolute, `..`, links out) or do not exist.
+   */
+  readFile(runId: string, relativePath: string): Promise<StoredFile>;
+  /** Removes everything the catalog holds for a run (nothing to remove is not an error). */
+  deleteRun(runId: string): Promise<Freed>;
   /** Opens a writer that streams content to `name` in the run's catalog (for output of any size). */
   createContent(name: string, runId: string): Promise<ContentWriter>;
   /** Copies a previous run's catalog into the current run's (re-runs). */

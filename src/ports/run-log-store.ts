@@ -50,6 +50,12 @@ export interface LeaseOptions {
   ttlMs?: number;
 }
 
+/** What removing a run gave back. */
+export interface Freed {
+  /** Bytes of storage released (an estimate for in-memory stores). */
+  freedBytes: number;
+}
+
 /**
  * Persists run logs. Writes address step and branch logs by location (never by splitting dotted names),
  * so map items containing `.` are safe. Every write is atomic; concurrent writes to one run are safe,
@@ -88,6 +94,8 @@ export interface RunLogStore {
   removeStep(runId: string, location: LogLocation, internalName: string): Promise<void>;
   /** All runs, newest first when the store can tell. */
   list(): Promise<RunSummary[]>;
+  /** Removes a run and everything stored for it. Fails with RUN_NOT_FOUND. Callers refuse live runs. */
+  delete(runId: string): Promise<Freed>;
   /** Flushes anything pending for a run (e.g. compacts a journal); called when a run ends. */
   flush(runId: string): Promise<void>;
   /**

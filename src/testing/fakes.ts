@@ -1,3 +1,4 @@
+import { RunnableError } from "../core/errors.js";
 import type { TrackedPoint } from "../core/metrics.js";
 import type { DataCatalog, Status } from "../core/run-log.js";
 import type { Catalog, ContentWriter } from "../ports/catalog.js";
@@ -127,6 +128,16 @@ export function memoryCatalog(): MemoryCatalog {
     createContent: async (name, runId) => writer(name, runId),
     syncBetweenRuns: async (previous, runId) => {
       for (const [key, value] of [...files]) if (key.startsWith(`${previous}/`)) files.set(`${runId}/${key.slice(previous.length + 1)}`, value);
+    },
+    readFile: async (runId, relativePath) => {
+      const content = files.get(`${runId}/${relativePath}`);
+      if (!content) throw new RunnableError("CATALOG_ERROR", `No file ${relativePath} in the memory catalog of run ${runId}`);
+      return { size: content.length, open: async function* () { yield content; } };
+    },
+    deleteRun: async (runId) => {
+      let freedBytes = 0;
+      for (const [key, value] of [...files]) if (key.startsWith(`${runId}/`)) (freedBytes += value.length), files.delete(key);
+      return { freedBytes };
     },
   };
 }

@@ -1,25 +1,59 @@
+import { RunnableError } from "../../core/errors.js";
+import type { RunSummary } from "../../ports/run-log-store.js";
 import { openRunLogStore } from "../../runtime/open-store.js";
 import type { CliIo } from "../io.js";
 import { renderRunSummary } from "../run-summary.js";
 
-/** `runnable runs list`: one line per run in the configured store. */
-export async function runsListCommand(options: { configFile?: string; json?: boolean }, io: CliIo): Promise<number> {
+/** Options of `runnable runs list`. */
+export interface RunsListOptions {
+  configFile?: string;
+  json?: boolean;
+  status?: string;
+  tag?: string;
+  limit?: string;
+}
+
+const STATUSES = ["CREATED", "TRIGGERED", "PROCESSING", "SUCCESS", "FAIL", "STALE"];
+
+/** The status shown for a run: PROCESSING runs whose orchestrator is gone are `STALE`. */
+export const shownStatus = (run: RunSummary): string => (run.status === "PROCESSING" && run.stale ? "STALE" : run.status);
+
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) throw new RunnableError("CLI_USAGE", `--limit must be a whole number ≥ 1, not "${text}"`);
+  return limit;
+}
+
+function filterRuns(runs: RunSummary[], options: RunsListOptions): RunSummary[] {
+  const status = options.status;
+  if (status !== undefined && !STATUSES.includes(status.toUpperCase())) {
+    throw new RunnableError("CLI_USAGE", `--status "${status}" is not a status`, { hint: `Use one of ${STATUSES.join(", ")}.` });
+  }
+  const wanted = status?.toUpperCase();
+  const filtered = runs.filter((run) => (wanted === undefined || shownStatus(run) === wanted) && (options.tag === undefined || (run.tag ?? "") === options.tag));
+  const limit = parseLimit(options.limit);
+  return limit === undefined ? filtered : filtered.slice(0, limit);
+}
+
+/** `runnable runs list`: one line per run in the configured store, newest first, filtered. */
+export async function runsListCommand(options: RunsListOptions, io: CliIo): Promise<number> {
   const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
-  const runs = await store.list();
+  const runs = filterRuns(await store.list(), options);
   if (options.json) {
     io.out(`${JSON.stringify(runs, null, 2)}\n`);
     return 0;
   }
   if (runs.length === 0) {
-    io.out(`no runs in the ${store.type} run log store\n`);
+    const filtered = options.status !== undefined || options.tag !== undefined;
+    io.out(`no ${filtered ? "matching " : ""}runs in the ${store.type} run log store\n`);
     return 0;
   }
   const width = Math.max(6, ...runs.map((r) => r.run_id.length));
   io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
   for (const run of runs) {
     const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
-    const status = run.stale ? "STALE" : run.status;
-    io.out(`${run.run_id.padEnd(width)}  ${status.padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
+    io.out(`${run.run_id.padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
   }
   if (runs.some((run) => run.stale)) io.out("STALE: left PROCESSING by a process that is gone; `runnable retry <run-id>` continues it\n");
   return 0;

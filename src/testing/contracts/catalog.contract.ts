@@ -141,6 +141,36 @@ export function catalogContract(
       await outsideUntouched();
     });
 
+    it("reads a stored file by its entry name and refuses paths that leave the run's catalog", async () => {
+      await mkdir(path.join(cwd, "data"));
+      await writeFile(path.join(cwd, "data", "a.csv"), "a,b\n1,2\n");
+      await catalog.put("data/a.csv", "run-1");
+      await catalog.put("data/a.csv", "run-2");
+      const bad = ["../run-2/data/a.csv", "/etc/hostname", "data/../../run-2/data/a.csv", "", "data"];
+      for (const relative of bad) {
+        await expect(catalog.readFile("run-1", relative)).rejects.toMatchObject({ code: "CATALOG_ERROR" });
+      }
+      if (!stores) return expect(catalog.readFile("run-1", "data/a.csv")).rejects.toMatchObject({ code: "CATALOG_ERROR" });
+      const file = await catalog.readFile("run-1", "data/a.csv");
+      expect(file.size).toBe(8);
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of file.open()) chunks.push(chunk);
+      expect(Buffer.concat(chunks).toString("utf8")).toBe("a,b\n1,2\n");
+    });
+
+    it("deleteRun removes one run's files, says how much it freed and leaves other runs alone", async () => {
+      await writeFile(path.join(cwd, "model.txt"), "12345");
+      await catalog.put("model.txt", "run-1");
+      await catalog.put("model.txt", "run-2");
+      const freed = await catalog.deleteRun("run-1");
+      expect(freed.freedBytes).toBe(stores ? 5 : 0);
+      expect((await catalog.deleteRun("run-1")).freedBytes).toBe(0);
+      expect(await readFile(path.join(cwd, "model.txt"), "utf8")).toBe("12345");
+      await refusedOrHarmless(catalog.get("model.txt", "run-1"));
+      if (stores) expect((await catalog.get("model.txt", "run-2")).map((e) => e.data_hash)).toEqual([sha256("12345")]);
+      await outsideUntouched();
+    });
+
     it("syncBetweenRuns makes the previous run's files available to the new run", async () => {
       await writeFile(path.join(cwd, "carried.txt"), "carried");
       await catalog.put("carried.txt", "run-1");

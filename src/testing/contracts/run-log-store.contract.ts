@@ -244,6 +244,22 @@ export function runLogStoreContract(
       expect(listed[1]).toMatchObject({ status: "PROCESSING", tag: null, pipeline_file: null });
     });
 
+    it("deletes a run with everything in it, keeps the others and frees its id", async () => {
+      await store.create(sampleRunHeader("gone-1"));
+      await writeNested(store, "gone-1");
+      await store.create(sampleRunHeader("kept-1"));
+      await store.flush("gone-1");
+      const freed = await store.delete("gone-1");
+      expect(freed.freedBytes).toBeGreaterThan(0);
+      expect(await store.exists("gone-1")).toBe(false);
+      await expectCode(store.get("gone-1"), "RUN_NOT_FOUND", "gone-1");
+      await expectCode(store.delete("gone-1"), "RUN_NOT_FOUND", "gone-1");
+      expect((await store.list()).map((run) => run.run_id)).toEqual(["kept-1"]);
+      if (harness.reopen) expect(await (await harness.reopen()).exists("gone-1")).toBe(false);
+      await store.create(sampleRunHeader("gone-1"));
+      expect(await store.get("gone-1")).toEqual({ ...sampleRunHeader("gone-1"), steps: {} });
+    });
+
     it.skipIf(!capabilities.sharedStorage)("lets a fresh instance see everything written, before and after flush", async () => {
       await store.create(sampleRunHeader("run-1"));
       await writeNested(store, "run-1");

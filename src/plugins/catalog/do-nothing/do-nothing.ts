@@ -1,3 +1,4 @@
+import { RunnableError } from "../../../core/errors.js";
 import type { Catalog } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 
@@ -22,5 +23,9 @@ export function createDoNothingCatalog(context: PluginContext): Catalog {
       };
     },
     syncBetweenRuns: async () => {},
+    readFile: async (_runId, relativePath) => {
+      throw new RunnableError("CATALOG_ERROR", `No file ${relativePath}: the do-nothing catalog stores no files`);
+    },
+    deleteRun: async () => ({ freedBytes: 0 }),
   };
 }

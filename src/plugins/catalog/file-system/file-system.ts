@@ -6,6 +6,7 @@ import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
+import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
 import { checkRelative, copyAtomic, findFiles, isExecutionLog, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
 
@@ -138,5 +139,13 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     putContent: (name, content, runId) => putContent(layout, name, content, runId),
     createContent: (name, runId) => createContent(layout, name, runId),
     syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(layout, previousRunId, runId),
+    readFile: async (runId, relativePath) => {
+      checkRunId(runId);
+      return readStoredFile(path.join(root, runId), relativePath, display(layout, runId));
+    },
+    deleteRun: async (runId) => {
+      checkRunId(runId);
+      return removeArea(path.join(root, runId));
+    },
   };
 }

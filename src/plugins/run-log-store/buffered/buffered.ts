@@ -80,6 +80,11 @@ export function createBufferedRunLogStore(): RunLogStore {
     removeStep: (runId, location, internalName) => update(runId, removeOp(location, internalName)),
     list: async () =>
       [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
+    delete: async (runId: string) => {
+      const freedBytes = Buffer.byteLength(JSON.stringify(entry(runId).run));
+      runs.delete(runId);
+      return { freedBytes };
+    },
     flush: async (runId: string) => {
       entry(runId);
     },

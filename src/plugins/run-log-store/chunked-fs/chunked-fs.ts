@@ -4,7 +4,7 @@ import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
 import type { LogLocation } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
 import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { toJsonText } from "../shared/json-text.js";
@@ -16,6 +16,7 @@ import { readRunFolder } from "./assemble.js";
 import { type ChunkKind, RUN_FILE, chunkFileName, createNanoClock, encodeName, seqSuffix } from "./chunk-names.js";
 import { listChunkedRuns } from "./list-runs.js";
 import { type RunIndex, addChunk, chunksOf, dropChunk, findChunk, loadIndex } from "./run-index.js";
+import { removeRunFolder } from "./remove-run.js";
 import { type RunFolder, TEMP_FOLDER, removeLeftovers, updateRunFile, writeInRun, writeParameters } from "./run-folder.js";
 
 /** Options of {@link createChunkedFsRunLogStore}. */
@@ -167,6 +168,14 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
       await writeParameters(runFolder(header.run_id), index, run.parameters);
     });
 
+  const remove = (runId: string): Promise<Freed> =>
+    queue.run(runId, async () => {
+      const dir = dirOf(runId);
+      if (!(await statOrNull(path.join(dir, RUN_FILE)))) throw runNotFound(runId, folder);
+      indexes.delete(runId);
+      return removeRunFolder(dir, leaseFileOf(folder, runId));
+    });
+
   return {
     type: "chunked-fs",
     recordedConfig: options.recordedConfig ?? {},
@@ -207,6 +216,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
       }),
     removeStep,
     list: () => listChunkedRuns(folder, warn),
+    delete: remove,
     flush: (runId) =>
       queue.run(runId, async () => {
         if (!(await statOrNull(path.join(dirOf(runId), RUN_FILE)))) throw runNotFound(runId, folder);

@@ -2,14 +2,14 @@ import { mkdir } from "node:fs/promises";
 import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { RunLog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
 import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
-import { misplacedWrite, runExists } from "../shared/store-errors.js";
+import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
@@ -126,6 +126,19 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       forget(runId);
     });
 
+  const remove = (runId: string): Promise<Freed> =>
+    queue.run(runId, async () => {
+      const paths = pathsOf(runId);
+      if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
+      forget(runId);
+      let freedBytes = 0;
+      for (const file of [paths.snapshot, paths.journal, paths.rotated, paths.order, paths.lock, leaseFileOf(folder, runId)]) {
+        freedBytes += Number((await statOrNull(file))?.size ?? 0n);
+        await removeIfExists(file);
+      }
+      return { freedBytes };
+    });
+
   return {
     type: "file-system",
     recordedConfig: options.recordedConfig ?? {},
@@ -145,6 +158,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     putBranch: (runId, location, branch, seq) => write(runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),
     list: () => listRuns(folder, io),
+    delete: remove,
     flush,
     acquireLease: async (runId, leaseOptions) => {
       pathsOf(runId);
