@@ -45,7 +45,8 @@ function localContainer() {
   const env = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(REPO, ".cache/podman/containers.conf") };
   const image = execFileSync("bash", [join(REPO, "scripts/build-test-image.sh")], { env, encoding: "utf8" }).trim().split("\n").at(-1);
   const bare = [];
-  for (let i = 0; i < 6; i++) bare.push(timed("podman", ["run", "--rm", "--network=host", "--ulimit", "nofile=1024:20000", image, "true"], { env }));
+  const limits = ["--ulimit", "nofile=1024:20000", "--ulimit", "nproc=4096:4096"];
+  for (let i = 0; i < 6; i++) bare.push(timed("podman", ["run", "--rm", "--network=host", ...limits, image, "true"], { env }));
   const dir = mkdtempSync(join(tmpdir(), "runnable-bench-container-"));
   try {
     symlinkSync(join(REPO, "examples"), join(dir, "examples"));
