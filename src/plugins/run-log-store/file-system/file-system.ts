@@ -8,7 +8,7 @@ import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { type RunOp, applyOp, jsonCopy, placementProblem, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
@@ -30,7 +30,11 @@ export interface FileSystemStoreOptions {
   observeWrites?: WriteObserver;
 }
 
-const DEFAULT_COMPACT_MIN_BYTES = 16 * 1024;
+/**
+ * Below this the journal is only folded into the snapshot when the run ends (flush): a write never
+ * pays for rewriting a snapshot that grows with the run, and readers replay at most this much.
+ */
+const DEFAULT_COMPACT_MIN_BYTES = 256 * 1024 * 1024;
 
 /**
  * The `file-system` store: `<folder>/<run_id>.json` is a complete run log (replaced atomically); updates
@@ -73,10 +77,13 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     return remember(runId, cached ? await catchUp(cached, paths, io) : await loadRun(paths, io));
   };
 
-  const write = (runId: string, op: RunOp): Promise<void> =>
+  const write = (runId: string, given: RunOp): Promise<void> =>
     queue.run(runId, async () => {
       const paths = pathsOf(runId);
-      checkWritable(runId, "op", op);
+      checkWritable(runId, "op", given);
+      // Serialised once: the journal line, and (parsed back) the store's own copy of the update.
+      const line = journalLine(given);
+      const op = JSON.parse(line) as RunOp;
       // The cache is trusted here; writes by other instances are noticed from the journal size below.
       let entry = cache.get(runId) ?? (await current(runId));
       if (placementProblem(entry.run, op)) {
@@ -84,7 +91,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
         const problem = placementProblem(entry.run, op);
         if (problem) throw misplacedWrite(runId, problem);
       }
-      const appended = appender.append(paths.journal, journalLine(op));
+      const appended = appender.append(paths.journal, line);
       const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
       if (alone && applyOp(entry.run, op)) entry.journalOffset = appended.size;
       else entry = await catchUp(entry, paths, io);
@@ -154,8 +161,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
-    putStep: (runId, location, step, seq) => write(runId, stepOp(location, step, seq)),
-    putBranch: (runId, location, branch, seq) => write(runId, branchOp(location, branch, seq)),
+    putStep: (runId, location, step, seq) => write(runId, uncopiedStepOp(location, step, seq)),
+    putBranch: (runId, location, branch, seq) => write(runId, uncopiedBranchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),
     list: () => listRuns(folder, io),
     delete: remove,
