@@ -8,12 +8,13 @@ import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
-import { type RunOp, applyOp, jsonCopy, placementProblem, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { emptyIndex, indexOp, placementProblemIn } from "../shared/placement-index.js";
+import { type RunOp, jsonCopy, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
-import { type CachedRun, type StoreIo, catchUp, loadRun, runPaths, touch } from "./run-files.js";
+import { type IndexedRun, type StoreIo, catchUp, indexedFrom, loadRun, runPaths, touch } from "./run-files.js";
 
 /** Options of {@link createFileSystemRunLogStore}. */
 export interface FileSystemStoreOptions {
@@ -46,7 +47,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   const io: StoreIo = { warn: options.warn ?? (() => undefined), observe: options.observeWrites };
   const compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
   const cacheSize = options.cacheSize ?? 16;
-  const cache = new Map<string, CachedRun>();
+  const cache = new Map<string, IndexedRun>();
   const queue = createKeyedQueue();
   const appender = createJournalAppender(io.observe);
 
@@ -61,7 +62,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     appender.close(runPaths(folder, runId).journal);
   };
 
-  const remember = (runId: string, entry: CachedRun): CachedRun => {
+  const remember = (runId: string, entry: IndexedRun): IndexedRun => {
     cache.delete(runId);
     cache.set(runId, entry);
     for (const oldest of cache.keys()) {
@@ -71,10 +72,10 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     return entry;
   };
 
-  const current = async (runId: string): Promise<CachedRun> => {
+  const current = async (runId: string): Promise<IndexedRun> => {
     const paths = pathsOf(runId);
     const cached = cache.get(runId);
-    return remember(runId, cached ? await catchUp(cached, paths, io) : await loadRun(paths, io));
+    return remember(runId, cached ? await catchUp(cached, paths, io) : indexedFrom(await loadRun(paths, io)));
   };
 
   const write = (runId: string, given: RunOp): Promise<void> =>
@@ -86,18 +87,21 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const op = JSON.parse(line) as RunOp;
       // The cache is trusted here; writes by other instances are noticed from the journal size below.
       let entry = cache.get(runId) ?? (await current(runId));
-      if (placementProblem(entry.run, op)) {
+      if (placementProblemIn(entry.index, op)) {
         entry = await current(runId);
-        const problem = placementProblem(entry.run, op);
+        const problem = placementProblemIn(entry.index, op);
         if (problem) throw misplacedWrite(runId, problem);
       }
       const appended = appender.append(paths.journal, line);
       const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
-      if (alone && applyOp(entry.run, op)) entry.journalOffset = appended.size;
-      else entry = await catchUp(entry, paths, io);
+      if (alone) {
+        indexOp(entry.index, op);
+        entry.journalOffset = appended.size;
+      } else entry = await catchUp(entry, paths, io);
       if (entry.journalOffset <= Math.max(entry.snapshotBytes, compactMinBytes)) return void remember(runId, entry);
       try {
-        remember(runId, await compactRun(entry, paths, io, false));
+        const compacted = await compactRun(paths, io, false);
+        if (compacted) remember(runId, { ...compacted, index: entry.index });
       } catch (error) {
         // The update is safe in the journal; a later write or flush compacts again.
         forget(runId);
@@ -121,15 +125,15 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const snapshotIno = await createAtomic(paths.snapshot, text, io.observe);
       if (snapshotIno === undefined) throw runExists(header.run_id, folder);
       const journalIno = await touch(paths.journal);
-      remember(header.run_id, { run, snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
+      remember(header.run_id, { index: emptyIndex(), snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
     });
 
   const flush = (runId: string): Promise<void> =>
     queue.run(runId, async () => {
       const paths = pathsOf(runId);
-      const entry = await current(runId);
+      if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
-      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(entry, paths, io, true);
+      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(paths, io, true);
       forget(runId);
     });
 
@@ -151,13 +155,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     recordedConfig: options.recordedConfig ?? {},
     create,
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
-    // A run this instance has in memory is handed out as a copy; any other is read fresh (and not kept).
-    get: (runId) =>
-      queue.run(runId, async () => {
-        const cached = cache.get(runId);
-        if (cached) return structuredClone((await current(runId)).run);
-        return (await loadRun(pathsOf(runId), io)).run;
-      }),
+    // Read from the files each time (the store keeps only where logs are, not their content).
+    get: (runId) => queue.run(runId, async () => (await loadRun(pathsOf(runId), io)).run),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
