@@ -51,10 +51,16 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   const queue = createKeyedQueue();
   const appender = createJournalAppender(io.observe);
 
+  const known = new Map<string, ReturnType<typeof runPaths>>();
   const pathsOf = (runId: string) => {
+    const found = known.get(runId);
+    if (found) return found;
     const problem = validateRunId(runId);
     if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${folder}: ${problem}`);
-    return runPaths(folder, runId);
+    const paths = runPaths(folder, runId);
+    if (known.size > 1024) known.clear();
+    known.set(runId, paths);
+    return paths;
   };
 
   const forget = (runId: string): void => {
@@ -78,37 +84,77 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     return remember(runId, cached ? await catchUp(cached, paths, io) : indexedFrom(await loadRun(paths, io)));
   };
 
+  // Writes to one run are batched: every update queued while the previous batch was being written goes
+  // out in one append (fan-out and parallel branches write many at once), each still checked on its own.
+  const pending = new Map<string, Array<{ op: RunOp; done: (error?: unknown) => void }>>();
+
   const write = (runId: string, given: RunOp): Promise<void> =>
-    queue.run(runId, async () => {
-      const paths = pathsOf(runId);
-      checkWritable(runId, "op", given);
-      // Serialised once: the journal line, and (parsed back) the store's own copy of the update.
-      const line = journalLine(given);
-      const op = JSON.parse(line) as RunOp;
-      // The cache is trusted here; writes by other instances are noticed from the journal size below.
-      let entry = cache.get(runId) ?? (await current(runId));
-      if (placementProblemIn(entry.index, op)) {
-        entry = await current(runId);
+    new Promise((resolve, reject) => {
+      const done = (error?: unknown): void => (error === undefined ? resolve() : reject(error));
+      const batch = pending.get(runId);
+      if (batch) return void batch.push({ op: given, done });
+      pending.set(runId, [{ op: given, done }]);
+      void queue.run(runId, () => writeBatch(runId)).catch(() => undefined);
+    });
+
+  /** Checks and serialises each update of a batch; returns the journal text of those that passed. */
+  const prepareBatch = async (runId: string, batch: Array<{ op: RunOp; done: (error?: unknown) => void }>) => {
+    let entry = cache.get(runId) ?? (await current(runId));
+    const accepted: Array<{ op: RunOp; line: string; done: (error?: unknown) => void }> = [];
+    for (const item of batch) {
+      try {
+        checkWritable(runId, "op", item.op);
+        // Serialised once: the journal line, and (parsed back) the store's own copy of the update.
+        const line = journalLine(item.op);
+        const op = JSON.parse(line) as RunOp;
+        if (placementProblemIn(entry.index, op)) entry = await current(runId);
         const problem = placementProblemIn(entry.index, op);
         if (problem) throw misplacedWrite(runId, problem);
-      }
-      const appended = appender.append(paths.journal, line);
-      const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
-      if (alone) {
         indexOp(entry.index, op);
-        entry.journalOffset = appended.size;
-      } else entry = await catchUp(entry, paths, io);
-      if (entry.journalOffset <= Math.max(entry.snapshotBytes, compactMinBytes)) return void remember(runId, entry);
-      try {
-        const compacted = await compactRun(paths, io, false);
-        if (compacted) remember(runId, { ...compacted, index: entry.index });
+        accepted.push({ op, line, done: item.done });
       } catch (error) {
-        // The update is safe in the journal; a later write or flush compacts again.
-        forget(runId);
-        io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
+        item.done(error);
       }
-      appender.close(paths.journal);
-    });
+    }
+    return { entry, accepted };
+  };
+
+  const writeBatch = async (runId: string): Promise<void> => {
+    const batch = pending.get(runId) ?? [];
+    pending.delete(runId);
+    let accepted: Array<{ op: RunOp; line: string; done: (error?: unknown) => void }> = [];
+    try {
+      const paths = pathsOf(runId);
+      const prepared = await prepareBatch(runId, batch);
+      accepted = prepared.accepted;
+      let entry = prepared.entry;
+      if (accepted.length === 0) return;
+      const appended = appender.append(paths.journal, accepted.map((item) => item.line).join("\n"));
+      const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
+      if (alone) entry.journalOffset = appended.size;
+      else entry = await catchUp(entry, paths, io);
+      remember(runId, entry);
+      if (entry.journalOffset > Math.max(entry.snapshotBytes, compactMinBytes)) await compactAfterWrite(runId, paths, entry);
+      for (const item of accepted) item.done();
+    } catch (error) {
+      // The index may hold updates that were not written: it is rebuilt from the files next time.
+      forget(runId);
+      for (const item of accepted) item.done(error);
+      for (const item of batch) if (!accepted.some((a) => a.done === item.done)) item.done(error);
+    }
+  };
+
+  const compactAfterWrite = async (runId: string, paths: ReturnType<typeof runPaths>, entry: IndexedRun): Promise<void> => {
+    try {
+      const compacted = await compactRun(paths, io, false);
+      if (compacted) remember(runId, { ...compacted, index: entry.index });
+    } catch (error) {
+      // The update is safe in the journal; a later write or flush compacts again.
+      forget(runId);
+      io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
+    }
+    appender.close(paths.journal);
+  };
 
   const create = (header: RunHeader): Promise<void> =>
     queue.run(header.run_id, async () => {
