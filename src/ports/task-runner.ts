@@ -1,5 +1,6 @@
 import type { TaskNode } from "../core/graph.js";
 import type { MapVariable } from "../core/names.js";
+import type { MetricSeries } from "../core/metrics.js";
 import type { DataCatalog, Parameters, RunLog } from "../core/run-log.js";
 import type { MetricPoint } from "./experiment-tracker.js";
 
@@ -84,8 +85,8 @@ export interface TaskOutcome {
   failure?: string;
   /** Parameters the task set or changed (only these; unchanged ones may be omitted). */
   parameters: Parameters;
-  /** Metrics the task recorded, in order. */
-  metrics: MetricPoint[];
+  /** Metrics the task recorded: points in recording order, or a series collapsed as they were recorded. */
+  metrics: readonly MetricPoint[] | MetricSeries;
 }
 
 /**

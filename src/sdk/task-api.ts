@@ -23,7 +23,7 @@ export function track(values: Record<string, unknown>, step = 0): void {
   const ctx = context("track");
   if (!Number.isInteger(step) || step < 0) throw new RunnableError("TASK_FAILED", `track(): step must be a non-negative integer, got ${step}`);
   const time_ms = Date.now();
-  for (const key of Object.keys(values)) ctx.metrics.push({ key, step, value: toTrackable(values[key]), time_ms });
+  for (const key in values) if (Object.hasOwn(values, key)) ctx.metrics.record(key, step, toTrackable(values[key]), time_ms);
 }
 
 /** All parameters (no key) or one parameter, optionally validated with a zod schema. */
