@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Dict, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is not imported when tasks run
+    from typing import Any, Dict, Optional
 
 CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL"
 PARAMETER_PREFIXES = ("RUNNABLE_PRM_", "runnable_PRM_")

@@ -98,4 +98,6 @@ export interface TaskRunner {
   /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
   check?(node: TaskNode, cwd: string): Promise<string[]>;
   run(invocation: TaskInvocation): Promise<TaskOutcome>;
+  /** Ends what the runner keeps between attempts (warm worker processes); called once when the run is over. */
+  dispose?(): Promise<void>;
 }

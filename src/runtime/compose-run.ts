@@ -75,6 +75,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
   const dispose = async (): Promise<void> => {
+    await Promise.all([...new Set(runners.values())].map((runner) => runner.dispose?.()));
     watchdog.close();
     await scratch.dispose();
   };

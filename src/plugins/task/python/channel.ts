@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { messageOf } from "../../../core/errors.js";
-import type { TaskInvocation, TaskServices } from "../../../ports/task-runner.js";
+import type { TaskInvocation } from "../../../ports/task-runner.js";
+import { type ChannelServer, serveChannel } from "./channel-server.js";
 import { pythonPath } from "./interpreter.js";
 
 /** Name of the environment variable pointing Python code at its task channel folder. */
@@ -23,6 +22,8 @@ export interface TaskChannel {
   dir: string;
   /** Environment of the Python process: the invocation's plus the channel, PYTHONPATH and unbuffered output. */
   env: Record<string, string>;
+  /** Resolves when `count` output connections (a warm worker's stdout and stderr) have ended, or after `timeoutMs`. */
+  outputEnded(count: number, timeoutMs: number): Promise<void>;
   read(): Promise<ChannelOutputs>;
   close(): Promise<void>;
 }
@@ -47,7 +48,7 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       ...extra,
     };
     await writeFile(join(dir, "context.json"), JSON.stringify(context));
-    const server = await serveRequests(socketPath, invocation.services);
+    const server = await serveChannel(socketPath, invocation.services, invocation.output);
     const env = {
       ...invocation.env,
       [CHANNEL_ENV]: dir,
@@ -55,15 +56,21 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       PYTHONUNBUFFERED: "1",
       PYDEVD_DISABLE_FILE_VALIDATION: "1",
     };
-    return { dir, env, read: () => readOutputs(dir), close: () => closeChannel(dir, server) };
+    return {
+      dir,
+      env,
+      outputEnded: (count, timeoutMs) => server.outputEnded(count, timeoutMs),
+      read: () => readOutputs(dir),
+      close: () => closeChannel(dir, server),
+    };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function closeChannel(dir: string, server: Server): Promise<void> {
-  await new Promise<void>((done) => server.close(() => done()));
+async function closeChannel(dir: string, server: ChannelServer): Promise<void> {
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -92,62 +99,5 @@ function parseLine(line: string): Record<string, unknown>[] {
     return typeof value === "object" && value !== null ? [value as Record<string, unknown>] : [];
   } catch {
     return []; // a line cut short by a killed process
-  }
-}
-
-/** Serves JSON-line requests (`{id, op, args}` → `{id, ok, result | error}`) on a Unix socket. */
-function serveRequests(path: string, services: TaskServices): Promise<Server> {
-  const server = createServer((socket) => handleConnection(socket, services));
-  server.unref();
-  return new Promise((done, fail) => {
-    server.once("error", fail);
-    server.listen(path, () => {
-      server.off("error", fail);
-      done(server);
-    });
-  });
-}
-
-function handleConnection(socket: Socket, services: TaskServices): void {
-  let buffered = "";
-  socket.setEncoding("utf8");
-  socket.on("error", () => socket.destroy());
-  socket.on("data", (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      void answer(line, services).then((reply) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
-      });
-    }
-  });
-}
-
-async function answer(line: string, services: TaskServices): Promise<Record<string, unknown>> {
-  let id: unknown = null;
-  try {
-    const request = JSON.parse(line) as { id?: unknown; op?: unknown; args?: Record<string, unknown> };
-    id = request.id ?? null;
-    const args = request.args ?? {};
-    return { id, ok: true, result: await perform(String(request.op), args, services) };
-  } catch (error) {
-    return { id, ok: false, error: messageOf(error) };
-  }
-}
-
-async function perform(op: string, args: Record<string, unknown>, services: TaskServices): Promise<unknown> {
-  const name = typeof args["name"] === "string" ? args["name"] : "";
-  switch (op) {
-    case "get_secret":
-      return services.getSecret(name);
-    case "get_from_catalog":
-      return services.getFromCatalog(name);
-    case "put_in_catalog":
-      return services.putInCatalog(name);
-    case "get_run_log":
-      return services.getRunLog();
-    default:
-      throw new Error(`unknown request "${op}"`);
   }
 }
