@@ -73,7 +73,8 @@ export interface TaskInvocation {
   spawn: ProcessLauncher;
   /**
    * A private folder (mode 0700) of this attempt for files holding secrets or parameters, made on the
-   * first call; removed when the attempt ends, and by the next run or retry if the CLI was killed.
+   * first call (empty); emptied when the attempt ends (and perhaps given to a later attempt), removed by
+   * the next run or retry if the CLI was killed.
    */
   scratchDir(): Promise<string>;
 }

@@ -69,6 +69,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     ...imageIdentityFrom(env),
     processes: watchdog,
     scratchDir: () => scratch.attemptDir(),
+    releaseScratchDir: (dir) => scratch.releaseDir(dir),
     now: nowMicros,
     stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     warn,

@@ -4,8 +4,9 @@ import path from "node:path";
 
 // Files that hold secrets or parameters while a task runs (shell environment dumps, the Python
 // channel) live in a private folder per CLI process: <tmp>/runnable-<uid>/p<pid>-<random>/, mode 0700.
-// Each attempt gets a subfolder removed when it ends; the whole folder goes at exit; folders of
-// processes that died without cleaning up are removed by the next run or retry.
+// Each attempt gets a subfolder emptied when it ends (and kept for a later attempt: making and removing
+// folders costs more than the files in them); the whole folder goes at exit; folders of processes that
+// died without cleaning up are removed by the next run or retry.
 
 function root(): string {
   const uid = typeof process.getuid === "function" ? process.getuid() : "user";
@@ -32,9 +33,14 @@ export async function sweepScratch(): Promise<void> {
   );
 }
 
+/** Emptied attempt folders kept for reuse at most (more concurrent attempts than this remove theirs). */
+const KEPT_FOLDERS = 64;
+
 /** A process's private scratch area: attempt folders on demand, all removed by `dispose`. */
 export interface Scratch {
   attemptDir(): Promise<string>;
+  /** Empties an attempt's folder and keeps it for the next attempt that asks. */
+  releaseDir(dir: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -45,9 +51,17 @@ export function createScratch(): Scratch {
     await mkdir(root(), { recursive: true, mode: 0o700 });
     return mkdtemp(path.join(root(), `p${process.pid}-`));
   };
+  const free: string[] = [];
   return {
-    attemptDir: async () => mkdtemp(path.join(await (base ??= make()), "a-")),
+    attemptDir: async () => free.pop() ?? mkdtemp(path.join(await (base ??= make()), "a-")),
+    releaseDir: async (dir) => {
+      const names = await readdir(dir).catch(() => undefined);
+      if (names === undefined || base === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
+      await Promise.all(names.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+      free.push(dir);
+    },
     dispose: async () => {
+      free.length = 0;
       if (base) await rm(await base, { recursive: true, force: true });
       base = undefined;
     },

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TaskInvocation } from "../../../ports/task-runner.js";
 import { type ChannelServer, serveChannel } from "./channel-server.js";
@@ -30,8 +30,8 @@ export interface TaskChannel {
 
 /** Opens a channel for one attempt; `extra` is merged into `context.json`. */
 export async function openChannel(invocation: TaskInvocation, extra: Record<string, unknown>): Promise<TaskChannel> {
-  // Inside the attempt's private folder: the channel holds parameters and secrets.
-  const dir = await mkdtemp(join(await invocation.scratchDir(), "py-"));
+  // The attempt's private folder (the channel holds parameters and secrets), emptied when it ends.
+  const dir = await invocation.scratchDir();
   const socketPath = join(dir, "api.sock");
   try {
     const context = {
@@ -61,17 +61,17 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       env,
       outputEnded: (count, timeoutMs) => server.outputEnded(count, timeoutMs),
       read: () => readOutputs(dir),
-      close: () => closeChannel(dir, server),
+      close: () => closeChannel(server),
     };
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await rm(join(dir, "context.json"), { force: true });
     throw error;
   }
 }
 
-async function closeChannel(dir: string, server: ChannelServer): Promise<void> {
+/** Closes the socket (its file goes with it); the files go when the engine empties the attempt's folder. */
+async function closeChannel(server: ChannelServer): Promise<void> {
   await server.close();
-  await rm(dir, { recursive: true, force: true });
 }
 
 async function readOutputs(dir: string): Promise<ChannelOutputs> {

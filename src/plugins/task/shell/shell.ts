@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { outputsFromEnv } from "../../../core/env-protocol.js";
 import { RunnableError } from "../../../core/errors.js";
@@ -23,20 +23,16 @@ export function createShellRunner(): TaskRunner {
   return {
     commandTypes: ["shell"],
     async run(invocation: TaskInvocation): Promise<TaskOutcome> {
-      // In the attempt's private folder (removed after the attempt, or by the next run after a crash).
+      // In the attempt's private folder (emptied after the attempt, or removed by the next run after a crash).
       const envFile = join(await invocation.scratchDir(), "env.dump");
-      try {
-        const env = { ...invocation.env, [ENV_OUT]: envFile };
-        const script = wrapCommand(invocation.node.task.command);
-        const exit = await invocation.spawn({ command: "/bin/sh", args: ["-c", script], cwd: invocation.cwd, env });
-        if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
-        const dump = await readFile(envFile, "utf8").catch(() => "");
-        const outputs = outputsFromEnv(env, parseExportDump(dump), Date.now());
-        if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
-        return outputs;
-      } finally {
-        await rm(envFile, { force: true });
-      }
+      const env = { ...invocation.env, [ENV_OUT]: envFile };
+      const script = wrapCommand(invocation.node.task.command);
+      const exit = await invocation.spawn({ command: "/bin/sh", args: ["-c", script], cwd: invocation.cwd, env });
+      if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
+      const dump = await readFile(envFile, "utf8").catch(() => "");
+      const outputs = outputsFromEnv(env, parseExportDump(dump), Date.now());
+      if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
+      return outputs;
     },
   };
 }
