@@ -39,7 +39,7 @@ const KEPT_FOLDERS = 64;
 /** A process's private scratch area: attempt folders on demand, all removed by `dispose`. */
 export interface Scratch {
   attemptDir(): Promise<string>;
-  /** Empties an attempt's folder and keeps it for the next attempt that asks. */
+  /** Empties an attempt's folder (in the background) and keeps it for the next attempt that asks. */
   releaseDir(dir: string): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -52,15 +52,24 @@ export function createScratch(): Scratch {
     return mkdtemp(path.join(root(), `p${process.pid}-`));
   };
   const free: string[] = [];
+  const emptying = new Set<Promise<void>>();
+  const empty = async (dir: string): Promise<void> => {
+    const names = await readdir(dir).catch(() => undefined);
+    if (names === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
+    await Promise.all(names.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+    if (base !== undefined) free.push(dir);
+  };
   return {
     attemptDir: async () => free.pop() ?? mkdtemp(path.join(await (base ??= make()), "a-")),
+    // The attempt does not wait for its folder to be emptied (removing files is slow on a busy disk).
     releaseDir: async (dir) => {
-      const names = await readdir(dir).catch(() => undefined);
-      if (names === undefined || base === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
-      await Promise.all(names.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
-      free.push(dir);
+      const done: Promise<void> = empty(dir)
+        .catch(() => undefined)
+        .finally(() => emptying.delete(done));
+      emptying.add(done);
     },
     dispose: async () => {
+      await Promise.all(emptying);
       free.length = 0;
       if (base) await rm(await base, { recursive: true, force: true });
       base = undefined;

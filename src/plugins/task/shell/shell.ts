@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { outputsFromEnv } from "../../../core/env-protocol.js";
 import { RunnableError } from "../../../core/errors.js";
@@ -18,6 +18,19 @@ export function wrapCommand(command: string): string {
   return `trap 'umask 077; export -p > "$${ENV_OUT}" 2>/dev/null' EXIT\n${command}\n`;
 }
 
+/**
+ * The dump the shell just wrote (empty when it wrote none). Read synchronously on purpose: it is small
+ * and in the page cache, so this takes ~10 µs of the main thread, where `fs.promises.readFile` takes
+ * ~160 µs of it (four thread-pool round trips).
+ */
+function readDump(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** Creates the shell task runner. */
 export function createShellRunner(): TaskRunner {
   return {
@@ -29,7 +42,7 @@ export function createShellRunner(): TaskRunner {
       const script = wrapCommand(invocation.node.task.command);
       const exit = await invocation.spawn({ command: "/bin/sh", args: ["-c", script], cwd: invocation.cwd, env });
       if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
-      const dump = await readFile(envFile, "utf8").catch(() => "");
+      const dump = readDump(envFile);
       const outputs = outputsFromEnv(env, parseExportDump(dump), Date.now());
       if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
       return outputs;
