@@ -108,7 +108,12 @@ def write_json(name: str, value: Any) -> None:
     os.replace(temporary, target)
 
 
+def task_env() -> Dict[str, str]:
+    """The parameter and tracking variables of this process (the env-var protocol)."""
+    prefixes = PARAMETER_PREFIXES + TRACK_PREFIXES
+    return {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
+
+
 def dump_env() -> None:
     """Writes the parameter and tracking variables of this process to ``env.json`` (env protocol)."""
-    prefixes = PARAMETER_PREFIXES + TRACK_PREFIXES
-    write_json("env.json", {k: v for k, v in os.environ.items() if k.startswith(prefixes)})
+    write_json("env.json", task_env())

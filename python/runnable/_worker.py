@@ -3,7 +3,8 @@
 Started by the python task runner, which names a Unix socket in ``RUNNABLE_WORKER_SOCKET``. The
 worker connects, says ``hello`` (its pid and interpreter) and then serves JSON-line requests
 ``{"op": "run", "channel": DIR, "cwd": DIR, "env": {...}}``: it answers ``started`` at once, runs
-the task of that channel like the one-shot harness and answers ``done``. End of input ends it.
+the task of that channel like the one-shot harness and answers ``done`` with what the harness
+would write to ``result.json`` and ``env.json``. End of input ends it.
 
 Every task gets what a fresh process would give it: the attempt's environment (parameters, secrets,
 run variables) and working directory, the in-task API reset to the attempt's channel, its own
@@ -97,8 +98,8 @@ def _output_connection(path: str, tag: bytes) -> socket.socket:
     return conn
 
 
-def run_one(request: Dict[str, Any], devnull: int, opened: List[socket.socket]) -> None:
-    """Runs the task of one request and leaves its result in the channel, like the one-shot harness.
+def run_one(request: Dict[str, Any], devnull: int, opened: List[socket.socket]) -> Dict[str, Any]:
+    """Runs the task of one request (its channel gets the events, as in the one-shot harness); returns its result.
 
     The output connections it makes are added to ``opened`` (the runner waits for as many to end).
     """
@@ -123,7 +124,19 @@ def run_one(request: Dict[str, Any], devnull: int, opened: List[socket.socket]) 
         _flush_python_streams()
         _flush_c_streams()
         _point_output(devnull, devnull)  # the output connections end here
-    _harness.finish(result)
+    return result
+
+
+def _done(opened: List[socket.socket], result: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``done`` answer: the result and the env-var protocol values (``result.json``/``env.json`` of the harness)."""
+    from . import _context  # noqa: PLC0415
+
+    message = {"done": True, "streams": len(opened), "result": result, "env": _context.task_env()}
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError) as error:
+        message["result"] = {"ok": False, "error": f"the returned parameters are not JSON: {error}"}
+    return message
 
 
 def _serve(conn: socket.socket, devnull: int) -> None:
@@ -135,8 +148,8 @@ def _serve(conn: socket.socket, devnull: int) -> None:
             _send(conn, {"started": True})
             opened: List[socket.socket] = []
             try:
-                run_one(request, devnull, opened)
-                _send(conn, {"done": True, "streams": len(opened)})
+                result = run_one(request, devnull, opened)
+                _send(conn, _done(opened, result))
             except Exception as error:  # noqa: BLE001 (a broken channel fails this task, not the worker)
                 for stream in opened:
                     stream.close()

@@ -18,7 +18,8 @@ export async function runInWorker(invocation: TaskInvocation, interpreter: strin
       return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
     }
     const code = "code" in end ? end.code : 0;
-    const outcome = outcomeOf(await channel.read(), channel.env, { code, what: "the Python task" });
+    const outputs = await channel.read("kind" in end && end.kind === "done" ? end.reported : undefined);
+    const outcome = outcomeOf(outputs, channel.env, { code, what: "the Python task" });
     if ("error" in end && end.error && outcome.failure === undefined) return { ...outcome, failure: `the Python worker could not run the task: ${end.error}`, parameters: {} };
     return outcome;
   } finally {

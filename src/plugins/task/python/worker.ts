@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { isStopReason } from "../../../core/stop.js";
 import type { TaskInvocation } from "../../../ports/task-runner.js";
+import type { ChannelOutputs } from "./channel.js";
 import { type PythonExit, spawnPython } from "./spawn.js";
 
 /** Starts `python/runnable/_worker.py` with runnable-ts' package ahead of the working directory. */
@@ -20,9 +21,9 @@ export interface WorkerRequest {
   env: Record<string, string>;
 }
 
-/** How a task on a worker ended: `done` (its result is in the channel), or the worker exited. */
+/** How a task on a worker ended: `done` (with its result; its events are in the channel), or the worker exited. */
 export type WorkerEnd =
-  | { kind: "done"; streams: number; error?: string }
+  | { kind: "done"; streams: number; reported: Pick<ChannelOutputs, "result" | "env">; error?: string }
   | { kind: "exited"; code: number; started: boolean };
 
 /** A started worker, or why it could not be started. */
@@ -34,6 +35,8 @@ interface Message {
   started?: boolean;
   done?: boolean;
   streams?: number;
+  result?: ChannelOutputs["result"];
+  env?: Record<string, string>;
   error?: string;
 }
 
@@ -101,7 +104,7 @@ export class PythonWorker {
       return await new Promise<WorkerEnd>((resolve) => {
         this.onMessage = (message) => {
           if (message.started) started = true;
-          if (message.done) resolve({ kind: "done", streams: message.streams ?? 0, ...(message.error ? { error: message.error } : {}) });
+          if (message.done) resolve(doneOf(message));
         };
         this.onExit = () => resolve({ kind: "exited", code: this.exitCode ?? 1, started });
         if (this.exitCode !== undefined) this.onExit();
@@ -144,6 +147,11 @@ export class PythonWorker {
       // the group is gone already
     }
   }
+}
+
+function doneOf(message: Message): WorkerEnd {
+  const reported = { result: message.result, env: message.env ?? {} };
+  return { kind: "done", streams: message.streams ?? 0, reported, ...(message.error ? { error: message.error } : {}) };
 }
 
 /** The signal a stopped task gets first: the one that stopped the run, SIGTERM for a time limit. */
