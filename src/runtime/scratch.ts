@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -54,9 +55,10 @@ export function createScratch(): Scratch {
   const free: string[] = [];
   const emptying = new Set<Promise<void>>();
   const empty = async (dir: string): Promise<void> => {
-    const names = await readdir(dir).catch(() => undefined);
-    if (names === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
-    await Promise.all(names.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    if (entries === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
+    const remove = (entry: Dirent) => (entry.isDirectory() ? rm(path.join(dir, entry.name), { recursive: true, force: true }) : unlink(path.join(dir, entry.name)));
+    await Promise.all(entries.map(remove));
     if (base !== undefined) free.push(dir);
   };
   return {
@@ -64,6 +66,7 @@ export function createScratch(): Scratch {
     // The attempt does not wait for its folder to be emptied (removing files is slow on a busy disk).
     releaseDir: async (dir) => {
       const done: Promise<void> = empty(dir)
+        .catch(() => rm(dir, { recursive: true, force: true }))
         .catch(() => undefined)
         .finally(() => emptying.delete(done));
       emptying.add(done);

@@ -6,7 +6,8 @@ export const pythonTaskPlugin = definePlugin({
   kind: "task",
   type: "python",
   description:
-    "Python functions (command_type: python, `package.module.function`) and Jupyter notebooks (command_type: notebook); " +
+    "Python functions (command_type: python, `package.module.function`, run on warm workers reused by a run's steps " +
+    "unless warm_worker: false) and Jupyter notebooks (command_type: notebook); " +
     "interpreter from task_runners.python.interpreter or RUNNABLE_PYTHON (default python3), notebooks via nbclient",
   // config section `task_runners: {python: {interpreter, notebook_python, kernel, warm_worker}}`
   configSchema: z.strictObject({

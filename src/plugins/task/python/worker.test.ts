@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { StopReason } from "../../../core/stop.js";
+import { pythonTaskPlugin } from "./index.js";
 import { invocation, project, taskNode } from "./test-support.fixture.js";
 
 // The warm worker: one interpreter runs the run's python tasks, each as if it had a process of its own.
@@ -136,7 +137,8 @@ describe("python task runner: the warm worker", () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it("starts an interpreter per attempt with warm_worker: false", async () => {
+  it("starts an interpreter per attempt with warm_worker: false (task_runners: {python: {warm_worker: false}})", async () => {
+    expect(pythonTaskPlugin.configSchema.parse({ warm_worker: false })).toEqual({ warm_worker: false });
     const { run } = await setup({ warm_worker: false });
     const [a, b] = [await run("pid"), await run("pid")];
     expect(a.pid).toBeDefined();
