@@ -10,7 +10,8 @@ Every task gets what a fresh process would give it: the attempt's environment (p
 run variables) and working directory, the in-task API reset to the attempt's channel, its own
 stdout/stderr (file descriptors 1 and 2 are pointed at two connections to the attempt's channel
 socket while it runs, so the output of subprocesses and C code is captured too), and its exceptions
-contained. Modules it imported stay imported (as in runnable, which runs functions in its process).
+contained; processes it started and left running are killed when it returns. Modules it imported
+stay imported (as in runnable, which runs functions in its process).
 Between tasks, descriptors 1 and 2 point at /dev/null.
 """
 
@@ -91,6 +92,28 @@ def _reset_api() -> None:
         changed.clear()
 
 
+def _end_children() -> None:
+    """Kills what the task left running, as the end of a one-shot harness process would (Linux /proc)."""
+    import signal  # noqa: PLC0415
+
+    me = os.getpid()
+    try:
+        threads = os.listdir(f"/proc/{me}/task")
+    except OSError:
+        return
+    for thread in threads:
+        try:
+            with open(f"/proc/{me}/task/{thread}/children", encoding="ascii") as handle:
+                children = handle.read().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                os.kill(int(child), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass  # gone already
+
+
 def _output_connection(path: str, tag: bytes) -> socket.socket:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(path)
@@ -120,6 +143,7 @@ def run_one(request: Dict[str, Any], devnull: int, opened: List[socket.socket]) 
     try:
         result = _harness.run_task(context)
     finally:
+        _end_children()
         _restore_python_streams()
         _flush_python_streams()
         _flush_c_streams()

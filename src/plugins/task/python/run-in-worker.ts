@@ -49,6 +49,8 @@ async function runOnWorker(invocation: TaskInvocation, channel: TaskChannel, int
       return end;
     }
     pool.drop(worker);
+    // It died with the task: what it wrote before is still on its way (its two streams end with it).
+    if (end.started) await channel.outputEnded(2, OUTPUT_DRAIN_MS);
     if (!(reused && !end.started && !invocation.signal.aborted)) return end;
   }
 }

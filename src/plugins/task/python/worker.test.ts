@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StopReason } from "../../../core/stop.js";
 import { pythonTaskPlugin } from "./index.js";
@@ -36,6 +37,10 @@ const TASKS = [
   "    import io",
   "    sys.stdout = io.StringIO()",
   "    print('swallowed')",
+  "def leave_child():",
+  "    child = subprocess.Popen(['sleep', '30'])",
+  "    print('left', flush=True)",
+  "    return {'child': child.pid}",
   "def slow(n):",
   "    time.sleep(0.3)",
   "    return {'pid': os.getpid(), 'n': n}",
@@ -87,6 +92,19 @@ describe("python task runner: the warm worker", () => {
     expect(two.outcome.metrics.map((m) => m.key)).toEqual(["second_metric"]);
     expect(two.recorded.stdout).toBe("out of second 2 s3cret put\n");
     expect(two.recorded.stderr).toBe("");
+  });
+
+  it("kills processes a task left running when it returns, as the end of its own process would", async () => {
+    const { run } = await setup();
+    const started = Date.now();
+    const left = await run("leave_child");
+    expect(left.outcome.failure, left.recorded.stderr).toBeUndefined();
+    expect(left.recorded.stdout).toBe("left\n");
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const child = left.outcome.parameters["child"] as number;
+    await new Promise((done) => setTimeout(done, 200));
+    const state = await readFile(`/proc/${child}/stat`, "utf8").catch(() => "gone");
+    expect(state === "gone" || / Z /.test(state)).toBe(true);
   });
 
   it("contains exceptions and undoes a replaced sys.stdout", async () => {
