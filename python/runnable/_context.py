@@ -59,6 +59,11 @@ def context() -> Dict[str, Any]:
     return _cache["context"]
 
 
+def forget() -> None:
+    """Drops the cached context (a warm worker's next task may get the same channel folder)."""
+    _cache.clear()
+
+
 def now_ms() -> int:
     """Wall-clock time in epoch milliseconds (what metrics record)."""
     return int(time.time() * 1000)

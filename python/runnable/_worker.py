@@ -134,6 +134,7 @@ def run_one(request: Dict[str, Any], devnull: int, opened: List[socket.socket]) 
     os.chdir(str(request.get("cwd") or os.getcwd()))
     importlib.invalidate_caches()  # files written by earlier tasks are importable
     _reset_api()
+    _context.forget()  # the folder may be the one an earlier task had
     context = _context.context()
     for tag in (STDOUT_TAG, STDERR_TAG):
         opened.append(_output_connection(str(context["socket"]), tag))

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StopReason } from "../../../core/stop.js";
 import { pythonTaskPlugin } from "./index.js";
@@ -54,9 +55,9 @@ afterEach(async () => {
 async function setup(config = {}) {
   const made = await project({ "wtasks.py": `${TASKS}\n` }, config);
   cleanups.push(made.cleanup);
-  const run = async (command: string, parameters: Record<string, unknown> = {}, signal?: AbortSignal) => {
+  const run = async (command: string, parameters: Record<string, unknown> = {}, signal?: AbortSignal, scratch?: string) => {
     const made2 = invocation(made.dir, taskNode(`wtasks.${command}`), parameters, { env: { MARK: String(parameters["x"] ?? "") } });
-    const inv = signal ? { ...made2.invocation, signal } : made2.invocation;
+    const inv = { ...made2.invocation, ...(signal ? { signal } : {}), ...(scratch ? { scratchDir: async () => scratch } : {}) };
     const outcome = await made.runner.run(inv);
     return { outcome, recorded: made2.recorded, pid: outcome.parameters["pid"] as number | undefined };
   };
@@ -92,6 +93,17 @@ describe("python task runner: the warm worker", () => {
     expect(two.outcome.metrics.map((m) => m.key)).toEqual(["second_metric"]);
     expect(two.recorded.stdout).toBe("out of second 2 s3cret put\n");
     expect(two.recorded.stderr).toBe("");
+  });
+
+  it("reads each task's own context when its channel folder is one an earlier task had (folders are reused)", async () => {
+    const { run, dir } = await setup();
+    const folder = await mkdtemp(join(dir, "scratch-"));
+    const one = await run("pid", {}, undefined, folder);
+    for (const name of await readdir(folder)) await rm(join(folder, name), { force: true });
+    const two = await run("second", { x: 5 }, undefined, folder);
+    expect(two.outcome.failure, two.recorded.stderr).toBeUndefined();
+    expect(two.pid).toBe(one.pid);
+    expect(two.outcome.parameters).toMatchObject({ seen: 5 });
   });
 
   it("kills processes a task left running when it returns, as the end of its own process would", async () => {
