@@ -139,9 +139,11 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (!isRunnableError(error)) attempt.output.log.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
     return failed(messageOf(error));
   } finally {
-    if (scratch) await rm(await scratch, { recursive: true, force: true });
+    if (scratch) await releaseScratch(run, await scratch);
   }
 }
+
+const releaseScratch = (run: RunState, dir: string): Promise<void> => run.services.releaseScratchDir?.(dir) ?? rm(dir, { recursive: true, force: true });
 
 const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, metrics: [] });
 
