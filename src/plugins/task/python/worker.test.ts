@@ -79,7 +79,7 @@ describe("python task runner: the warm worker", () => {
     const one = await run("first", { x: 1 });
     expect(one.outcome.failure, one.recorded.stderr).toBeUndefined();
     expect(one.outcome.parameters).toMatchObject({ only_first: 1 });
-    expect(one.outcome.metrics.map((m) => m.key)).toEqual(["first_metric"]);
+    expect([...one.outcome.metrics].map((m) => m.key)).toEqual(["first_metric"]);
     expect(one.recorded.stdout).toContain("out of first 1\n");
     expect(one.recorded.stdout).toContain("child of first\n");
     expect(one.recorded.stdout).toContain("raw fd write\n");
@@ -90,7 +90,7 @@ describe("python task runner: the warm worker", () => {
     expect(two.outcome.failure, two.recorded.stderr).toBeUndefined();
     expect(two.pid).toBe(one.pid);
     expect(two.outcome.parameters).toMatchObject({ seen: 2 });
-    expect(two.outcome.metrics.map((m) => m.key)).toEqual(["second_metric"]);
+    expect([...two.outcome.metrics].map((m) => m.key)).toEqual(["second_metric"]);
     expect(two.recorded.stdout).toBe("out of second 2 s3cret put\n");
     expect(two.recorded.stderr).toBe("");
   });
