@@ -9,6 +9,7 @@ import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
 import { chunkedFsRunLogStorePlugin } from "../plugins/run-log-store/chunked-fs/index.js";
 import { fileSystemRunLogStorePlugin } from "../plugins/run-log-store/file-system/index.js";
+import { postgresRunLogStorePlugin } from "../plugins/run-log-store/postgres/index.js";
 import { doNothingSecretsPlugin } from "../plugins/secrets/do-nothing/index.js";
 import { dotenvSecretsPlugin } from "../plugins/secrets/dotenv/index.js";
 import { envSecretsManagerPlugin } from "../plugins/secrets/env-secrets-manager/index.js";
@@ -27,6 +28,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
+  postgresRunLogStorePlugin,
   fileSystemCatalogPlugin,
   doNothingCatalogPlugin,
   doNothingSecretsPlugin,
