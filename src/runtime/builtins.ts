@@ -10,6 +10,7 @@ import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/ind
 import { chunkedFsRunLogStorePlugin } from "../plugins/run-log-store/chunked-fs/index.js";
 import { fileSystemRunLogStorePlugin } from "../plugins/run-log-store/file-system/index.js";
 import { postgresRunLogStorePlugin } from "../plugins/run-log-store/postgres/index.js";
+import { s3RunLogStorePlugin } from "../plugins/run-log-store/s3/index.js";
 import { doNothingSecretsPlugin } from "../plugins/secrets/do-nothing/index.js";
 import { dotenvSecretsPlugin } from "../plugins/secrets/dotenv/index.js";
 import { envSecretsManagerPlugin } from "../plugins/secrets/env-secrets-manager/index.js";
@@ -29,6 +30,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
   postgresRunLogStorePlugin,
+  s3RunLogStorePlugin,
   fileSystemCatalogPlugin,
   doNothingCatalogPlugin,
   doNothingSecretsPlugin,

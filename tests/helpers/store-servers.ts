@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO } from "./cli.js";
 
+// The AWS SDK warns about Node 20 on first use; the tests build clients of their own.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
 /** Reads KEY=value lines of a state file the server scripts write (empty when missing). */
 function stateOf(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
