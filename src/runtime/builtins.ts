@@ -1,5 +1,6 @@
 import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
+import { s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
@@ -33,6 +34,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   s3RunLogStorePlugin,
   fileSystemCatalogPlugin,
   doNothingCatalogPlugin,
+  s3CatalogPlugin,
   doNothingSecretsPlugin,
   dotenvSecretsPlugin,
   envSecretsManagerPlugin,
