@@ -88,7 +88,7 @@ export function storeError(error: unknown, server: ServerDescription, doing: str
   }
   if (isUnavailable(error)) {
     return new RunnableError("STORE_UNAVAILABLE", `${at} is unreachable: could not ${doing}: ${detail}`, {
-      hint: "Check that the database server is running and reachable; a run whose store went away stays PROCESSING until the server is back (then `runnable retry <run-id>` continues it).",
+      hint: "Check that the database server is running and reachable (retry_seconds says how long each write waits for it). A run whose store went away is recorded FAIL when the server is back; `runnable retry <run-id>` continues it.",
       cause: error,
     });
   }

@@ -132,7 +132,7 @@ export function s3Error(error: unknown, access: Pick<S3Access, "bucket" | "displ
   }
   if (s3Unavailable(error)) {
     return new RunnableError("STORE_UNAVAILABLE", `${access.display} is unreachable: could not ${doing}: ${detail}`, {
-      hint: `Check that the S3 server (${access.settings}.endpoint_url) is running and reachable.`,
+      hint: `Check that the S3 server (${access.settings}.endpoint_url) is running and reachable. A run whose store went away is recorded FAIL when the server is back; \`runnable retry <run-id>\` continues it.`,
       cause: error,
     });
   }
