@@ -31,9 +31,9 @@ async function project(config: string): Promise<string> {
   return dir;
 }
 
-async function bucket(): Promise<void> {
+async function bucket(name = BUCKET): Promise<void> {
   const s3 = new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
+  await s3.send(new CreateBucketCommand({ Bucket: name })).catch(() => undefined);
 }
 
 async function localRun(pipeline: string): Promise<Record<string, unknown>> {
@@ -74,12 +74,11 @@ describe.skipIf(missing || entryPointsMissing)(`argo manifest with postgres + s3
 
 describe.skipIf(missing || podmanMissing)(`local-container with postgres + s3${missing || podmanMissing ? ` (skipped: ${missing ?? podmanMissing})` : ""}`, () => {
   it("runs every step in a container that reaches both servers, with nothing mounted", async () => {
-    await bucket();
+    await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
     const image = await testImage();
     const dir = await project("");
     const pg = new URL(postgresUrl!);
-    const schema = `lc_${randomBytes(4).toString("hex")}`;
-    // The example config names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
+    // The example config (in the image) names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
     const env = {
       ...(podmanEnv() as Record<string, string>),
       ...S3_TEST_ENV,
@@ -91,13 +90,11 @@ describe.skipIf(missing || podmanMissing)(`local-container with postgres + s3${m
       PGDATABASE: pg.pathname.slice(1),
       AWS_ENDPOINT_URL_S3: s3Endpoint!,
     };
-    const config = (await readFile(join(REPO, "examples/stores/local-container.yaml"), "utf8")).replace("schema: public", `schema: ${schema}`).replace("type: postgres", `type: postgres\n  config: {schema: ${schema}}`);
-    await writeFile(join(dir, "config.yaml"), config);
     const runId = `lc-${randomUUID().slice(0, 8)}`;
-    const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "config.yaml", "--run-id", runId], { cwd: dir, env });
+    const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "examples/stores/local-container.yaml", "--run-id", runId], { cwd: dir, env });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toContain("HELLO FROM RUNNABLE");
-    const shown = await runCli(["runs", "show", runId, "-c", "config.yaml", "--json"], { cwd: dir, env });
+    const shown = await runCli(["runs", "show", runId, "-c", "examples/stores/local-container.yaml", "--json"], { cwd: dir, env });
     const log = JSON.parse(shown.stdout);
     expect(log.steps["Create Content"].code_identities.map((identity: { code_identifier_type: string }) => identity.code_identifier_type)).toEqual(["git", "docker"]);
     expect(comparableRunLog(log)).toEqual(comparableRunLog(await localRun("examples/catalog-pods.yaml")));
