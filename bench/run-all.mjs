@@ -7,6 +7,7 @@ import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
+import { storesBenchmarks } from "./stores.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
@@ -19,3 +20,4 @@ if (!only || only === "python") await pythonBenchmarks();
 if (!only || only === "argo") await argoBenchmarks();
 if (!only || only === "python-sdk") await pythonSdkBenchmarks();
 if (!only || only === "ui") await uiBenchmarks();
+if (!only || only === "stores") await storesBenchmarks();

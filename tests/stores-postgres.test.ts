@@ -69,7 +69,7 @@ describe.skipIf(noPostgres)(`postgres run log store${noPostgres ? ` (skipped: ${
       await h.store.putStep("r-1", [], sampleStepLog("s0", "task", "FAIL"), 0);
       const schema = (h.store.recordedConfig as { schema: string }).schema;
       expect((await admin!.query(`SELECT count(*)::int AS n FROM ${schema}.runnable_entities`)).rows[0].n).toBe(5);
-      const plan = await admin!.query(`EXPLAIN SELECT run_id FROM ${schema}.runnable_runs ORDER BY updated_at DESC, run_id DESC LIMIT 50`);
+      const plan = await admin!.query(`EXPLAIN SELECT run_id FROM ${schema}.runnable_runs ORDER BY updated_ms DESC, run_id DESC LIMIT 50`);
       expect(JSON.stringify(plan.rows)).toContain("runnable_runs_updated");
     } finally {
       await h.cleanup();

@@ -8,8 +8,8 @@ export type Rows = unknown[][];
 
 /** The store's way to the database: pooled, retried while the server is unreachable, schema migrated on first use. */
 export interface Database {
-  /** Runs one statement (its own transaction); rows come back as arrays. */
-  query(text: string, values: unknown[], doing: string): Promise<{ rows: Rows; rowCount: number }>;
+  /** Runs one statement (its own transaction); rows come back as arrays. `name` prepares it once per connection. */
+  query(text: string, values: unknown[], doing: string, name?: string): Promise<{ rows: Rows; rowCount: number }>;
   /** A dedicated connection (for a lease, whose liveness is its session). */
   connect(doing: string): Promise<pg.Client>;
   server: ServerDescription;
@@ -58,7 +58,7 @@ export function openDatabase(options: DatabaseOptions): Database {
     }
   };
 
-  const raw = (text: string, values: unknown[]) => pool.query({ text, values, rowMode: "array" });
+  const raw = (text: string, values: unknown[], name?: string) => pool.query({ text, values, rowMode: "array", ...(name ? { name } : {}) });
 
   const migrate = async (): Promise<void> => {
     const current = await currentVersion(raw, schema);
@@ -95,9 +95,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   return {
     server,
     schema,
-    async query(text, values, doing) {
+    async query(text, values, doing, name) {
       await ensureReady();
-      const result = await retrying(doing, () => raw(text, values));
+      const result = await retrying(doing, () => raw(text, values, name));
       return { rows: result.rows as Rows, rowCount: result.rowCount ?? 0 };
     },
     async connect(doing) {

@@ -10,6 +10,8 @@ import { clientConfig, redactUrl } from "./connection.js";
 import { type Database, openDatabase } from "./database.js";
 import type { PostgresRunLogStoreConfig } from "./index.js";
 import { acquirePostgresLease, leaseStateOf } from "./leases.js";
+import { NOW_MS } from "./migrations.js";
+import { createWriteBatcher } from "./write-batcher.js";
 
 const keyOf = (id: string): string => createHash("sha256").update(id).digest("base64url");
 
@@ -34,20 +36,19 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
   const db = openDatabase({ config: connection, server, schema: config.schema, poolSize: config.pool_size, retrySeconds: config.retry_seconds, warn: context.warn });
   const s = db.schema;
   const where = `the postgres run log store (${server.where})`;
+  const writeEntity = createWriteBatcher(db);
 
   const updateRun = async (runId: string, column: "status" | "parameters" | "run_config", value: unknown): Promise<void> => {
-    const { rowCount } = await db.query(`UPDATE ${s}.runnable_runs SET ${column} = $2, updated_at = clock_timestamp() WHERE run_id = $1`, [runId, column === "status" ? value : JSON.stringify(value)], `set the ${column} of run "${runId}"`);
+    const { rowCount } = await db.query(`UPDATE ${s}.runnable_runs SET ${column} = $2, updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS} WHERE run_id = $1`, [runId, column === "status" ? value : JSON.stringify(value)], `set the ${column} of run "${runId}"`);
     if (rowCount === 0) throw runNotFound(runId, where);
   };
 
   const putEntity = async (runId: string, kind: "step" | "branch", location: LogLocation, name: string, data: unknown, seq: number | undefined): Promise<void> => {
     const parent = parentId(kind, location);
-    const { rows } = await db.query(
-      `SELECT ${s}.runnable_put_entity($1, $2, $3, $4, $5, $6, $7, $8)`,
+    const outcome = await writeEntity(
       [runId, keyOf(entityId(kind, location, name)), parent === undefined ? null : keyOf(parent), kind === "step" ? "s" : "b", JSON.stringify(location), name, seq === undefined ? null : Math.max(0, Math.floor(seq)), JSON.stringify(data)],
       `write ${kind} log "${name}" of run "${runId}"`,
     );
-    const outcome = Number(rows[0]?.[0]);
     if (outcome === 1) throw runNotFound(runId, where);
     if (outcome === 2) {
       const missing = kind === "step" ? "there is no branch log at that location" : `there is no step log "${location[location.length - 1]?.[0]}" to hold it`;
@@ -128,7 +129,7 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
     },
     removeStep: async (runId, location, internalName) => {
       const { rows } = await db.query(
-        `WITH run AS (UPDATE ${s}.runnable_runs SET updated_at = clock_timestamp() WHERE run_id = $1 RETURNING run_id),
+        `WITH run AS (UPDATE ${s}.runnable_runs SET changed_ms = ${NOW_MS} WHERE run_id = $1 RETURNING run_id),
               gone AS (DELETE FROM ${s}.runnable_entities e USING run WHERE e.run_id = run.run_id AND (e.key = $2 OR starts_with(e.location, $3)) RETURNING 1)
          SELECT (SELECT count(*) FROM run), (SELECT count(*) FROM gone)`,
         [runId, keyOf(entityId("step", location, internalName)), descendantPrefix(location, internalName)],
@@ -158,20 +159,26 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
   };
 }
 
-/** Every run, most recently changed first, from the runs table's index (no run log is read). */
+/**
+ * Every run, most recently changed first: one scan of the runs table's index (no run log is read), then
+ * the leases of the runs still PROCESSING (a few) to tell the stale ones.
+ */
 async function listRuns(db: Database): Promise<RunSummary[]> {
   const s = db.schema;
-  const { rows } = await db.query(
-    `SELECT r.run_id, r.status, r.tag, r.pipeline_file, (extract(epoch FROM r.updated_at) * 1000)::float8,
-       CASE WHEN r.status = 'PROCESSING' AND l.run_id IS NOT NULL THEN ${s}.runnable_lease_stale(l) ELSE false END
-     FROM ${s}.runnable_runs r LEFT JOIN ${s}.runnable_leases l ON l.run_id = r.run_id
-     ORDER BY r.updated_at DESC, r.run_id DESC`,
-    [],
-    "list the runs",
-  );
-  return rows.map((row) => {
-    const summary: RunSummary = { run_id: row[0] as string, status: row[1] as RunSummary["status"], tag: row[2] as string | null, pipeline_file: row[3] as string | null, updated_ms: Math.round(row[4] as number) };
-    if (row[5] === true) summary.stale = true;
+  const [{ rows }, stale] = await Promise.all([
+    db.query(`SELECT run_id, status, tag, pipeline_file, greatest(updated_ms, changed_ms)::float8 FROM ${s}.runnable_runs ORDER BY updated_ms DESC, run_id DESC`, [], "list the runs"),
+    db.query(
+      `SELECT l.run_id FROM ${s}.runnable_leases l JOIN ${s}.runnable_runs r ON r.run_id = l.run_id WHERE r.status = 'PROCESSING' AND ${s}.runnable_lease_stale(l)`,
+      [],
+      "list the runs' leases",
+    ),
+  ]);
+  const staleIds = new Set(stale.rows.map((row) => row[0] as string));
+  const summaries = rows.map((row): RunSummary => {
+    const summary: RunSummary = { run_id: row[0] as string, status: row[1] as RunSummary["status"], tag: row[2] as string | null, pipeline_file: row[3] as string | null, updated_ms: row[4] as number };
+    if (staleIds.has(summary.run_id)) summary.stale = true;
     return summary;
   });
+  // Live runs change without their own fields changing: move them up (the list is nearly sorted already).
+  return summaries.sort((a, b) => (b.updated_ms ?? 0) - (a.updated_ms ?? 0));
 }
