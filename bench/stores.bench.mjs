@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -178,6 +178,7 @@ function s3Figures(scratch) {
 
 /** Prints the figures of the team stores. */
 export async function storesBenchmarks() {
+  console.log(`stores benchmarks (load average ${loadavg().map((load) => load.toFixed(1)).join(" ")} on a machine of 2 cores shared with other work)`);
   const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-stores-"));
   try {
     const only = process.env.RUNNABLE_BENCH_STORES;
