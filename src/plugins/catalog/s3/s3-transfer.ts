@@ -4,16 +4,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 // Streaming transfers between local files and objects: SHA-256 computed while the bytes pass, large
 // files as multipart uploads of bounded parts (memory stays at a few parts whatever the size).
 
 /** Part size of multipart uploads (S3's minimum is 5 MiB). */
-export const PART_SIZE = 8 * 1024 * 1024;
+export const PART_SIZE = 5 * 1024 * 1024;
 /** Parts uploaded at once. */
-export const PARTS_AT_ONCE = 4;
+export const PARTS_AT_ONCE = 3;
 
 /** Yields the chunks of `source` while hashing them. */
 async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
@@ -26,11 +26,19 @@ async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<type
 /** Uploads `file` to `key` (multipart above one part); returns the SHA-256 of what was sent. */
 export async function uploadFile(client: S3Client, bucket: string, key: string, file: string): Promise<string> {
   const hash = createHash("sha256");
-  const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const body = hashing(source, hash);
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A transform stream (not an async generator): lib-storage reads it in large chunks, fast.
+  const hashed = new Transform({
+    highWaterMark: 256 * 1024,
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  source.on("error", (error) => hashed.destroy(error));
   const upload = new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: Readable.from(body, { objectMode: false }) },
+    params: { Bucket: bucket, Key: key, Body: source.pipe(hashed) },
     partSize: PART_SIZE,
     queueSize: PARTS_AT_ONCE,
     leavePartsOnError: false,
