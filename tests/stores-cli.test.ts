@@ -95,3 +95,28 @@ describe.skipIf(noS3)(`CLI runs with the s3 store and catalog${noS3 ? ` (skipped
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe.skipIf(noPostgres ?? noS3)(`the TypeScript SDK with postgres + s3${noPostgres ?? noS3 ? ` (skipped: ${noPostgres ?? noS3})` : ""}`, () => {
+  it("runs a pipeline of inline functions and a map, recorded in postgres with execution logs in s3", async () => {
+    const { map, pipeline, typescript } = await import("../src/index.js");
+    const prefix = `sdk-${randomBytes(4).toString("hex")}`;
+    const dir = await project(`${postgresConfig(`sdk_${randomBytes(4).toString("hex")}`)}catalog:\n  type: s3\n  config: {bucket: ${BUCKET}, prefix: ${prefix}, endpoint_url: "${s3Endpoint}", force_path_style: true}\n`);
+    const s3 = new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
+    const double = pipeline({ steps: [typescript({ name: "double", function: ({ item }: { item: number }) => ({ doubled: item * 2 }) })] });
+    const log = await pipeline({
+      name: "sdk-team",
+      steps: [
+        typescript({ name: "list", function: () => ({ items: [1, 2, 3] }) }),
+        map({ name: "each", iterateOn: "items", iterateAs: "item", branch: double }),
+      ],
+    }).execute({ cwd: dir, env: S3_TEST_ENV, configFile: join(dir, "config.yaml"), warn: () => undefined });
+    expect(log.status).toBe("SUCCESS");
+    expect(log.parameters["doubled"]).toEqual([2, 4, 6]);
+    expect(log.run_config.run_log_store).toMatchObject({ service_name: "postgres" });
+    expect(JSON.stringify(log.run_config)).not.toMatch(new RegExp(new URL(postgresUrl!).password));
+    expect(log.steps["list"]!.data_catalog[0]).toMatchObject({ name: "list.execution.log", catalog_handler_location: `s3://${BUCKET}/${prefix}` });
+    const shown = await runCli(["runs", "show", log.run_id, "-c", "config.yaml", "--json"], { cwd: dir, env: S3_TEST_ENV });
+    expect(JSON.parse(shown.stdout).steps.each.branches).toHaveProperty(["each.1"]);
+  });
+});
