@@ -26,7 +26,7 @@ async function harness() {
   return {
     store: await open(),
     reopen: open,
-    holdLeaseElsewhere: (runId: string) => holdLeaseWith({ type: "s3", config: configFor(prefix) }, runId, 2_000, S3_TEST_ENV),
+    holdLeaseElsewhere: (runId: string) => holdLeaseWith({ type: "s3", config: configFor(prefix) }, runId, 4_000, S3_TEST_ENV),
     cleanup: async () => undefined,
   };
 }

@@ -37,7 +37,7 @@ export interface S3Access {
   base: string;
   /** `s3://bucket/prefix` for messages and records. */
   display: string;
-  /** Epoch ms on the server's clock (from the Date header of the latest response), else local time. */
+  /** Epoch ms on the server's clock (estimated from the Date headers of its responses), else local time. */
   serverNow(): number;
   /** The config key path for messages, e.g. `catalog.config`. */
   settings: string;
@@ -71,13 +71,15 @@ export function openS3(location: S3Location, env: Readonly<Record<string, string
   const secret = env["AWS_SECRET_ACCESS_KEY"];
   if (key && secret) config.credentials = { accessKeyId: key, secretAccessKey: secret, ...(env["AWS_SESSION_TOKEN"] ? { sessionToken: env["AWS_SESSION_TOKEN"] } : {}) };
   const client = new S3Client(config);
-  let clock: { server: number; local: number } | undefined;
+  // Server time minus local time. A Date header is truncated to the second, so each response says the
+  // server is at least that far ahead: the largest estimate is the closest, and time never goes back.
+  let offset: number | undefined;
   client.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const date = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.["date"];
       const server = date ? Date.parse(date) : Number.NaN;
-      if (!Number.isNaN(server)) clock = { server, local: Date.now() };
+      if (!Number.isNaN(server)) offset = Math.max(offset ?? -Infinity, server - Date.now());
       return result;
     },
     { step: "deserialize", name: "runnableServerClock" },
@@ -88,7 +90,7 @@ export function openS3(location: S3Location, env: Readonly<Record<string, string
     bucket: location.bucket,
     base,
     display: `s3://${location.bucket}/${base}`,
-    serverNow: () => (clock ? clock.server + (Date.now() - clock.local) : Date.now()),
+    serverNow: () => Date.now() + (offset ?? 0),
     settings,
   };
 }
