@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, runCli, scratchDir } from "./helpers/cli.js";
 import { noPostgres } from "./helpers/store-servers.js";
@@ -46,7 +47,22 @@ describe.skipIf(noPostgres)(`postgres store outage${noPostgres ? ` (skipped: ${n
   it("fails the run clearly, records it FAIL when the server is back, and lets retry finish it", async () => {
     const runId = `outage-${randomUUID().slice(0, 8)}`;
     const running = runCli(["execute", "-f", "pipeline.yaml", "-c", "config.yaml", "--run-id", runId], { cwd: dir });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Halt while the slow step runs (its PROCESSING log is stored), however slowly the command started.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const deadline = Date.now() + 20_000;
+    client.on("error", () => undefined);
+    const started = async (): Promise<boolean> =>
+      (await client.query("SELECT to_regclass('public.runnable_entities') IS NOT NULL AS ok")).rows[0].ok === true &&
+      ((await client.query("SELECT 1 FROM public.runnable_entities WHERE run_id = $1 AND name = 'slow'", [runId])).rowCount ?? 0) > 0;
+    while (!(await started())) {
+      if (Date.now() > deadline) {
+        await client.end();
+        throw new Error(`the run did not start: ${JSON.stringify(await running)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await client.end();
     await server("halt");
     await new Promise((resolve) => setTimeout(resolve, 4_500));
     await server("resume");
@@ -58,6 +74,7 @@ describe.skipIf(noPostgres)(`postgres store outage${noPostgres ? ` (skipped: ${n
     const shown = JSON.parse((await runCli(["runs", "show", runId, "-c", "config.yaml", "--json"], { cwd: dir })).stdout);
     expect(shown.status).toBe("FAIL");
     expect(Object.keys(shown.steps)).toEqual(["slow"]);
+    expect(shown.steps.slow.status).toBe("PROCESSING"); // as last stored: its end could not be written
     const retried = await runCli(["retry", runId, "-c", "config.yaml", "-q"], { cwd: dir });
     expect(retried.code, retried.stderr).toBe(0);
     const done = JSON.parse((await runCli(["runs", "show", runId, "-c", "config.yaml", "--json"], { cwd: dir })).stdout);
