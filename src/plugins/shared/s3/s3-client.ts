@@ -1,33 +1,10 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { z } from "zod";
 import { RunnableError, messageOf } from "../../../core/errors.js";
+import type { S3Location } from "./s3-location.js";
 
 // What the s3 catalog and the s3 run log store share: the config keys that say where the bucket is,
 // the client (credentials from the standard AWS chain), the server's clock and error messages.
 
-/** Config keys of both s3 plug-ins (no credentials: those come from the standard AWS chain). */
-export const s3LocationFields = {
-  bucket: z.string().min(3).max(63),
-  /** Keys start with it (`<prefix>/<run_id>/...`); empty for the bucket's root. */
-  prefix: z
-    .string()
-    .default("")
-    .refine((value) => !value.startsWith("/") && !value.split("/").includes(".."), "a relative key prefix without '..'"),
-  /** An S3-compatible server (MinIO, moto, ...); AWS S3 when omitted. */
-  endpoint_url: z.url().optional(),
-  region: z.string().min(1).optional(),
-  /** `http://host/bucket/key` addressing (most S3-compatible servers want it). */
-  force_path_style: z.boolean().default(false),
-};
-
-/** The location part of an s3 plug-in config. */
-export interface S3Location {
-  bucket: string;
-  prefix: string;
-  endpoint_url?: string | undefined;
-  region?: string | undefined;
-  force_path_style: boolean;
-}
 
 /** A client plus what the plug-ins need besides: where things are and the server's clock. */
 export interface S3Access {
