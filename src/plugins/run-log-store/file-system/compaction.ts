@@ -1,11 +1,10 @@
 import { rename } from "node:fs/promises";
 import type { RunLog } from "../../../core/run-log.js";
 import { tryLock, waitForLock } from "../shared/file-lock.js";
-import { readWithIdentity, removeIfExists, statOrNull, writeAtomic, writeAtomicSized } from "../shared/fs-utils.js";
+import { removeIfExists, statOrNull, writeAtomic, writeAtomicSized } from "../shared/fs-utils.js";
 import { jsonTextPieces } from "../shared/json-text.js";
 import { collectOrders } from "../shared/run-ops.js";
-import { parseJournal } from "./journal.js";
-import { type FileIdentity, type RunPaths, type StoreIo, applyJournal, parseSnapshot, touch } from "./run-files.js";
+import { type FileIdentity, type RunPaths, type StoreIo, foldFile, readSnapshot, touch } from "./run-files.js";
 
 // Compaction (only under the lock): rename the journal aside, write snapshot + rotated journal as the
 // new snapshot (atomic rename), delete the rotated journal. Writers keep appending to a fresh journal
@@ -27,13 +26,13 @@ interface Written {
   run: RunLog;
 }
 
-/** Snapshot + rotated journal as one run (undefined unless both exist); the files' buffers are not kept. */
+/** Snapshot + rotated journal as one run (undefined unless both exist); the files' text is not kept. */
 async function readFolded(paths: RunPaths, io: StoreIo): Promise<RunLog | undefined> {
-  const snapshot = await readWithIdentity(paths.snapshot);
-  const rotated = await readWithIdentity(paths.rotated);
-  if (!snapshot || !rotated) return undefined;
-  const run = parseSnapshot(snapshot.data.toString("utf8"), paths, await readWithIdentity(paths.order));
-  applyJournal(run, parseJournal(rotated.data, paths.rotated, 0), paths.rotated, io);
+  if (!(await statOrNull(paths.snapshot)) || !(await statOrNull(paths.rotated))) return undefined;
+  const { run } = await readSnapshot(paths);
+  const warnings: string[] = [];
+  await foldFile(run, paths.rotated, warnings);
+  for (const warning of warnings) io.warn(warning);
   return run;
 }
 

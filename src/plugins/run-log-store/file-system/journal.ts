@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { RunnableError } from "../../../core/errors.js";
-import type { WriteObserver } from "../shared/fs-utils.js";
+import { isErrno, type WriteObserver } from "../shared/fs-utils.js";
 import { isOpShape } from "../shared/run-log-shape.js";
 import { runOpSchema, validated } from "../shared/run-log-schema.js";
 import type { RunOp } from "../shared/run-ops.js";
@@ -96,17 +97,67 @@ function parseLine(text: string): unknown {
 
 /** Parses the complete lines of `data` (read from `file` at byte `baseOffset`); invalid updates are RUN_LOG_CORRUPT. */
 export function parseJournal(data: Buffer, file: string, baseOffset: number): ParsedJournal {
+  const parsed: ParsedJournal = { ops: [], consumed: 0, skipped: [] };
+  parsed.consumed = eachLine(data, file, baseOffset, (op) => parsed.ops.push(op), (offset) => parsed.skipped.push(offset));
+  return parsed;
+}
+
+/** Calls `take` with the update of each complete line of `data`; returns the bytes of complete lines. */
+function eachLine(data: Buffer, file: string, baseOffset: number, take: (op: RunOp) => void, skip: (offset: number) => void): number {
   const end = data.lastIndexOf(0x0a) + 1;
-  const parsed: ParsedJournal = { ops: [], consumed: end, skipped: [] };
   for (let start = 0; start < end; ) {
     const newline = data.indexOf(0x0a, start);
     const text = data.toString("utf8", start, newline);
     if (text.trim() !== "") {
       const raw = parseLine(text);
-      if (raw === undefined) parsed.skipped.push(baseOffset + start);
-      else parsed.ops.push(isOpShape(raw) ? (raw as RunOp) : validated<RunOp>(runOpSchema, raw, file, `line at byte ${baseOffset + start}`));
+      if (raw === undefined) skip(baseOffset + start);
+      else take(isOpShape(raw) ? (raw as RunOp) : validated<RunOp>(runOpSchema, raw, file, `line at byte ${baseOffset + start}`));
     }
     start = newline + 1;
   }
-  return parsed;
+  return end;
+}
+
+const READ_BYTES = 4 << 20;
+
+/** What {@link foldJournalFile} read. */
+export interface FoldedJournal {
+  ino: bigint;
+  /** Bytes of complete lines. */
+  consumed: number;
+  /** Byte offsets of lines that could not be read (interrupted writes). */
+  skipped: number[];
+}
+
+/**
+ * Reads a journal file a few megabytes at a time and hands each update to `take` as soon as its line
+ * is complete: neither the file nor its superseded updates are held in memory (a map of 100,000 items
+ * journals hundreds of megabytes). Returns null when the file does not exist.
+ */
+export async function foldJournalFile(file: string, take: (op: RunOp) => void): Promise<FoldedJournal | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    if (isErrno(error, "ENOENT", "ENOTDIR")) return null;
+    throw error;
+  }
+  try {
+    const { ino, size } = await handle.stat({ bigint: true });
+    const folded: FoldedJournal = { ino, consumed: 0, skipped: [] };
+    let carry = Buffer.alloc(0);
+    for (let position = 0; position < Number(size); ) {
+      const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, Number(size) - position));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      const data = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const used = eachLine(data, file, folded.consumed, take, (offset) => folded.skipped.push(offset));
+      folded.consumed += used;
+      carry = Buffer.from(data.subarray(used));
+      position += bytesRead;
+    }
+    return folded;
+  } finally {
+    await handle.close();
+  }
 }

@@ -7,7 +7,7 @@ import { parseRunLogText } from "../shared/run-log-schema.js";
 import { type PlacementIndex, indexOfRun, indexOp } from "../shared/placement-index.js";
 import { applyOp, describeLocation, restoreOrders } from "../shared/run-ops.js";
 import { runNotFound } from "../shared/store-errors.js";
-import { type ParsedJournal, parseJournal } from "./journal.js";
+import { foldJournalFile, parseJournal } from "./journal.js";
 
 /** The files of one run: the readable snapshot, the live journal, a journal being compacted, the compaction lock. */
 export interface RunPaths {
@@ -68,16 +68,6 @@ export function runPaths(folder: string, runId: string): RunPaths {
 }
 
 /** Applies parsed journal updates to `run`, warning about unreadable lines and misplaced updates. */
-export function applyJournal(run: RunLog, parsed: ParsedJournal, file: string, io: StoreIo): void {
-  for (const offset of parsed.skipped) {
-    io.warn(`Ignored an unreadable line at byte ${offset} of ${file} (left by an interrupted write)`);
-  }
-  for (const op of parsed.ops) {
-    if (applyOp(run, op)) continue;
-    io.warn(`Ignored a "${op.op}" update in ${file}: nothing exists at ${describeLocation(op.location)}`);
-  }
-}
-
 /** Creates the file if needed and returns its inode. */
 export async function touch(file: string): Promise<bigint> {
   const handle = await open(file, "a");
@@ -86,13 +76,6 @@ export async function touch(file: string): Promise<bigint> {
   } finally {
     await handle.close();
   }
-}
-
-interface RunFiles {
-  snapshot: FileRead;
-  rotated: FileRead | null;
-  journal: FileRead | null;
-  order: FileRead | null;
 }
 
 /** Parses a snapshot and gives its maps the order saved beside it (a missing or torn order file is ignored). */
@@ -108,27 +91,31 @@ export function parseSnapshot(text: string, paths: RunPaths, order: FileRead | n
   return run;
 }
 
-async function readRunFiles(paths: RunPaths): Promise<RunFiles> {
+/** The snapshot, parsed (its text is not kept). */
+export async function readSnapshot(paths: RunPaths): Promise<{ run: RunLog; ino: bigint; bytes: number }> {
   const snapshot = await readWithIdentity(paths.snapshot);
   if (!snapshot) throw runNotFound(paths.runId, paths.folder);
-  const rotated = await readWithIdentity(paths.rotated);
-  const journal = await readWithIdentity(paths.journal);
   const order = await readWithIdentity(paths.order);
-  return { snapshot, rotated, journal, order };
+  return { run: parseSnapshot(snapshot.data.toString("utf8"), paths, order), ino: snapshot.ino, bytes: snapshot.data.length };
 }
 
-function assemble(paths: RunPaths, files: RunFiles, io: StoreIo): LoadedRun {
-  const run = parseSnapshot(files.snapshot.data.toString("utf8"), paths, files.order);
-  if (files.rotated) applyJournal(run, parseJournal(files.rotated.data, paths.rotated, 0), paths.rotated, io);
-  const parsed = files.journal ? parseJournal(files.journal.data, paths.journal, 0) : undefined;
-  if (parsed) applyJournal(run, parsed, paths.journal, io);
-  return {
-    run,
-    snapshotIno: files.snapshot.ino,
-    snapshotBytes: files.snapshot.data.length,
-    journalIno: files.journal?.ino ?? null,
-    journalOffset: parsed?.consumed ?? 0,
-  };
+/** Applies a journal file to `run` as it is read (see foldJournalFile); what it had to ignore goes to `warnings`. */
+export async function foldFile(run: RunLog, file: string, warnings: string[]) {
+  const folded = await foldJournalFile(file, (op) => {
+    if (!applyOp(run, op)) warnings.push(`Ignored a "${op.op}" update in ${file}: nothing exists at ${describeLocation(op.location)}`);
+  });
+  for (const offset of folded?.skipped ?? []) warnings.push(`Ignored an unreadable line at byte ${offset} of ${file} (left by an interrupted write)`);
+  return folded;
+}
+
+/** Snapshot + rotated journal + journal as one run; journals are applied as they are read. Warnings are returned, not given. */
+async function assemble(paths: RunPaths): Promise<{ loaded: LoadedRun; warnings: string[] }> {
+  const { run, ino, bytes } = await readSnapshot(paths);
+  const warnings: string[] = [];
+  await foldFile(run, paths.rotated, warnings);
+  const journal = await foldFile(run, paths.journal, warnings);
+  const loaded = { run, snapshotIno: ino, snapshotBytes: bytes, journalIno: journal?.ino ?? null, journalOffset: journal?.consumed ?? 0 };
+  return { loaded, warnings };
 }
 
 const sameLock = (a: LockState, b: LockState): boolean =>
@@ -148,12 +135,13 @@ export async function loadRun(paths: RunPaths, io: StoreIo, holdingLock = false)
       await sleep(delay);
       continue;
     }
-    const files = await readRunFiles(paths);
+    const { loaded, warnings } = await assemble(paths);
     if (before) {
       const [after, snapshot] = await Promise.all([lockState(paths.lock), statOrNull(paths.snapshot)]);
-      if (!sameLock(before, after) || snapshot?.ino !== files.snapshot.ino) continue;
+      if (!sameLock(before, after) || snapshot?.ino !== loaded.snapshotIno) continue;
     }
-    return assemble(paths, files, io);
+    for (const warning of warnings) io.warn(warning);
+    return loaded;
   }
 }
 
