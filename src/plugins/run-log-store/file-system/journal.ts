@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
 import { RunnableError } from "../../../core/errors.js";
-import { isErrno, type WriteObserver } from "../shared/fs-utils.js";
+import { openIfExists, type WriteObserver } from "../shared/fs-utils.js";
 import { isOpShape } from "../shared/run-log-shape.js";
 import { runOpSchema, validated } from "../shared/run-log-schema.js";
 import type { RunOp } from "../shared/run-ops.js";
@@ -135,13 +134,8 @@ export interface FoldedJournal {
  * journals hundreds of megabytes). Returns null when the file does not exist.
  */
 export async function foldJournalFile(file: string, take: (op: RunOp) => void): Promise<FoldedJournal | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, "r");
-  } catch (error) {
-    if (isErrno(error, "ENOENT", "ENOTDIR")) return null;
-    throw error;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return null;
   try {
     const { ino, size } = await handle.stat({ bigint: true });
     const folded: FoldedJournal = { ino, consumed: 0, skipped: [] };

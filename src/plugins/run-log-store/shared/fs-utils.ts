@@ -147,15 +147,20 @@ export interface FileRead {
   mtimeNs: bigint;
 }
 
-/** Reads a file from `offset` on through one handle (so data and inode belong together). */
-export async function readWithIdentity(file: string, offset = 0): Promise<FileRead | null> {
-  let handle;
+/** Opens `file` for reading, or returns null when it does not exist. */
+export async function openIfExists(file: string): Promise<FileHandle | null> {
   try {
-    handle = await open(file, "r");
+    return await open(file, "r");
   } catch (error) {
     if (isErrno(error, "ENOENT", "ENOTDIR")) return null;
     throw error;
   }
+}
+
+/** Reads a file from `offset` on through one handle (so data and inode belong together). */
+export async function readWithIdentity(file: string, offset = 0): Promise<FileRead | null> {
+  const handle = await openIfExists(file);
+  if (!handle) return null;
   try {
     const stats = await handle.stat({ bigint: true });
     const length = Math.max(0, Number(stats.size) - offset);
