@@ -21,12 +21,16 @@ export interface Asset {
 }
 
 /**
- * The folder of the built web app: `dist/web` beside the running code (`dist/cli/*.mjs`, `dist/ui/*.js`)
- * or, when running from sources, the package's `dist/web`.
+ * The folder of the built web app: `dist/web`, found from the running code — `dist/ui/*.js`, the CLI
+ * bundle `dist/cli/*.mjs` or one of its chunks `dist/cli/bundle/*.mjs` — or, when running from sources
+ * (`src/ui`), the package's `dist/web`.
  */
 export function findAssetsDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, "..", "web"), path.join(here, "..", "..", "dist", "web")];
+  const candidates: string[] = [];
+  for (let up = 1, dir = path.dirname(here); up <= 3; up += 1, dir = path.dirname(dir)) {
+    candidates.push(path.basename(dir) === "dist" ? path.join(dir, "web") : path.join(dir, "dist", "web"));
+  }
   const found = candidates.find((dir) => existsSync(path.join(dir, "index.html")));
   if (!found) {
     throw new RunnableError("FILE_NOT_FOUND", `The web app's files are missing (looked in ${candidates.join(", ")})`, {
