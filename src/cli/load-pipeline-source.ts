@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
-import { RunnableError, messageOf } from "../core/errors.js";
+import { RunnableError } from "../core/errors.js";
 import { serialiseGraph } from "../definition/serialise.js";
-import { importModule } from "../plugins/task/typescript/load-function.js";
+import { importModule, moduleLoadError } from "../plugins/task/typescript/load-function.js";
 import type { PipelineSource } from "../runtime/prepare-run.js";
 import { isPipeline } from "../sdk/pipeline.js";
 
@@ -21,7 +21,7 @@ export async function loadPipelineSource(file: string, cwd: string): Promise<Pip
   try {
     module = await importModule(path);
   } catch (error) {
-    throw new RunnableError("MODULE_LOAD_FAILED", `cannot load pipeline module ${file}: ${messageOf(error)}`, { cause: error });
+    throw moduleLoadError(`pipeline module ${file}`, error);
   }
   const candidate = module.default;
   if (!isPipeline(candidate)) {

@@ -146,10 +146,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     });
   program
     .command("validate <file>")
-    .description("check a pipeline definition (YAML, Python SDK script, TypeScript module) without running it")
+    .description("run every check `execute` makes before a run starts (pipeline, config, tasks, folders, parameters), writing nothing")
+    .addOption(config)
+    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
     .addOption(logLevelOption())
-    .action(async (file: string) => {
-      code = isPythonScript(file) ? await validatePythonScript(file, io, verbose) : await validateCommand(file, io);
+    .action(async (file: string, options) => {
+      code = isPythonScript(file) ? await validatePythonScript(file, options, io, verbose) : await validateCommand(file, options, io);
     });
   try {
     // --verbose is accepted anywhere on the line (it only changes how errors print).

@@ -4,11 +4,11 @@ import { chmod, lstat, mkdir, realpath, rename, rm, stat, writeFile } from "node
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { glob, isDynamicPattern } from "tinyglobby";
+import { catalogPatternProblem } from "../../../core/catalog-patterns.js";
 import { messageOf, RunnableError } from "../../../core/errors.js";
 
 const TEMP_MARK = ".runnable-tmp-";
 const TEMP_NAME = /\.runnable-tmp-[0-9a-f]+$/;
-const PARENT_SEGMENT = /(^|[/\\{,(|])\.\.([/\\},)|]|$)/;
 
 /** True for step execution logs (`x.execution.log`, or with map suffixes `x.execution.log_a_b`). */
 export function isExecutionLog(relativePath: string): boolean {
@@ -23,13 +23,13 @@ export function normalizeRelative(pattern: string): string {
 
 /** Throws CATALOG_ERROR when a pattern or name is empty, absolute or walks up with `..`. */
 export function checkRelative(pattern: string, what: string, root: string, rootName: string): void {
-  const escapes = path.isAbsolute(pattern) || /^[A-Za-z]:/.test(pattern) || PARENT_SEGMENT.test(pattern);
-  if (pattern.trim() === "" || pattern.includes("\0")) {
+  const problem = catalogPatternProblem(pattern);
+  if (problem === "is empty" || problem === "contains a NUL character") {
     throw new RunnableError("CATALOG_ERROR", `Catalog ${what} ${JSON.stringify(pattern)} is empty or invalid`, {
       hint: `Write a path or glob relative to ${root}, e.g. "data/*.csv".`,
     });
   }
-  if (escapes) {
+  if (problem) {
     throw new RunnableError("CATALOG_ERROR", `Catalog ${what} "${pattern}" escapes the ${rootName} (${root})`, {
       hint: `Catalog ${what}s are relative to the ${rootName}: they cannot be absolute or contain "..".`,
     });
