@@ -19,6 +19,7 @@ export type ErrorCode =
   | "NOT_IN_TASK"
   | "UNSUPPORTED"
   | "TRACKER_ERROR"
+  | "STORAGE_FAILED"
   | "INTERNAL";
 
 /** One problem found in user input, located as precisely as the input allows. */

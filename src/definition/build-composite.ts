@@ -1,5 +1,5 @@
 import type { DagNode, Graph, MapNode, ParallelNode } from "../core/graph.js";
-import { DAG_BRANCH, MAP_PLACEHOLDER } from "../core/names.js";
+import { DAG_BRANCH, MAP_PLACEHOLDER, stepNameProblem } from "../core/names.js";
 import { isMapping, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { loadDagDefinition } from "./dag-include.js";
@@ -19,9 +19,8 @@ export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode
   }
   const branches: Record<string, Graph> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key.trim() === "" || key.includes(".") || key.includes("%")) {
-      report(ctx, [...branchesPath, key], `${input.label}: branch name "${key}" must be non-empty and cannot contain "." or "%"`, "key");
-    }
+    const problem = stepNameProblem(key, "branch name");
+    if (problem) report(ctx, [...branchesPath, key], `${input.label}: ${problem} (rename the branch)`, "key");
     const graph = ctx.buildBranch(ctx, value, [...branchesPath, key], `${input.internalName}.${key}`);
     if (graph) branches[key] = graph;
   }

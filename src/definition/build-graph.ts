@@ -2,7 +2,7 @@ import { RunnableError, formatProblem } from "../core/errors.js";
 import type { Problem } from "../core/errors.js";
 import { NODE_KINDS } from "../core/graph.js";
 import type { Graph, Node } from "../core/graph.js";
-import { childName } from "../core/names.js";
+import { childName, nestingProblem } from "../core/names.js";
 import { buildStep } from "./build-node.js";
 import type { NodeKind } from "./build-node.js";
 import { checkGraph } from "./check-graph.js";
@@ -69,6 +69,11 @@ function cloneInput(dag: unknown): unknown {
 /** Builds one graph (top level or branch); undefined when it or anything inside has problems. */
 function buildBranchGraph(ctx: BuildContext, value: unknown, path: DocPath, internalBranchName: string): Graph | undefined {
   const where = internalBranchName ? `branch "${internalBranchName}"` : "the pipeline";
+  const tooDeep = nestingProblem(internalBranchName);
+  if (tooDeep) {
+    report(ctx, path, `${where.length > 80 ? "a branch" : where}: ${tooDeep}`, "key");
+    return undefined;
+  }
   if (!isMapping(value)) {
     report(ctx, path, `${where} must be a mapping with "start_at" and "steps", got ${describeValue(value)}`);
     return undefined;

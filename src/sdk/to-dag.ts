@@ -1,5 +1,5 @@
 import { RunnableError } from "../core/errors.js";
-import { MAP_PLACEHOLDER, childName } from "../core/names.js";
+import { MAP_PLACEHOLDER, childName, nestingProblem } from "../core/names.js";
 import type { Reducer } from "../core/reducers.js";
 import type { LinkOptions, Step } from "./steps.js";
 
@@ -22,6 +22,8 @@ export function stepsToDag(
   branchName: string,
   attachments: Attachments,
 ): Record<string, unknown> {
+  const tooDeep = nestingProblem(branchName);
+  if (tooDeep) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || "<branch>"}": ${tooDeep}`);
   if (steps.length === 0) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || branchName || "<top>"}" has no steps`);
   const names = new Set<string>();
   for (const step of steps) {

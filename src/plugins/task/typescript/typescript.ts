@@ -1,5 +1,5 @@
 import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.js";
-import { cloneJson } from "../../../core/parameters.js";
+import { cloneJson, parametersProblem } from "../../../core/parameters.js";
 import type { Parameters } from "../../../core/run-log.js";
 import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
 import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
@@ -91,6 +91,9 @@ function returnedParameters(value: unknown): Parameters {
       `a TypeScript task must return a plain object of parameters (or nothing), got ${Array.isArray(value) ? "an array" : typeof value}`,
     );
   }
+  // Checked before the JSON copy, which would silently turn NaN into null.
+  const problem = parametersProblem(value as Record<string, unknown>);
+  if (problem) throw new RunnableError("TASK_FAILED", `the object a TypeScript task returned cannot be kept: ${problem}`);
   const json = JSON.parse(JSON.stringify(value)) as unknown;
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new RunnableError("TASK_FAILED", "the object a TypeScript task returned does not serialise to a JSON object");
