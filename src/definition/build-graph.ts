@@ -41,9 +41,12 @@ export function invalidPipeline(subject: string, found: Problem[]): RunnableErro
   const problems = sortProblems(found);
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const lines = problems.map(formatProblem).join("\n");
+  const located = problems.some((problem) => problem.line !== undefined);
   return new RunnableError("PIPELINE_INVALID", `${subject} has ${count}:\n${lines}`, {
     problems,
-    hint: "Fix every problem listed; each starts with file:line:col of the offending key or value.",
+    hint: located
+      ? "Fix every problem listed; each starts with file:line:col of the offending key or value."
+      : "Fix every problem listed; each names the step (and key) it is about.",
   });
 }
 

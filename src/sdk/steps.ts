@@ -59,7 +59,7 @@ export function shell(options: TaskOptions & { command: string }): Step {
   return { kind: "task", options: { ...options, commandType: "shell" } };
 }
 
-/** A task of any `command_type` (e.g. `python` once available), as in YAML. */
+/** A task of any `command_type`, as in YAML (`python`, `notebook`, `shell`, `typescript`, `javascript`, or a plug-in's). */
 export function task(options: TaskOptions & { command: string; commandType: string; extra?: Record<string, unknown> }): Step {
   return { kind: "task", options };
 }

@@ -6,6 +6,7 @@ import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
 import { TASK_FUNCTION } from "../../../core/graph.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
+import { taskStack } from "./task-stack.js";
 
 /** Creates the in-process TypeScript/JavaScript task runner (modules are imported once per runner). */
 export function createTypescriptRunner(): TaskRunner {
@@ -34,7 +35,7 @@ export function createTypescriptRunner(): TaskRunner {
         const returned = await taskContextStorage().run(context, () => fn(context.parameters));
         return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
       } catch (error) {
-        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${error.stack}\n`);
+        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${taskStack(error)}\n`);
         return { failure: failureMessage(error), parameters: {}, metrics: context.metrics };
       }
     },
