@@ -123,6 +123,11 @@ function shortHash(text: string): string {
   return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
 }
 
+/** True for step execution logs (`x.execution.log`, or with map suffixes `x.execution.log_a_b`). */
+export function isExecutionLog(relativePath: string): boolean {
+  return /\.execution\.log(_[^/]*)?$/.test(relativePath);
+}
+
 /** A map item made safe as one path segment (no separators, no `..`). */
 export function safeSegment(text: string): string {
   const cleaned = text.replace(/[/\\\0]/g, "_");

@@ -8,6 +8,7 @@ import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime
 import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createCliLog } from "../log-level.js";
+import { failureLine } from "../failure-summary.js";
 import { createProgress } from "../progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
@@ -62,6 +63,11 @@ async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
   if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
+  else if (result.status === "FAIL") {
+    // The last line of a failed run: what failed, why, and where its output is.
+    const line = failureLine(await runLog());
+    if (line) io.out(`${line}\n`);
+  }
   return { code: exitCodeOf(result), runLog };
 }
 

@@ -10,11 +10,6 @@ import { messageOf, RunnableError } from "../../../core/errors.js";
 const TEMP_MARK = ".runnable-tmp-";
 const TEMP_NAME = /\.runnable-tmp-[0-9a-f]+$/;
 
-/** True for step execution logs (`x.execution.log`, or with map suffixes `x.execution.log_a_b`). */
-export function isExecutionLog(relativePath: string): boolean {
-  return /\.execution\.log(_[^/]*)?$/.test(relativePath);
-}
-
 /** A relative path or pattern without `./` prefixes or doubled slashes, in posix form. */
 export function normalizeRelative(pattern: string): string {
   const normalized = path.posix.normalize(pattern.replace(/\\/g, "/"));

@@ -8,7 +8,8 @@ import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
-import { checkRelative, copyAtomic, findFiles, isExecutionLog, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
+import { isExecutionLog } from "../../../core/names.js";
+import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
