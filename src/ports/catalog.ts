@@ -49,4 +49,11 @@ export interface Catalog {
   createContent(name: string, runId: string): Promise<ContentWriter>;
   /** Copies a previous run's catalog into the current run's (re-runs). */
   syncBetweenRuns(previousRunId: string, runId: string): Promise<void>;
+  /**
+   * True when the catalog already holds something for `runId` (a new run must not start with an
+   * earlier run's files, e.g. after its run log was lost with an in-memory store). Optional.
+   */
+  hasRun?(runId: string): Promise<boolean>;
+  /** Releases what this instance made while the process ran (temp folders); called once at the end. Optional. */
+  dispose?(): Promise<void>;
 }

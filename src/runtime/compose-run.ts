@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
+import { RunnableError, formatProblem, messageOf, type Problem } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
 import { isStopReason } from "../core/stop.js";
@@ -80,6 +80,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const dispose = async (): Promise<void> => {
     watchdog.close();
     await scratch.dispose();
+    await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));
   };
   return { config, services, runners, folders: localFoldersOf(registry, config, context), dispose };
 }

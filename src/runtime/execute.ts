@@ -2,15 +2,20 @@ import { RunnableError, isRunnableError } from "../core/errors.js";
 import { runPipeline } from "../engine/run-pipeline.js";
 import type { RunResult } from "../engine/services.js";
 import { prepareRetry, type RetryOptions } from "./prepare-retry.js";
+import { claimWorkdir, sharedWorkdirWarning } from "./workdir-claim.js";
 import { prepareRun, type PreparedRun, type RunOptions } from "./prepare-run.js";
 
 /** Runs a prepared run and disposes of it; resolves with its final status (a failed run is not an exception). */
 export async function runPrepared(prepared: PreparedRun): Promise<RunResult> {
+  const { plan, services } = prepared;
+  const claim = await claimWorkdir(plan.cwd, plan.runId);
+  if (claim.others.length > 0) services.warn(sharedWorkdirWarning(plan.cwd, claim.others));
   try {
-    return await runPipeline(prepared.plan, prepared.services);
+    return await runPipeline(plan, services);
   } catch (error) {
-    throw storageFailure(error, prepared.plan.runId) ?? error;
+    throw storageFailure(error, plan.runId) ?? error;
   } finally {
+    await claim.release();
     await prepared.dispose();
   }
 }

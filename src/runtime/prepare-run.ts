@@ -7,6 +7,7 @@ import type { LoadedConfig } from "../config/load-config.js";
 import { dagHash } from "../definition/dag-hash.js";
 import { loadPipelineFile } from "../definition/load-pipeline.js";
 import type { RunEvent, RunMode, RunPlan, RunStop, Services } from "../engine/services.js";
+import type { Catalog } from "../ports/catalog.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { baseOptions, checkBeforeRun, composeRun, runStopFrom } from "./compose-run.js";
 import { serviceRecord } from "./compose-services.js";
@@ -66,7 +67,7 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
     const { runLogStore } = composed.services;
     const original = options.useCached === undefined ? undefined : await originalRun(runLogStore, options.useCached);
     const initial = await initialParameters(options.parametersFile, env, cwd);
-    const runId = await chooseRunId(options.runId, runLogStore);
+    const runId = await chooseRunId(options.runId, runLogStore, composed.services.catalog);
     const tag = options.tag ?? "";
     const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: options.parametersFile, original });
     const mode: RunMode = original ? { kind: "cached", original } : { kind: "new" };
@@ -141,7 +142,7 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
 }
 
-async function chooseRunId(requested: string | undefined, store: RunLogStore): Promise<string> {
+async function chooseRunId(requested: string | undefined, store: RunLogStore, catalog: Catalog): Promise<string> {
   if (requested !== undefined) {
     const problem = validateRunId(requested);
     if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`);
@@ -150,11 +151,17 @@ async function chooseRunId(requested: string | undefined, store: RunLogStore): P
         hint: "choose another --run-id, or omit it to get a generated one; `runnable retry <run-id>` continues a failed or stopped run",
       });
     }
+    // A run log the store lost (the in-memory buffered store) can leave its files: a new run must not read them.
+    if (await catalog.hasRun?.(requested)) {
+      throw new RunnableError("RUN_EXISTS", `the ${catalog.type} catalog already holds files of a run with id "${requested}"`, {
+        hint: `choose another --run-id (or omit it), or remove that run's files: runnable runs delete ${requested}`,
+      });
+    }
     return requested;
   }
   for (let tries = 0; ; tries++) {
     const id = generateRunId(new Date(), Math.random);
-    if (!(await store.exists(id))) return id;
+    if (!(await store.exists(id)) && !(await catalog.hasRun?.(id))) return id;
     if (tries > 50) throw new RunnableError("INTERNAL", "could not generate an unused run id");
   }
 }

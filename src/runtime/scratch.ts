@@ -12,7 +12,8 @@ function root(): string {
   return path.join(os.tmpdir(), `runnable-${uid}`);
 }
 
-function alive(pid: number): boolean {
+/** True while process `pid` (on this host) exists. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -27,7 +28,7 @@ export async function sweepScratch(): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(/^p(\d+)-/.exec(name)?.[1] ?? Number.NaN);
-      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(path.join(root(), name), { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(path.join(root(), name), { recursive: true, force: true });
     }),
   );
 }

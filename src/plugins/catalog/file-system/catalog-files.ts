@@ -44,28 +44,50 @@ async function realpathOrNull(target: string): Promise<string | null> {
   }
 }
 
-async function candidates(root: string, pattern: string, ignore: string[]): Promise<string[]> {
+async function candidates(root: string, pattern: string, ignore: string[], skipped: string[]): Promise<string[]> {
   if (!isDynamicPattern(pattern)) {
     // A literal name may be a symbolic link (the crawler skips links); its target is checked below.
     const exists = await lstat(path.join(root, pattern)).then(() => true, () => false);
+    if (!exists) await noteLinkOnTheWay(root, pattern, skipped);
     return exists ? [normalizeRelative(pattern)] : [];
   }
   // Links are not followed while crawling, so a link to `/` cannot make a glob walk the whole disk.
-  return glob(pattern, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore });
+  const files = await glob(pattern, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore });
+  const first = normalizeRelative(pattern).split("/")[0] ?? "";
+  if (files.length === 0 && !first.includes("**")) {
+    // Only to explain an empty result: which links (never followed) the pattern's first part names.
+    const entries = await glob(first, { cwd: root, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false, deep: 1, ignore });
+    for (const entry of entries) await noteLinkOnTheWay(root, entry, skipped);
+  }
+  return files;
+}
+
+/** Notes a symbolic link at the start of `relative` that leads outside `root` (it is never followed). */
+async function noteLinkOnTheWay(root: string, relative: string, skipped: string[]): Promise<void> {
+  const first = normalizeRelative(relative).split("/")[0] ?? "";
+  const info = first ? await lstat(path.join(root, first)).catch(() => null) : null;
+  if (!info?.isSymbolicLink()) return;
+  const [realRoot, real] = await Promise.all([realpathOrNull(root), realpathOrNull(path.join(root, first))]);
+  if (realRoot !== null && (real === null || !isInside(realRoot, real))) skipped.push(`${first} -> ${real ?? "a missing target"}`);
 }
 
 /**
  * Files below `root` matching `pattern`, as sorted posix paths relative to `root`. Only regular files
- * whose real path stays inside `root` count; left-over temp files are skipped.
+ * whose real path stays inside `root` count; left-over temp files are skipped. Matches that are links
+ * leading outside are listed in `skipped` (as `name -> target`), for the message when nothing is left.
  */
-export async function findFiles(root: string, pattern: string, ignore: string[] = []): Promise<string[]> {
+export async function findFiles(root: string, pattern: string, ignore: string[] = [], skipped: string[] = []): Promise<string[]> {
   const realRoot = await realpathOrNull(root);
   if (realRoot === null) return [];
   const found = new Set<string>();
-  for (const relative of await candidates(root, pattern, ignore)) {
+  for (const relative of await candidates(root, pattern, ignore, skipped)) {
     if (TEMP_NAME.test(relative)) continue;
     const real = await realpathOrNull(path.join(root, relative));
-    if (real === null || !isInside(realRoot, real)) continue;
+    if (real === null) continue;
+    if (!isInside(realRoot, real)) {
+      skipped.push(`${relative} -> ${real}`);
+      continue;
+    }
     const isFile = await stat(real).then((s) => s.isFile(), () => false);
     if (isFile) found.add(normalizeRelative(relative));
   }

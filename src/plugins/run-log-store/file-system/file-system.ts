@@ -124,6 +124,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
       if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(entry, paths, io, true);
       forget(runId);
+      // A flushed run leaves no empty journal behind (a later writer's append makes a new one).
+      if ((await statOrNull(paths.journal))?.size === 0n) await removeIfExists(paths.journal);
     });
 
   const remove = (runId: string): Promise<Freed> =>
