@@ -55,7 +55,7 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
 /** What every step of a run shares, for walking it here or running one of its steps (a pod). */
 export function createRunState(plan: RunPlan, services: Services, identity: CodeIdentity): RunState {
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
-  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(), taskSlots: createLimiter(services.executor.maxParallel) };
+  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(plan.secretValues), taskSlots: createLimiter(services.executor.maxParallel) };
 }
 
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */

@@ -59,7 +59,8 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
-  const scratch = createScratch();
+  // The watchdog removes the scratch area (secrets, parameters) also when this process is killed.
+  const scratch = createScratch((folder) => watchdog.removeAtExit(folder));
   let identity: Promise<CodeIdentity> | undefined;
   const services: Services = {
     executor,

@@ -3,11 +3,13 @@ import { runPipeline } from "../engine/run-pipeline.js";
 import type { RunResult } from "../engine/services.js";
 import { prepareRetry, type RetryOptions } from "./prepare-retry.js";
 import { claimWorkdir, sharedWorkdirWarning } from "./workdir-claim.js";
+import { knownSecretValues } from "./known-secrets.js";
 import { prepareRun, type PreparedRun, type RunOptions } from "./prepare-run.js";
 
 /** Runs a prepared run and disposes of it; resolves with its final status (a failed run is not an exception). */
 export async function runPrepared(prepared: PreparedRun): Promise<RunResult> {
   const { plan, services } = prepared;
+  plan.secretValues = await knownSecretValues(plan.graph, services.secrets, services.warn);
   const claim = await claimWorkdir(plan.cwd, plan.runId);
   if (claim.others.length > 0) services.warn(sharedWorkdirWarning(plan.cwd, claim.others));
   try {

@@ -39,12 +39,14 @@ export interface Scratch {
   dispose(): Promise<void>;
 }
 
-/** Creates this process's scratch area lazily (nothing is made until an attempt asks). */
-export function createScratch(): Scratch {
+/** Creates this process's scratch area lazily (nothing is made until an attempt asks); `made` hears of the folder. */
+export function createScratch(made: (folder: string) => void = () => undefined): Scratch {
   let base: Promise<string> | undefined;
   const make = async (): Promise<string> => {
     await mkdir(root(), { recursive: true, mode: 0o700 });
-    return mkdtemp(path.join(root(), `p${process.pid}-`));
+    const folder = await mkdtemp(path.join(root(), `p${process.pid}-`));
+    made(folder);
+    return folder;
   };
   return {
     attemptDir: async () => mkdtemp(path.join(await (base ??= make()), "a-")),

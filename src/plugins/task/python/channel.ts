@@ -46,7 +46,8 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       socket: socketPath,
       ...extra,
     };
-    await writeFile(join(dir, "context.json"), JSON.stringify(context));
+    // Owner-only, like everything the task writes here (events.jsonl, result.json): it holds parameters.
+    await writeFile(join(dir, "context.json"), JSON.stringify(context), { mode: 0o600 });
     const server = await serveRequests(socketPath, invocation.services);
     const env = {
       ...invocation.env,
