@@ -4,6 +4,7 @@ import type { CodeIdentity, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
+import { maskDeep } from "./masking.js";
 import { createLimiter } from "./map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
@@ -28,7 +29,13 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     await startRecord(plan, services, parameters);
     services.onEvent?.({ type: "run-start", runId: plan.runId, resumed: plan.mode.kind === "retry" });
     await guarded(services, "start the experiment tracker run", () =>
-      tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
+      tracker.startRun({
+        runId: plan.runId,
+        tag: plan.tag,
+        pipelineName: plan.pipelineName,
+        gitCommit: identity.code_identifier,
+        parameters: maskDeep(parameters, new Set(plan.secretValues)),
+      }),
     );
     const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });

@@ -62,6 +62,8 @@ async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io
   const runLog = () => store.get(result.runId);
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
   if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
+  const trackerUrl = prepared.services.tracker.runUrl?.();
+  if (trackerUrl && !options.quiet) io.out(`${prepared.services.tracker.type} run: ${trackerUrl}\n`);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
   else if (result.status === "FAIL") {
     // The last line of a failed run: what failed, why, and where its output is.
