@@ -52,13 +52,23 @@ export function buildMap(ctx: BuildContext, input: StepInput): MapNode | undefin
   };
 }
 
-/** Builds a `dag` step from the file named by its `dag_definition`. */
+/** Builds a `dag` step from the file named by its `dag_definition`, or from its inline `dag` (SDK pipelines). */
 export function buildDag(ctx: BuildContext, input: StepInput): DagNode | undefined {
   const parsed = dagSchema.safeParse(input.config);
   if (!parsed.success) reportStepIssues(ctx, parsed.error, input, Object.keys(dagSchema.shape));
-  const definition = input.config.dag_definition;
+  const { dag_definition: definition, dag: inline } = input.config;
+  const branchName = `${input.internalName}.${DAG_BRANCH}`;
+  if ((definition === undefined) === (inline === undefined)) {
+    report(ctx, input.path, `${input.label}: give exactly one of "dag_definition" (a YAML file to include) and "dag" (the nested graph)`, "key");
+    return undefined;
+  }
+  if (inline !== undefined) {
+    const graph = ctx.buildBranch(ctx, inline, [...input.path, "dag"], branchName);
+    if (!parsed.success || !graph) return undefined;
+    return { kind: "dag", ...nodeBase(ctx, input), ...traversalOf(parsed.data), dagDefinition: "", branch: graph };
+  }
   if (typeof definition !== "string" || definition.trim() === "") return undefined;
-  const branch = loadDagDefinition(ctx, input, definition, `${input.internalName}.${DAG_BRANCH}`);
+  const branch = loadDagDefinition(ctx, input, definition, branchName);
   if (!parsed.success || !branch) return undefined;
   return { kind: "dag", ...nodeBase(ctx, input), ...traversalOf(parsed.data), dagDefinition: definition, branch };
 }

@@ -9,7 +9,7 @@ import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createCliLog } from "../log-level.js";
 import { failureLine } from "../failure-summary.js";
-import { createProgress } from "../progress.js";
+import { createProgress } from "../../runtime/progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
 

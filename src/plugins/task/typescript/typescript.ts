@@ -4,7 +4,8 @@ import type { Parameters } from "../../../core/run-log.js";
 import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
 import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
-import { TASK_FUNCTION } from "../../../core/graph.js";
+import { TASK_FUNCTION, TASK_PARAMETERS, type ParameterSchema } from "../../../core/graph.js";
+import { parameterProblem } from "./declared-parameters.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
 import { taskStack } from "./task-stack.js";
 
@@ -31,6 +32,9 @@ export function createTypescriptRunner(): TaskRunner {
       const fn = await resolveFunction(invocation);
       installConsoleRouting();
       const context = contextFor(invocation);
+      // A missing or misspelt parameter fails the step before the function runs.
+      const problem = parameterProblem(fn, schemaOf(invocation.node.task, fn), context.parameters);
+      if (problem) return { failure: problem, parameters: {}, metrics: [] };
       try {
         const returned = await taskContextStorage().run(context, () => fn(context.parameters));
         return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
@@ -40,6 +44,12 @@ export function createTypescriptRunner(): TaskRunner {
       }
     },
   };
+}
+
+/** The schema a task declared: in the SDK (`parameters:`), or as a `parameters` property of its function. */
+function schemaOf(task: object, fn: TaskFunction): ParameterSchema | undefined {
+  const candidate = (task as Record<symbol, unknown>)[TASK_PARAMETERS] ?? (fn as { parameters?: unknown }).parameters;
+  return typeof (candidate as ParameterSchema | undefined)?.safeParse === "function" ? (candidate as ParameterSchema) : undefined;
 }
 
 function contextFor(invocation: TaskInvocation): TaskContext {
