@@ -52,7 +52,7 @@ describe("runnable-ts/testing", () => {
     expect(log.steps.train).toMatchObject({ mock: false, status: "SUCCESS" });
     expect(log.steps.done!.mock).toBe(true);
     expect(log.parameters).toEqual({ lr: 0.5, score: 1, reported: "patched" });
-    expect(log.run_config.run_log_store.service_name).toBe("buffered");
+    expect(log.run_config.executor.service_name).toBe("testing-mocked");
   });
 
   it("calls a task function with a fake context, so track() and getParameter() work in a unit test", async () => {

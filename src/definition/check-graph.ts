@@ -110,44 +110,69 @@ function checkCycles(ctx: BuildContext, check: GraphCheck, edges: Edge[]): Set<s
   return looping;
 }
 
-/** Tarjan's algorithm; components in discovery order, members in definition order. */
+/** Tarjan's algorithm, iterative (any chain length); components in discovery order, members in definition order. */
 function stronglyConnected(steps: readonly StepInfo[], edges: Edge[]): string[][] {
   const order = new Map(steps.map((s, i) => [s.name, i]));
-  const out = new Map<string, string[]>();
-  for (const e of edges) out.set(e.from.name, [...(out.get(e.from.name) ?? []), e.to]);
+  const out = adjacency(edges);
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
   const components: string[][] = [];
-  const visit = (name: string): void => {
+  const open = (name: string, frames: Array<{ name: string; next: number }>): void => {
     index.set(name, index.size);
     low.set(name, index.get(name) as number);
     stack.push(name);
     onStack.add(name);
-    for (const to of out.get(name) ?? []) {
-      if (!index.has(to)) visit(to);
-      if (onStack.has(to)) low.set(name, Math.min(low.get(name) as number, low.get(to) as number, index.get(to) as number));
-    }
-    if (low.get(name) !== index.get(name)) return;
-    const component: string[] = [];
-    for (let top = stack.pop(); top !== undefined; top = top === name ? undefined : stack.pop()) {
-      onStack.delete(top);
-      component.push(top);
-    }
-    components.push(component.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)));
+    frames.push({ name, next: 0 });
   };
-  for (const step of steps) if (!index.has(step.name)) visit(step.name);
+  for (const step of steps) {
+    if (index.has(step.name)) continue;
+    const frames: Array<{ name: string; next: number }> = [];
+    open(step.name, frames);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const targets = out.get(frame.name) ?? [];
+      if (frame.next < targets.length) {
+        const to = targets[frame.next++]!.to;
+        if (!index.has(to)) open(to, frames);
+        else if (onStack.has(to)) low.set(frame.name, Math.min(low.get(frame.name)!, index.get(to)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.name, Math.min(low.get(parent.name)!, low.get(frame.name)!));
+      if (low.get(frame.name) !== index.get(frame.name)) continue;
+      const component: string[] = [];
+      for (let top = stack.pop(); top !== undefined; top = top === frame.name ? undefined : stack.pop()) {
+        onStack.delete(top);
+        component.push(top);
+      }
+      components.push(component.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)));
+    }
+  }
   return components;
+}
+
+/** Edges by the step they leave. */
+function adjacency(edges: readonly Edge[]): Map<string, Edge[]> {
+  const out = new Map<string, Edge[]>();
+  for (const edge of edges) {
+    const list = out.get(edge.from.name);
+    if (list) list.push(edge);
+    else out.set(edge.from.name, [edge]);
+  }
+  return out;
 }
 
 /** The edges of a shortest loop from `start` back to itself (breadth-first). */
 function cycleThrough(start: string, edges: Edge[]): Edge[] {
+  const out = adjacency(edges);
   const cameBy = new Map<string, Edge>();
   const queue = [start];
-  while (queue.length > 0) {
-    const name = queue.shift() as string;
-    for (const edge of edges.filter((e) => e.from.name === name)) {
+  for (let head = 0; head < queue.length; head++) {
+    const name = queue[head] as string;
+    for (const edge of out.get(name) ?? []) {
       if (edge.to === start) return [...pathTo(name, start, cameBy), edge];
       if (cameBy.has(edge.to)) continue;
       cameBy.set(edge.to, edge);
@@ -168,12 +193,13 @@ function pathTo(name: string, start: string, cameBy: Map<string, Edge>): Edge[] 
 }
 
 function checkReachable(ctx: BuildContext, check: GraphCheck, edges: Edge[]): void {
+  const out = adjacency(edges);
   const reached = new Set<string>([check.startAt as string]);
   const queue = [check.startAt as string];
-  while (queue.length > 0) {
-    const name = queue.shift() as string;
-    for (const edge of edges) {
-      if (edge.from.name !== name || reached.has(edge.to)) continue;
+  for (let head = 0; head < queue.length; head++) {
+    const name = queue[head] as string;
+    for (const edge of out.get(name) ?? []) {
+      if (reached.has(edge.to)) continue;
       reached.add(edge.to);
       queue.push(edge.to);
     }
@@ -186,13 +212,20 @@ function checkReachable(ctx: BuildContext, check: GraphCheck, edges: Edge[]): vo
 }
 
 function checkEnds(ctx: BuildContext, check: GraphCheck, edges: Edge[], looping: Set<string>): void {
+  // Backwards from the terminal steps, along edges reversed: every step reached can end.
+  const into = new Map<string, Edge[]>();
+  for (const edge of edges) {
+    const list = into.get(edge.to);
+    if (list) list.push(edge);
+    else into.set(edge.to, [edge]);
+  }
   const canEnd = new Set(check.steps.filter((s) => isTerminalKind(s.kind)).map((s) => s.name));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const edge of edges) {
-      if (canEnd.has(edge.from.name) || !canEnd.has(edge.to)) continue;
+  const queue = [...canEnd];
+  for (let head = 0; head < queue.length; head++) {
+    for (const edge of into.get(queue[head]!) ?? []) {
+      if (canEnd.has(edge.from.name)) continue;
       canEnd.add(edge.from.name);
-      grew = true;
+      queue.push(edge.from.name);
     }
   }
   for (const step of check.steps) {

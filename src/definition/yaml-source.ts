@@ -133,10 +133,27 @@ function resolve(node: AnyNode, doc: Document.Parsed): AnyNode {
   return current;
 }
 
+/** Each mapping's own pairs by key (the first of duplicates), built on the first lookup: lookups cost O(1). */
+const PAIRS = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function ownPair(map: YAMLMap, key: string): Pair | undefined {
+  let index = PAIRS.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (isMergeKey(pair.key)) continue;
+      const text = keyText(pair.key);
+      if (!index.has(text)) index.set(text, pair);
+    }
+    PAIRS.set(map, index);
+  }
+  return index.get(key);
+}
+
 /** The pair of `map` whose key is `key`, looking into merge (`<<`) sources too. */
 function findPair(map: YAMLMap, key: string, doc: Document.Parsed, depth = 0): Pair | undefined {
   if (depth > MAX_DEPTH) return undefined;
-  const own = map.items.find((pair) => !isMergeKey(pair.key) && keyText(pair.key) === key);
+  const own = ownPair(map, key);
   if (own) return own;
   for (const source of mergeSources(map, doc)) {
     const found = findPair(source, key, doc, depth + 1);

@@ -14,6 +14,8 @@ export interface AttemptSignal {
 
 /** Links an attempt to the run's stop and starts its time limit (`limitMs`, none when undefined). */
 export function attemptSignal(run: RunState, limitMs: number | undefined): AttemptSignal {
+  // Without a time limit the attempt stops exactly when the run does: its signal is the run's.
+  if (limitMs === undefined) return runOnly(run);
   const controller = new AbortController();
   // Every task of a run listens to the run's stop: many at once is expected, not a leak.
   setMaxListeners(0, controller.signal);
@@ -45,6 +47,35 @@ export function attemptSignal(run: RunState, limitMs: number | undefined): Attem
       if (timer) clearTimeout(timer);
       for (const wait of timers) clearTimeout(wait);
       runSignal.removeEventListener("abort", onRunStop);
+    },
+  };
+}
+
+/** The stop of an attempt without a time limit: the run's own signal (no controller, no listener). */
+function runOnly(run: RunState): AttemptSignal {
+  const { signal, force } = run.plan.stop;
+  const timers: NodeJS.Timeout[] = [];
+  const listeners: Array<() => void> = [];
+  return {
+    signal,
+    reason: () => (signal.aborted && isStopReason(signal.reason) ? signal.reason : undefined),
+    expired: (graceMs) =>
+      new Promise((resolve) => {
+        const arm = (): void => {
+          const reason = signal.reason as StopReason;
+          if (force.aborted) return resolve(reason);
+          timers.push(setTimeout(() => resolve(reason), graceMs));
+          force.addEventListener("abort", () => resolve(reason), { once: true });
+        };
+        if (signal.aborted) arm();
+        else {
+          signal.addEventListener("abort", arm, { once: true });
+          listeners.push(arm);
+        }
+      }),
+    dispose: () => {
+      for (const timer of timers) clearTimeout(timer);
+      for (const listener of listeners) signal.removeEventListener("abort", listener);
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { Attempt, Parameters, Status } from "../core/run-log.js";
-import { cloneJson } from "../core/parameters.js";
 import { formatDuration, formatTimestamp } from "../core/time.js";
 
 /** Builds an attempt record from its start time, outcome and input parameters. */
@@ -19,7 +18,8 @@ export function makeAttempt(options: {
     duration: formatDuration(ended - options.startedMicros),
     status: options.status,
     message: options.message,
-    parameters: cloneJson(options.parameters),
+    // A shallow copy: scope values are never changed in place, only replaced (see scope.ts).
+    parameters: { ...options.parameters },
   };
   return attempt;
 }

@@ -30,7 +30,7 @@ export async function skipStep(run: RunState, node: Node, ctx: BranchContext, pl
   const cached = ctx.prior?.mode === "cached";
   if (cached) {
     const log = newStepLog(node.name, prior.internal_name, node.kind);
-    log.code_identities.push(...structuredClone(run.identities));
+    for (const identity of run.identities) log.code_identities.push({ ...identity });
     log.status = "SUCCESS";
     log.mock = true;
     if (prior.output_parameters) log.output_parameters = structuredClone(prior.output_parameters);

@@ -35,7 +35,7 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
     return log;
   }
   const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable), node.kind);
-  log.code_identities.push(...structuredClone(run.identities));
+  for (const identity of run.identities) log.code_identities.push({ ...identity });
   return log;
 }
 

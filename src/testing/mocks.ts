@@ -40,10 +40,13 @@ function patchedNode(node: TaskNode, patch: Patch): TaskNode {
   return { ...node, task };
 }
 
+/** The executor type of runs made by {@link runWithMocks} (in one process: the in-memory store is fine). */
+const TEST_EXECUTOR = "testing-mocked";
+
 function mockingExecutor(options: MockRunOptions): Executor {
   const patches = options.patches ?? {};
   return {
-    type: "mocked",
+    type: TEST_EXECUTOR,
     recordedConfig: { enable_parallel: false, overrides: {}, patches: Object.fromEntries(Object.keys(patches).map((name) => [name, { command: "<in-memory patch>" }])) },
     maxParallel: 1,
     stepTimeLimitMs: () => undefined,
@@ -57,17 +60,19 @@ function mockingExecutor(options: MockRunOptions): Executor {
 
 /**
  * Runs an SDK pipeline for a unit test with its tasks mocked (recorded `mock: true` without running)
- * or patched (a function or a command runs instead), on an in-memory run log store; resolves with the
- * run log. Nothing is written but the catalog's files, in a temp folder unless `cwd` is given.
+ * or patched (a function or a command runs instead); resolves with the run log. The run log and, unless
+ * `cwd` is given, the catalog live in a temp folder removed afterwards.
  */
 export async function runWithMocks(pipeline: Pipeline, options: MockRunOptions = {}): Promise<RunLog> {
-  const scratch = options.cwd ? undefined : await mkdtemp(join(tmpdir(), "runnable-mock-run-"));
-  const cwd = options.cwd ?? scratch!;
-  const config = join(scratch ?? (await mkdtemp(join(tmpdir(), "runnable-mock-config-"))), ".runnable-mock-config.yaml");
+  const scratch = await mkdtemp(join(tmpdir(), "runnable-mock-run-"));
+  const cwd = options.cwd ?? scratch;
+  const config = join(scratch, ".runnable-mock-config.yaml");
   try {
-    await writeFile(config, "executor:\n  type: mocked\nrun_log_store:\n  type: buffered\n");
+    // The run log goes to the temp folder (and is removed with it): the caller gets it back as an object.
+    const folder = JSON.stringify(join(scratch, ".run_log_store"));
+    await writeFile(config, `executor:\n  type: ${TEST_EXECUTOR}\nrun_log_store:\n  type: file-system\n  config:\n    log_folder: ${folder}\n`);
     const executor = mockingExecutor(options);
-    const plugin = definePlugin({ kind: "executor", type: "mocked", description: "mocked executor of runnable-ts/testing", configSchema: z.strictObject({}), create: async () => executor });
+    const plugin = definePlugin({ kind: "executor", type: TEST_EXECUTOR, description: "mocked executor of runnable-ts/testing", configSchema: z.strictObject({}), create: async () => executor });
     const prepared = await prepareRun({
       source: pipeline.source(),
       configFile: config,
@@ -82,8 +87,7 @@ export async function runWithMocks(pipeline: Pipeline, options: MockRunOptions =
     const result = await runPrepared(prepared);
     return await store.get(result.runId);
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
-    else await rm(config, { force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import { integrationFindings } from "../../../runtime/integrations.js";
 import { describe, expect, it } from "vitest";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { catalogContract } from "../../../testing/contracts/catalog.contract.js";
@@ -17,10 +18,13 @@ describe("do-nothing catalog", () => {
     expect(doNothingCatalogPlugin.configSchema.safeParse({ catalog_location: "x" }).success).toBe(false);
   });
 
-  it("returns no entries for every operation (its warning comes from the integration rules)", async () => {
+  it("returns no entries for every operation (its warning comes from the integration rules, once per run)", async () => {
     const warnings: string[] = [];
     const catalog = await doNothingCatalogPlugin.create({}, context("/nonexistent", warnings));
-    expect(warnings).toHaveLength(0);
+    expect(warnings).toEqual([]);
+    expect(integrationFindings({ executor: { type: "local" }, run_log_store: { type: "file-system" }, catalog: { type: "do-nothing" }, secrets: { type: "do-nothing" }, experiment_tracker: { type: "do-nothing" } }).filter((f) => f.level === "warning").map((f) => f.message)).toEqual([
+      "catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps",
+    ]);
     expect(catalog.type).toBe("do-nothing");
     expect(catalog.recordedConfig).toEqual({});
     expect(await catalog.get("anything/**", "r")).toEqual([]);

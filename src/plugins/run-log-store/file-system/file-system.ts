@@ -8,12 +8,13 @@ import { toJsonText } from "../shared/json-text.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { emptyIndex, indexOp, placementProblemIn } from "../shared/placement-index.js";
+import { type RunOp, jsonCopy, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
-import { type CachedRun, type StoreIo, catchUp, loadRun, runPaths, touch } from "./run-files.js";
+import { type IndexedRun, type StoreIo, catchUp, indexedFrom, loadRun, runPaths, touch } from "./run-files.js";
 
 /** Options of {@link createFileSystemRunLogStore}. */
 export interface FileSystemStoreOptions {
@@ -30,7 +31,11 @@ export interface FileSystemStoreOptions {
   observeWrites?: WriteObserver;
 }
 
-const DEFAULT_COMPACT_MIN_BYTES = 16 * 1024;
+/**
+ * Below this the journal is only folded into the snapshot when the run ends (flush): a write never
+ * pays for rewriting a snapshot that grows with the run, and readers replay at most this much.
+ */
+const DEFAULT_COMPACT_MIN_BYTES = 256 * 1024 * 1024;
 
 /**
  * The `file-system` store: `<folder>/<run_id>.json` is a complete run log (replaced atomically); updates
@@ -42,14 +47,20 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   const io: StoreIo = { warn: options.warn ?? (() => undefined), observe: options.observeWrites };
   const compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
   const cacheSize = options.cacheSize ?? 16;
-  const cache = new Map<string, CachedRun>();
+  const cache = new Map<string, IndexedRun>();
   const queue = createKeyedQueue();
   const appender = createJournalAppender(io.observe);
 
+  const known = new Map<string, ReturnType<typeof runPaths>>();
   const pathsOf = (runId: string) => {
+    const found = known.get(runId);
+    if (found) return found;
     const problem = validateRunId(runId);
     if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${folder}: ${problem}`);
-    return runPaths(folder, runId);
+    const paths = runPaths(folder, runId);
+    if (known.size > 1024) known.clear();
+    known.set(runId, paths);
+    return paths;
   };
 
   const forget = (runId: string): void => {
@@ -57,7 +68,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     appender.close(runPaths(folder, runId).journal);
   };
 
-  const remember = (runId: string, entry: CachedRun): CachedRun => {
+  const remember = (runId: string, entry: IndexedRun): IndexedRun => {
     cache.delete(runId);
     cache.set(runId, entry);
     for (const oldest of cache.keys()) {
@@ -67,37 +78,83 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     return entry;
   };
 
-  const current = async (runId: string): Promise<CachedRun> => {
+  const current = async (runId: string): Promise<IndexedRun> => {
     const paths = pathsOf(runId);
     const cached = cache.get(runId);
-    return remember(runId, cached ? await catchUp(cached, paths, io) : await loadRun(paths, io));
+    return remember(runId, cached ? await catchUp(cached, paths, io) : indexedFrom(await loadRun(paths, io)));
   };
 
-  const write = (runId: string, op: RunOp): Promise<void> =>
-    queue.run(runId, async () => {
-      const paths = pathsOf(runId);
-      checkWritable(runId, "op", op);
-      // The cache is trusted here; writes by other instances are noticed from the journal size below.
-      let entry = cache.get(runId) ?? (await current(runId));
-      if (placementProblem(entry.run, op)) {
-        entry = await current(runId);
-        const problem = placementProblem(entry.run, op);
-        if (problem) throw misplacedWrite(runId, problem);
-      }
-      const appended = appender.append(paths.journal, journalLine(op));
-      const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
-      if (alone && applyOp(entry.run, op)) entry.journalOffset = appended.size;
-      else entry = await catchUp(entry, paths, io);
-      if (entry.journalOffset <= Math.max(entry.snapshotBytes, compactMinBytes)) return void remember(runId, entry);
-      try {
-        remember(runId, await compactRun(entry, paths, io, false));
-      } catch (error) {
-        // The update is safe in the journal; a later write or flush compacts again.
-        forget(runId);
-        io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
-      }
-      appender.close(paths.journal);
+  // Writes to one run are batched: every update queued while the previous batch was being written goes
+  // out in one append (fan-out and parallel branches write many at once), each still checked on its own.
+  const pending = new Map<string, Array<{ op: RunOp; done: (error?: unknown) => void }>>();
+
+  const write = (runId: string, given: RunOp): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const done = (error?: unknown): void => (error === undefined ? resolve() : reject(error));
+      const batch = pending.get(runId);
+      if (batch) return void batch.push({ op: given, done });
+      pending.set(runId, [{ op: given, done }]);
+      void queue.run(runId, () => writeBatch(runId)).catch(() => undefined);
     });
+
+  /** Checks and serialises each update of a batch; returns the journal text of those that passed. */
+  const prepareBatch = async (runId: string, batch: Array<{ op: RunOp; done: (error?: unknown) => void }>) => {
+    let entry = cache.get(runId) ?? (await current(runId));
+    const accepted: Array<{ op: RunOp; line: string; done: (error?: unknown) => void }> = [];
+    for (const item of batch) {
+      try {
+        checkWritable(runId, "op", item.op);
+        // Serialised once: the journal line, and (parsed back) the store's own copy of the update.
+        const line = journalLine(item.op);
+        const op = JSON.parse(line) as RunOp;
+        if (placementProblemIn(entry.index, op)) entry = await current(runId);
+        const problem = placementProblemIn(entry.index, op);
+        if (problem) throw misplacedWrite(runId, problem);
+        indexOp(entry.index, op);
+        accepted.push({ op, line, done: item.done });
+      } catch (error) {
+        item.done(error);
+      }
+    }
+    return { entry, accepted };
+  };
+
+  const writeBatch = async (runId: string): Promise<void> => {
+    const batch = pending.get(runId) ?? [];
+    pending.delete(runId);
+    let accepted: Array<{ op: RunOp; line: string; done: (error?: unknown) => void }> = [];
+    try {
+      const paths = pathsOf(runId);
+      const prepared = await prepareBatch(runId, batch);
+      accepted = prepared.accepted;
+      let entry = prepared.entry;
+      if (accepted.length === 0) return;
+      const appended = appender.append(paths.journal, accepted.map((item) => item.line).join("\n"));
+      const alone = appended.ino === entry.journalIno && appended.size === entry.journalOffset + appended.bytes;
+      if (alone) entry.journalOffset = appended.size;
+      else entry = await catchUp(entry, paths, io);
+      remember(runId, entry);
+      if (entry.journalOffset > Math.max(entry.snapshotBytes, compactMinBytes)) await compactAfterWrite(runId, paths, entry);
+      for (const item of accepted) item.done();
+    } catch (error) {
+      // The index may hold updates that were not written: it is rebuilt from the files next time.
+      forget(runId);
+      for (const item of accepted) item.done(error);
+      for (const item of batch) if (!accepted.some((a) => a.done === item.done)) item.done(error);
+    }
+  };
+
+  const compactAfterWrite = async (runId: string, paths: ReturnType<typeof runPaths>, entry: IndexedRun): Promise<void> => {
+    try {
+      const compacted = await compactRun(paths, io, false);
+      if (compacted) remember(runId, { ...compacted, index: entry.index });
+    } catch (error) {
+      // The update is safe in the journal; a later write or flush compacts again.
+      forget(runId);
+      io.warn(`Could not compact the run log journal ${paths.journal}: ${messageOf(error)}`);
+    }
+    appender.close(paths.journal);
+  };
 
   const create = (header: RunHeader): Promise<void> =>
     queue.run(header.run_id, async () => {
@@ -114,15 +171,15 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const snapshotIno = await createAtomic(paths.snapshot, text, io.observe);
       if (snapshotIno === undefined) throw runExists(header.run_id, folder);
       const journalIno = await touch(paths.journal);
-      remember(header.run_id, { run, snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
+      remember(header.run_id, { index: emptyIndex(), snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
     });
 
   const flush = (runId: string): Promise<void> =>
     queue.run(runId, async () => {
       const paths = pathsOf(runId);
-      const entry = await current(runId);
+      if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
-      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(entry, paths, io, true);
+      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(paths, io, true);
       forget(runId);
       // A flushed run leaves no empty journal behind (a later writer's append makes a new one).
       if ((await statOrNull(paths.journal))?.size === 0n) await removeIfExists(paths.journal);
@@ -146,18 +203,13 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     recordedConfig: options.recordedConfig ?? {},
     create,
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
-    // A run this instance has in memory is handed out as a copy; any other is read fresh (and not kept).
-    get: (runId) =>
-      queue.run(runId, async () => {
-        const cached = cache.get(runId);
-        if (cached) return structuredClone((await current(runId)).run);
-        return (await loadRun(pathsOf(runId), io)).run;
-      }),
+    // Read from the files each time (the store keeps only where logs are, not their content).
+    get: (runId) => queue.run(runId, async () => (await loadRun(pathsOf(runId), io)).run),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
-    putStep: (runId, location, step, seq) => write(runId, stepOp(location, step, seq)),
-    putBranch: (runId, location, branch, seq) => write(runId, branchOp(location, branch, seq)),
+    putStep: (runId, location, step, seq) => write(runId, uncopiedStepOp(location, step, seq)),
+    putBranch: (runId, location, branch, seq) => write(runId, uncopiedBranchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),
     list: () => listRuns(folder, io),
     delete: remove,

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
 import { RunnableError } from "../../../core/errors.js";
 import type { WriteObserver } from "../shared/fs-utils.js";
+import { isOpShape } from "../shared/run-log-shape.js";
 import { runOpSchema, validated } from "../shared/run-log-schema.js";
 import type { RunOp } from "../shared/run-ops.js";
 
@@ -102,7 +103,7 @@ export function parseJournal(data: Buffer, file: string, baseOffset: number): Pa
     if (text.trim() !== "") {
       const raw = parseLine(text);
       if (raw === undefined) parsed.skipped.push(baseOffset + start);
-      else parsed.ops.push(validated<RunOp>(runOpSchema, raw, file, `line at byte ${baseOffset + start}`));
+      else parsed.ops.push(isOpShape(raw) ? (raw as RunOp) : validated<RunOp>(runOpSchema, raw, file, `line at byte ${baseOffset + start}`));
     }
     start = newline + 1;
   }

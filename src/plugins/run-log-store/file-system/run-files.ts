@@ -4,6 +4,7 @@ import type { RunLog } from "../../../core/run-log.js";
 import { lockState, type LockState, STALE_LOCK_MS } from "../shared/file-lock.js";
 import { type FileRead, type WriteObserver, readWithIdentity, sleep, statOrNull } from "../shared/fs-utils.js";
 import { parseRunLogText } from "../shared/run-log-schema.js";
+import { type PlacementIndex, indexOfRun, indexOp } from "../shared/placement-index.js";
 import { applyOp, describeLocation, restoreOrders } from "../shared/run-ops.js";
 import { runNotFound } from "../shared/store-errors.js";
 import { type ParsedJournal, parseJournal } from "./journal.js";
@@ -26,15 +27,30 @@ export interface StoreIo {
   observe?: WriteObserver;
 }
 
-/** A run assembled in memory, with the file positions it reflects. */
-export interface CachedRun {
-  run: RunLog;
+/** The files a view of a run reflects: which snapshot and journal, and how far into the journal. */
+export interface FileIdentity {
   snapshotIno: bigint;
   snapshotBytes: number;
   /** Inode of the journal read so far (null: there was none). */
   journalIno: bigint | null;
   /** Bytes of the journal already applied. */
   journalOffset: number;
+}
+
+/** A whole run read from its files. */
+export interface LoadedRun extends FileIdentity {
+  run: RunLog;
+}
+
+/** What a writing store keeps of a run: where its logs are (not their content) and the file positions. */
+export interface IndexedRun extends FileIdentity {
+  index: PlacementIndex;
+}
+
+/** The index of a loaded run (its content is dropped). */
+export function indexedFrom(loaded: LoadedRun): IndexedRun {
+  const { run, ...identity } = loaded;
+  return { ...identity, index: indexOfRun(run) };
 }
 
 /** The paths of run `runId` inside `folder`. */
@@ -101,7 +117,7 @@ async function readRunFiles(paths: RunPaths): Promise<RunFiles> {
   return { snapshot, rotated, journal, order };
 }
 
-function assemble(paths: RunPaths, files: RunFiles, io: StoreIo): CachedRun {
+function assemble(paths: RunPaths, files: RunFiles, io: StoreIo): LoadedRun {
   const run = parseSnapshot(files.snapshot.data.toString("utf8"), paths, files.order);
   if (files.rotated) applyJournal(run, parseJournal(files.rotated.data, paths.rotated, 0), paths.rotated, io);
   const parsed = files.journal ? parseJournal(files.journal.data, paths.journal, 0) : undefined;
@@ -123,7 +139,7 @@ const sameLock = (a: LockState, b: LockState): boolean =>
  * it waits while a compaction runs and retries when one happened during the read, so the three files
  * always belong together.
  */
-export async function loadRun(paths: RunPaths, io: StoreIo, holdingLock = false): Promise<CachedRun> {
+export async function loadRun(paths: RunPaths, io: StoreIo, holdingLock = false): Promise<LoadedRun> {
   const deadline = Date.now() + STALE_LOCK_MS;
   for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
     const careful = !holdingLock && Date.now() < deadline;
@@ -142,19 +158,19 @@ export async function loadRun(paths: RunPaths, io: StoreIo, holdingLock = false)
 }
 
 /**
- * Brings a cached run up to date: applies only the journal bytes written since (by anyone); reloads
+ * Brings an index up to date: indexes only the journal bytes written since (by anyone); reloads
  * everything when a compaction replaced the files.
  */
-export async function catchUp(entry: CachedRun, paths: RunPaths, io: StoreIo, holdingLock = false): Promise<CachedRun> {
+export async function catchUp(entry: IndexedRun, paths: RunPaths, io: StoreIo, holdingLock = false): Promise<IndexedRun> {
   const [snapshot, journal] = await Promise.all([statOrNull(paths.snapshot), statOrNull(paths.journal)]);
   if (!snapshot) throw runNotFound(paths.runId, paths.folder);
   const sameJournal = (journal?.ino ?? null) === entry.journalIno;
-  if (snapshot.ino !== entry.snapshotIno || !sameJournal) return loadRun(paths, io, holdingLock);
+  if (snapshot.ino !== entry.snapshotIno || !sameJournal) return indexedFrom(await loadRun(paths, io, holdingLock));
   if (!journal || Number(journal.size) <= entry.journalOffset) return entry;
   const read = await readWithIdentity(paths.journal, entry.journalOffset);
-  if (!read || read.ino !== entry.journalIno) return loadRun(paths, io, holdingLock);
+  if (!read || read.ino !== entry.journalIno) return indexedFrom(await loadRun(paths, io, holdingLock));
   const parsed = parseJournal(read.data, paths.journal, entry.journalOffset);
-  applyJournal(entry.run, parsed, paths.journal, io);
+  for (const op of parsed.ops) indexOp(entry.index, op);
   entry.journalOffset += parsed.consumed;
   return entry;
 }

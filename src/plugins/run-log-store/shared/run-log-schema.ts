@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type Problem, RunnableError } from "../../../core/errors.js";
 import type { BranchLog, LogLocation, RunLog, StepLog } from "../../../core/run-log.js";
 import type { RunOp } from "./run-ops.js";
-import { isRunLogShape } from "./run-log-shape.js";
+import { isOpShape, isRunLogShape } from "./run-log-shape.js";
 import { runLogCorrupt } from "./store-errors.js";
 
 // Schemas of run log data read back from disk; they follow run-log.schema.json (extra keys allowed).
@@ -153,6 +153,7 @@ function summarise(problems: Problem[], total: number): string {
  * is an INTERNAL error (the caller built it wrongly), raised before anything is written.
  */
 export function checkWritable(runId: string, kind: "run" | "op", value: RunLog | RunOp): void {
+  if (kind === "run" ? isRunLogShape(value) : isOpShape(value)) return;
   const result = (kind === "run" ? runLogSchema : runOpSchema).safeParse(value);
   if (result.success) return;
   const problems = issuesToProblems(result.error, undefined, "");

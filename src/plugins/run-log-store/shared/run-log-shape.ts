@@ -115,3 +115,26 @@ export function isRunLogShape(value: unknown): boolean {
   for (const step of Object.values(value.steps as Json)) if (!stepOk(step)) return false;
   return true;
 }
+
+/** True when `op` is a well-formed update (false: run the zod schema to learn why). Nested branches and steps are not looked at. */
+export function isOpShape(op: unknown): boolean {
+  if (!isObject(op) || !Array.isArray(op.location) || !op.location.every((pair) => Array.isArray(pair) && pair.length === 2 && isString(pair[0]) && isString(pair[1]))) return false;
+  if (op.seq !== undefined && typeof op.seq !== "number") return false;
+  const payload = op.payload;
+  switch (op.op) {
+    case "status":
+      return STATUSES.has(payload as string);
+    case "parameters":
+      return isObject(payload);
+    case "run_config":
+      return runConfigOk(payload);
+    case "step":
+      return isObject(payload) && stepOk({ ...payload, branches: {} });
+    case "branch":
+      return isObject(payload) && isString(payload.internal_name) && STATUSES.has(payload.status as string) && isObject(payload.steps);
+    case "remove":
+      return isString(payload) && payload.length > 0;
+    default:
+      return false;
+  }
+}

@@ -24,6 +24,19 @@ export function runFromHeader(header: RunHeader): RunLog {
   return { run_id, dag_hash, use_cached, tag, original_run_id, status, steps: {}, parameters, run_config, ...extra };
 }
 
+/**
+ * The ops writing a step or branch log over the caller's objects (no copy): for a store that
+ * serialises the op at once and keeps only what it parses back.
+ */
+export function uncopiedStepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
+  return { op: "step", location, payload: { ...step, branches: {} }, ...(seq === undefined ? {} : { seq }) };
+}
+
+/** See {@link uncopiedStepOp}. */
+export function uncopiedBranchOp(location: LogLocation, branch: BranchLog, seq?: number): Extract<RunOp, { op: "branch" }> {
+  return { op: "branch", location, payload: { ...branch, steps: {} }, ...(seq === undefined ? {} : { seq }) };
+}
+
 /** The op writing a step log (a copy; its `branches` are emptied because branches are written on their own). */
 export function stepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
   const op: Extract<RunOp, { op: "step" }> = { op: "step", location: jsonCopy(location), payload: jsonCopy({ ...step, branches: {} }) };
