@@ -52,3 +52,19 @@ export function failureLine(runLog: RunLog, shown = 3): string | undefined {
   const more = failed.length > shown ? `; and ${failed.length - shown} more (runnable runs show ${runLog.run_id})` : "";
   return `failed: ${parts.join("; ")}${more}`;
 }
+
+/**
+ * For a failed run: when its pipeline's description says how to run it (a `runnable execute ...`
+ * line, as the examples have) with a `-p` or `-c` this run did not get, which flag was missing.
+ */
+export function usageNote(runLog: RunLog): string | undefined {
+  const description = (runLog.run_config.dag as { description?: unknown }).description;
+  if (runLog.status !== "FAIL" || typeof description !== "string") return undefined;
+  const usage = description.split("\n").map((line) => line.trim()).find((line) => /\brunnable execute\b/.test(line));
+  if (!usage) return undefined;
+  const missing: string[] = [];
+  if (/(^|\s)(-p|--parameters-file)(\s|=)/.test(usage) && !runLog.run_config.parameters_file) missing.push("-p (initial parameters)");
+  if (/(^|\s)(-c|--config-file)(\s|=)/.test(usage) && !runLog.run_config.configuration_file) missing.push("-c (a services config)");
+  if (missing.length === 0) return undefined;
+  return `note: this run had no ${missing.join(" and no ")}; the pipeline's description says to run it as: ${usage}`;
+}

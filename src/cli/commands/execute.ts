@@ -8,7 +8,7 @@ import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime
 import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createCliLog } from "../log-level.js";
-import { failureLine } from "../failure-summary.js";
+import { failureLine, usageNote } from "../failure-summary.js";
 import { createProgress } from "../../runtime/progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
@@ -66,9 +66,9 @@ async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io
   if (trackerUrl && !options.quiet) io.out(`${prepared.services.tracker.type} run: ${trackerUrl}\n`);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
   else if (result.status === "FAIL") {
-    // The last line of a failed run: what failed, why, and where its output is.
-    const line = failureLine(await runLog());
-    if (line) io.out(`${line}\n`);
+    // The last lines of a failed run: what failed, why, where its output is (and a flag it may lack).
+    const log = await runLog();
+    for (const line of [usageNote(log), failureLine(log)]) if (line) io.out(`${line}\n`);
   }
   return { code: exitCodeOf(result), runLog };
 }
