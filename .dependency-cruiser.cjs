@@ -29,6 +29,13 @@ module.exports = {
       to: { path: "^src/", pathNot: [layer("core"), "^src/(definition|config)/"] },
     },
     {
+      name: "io-depends-on-core-only",
+      comment: "io holds node file helpers (atomic writes) for every layer that writes files",
+      severity: "error",
+      from: { path: layer("io") },
+      to: { path: "^src/", pathNot: [layer("core"), layer("io")] },
+    },
+    {
       name: "engine-never-imports-plugins-or-outer-layers",
       severity: "error",
       from: { path: layer("engine") },
@@ -38,7 +45,7 @@ module.exports = {
       name: "plugins-import-core-and-ports-only",
       severity: "error",
       from: { path: "^src/plugins/([^/]+)/" },
-      to: { path: "^src/", pathNot: [layer("core"), layer("ports"), "^src/plugins/$1/"] },
+      to: { path: "^src/", pathNot: [layer("core"), layer("ports"), layer("io"), "^src/plugins/$1/"] },
     },
     {
       name: "runtime-is-below-sdk-and-cli",

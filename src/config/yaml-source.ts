@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { formatProblem, messageOf, RunnableError, type Problem } from "../core/errors.js";
+import { isMapping } from "../core/values.js";
 import { decodeSourceText } from "../definition/source-text.js";
 import { parseYamlSource, type YamlSource } from "../definition/yaml-source.js";
 
@@ -54,5 +55,5 @@ export function valueAt(source: YamlSource, path: YamlPath): unknown {
 /** The keys of the mapping at `path`, in order; undefined when it is not a mapping. */
 export function mappingKeys(source: YamlSource, path: YamlPath): string[] | undefined {
   const value = valueAt(source, path);
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.keys(value) : undefined;
+  return isMapping(value) ? Object.keys(value) : undefined;
 }

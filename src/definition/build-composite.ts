@@ -1,11 +1,12 @@
 import type { DagNode, Graph, MapNode, ParallelNode } from "../core/graph.js";
 import { DAG_BRANCH, MAP_PLACEHOLDER, stepNameProblem } from "../core/names.js";
-import { isMapping, report } from "./context.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { loadDagDefinition } from "./dag-include.js";
 import { dagSchema, mapSchema, parallelSchema } from "./node-schemas.js";
 import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
+import { isMapping } from "../core/values.js";
 
 /** Builds a `parallel` step and each of its branches. */
 export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode | undefined {

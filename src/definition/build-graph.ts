@@ -7,12 +7,13 @@ import { buildStep } from "./build-node.js";
 import type { NodeKind } from "./build-node.js";
 import { checkGraph } from "./check-graph.js";
 import type { StepInfo } from "./check-graph.js";
-import { describeValue, isMapping, report } from "./context.js";
+import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { realPathOf } from "./files.js";
 import { graphSchema } from "./node-schemas.js";
 import type { AnalysedDag, BuildGraphOptions, DocPath } from "./types.js";
 import { reportIssues } from "./zod-problems.js";
+import { isMapping } from "../core/values.js";
 
 /** Validates a dag block (YAML `dag:` or an SDK object) and builds its graph, collecting every problem. */
 export function analyseDag(dag: unknown, options: BuildGraphOptions): AnalysedDag {

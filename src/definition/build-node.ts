@@ -3,13 +3,14 @@ import type { CatalogSpec, Node, StubNode, TaskNode, TaskSpec } from "../core/gr
 import { catalogPatternProblem } from "../core/catalog-patterns.js";
 import { childName, stepNameProblem } from "../core/names.js";
 import { buildDag, buildMap, buildParallel } from "./build-composite.js";
-import { describeValue, isMapping, report } from "./context.js";
+import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
+import { isMapping } from "../core/values.js";
 
 /** Node kinds known to the definition layer. */
 export type NodeKind = (typeof NODE_KINDS)[number];

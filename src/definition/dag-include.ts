@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../core/graph.js";
-import { isMapping, report } from "./context.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { displayName, readFailure, realPathOf } from "./files.js";
 import type { StepInput } from "./step-input.js";
@@ -9,6 +9,7 @@ import { decodeSourceText } from "./source-text.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 import type { Problem } from "../core/errors.js";
 import { nearest } from "../core/suggest.js";
+import { isMapping } from "../core/values.js";
 
 /** Reads the file named by a `dag` step's `dag_definition` and builds its `dag` block as a branch. */
 export function loadDagDefinition(ctx: BuildContext, input: StepInput, definition: string, branchName: string): Graph | undefined {

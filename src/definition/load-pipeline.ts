@@ -1,7 +1,6 @@
 import path from "node:path";
 import { RunnableError, formatProblem } from "../core/errors.js";
 import { analyseDag, invalidPipeline } from "./build-graph.js";
-import { isMapping } from "./context.js";
 import { dagHash } from "./dag-hash.js";
 import { displayName, readFailure } from "./files.js";
 import { serialiseGraph } from "./serialise.js";
@@ -9,6 +8,7 @@ import type { LoadedPipeline } from "./types.js";
 import { topLevelKeyProblems } from "./dag-include.js";
 import { readSourceText } from "./source-text.js";
 import { parseYamlSource } from "./yaml-source.js";
+import { isMapping } from "../core/values.js";
 
 /**
  * Reads a pipeline YAML file and builds its graph. Throws FILE_NOT_FOUND, YAML_SYNTAX, or one

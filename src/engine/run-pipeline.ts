@@ -5,7 +5,7 @@ import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
 import { maskDeep } from "./masking.js";
-import { createLimiter } from "./map-limit.js";
+import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { baseEnvironment } from "./task-env.js";

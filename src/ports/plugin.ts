@@ -67,6 +67,5 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType>(definiti
   return definition as unknown as PluginDefinition<K, z.output<S>>;
 }
 
-/** Any plug-in definition (config type erased). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Any plug-in definition (config type erased: `any`, as the config is only known to the plug-in). */
 export type AnyPluginDefinition = PluginDefinition<PluginKind, any>;

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeAtomic } from "../../io/atomic-file.js";
 import { extname, resolve } from "node:path";
 import { isRunnableError } from "../../core/errors.js";
 import { loadServicesConfig } from "../../config/load-config.js";
@@ -26,7 +27,7 @@ export type PythonExecuteOptions = SdkCliOptions & { file: string; sdkPayload?: 
 export async function executeSdkPayloadCommand(options: PythonExecuteOptions, io: CliIo): Promise<number> {
   const text = options.sdkPayload === "-" ? await (io.stdin?.() ?? Promise.resolve("")) : await readFile(resolve(io.cwd, options.sdkPayload ?? ""), "utf8");
   const { code, runLog } = await runSdkPayload(parseSdkPayload(text), options, io);
-  if (options.sdkResult) await writeAtomically(options.sdkResult, JSON.stringify({ run_log: runLog }));
+  if (options.sdkResult) await writeAtomic(options.sdkResult, JSON.stringify({ run_log: runLog }));
   return code;
 }
 
@@ -87,8 +88,4 @@ async function scriptInterpreter(configFile: string | undefined, io: CliIo): Pro
   return io.env["RUNNABLE_PYTHON"] || "python3";
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
-}
+

@@ -160,7 +160,7 @@ export async function copyAtomic(sourceRoot: string, targetRoot: string, relativ
  * Writes `content` to `root/relative` atomically; returns its sha256. `verified` caches checked folders;
  * `tempDir` (created on first use) holds the temp file.
  */
-export async function writeAtomic(
+export async function writeCatalogFile(
   root: string,
   relative: string,
   content: string | Uint8Array,

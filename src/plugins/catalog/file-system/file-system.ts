@@ -10,7 +10,7 @@ import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
 import { isExecutionLog } from "../../../core/names.js";
-import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
+import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeCatalogFile } from "./catalog-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
@@ -109,7 +109,7 @@ async function putContent(layout: Layout, name: string, content: string | Uint8A
   checkRunId(runId);
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
-  const hash = await writeAtomic(await runArea(layout, runId), relative, content, layout.verified, layout.tempDir);
+  const hash = await writeCatalogFile(await runArea(layout, runId), relative, content, layout.verified, layout.tempDir);
   return [entry(layout, relative, hash, runId, "put")];
 }
 

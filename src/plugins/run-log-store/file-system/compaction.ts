@@ -1,7 +1,8 @@
 import { rename } from "node:fs/promises";
 import type { RunLog } from "../../../core/run-log.js";
 import { tryLock, waitForLock } from "../shared/file-lock.js";
-import { readWithIdentity, removeIfExists, statOrNull, writeAtomic } from "../shared/fs-utils.js";
+import { writeAtomic } from "../../../io/atomic-file.js";
+import { readWithIdentity, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { collectOrders } from "../shared/run-ops.js";
 import { parseJournal } from "./journal.js";

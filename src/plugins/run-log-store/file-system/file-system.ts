@@ -9,7 +9,8 @@ import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { emptyIndex, indexOp, placementProblemIn } from "../shared/placement-index.js";
-import { type RunOp, jsonCopy, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { type RunOp, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
@@ -206,8 +207,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     // Read from the files each time (the store keeps only where logs are, not their content).
     get: (runId) => queue.run(runId, async () => (await loadRun(pathsOf(runId), io)).run),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
-    setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
-    setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
+    setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
+    setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
     putStep: (runId, location, step, seq) => write(runId, uncopiedStepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => write(runId, uncopiedBranchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),

@@ -1,50 +1,14 @@
-import { randomBytes } from "node:crypto";
 import type { BigIntStats } from "node:fs";
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { link, open, rename, stat, unlink } from "node:fs/promises";
-import path from "node:path";
+import { link, open, stat, unlink } from "node:fs/promises";
+import { type WriteObserver, writeTemp } from "../../../io/atomic-file.js";
 
-/** Called with every file write a store makes (tests count bytes with it). */
-export type WriteObserver = (file: string, bytes: number) => void;
+export type { WriteObserver };
 
 /** True when `error` is a Node system error with one of the given codes. */
 export function isErrno(error: unknown, ...codes: string[]): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && codes.includes(code);
-}
-
-/** A unique temp file name beside `file` (hidden, so folder listings skip it). */
-export function tempPathFor(file: string): string {
-  const suffix = `${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  return path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
-}
-
-async function writeTemp(file: string, data: string | Buffer, observe?: WriteObserver): Promise<{ temp: string; ino: bigint }> {
-  const temp = tempPathFor(file);
-  const handle = await open(temp, "wx");
-  try {
-    await handle.writeFile(data);
-    const { ino } = await handle.stat({ bigint: true });
-    await handle.close();
-    observe?.(file, typeof data === "string" ? Buffer.byteLength(data) : data.length);
-    return { temp, ino };
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-/** Writes `file` atomically (temp file in the same folder, then rename); returns the new file's inode. */
-export async function writeAtomic(file: string, data: string | Buffer, observe?: WriteObserver): Promise<bigint> {
-  const { temp, ino } = await writeTemp(file, data, observe);
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  return ino;
 }
 
 /**
@@ -158,20 +122,6 @@ export function readWithIdentitySync(file: string): FileRead | null {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Maps over `items` with at most `limit` calls in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -8,6 +8,11 @@ import { pythonPath } from "./interpreter.js";
 /** Name of the environment variable pointing Python code at its task channel folder. */
 export const CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL";
 
+/** `python -c` code starting one of runnable-ts' harnesses with its package ahead of the working directory. */
+export function bootCode(harness: "_harness" | "_notebook"): string {
+  return `import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable.${harness} import main;sys.exit(main())`;
+}
+
 /** What the Python side left in the channel when the task ended. */
 export interface ChannelOutputs {
   /** Lines of `events.jsonl` (parameters set, metrics tracked), parsed. */
