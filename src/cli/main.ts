@@ -52,7 +52,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option("--verbose", "print stack traces of errors")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("hint: `runnable --help` lists the commands, `runnable <command> --help` their options");
   const config = new Option("-c, --config-file <file>", "services configuration (default: $RUNNABLE_CONFIGURATION_FILE)");
   program
     .command("execute")

@@ -1,7 +1,7 @@
 import { basename, resolve } from "node:path";
 import { RunnableError } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
-import { generateRunId, validateRunId } from "../core/run-id.js";
+import { RUN_ID_HINT, generateRunId, validateRunId } from "../core/run-id.js";
 import type { RunConfig, RunLog } from "../core/run-log.js";
 import type { LoadedConfig } from "../config/load-config.js";
 import { dagHash } from "../definition/dag-hash.js";
@@ -145,7 +145,7 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
 async function chooseRunId(requested: string | undefined, store: RunLogStore, catalog: Catalog): Promise<string> {
   if (requested !== undefined) {
     const problem = validateRunId(requested);
-    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`);
+    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`, { hint: RUN_ID_HINT });
     if (await store.exists(requested)) {
       throw new RunnableError("RUN_EXISTS", `a run with id "${requested}" already exists in the ${store.type} run log store`, {
         hint: "choose another --run-id, or omit it to get a generated one; `runnable retry <run-id>` continues a failed or stopped run",

@@ -1,5 +1,5 @@
 import type { Graph } from "../core/graph.js";
-import { validateRunId } from "../core/run-id.js";
+import { RUN_ID_HINT, validateRunId } from "../core/run-id.js";
 import { RunnableError } from "../core/errors.js";
 import { baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
@@ -31,7 +31,7 @@ export async function validateRun(options: ValidateOptions): Promise<Graph> {
     await checkBeforeRun(pipeline.graph, composed, cwd);
     await initialParameters(options.parametersFile, env, cwd);
     const problem = options.runId === undefined ? undefined : validateRunId(options.runId);
-    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${options.runId}": ${problem}`);
+    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${options.runId}": ${problem}`, { hint: RUN_ID_HINT });
     return pipeline.graph;
   } finally {
     await composed.dispose();

@@ -30,7 +30,12 @@ export function stepsToDag(
   attachments: Attachments,
 ): Record<string, unknown> {
   const tooDeep = nestingProblem(branchName);
-  if (tooDeep) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || "<branch>"}": ${tooDeep}`);
+  if (tooDeep) {
+    const where = branchName.split(".").slice(0, 2).join(".");
+    throw new RunnableError("PIPELINE_INVALID", `the pipeline, in branch "${where}...": ${tooDeep}`, {
+      hint: "run the inner part as a pipeline of its own, or iterate inside one task instead of nesting maps",
+    });
+  }
   if (steps.length === 0) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || branchName || "<top>"}" has no steps`);
   const names = new Set<string>();
   for (const step of steps) {
