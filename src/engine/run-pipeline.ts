@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
 import type { CodeIdentity, Status } from "../core/run-log.js";
@@ -61,6 +62,9 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
 
 /** What every step of a run shares, for walking it here or running one of its steps (a pod). */
 export function createRunState(plan: RunPlan, services: Services, identity: CodeIdentity): RunState {
+  // Every task of the run listens to its stop signals (attempts without a time limit use them as they
+  // are): many listeners at once are expected, not a leak (no MaxListenersExceededWarning).
+  setMaxListeners(0, plan.stop.signal, plan.stop.force);
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
   return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(plan.secretValues), taskSlots: createLimiter(services.executor.maxParallel) };
 }
