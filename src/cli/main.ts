@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, reportError } from "./report-error.js";
-import type { CliIo } from "./io.js";
+import { closable, type CliIo } from "./io.js";
 import { executeCommand, retryCommand } from "./commands/execute.js";
 import { signalStop } from "./signals.js";
 import { stepCommands } from "./commands/step-commands.js";
@@ -12,18 +12,6 @@ import { runsCompareCommand } from "./commands/runs-compare.js";
 import { runsDeleteCommand, runsGcCommand } from "./commands/runs-delete.js";
 import { uiCommand } from "./commands/ui.js";
 import { validateCommand } from "./commands/validate.js";
-
-/** A standard stream that stops being written once its reader is gone (`runnable runs list | head`). */
-function closable(stream: NodeJS.WriteStream): (text: string) => void {
-  let closed = false;
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    closed = true;
-  });
-  return (text) => {
-    if (!closed) stream.write(text);
-  };
-}
 
 function defaultIo(): CliIo {
   const err = closable(process.stderr);
