@@ -50,10 +50,11 @@ export interface Catalog {
   /** Copies a previous run's catalog into the current run's (re-runs). */
   syncBetweenRuns(previousRunId: string, runId: string): Promise<void>;
   /**
-   * True when the catalog already holds something for `runId` (a new run must not start with an
-   * earlier run's files, e.g. after its run log was lost with an in-memory store). Optional.
+   * What the catalog already holds for `runId` before a run of that id starts: nothing, files (an
+   * earlier run's, or prepared on purpose to debug a copy of a failed run), or a symbolic link in
+   * place of the run's folder (which would send its files anywhere). Optional.
    */
-  hasRun?(runId: string): Promise<boolean>;
+  existingRun?(runId: string): Promise<"none" | "files" | "link">;
   /** Releases what this instance made while the process ran (temp folders); called once at the end. Optional. */
   dispose?(): Promise<void>;
 }

@@ -142,6 +142,26 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
 }
 
+/**
+ * Refuses a run id whose catalog folder is a symbolic link (its files would go wherever it points),
+ * and — with the in-memory store, which cannot know whether the id was used before — one whose
+ * catalog already holds files: the new run would read the earlier run's. (With a persistent store, a
+ * catalog folder without a run log was prepared on purpose: runnable's way to debug a copied run.)
+ */
+async function checkCatalogArea(catalog: Catalog, store: RunLogStore, runId: string): Promise<void> {
+  const existing = (await catalog.existingRun?.(runId)) ?? "none";
+  if (existing === "link") {
+    throw new RunnableError("CATALOG_ERROR", `the ${catalog.type} catalog's folder for run "${runId}" is a symbolic link: the run's files would be written wherever it points`, {
+      hint: "remove the link, or choose another --run-id (or omit it)",
+    });
+  }
+  if (existing === "files" && store.type === "buffered") {
+    throw new RunnableError("RUN_EXISTS", `the ${catalog.type} catalog already holds files of a run with id "${runId}", and the buffered run log store cannot tell whether that id was used`, {
+      hint: "choose another --run-id (or omit it), or remove that run's catalog folder first",
+    });
+  }
+}
+
 async function chooseRunId(requested: string | undefined, store: RunLogStore, catalog: Catalog): Promise<string> {
   if (requested !== undefined) {
     const problem = validateRunId(requested);
@@ -151,17 +171,12 @@ async function chooseRunId(requested: string | undefined, store: RunLogStore, ca
         hint: "choose another --run-id, or omit it to get a generated one; `runnable retry <run-id>` continues a failed or stopped run",
       });
     }
-    // A run log the store lost (the in-memory buffered store) can leave its files: a new run must not read them.
-    if (await catalog.hasRun?.(requested)) {
-      throw new RunnableError("RUN_EXISTS", `the ${catalog.type} catalog already holds files of a run with id "${requested}"`, {
-        hint: `choose another --run-id (or omit it), or remove that run's files: runnable runs delete ${requested}`,
-      });
-    }
+    await checkCatalogArea(catalog, store, requested);
     return requested;
   }
   for (let tries = 0; ; tries++) {
     const id = generateRunId(new Date(), Math.random);
-    if (!(await store.exists(id)) && !(await catalog.hasRun?.(id))) return id;
+    if (!(await store.exists(id)) && ((await catalog.existingRun?.(id)) ?? "none") === "none") return id;
     if (tries > 50) throw new RunnableError("INTERNAL", "could not generate an unused run id");
   }
 }

@@ -204,7 +204,11 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
       checkRunId(runId);
       return removeArea(path.join(root, runId));
     },
-    hasRun: async (runId) => validateRunId(runId) === undefined && (await lstat(path.join(root, runId)).then(() => true, () => false)),
+    existingRun: async (runId) => {
+      if (validateRunId(runId) !== undefined) return "none";
+      const info = await lstat(path.join(root, runId)).catch(() => null);
+      return info === null ? "none" : info.isSymbolicLink() ? "link" : "files";
+    },
     dispose: () => removeTempFolders(root, tempDir),
   };
 }
