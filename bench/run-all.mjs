@@ -8,6 +8,7 @@ import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
+import { storesBenchmarks } from "./stores.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
@@ -21,3 +22,4 @@ if (!only || only === "python") await pythonBenchmarks();
 if (!only || only === "argo") await argoBenchmarks();
 if (!only || only === "python-sdk") await pythonSdkBenchmarks();
 if (!only || only === "ui") await uiBenchmarks();
+if (!only || only === "stores") await storesBenchmarks();

@@ -123,7 +123,7 @@ describe("task_runners: interpreters and kernels from the services config", () =
     await writeFile(join(dir, "bad-runners.yaml"), "task_runners:\n  python:\n    interpeter: python3\n  pyton: {}\n");
     const result = await runCli(["execute", "-f", STUBS, "-c", "bad-runners.yaml"], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('bad-runners.yaml:3:5: unknown key "interpeter" in task_runners.python (allowed keys: interpreter, notebook_python, kernel). Did you mean "interpreter"?');
+    expect(result.stderr).toContain('bad-runners.yaml:3:5: unknown key "interpeter" in task_runners.python (allowed keys: interpreter, notebook_python, kernel, warm_worker). Did you mean "interpreter"?');
     expect(result.stderr).toContain('bad-runners.yaml:4:3: unknown task runner "pyton" in task_runners; known task runners: shell, typescript, python.');
   });
 

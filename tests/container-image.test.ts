@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRunnableError } from "../src/core/errors.js";
 import { checkContainerSetup, containerCodeIdentity, systemDeps } from "../src/plugins/executor/local-container/check.js";
 import { containerRunCommand, serviceMounts } from "../src/plugins/executor/local-container/container-run.js";
-import { localContainerConfigSchema } from "../src/plugins/executor/local-container/schema.js";
+import { buildLocalContainerConfigSchema } from "../src/plugins/executor/local-container/schema.js";
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { podmanPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { exec, podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
@@ -49,7 +49,7 @@ describe.skipIf(podmanMissing)(`the test image (real podman${podmanMissing ? `: 
 
 describe.skipIf(podmanMissing)("local-container: setup check and the step's container command, with real podman", () => {
   it("finds the runtime and the image (id for the code identity, WORKDIR for the mounts); refuses missing ones", async () => {
-    const config = localContainerConfigSchema.parse({ docker_image: image, container_runtime: "podman" });
+    const config = buildLocalContainerConfigSchema().parse({ docker_image: image, container_runtime: "podman" });
     const setup = await checkContainerSetup(config, [image], systemDeps(podmanEnv()));
     expect(setup.runtime).toBe("podman");
     const info = setup.images.get(image)!;

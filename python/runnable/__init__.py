@@ -10,13 +10,15 @@ functions fall back to runnable's environment variables (``runnable_PRM_*``, ``r
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-from typing import Any, ContextManager, Dict, List, Optional
 
 from . import _context
 from ._coerce import coerce, jsonable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is not imported by tasks that do not need it
+    from typing import Any, ContextManager, Dict, List, Optional
 
 _SDK = {
     "Pipeline": "_sdk_pipeline",
@@ -203,6 +205,8 @@ def get_experiment_tracker_context() -> ContextManager[Any]:
     run runnable-ts logs to; otherwise it yields the tracker's context mapping (``tracking_uri``,
     ``run_id``, ... for mlflow; empty for do-nothing).
     """
+    import contextlib
+
     details = dict(_context.context().get("tracker_context") or {})
     if details.get("tracking_uri") and details.get("run_id"):
         try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
-import typing
-from typing import Any, Callable, Dict, List, Tuple
 
 from ._coerce import NO_ANNOTATION, CoercionError, coerce
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is imported only for annotated functions
+    from typing import Any, Callable, Dict, List, Tuple
 
 
 class BindingError(ValueError):
@@ -15,7 +17,11 @@ class BindingError(ValueError):
 
 def _annotations(func: Callable[..., Any], signature: inspect.Signature) -> Dict[str, Any]:
     """Resolved annotations; string annotations that cannot be resolved count as missing."""
+    if not getattr(func, "__annotations__", None):
+        return {}
     try:
+        import typing  # noqa: PLC0415 (only annotated functions need it)
+
         return typing.get_type_hints(func)
     except Exception:  # noqa: BLE001 (forward references that do not resolve)
         resolved: Dict[str, Any] = {}

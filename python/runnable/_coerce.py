@@ -8,11 +8,13 @@ receives the remaining parameters, and casting validates instead of calling ``T(
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import math
 import sys
-from typing import Any, Dict, Mapping, Optional
+from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is not imported when tasks run
+    from typing import Any, Dict, Optional
 
 _SIMPLE = (int, float, str, bool, dict, list)
 
@@ -37,6 +39,26 @@ def is_model_class(annotation: Any) -> bool:
     """True for pydantic model classes (without importing pydantic)."""
     pydantic = _pydantic()
     return bool(pydantic) and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
+
+
+def _is_dataclass_instance(value: Any) -> bool:
+    """True for dataclass instances (no value can be one unless ``dataclasses`` was imported)."""
+    dataclasses = sys.modules.get("dataclasses")
+    return dataclasses is not None and dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _is_dataclass_class(annotation: Any) -> bool:
+    dataclasses = sys.modules.get("dataclasses")
+    return dataclasses is not None and isinstance(annotation, type) and dataclasses.is_dataclass(annotation)
+
+
+def _as_dict(value: Any) -> Dict[str, Any]:
+    return sys.modules["dataclasses"].asdict(value)
+
+
+def _is_date_or_time(value: Any) -> bool:
+    datetime = sys.modules.get("datetime")
+    return datetime is not None and isinstance(value, (datetime.date, datetime.time))
 
 
 def is_model_instance(value: Any) -> bool:
@@ -64,9 +86,9 @@ def jsonable(value: Any, by_alias: bool = True, where: str = "value") -> Any:
         return [jsonable(v, by_alias, f"{where}[{i}]") for i, v in enumerate(value)]
     if is_model_instance(value):
         return jsonable(_dump_model(value, by_alias), by_alias, where)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return jsonable(dataclasses.asdict(value), by_alias, where)
-    if isinstance(value, (datetime.date, datetime.time)):
+    if _is_dataclass_instance(value):
+        return jsonable(_as_dict(value), by_alias, where)
+    if _is_date_or_time(value):
         return value.isoformat()
     if hasattr(value, "tolist") and hasattr(value, "dtype"):  # numpy arrays and scalars
         return jsonable(value.tolist(), by_alias, where)
@@ -85,13 +107,13 @@ def _key(key: Any, where: str) -> str:
 
 def coerce(value: Any, annotation: Any, name: str) -> Any:
     """Converts a parameter value to an argument of the annotated type (raw value when unannotated)."""
-    if annotation is _EMPTY or annotation is Any or annotation is object or isinstance(annotation, str):
+    if annotation is _EMPTY or annotation is object or isinstance(annotation, str) or _is_any(annotation):
         return value
     if annotation in _SIMPLE:
         return _plain_cast(value, annotation)
     if is_model_class(annotation):
         return _validate_model(annotation, value, name)
-    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation) and isinstance(value, Mapping):
+    if _is_dataclass_class(annotation) and isinstance(value, Mapping):
         return annotation(**value)
     pydantic = _pydantic(load=True)
     if pydantic is not None and hasattr(pydantic, "TypeAdapter"):
@@ -102,6 +124,11 @@ def coerce(value: Any, annotation: Any, name: str) -> Any:
         except pydantic.PydanticSchemaGenerationError:
             pass
     return _plain_cast(value, annotation)
+
+
+def _is_any(annotation: Any) -> bool:
+    typing = sys.modules.get("typing")
+    return typing is not None and annotation is typing.Any
 
 
 def _validate_model(model: Any, value: Any, name: str) -> Any:
@@ -170,8 +197,8 @@ def returned_parameters(value: Any, label: str) -> Dict[str, Any]:
         return {}
     if is_model_instance(value):
         data = _dump_model(value, by_alias=True)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = dataclasses.asdict(value)
+    elif _is_dataclass_instance(value):
+        data = _as_dict(value)
     elif isinstance(value, Mapping):
         data = dict(value)
     else:

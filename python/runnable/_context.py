@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Dict, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is not imported when tasks run
+    from typing import Any, Dict, Optional
 
 CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL"
 PARAMETER_PREFIXES = ("RUNNABLE_PRM_", "runnable_PRM_")
@@ -54,6 +57,11 @@ def context() -> Dict[str, Any]:
             _cache["context"] = json.load(handle)
         _cache["folder"] = folder
     return _cache["context"]
+
+
+def forget() -> None:
+    """Drops the cached context (a warm worker's next task may get the same channel folder)."""
+    _cache.clear()
 
 
 def now_ms() -> int:
@@ -111,7 +119,12 @@ def _private(path: str, mode: str) -> Any:
     return os.fdopen(os.open(path, flags, 0o600), mode, encoding="utf-8")
 
 
+def task_env() -> Dict[str, str]:
+    """The parameter and tracking variables of this process (the env-var protocol)."""
+    prefixes = PARAMETER_PREFIXES + TRACK_PREFIXES
+    return {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
+
+
 def dump_env() -> None:
     """Writes the parameter and tracking variables of this process to ``env.json`` (env protocol)."""
-    prefixes = PARAMETER_PREFIXES + TRACK_PREFIXES
-    write_json("env.json", {k: v for k, v in os.environ.items() if k.startswith(prefixes)})
+    write_json("env.json", task_env())

@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
-from typing import Any, Callable, Dict, List
 
 from . import _context
 from ._coerce import returned_parameters
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing is not imported when tasks run
+    from typing import Any, Callable, Dict, List
 
 
 class TaskError(Exception):
@@ -69,6 +71,8 @@ def _describe(error: BaseException) -> str:
 
 def _print_traceback(error: BaseException) -> None:
     """The traceback without the harness' own frames."""
+    import traceback
+
     frames = traceback.extract_tb(error.__traceback__)
     here = os.path.dirname(os.path.abspath(__file__))
     user = [f for f in frames if not os.path.abspath(f.filename).startswith(here) and "importlib" not in f.filename]
@@ -116,17 +120,24 @@ def run_task(context: Dict[str, Any]) -> Dict[str, Any]:
         return {"ok": False, "error": str(error)}
 
 
-def main() -> int:
-    """Entry point of ``python -m runnable._harness``."""
-    _context.require_channel("the python task harness")
-    result = run_task(_context.context())
-    sys.stdout.flush()
-    sys.stderr.flush()
+def finish(result: Dict[str, Any]) -> None:
+    """Writes ``result.json`` and ``env.json`` into the channel (after flushing the task's output)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass  # closed or replaced by the task
     try:
         _context.write_json("result.json", result)
     except (TypeError, ValueError) as error:
         _context.write_json("result.json", {"ok": False, "error": f"the returned parameters are not JSON: {error}"})
     _context.dump_env()
+
+
+def main() -> int:
+    """Entry point of ``python -m runnable._harness``."""
+    _context.require_channel("the python task harness")
+    finish(run_task(_context.context()))
     return 0
 
 

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "UNSUPPORTED"
   | "TRACKER_ERROR"
   | "STORAGE_FAILED"
+  | "STORE_UNAVAILABLE"
   | "INTERNAL";
 
 /** One problem found in user input, located as precisely as the input allows. */

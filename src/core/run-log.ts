@@ -34,8 +34,11 @@ export interface Attempt {
   parameters: Parameters;
   /** Metrics a failed attempt recorded (the successful attempt's are the step's); an additive field. */
   user_defined_metrics?: Record<string, unknown>;
-  /** When each metric value was recorded, `{key: {step: epoch ms}}`, for plotting in order; additive. */
-  metric_times_ms?: Record<string, Record<string, number>>;
+  /**
+   * When each metric value was recorded, per key: epoch ms in increasing step order, delta-encoded
+   * (`encodeMetricTimes`); older run logs hold `{step: epoch ms}` objects. Additive.
+   */
+  metric_times_ms?: Record<string, string | Record<string, number>>;
 }
 
 /** The log of one step; composite steps hold their branches. */

@@ -100,12 +100,15 @@ async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext,
   const { runId } = run.plan;
   const settle = deferredWrite(() => runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index));
   let status: Status;
+  const walk: BranchContext = { ...ctx, terminalWrites: [] };
   try {
-    status = await runGraph(run, plan.graph, ctx);
+    status = await runGraph(run, plan.graph, walk);
   } finally {
     await settle();
   }
-  await runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) }, plan.index);
+  // The terminal step's log and the branch's final log are issued together: one store write.
+  const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
   const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, ctx.scope.parameters, plan.ignore) : {};
   return { kind: "done", status, result: { key: plan.key, changed } };
 }

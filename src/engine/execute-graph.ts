@@ -8,7 +8,7 @@ import { executeStub, executeTask } from "./execute-task.js";
 import { dropUnreachedTerminals, priorOf, skipStep, skippable } from "./prior.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { recordedParameters } from "./scope.js";
-import { closeStep, nextAttemptNumber, openStep } from "./step-log-writer.js";
+import { closeStepWithCaller, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 /**
  * Walks a graph from `start_at`: after each step, `next` on success, else `on_failure` or the graph's
@@ -61,6 +61,7 @@ export async function executeTerminal(run: RunState, node: SuccessNode | FailNod
   const parameters = recordedParameters(ctx.scope);
   step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: run.services.now(), endedMicros: run.services.now(), status: "SUCCESS", message: "", parameters }));
   step.log.status = "SUCCESS";
-  await closeStep(run, ctx, step);
+  // Nothing happens between a terminal step and its graph's end: its write can go with the caller's.
+  await closeStepWithCaller(run, ctx, step);
   return "SUCCESS";
 }

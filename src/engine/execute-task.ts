@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { isRunnableError, messageOf } from "../core/errors.js";
 import type { StubNode, TaskNode } from "../core/graph.js";
-import { collapseMetrics, metricTimes } from "../core/metrics.js";
+import { MetricSeries } from "../core/metrics.js";
 import { parametersProblem } from "../core/parameters.js";
 import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
@@ -78,15 +78,16 @@ async function recordAttempt(
   const { outcome, number } = attempt;
   const status: Status = outcome.failure === undefined ? "SUCCESS" : "FAIL";
   const message = outcome.failure === undefined ? "" : maskSecrets(outcome.failure, run.secretValues);
-  const points = run.secretValues.size === 0 ? outcome.metrics : outcome.metrics.map((p) => ({ ...p, key: maskSecrets(p.key, run.secretValues), value: maskDeep(p.value, run.secretValues) }));
-  const metrics = collapseMetrics(points);
+  const series = maskedSeries(run, MetricSeries.from(outcome.metrics));
+  const tracked = series.size > 0;
+  const metrics = series.collapsed();
   const record = makeAttempt({ number, startedMicros: attempt.started, endedMicros: run.services.now(), status, message, parameters: recordedParameters(ctx.scope) });
-  if (status === "FAIL" && points.length > 0) record.user_defined_metrics = metrics;
-  if (points.length > 0) record.metric_times_ms = metricTimes(points);
+  if (status === "FAIL" && tracked) record.user_defined_metrics = metrics;
+  if (tracked) record.metric_times_ms = series.times();
   log.attempts.push(record);
   log.status = status;
   log.message = "";
-  await run.services.tracker.publish(log.internal_name, points);
+  await run.services.tracker.publish(log.internal_name, series);
   run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (run.services.now() - attempt.started) / 1000 });
   if (status === "SUCCESS") {
     log.user_defined_metrics = metrics;
@@ -95,6 +96,14 @@ async function recordAttempt(
     else delete log.output_parameters;
   }
   return status;
+}
+
+/** The series with secrets masked in keys and values (the same series when the run has no secrets). */
+function maskedSeries(run: RunState, series: MetricSeries): MetricSeries {
+  if (run.secretValues.size === 0) return series;
+  const masked = new MetricSeries();
+  for (const p of series) masked.record(maskSecrets(p.key, run.secretValues), p.step, maskDeep(p.value, run.secretValues), p.time_ms);
+  return masked;
 }
 
 interface AttemptContext {
@@ -133,9 +142,11 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (!isRunnableError(error)) attempt.output.log.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
     return failed(messageOf(error));
   } finally {
-    if (scratch) await rm(await scratch, { recursive: true, force: true });
+    if (scratch) await releaseScratch(run, await scratch);
   }
 }
+
+const releaseScratch = (run: RunState, dir: string): Promise<void> => run.services.releaseScratchDir?.(dir) ?? rm(dir, { recursive: true, force: true });
 
 const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, metrics: [] });
 

@@ -9,6 +9,7 @@ import { maskDeep } from "./masking.js";
 import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
+import { finishAfterFault } from "./store-fault.js";
 import { baseEnvironment } from "./task-env.js";
 
 /** How often a running run renews its lease (it goes stale after 30 s without). */
@@ -43,13 +44,19 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     plan.stop.signal.addEventListener("abort", stopping, { once: true });
     const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
     if (plan.mode.kind !== "new") top.prior = { mode: plan.mode.kind, steps: (plan.mode.kind === "retry" ? plan.mode.stored : plan.mode.original).steps };
+    let fault: { error: unknown } | undefined;
     try {
       status = await executeGraph(run, plan.graph, top);
+    } catch (error) {
+      fault = { error };
+      throw error;
     } finally {
       plan.stop.signal.removeEventListener("abort", stopping);
       const stopped = plan.stop.signal.aborted ? stopReason(run) : undefined;
       if (stopped) status = "FAIL";
-      await finishRecord(plan, services, parameters, status);
+      // After a fault the fault is what gets reported; the run is recorded FAIL once the store answers.
+      if (fault) await finishAfterFault(() => finishRecord(plan, services, parameters, "FAIL"), services.warn, plan.runId);
+      else await finishRecord(plan, services, parameters, status);
       services.onEvent?.({ type: "run-end", runId: plan.runId, status, ...(stopped ? { stopped } : {}) });
     }
   } finally {

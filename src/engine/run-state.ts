@@ -49,6 +49,11 @@ export interface BranchContext {
   scope: Scope;
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
+  /**
+   * Set by a caller that writes its own record right after the walk (a branch's final log): the
+   * terminal step's write is left here for it, so that both go to the store together (one append).
+   */
+  terminalWrites?: Array<() => Promise<void>>;
 }
 
 /** Where a step sits in its graph's walk. */

@@ -43,6 +43,8 @@ export interface Services {
   processes: ProcessRegistry;
   /** Creates a private folder (mode 0700) for one attempt's secret-holding files; removed after it. */
   scratchDir(): Promise<string>;
+  /** Empties an attempt's scratch folder and keeps it for a later attempt (cheaper than a new one); when absent, the folder is removed. */
+  releaseScratchDir?(dir: string): Promise<void>;
   /** The clock of attempt times and durations (epoch microseconds; tests fix it). */
   now(): number;
   /** How long stopped processes get between the stop signal and SIGKILL (ms). */

@@ -72,6 +72,20 @@ export function deferredWrite(write: () => Promise<void>): () => Promise<void> {
 /** Stores a finished step log (after any PROCESSING write of it) and reports it. */
 export async function closeStep(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
+  await writeClosed(run, ctx, step);
+}
+
+/**
+ * Closes a step whose write its caller issues together with its own (see
+ * {@link BranchContext.terminalWrites}); closes it at once when nobody collects it.
+ */
+export async function closeStepWithCaller(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+  await step.settle?.();
+  if (ctx.terminalWrites) ctx.terminalWrites.push(() => writeClosed(run, ctx, step));
+  else await writeClosed(run, ctx, step);
+}
+
+async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
   run.services.onEvent?.({
     type: "step-end",

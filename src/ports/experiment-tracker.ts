@@ -22,7 +22,7 @@ export interface ExperimentTracker {
   /** Called once when the run starts. */
   startRun(run: TrackedRun): Promise<void>;
   /** Publishes the metrics one step attempt recorded. */
-  publish(stepName: string, points: MetricPoint[]): Promise<void>;
+  publish(stepName: string, points: Iterable<MetricPoint>): Promise<void>;
   /** Called once when the run ends. */
   endRun(status: Status): Promise<void>;
   /** What a task needs to log extra things to the same external run (empty for do-nothing). */

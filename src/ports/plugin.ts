@@ -55,16 +55,25 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, C = unknown
   localFolders?: (config: C, context: PluginContext) => LocalFolder[];
 }
 
-/** Identity helper that infers a plug-in's config type from its schema. */
+/**
+ * Declares a plug-in and infers its config type from its schema. The schema may be given as a function
+ * that builds it: it is then built on first use (once per definition), so that the CLI does not build
+ * the schemas of plug-ins a run does not use.
+ */
 export function definePlugin<K extends PluginKind, S extends z.ZodType>(definition: {
   kind: K;
   type: string;
   description: string;
-  configSchema: S;
+  configSchema: S | (() => S);
   create: (config: z.output<S>, context: PluginContext) => Promise<PluginInstances[K]>;
   localFolders?: (config: z.output<S>, context: PluginContext) => LocalFolder[];
 }): PluginDefinition<K, z.output<S>> {
-  return definition as unknown as PluginDefinition<K, z.output<S>>;
+  const { configSchema, ...rest } = definition;
+  if (typeof configSchema !== "function") return definition as unknown as PluginDefinition<K, z.output<S>>;
+  let built: S | undefined;
+  const lazy = { ...rest } as unknown as PluginDefinition<K, z.output<S>>;
+  Object.defineProperty(lazy, "configSchema", { enumerable: true, get: () => (built ??= configSchema()) });
+  return lazy;
 }
 
 /** Any plug-in definition (config type erased: `any`, as the config is only known to the plug-in). */

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { TrackedPoint } from "../core/metrics.js";
+import type { MetricSeries } from "../core/metrics.js";
 import type { MapVariable } from "../core/names.js";
 import type { Parameters } from "../core/run-log.js";
 import type { TaskServices } from "./task-runner.js";
@@ -16,8 +16,8 @@ export interface TaskContext {
   parameters: Parameters;
   /** Parameters the task set through the API. */
   changed: Parameters;
-  /** Metrics recorded so far, in order. */
-  metrics: TrackedPoint[];
+  /** Metrics recorded so far, collapsed per (key, step). */
+  metrics: MetricSeries;
   services: TaskServices;
   /** Aborted when the task must stop (the run is stopped or the step ran past its time limit). */
   signal: AbortSignal;

@@ -1,5 +1,6 @@
 import type { TaskNode } from "../core/graph.js";
 import type { MapVariable } from "../core/names.js";
+import type { MetricSeries } from "../core/metrics.js";
 import type { DataCatalog, Parameters, RunLog } from "../core/run-log.js";
 import type { MetricPoint } from "./experiment-tracker.js";
 
@@ -73,7 +74,8 @@ export interface TaskInvocation {
   spawn: ProcessLauncher;
   /**
    * A private folder (mode 0700) of this attempt for files holding secrets or parameters, made on the
-   * first call; removed when the attempt ends, and by the next run or retry if the CLI was killed.
+   * first call (empty); emptied when the attempt ends (and perhaps given to a later attempt), removed by
+   * the next run or retry if the CLI was killed.
    */
   scratchDir(): Promise<string>;
 }
@@ -84,8 +86,8 @@ export interface TaskOutcome {
   failure?: string;
   /** Parameters the task set or changed (only these; unchanged ones may be omitted). */
   parameters: Parameters;
-  /** Metrics the task recorded, in order. */
-  metrics: MetricPoint[];
+  /** Metrics the task recorded: points in recording order, or a series collapsed as they were recorded. */
+  metrics: readonly MetricPoint[] | MetricSeries;
 }
 
 /**
@@ -98,4 +100,6 @@ export interface TaskRunner {
   /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
   check?(node: TaskNode, cwd: string): Promise<string[]>;
   run(invocation: TaskInvocation): Promise<TaskOutcome>;
+  /** Ends what the runner keeps between attempts (warm worker processes); called once when the run is over. */
+  dispose?(): Promise<void>;
 }

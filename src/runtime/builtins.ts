@@ -1,5 +1,6 @@
 import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
+import { s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
@@ -9,6 +10,8 @@ import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
 import { chunkedFsRunLogStorePlugin } from "../plugins/run-log-store/chunked-fs/index.js";
 import { fileSystemRunLogStorePlugin } from "../plugins/run-log-store/file-system/index.js";
+import { postgresRunLogStorePlugin } from "../plugins/run-log-store/postgres/index.js";
+import { s3RunLogStorePlugin } from "../plugins/run-log-store/s3/index.js";
 import { doNothingSecretsPlugin } from "../plugins/secrets/do-nothing/index.js";
 import { dotenvSecretsPlugin } from "../plugins/secrets/dotenv/index.js";
 import { envSecretsManagerPlugin } from "../plugins/secrets/env-secrets-manager/index.js";
@@ -27,8 +30,11 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
+  postgresRunLogStorePlugin,
+  s3RunLogStorePlugin,
   fileSystemCatalogPlugin,
   doNothingCatalogPlugin,
+  s3CatalogPlugin,
   doNothingSecretsPlugin,
   dotenvSecretsPlugin,
   envSecretsManagerPlugin,

@@ -73,12 +73,14 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     ...imageIdentityFrom(env),
     processes: watchdog,
     scratchDir: () => scratch.attemptDir(),
+    releaseScratchDir: (dir) => scratch.releaseDir(dir),
     now: nowMicros,
     stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
     warn,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
   const dispose = async (): Promise<void> => {
+    await Promise.all([...new Set(runners.values())].map((runner) => runner.dispose?.()));
     watchdog.close();
     await scratch.dispose();
     await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));

@@ -17,7 +17,12 @@ export interface ServiceChoice {
 
 /** The config schema of every registered type, per service key and for `task_runners` (what the config loader validates against). */
 export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "task_runners", Record<string, z.ZodType>> {
-  const schemas = (kind: ServiceKey | "task") => Object.fromEntries(registry.all(kind).map((d) => [d.type, d.configSchema as z.ZodType]));
+  // Getters: a schema is built only when a config names its type (see definePlugin).
+  const schemas = (kind: ServiceKey | "task") => {
+    const byType: Record<string, z.ZodType> = {};
+    for (const d of registry.all(kind)) Object.defineProperty(byType, d.type, { enumerable: true, get: () => d.configSchema as z.ZodType });
+    return byType;
+  };
   const services = Object.fromEntries(SERVICE_KEYS.map((key) => [key, schemas(key)])) as Record<ServiceKey, Record<string, z.ZodType>>;
   return { ...services, task_runners: schemas("task") };
 }

@@ -115,8 +115,43 @@ const RULES: Rule[] = [
     const url = stringField(experiment_tracker, "server_url", "");
     if (!/^https?:\/\/(localhost|127\.|\[::1\])/.test(url)) return undefined;
     return { level: "warning", service: "experiment_tracker", message: `experiment_tracker mlflow: server_url ${url} points at the pod itself inside Kubernetes; use the tracking server's cluster address` };
-  },
+  },  (input) => serverService(input, "run_log_store"),
+  (input) => serverService(input, "catalog"),
+  (input) => sharedBucket(input),
 ];
+
+/** Stores and catalogs that live on a server (no mounts; every container or pod connects to it). */
+const SERVER_SERVICES: Record<string, { variables: string; setting: string }> = {
+  "run_log_store:postgres": { variables: "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE", setting: "connection_url" },
+  "run_log_store:s3": { variables: "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3", setting: "endpoint_url" },
+  "catalog:s3": { variables: "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3", setting: "endpoint_url" },
+};
+
+const LOOPBACK = /^[a-z]+:\/\/([^@/]*@)?(localhost|127\.|\[::1\])/i;
+
+/** What a remote executor needs for a store or catalog on a server: credentials and a reachable address. */
+function serverService(input: IntegrationInput, service: "run_log_store" | "catalog"): IntegrationFinding | undefined {
+  const { executor } = input;
+  const known = SERVER_SERVICES[`${service}:${input[service].type}`];
+  if (!known || !REMOTE_EXECUTORS.has(executor.type)) return undefined;
+  const name = `${service} ${input[service].type}`;
+  const address = stringField(input[service], known.setting, "");
+  if (executor.type === "argo" && LOOPBACK.test(address)) {
+    return { level: "warning", service, message: `${name}: ${known.setting} ${address.replace(/\/\/[^@/]*@/, "//***@")} points at the pod itself inside Kubernetes; use the server's cluster address` };
+  }
+  if (executor.type === "argo") {
+    return { level: "info", service, message: `${name}: nothing is mounted; pods connect to the server themselves, with credentials from executor.config.secrets_from_k8s (e.g. ${known.variables.split(", ").slice(0, 2).join(", ")}) or the pods' service account` };
+  }
+  return { level: "info", service, message: `${name}: nothing is mounted; each container connects to the server itself (host network) and gets the host's ${known.variables} when they are set (passed by name, never on the command line)` };
+}
+
+/** A warning when the s3 run log store and the s3 catalog would write the same keys. */
+function sharedBucket({ run_log_store, catalog }: IntegrationInput): IntegrationFinding | undefined {
+  if (run_log_store.type !== "s3" || catalog.type !== "s3") return undefined;
+  const place = (service: ConfiguredService) => `${stringField(service, "endpoint_url", "")}|${stringField(service, "bucket", "")}|${stringField(service, "prefix", "").replace(/\/+$/, "")}`;
+  if (place(run_log_store) !== place(catalog)) return undefined;
+  return { level: "warning", service: "catalog", message: "catalog s3 and run_log_store s3 share one bucket and prefix, so a cataloged file named like a run log object (RunLog.json) would replace it; give them different prefixes" };
+}
 
 /** Every finding for this combination of executor and services, in rule order. */
 export function integrationFindings(input: IntegrationInput): IntegrationFinding[] {

@@ -23,14 +23,15 @@ export function track(values: Record<string, unknown>, step = 0): void {
   const ctx = context("track");
   if (!Number.isInteger(step) || step < 0) throw new RunnableError("TASK_FAILED", `track(): step must be a non-negative integer, got ${step}`);
   const time_ms = Date.now();
-  for (const key of Object.keys(values)) {
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue;
     const value = values[key];
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw new RunnableError("TASK_FAILED", `track(): metric "${key}" is ${value}; metrics are stored as JSON, which cannot hold NaN or Infinity`, {
         hint: `skip the value, or record it as text: track({ ${JSON.stringify(key)}: String(value) })`,
       });
     }
-    ctx.metrics.push({ key, step, value: toTrackable(value), time_ms });
+    ctx.metrics.record(key, step, toTrackable(value), time_ms);
   }
 }
 

@@ -24,7 +24,10 @@ export function recordingTracker(): RecordingTracker {
     published,
     ended,
     startRun: async (run) => void runs.push(run),
-    publish: async (step, points) => void (points.length > 0 && published.push({ step, points })),
+    publish: async (step, points) => {
+      const all = [...points];
+      if (all.length > 0) published.push({ step, points: all });
+    },
     endRun: async (status) => void ended.push(status),
     clientContext: () => ({}),
   };

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TASK_FUNCTION, type TaskNode } from "../core/graph.js";
-import { collapseMetrics, type TrackedPoint } from "../core/metrics.js";
+import { MetricSeries, type TrackedPoint } from "../core/metrics.js";
 import type { MapVariable } from "../core/names.js";
 import type { Parameters, RunLog } from "../core/run-log.js";
 import { runPrepared } from "../runtime/execute.js";
@@ -146,7 +146,7 @@ export async function callTask(fn: (parameters: Record<string, unknown>) => unkn
     mapVariable: options.mapVariable ?? [],
     parameters: structuredClone(options.parameters ?? {}),
     changed: {},
-    metrics: [],
+    metrics: new RecordingSeries(),
     services,
     signal: new AbortController().signal,
     log: (_stream, text) => void (output += text),
@@ -154,5 +154,14 @@ export async function callTask(fn: (parameters: Record<string, unknown>) => unkn
   installConsoleRouting();
   const returned = await taskContextStorage().run(context, () => fn(context.parameters));
   const fromReturn = returned && typeof returned === "object" && !Array.isArray(returned) ? (JSON.parse(JSON.stringify(returned)) as Parameters) : {};
-  return { returned, parameters: { ...context.changed, ...fromReturn }, metrics: collapseMetrics(context.metrics), points: context.metrics, output };
+  return { returned, parameters: { ...context.changed, ...fromReturn }, metrics: context.metrics.collapsed(), points: (context.metrics as RecordingSeries).points, output };
+}
+
+/** A series that also keeps every recorded point, in order (for {@link CalledTask.points}). */
+class RecordingSeries extends MetricSeries {
+  readonly points: TrackedPoint[] = [];
+  override record(key: string, step: number, value: unknown, timeMs: number): void {
+    this.points.push({ key, step, value, time_ms: timeMs });
+    super.record(key, step, value, timeMs);
+  }
 }

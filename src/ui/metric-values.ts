@@ -1,3 +1,4 @@
+import { decodeMetricTimes } from "../core/metrics.js";
 import type { Attempt, StepLog } from "../core/run-log.js";
 
 /** One recorded value of a metric key at a tracking step. */
@@ -31,9 +32,9 @@ export function stepMetricPoints(step: StepLog): Map<string, MetricPoint[]> {
   const times = successfulAttempt(step)?.metric_times_ms ?? {};
   const result = new Map<string, MetricPoint[]>();
   for (const [key, recorded] of Object.entries(step.user_defined_metrics)) {
-    const keyTimes = times[key] ?? {};
     const entries: Array<[string, unknown]> = isStepwise(recorded) ? Object.entries(recorded) : [["0", recorded]];
-    const points = entries.map(([at, value]) => ({ step: Number(at), value, time_ms: keyTimes[at] ?? null }));
+    const keyTimes = decodeMetricTimes(times[key], entries.map(([at]) => Number(at)));
+    const points = entries.map(([at, value]) => ({ step: Number(at), value, time_ms: keyTimes.get(Number(at)) ?? null }));
     result.set(key, points.sort((a, b) => a.step - b.step));
   }
   return result;

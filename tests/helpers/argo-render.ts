@@ -4,7 +4,7 @@ import { loadServicesConfig } from "../../src/config/load-config.js";
 import type { Graph } from "../../src/core/graph.js";
 import { loadPipelineFile } from "../../src/definition/load-pipeline.js";
 import { renderWorkflow, type ArgoRenderInputs, type ArgoRenderResult } from "../../src/plugins/executor/argo/render.js";
-import { argoConfigSchema, type ArgoConfig } from "../../src/plugins/executor/argo/schema.js";
+import { buildArgoConfigSchema, type ArgoConfig } from "../../src/plugins/executor/argo/schema.js";
 import type { ArgoContainerTemplate, ArgoDagTemplate, ArgoWorkflow } from "../../src/plugins/executor/argo/workflow-types.js";
 import { builtinRegistry } from "../../src/runtime/builtins.js";
 import { knownServiceSchemas } from "../../src/runtime/compose-services.js";
@@ -24,7 +24,7 @@ export async function executorConfigOf(file: string, cwd = REPO): Promise<{ type
 }
 
 /** Parses an inline argo config (schema defaults applied). */
-export const argoConfig = (config: Record<string, unknown>): ArgoConfig => argoConfigSchema.parse({ image: "runnable:demo", ...config });
+export const argoConfig = (config: Record<string, unknown>): ArgoConfig => buildArgoConfigSchema().parse({ image: "runnable:demo", ...config });
 
 /** Loads a pipeline file (relative to the repository, or absolute). */
 export async function graphOf(file: string): Promise<Graph> {

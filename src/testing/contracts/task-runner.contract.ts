@@ -51,7 +51,10 @@ export function taskRunnerContract(name: string, makeRunner: (cwd: string) => Pr
       await tasks.setup?.(cwd);
       runner = await makeRunner(cwd);
     });
-    afterAll(() => rm(cwd, { recursive: true, force: true }));
+    afterAll(async () => {
+      await runner?.dispose?.();
+      await rm(cwd, { recursive: true, force: true });
+    });
 
     it("serves its command types and accepts its tasks", async () => {
       for (const node of [tasks.echo, tasks.print, tasks.fail, tasks.sleep]) expect(runner.commandTypes).toContain(node.task.command_type);

@@ -1,7 +1,7 @@
 import { definePlugin } from "../../../ports/plugin.js";
-import { argoConfigSchema } from "./schema.js";
+import { buildArgoConfigSchema } from "./schema.js";
 
-export { argoConfigSchema, type ArgoConfig } from "./schema.js";
+export { buildArgoConfigSchema, type ArgoConfig } from "./schema.js";
 export { encodeMapItems, FAN_OUT_OUTPUT_PATH } from "./containers.js";
 export type { ArgoWorkflow } from "./workflow-types.js";
 
@@ -13,6 +13,6 @@ export const argoExecutorPlugin = definePlugin({
   kind: "executor",
   type: "argo",
   description: "writes an Argo Workflows manifest (each step a pod running runnable from `image`); runs nothing",
-  configSchema: argoConfigSchema,
+  configSchema: buildArgoConfigSchema,
   create: async (config, context) => (await import("./argo-executor.js")).createArgoExecutor(config, context),
 });

@@ -1,155 +1,163 @@
 import { z } from "zod";
 
-/** Treats `null` (a YAML key written without a value) as absent, so the default applies. */
-const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
-  schema.nullish().transform((value) => (value ?? fallback) as z.output<T>);
-
-/** A Kubernetes quantity (`1Gi`, `250m`, `2`); numbers are accepted and written as strings. */
-const quantity = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
-
-const resourceLimits = z.strictObject({
-  memory: orDefault(quantity, "1Gi"),
-  cpu: orDefault(quantity, "250m"),
-  gpu: z.number().int().nonnegative().nullish().transform((v) => v ?? null),
-});
-
-const resourceRequests = z.strictObject({
-  memory: quantity.nullish().transform((v) => v ?? null),
-  cpu: quantity.nullish().transform((v) => v ?? null),
-});
-
-/**
- * Container resources. Requests not given default to the limits (what Kubernetes does when requests
- * are omitted), so `limits: {memory: 140Mi}` never pairs with runnable's 1Gi default request.
- */
-export const resourcesSchema = z
-  .strictObject({
-    limits: orDefault(resourceLimits, { memory: "1Gi", cpu: "250m", gpu: null }),
-    requests: orDefault(resourceRequests, { memory: null, cpu: null }),
-  })
-  .transform(({ limits, requests }) => ({
-    limits,
-    requests: { memory: requests.memory ?? limits.memory, cpu: requests.cpu ?? limits.cpu },
-  }));
-
-/** Resolved container resources. */
-export type ArgoResources = z.output<typeof resourcesSchema>;
-
-const DEFAULT_RESOURCES: ArgoResources = { limits: { memory: "1Gi", cpu: "250m", gpu: null }, requests: { memory: "1Gi", cpu: "250m" } };
-
 /** Argo's retry policies (`retryStrategy.retryPolicy`). */
 export const RETRY_POLICIES = ["Always", "OnFailure", "OnError", "OnTransientError"] as const;
 
-const backOffSchema = z.strictObject({
-  duration_in_seconds: orDefault(z.number().int().nonnegative(), 120),
-  factor: orDefault(z.number().int().positive(), 2),
-  max_duration: orDefault(z.number().int().nonnegative(), 3600),
-  // runnable's serialisation names, which runnable itself silently ignores on input (warned about).
-  duration: z.unknown().optional(),
-  maxDuration: z.unknown().optional(),
-});
+/**
+ * Builds the config schema of the `argo` executor (§11.5.1): strict, every key of runnable's plus
+ * `overrides`. Built when a config names the executor, not when the CLI starts (it is a large schema).
+ */
+export function buildArgoConfigSchema() {
+  /** Treats `null` (a YAML key written without a value) as absent, so the default applies. */
+  const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
+    schema.nullish().transform((value) => (value ?? fallback) as z.output<T>);
 
-/** `retry_strategy` (snake_case keys; runnable's camelCase names are tolerated, ignored and warned about). */
-export const retryStrategySchema = z.strictObject({
-  limit: orDefault(z.number().int().nonnegative(), 0),
-  retry_policy: orDefault(z.enum(RETRY_POLICIES), "Always"),
-  back_off: orDefault(backOffSchema, { duration_in_seconds: 120, factor: 2, max_duration: 3600 }),
-  retryPolicy: z.unknown().optional(),
-  backoff: z.unknown().optional(),
-});
+  /** A Kubernetes quantity (`1Gi`, `250m`, `2`); numbers are accepted and written as strings. */
+  const quantity = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
 
-/** Resolved retry strategy. */
-export type ArgoRetryStrategy = z.output<typeof retryStrategySchema>;
-
-const DEFAULT_RETRY: ArgoRetryStrategy = { limit: 0, retry_policy: "Always", back_off: { duration_in_seconds: 120, factor: 2, max_duration: 3600 } };
-
-/** A Kubernetes toleration (keys as Kubernetes spells them; all optional as in Kubernetes). */
-export const tolerationSchema = z.strictObject({
-  key: z.string().optional(),
-  operator: z.enum(["Exists", "Equal", "Lt", "Gt"]).optional(),
-  value: z.string().optional(),
-  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-  tolerationSeconds: z.number().int().optional(),
-});
-
-/** One toleration. */
-export type ArgoToleration = z.output<typeof tolerationSchema>;
-
-const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
-const positiveSeconds = z.number().int().positive();
-const pullPolicy = z.enum(["", "Always", "Never", "IfNotPresent"]);
-/** `parallelism: 0` (runnable's argo-config-full.yaml) is kept as 0 here and treated as "no limit" with a warning. */
-const parallelism = z.number().int().nonnegative().nullish().transform((v) => v ?? null);
-
-/** Absent or `null` in an override bundle: the key is not overridden. */
-const maybe = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => (value ?? undefined) as z.output<T> | undefined);
-
-/** What a step's `overrides: {argo: <key>}` bundle may change (unknown keys are errors). */
-export const argoOverrideSchema = z.strictObject({
-  image: maybe(z.string().min(1)),
-  tolerations: maybe(z.array(tolerationSchema)),
-  max_step_duration_in_seconds: maybe(positiveSeconds),
-  node_selector: maybe(stringMap),
-  parallelism: maybe(z.number().int().nonnegative()),
-  resources: maybe(resourcesSchema),
-  image_pull_policy: maybe(pullPolicy),
-  retry_strategy: maybe(retryStrategySchema),
-  fail_fast: maybe(z.boolean()),
-});
-
-/** One override bundle. */
-export type ArgoOverride = z.output<typeof argoOverrideSchema>;
-
-const secretFromK8s = z.strictObject({
-  environment_variable: z.string().min(1),
-  secret_name: z.string().min(1),
-  secret_key: z.string().min(1),
-});
-
-const persistentVolume = z.strictObject({ name: z.string().min(1), mount_path: z.string().startsWith("/") });
-
-// Kubernetes adds 5 random characters to generateName; a name is at most 63 characters.
-const generateName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*)$/, "must be lower-case letters, digits, '-' or '.', starting with a letter or digit")
-  .max(58);
-
-/** Config of the `argo` executor (§11.5.1): strict, every key of runnable's plus `overrides`. */
-export const argoConfigSchema = z
-  .strictObject({
-    image: z.string().min(1),
-    expose_parameters_as_inputs: z.boolean().default(true),
-    secrets_from_k8s: z.array(secretFromK8s).nullish().transform((v) => v ?? []),
-    output_file: z.string().min(1).default("argo-pipeline.yaml"),
-    name: generateName.default("runnable-dag-"),
-    annotations: stringMap.nullish().transform((v) => v ?? {}),
-    labels: stringMap.nullish().transform((v) => v ?? {}),
-    max_workflow_duration_in_seconds: orDefault(positiveSeconds, 172800),
-    node_selector: stringMap.nullish().transform((v) => v ?? null),
-    parallelism,
-    resources: orDefault(resourcesSchema, DEFAULT_RESOURCES),
-    retry_strategy: orDefault(retryStrategySchema, DEFAULT_RETRY),
-    max_step_duration_in_seconds: orDefault(positiveSeconds, 7200),
-    tolerations: z.array(tolerationSchema).nullish().transform((v) => v ?? null),
-    image_pull_policy: orDefault(pullPolicy, ""),
-    service_account_name: z.string().min(1).nullish().transform((v) => v ?? null),
-    persistent_volumes: z.array(persistentVolume).nullish().transform((v) => v ?? []),
-    enable_parallel: z.boolean().default(false),
-    overrides: z.record(z.string(), argoOverrideSchema).nullish().transform((v) => v ?? {}),
-  })
-  .superRefine((config, ctx) => {
-    const claims = new Set<string>();
-    const mounts = new Set<string>();
-    config.persistent_volumes.forEach((volume, index) => {
-      if (claims.has(volume.name)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "name"], message: `Duplicate claim name ${volume.name}: list each persistent volume claim once` });
-      if (mounts.has(volume.mount_path)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "mount_path"], message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path` });
-      claims.add(volume.name);
-      mounts.add(volume.mount_path);
-    });
+  const resourceLimits = z.strictObject({
+    memory: orDefault(quantity, "1Gi"),
+    cpu: orDefault(quantity, "250m"),
+    gpu: z.number().int().nonnegative().nullish().transform((v) => v ?? null),
   });
 
+  const resourceRequests = z.strictObject({
+    memory: quantity.nullish().transform((v) => v ?? null),
+    cpu: quantity.nullish().transform((v) => v ?? null),
+  });
+
+  /**
+   * Container resources. Requests not given default to the limits (what Kubernetes does when requests
+   * are omitted), so `limits: {memory: 140Mi}` never pairs with runnable's 1Gi default request.
+   */
+  const resourcesSchema = z
+    .strictObject({
+      limits: orDefault(resourceLimits, { memory: "1Gi", cpu: "250m", gpu: null }),
+      requests: orDefault(resourceRequests, { memory: null, cpu: null }),
+    })
+    .transform(({ limits, requests }) => ({
+      limits,
+      requests: { memory: requests.memory ?? limits.memory, cpu: requests.cpu ?? limits.cpu },
+    }));
+
+
+  const DEFAULT_RESOURCES: z.output<typeof resourcesSchema> = { limits: { memory: "1Gi", cpu: "250m", gpu: null }, requests: { memory: "1Gi", cpu: "250m" } };
+
+
+  const backOffSchema = z.strictObject({
+    duration_in_seconds: orDefault(z.number().int().nonnegative(), 120),
+    factor: orDefault(z.number().int().positive(), 2),
+    max_duration: orDefault(z.number().int().nonnegative(), 3600),
+    // runnable's serialisation names, which runnable itself silently ignores on input (warned about).
+    duration: z.unknown().optional(),
+    maxDuration: z.unknown().optional(),
+  });
+
+  /** `retry_strategy` (snake_case keys; runnable's camelCase names are tolerated, ignored and warned about). */
+  const retryStrategySchema = z.strictObject({
+    limit: orDefault(z.number().int().nonnegative(), 0),
+    retry_policy: orDefault(z.enum(RETRY_POLICIES), "Always"),
+    back_off: orDefault(backOffSchema, { duration_in_seconds: 120, factor: 2, max_duration: 3600 }),
+    retryPolicy: z.unknown().optional(),
+    backoff: z.unknown().optional(),
+  });
+
+
+  const DEFAULT_RETRY: z.output<typeof retryStrategySchema> = { limit: 0, retry_policy: "Always", back_off: { duration_in_seconds: 120, factor: 2, max_duration: 3600 } };
+
+  /** A Kubernetes toleration (keys as Kubernetes spells them; all optional as in Kubernetes). */
+  const tolerationSchema = z.strictObject({
+    key: z.string().optional(),
+    operator: z.enum(["Exists", "Equal", "Lt", "Gt"]).optional(),
+    value: z.string().optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  });
+
+
+  const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+  const positiveSeconds = z.number().int().positive();
+  const pullPolicy = z.enum(["", "Always", "Never", "IfNotPresent"]);
+  /** `parallelism: 0` (runnable's argo-config-full.yaml) is kept as 0 here and treated as "no limit" with a warning. */
+  const parallelism = z.number().int().nonnegative().nullish().transform((v) => v ?? null);
+
+  /** Absent or `null` in an override bundle: the key is not overridden. */
+  const maybe = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => (value ?? undefined) as z.output<T> | undefined);
+
+  /** What a step's `overrides: {argo: <key>}` bundle may change (unknown keys are errors). */
+  const argoOverrideSchema = z.strictObject({
+    image: maybe(z.string().min(1)),
+    tolerations: maybe(z.array(tolerationSchema)),
+    max_step_duration_in_seconds: maybe(positiveSeconds),
+    node_selector: maybe(stringMap),
+    parallelism: maybe(z.number().int().nonnegative()),
+    resources: maybe(resourcesSchema),
+    image_pull_policy: maybe(pullPolicy),
+    retry_strategy: maybe(retryStrategySchema),
+    fail_fast: maybe(z.boolean()),
+  });
+
+
+  const secretFromK8s = z.strictObject({
+    environment_variable: z.string().min(1),
+    secret_name: z.string().min(1),
+    secret_key: z.string().min(1),
+  });
+
+  const persistentVolume = z.strictObject({ name: z.string().min(1), mount_path: z.string().startsWith("/") });
+
+  // Kubernetes adds 5 random characters to generateName; a name is at most 63 characters.
+  const generateName = z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*)$/, "must be lower-case letters, digits, '-' or '.', starting with a letter or digit")
+    .max(58);
+
+  /** Config of the `argo` executor (§11.5.1): strict, every key of runnable's plus `overrides`. */
+  const argoConfigSchema = z
+    .strictObject({
+      image: z.string().min(1),
+      expose_parameters_as_inputs: z.boolean().default(true),
+      secrets_from_k8s: z.array(secretFromK8s).nullish().transform((v) => v ?? []),
+      output_file: z.string().min(1).default("argo-pipeline.yaml"),
+      name: generateName.default("runnable-dag-"),
+      annotations: stringMap.nullish().transform((v) => v ?? {}),
+      labels: stringMap.nullish().transform((v) => v ?? {}),
+      max_workflow_duration_in_seconds: orDefault(positiveSeconds, 172800),
+      node_selector: stringMap.nullish().transform((v) => v ?? null),
+      parallelism,
+      resources: orDefault(resourcesSchema, DEFAULT_RESOURCES),
+      retry_strategy: orDefault(retryStrategySchema, DEFAULT_RETRY),
+      max_step_duration_in_seconds: orDefault(positiveSeconds, 7200),
+      tolerations: z.array(tolerationSchema).nullish().transform((v) => v ?? null),
+      image_pull_policy: orDefault(pullPolicy, ""),
+      service_account_name: z.string().min(1).nullish().transform((v) => v ?? null),
+      persistent_volumes: z.array(persistentVolume).nullish().transform((v) => v ?? []),
+      enable_parallel: z.boolean().default(false),
+      overrides: z.record(z.string(), argoOverrideSchema).nullish().transform((v) => v ?? {}),
+    })
+    .superRefine((config, ctx) => {
+      const claims = new Set<string>();
+      const mounts = new Set<string>();
+      config.persistent_volumes.forEach((volume, index) => {
+        if (claims.has(volume.name)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "name"], message: `Duplicate claim name ${volume.name}: list each persistent volume claim once` });
+        if (mounts.has(volume.mount_path)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "mount_path"], message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path` });
+        claims.add(volume.name);
+        mounts.add(volume.mount_path);
+      });
+    });
+  return argoConfigSchema;
+}
+
 /** The validated `argo` executor config. */
-export type ArgoConfig = z.output<typeof argoConfigSchema>;
+export type ArgoConfig = z.output<ReturnType<typeof buildArgoConfigSchema>>;
+/** Resolved container resources. */
+export type ArgoResources = ArgoConfig["resources"];
+/** Resolved retry strategy. */
+export type ArgoRetryStrategy = ArgoConfig["retry_strategy"];
+/** One toleration. */
+export type ArgoToleration = NonNullable<ArgoConfig["tolerations"]>[number];
+/** One override bundle. */
+export type ArgoOverride = ArgoConfig["overrides"][string];
 
 /** Warnings about keys runnable accepts but ignores (camelCase retry keys) and about `parallelism: 0`. */
 export function argoConfigWarnings(config: ArgoConfig): string[] {

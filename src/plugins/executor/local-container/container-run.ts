@@ -49,6 +49,18 @@ export interface MountableService {
   config?: Readonly<Record<string, unknown>>;
 }
 
+/** Variables the stores and catalogs on a server read (credentials, endpoints): passed to containers when set on the host. */
+const SERVER_SERVICE_ENV: Record<string, readonly string[]> = {
+  s3: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"],
+  postgres: ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"],
+};
+
+/** Names of the host variables a step's container needs for the run log store and catalog on a server (only those set). */
+export function serviceEnvNames(services: { run_log_store: MountableService; catalog: MountableService }, env: Readonly<Record<string, string | undefined>>): string[] {
+  const names = new Set([...(SERVER_SERVICE_ENV[services.run_log_store.type] ?? []), ...(SERVER_SERVICE_ENV[services.catalog.type] ?? [])]);
+  return [...names].filter((name) => env[name] !== undefined);
+}
+
 /** A bind mount of a host path into the container. */
 export interface ContainerMount {
   service: "run_log_store" | "catalog" | "secrets";
@@ -106,6 +118,8 @@ export interface ContainerStepInput {
   contextEnv: Readonly<Record<string, string>>;
   /** Container name (unique per attempt). */
   name: string;
+  /** Host variables passed by name (`-e NAME`: the value never appears on the command line), e.g. store credentials. */
+  passEnv?: readonly string[];
 }
 
 /** The container runtime invocation of one step. */
@@ -163,6 +177,7 @@ export function containerRunCommand(input: ContainerStepInput): ContainerRun {
     ...CONTAINER_ULIMITS.flatMap((limit) => ["--ulimit", limit]),
     ...input.mounts.flatMap((mount) => ["-v", volumeArgument(mount)]),
     ...Object.entries(env).flatMap(([key, value]) => ["-e", `${key}=${value}`]),
+    ...(input.passEnv ?? []).filter((key) => !Object.hasOwn(env, key)).flatMap((key) => ["-e", key]),
     input.settings.image,
     ...command,
   ];

@@ -1,7 +1,7 @@
 import { definePlugin } from "../../../ports/plugin.js";
-import { localContainerConfigSchema } from "./schema.js";
+import { buildLocalContainerConfigSchema } from "./schema.js";
 
-export { localContainerConfigSchema, type LocalContainerConfig } from "./schema.js";
+export { buildLocalContainerConfigSchema, type LocalContainerConfig } from "./schema.js";
 
 /**
  * Runs every task step in its own container of `docker_image` (§11.4), through podman or docker: the
@@ -12,7 +12,7 @@ export const localContainerExecutorPlugin = definePlugin({
   kind: "executor",
   type: "local-container",
   description: "runs each task step in a container of docker_image (podman or docker)",
-  configSchema: localContainerConfigSchema,
+  configSchema: buildLocalContainerConfigSchema,
   async create(config, context) {
     const { createLocalContainerExecutor } = await import("./local-container.js");
     const service = (key: string) => {

@@ -3,9 +3,9 @@ import type { Graph, Node, TaskNode } from "../../../core/graph.js";
 import { isRunnableError } from "../../../core/errors.js";
 import { checkContainerSetup, imagesForGraph, type ContainerCheckDeps } from "./check.js";
 import { containerRunCommand, containerSettingsFor, serviceMounts, stepCommand } from "./container-run.js";
-import { localContainerConfigSchema } from "./schema.js";
+import { buildLocalContainerConfigSchema } from "./schema.js";
 
-const config = localContainerConfigSchema.parse({
+const config = buildLocalContainerConfigSchema().parse({
   docker_image: "runnable:demo",
   environment: { key: "value", n: 1 },
   overrides: { custom: { docker_image: "runnable:other", environment: { key: "not-value" } }, local: { run_in_local: true } },
@@ -27,11 +27,11 @@ const task = (name: string, overrides: Record<string, string> = {}, internalName
 
 describe("local-container config", () => {
   it("has runnable's keys and defaults, strict", () => {
-    expect(localContainerConfigSchema.parse({ docker_image: "x" })).toEqual({ docker_image: "x", auto_remove_container: true, run_in_local: false, environment: {}, enable_parallel: false, overrides: {} });
-    expect(localContainerConfigSchema.safeParse({}).success).toBe(false);
-    expect(localContainerConfigSchema.safeParse({ docker_image: "x", dockerImage: "y" }).error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["dockerImage"] });
-    expect(localContainerConfigSchema.safeParse({ docker_image: "x", container_runtime: "lxc" }).success).toBe(false);
-    expect(localContainerConfigSchema.safeParse({ docker_image: "x", overrides: { o: { image: "y" } } }).success).toBe(false);
+    expect(buildLocalContainerConfigSchema().parse({ docker_image: "x" })).toEqual({ docker_image: "x", auto_remove_container: true, run_in_local: false, environment: {}, enable_parallel: false, overrides: {} });
+    expect(buildLocalContainerConfigSchema().safeParse({}).success).toBe(false);
+    expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", dockerImage: "y" }).error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["dockerImage"] });
+    expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", container_runtime: "lxc" }).success).toBe(false);
+    expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", overrides: { o: { image: "y" } } }).success).toBe(false);
   });
 
   it("resolves a step's settings: global, or shallow-merged with the bundle it selects (environment replaced whole)", () => {
@@ -130,7 +130,7 @@ describe("setup check (before any step runs)", () => {
   it("uses podman first, then docker, unless container_runtime says which", async () => {
     expect((await checkContainerSetup(config, [], deps(["podman", "docker"], {}))).runtime).toBe("podman");
     expect((await checkContainerSetup(config, [], deps(["docker"], {}))).runtime).toBe("docker");
-    const dockerOnly = localContainerConfigSchema.parse({ docker_image: "x", container_runtime: "docker" });
+    const dockerOnly = buildLocalContainerConfigSchema().parse({ docker_image: "x", container_runtime: "docker" });
     const error = await checkContainerSetup(dockerOnly, [], deps(["podman"], {})).catch((e: unknown) => e);
     expect((error as Error).message).toBe("executor local-container: docker was not found on PATH, so steps cannot run in containers");
     expect((error as { hint: string }).hint).toBe("install docker, or set executor.config.container_runtime to the runtime you have");

@@ -7,7 +7,7 @@ import { TASK_FUNCTION, allNodes, type Graph, type TaskNode } from "../../../cor
 import type { Executor, RemoteStep, RemoteStepResult } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { checkContainerSetup, imagesForGraph, systemDeps, type ContainerSetup } from "./check.js";
-import { containerRunCommand, containerSettingsFor, serviceMounts, type MountableService } from "./container-run.js";
+import { containerRunCommand, containerSettingsFor, serviceEnvNames, serviceMounts, type MountableService } from "./container-run.js";
 import type { LocalContainerConfig } from "./schema.js";
 
 /** Set in a step's container, so the executor inside runs its step there instead of starting another container. */
@@ -100,6 +100,7 @@ async function launchInContainer(step: RemoteStep, config: LocalContainerConfig,
     mounts: present,
     contextEnv: { ...contextEnv(context.env), RUNNABLE_IMAGE_ID: image.id, RUNNABLE_IMAGE: settings.image },
     name,
+    passEnv: serviceEnvNames(services, context.env),
   });
   const deps = systemDeps(context.env);
   // A stop reaches the step's process in the container as the signal that stopped the run; after the

@@ -7,9 +7,9 @@ import { suggestion } from "../../../core/suggest.js";
 import type { Executor, LeafNode, StepDisposition } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { leafNodes } from "../shared/in-process.js";
-import type { mockedExecutorConfigSchema } from "./index.js";
+import type { buildMockedExecutorConfigSchema } from "./index.js";
 
-type MockedConfig = z.output<typeof mockedExecutorConfigSchema>;
+type MockedConfig = z.output<ReturnType<typeof buildMockedExecutorConfigSchema>>;
 
 /** The task a patch turns `node` into: its command (and notebook options) replaced, its kind kept. */
 function patched(node: TaskNode, patch: MockedConfig["patches"][string]): TaskNode {

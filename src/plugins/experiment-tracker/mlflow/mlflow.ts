@@ -201,8 +201,10 @@ export function createMlflowTracker(
     s.timer.unref?.();
   }
 
-  function buffer(stepName: string, points: MetricPoint[]): void {
+  function buffer(stepName: string, points: Iterable<MetricPoint>): void {
+    let seen = 0;
     for (const point of points) {
+      seen++;
       if (isMetricValue(point.value)) {
         const { key, value, step, time_ms } = point;
         pending.metrics.push({ key: sanitiseKey(key), value, step: Math.trunc(step), timestamp: Math.trunc(time_ms) });
@@ -211,12 +213,12 @@ export function createMlflowTracker(
       const param = params.admit(stepName, point);
       if (param) pending.params.push(param);
     }
-    const count = (stepPoints.get(stepName) ?? 0) + points.length;
+    const count = (stepPoints.get(stepName) ?? 0) + seen;
     stepPoints.set(stepName, count);
     pending.tags.set(sanitiseKey(`runnable.step.${stepName}`), String(count));
   }
 
-  async function publish(stepName: string, points: MetricPoint[]): Promise<void> {
+  async function publish(stepName: string, points: Iterable<MetricPoint>): Promise<void> {
     try {
       buffer(stepName, points);
     } catch (error) {

@@ -1,9 +1,9 @@
 import { rename } from "node:fs/promises";
 import type { RunLog } from "../../../core/run-log.js";
 import { tryLock, waitForLock } from "../shared/file-lock.js";
-import { writeAtomic } from "../../../io/atomic-file.js";
+import { writeAtomic, writeAtomicSized } from "../../../io/atomic-file.js";
 import { readWithIdentity, removeIfExists, statOrNull } from "../shared/fs-utils.js";
-import { toJsonText } from "../shared/json-text.js";
+import { jsonTextPieces } from "../shared/json-text.js";
 import { collectOrders } from "../shared/run-ops.js";
 import { parseJournal } from "./journal.js";
 import { type FileIdentity, type RunPaths, type StoreIo, applyJournal, parseSnapshot, touch } from "./run-files.js";
@@ -15,33 +15,47 @@ import { type FileIdentity, type RunPaths, type StoreIo, applyJournal, parseSnap
 
 /** Writes the snapshot, then the order of its maps beside it; returns the snapshot's inode and size. */
 async function writeSnapshot(paths: RunPaths, run: RunLog, io: StoreIo): Promise<{ snapshotIno: bigint; snapshotBytes: number }> {
-  const text = toJsonText(run);
-  const snapshotIno = await writeAtomic(paths.snapshot, text, io.observe);
+  const snapshot = await writeAtomicSized(paths.snapshot, jsonTextPieces(run), io.observe);
   const orders = collectOrders(run);
   if (Object.keys(orders).length > 0) await writeAtomic(paths.order, JSON.stringify(orders), io.observe);
   else await removeIfExists(paths.order);
-  return { snapshotIno, snapshotBytes: Buffer.byteLength(text) };
+  return { snapshotIno: snapshot.ino, snapshotBytes: snapshot.bytes };
+}
+
+interface Written {
+  snapshotIno: bigint;
+  snapshotBytes: number;
+  run: RunLog;
+}
+
+/** Snapshot + rotated journal as one run (undefined unless both exist); the files' buffers are not kept. */
+async function readFolded(paths: RunPaths, io: StoreIo): Promise<RunLog | undefined> {
+  const snapshot = await readWithIdentity(paths.snapshot);
+  const rotated = await readWithIdentity(paths.rotated);
+  if (!snapshot || !rotated) return undefined;
+  const run = parseSnapshot(snapshot.data.toString("utf8"), paths, await readWithIdentity(paths.order));
+  applyJournal(run, parseJournal(rotated.data, paths.rotated, 0), paths.rotated, io);
+  return run;
 }
 
 /** Folds the rotated journal into the snapshot and removes it (also what a compaction that died left). */
-async function foldRotated(paths: RunPaths, io: StoreIo): Promise<{ snapshotIno: bigint; snapshotBytes: number } | undefined> {
-  const snapshot = await readWithIdentity(paths.snapshot);
-  const rotated = await readWithIdentity(paths.rotated);
-  let written: { snapshotIno: bigint; snapshotBytes: number } | undefined;
-  if (snapshot && rotated) {
-    const run = parseSnapshot(snapshot.data.toString("utf8"), paths, await readWithIdentity(paths.order));
-    applyJournal(run, parseJournal(rotated.data, paths.rotated, 0), paths.rotated, io);
-    written = await writeSnapshot(paths, run, io);
-  }
+async function foldRotated(paths: RunPaths, io: StoreIo): Promise<Written | undefined> {
+  const run = await readFolded(paths, io);
+  const written = run ? { ...(await writeSnapshot(paths, run, io)), run } : undefined;
   await removeIfExists(paths.rotated);
   return written;
 }
 
+/** A compaction's result: the new file identity (journal empty) and, when it wrote one, the run it wrote. */
+export interface Compacted extends FileIdentity {
+  written?: RunLog;
+}
+
 /**
- * Compacts a run's journal into its snapshot and returns the new file identity (journal empty), or
- * undefined when `wait` is false and another store instance holds the lock (that one is compacting).
+ * Compacts a run's journal into its snapshot, or returns undefined when `wait` is false and another
+ * store instance holds the lock (that one is compacting).
  */
-export async function compactRun(paths: RunPaths, io: StoreIo, wait: boolean): Promise<FileIdentity | undefined> {
+export async function compactRun(paths: RunPaths, io: StoreIo, wait: boolean): Promise<Compacted | undefined> {
   const lock = wait ? await waitForLock(paths.lock) : await tryLock(paths.lock);
   if (!lock) return undefined;
   try {
@@ -49,8 +63,9 @@ export async function compactRun(paths: RunPaths, io: StoreIo, wait: boolean): P
     if (await statOrNull(paths.journal)) await rename(paths.journal, paths.rotated);
     const written = await foldRotated(paths, io);
     const journalIno = await touch(paths.journal);
-    const snapshot = written ?? { snapshotIno: (await statOrNull(paths.snapshot))!.ino, snapshotBytes: Number((await statOrNull(paths.snapshot))!.size) };
-    return { ...snapshot, journalIno, journalOffset: 0 };
+    if (written) return { snapshotIno: written.snapshotIno, snapshotBytes: written.snapshotBytes, journalIno, journalOffset: 0, written: written.run };
+    const snapshot = (await statOrNull(paths.snapshot))!;
+    return { snapshotIno: snapshot.ino, snapshotBytes: Number(snapshot.size), journalIno, journalOffset: 0 };
   } finally {
     await lock.release();
   }

@@ -78,6 +78,23 @@ describe("file-system run log store", () => {
     await expect(stat(file("r1.journal.jsonl"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it("hands the run a flush wrote to the next get, once, and only while the files are unchanged", async () => {
+    const store = open();
+    await store.create(sampleRunHeader("r1"));
+    await store.putStep("r1", [], sampleStepLog("a"));
+    await store.flush("r1");
+    const first = await store.get("r1");
+    expect(first).toEqual(JSON.parse(await readFile(file("r1.json"), "utf8")));
+    first.status = "FAIL"; // the caller owns what it got: the next read comes from the files
+    expect((await store.get("r1")).status).not.toBe("FAIL");
+
+    await store.putStep("r1", [], sampleStepLog("b"));
+    await store.flush("r1");
+    // Another writer changes the run between the flush and the read: the read sees the change.
+    await open().putStep("r1", [], sampleStepLog("c"));
+    expect(Object.keys((await store.get("r1")).steps)).toEqual(["a", "b", "c"]);
+  });
+
   it("appends one JSON line per update and compacts when the journal outgrows the snapshot", async () => {
     const store = open({ compactMinBytes: 0 });
     await store.create(sampleRunHeader("r1"));

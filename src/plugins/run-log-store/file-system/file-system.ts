@@ -12,7 +12,7 @@ import { emptyIndex, indexOp, placementProblemIn } from "../shared/placement-ind
 import { type RunOp, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
 import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
-import { compactRun } from "./compaction.js";
+import { type Compacted, compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
 import { listRuns } from "./list-runs.js";
 import { type IndexedRun, type StoreIo, catchUp, indexedFrom, loadRun, runPaths, touch } from "./run-files.js";
@@ -66,6 +66,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
 
   const forget = (runId: string): void => {
     cache.delete(runId);
+    if (handover?.runId === runId) handover = undefined;
     appender.close(runPaths(folder, runId).journal);
   };
 
@@ -88,9 +89,12 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   // Writes to one run are batched: every update queued while the previous batch was being written goes
   // out in one append (fan-out and parallel branches write many at once), each still checked on its own.
   const pending = new Map<string, Array<{ op: RunOp; done: (error?: unknown) => void }>>();
+  // At most one run (the last one flushed) is held, and only until its next read or write.
+  let handover: { runId: string; compacted: Compacted; run: RunLog; journalRemoved: boolean } | undefined;
 
   const write = (runId: string, given: RunOp): Promise<void> =>
     new Promise((resolve, reject) => {
+      if (handover?.runId === runId) handover = undefined;
       const done = (error?: unknown): void => (error === undefined ? resolve() : reject(error));
       const batch = pending.get(runId);
       if (batch) return void batch.push({ op: given, done });
@@ -105,9 +109,9 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     for (const item of batch) {
       try {
         checkWritable(runId, "op", item.op);
-        // Serialised once: the journal line, and (parsed back) the store's own copy of the update.
+        // Serialised once, into the journal line; the index keeps only strings, never the caller's objects.
         const line = journalLine(item.op);
-        const op = JSON.parse(line) as RunOp;
+        const op = item.op;
         if (placementProblemIn(entry.index, op)) entry = await current(runId);
         const problem = placementProblemIn(entry.index, op);
         if (problem) throw misplacedWrite(runId, problem);
@@ -141,14 +145,15 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       // The index may hold updates that were not written: it is rebuilt from the files next time.
       forget(runId);
       for (const item of accepted) item.done(error);
-      for (const item of batch) if (!accepted.some((a) => a.done === item.done)) item.done(error);
+      const told = new Set(accepted.map((a) => a.done));
+      for (const item of batch) if (!told.has(item.done)) item.done(error);
     }
   };
 
   const compactAfterWrite = async (runId: string, paths: ReturnType<typeof runPaths>, entry: IndexedRun): Promise<void> => {
     try {
       const compacted = await compactRun(paths, io, false);
-      if (compacted) remember(runId, { ...compacted, index: entry.index });
+      if (compacted) remember(runId, { snapshotIno: compacted.snapshotIno, snapshotBytes: compacted.snapshotBytes, journalIno: compacted.journalIno, journalOffset: 0, index: entry.index });
     } catch (error) {
       // The update is safe in the journal; a later write or flush compacts again.
       forget(runId);
@@ -180,11 +185,26 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const paths = pathsOf(runId);
       if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, folder);
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
-      if (Number(journal?.size ?? 0n) > 0 || rotated) await compactRun(paths, io, true);
+      const compacted = Number(journal?.size ?? 0n) > 0 || rotated ? await compactRun(paths, io, true) : undefined;
       forget(runId);
       // A flushed run leaves no empty journal behind (a later writer's append makes a new one).
-      if ((await statOrNull(paths.journal))?.size === 0n) await removeIfExists(paths.journal);
+      const emptied = (await statOrNull(paths.journal))?.size === 0n;
+      if (emptied) await removeIfExists(paths.journal);
+      // The run just written is handed to the next get() of this run (the end of a run reads it back).
+      if (compacted?.written) handover = { runId, compacted, run: compacted.written, journalRemoved: emptied };
     });
+
+  /** The run a flush wrote, once, while its files are still exactly what that flush left. */
+  const takeHandover = async (runId: string): Promise<RunLog | undefined> => {
+    const taken = handover;
+    handover = undefined;
+    if (taken?.runId !== runId) return undefined;
+    const paths = pathsOf(runId);
+    const [snapshot, journal, rotated] = await Promise.all([statOrNull(paths.snapshot), statOrNull(paths.journal), statOrNull(paths.rotated)]);
+    const unchanged = snapshot?.ino === taken.compacted.snapshotIno && Number(snapshot.size) === taken.compacted.snapshotBytes;
+    const journalUnchanged = taken.journalRemoved ? journal === null : journal?.ino === taken.compacted.journalIno && journal.size === 0n;
+    return unchanged && journalUnchanged && !rotated ? taken.run : undefined;
+  };
 
   const remove = (runId: string): Promise<Freed> =>
     queue.run(runId, async () => {
@@ -205,7 +225,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     create,
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
     // Read from the files each time (the store keeps only where logs are, not their content).
-    get: (runId) => queue.run(runId, async () => (await loadRun(pathsOf(runId), io)).run),
+    get: (runId) => queue.run(runId, async () => (await takeHandover(runId)) ?? (await loadRun(pathsOf(runId), io)).run),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
     setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),

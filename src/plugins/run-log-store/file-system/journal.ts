@@ -46,7 +46,8 @@ export function createJournalAppender(observe?: WriteObserver): JournalAppender 
   };
   return {
     append(file, line) {
-      const data = Buffer.from(`${line}\n`, "utf8");
+      const data = Buffer.allocUnsafe(Buffer.byteLength(line, "utf8") + 1);
+      data[data.write(line, 0, "utf8")] = 0x0a;
       for (let attempt = 0; attempt < 20; attempt++) {
         let target = open.get(file);
         if (!target) {

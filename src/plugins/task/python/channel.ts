@@ -1,15 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
+import { readFileSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { messageOf } from "../../../core/errors.js";
-import type { TaskInvocation, TaskServices } from "../../../ports/task-runner.js";
+import type { TaskInvocation } from "../../../ports/task-runner.js";
+import { type ChannelServer, serveChannel } from "./channel-server.js";
 import { pythonPath } from "./interpreter.js";
 
 /** Name of the environment variable pointing Python code at its task channel folder. */
 export const CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL";
 
 /** `python -c` code starting one of runnable-ts' harnesses with its package ahead of the working directory. */
-export function bootCode(harness: "_harness" | "_notebook"): string {
+export function bootCode(harness: "_harness" | "_notebook" | "_worker"): string {
   return `import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable.${harness} import main;sys.exit(main())`;
 }
 
@@ -28,14 +28,17 @@ export interface TaskChannel {
   dir: string;
   /** Environment of the Python process: the invocation's plus the channel, PYTHONPATH and unbuffered output. */
   env: Record<string, string>;
-  read(): Promise<ChannelOutputs>;
+  /** Resolves when `count` output connections (a warm worker's stdout and stderr) have ended, or after `timeoutMs`. */
+  outputEnded(count: number, timeoutMs: number): Promise<void>;
+  /** What the task left; `reported` (a warm worker's answer) stands for `result.json` and `env.json`. */
+  read(reported?: Pick<ChannelOutputs, "result" | "env">): Promise<ChannelOutputs>;
   close(): Promise<void>;
 }
 
 /** Opens a channel for one attempt; `extra` is merged into `context.json`. */
 export async function openChannel(invocation: TaskInvocation, extra: Record<string, unknown>): Promise<TaskChannel> {
-  // Inside the attempt's private folder: the channel holds parameters and secrets.
-  const dir = await mkdtemp(join(await invocation.scratchDir(), "py-"));
+  // The attempt's private folder (the channel holds parameters and secrets), emptied when it ends.
+  const dir = await invocation.scratchDir();
   const socketPath = join(dir, "api.sock");
   try {
     const context = {
@@ -51,9 +54,14 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       socket: socketPath,
       ...extra,
     };
+    // Both at once (each waits for the thread pool); a failed write closes the server again.
     // Owner-only, like everything the task writes here (events.jsonl, result.json): it holds parameters.
-    await writeFile(join(dir, "context.json"), JSON.stringify(context), { mode: 0o600 });
-    const server = await serveRequests(socketPath, invocation.services);
+    const listening = serveChannel(socketPath, invocation.services, invocation.output);
+    await writeFile(join(dir, "context.json"), JSON.stringify(context), { mode: 0o600 }).catch(async (error: unknown) => {
+      await listening.then((server) => server.close()).catch(() => undefined);
+      throw error;
+    });
+    const server = await listening;
     const env = {
       ...invocation.env,
       [CHANNEL_ENV]: dir,
@@ -61,25 +69,43 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       PYTHONUNBUFFERED: "1",
       PYDEVD_DISABLE_FILE_VALIDATION: "1",
     };
-    return { dir, env, read: () => readOutputs(dir), close: () => closeChannel(dir, server) };
+    return {
+      dir,
+      env,
+      outputEnded: (count, timeoutMs) => server.outputEnded(count, timeoutMs),
+      read: async (reported) => readOutputs(dir, reported),
+      close: () => closeChannel(server),
+    };
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await rm(join(dir, "context.json"), { force: true });
     throw error;
   }
 }
 
-async function closeChannel(dir: string, server: Server): Promise<void> {
-  await new Promise<void>((done) => server.close(() => done()));
-  await rm(dir, { recursive: true, force: true });
+/** Closes the socket (its file goes with it); the files go when the engine empties the attempt's folder. */
+async function closeChannel(server: ChannelServer): Promise<void> {
+  await server.close();
 }
 
-async function readOutputs(dir: string): Promise<ChannelOutputs> {
-  const text = (name: string) => readFile(join(dir, name), "utf8").catch(() => undefined);
-  const [events, result, env] = await Promise.all([text("events.jsonl"), text("result.json"), text("env.json")]);
+/**
+ * Reads the channel's files synchronously on purpose: they were just written (page cache), and a
+ * small read takes ~10 µs of the main thread where `fs.promises.readFile` takes ~160 µs of it; parsing
+ * the events costs more than reading them anyway.
+ */
+function readOutputs(dir: string, reported: Pick<ChannelOutputs, "result" | "env"> | undefined): ChannelOutputs {
+  const text = (name: string): string | undefined => {
+    try {
+      return readFileSync(join(dir, name), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const events = (text("events.jsonl") ?? "").split("\n").filter((line) => line.trim()).flatMap(parseLine);
+  if (reported) return { events, ...reported };
   return {
-    events: (events ?? "").split("\n").filter((line) => line.trim()).flatMap(parseLine),
-    result: parseJson(result) as ChannelOutputs["result"],
-    env: (parseJson(env) ?? {}) as Record<string, string>,
+    events,
+    result: parseJson(text("result.json")) as ChannelOutputs["result"],
+    env: (parseJson(text("env.json")) ?? {}) as Record<string, string>,
   };
 }
 
@@ -98,62 +124,5 @@ function parseLine(line: string): Record<string, unknown>[] {
     return typeof value === "object" && value !== null ? [value as Record<string, unknown>] : [];
   } catch {
     return []; // a line cut short by a killed process
-  }
-}
-
-/** Serves JSON-line requests (`{id, op, args}` → `{id, ok, result | error}`) on a Unix socket. */
-function serveRequests(path: string, services: TaskServices): Promise<Server> {
-  const server = createServer((socket) => handleConnection(socket, services));
-  server.unref();
-  return new Promise((done, fail) => {
-    server.once("error", fail);
-    server.listen(path, () => {
-      server.off("error", fail);
-      done(server);
-    });
-  });
-}
-
-function handleConnection(socket: Socket, services: TaskServices): void {
-  let buffered = "";
-  socket.setEncoding("utf8");
-  socket.on("error", () => socket.destroy());
-  socket.on("data", (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      void answer(line, services).then((reply) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
-      });
-    }
-  });
-}
-
-async function answer(line: string, services: TaskServices): Promise<Record<string, unknown>> {
-  let id: unknown = null;
-  try {
-    const request = JSON.parse(line) as { id?: unknown; op?: unknown; args?: Record<string, unknown> };
-    id = request.id ?? null;
-    const args = request.args ?? {};
-    return { id, ok: true, result: await perform(String(request.op), args, services) };
-  } catch (error) {
-    return { id, ok: false, error: messageOf(error) };
-  }
-}
-
-async function perform(op: string, args: Record<string, unknown>, services: TaskServices): Promise<unknown> {
-  const name = typeof args["name"] === "string" ? args["name"] : "";
-  switch (op) {
-    case "get_secret":
-      return services.getSecret(name);
-    case "get_from_catalog":
-      return services.getFromCatalog(name);
-    case "put_in_catalog":
-      return services.putInCatalog(name);
-    case "get_run_log":
-      return services.getRunLog();
-    default:
-      throw new Error(`unknown request "${op}"`);
   }
 }

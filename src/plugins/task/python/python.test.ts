@@ -53,7 +53,7 @@ describe("python task runner: functions", () => {
     expect(outcome.failure, recorded.stderr).toBeUndefined();
     expect(outcome.parameters).toEqual({ from_env: [1, 2], y: 2, z: "returned wins" });
     expect(collapseMetrics(outcome.metrics)).toEqual({ acc: { "2": 0.9 }, answer: { "1": 20 }, loss: 0.5, nested: { a: [1, 2] } });
-    expect(outcome.metrics.every((m) => m.time_ms > 1_600_000_000_000)).toBe(true);
+    expect([...outcome.metrics].every((m) => m.time_ms > 1_600_000_000_000)).toBe(true);
     expect(recorded.catalog).toEqual(["put data/*.csv", "get model.bin"]);
   });
 
@@ -65,7 +65,7 @@ describe("python task runner: functions", () => {
     const outcome = await runner.run(inv);
     expect(outcome.failure).toBe("KeyError: 'nope'");
     expect(outcome.parameters).toEqual({});
-    expect(outcome.metrics.map((m) => m.key)).toEqual(["tried"]);
+    expect([...outcome.metrics].map((m) => m.key)).toEqual(["tried"]);
     expect(recorded.stderr).toMatch(/Traceback[\s\S]*pkg\/bad\.py", line 4, in f[\s\S]*KeyError: 'nope'/);
     expect(recorded.stderr).not.toContain("_harness.py");
   });

@@ -6,7 +6,9 @@ import { checkNotebookCommand, checkPythonCommand } from "./check.js";
 import { findExecutable, missingInterpreterHint } from "./interpreter.js";
 import { notebookOutputPath, runNotebook } from "./notebook.js";
 import { outcomeOf } from "./outcome.js";
+import { runInWorker } from "./run-in-worker.js";
 import { spawnPython } from "./spawn.js";
+import { WorkerPool } from "./worker-pool.js";
 
 /** Settings of the Python runner (each also has an environment variable). */
 export interface PythonRunnerConfig {
@@ -16,12 +18,15 @@ export interface PythonRunnerConfig {
   notebook_python?: string | undefined;
   /** Jupyter kernel name (`RUNNABLE_NOTEBOOK_KERNEL`, default `python3`). */
   kernel?: string | undefined;
+  /** Runs function tasks on warm worker processes reused by the run's steps (default true); false: one interpreter per attempt. */
+  warm_worker?: boolean | undefined;
 }
 
 /** Creates the runner of `python` (functions) and `notebook` tasks. */
 export function createPythonRunner(config: PythonRunnerConfig, context: PluginContext): TaskRunner {
   const python = (env: Readonly<Record<string, string | undefined>>) => config.python ?? (env["RUNNABLE_PYTHON"] || "python3");
   let notebookPython: string | undefined;
+  const workers = config.warm_worker === false ? undefined : new WorkerPool();
   const found = new Map<string, Promise<string | undefined>>();
   const locate = (name: string, cwd: string) => {
     if (!found.has(name)) found.set(name, findExecutable(name, context.env, cwd));
@@ -53,8 +58,10 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
         const remember = (interpreter: string) => void (notebookPython = interpreter);
         return runNotebook(invocation, { interpreters: () => notebookInterpreters(invocation.env), remember, kernel });
       }
+      if (workers) return runInWorker(invocation, python(invocation.env), workers);
       return runFunction(invocation, python(invocation.env));
     },
+    dispose: async () => workers?.dispose(),
   };
 }
 

@@ -41,7 +41,11 @@ export async function project(files: Record<string, string>, config: PythonRunne
     await writeFile(join(dir, name), text);
   }
   const runner: TaskRunner = createPythonRunner(config, { cwd: dir, env: process.env, warn: () => {} });
-  return { dir, runner, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    await runner.dispose?.();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, runner, cleanup };
 }
 
 /** An invocation of `node` in `dir` with fake services; `recorded` fills while it runs. */

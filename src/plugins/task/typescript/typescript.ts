@@ -1,3 +1,4 @@
+import { MetricSeries } from "../../../core/metrics.js";
 import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.js";
 import { cloneJson, parametersProblem } from "../../../core/parameters.js";
 import type { Parameters } from "../../../core/run-log.js";
@@ -64,7 +65,7 @@ function contextFor(invocation: TaskInvocation): TaskContext {
     mapVariable: invocation.mapVariable,
     parameters,
     changed: {},
-    metrics: [],
+    metrics: new MetricSeries(),
     services: invocation.services,
     signal: invocation.signal,
     log: (stream, text) => invocation.output.write(stream, text),

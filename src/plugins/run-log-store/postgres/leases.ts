@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import type pg from "pg";
+import { RunnableError } from "../../../core/errors.js";
+import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
+import { storeError } from "./connection.js";
+import type { Database } from "./database.js";
+
+// A run's lease is a row of runnable_leases. Its heartbeat is the server's clock, and the holder keeps
+// a database session of its own for as long as it holds the lease: a holder that dies closes its
+// session, so its lease is stale at once, on any host (no pid or local clock is trusted).
+
+const DEFAULT_TTL_MS = 30_000;
+
+function busy(runId: string, owner: LeaseOwner | null): RunnableError {
+  const who = owner ? `process ${owner.pid} on ${owner.host} (since ${new Date(owner.since_ms).toISOString()})` : "another process";
+  return new RunnableError("RUN_BUSY", `Run "${runId}" is being run by ${who}`, {
+    hint: "Wait for it to finish (or stop it); a live run is never retried or overwritten.",
+  });
+}
+
+/** The lease state of `runId`, judged on the server. */
+export async function leaseStateOf(db: Database, runId: string): Promise<LeaseState> {
+  const s = db.schema;
+  const { rows } = await db.query(
+    `SELECT l.host, l.pid, extract(epoch FROM l.since) * 1000, extract(epoch FROM clock_timestamp() - l.heartbeat) * 1000, ${s}.runnable_lease_stale(l)
+       FROM ${s}.runnable_leases l WHERE l.run_id = $1`,
+    [runId],
+    `read the lease of run "${runId}"`,
+  );
+  const row = rows[0];
+  if (!row) return { state: "none" };
+  const owner: LeaseOwner = { host: String(row[0]), pid: Number(row[1]), since_ms: Math.round(Number(row[2])) };
+  const age = Math.max(0, Math.round(Number(row[3])));
+  return row[4] === true ? { state: "stale", owner, age_ms: age } : { state: "live", owner, age_ms: age };
+}
+
+const TAKE = (s: string) => `
+  INSERT INTO ${s}.runnable_leases AS l (run_id, token, host, pid, since, heartbeat, ttl_ms, backend_pid, backend_start)
+    SELECT $1, $2, $3, $4, clock_timestamp(), clock_timestamp(), $5, pg_backend_pid(), a.backend_start
+      FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()
+  ON CONFLICT (run_id) DO UPDATE SET token = EXCLUDED.token, host = EXCLUDED.host, pid = EXCLUDED.pid, since = EXCLUDED.since,
+    heartbeat = EXCLUDED.heartbeat, ttl_ms = EXCLUDED.ttl_ms, backend_pid = EXCLUDED.backend_pid, backend_start = EXCLUDED.backend_start
+    WHERE ${s}.runnable_lease_stale(l)
+  RETURNING token`;
+
+/** Takes the lease of `runId` on a session of its own (see {@link RunLogStore.acquireLease}). */
+export async function acquirePostgresLease(db: Database, runId: string, options: LeaseOptions = {}): Promise<RunLease> {
+  const token = randomBytes(12).toString("hex");
+  const ttl = options.ttlMs ?? DEFAULT_TTL_MS;
+  const values = [runId, token, os.hostname(), process.pid, ttl];
+  let client: pg.Client | undefined = await db.connect(`take the lease of run "${runId}"`);
+  const take = async (session: pg.Client): Promise<boolean> => ((await session.query(TAKE(db.schema), values)).rowCount ?? 0) > 0;
+  try {
+    if (!(await take(client))) {
+      const state = await leaseStateOf(db, runId);
+      throw busy(runId, state.state === "none" ? null : state.owner);
+    }
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw storeError(error, db.server, `take the lease of run "${runId}"`);
+  }
+  let released = false;
+  const session = async (): Promise<pg.Client> => {
+    // A broken session is replaced; the heartbeat below then records the new one.
+    if (!client) client = await db.connect(`renew the lease of run "${runId}"`);
+    return client;
+  };
+  const s = db.schema;
+  return {
+    async renew() {
+      if (released) return;
+      try {
+        const current = await session();
+        const result = await current.query(
+          `UPDATE ${s}.runnable_leases SET heartbeat = clock_timestamp(), backend_pid = pg_backend_pid(),
+             backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+           WHERE run_id = $1 AND token = $2`,
+          [runId, token],
+        );
+        if ((result.rowCount ?? 0) === 0) {
+          const state = await leaseStateOf(db, runId);
+          throw busy(runId, state.state === "none" ? null : state.owner);
+        }
+      } catch (error) {
+        if (!(error instanceof RunnableError)) {
+          await client?.end().catch(() => undefined);
+          client = undefined;
+        }
+        throw storeError(error, db.server, `renew the lease of run "${runId}"`);
+      }
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await db.query(`DELETE FROM ${s}.runnable_leases WHERE run_id = $1 AND token = $2`, [runId, token], `release the lease of run "${runId}"`);
+      } finally {
+        await client?.end().catch(() => undefined);
+        client = undefined;
+      }
+    },
+  };
+}

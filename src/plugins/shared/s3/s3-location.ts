@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+// Where an s3 plug-in's bucket is: the config keys of both s3 plug-ins, without the AWS SDK (the plug-in
+// definitions import this at start-up; the SDK is loaded only when an s3 plug-in is created).
+
+/** Config keys of both s3 plug-ins (no credentials: those come from the standard AWS chain). */
+export const s3LocationFields = () => ({
+  bucket: z.string().min(3).max(63),
+  /** Keys start with it (`<prefix>/<run_id>/...`); empty for the bucket's root. */
+  prefix: z
+    .string()
+    .default("")
+    .refine((value) => !value.startsWith("/") && !value.split("/").includes(".."), "a relative key prefix without '..'"),
+  /** An S3-compatible server (MinIO, moto, ...); AWS S3 when omitted. */
+  endpoint_url: z.url().optional(),
+  region: z.string().min(1).optional(),
+  /** `http://host/bucket/key` addressing (most S3-compatible servers want it). */
+  force_path_style: z.boolean().default(false),
+});
+
+/** The location part of an s3 plug-in config. */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+  endpoint_url?: string | undefined;
+  region?: string | undefined;
+  force_path_style: boolean;
+}

@@ -1,0 +1,54 @@
+// Smoke test of `npm run bench:vs-runnable` (the benchmark itself needs runnable 0.3.0 and minutes):
+// every pipeline it generates is valid, and the small ones run with runnable-ts and pass its checks.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs module of bench/ without types
+import { checkRunLog, executeArgs, measures } from "../bench/vs-runnable-pipelines.mjs";
+import { runCli } from "./helpers/cli.js";
+
+interface Measure {
+  name: string;
+  files: Record<string, string>;
+  steps: number;
+}
+
+const all = measures() as Measure[];
+const small = (m: Measure) => !/1000|1,000 items/.test(m.name);
+
+async function inScratch<T>(measure: Measure, run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "runnable-bench-smoke-"));
+  try {
+    for (const [name, text] of Object.entries(measure.files)) await writeFile(join(dir, name), text);
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the side-by-side benchmark's pipelines", () => {
+  it("covers every measure of issue 14", () => {
+    expect(all.map((m) => m.name)).toEqual([
+      ...["stub", "shell", "python"].flatMap((kind) => [10, 100, 1000].map((n) => `${kind} chain of ${n}`)),
+      "map of 100 items",
+      "map of 1000 items",
+      "one-step CLI run",
+      "1,000 track_this points",
+    ]);
+  });
+
+  it.each(all.filter((m) => !small(m)).map((m) => [m.name, m]))("%s is a valid pipeline", async (_name, measure) => {
+    const result = await inScratch(measure, (dir) => runCli(["validate", "pipeline.yaml"], { cwd: dir }));
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it.each(all.filter(small).map((m) => [m.name, m]))("%s runs and passes the benchmark's checks", async (_name, measure) => {
+    const wrong = await inScratch(measure, async (dir) => {
+      const result = await runCli(["execute", ...executeArgs(measure, "smoke"), "--quiet"], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      return checkRunLog(dir, "smoke", measure);
+    });
+    expect(wrong).toBe("");
+  });
+});

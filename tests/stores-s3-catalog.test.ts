@@ -1,0 +1,71 @@
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { s3CatalogPlugin } from "../src/plugins/catalog/s3/index.js";
+import { createS3Catalog } from "../src/plugins/catalog/s3/s3-catalog.js";
+import { catalogContract } from "../src/testing/contracts/catalog.contract.js";
+import { S3_TEST_ENV, noS3, s3Endpoint } from "./helpers/store-servers.js";
+
+const BUCKET = "runnable-catalog-tests";
+const client = () => new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+const configFor = (prefix: string) => s3CatalogPlugin.configSchema.parse({ bucket: BUCKET, prefix, endpoint_url: s3Endpoint, force_path_style: true });
+const open = (cwd: string, prefix = `c-${randomBytes(6).toString("hex")}`) => createS3Catalog(configFor(prefix), { cwd, env: S3_TEST_ENV, warn: () => undefined });
+
+describe.skipIf(noS3)(`s3 catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
+  beforeAll(async () => {
+    await client().send(new CreateBucketCommand({ Bucket: BUCKET })).catch((error: { name?: string }) => {
+      if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
+    });
+  });
+
+  catalogContract("s3", (cwd) => open(cwd));
+
+  it("keeps runnable's layout under the prefix and streams a multipart file both ways with its SHA-256", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "s3-catalog-"));
+    try {
+      const prefix = `layout-${randomBytes(4).toString("hex")}`;
+      const catalog = open(cwd, `${prefix}/catalog`);
+      const big = randomBytes(20 * 1024 * 1024 + 123);
+      await writeFile(path.join(cwd, "model.bin"), big);
+      const [put] = await catalog.put("model.bin", "run-1");
+      const sha = createHash("sha256").update(big).digest("hex");
+      expect(put).toEqual({ name: "model.bin", data_hash: sha, catalog_relative_path: "run-1/model.bin", catalog_handler_location: `s3://${BUCKET}/${prefix}/catalog`, stage: "put" });
+      const head = await client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/catalog/run-1/model.bin` }));
+      expect(head.ContentLength).toBe(big.length);
+      expect(head.ETag).toMatch(/-\d+"$/); // a multipart upload
+      await rm(path.join(cwd, "model.bin"));
+      const [got] = await catalog.get("model.bin", "run-1");
+      expect(got?.data_hash).toBe(sha);
+      expect((await readFile(path.join(cwd, "model.bin"))).equals(big)).toBe(true);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("streams execution logs through createContent and records no credentials", async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "s3-catalog-"));
+    try {
+      const catalog = createS3Catalog(configFor("logs"), { cwd, env: { ...S3_TEST_ENV, AWS_SECRET_ACCESS_KEY: "shh-secret" }, warn: () => undefined });
+      expect(JSON.stringify(catalog.recordedConfig)).not.toContain("shh");
+      const writer = await catalog.createContent("step.execution.log", "run-9");
+      for (let i = 0; i < 1000; i++) writer.write(`line ${i}\n`);
+      const [record] = await writer.commit();
+      const file = await catalog.readFile("run-9", "step.execution.log");
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of file.open()) chunks.push(chunk);
+      const text = Buffer.concat(chunks).toString("utf8");
+      expect(text.split("\n")[999]).toBe("line 999");
+      expect(record?.data_hash).toBe(createHash("sha256").update(text).digest("hex"));
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("names a missing bucket and the setting to fix", async () => {
+    const catalog = createS3Catalog(s3CatalogPlugin.configSchema.parse({ bucket: "no-such-catalog-bucket", endpoint_url: s3Endpoint, force_path_style: true }), { cwd: os.tmpdir(), env: S3_TEST_ENV, warn: () => undefined });
+    await expect(catalog.putContent("x.log", "x", "run-1")).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("catalog.config.bucket") });
+  });
+});
