@@ -6,7 +6,7 @@ import { buildDag, buildMap, buildParallel } from "./build-composite.js";
 import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
-import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
+import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
@@ -44,7 +44,7 @@ export function buildStep(ctx: BuildContext, internalBranchName: string, name: s
   const input: StepInput = { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` };
   const before = ctx.problems.length;
   const node = buildByKind(ctx, kind, input);
-  return nameProblem || ctx.problems.length > before ? undefined : node;
+  return nameProblem || ctx.problems.length > before || !node ? undefined : located(ctx, input, node);
 }
 
 function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node | undefined {

@@ -16,12 +16,22 @@ export interface StepInput {
   label: string;
 }
 
-/** Common fields of every node built from `input` (`source` only when something is known). */
-export function nodeBase(ctx: BuildContext, input: StepInput): Pick<TaskNode, "name" | "internalName" | "internalBranchName" | "source"> {
-  const position = ctx.source.positionOf?.(input.path, "key");
-  const base = { name: input.name, internalName: input.internalName, internalBranchName: input.internalBranchName };
-  if (ctx.source.file === undefined && !position) return base;
-  return { ...base, source: { ...(ctx.source.file !== undefined && { file: ctx.source.file }), ...position } };
+/** The names every node built from `input` has (give the finished node to {@link located}). */
+export function nodeBase(_ctx: BuildContext, input: StepInput): Pick<TaskNode, "name" | "internalName" | "internalBranchName"> {
+  return { name: input.name, internalName: input.internalName, internalBranchName: input.internalBranchName };
+}
+
+/**
+ * Gives a finished node its `source` (file, line, col), when something is known. The position is looked
+ * up when `source` is first read (only messages read it): finding positions needs the YAML document's
+ * full parse, which a pipeline without problems never pays for.
+ */
+export function located<N extends { source?: TaskNode["source"] }>(ctx: BuildContext, input: StepInput, node: N): N {
+  const { file, positionOf } = ctx.source;
+  if (file === undefined && !positionOf) return node;
+  let source: TaskNode["source"];
+  const locate = (): TaskNode["source"] => (source ??= { ...(file !== undefined && { file }), ...positionOf?.(input.path, "key") });
+  return Object.defineProperty(node, "source", { enumerable: true, configurable: true, get: locate });
 }
 
 /** `next`, `on_failure` and `overrides` of a validated non-terminal step. */

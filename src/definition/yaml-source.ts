@@ -1,6 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Pair, Scalar, YAMLMap } from "yaml";
 import type { Problem } from "../core/errors.js";
+import { readFastYaml } from "./fast-yaml.js";
 import { pyFloat, pythonFloat } from "./python-json.js";
 import type { DocPath, Position, PositionOf } from "./types.js";
 
@@ -29,8 +30,30 @@ const MAX_DEPTH = 500;
 /** Deepest nesting of mappings and lists read (deeper documents are refused with a located problem). */
 export const MAX_YAML_DEPTH = 400;
 
-/** Parses YAML text (YAML 1.2, merge keys on, duplicate keys reported) into a {@link YamlSource}. */
+/**
+ * Parses YAML text (YAML 1.2, merge keys on, duplicate keys reported) into a {@link YamlSource}. A plain
+ * document is read on the fast path (fast-yaml.ts); the `yaml` library's Document, which knows where
+ * everything is, is then parsed only when a position is asked for (that is, when there is a problem).
+ */
 export function parseYamlSource(text: string, file: string): YamlSource {
+  const fast = readFastYaml(text, FAST_MAX_DEPTH);
+  if (!fast) return parseWithDocument(text, file);
+  let located: YamlSource | undefined;
+  const slow = (): YamlSource => (located ??= parseWithDocument(text, file));
+  return {
+    file,
+    value: fast.value,
+    syntaxProblems: [],
+    duplicateProblems: [],
+    positionOf: (path, where) => slow().positionOf(path, where),
+    hashable: (path) => fast.hashable(path),
+  };
+}
+
+/** Nesting the fast path reads (deeper documents go to the `yaml` library, which reports them). */
+const FAST_MAX_DEPTH = 400;
+
+function parseWithDocument(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number): Position => lineCounter.linePos(offset);
