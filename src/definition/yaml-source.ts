@@ -47,6 +47,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     duplicateProblems: [],
     positionOf: (path, where) => slow().positionOf(path, where),
     hashable: (path) => fast.hashable(path),
+    // Only asked about top-level keys other than `dag` (rare): the Document knows anchors.
+    anchored: (path) => slow().anchored(path),
   };
 }
 
