@@ -29,6 +29,13 @@ module.exports = {
       to: { path: "^src/", pathNot: [layer("core"), "^src/(definition|config)/"] },
     },
     {
+      name: "io-depends-on-core-only",
+      comment: "io holds node file helpers (atomic writes) for every layer that writes files",
+      severity: "error",
+      from: { path: layer("io") },
+      to: { path: "^src/", pathNot: [layer("core"), layer("io")] },
+    },
+    {
       name: "engine-never-imports-plugins-or-outer-layers",
       severity: "error",
       from: { path: layer("engine") },
@@ -39,7 +46,7 @@ module.exports = {
       severity: "error",
       from: { path: "^src/plugins/([^/]+)/" },
       // plugins/shared/ holds clients that plug-ins of different kinds share (one S3 client for catalog and store).
-      to: { path: "^src/", pathNot: [layer("core"), layer("ports"), "^src/plugins/$1/", "^src/plugins/shared/"] },
+      to: { path: "^src/", pathNot: [layer("core"), layer("ports"), layer("io"), "^src/plugins/$1/", "^src/plugins/shared/"] },
     },
     {
       name: "runtime-is-below-sdk-and-cli",

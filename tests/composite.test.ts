@@ -216,7 +216,7 @@ describe("fan-in through the SDK", () => {
         steps: [typescript({ name: "set", function: () => ({ nope: 3 }) }), map({ name: "m", iterateOn: "nope", iterateAs: "i", branch })],
       }).execute({ ...options, throwOnFailure: false });
       expect(scalar.status).toBe("FAIL");
-      expect(scalar.steps.m!.message).toMatch(/^Only list is allowed as a valid iterator type: parameter nope of map "m" is number/);
+      expect(scalar.steps.m!.message).toMatch(/^Only list is allowed as a valid iterator type: parameter nope of map "m" is the number 3/);
       const empty = await pipeline({
         steps: [typescript({ name: "set", function: () => ({ nope: [] }) }), map({ name: "m", iterateOn: "nope", iterateAs: "i", branch })],
       }).execute(options);

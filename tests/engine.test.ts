@@ -37,11 +37,11 @@ describe("catalog failures fail the step, not the run machinery", () => {
     expect(Object.keys(log.steps)).toEqual(["a", "recover", "success"]);
   });
 
-  it("refuses patterns that escape the working directory", async () => {
+  it("refuses patterns that escape the working directory before anything runs (issue 11 item 12)", async () => {
     await writeFile(join(dir, "escape.yaml"), yaml(`    a:\n      type: stub\n      catalog:\n        put: ["../secrets/*"]\n      next: success\n`));
     const result = await runCli(["execute", "-f", "escape.yaml", "--run-id", "escape"], { cwd: dir });
-    expect(result.code).toBe(1);
-    const log = await readRunLog(dir, "escape");
-    expect(log.steps.a.attempts[0].message).toMatch(/escapes|\.\./);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/escape\.yaml:\d+:\d+: step "a" \(stub\): catalog put pattern "\.\.\/secrets\/\*" walks up with "\.\."/);
+    await expect(readRunLog(dir, "escape")).rejects.toThrow();
   });
 });

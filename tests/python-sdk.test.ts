@@ -55,6 +55,14 @@ describe("invalid SDK pipelines read like invalid YAML: every problem, at the Py
     expect(result.stdout).not.toMatch(/^run /m);
   });
 
+  it("runnable validate script.py makes the checks execute makes before a run (issue 11 item 3)", async () => {
+    await writeFile(join(dir, "late.py"), 'from runnable import Pipeline, Task\n\nt = Task(name="t", command="examples.nowhere.fn", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(configuration_file="missing-config.yaml")\n');
+    const missingModule = await runCli(["validate", "late.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+    expect(missingModule.code, missingModule.stdout).toBe(2);
+    expect(missingModule.stderr).toContain("missing-config.yaml");
+    expect(missingModule.stdout).not.toContain("valid");
+  });
+
   it("a script that never calls Pipeline.execute() is reported", async () => {
     await writeFile(join(dir, "nothing.py"), "from runnable import Stub\nStub(name='x')\n");
     const result = await runCli(["execute", "-f", "nothing.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });

@@ -156,9 +156,12 @@ describe("the in-task API", () => {
 
   it("rejects a bad step and records toJSON values as JSON", async () => {
     const log = await pipeline({
-      steps: [typescript({ name: "t", function: () => track({ when: new Date(0), big: 10n as unknown as number, nan: Number.NaN }) })],
+      steps: [typescript({ name: "t", function: () => track({ when: new Date(0), big: 10n as unknown as number }) })],
     }).execute(quiet());
-    expect(log.steps.t!.user_defined_metrics).toEqual({ when: "1970-01-01T00:00:00.000Z", big: "10", nan: "NaN" });
+    expect(log.steps.t!.user_defined_metrics).toEqual({ when: "1970-01-01T00:00:00.000Z", big: "10" });
+    // issue 11 item 8: NaN is never stored silently as "NaN" (nor as null)
+    const nan = await pipeline({ steps: [typescript({ name: "t", function: () => track({ nan: Number.NaN }) })] }).execute({ ...quiet(), throwOnFailure: false });
+    expect(nan.steps.t!.attempts[0]!.message).toMatch(/metric "nan" is NaN; metrics are stored as JSON/);
     const bad = await pipeline({ steps: [typescript({ name: "t", function: () => track({ a: 1 }, -1) })] }).execute({ ...quiet(), throwOnFailure: false });
     expect(bad.steps.t!.attempts[0]!.message).toMatch(/step must be a non-negative integer/);
   });

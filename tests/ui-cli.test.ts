@@ -125,7 +125,8 @@ describe("runs delete and runs gc", () => {
 
   it("collects runs older than a duration (dry run first), keeping newer ones", async () => {
     const old = new Date(Date.now() - 3 * 86_400_000);
-    for (const file of ["fail-1.json", "fail-1.journal.jsonl"]) await utimes(join(dir, ".run_log_store", file), old, old);
+    // (a finished run leaves no journal: only its snapshot dates it)
+    for (const file of ["fail-1.json"]) await utimes(join(dir, ".run_log_store", file), old, old);
     const dry = await cli("runs", "gc", "--older-than", "2d", "--dry-run");
     expect(dry.stdout).toBe("would delete fail-1\n");
     expect(existsSync(join(dir, ".run_log_store", "fail-1.json"))).toBe(true);

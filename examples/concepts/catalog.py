@@ -4,6 +4,7 @@
     python3 examples/concepts/catalog.py
 """
 
+import shutil
 from pathlib import Path
 
 
@@ -23,6 +24,9 @@ def retrieve_content_from_both():
     """Reads both files; "another" was deleted in between and came back from the catalog."""
     print((Path("data") / "hello.txt").read_text())
     print((Path("another") / "world.txt").read_text())
+    # the files are in the catalog: leave the working directory as the run found it
+    shutil.rmtree("data")
+    shutil.rmtree("another")
 
 
 def main():

@@ -4,6 +4,7 @@
     python3 examples/concepts/catalog_api.py
 """
 
+import shutil
 from pathlib import Path
 
 from runnable import get_from_catalog, put_in_catalog
@@ -28,6 +29,9 @@ def retrieve_content_from_both():
     get_from_catalog("**/*")
     print((Path("data") / "hello.txt").read_text())
     print((Path("another") / "world.txt").read_text())
+    # the files are in the catalog: leave the working directory as the run found it
+    shutil.rmtree("data")
+    shutil.rmtree("another")
 
 
 def main():

@@ -73,7 +73,7 @@ def append_event(event: Dict[str, Any]) -> None:
     """Appends one event to ``events.jsonl`` (one write, so lines never interleave)."""
     folder = require_channel(event.get("kind", "event"))
     line = json.dumps(event, allow_nan=False, separators=(",", ":")) + "\n"
-    with open(os.path.join(folder, "events.jsonl"), "a", encoding="utf-8") as handle:
+    with _private(os.path.join(folder, "events.jsonl"), "a") as handle:
         handle.write(line)
 
 
@@ -108,9 +108,15 @@ def write_json(name: str, value: Any) -> None:
         return
     target = os.path.join(folder, name)
     temporary = f"{target}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
+    with _private(temporary, "w") as handle:
         json.dump(value, handle)
     os.replace(temporary, target)
+
+
+def _private(path: str, mode: str) -> Any:
+    """Opens a channel file owner-only (it can hold parameters and secrets), whatever the task's umask."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    return os.fdopen(os.open(path, flags, 0o600), mode, encoding="utf-8")
 
 
 def task_env() -> Dict[str, str]:

@@ -12,3 +12,15 @@ export interface CliIo {
   /** Reads all of standard input (the Python SDK sends its pipeline this way). */
   stdin?: () => Promise<string>;
 }
+
+/** A standard stream that stops being written once its reader is gone (`runnable runs list | head`): EPIPE is not an error. */
+export function closable(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}

@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
-import { RunnableError, messageOf } from "../core/errors.js";
+import { RunnableError, isRunnableError } from "../core/errors.js";
 import { serialiseGraph } from "../definition/serialise.js";
-import { importModule } from "../plugins/task/typescript/load-function.js";
+import { importModule, moduleLoadError } from "../plugins/task/typescript/load-function.js";
 import type { PipelineSource } from "../runtime/prepare-run.js";
 import { isPipeline } from "../sdk/pipeline.js";
 
@@ -21,7 +21,9 @@ export async function loadPipelineSource(file: string, cwd: string): Promise<Pip
   try {
     module = await importModule(path);
   } catch (error) {
-    throw new RunnableError("MODULE_LOAD_FAILED", `cannot load pipeline module ${file}: ${messageOf(error)}`, { cause: error });
+    // A mistake the SDK found while the module built its pipeline keeps its own message and hint.
+    if (isRunnableError(error)) throw new RunnableError(error.code, `pipeline module ${file}: ${error.message}`, { cause: error, problems: error.problems, ...(error.hint ? { hint: error.hint } : {}) });
+    throw moduleLoadError(`pipeline module ${file}`, error);
   }
   const candidate = module.default;
   if (!isPipeline(candidate)) {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, reportError } from "./report-error.js";
-import type { CliIo } from "./io.js";
+import { closable, type CliIo } from "./io.js";
 import { executeCommand, retryCommand } from "./commands/execute.js";
 import { signalStop } from "./signals.js";
 import { stepCommands } from "./commands/step-commands.js";
@@ -12,18 +12,6 @@ import { runsCompareCommand } from "./commands/runs-compare.js";
 import { runsDeleteCommand, runsGcCommand } from "./commands/runs-delete.js";
 import { uiCommand } from "./commands/ui.js";
 import { validateCommand } from "./commands/validate.js";
-
-/** A standard stream that stops being written once its reader is gone (`runnable runs list | head`). */
-function closable(stream: NodeJS.WriteStream): (text: string) => void {
-  let closed = false;
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    closed = true;
-  });
-  return (text) => {
-    if (!closed) stream.write(text);
-  };
-}
 
 function defaultIo(): CliIo {
   const err = closable(process.stderr);
@@ -52,7 +40,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     .option("--verbose", "print stack traces of errors")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("hint: `runnable --help` lists the commands, `runnable <command> --help` their options");
   const config = new Option("-c, --config-file <file>", "services configuration (default: $RUNNABLE_CONFIGURATION_FILE)");
   program
     .command("execute")
@@ -146,10 +135,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     });
   program
     .command("validate <file>")
-    .description("check a pipeline definition (YAML, Python SDK script, TypeScript module) without running it")
+    .description("run every check `execute` makes before a run starts (pipeline, config, tasks, folders, parameters), writing nothing")
+    .addOption(config)
+    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
     .addOption(logLevelOption())
-    .action(async (file: string) => {
-      code = isPythonScript(file) ? await validatePythonScript(file, io, verbose) : await validateCommand(file, io);
+    .action(async (file: string, options) => {
+      code = isPythonScript(file) ? await validatePythonScript(file, options, io, verbose) : await validateCommand(file, options, io);
     });
   try {
     // --verbose is accepted anywhere on the line (it only changes how errors print).

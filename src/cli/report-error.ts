@@ -15,7 +15,9 @@ export function reportError(error: unknown, verbose: boolean, write: (text: stri
     if (error.hint) lines.push(`hint: ${error.hint}`);
     if (verbose && error.stack) lines.push(error.stack);
     write(`${lines.join("\n")}\n`);
-    return error.code === "INTERNAL" ? EXIT.internal : EXIT.badInput;
+    if (error.code === "INTERNAL") return EXIT.internal;
+    // The run started and was recorded as far as the storage allowed: a failed run, not bad input.
+    return error.code === "STORAGE_FAILED" ? EXIT.runFailed : EXIT.badInput;
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   write(`internal error (this is a bug in runnable-ts; please report it):\n${text}\n`);

@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import type { BranchLog, RunLog, StepLog } from "../core/run-log.js";
+import type { BranchLog, CodeIdentity, RunLog, StepLog } from "../core/run-log.js";
 import { parseDuration } from "../core/time.js";
 import { stepMetricPoints } from "../ui/metric-values.js";
 
@@ -51,7 +51,7 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   out.push(`  pipeline: ${runLog.run_config.pipeline_file || "(SDK)"}   tag: ${runLog.tag || "-"}   dag_hash: ${runLog.dag_hash || "-"}`);
   if (first) out.push(`  started:  ${first}   ended: ${last ?? "-"}`);
   const identity = lastStep?.code_identities[0];
-  if (identity) out.push(`  code:     ${identity.code_identifier ?? "not a git repository"}${identity.code_identifier_dependable ? "" : " (uncommitted changes)"}`);
+  if (identity) out.push(`  code:     ${codeText(identity)}`);
   out.push(c.bold("Parameters"));
   const params = Object.entries(runLog.parameters);
   if (params.length === 0) out.push("  (none)");
@@ -59,6 +59,14 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   out.push(c.bold("Steps"));
   renderSteps(runLog.steps, 1, { out, c, options, status });
   return `${out.join("\n")}\n`;
+}
+
+/** The code identity in a few words: the commit (and whether there were changes), or why there is none. */
+function codeText(identity: CodeIdentity): string {
+  if (identity.code_identifier === null) return identity.code_identifier_message || "unknown (not a git repository)";
+  if (identity.code_identifier_dependable) return identity.code_identifier;
+  const detail = identity.code_identifier_message ? `: ${identity.code_identifier_message}` : "";
+  return identity.code_identifier_type === "git" ? `${identity.code_identifier} (with uncommitted changes${detail})` : identity.code_identifier;
 }
 
 function renderSteps(steps: Record<string, StepLog>, depth: number, r: Render): void {

@@ -6,6 +6,7 @@ import { didYouMean } from "../core/suggest.js";
 import { TASK_RUNNERS_KEY, readTaskRunners } from "./task-runners.js";
 import { collectVariables } from "./variables.js";
 import { mappingKeys, problemAt, valueAt, type YamlSource, readYamlSource } from "./yaml-source.js";
+import { isMapping } from "../core/values.js";
 
 /** The services a configuration file chooses, in runnable's order. */
 export const SERVICE_KEYS = ["executor", "run_log_store", "catalog", "secrets", "experiment_tracker"] as const;
@@ -62,9 +63,6 @@ export interface LoadedConfig {
   taskRunners: Record<string, unknown>;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** The configuration file to read: explicit > RUNNABLE_CONFIGURATION_FILE > runnable_CONFIGURATION_FILE > none. */
 export function configFileFrom(file: string | undefined, env: Readonly<Record<string, string | undefined>>): string | null {
   if (file !== undefined && file !== "") return file;
@@ -77,7 +75,7 @@ export function configFileFrom(file: string | undefined, env: Readonly<Record<st
 
 function topLevelProblems(source: YamlSource, allowed: readonly string[], explain: (key: string) => string): Problem[] {
   if (source.value === null || source.value === undefined) return [];
-  if (!isPlainObject(source.value)) {
+  if (!isMapping(source.value)) {
     return [problemAt(source, [], `${source.file} must be a mapping of services (${SERVICE_KEYS.join(", ")})`, "value")];
   }
   return (mappingKeys(source, []) ?? [])
@@ -97,7 +95,7 @@ function defaultsProblems(source: YamlSource, alsoServices: boolean): Problem[] 
   );
   const block = valueAt(source, ["defaults"]);
   if (block === undefined || block === null) return problems;
-  if (!isPlainObject(block)) return [...problems, problemAt(source, ["defaults"], `"defaults" must be a mapping of services (${SERVICE_KEYS.join(", ")})`)];
+  if (!isMapping(block)) return [...problems, problemAt(source, ["defaults"], `"defaults" must be a mapping of services (${SERVICE_KEYS.join(", ")})`)];
   for (const key of mappingKeys(source, ["defaults"]) ?? []) {
     if (CONFIG_KEYS.includes(key)) continue;
     problems.push(problemAt(source, ["defaults", key], `unknown key "defaults.${key}"; known keys: ${CONFIG_KEYS.join(", ")}.${didYouMean(key, CONFIG_KEYS)}`));
@@ -121,11 +119,11 @@ function builtinDefault(service: ServiceKey, schemas: Readonly<Record<string, z.
 
 /** Where each service's entry is: the config file, the defaults file's `defaults:` block, or nowhere. */
 function entryLocation(service: string, main: YamlSource | null, defaults: YamlSource | null) {
-  if (main && isPlainObject(main.value) && Object.hasOwn(main.value, service)) {
+  if (main && isMapping(main.value) && Object.hasOwn(main.value, service)) {
     return { source: main, path: [service], from: "file" as const };
   }
   const block = defaults ? valueAt(defaults, ["defaults"]) : undefined;
-  if (defaults && isPlainObject(block) && Object.hasOwn(block, service)) {
+  if (defaults && isMapping(block) && Object.hasOwn(block, service)) {
     return { source: defaults, path: ["defaults", service], from: "runnable-config.yaml" as const };
   }
   return undefined;

@@ -3,6 +3,7 @@ import type { Problem } from "../core/errors.js";
 import { didYouMean } from "../core/suggest.js";
 import { substituteVariables } from "./variables.js";
 import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
+import { isMapping } from "../core/values.js";
 
 /** A service entry to check: where it is, which types exist, and the variables (executor only). */
 export interface ServiceEntryInput {
@@ -24,9 +25,6 @@ export interface ServiceEntryResult {
 
 const ENTRY_KEYS = ["type", "config"];
 const dotted = (path: YamlPath): string => path.join(".");
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 interface ZodInternals {
   _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown> } };
 }
@@ -49,7 +47,7 @@ function keysOf(schema: unknown, path: readonly PropertyKey[]): string[] | undef
 
 function checkShape(input: ServiceEntryInput, raw: unknown): Problem[] {
   const { source, path, service } = input;
-  if (!isPlainObject(raw)) {
+  if (!isMapping(raw)) {
     return [problemAt(source, path, `${dotted(path)} must be a mapping with "type" and an optional "config", e.g. {type: ...}`)];
   }
   const problems: Problem[] = [];
@@ -88,7 +86,7 @@ export function readServiceEntry(input: ServiceEntryInput): ServiceEntryResult {
   const raw = valueAt(input.source, input.path);
   const problems = checkShape(input, raw);
   // Unknown keys beside a good type do not stop the config check: every problem is reported at once.
-  if (!isPlainObject(raw) || typeof raw.type !== "string" || !Object.hasOwn(input.schemas, raw.type)) return { problems };
+  if (!isMapping(raw) || typeof raw.type !== "string" || !Object.hasOwn(input.schemas, raw.type)) return { problems };
   const type = raw.type;
   const schema = input.schemas[type]!;
   let config: unknown = raw.config ?? {};

@@ -2,15 +2,13 @@ import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
 import { didYouMean } from "../core/suggest.js";
 import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
+import { isMapping } from "../core/values.js";
 
 /**
  * The config section for task runners, keyed by runner type (an extension: runnable has none), e.g.
  * `task_runners: {python: {interpreter: .venv/bin/python, notebook_python: /usr/bin/python3, kernel: python3}}`.
  */
 export const TASK_RUNNERS_KEY = "task_runners";
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The object keys a zod object schema accepts (through optional/default wrappers), when it can tell. */
 function keysOf(schema: unknown): string[] {
@@ -33,7 +31,7 @@ export function readTaskRunners(
   const known = Object.keys(schemas);
   const where = path.join(".");
   if (block === null || block === undefined) return { configs: {}, problems: [] };
-  if (!isPlainObject(block)) {
+  if (!isMapping(block)) {
     return { configs: {}, problems: [problemAt(source, path, `${where} must be a mapping of task runner type to its settings (types: ${known.join(", ")})`, "value")] };
   }
   const configs: Record<string, unknown> = {};

@@ -27,7 +27,7 @@ export function outputsFromEnv(
     for (const [name, value] of Object.entries(final)) {
       if (!name.startsWith(prefix) || name.length === prefix.length) continue;
       if (given[name] === value) continue;
-      parameters[name.slice(prefix.length)] = decodeEnvValue(value);
+      parameters[name.slice(prefix.length)] = decodeEnvValue(value, name);
     }
   }
   const metrics: TrackedPoint[] = [];

@@ -19,6 +19,7 @@ export type ErrorCode =
   | "NOT_IN_TASK"
   | "UNSUPPORTED"
   | "TRACKER_ERROR"
+  | "STORAGE_FAILED"
   | "STORE_UNAVAILABLE"
   | "INTERNAL";
 

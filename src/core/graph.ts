@@ -133,6 +133,14 @@ export const TASK_FUNCTION = Symbol.for("runnable-ts.task-function");
 /** Key under which the SDK attaches a reducer function to a map node (never serialised). */
 export const MAP_REDUCER = Symbol.for("runnable-ts.map-reducer");
 
+/** Where a TypeScript task built in code keeps the schema of the parameters it reads (not serialised). */
+export const TASK_PARAMETERS = Symbol.for("runnable-ts.task-parameters");
+
+/** A schema of the parameters a task reads: a zod object schema, or anything with the same `safeParse`. */
+export interface ParameterSchema {
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+}
+
 /** The branch graphs a node owns, in declaration order ([] for task, stub and terminal nodes). */
 export function branchesOf(node: Node): Graph[] {
   switch (node.kind) {

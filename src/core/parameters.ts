@@ -1,15 +1,84 @@
+import { RunnableError } from "./errors.js";
 import type { Parameters } from "./run-log.js";
 
 /** Prefixes under which parameters travel in the environment (ours first, runnable's second). */
 export const PARAMETER_PREFIXES = ["RUNNABLE_PRM_", "runnable_PRM_"] as const;
 
-/** Decodes an environment value: JSON when it parses, else the raw string. */
-export function decodeEnvValue(text: string): unknown {
+/** Why `name` cannot name a parameter (it travels as an environment variable `RUNNABLE_PRM_<name>`), or undefined. */
+export function parameterNameProblem(name: string): string | undefined {
+  if (name === "") return "a parameter name cannot be empty";
+  if (/[\u0000-\u001f\u007f=]/.test(name)) return `parameter name ${JSON.stringify(name)} cannot contain "=" or control characters (it becomes an environment variable name)`;
+  return undefined;
+}
+
+/** Deepest nesting of lists and mappings in a parameter value (deeper values are refused, not crashed on). */
+export const MAX_VALUE_DEPTH = 100;
+
+/**
+ * Why `value` cannot be kept as a parameter — a number JSON cannot hold (NaN, Infinity), nesting deeper
+ * than {@link MAX_VALUE_DEPTH}, or something that is not data (a function, a symbol) — naming
+ * where inside it; undefined when it is fine. Walks without recursion.
+ */
+export function valueProblem(value: unknown): string | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 0, ""]];
+  while (stack.length > 0) {
+    const [current, depth, at] = stack.pop()!;
+    const where = at ? ` at ${at}` : "";
+    if (typeof current === "number") {
+      if (!Number.isFinite(current)) return `holds ${current}${where}: parameters are JSON values, which cannot hold NaN or Infinity`;
+      continue;
+    }
+    if (typeof current === "function" || typeof current === "symbol") {
+      return `holds a ${typeof current}${where}: parameters are JSON values (strings, numbers, booleans, null, lists, mappings)`;
+    }
+    if (typeof current !== "object" || current === null) continue;
+    if (depth >= MAX_VALUE_DEPTH) return `nests lists and mappings more than ${MAX_VALUE_DEPTH} levels deep`;
+    for (const [key, item] of Object.entries(current)) stack.push([item, depth + 1, Array.isArray(current) ? `${at}[${key}]` : at ? `${at}.${key}` : key]);
+  }
+  return undefined;
+}
+
+/** Why a task's output parameters cannot be kept (a bad name or value, see {@link valueProblem}), or undefined. */
+export function parametersProblem(parameters: Readonly<Record<string, unknown>>): string | undefined {
+  for (const [name, value] of Object.entries(parameters)) {
+    const problem = parameterNameProblem(name) ?? (valueProblem(value) && `parameter "${name}" ${valueProblem(value)}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+const NUMBER_OR_STRING = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/** A number literal in JSON `text` that a 64-bit float cannot keep (an integer beyond 2^53, 1e400), or undefined. */
+export function lossyNumberIn(text: string): string | undefined {
+  if (!/\d{16}|[eE][+-]?\d{3}/.test(text)) return undefined;
+  for (const [literal] of text.matchAll(NUMBER_OR_STRING)) {
+    if (literal.startsWith('"')) continue;
+    const value = Number(literal);
+    if (!Number.isFinite(value)) return `the number ${literal} is too large for a 64-bit float`;
+    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(value)) return `the integer ${literal} has more digits than a 64-bit float keeps exactly`;
+  }
+  return undefined;
+}
+
+/**
+ * Decodes an environment value: JSON when it parses, else the raw string. A JSON value that would not
+ * survive (a lossy number, NaN, too deep) is a PARAMETERS_INVALID error naming `variable`.
+ */
+export function decodeEnvValue(text: string, variable = "the value"): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return text;
   }
+  const problem = lossyNumberIn(text) ?? valueProblem(value);
+  if (problem) {
+    throw new RunnableError("PARAMETERS_INVALID", `${variable} cannot be used as a parameter: ${problem}`, {
+      hint: "quote the value to keep it as text (e.g. '\"12345678901234567890\"'), or use a number a 64-bit float holds",
+    });
+  }
+  return value;
 }
 
 /** Encodes a parameter for the environment: JSON (strings keep their quotes, as runnable does). */
@@ -23,7 +92,7 @@ export function parametersFromEnv(env: Record<string, string | undefined>): Para
   for (const prefix of [...PARAMETER_PREFIXES].reverse()) {
     for (const [name, value] of Object.entries(env)) {
       if (value === undefined || !name.startsWith(prefix) || name.length === prefix.length) continue;
-      found[name.slice(prefix.length)] = decodeEnvValue(value);
+      found[name.slice(prefix.length)] = decodeEnvValue(value, name);
     }
   }
   return found;

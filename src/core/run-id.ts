@@ -62,6 +62,9 @@ export function generateRunId(now: Date, random: () => number): string {
   return `${pick(RUN_ID_ADJECTIVES, random)}-${pick(RUN_ID_SURNAMES, random)}-${hhmm}`;
 }
 
+/** How to write a run id (for messages about a bad one). */
+export const RUN_ID_HINT = 'a run id is up to 128 letters, digits, ".", "_" and "-", e.g. train-2024-06-01; omit --run-id to get a generated one';
+
 /** Why `id` cannot be a run id (it names folders and files), or undefined when it is fine. */
 export function validateRunId(id: string): string | undefined {
   if (id === "") return "a run id cannot be empty";

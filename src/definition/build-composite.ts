@@ -1,11 +1,12 @@
 import type { DagNode, Graph, MapNode, ParallelNode } from "../core/graph.js";
-import { DAG_BRANCH, MAP_PLACEHOLDER } from "../core/names.js";
-import { isMapping, report } from "./context.js";
+import { DAG_BRANCH, MAP_PLACEHOLDER, stepNameProblem } from "../core/names.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { loadDagDefinition } from "./dag-include.js";
 import { dagSchema, mapSchema, parallelSchema } from "./node-schemas.js";
 import { nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
+import { isMapping } from "../core/values.js";
 
 /** Builds a `parallel` step and each of its branches. */
 export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode | undefined {
@@ -19,9 +20,8 @@ export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode
   }
   const branches: Record<string, Graph> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key.trim() === "" || key.includes(".") || key.includes("%")) {
-      report(ctx, [...branchesPath, key], `${input.label}: branch name "${key}" must be non-empty and cannot contain "." or "%"`, "key");
-    }
+    const problem = stepNameProblem(key, "branch name");
+    if (problem) report(ctx, [...branchesPath, key], `${input.label}: ${problem} (rename the branch)`, "key");
     const graph = ctx.buildBranch(ctx, value, [...branchesPath, key], `${input.internalName}.${key}`);
     if (graph) branches[key] = graph;
   }
@@ -53,13 +53,23 @@ export function buildMap(ctx: BuildContext, input: StepInput): MapNode | undefin
   };
 }
 
-/** Builds a `dag` step from the file named by its `dag_definition`. */
+/** Builds a `dag` step from the file named by its `dag_definition`, or from its inline `dag` (SDK pipelines). */
 export function buildDag(ctx: BuildContext, input: StepInput): DagNode | undefined {
   const parsed = dagSchema.safeParse(input.config);
   if (!parsed.success) reportStepIssues(ctx, parsed.error, input, Object.keys(dagSchema.shape));
-  const definition = input.config.dag_definition;
+  const { dag_definition: definition, dag: inline } = input.config;
+  const branchName = `${input.internalName}.${DAG_BRANCH}`;
+  if ((definition === undefined) === (inline === undefined)) {
+    report(ctx, input.path, `${input.label}: give exactly one of "dag_definition" (a YAML file to include) and "dag" (the nested graph)`, "key");
+    return undefined;
+  }
+  if (inline !== undefined) {
+    const graph = ctx.buildBranch(ctx, inline, [...input.path, "dag"], branchName);
+    if (!parsed.success || !graph) return undefined;
+    return { kind: "dag", ...nodeBase(ctx, input), ...traversalOf(parsed.data), dagDefinition: "", branch: graph };
+  }
   if (typeof definition !== "string" || definition.trim() === "") return undefined;
-  const branch = loadDagDefinition(ctx, input, definition, `${input.internalName}.${DAG_BRANCH}`);
+  const branch = loadDagDefinition(ctx, input, definition, branchName);
   if (!parsed.success || !branch) return undefined;
   return { kind: "dag", ...nodeBase(ctx, input), ...traversalOf(parsed.data), dagDefinition: definition, branch };
 }

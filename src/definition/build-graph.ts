@@ -2,17 +2,18 @@ import { RunnableError, formatProblem } from "../core/errors.js";
 import type { Problem } from "../core/errors.js";
 import { NODE_KINDS } from "../core/graph.js";
 import type { Graph, Node } from "../core/graph.js";
-import { childName } from "../core/names.js";
+import { childName, nestingProblem } from "../core/names.js";
 import { buildStep } from "./build-node.js";
 import type { NodeKind } from "./build-node.js";
 import { checkGraph } from "./check-graph.js";
 import type { StepInfo } from "./check-graph.js";
-import { describeValue, isMapping, report } from "./context.js";
+import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { realPathOf } from "./files.js";
 import { graphSchema } from "./node-schemas.js";
 import type { AnalysedDag, BuildGraphOptions, DocPath } from "./types.js";
 import { reportIssues } from "./zod-problems.js";
+import { isMapping } from "../core/values.js";
 
 /** Validates a dag block (YAML `dag:` or an SDK object) and builds its graph, collecting every problem. */
 export function analyseDag(dag: unknown, options: BuildGraphOptions): AnalysedDag {
@@ -41,9 +42,12 @@ export function invalidPipeline(subject: string, found: Problem[]): RunnableErro
   const problems = sortProblems(found);
   const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
   const lines = problems.map(formatProblem).join("\n");
+  const located = problems.some((problem) => problem.line !== undefined);
   return new RunnableError("PIPELINE_INVALID", `${subject} has ${count}:\n${lines}`, {
     problems,
-    hint: "Fix every problem listed; each starts with file:line:col of the offending key or value.",
+    hint: located
+      ? "Fix every problem listed; each starts with file:line:col of the offending key or value."
+      : "Fix every problem listed; each names the step (and key) it is about.",
   });
 }
 
@@ -69,6 +73,11 @@ function cloneInput(dag: unknown): unknown {
 /** Builds one graph (top level or branch); undefined when it or anything inside has problems. */
 function buildBranchGraph(ctx: BuildContext, value: unknown, path: DocPath, internalBranchName: string): Graph | undefined {
   const where = internalBranchName ? `branch "${internalBranchName}"` : "the pipeline";
+  const tooDeep = nestingProblem(internalBranchName);
+  if (tooDeep) {
+    report(ctx, path, `${where.length > 80 ? "a branch" : where}: ${tooDeep}`, "key");
+    return undefined;
+  }
   if (!isMapping(value)) {
     report(ctx, path, `${where} must be a mapping with "start_at" and "steps", got ${describeValue(value)}`);
     return undefined;

@@ -1,14 +1,16 @@
 import { NODE_KINDS } from "../core/graph.js";
 import type { CatalogSpec, Node, StubNode, TaskNode, TaskSpec } from "../core/graph.js";
+import { catalogPatternProblem } from "../core/catalog-patterns.js";
 import { childName, stepNameProblem } from "../core/names.js";
 import { buildDag, buildMap, buildParallel } from "./build-composite.js";
-import { describeValue, isMapping, report } from "./context.js";
+import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
+import { isMapping } from "../core/values.js";
 
 /** Node kinds known to the definition layer. */
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -63,8 +65,26 @@ function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node 
   }
 }
 
-function catalogOf(catalog: { get?: string[] | undefined; put?: string[] | undefined } | null | undefined): CatalogSpec | null {
+type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined } | null | undefined;
+
+function catalogOf(catalog: CatalogInput): CatalogSpec | null {
   return catalog ? { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])] } : null;
+}
+
+/** Reports catalog patterns that are empty, absolute or walk up with `..` (refused before any step runs). */
+function checkCatalogPatterns(ctx: BuildContext, input: StepInput, catalog: CatalogInput): boolean {
+  let ok = true;
+  for (const stage of ["get", "put"] as const) {
+    for (const [index, pattern] of (catalog?.[stage] ?? []).entries()) {
+      const problem = catalogPatternProblem(pattern);
+      if (!problem) continue;
+      const root = stage === "put" ? "the working directory" : "the run's catalog";
+      const why = `catalog ${stage} pattern ${describeValue(pattern)} ${problem}; patterns are globs relative to ${root} (e.g. "data/*.csv")`;
+      report(ctx, [...input.path, "catalog", stage, index], `${input.label}: ${why}`);
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 function checkNotebookKeys(ctx: BuildContext, input: StepInput): void {
@@ -84,6 +104,7 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
     reportStepIssues(ctx, parsed.error, input, Object.keys(taskSchema.shape));
     return undefined;
   }
+  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;
   const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, ...rest } = parsed.data;
   const extra = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   const task: TaskSpec = { command_type: command_type ?? "python", command, ...extra };
@@ -104,6 +125,7 @@ function buildStub(ctx: BuildContext, input: StepInput): StubNode | undefined {
     reportStepIssues(ctx, parsed.error, input, STUB_KEYS);
     return undefined;
   }
+  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;
   const extra = Object.fromEntries(Object.entries(input.config).filter(([key]) => !STUB_KEYS.includes(key)));
   return {
     kind: "stub",

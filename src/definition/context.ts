@@ -38,10 +38,6 @@ export function report(ctx: BuildContext, path: DocPath, message: string, at: "k
   ctx.problems.push(problem);
 }
 
-/** True for a plain mapping (not null, not a list). */
-export function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A short description of a value for messages: `"x"`, `3`, `a list`, `a mapping`, ... */
 export function describeValue(value: unknown): string {

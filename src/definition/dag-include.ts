@@ -1,11 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../core/graph.js";
-import { isMapping, report } from "./context.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { displayName, readFailure, realPathOf } from "./files.js";
 import type { StepInput } from "./step-input.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { decodeSourceText } from "./source-text.js";
+import { parseYamlSource, type YamlSource } from "./yaml-source.js";
+import type { Problem } from "../core/errors.js";
+import { nearest } from "../core/suggest.js";
+import { isMapping } from "../core/values.js";
 
 /** Reads the file named by a `dag` step's `dag_definition` and builds its `dag` block as a branch. */
 export function loadDagDefinition(ctx: BuildContext, input: StepInput, definition: string, branchName: string): Graph | undefined {
@@ -24,16 +28,21 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
     report(ctx, definitionPath, `${input.label}: dag_definition "${definition}" includes itself (${chain}); a pipeline cannot include itself, directly or indirectly`);
     return undefined;
   }
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(absolute, "utf8");
+    bytes = readFileSync(absolute);
   } catch (error) {
     const where = `${absolute}; relative paths start from ${ctx.baseDir}, then from ${ctx.cwd}`;
     report(ctx, definitionPath, `${input.label}: dag_definition file "${definition}" ${readFailure(error)} (${where})`);
     return undefined;
   }
   const file = displayName(ctx.cwd, absolute);
-  const source = parseYamlSource(text, file);
+  const decoded = decodeSourceText(bytes, file);
+  if ("problem" in decoded) {
+    ctx.problems.push(decoded.problem);
+    return undefined;
+  }
+  const source = parseYamlSource(decoded.text, file);
   ctx.problems.push(...source.syntaxProblems, ...source.duplicateProblems);
   if (source.syntaxProblems.length > 0) return undefined;
   if (!isMapping(source.value) || !("dag" in source.value)) {
@@ -41,6 +50,7 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
     ctx.problems.push({ message, file, line: 1, col: 1 });
     return undefined;
   }
+  ctx.problems.push(...topLevelKeyProblems(source, source.value));
   const child: BuildContext = {
     ...ctx,
     source: { file, positionOf: source.positionOf },
@@ -48,4 +58,15 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
     includeStack: [...ctx.includeStack, real],
   };
   return ctx.buildBranch(child, source.value.dag, ["dag"], branchName);
+}
+
+/** Top-level keys of a pipeline file other than `dag`, unless they hold anchored blocks the dag reuses (as runnable's examples do). */
+export function topLevelKeyProblems(source: YamlSource, document: Record<string, unknown>): Problem[] {
+  return Object.keys(document)
+    .filter((key) => key !== "dag" && !source.anchored([key]))
+    .map((key) => {
+      const near = nearest(key, ["dag"]) ? ' (did you mean "dag"?)' : "";
+      const message = `unknown top-level key "${key}"${near}; a pipeline file holds "dag" (start_at, steps, description, name go inside it) and anchored blocks the dag reuses (key: &name ...)`;
+      return { message, file: source.file, ...source.positionOf([key], "key"), path: key };
+    });
 }

@@ -168,10 +168,15 @@ describe("loadPipelineFile on good pipelines", () => {
     expect(graph.nodes.get("b")).toMatchObject({ kind: "stub", next: "success" });
   });
 
-  it("ignores other top-level keys and keeps the whole document in raw", async () => {
-    const { raw, graph } = await load(path.join("sub", "deeper.yml"));
-    expect((raw as Record<string, unknown>).ignored).toBe(true);
-    expect(graph.startAt).toBe("deepest");
+  it("refuses other top-level keys unless they hold anchored blocks, and keeps the whole document in raw", async () => {
+    const loose = path.join(tmp, "loose.yaml");
+    await writeFile(loose, "ignored: true\ndag:\n  start_at: a\n  steps:\n    a: {type: stub, next: success}\n");
+    await expect(loadPipelineFile(loose)).rejects.toThrow(/loose\.yaml:1:1: unknown top-level key "ignored"/);
+    const file = path.join(tmp, "anchored.yaml");
+    await writeFile(file, "shared: &s {type: stub, next: success}\ndag:\n  start_at: a\n  steps:\n    a: *s\n");
+    const { raw, graph } = await loadPipelineFile(file);
+    expect((raw as Record<string, unknown>).shared).toEqual({ type: "stub", next: "success" });
+    expect(graph.startAt).toBe("a");
   });
 });
 

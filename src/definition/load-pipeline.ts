@@ -1,13 +1,14 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { RunnableError, formatProblem } from "../core/errors.js";
 import { analyseDag, invalidPipeline } from "./build-graph.js";
-import { isMapping } from "./context.js";
 import { dagHash } from "./dag-hash.js";
 import { displayName, readFailure } from "./files.js";
 import { serialiseGraph } from "./serialise.js";
 import type { LoadedPipeline } from "./types.js";
+import { topLevelKeyProblems } from "./dag-include.js";
+import { readSourceText } from "./source-text.js";
 import { parseYamlSource } from "./yaml-source.js";
+import { isMapping } from "../core/values.js";
 
 /**
  * Reads a pipeline YAML file and builds its graph. Throws FILE_NOT_FOUND, YAML_SYNTAX, or one
@@ -17,15 +18,14 @@ export async function loadPipelineFile(file: string, options: { cwd?: string } =
   const cwd = options.cwd ?? process.cwd();
   const absolute = path.resolve(cwd, file);
   const shown = displayName(cwd, absolute);
-  let text: string;
-  try {
-    text = await readFile(absolute, "utf8");
-  } catch (error) {
-    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${absolute} ${readFailure(error)}`, {
-      cause: error,
-      hint: `check the path (relative paths start from ${cwd})`,
-    });
-  }
+  const text = await readSourceText(absolute, shown, {
+    failed: (error) =>
+      new RunnableError("FILE_NOT_FOUND", `pipeline file ${absolute} ${readFailure(error)}`, {
+        cause: error,
+        hint: `check the path (relative paths start from ${cwd})`,
+      }),
+    invalid: (problem) => new RunnableError("YAML_SYNTAX", `Pipeline ${shown} cannot be read:\n${formatProblem(problem)}`, { problems: [problem] }),
+  });
   const source = parseYamlSource(text, shown);
   if (source.syntaxProblems.length > 0) {
     const lines = source.syntaxProblems.map(formatProblem).join("\n");
@@ -41,6 +41,7 @@ export async function loadPipelineFile(file: string, options: { cwd?: string } =
     problems.push({ message, file: shown, ...source.positionOf([]), path: "" });
     throw invalidPipeline(`Pipeline ${shown}`, problems);
   }
+  problems.push(...topLevelKeyProblems(source, raw));
   const analysed = analyseDag(raw.dag, { file: shown, positionOf: source.positionOf, baseDir: path.dirname(absolute), cwd, sourcePath: absolute });
   problems.push(...analysed.problems);
   if (!analysed.graph || problems.length > 0) throw invalidPipeline(`Pipeline ${shown}`, problems);

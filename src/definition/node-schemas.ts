@@ -47,8 +47,8 @@ export const mapSchema = z.strictObject({
   reducer: z.string().optional(),
 });
 
-/** Schema of a `dag` step (the included file is read by the graph builder). */
-export const dagSchema = z.strictObject({ ...traversal, dag_definition: nonBlank });
+/** Schema of a `dag` step: a YAML file to include (read by the graph builder), or (SDK) the nested graph inline. */
+export const dagSchema = z.strictObject({ ...traversal, dag_definition: nonBlank.optional(), dag: z.unknown().optional() });
 
 /** Schema of a graph (the top-level `dag` block or a branch). */
 export const graphSchema = z.strictObject({
@@ -79,6 +79,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   iterate_as: "a non-empty name",
   reducer: "a string (a lambda or a dotted function path)",
   dag_definition: "the path of a YAML file",
+  dag: "a nested graph with start_at and steps",
   start_at: "the name of the first step",
   steps: "a mapping of step name to step",
   description: "a string",

@@ -265,7 +265,7 @@ describe("composite steps", () => {
   it("rejects branch names with a dot", async () => {
     const yaml = ok("    a:\n      type: parallel\n      next: success\n      branches:\n        x.y:\n          start_at: s\n          steps:\n            s:\n              type: stub\n              next: success\n");
     const failure = await failureOf(yaml);
-    expectProblems(failure, [['step "a" (parallel): branch name "x.y" must be non-empty and cannot contain "." or "%"', 8, 9]]);
+    expectProblems(failure, [['step "a" (parallel): branch name "x.y" cannot contain "." or "%" (rename the branch)', 8, 9]]);
   });
 
   it("rejects a dag_definition file that does not exist", async () => {

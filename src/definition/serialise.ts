@@ -1,4 +1,5 @@
 import { assertNever } from "../core/graph.js";
+import { cloneJson } from "../core/parameters.js";
 import type { CatalogSpec, Graph, Node, TraversableNode } from "../core/graph.js";
 
 /** A graph in runnable's serialised form (`run_config.dag`, §2.10); plain JSON. */
@@ -6,11 +7,6 @@ export function serialiseGraph(graph: Graph): Record<string, unknown> {
   const steps: Record<string, unknown> = {};
   for (const [name, node] of graph.nodes) steps[name] = serialiseNode(node);
   return { start_at: graph.startAt, name: graph.name, description: graph.description, steps };
-}
-
-/** Copies data as plain JSON (drops symbols, functions and other non-JSON values). */
-function plain<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 function traversal(node: TraversableNode): Record<string, unknown> {
@@ -34,13 +30,13 @@ export function serialiseNode(node: Node): Record<string, unknown> {
         ...traversal(node),
         catalog: catalog(node.catalog),
         max_attempts: node.maxAttempts,
-        ...plain({ ...node.task }),
+        ...cloneJson({ ...node.task }),
         ...(node.secrets.length > 0 && { secrets: [...node.secrets] }),
         node_name: node.name,
       };
     case "stub":
       // extra keys come last; `name` is set again so that an extra `name` cannot replace the step's
-      return { ...common, ...traversal(node), catalog: catalog(node.catalog), max_attempts: node.maxAttempts, ...plain(node.extra), name: node.name };
+      return { ...common, ...traversal(node), catalog: catalog(node.catalog), max_attempts: node.maxAttempts, ...cloneJson(node.extra), name: node.name };
     case "parallel": {
       const branches: Record<string, unknown> = {};
       for (const [key, branch] of Object.entries(node.branches)) branches[key] = serialiseGraph(branch);

@@ -18,6 +18,8 @@ export interface YamlSource {
   positionOf: PositionOf;
   /** The data at `path` with YAML floats marked, for Python-exact hashing. */
   hashable(path: DocPath): unknown;
+  /** True when the node at `path` carries an anchor (`&name`: a block written to be reused by aliases). */
+  anchored(path: DocPath): boolean;
 }
 
 type AnyNode = unknown;
@@ -25,6 +27,8 @@ const FLOAT_TAG = "tag:yaml.org,2002:float";
 const INT_TAG = "tag:yaml.org,2002:int";
 const INT_SOURCE = /^[-+]?(?:0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+)$/;
 const MAX_DEPTH = 500;
+/** Deepest nesting of mappings and lists read (deeper documents are refused with a located problem). */
+export const MAX_YAML_DEPTH = 400;
 
 /**
  * Parses YAML text (YAML 1.2, merge keys on, duplicate keys reported) into a {@link YamlSource}. A plain
@@ -43,6 +47,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     duplicateProblems: [],
     positionOf: (path, where) => slow().positionOf(path, where),
     hashable: (path) => fast.hashable(path),
+    // Only asked about top-level keys other than `dag` (rare): the Document knows anchors.
+    anchored: (path) => slow().anchored(path),
   };
 }
 
@@ -54,6 +60,7 @@ function parseWithDocument(text: string, file: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number): Position => lineCounter.linePos(offset);
   const syntaxProblems = syntaxProblemsOf(doc, file, at);
+  if (syntaxProblems.length === 0) syntaxProblems.push(...shapeProblems(doc, file, at));
   const duplicateProblems: Problem[] = [];
   let value: unknown;
   if (syntaxProblems.length === 0) {
@@ -74,6 +81,10 @@ function parseWithDocument(text: string, file: string): YamlSource {
       const found = locate(doc, path);
       return found.complete ? hashableOf(found.node, doc, 0) : undefined;
     },
+    anchored: (path) => {
+      const found = locate(doc, path);
+      return found.complete && typeof (found.node as { anchor?: unknown } | null)?.anchor === "string";
+    },
   };
 }
 
@@ -84,9 +95,46 @@ function syntaxProblemsOf(doc: Document.Parsed, file: string, at: (o: number) =>
     const { line, col } = at(error.pos[0]);
     if (seenLines.has(line)) continue;
     seenLines.add(line);
-    const text = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    let text = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    if (/Maximum call stack size exceeded/.test(text)) text = DEEP;
     const hint = error.code === "TAB_AS_INDENT" ? " (indent with spaces)" : "";
     problems.push({ message: `YAML syntax error: ${text}${hint}`, file, line, col });
+  }
+  return problems;
+}
+
+const DEEP = `the YAML nests mappings and lists too deeply to be read (at most ${MAX_YAML_DEPTH} levels); flatten it, e.g. move inner branches into dag_definition files`;
+
+/** Explicit tags of plain data (others, such as `!!python/object`, `!!binary` or `!!set`, are refused). */
+const DATA_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq", "merge"].map((name) => `tag:yaml.org,2002:${name}`));
+
+const shownTag = (tag: string): string => tag.replace(/^tag:yaml\.org,2002:/, "!!");
+
+function unsupportedTag(tag: string, file: string, where: Position): Problem {
+  const message = `YAML tag ${shownTag(tag)} is not supported: pipelines, configs and parameters are plain data (mappings, lists, strings, numbers, booleans, null); remove the tag`;
+  return { message, file, ...where };
+}
+
+/**
+ * Problems of the document's shape, found without recursion: nesting deeper than {@link MAX_YAML_DEPTH}
+ * and tags that are not plain data (an unresolved tag would otherwise be read as text silently).
+ */
+function shapeProblems(doc: Document.Parsed, file: string, at: (o: number) => Position): Problem[] {
+  const problems: Problem[] = doc.warnings
+    .filter((warning) => warning.code === "TAG_RESOLVE_FAILED")
+    .map((warning) => unsupportedTag(/tag:? (\S+)/.exec(warning.message)?.[1] ?? "", file, at(warning.pos[0])));
+  const stack: Array<[unknown, number]> = [[doc.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    const tag = (node as { tag?: unknown } | null)?.tag;
+    const explicit = typeof tag === "string" && !DATA_TAGS.has(tag) && !problems.some((p) => p.message.includes(shownTag(tag)));
+    if (explicit && (isMap(node) || isSeq(node) || isScalar(node))) problems.push(unsupportedTag(tag, file, at(rangeStart(node) ?? 0)));
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_YAML_DEPTH) return [...problems, { message: `YAML syntax error: ${DEEP}`, file, ...at(rangeStart(node) ?? 0) }];
+    for (const item of node.items as unknown[]) {
+      if (isMap(node)) stack.push([(item as Pair).key, depth + 1], [(item as Pair).value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
   }
   return problems;
 }

@@ -1,9 +1,10 @@
 import type { z } from "zod";
-import { describeValue, isMapping, report } from "./context.js";
+import { describeValue, report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { FIELD_RULES } from "./node-schemas.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
+import { isMapping } from "../core/values.js";
 
 type Issue = z.ZodError["issues"][number];
 

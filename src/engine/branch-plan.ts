@@ -1,3 +1,4 @@
+import { didYouMean } from "../core/suggest.js";
 import type { CompositeNode, Graph, MapNode } from "../core/graph.js";
 import { DAG_BRANCH, itemText, type MapVariable } from "../core/names.js";
 import type { BranchContext, Scope } from "./run-state.js";
@@ -37,17 +38,24 @@ export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: s
 /** The items of a map, checked as runnable checks them. */
 export function mapItems(node: MapNode, scope: Scope): unknown[] {
   if (!Object.hasOwn(scope.parameters, node.iterateOn)) {
+    const known = Object.keys(scope.parameters);
     throw new Error(
       `Expected parameter ${node.iterateOn} not present in the parameters, was it ever set before? ` +
-        `(map "${node.name}" iterates on it; known parameters: ${Object.keys(scope.parameters).join(", ") || "none"})`,
+        `(map "${node.name}" iterates on it; known parameters: ${known.join(", ") || "none"})${didYouMean(node.iterateOn, known)}`,
     );
   }
   const items = scope.parameters[node.iterateOn];
   if (!Array.isArray(items)) {
-    const kind = items === null ? "null" : typeof items;
-    throw new Error(`Only list is allowed as a valid iterator type: parameter ${node.iterateOn} of map "${node.name}" is ${kind}`);
+    throw new Error(`Only list is allowed as a valid iterator type: parameter ${node.iterateOn} of map "${node.name}" is ${describeItems(items)}`);
   }
   return items;
+}
+
+function describeItems(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return "a mapping";
+  const text = JSON.stringify(value) ?? String(value);
+  return `the ${typeof value} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
 import { type BranchPlan, planBranches } from "./branch-plan.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
-import { mapLimit } from "./map-limit.js";
+import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, recordedParameters } from "./scope.js";

@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { isRunnableError, messageOf } from "../core/errors.js";
 import type { StubNode, TaskNode } from "../core/graph.js";
 import { MetricSeries } from "../core/metrics.js";
+import { parametersProblem } from "../core/parameters.js";
 import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
@@ -131,6 +132,8 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     const stopped = attempt.limit.reason();
     if (stopped) return { ...outcome, failure: stopMessage(stopped), parameters: {} };
     if (outcome.failure !== undefined) return outcome;
+    const unkept = parametersProblem(outcome.parameters);
+    if (unkept) return { ...outcome, failure: `the task's output cannot be kept: ${unkept}`, parameters: {} };
     for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await catalog.put(pattern, run.plan.runId)));
     return outcome;
   } catch (error) {

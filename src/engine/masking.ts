@@ -6,7 +6,7 @@ export function maskSecrets(text: string, secrets: Iterable<string>): string {
   return masked;
 }
 
-/** Masks secrets in every string value of a JSON value (not in keys); returns the value itself when none occurs. */
+/** Masks secrets in every string and every key of a JSON value; returns the value itself when none occurs. */
 export function maskDeep<T>(value: T, secrets: ReadonlySet<string>): T {
   if (secrets.size === 0) return value;
   const text = JSON.stringify(value);
@@ -17,7 +17,7 @@ export function maskDeep<T>(value: T, secrets: ReadonlySet<string>): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return maskSecrets(v, secrets);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [maskSecrets(k, secrets), walk(x)]));
     return v;
   };
   return walk(value) as T;

@@ -1,10 +1,12 @@
+import { setMaxListeners } from "node:events";
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
 import type { CodeIdentity, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
-import { createLimiter } from "./map-limit.js";
+import { maskDeep } from "./masking.js";
+import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { finishAfterFault } from "./store-fault.js";
@@ -29,7 +31,13 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     await startRecord(plan, services, parameters);
     services.onEvent?.({ type: "run-start", runId: plan.runId, resumed: plan.mode.kind === "retry" });
     await guarded(services, "start the experiment tracker run", () =>
-      tracker.startRun({ runId: plan.runId, tag: plan.tag, pipelineName: plan.pipelineName, gitCommit: identity.code_identifier }),
+      tracker.startRun({
+        runId: plan.runId,
+        tag: plan.tag,
+        pipelineName: plan.pipelineName,
+        gitCommit: identity.code_identifier,
+        parameters: maskDeep(parameters, new Set(plan.secretValues)),
+      }),
     );
     const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
@@ -61,8 +69,11 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
 
 /** What every step of a run shares, for walking it here or running one of its steps (a pod). */
 export function createRunState(plan: RunPlan, services: Services, identity: CodeIdentity): RunState {
+  // Every task of the run listens to its stop signals (attempts without a time limit use them as they
+  // are): many listeners at once are expected, not a leak (no MaxListenersExceededWarning).
+  setMaxListeners(0, plan.stop.signal, plan.stop.force);
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
-  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(), taskSlots: createLimiter(services.executor.maxParallel) };
+  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(plan.secretValues), taskSlots: createLimiter(services.executor.maxParallel) };
 }
 
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */

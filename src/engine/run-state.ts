@@ -1,7 +1,7 @@
 import type { MapVariable } from "../core/names.js";
 import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
-import type { Limiter } from "./map-limit.js";
+import type { Limiter } from "../core/map-limit.js";
 import type { RunPlan, Services } from "./services.js";
 
 /** What every step of one run shares. */

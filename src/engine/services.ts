@@ -84,6 +84,8 @@ export interface RunPlan {
   env: Readonly<Record<string, string | undefined>>;
   mode: RunMode;
   stop: RunStop;
+  /** Secret values masked from the start (everything the secrets service knows of; see runtime/known-secrets.ts). */
+  secretValues?: readonly string[];
 }
 
 /** How a run ended. */

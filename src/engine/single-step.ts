@@ -9,7 +9,7 @@ import { failureMessage, keptResult } from "./execute-composite.js";
 import { executeTerminal } from "./execute-graph.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import { fanIn } from "./fan-in.js";
-import { mapLimit } from "./map-limit.js";
+import { mapLimit } from "../core/map-limit.js";
 import type { ResolvedStep } from "./resolve-step.js";
 import type { RunState } from "./run-state.js";
 import { assignParameters, recordedParameters } from "./scope.js";

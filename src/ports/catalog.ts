@@ -49,4 +49,12 @@ export interface Catalog {
   createContent(name: string, runId: string): Promise<ContentWriter>;
   /** Copies a previous run's catalog into the current run's (re-runs). */
   syncBetweenRuns(previousRunId: string, runId: string): Promise<void>;
+  /**
+   * What the catalog already holds for `runId` before a run of that id starts: nothing, files (an
+   * earlier run's, or prepared on purpose to debug a copy of a failed run), or a symbolic link in
+   * place of the run's folder (which would send its files anywhere). Optional.
+   */
+  existingRun?(runId: string): Promise<"none" | "files" | "link">;
+  /** Releases what this instance made while the process ran (temp folders); called once at the end. Optional. */
+  dispose?(): Promise<void>;
 }

@@ -10,6 +10,8 @@ export interface TrackedRun {
   tag: string;
   pipelineName: string;
   gitCommit: string | null;
+  /** The run's parameters when it starts (secrets masked), for trackers that record them (MLflow params). */
+  parameters?: Readonly<Record<string, unknown>>;
 }
 
 /** Mirrors a run's metrics to an external system. Never fails the run: errors become warnings. */
@@ -25,4 +27,6 @@ export interface ExperimentTracker {
   endRun(status: Status): Promise<void>;
   /** What a task needs to log extra things to the same external run (empty for do-nothing). */
   clientContext(): Record<string, unknown>;
+  /** Where a person can look at the external run (e.g. the MLflow UI page), once it exists. Optional. */
+  runUrl?(): string | undefined;
 }

@@ -34,6 +34,14 @@ export interface PluginContext {
   services?: Readonly<Record<string, { type: string; config: unknown }>>;
 }
 
+/** A folder on this machine a service writes under (checked before a run starts: it must be a writable directory with space). */
+export interface LocalFolder {
+  /** Absolute path. */
+  path: string;
+  /** The config setting it comes from, for messages (e.g. `run_log_store.config.log_folder`). */
+  setting: string;
+}
+
 /** A plug-in: its kind, its `type` name, a cheap config schema and a (lazily loading) factory. */
 export interface PluginDefinition<K extends PluginKind = PluginKind, C = unknown> {
   kind: K;
@@ -43,6 +51,8 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, C = unknown
   /** Validates the `config` mapping; strict (unknown keys are errors). */
   configSchema: z.ZodType<C>;
   create: (config: C, context: PluginContext) => Promise<PluginInstances[K]>;
+  /** The local folders the service will write under, without creating anything. */
+  localFolders?: (config: C, context: PluginContext) => LocalFolder[];
 }
 
 /**
@@ -56,6 +66,7 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType>(definiti
   description: string;
   configSchema: S | (() => S);
   create: (config: z.output<S>, context: PluginContext) => Promise<PluginInstances[K]>;
+  localFolders?: (config: z.output<S>, context: PluginContext) => LocalFolder[];
 }): PluginDefinition<K, z.output<S>> {
   const { configSchema, ...rest } = definition;
   if (typeof configSchema !== "function") return definition as unknown as PluginDefinition<K, z.output<S>>;
@@ -65,6 +76,5 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType>(definiti
   return lazy;
 }
 
-/** Any plug-in definition (config type erased). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Any plug-in definition (config type erased: `any`, as the config is only known to the plug-in). */
 export type AnyPluginDefinition = PluginDefinition<PluginKind, any>;

@@ -5,4 +5,9 @@ export interface Secrets {
   readonly recordedConfig: Record<string, unknown>;
   /** The secret's value; fails with SECRET_NOT_FOUND. */
   get(name: string): Promise<string>;
+  /**
+   * Every secret value this service holds, when it can list them (a dotenv file): they are masked from
+   * the start of a run, before any step asked for one. Optional.
+   */
+  knownValues?(): Promise<string[]>;
 }

@@ -1,18 +1,19 @@
 import { resolve } from "node:path";
-import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
+import { RunnableError, formatProblem, messageOf, type Problem } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
 import { isStopReason } from "../core/stop.js";
 import { nowMicros } from "../core/time.js";
-import { type LoadedConfig, loadServicesConfig } from "../config/load-config.js";
+import { type LoadedConfig, SERVICE_KEYS, loadServicesConfig } from "../config/load-config.js";
 import type { RunEvent, RunStop, Services } from "../engine/services.js";
-import type { PluginContext } from "../ports/plugin.js";
+import type { LocalFolder, PluginContext } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 import { builtinRegistry } from "./builtins.js";
 import { checkRunnable } from "./check-graph.js";
 import { createService, createTaskRunners, knownServiceSchemas } from "./compose-services.js";
 import { gitCodeIdentity } from "./git-identity.js";
 import { integrationFindings } from "./integrations.js";
+import { checkLocalFolders } from "./local-folders.js";
 import { createProcessWatchdog } from "./process-watchdog.js";
 import type { Registry } from "./registry.js";
 import { createScratch, sweepScratch } from "./scratch.js";
@@ -36,6 +37,8 @@ export interface ComposedRun {
   config: LoadedConfig;
   services: Services;
   runners: Map<string, TaskRunner>;
+  /** Local folders the services write under (checked before a run starts). */
+  folders: LocalFolder[];
   dispose(): Promise<void>;
 }
 
@@ -56,7 +59,8 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
-  const scratch = createScratch();
+  // The watchdog removes the scratch area (secrets, parameters) also when this process is killed.
+  const scratch = createScratch((folder) => watchdog.removeAtExit(folder));
   let identity: Promise<CodeIdentity> | undefined;
   const services: Services = {
     executor,
@@ -79,8 +83,19 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     await Promise.all([...new Set(runners.values())].map((runner) => runner.dispose?.()));
     watchdog.close();
     await scratch.dispose();
+    await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));
   };
-  return { config, services, runners, dispose };
+  return { config, services, runners, folders: localFoldersOf(registry, config, context), dispose };
+}
+
+/** The local folders each configured service declares, named by their setting and where it was set. */
+function localFoldersOf(registry: Registry, config: LoadedConfig, context: PluginContext): LocalFolder[] {
+  return SERVICE_KEYS.flatMap((key) => {
+    const chosen = config.services[key];
+    const declared = registry.find(key, chosen.type)?.localFolders?.(chosen.config, context) ?? [];
+    const where = chosen.source === "file" ? `in ${config.file}` : chosen.source === "default" ? "the default" : `in ${chosen.source}`;
+    return declared.map((folder) => ({ path: folder.path, setting: `${folder.setting} (${where})` }));
+  });
 }
 
 /**
@@ -116,8 +131,13 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
   if (!options.quiet) for (const finding of findings) if (finding.level === "warning") services.warn(finding.message);
   const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(services.executor.check?.(graph) ?? [])];
   if (problems.length > 0) {
-    throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, { problems });
+    throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, {
+      problems,
+      hint: "fix each step listed (file:line:col); `runnable validate <file>` makes these checks without running anything",
+    });
   }
+  // A rendering executor (argo) runs elsewhere: its folders are the pods', not this machine's.
+  if (!services.executor.render) await checkLocalFolders(composed.folders);
   await services.executor.prepare?.(graph);
 }
 

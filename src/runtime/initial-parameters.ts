@@ -1,13 +1,16 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
-import { RunnableError, type Problem } from "../core/errors.js";
-import { parametersFromEnv } from "../core/parameters.js";
+import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
+import { MAX_VALUE_DEPTH, parameterNameProblem, parametersFromEnv } from "../core/parameters.js";
 import type { Parameters } from "../core/run-log.js";
+import { PY_FLOAT } from "../definition/python-json.js";
+import { readSourceText } from "../definition/source-text.js";
+import { parseYamlSource, type YamlSource } from "../definition/yaml-source.js";
 
 /**
  * Initial parameters: the `-p` YAML file's top-level mapping (keys as written), overlaid by
  * `RUNNABLE_PRM_*` / `runnable_PRM_*` variables of the launching environment (JSON-decoded, else text).
+ * Values a run could not keep exactly (NaN, Infinity, integers beyond 2^53, nesting deeper than
+ * {@link MAX_VALUE_DEPTH}) are refused with where they are.
  */
 export async function initialParameters(
   file: string | undefined,
@@ -18,26 +21,57 @@ export async function initialParameters(
   return { ...fromFile, ...parametersFromEnv(env) };
 }
 
-async function readParametersFile(path: string, shown: string): Promise<Parameters> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
-      hint: "check the path given to -p/--parameters-file (relative to the working directory)",
-    });
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  const problems: Problem[] = doc.errors.map((error) => {
-    const at = lineCounter.linePos(error.pos[0]);
-    return { message: error.message.split("\n")[0]!, file: shown, line: at.line, col: at.col };
+function invalid(shown: string, problems: Problem[]): RunnableError {
+  return new RunnableError("PARAMETERS_INVALID", `invalid parameters file ${shown}:\n${problems.map(formatProblem).join("\n")}`, {
+    problems,
+    hint: "a parameters file is a YAML mapping of names to plain values; quote a value to keep it as text",
   });
-  if (problems.length === 0) {
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return {};
-    if (typeof value === "object" && !Array.isArray(value)) return value as Parameters;
-    problems.push({ message: "a parameters file must be a mapping of names to values", file: shown, line: 1, col: 1 });
+}
+
+async function readParametersFile(path: string, shown: string): Promise<Parameters> {
+  const text = await readSourceText(path, shown, {
+    failed: () =>
+      new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
+        hint: "check the path given to -p/--parameters-file (relative to the working directory)",
+      }),
+    invalid: (problem) => invalid(shown, [problem]),
+  });
+  const source = parseYamlSource(text, shown);
+  const problems = [...source.syntaxProblems, ...source.duplicateProblems];
+  if (problems.length > 0) throw invalid(shown, problems);
+  const value = source.value;
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw invalid(shown, [{ message: "a parameters file must be a mapping of names to values", file: shown, line: 1, col: 1 }]);
   }
-  throw new RunnableError("PARAMETERS_INVALID", `invalid parameters file ${shown}`, { problems });
+  const names = Object.keys(value).flatMap((name) => {
+    const problem = parameterNameProblem(name);
+    return problem ? [{ message: problem, file: shown, ...source.positionOf([name], "key"), path: name }] : [];
+  });
+  const lossy = [...names, ...inexactValues(source)];
+  if (lossy.length > 0) throw invalid(shown, lossy);
+  return value as Parameters;
+}
+
+/** Numbers a 64-bit float cannot keep (non-finite floats, integers beyond 2^53) and too-deep values, located. */
+function inexactValues(source: YamlSource): Problem[] {
+  const problems: Problem[] = [];
+  const stack: Array<[unknown, (string | number)[]]> = [[source.hashable([]), []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    const at = (message: string): Problem => ({ message: `parameter ${path.join(".")} ${message}`, file: source.file, ...source.positionOf(path), path: path.join(".") });
+    if (typeof node === "number") {
+      if (!Number.isSafeInteger(node)) problems.push(at("is an integer with more digits than a 64-bit float keeps exactly; quote it to keep it as text"));
+    } else if (typeof node === "object" && node !== null && PY_FLOAT in node) {
+      const float = (node as { [PY_FLOAT]: number })[PY_FLOAT];
+      if (!Number.isFinite(float)) problems.push(at(`is ${float}, which a run cannot keep (parameters are JSON values); quote it to keep it as text`));
+    } else if (typeof node === "object" && node !== null) {
+      if (path.length > MAX_VALUE_DEPTH) {
+        problems.push(at(`nests lists and mappings more than ${MAX_VALUE_DEPTH} levels deep`));
+        continue;
+      }
+      for (const [key, item] of Object.entries(node)) stack.push([item, [...path, Array.isArray(node) ? Number(key) : key]]);
+    }
+  }
+  return problems.reverse();
 }

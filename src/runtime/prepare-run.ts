@@ -1,12 +1,13 @@
 import { basename, resolve } from "node:path";
 import { RunnableError } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
-import { generateRunId, validateRunId } from "../core/run-id.js";
+import { RUN_ID_HINT, generateRunId, validateRunId } from "../core/run-id.js";
 import type { RunConfig, RunLog } from "../core/run-log.js";
 import type { LoadedConfig } from "../config/load-config.js";
 import { dagHash } from "../definition/dag-hash.js";
 import { loadPipelineFile } from "../definition/load-pipeline.js";
 import type { RunEvent, RunMode, RunPlan, RunStop, Services } from "../engine/services.js";
+import type { Catalog } from "../ports/catalog.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { baseOptions, checkBeforeRun, composeRun, runStopFrom } from "./compose-run.js";
 import { serviceRecord } from "./compose-services.js";
@@ -66,7 +67,7 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
     const { runLogStore } = composed.services;
     const original = options.useCached === undefined ? undefined : await originalRun(runLogStore, options.useCached);
     const initial = await initialParameters(options.parametersFile, env, cwd);
-    const runId = await chooseRunId(options.runId, runLogStore);
+    const runId = await chooseRunId(options.runId, runLogStore, composed.services.catalog);
     const tag = options.tag ?? "";
     const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: options.parametersFile, original });
     const mode: RunMode = original ? { kind: "cached", original } : { kind: "new" };
@@ -141,20 +142,41 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
   return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
 }
 
-async function chooseRunId(requested: string | undefined, store: RunLogStore): Promise<string> {
+/**
+ * Refuses a run id whose catalog folder is a symbolic link (its files would go wherever it points),
+ * and — with the in-memory store, which cannot know whether the id was used before — one whose
+ * catalog already holds files: the new run would read the earlier run's. (With a persistent store, a
+ * catalog folder without a run log was prepared on purpose: runnable's way to debug a copied run.)
+ */
+async function checkCatalogArea(catalog: Catalog, store: RunLogStore, runId: string): Promise<void> {
+  const existing = (await catalog.existingRun?.(runId)) ?? "none";
+  if (existing === "link") {
+    throw new RunnableError("CATALOG_ERROR", `the ${catalog.type} catalog's folder for run "${runId}" is a symbolic link: the run's files would be written wherever it points`, {
+      hint: "remove the link, or choose another --run-id (or omit it)",
+    });
+  }
+  if (existing === "files" && store.type === "buffered") {
+    throw new RunnableError("RUN_EXISTS", `the ${catalog.type} catalog already holds files of a run with id "${runId}", and the buffered run log store cannot tell whether that id was used`, {
+      hint: "choose another --run-id (or omit it), or remove that run's catalog folder first",
+    });
+  }
+}
+
+async function chooseRunId(requested: string | undefined, store: RunLogStore, catalog: Catalog): Promise<string> {
   if (requested !== undefined) {
     const problem = validateRunId(requested);
-    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`);
+    if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${requested}": ${problem}`, { hint: RUN_ID_HINT });
     if (await store.exists(requested)) {
       throw new RunnableError("RUN_EXISTS", `a run with id "${requested}" already exists in the ${store.type} run log store`, {
         hint: "choose another --run-id, or omit it to get a generated one; `runnable retry <run-id>` continues a failed or stopped run",
       });
     }
+    await checkCatalogArea(catalog, store, requested);
     return requested;
   }
   for (let tries = 0; ; tries++) {
     const id = generateRunId(new Date(), Math.random);
-    if (!(await store.exists(id))) return id;
+    if (!(await store.exists(id)) && ((await catalog.existingRun?.(id)) ?? "none") === "none") return id;
     if (tries > 50) throw new RunnableError("INTERNAL", "could not generate an unused run id");
   }
 }

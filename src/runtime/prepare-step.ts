@@ -6,6 +6,7 @@ import { createRunState } from "../engine/run-pipeline.js";
 import type { RunState } from "../engine/run-state.js";
 import type { RunEvent, RunPlan, RunStop } from "../engine/services.js";
 import { baseOptions, checkBeforeRun, composeRun, runStopFrom } from "./compose-run.js";
+import { knownSecretValues } from "./known-secrets.js";
 import { initialParameters } from "./initial-parameters.js";
 import { buildRunConfig, loadSource, type PipelineSource } from "./prepare-run.js";
 import type { Registry } from "./registry.js";
@@ -83,6 +84,7 @@ export async function prepareStep(options: StepOptions): Promise<PreparedStep> {
       env,
       mode: { kind: "retry", stored: log },
       stop: runStopFrom(options.stop, undefined),
+      secretValues: await knownSecretValues(pipeline.graph, composed.services.secrets, warn),
     };
     const step = resolveStep(pipeline.graph, log, options.step.replaceAll("%", " "), parseMapVariable(options.mapVariable));
     const run = createRunState(plan, composed.services, await composed.services.codeIdentity());

@@ -5,22 +5,30 @@ import type { ProcessRegistry } from "../engine/services.js";
 // itself. The engine stops them when the CLI is stopped; if the CLI dies without stopping (kill -9,
 // out of memory), this watchdog — a tiny shell reading the live group ids from a pipe — sees the pipe
 // close and kills the groups left, so no task process outlives the CLI.
+// Lines `!<path>` name folders (the private scratch area: environment dumps, the Python channel) to
+// remove once the CLI is gone and its tasks are killed, so secrets do not outlive a crash either.
 const SCRIPT = `
 trap '' INT TERM HUP
 groups=" "
+paths=""
 while IFS= read -r line; do
   case "$line" in
     +*) groups="$groups\${line#+} " ;;
     -*) id="\${line#-}"; case "$groups" in *" $id "*) groups="\${groups%% $id *} \${groups#* $id }" ;; esac ;;
+    !*) paths="$paths\${line#!}
+" ;;
   esac
 done
 for id in $groups; do kill -TERM "-$id" 2>/dev/null; done
-sleep 2
+case "$groups" in *[0-9]*) sleep 2 ;; esac
 for id in $groups; do kill -KILL "-$id" 2>/dev/null; done
+printf '%s' "$paths" | while IFS= read -r path; do [ -n "$path" ] && rm -rf -- "$path"; done
 `;
 
 /** A registry backed by a watchdog process started on first use; `close` lets it exit. */
 export interface ProcessWatchdog extends ProcessRegistry {
+  /** Has the watchdog remove `path` (recursively) when the CLI is gone, however it ended. */
+  removeAtExit(path: string): void;
   close(): void;
 }
 
@@ -42,6 +50,9 @@ export function createProcessWatchdog(): ProcessWatchdog {
   return {
     add: (pid) => send(`+${pid}`),
     remove: (pid) => send(`-${pid}`),
+    removeAtExit: (path) => {
+      if (!path.includes("\n")) send(`!${path}`);
+    },
     close: () => {
       child?.stdin?.end();
       child = undefined;

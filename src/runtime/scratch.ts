@@ -14,7 +14,8 @@ function root(): string {
   return path.join(os.tmpdir(), `runnable-${uid}`);
 }
 
-function alive(pid: number): boolean {
+/** True while process `pid` (on this host) exists. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -29,7 +30,7 @@ export async function sweepScratch(): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       const pid = Number(/^p(\d+)-/.exec(name)?.[1] ?? Number.NaN);
-      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(path.join(root(), name), { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(path.join(root(), name), { recursive: true, force: true });
     }),
   );
 }
@@ -45,12 +46,14 @@ export interface Scratch {
   dispose(): Promise<void>;
 }
 
-/** Creates this process's scratch area lazily (nothing is made until an attempt asks). */
-export function createScratch(): Scratch {
+/** Creates this process's scratch area lazily (nothing is made until an attempt asks); `made` hears of the folder. */
+export function createScratch(made: (folder: string) => void = () => undefined): Scratch {
   let base: Promise<string> | undefined;
   const make = async (): Promise<string> => {
     await mkdir(root(), { recursive: true, mode: 0o700 });
-    return mkdtemp(path.join(root(), `p${process.pid}-`));
+    const folder = await mkdtemp(path.join(root(), `p${process.pid}-`));
+    made(folder);
+    return folder;
   };
   const free: string[] = [];
   const emptying = new Set<Promise<void>>();

@@ -1,14 +1,16 @@
 import { RunnableError } from "../core/errors.js";
 import type { RunLog } from "../core/run-log.js";
 import { buildGraph } from "../definition/build-graph.js";
-import { MAP_REDUCER, TASK_FUNCTION, type Graph } from "../core/graph.js";
+import { MAP_REDUCER, TASK_FUNCTION, TASK_PARAMETERS, type Graph } from "../core/graph.js";
 import { serialiseGraph } from "../definition/serialise.js";
 import { runPrepared } from "../runtime/execute.js";
 import { prepareRetry, type RetryOptions } from "../runtime/prepare-retry.js";
 import { allNodes } from "../core/graph.js";
 import { prepareRun, type PipelineSource, type PreparedRun, type RunOptions } from "../runtime/prepare-run.js";
+import { createProgress } from "../runtime/progress.js";
+import { checkOptions } from "./options.js";
 import type { Step } from "./steps.js";
-import { stepsToDag, type Attachments } from "./to-dag.js";
+import { noAttachments, stepsToDag, type Attachments } from "./to-dag.js";
 
 const BRAND = Symbol.for("runnable-ts.pipeline");
 
@@ -16,12 +18,31 @@ const BRAND = Symbol.for("runnable-ts.pipeline");
 export type ExecuteOptions = Omit<RunOptions, "source" | "stop"> & {
   /** Throw a RUN_FAILED error when the run fails (default true); the run log is on `error.runLog`. */
   throwOnFailure?: boolean;
+  /** Show the run's progress as the CLI does (on stdout; `{ output: false }` hides task output). */
+  progress?: boolean | { output?: boolean; write?: (text: string) => void };
 };
+
+const RUN_KEYS = ["configFile", "parametersFile", "runId", "tag", "cwd", "env", "registry", "onEvent", "warn", "signal", "stopGraceMs", "throwOnFailure", "progress"];
+
+/** `onEvent` with the CLI's live progress added when `progress` asks for it. */
+function withProgress<T extends { onEvent?: RunOptions["onEvent"] }>(options: T, progress: ExecuteOptions["progress"]): T {
+  if (!progress) return options;
+  const settings = progress === true ? {} : progress;
+  const show = createProgress({
+    tty: Boolean(process.stdout.isTTY) && settings.write === undefined,
+    showOutput: settings.output !== false,
+    write: settings.write ?? ((text) => void process.stdout.write(text)),
+  });
+  const user = options.onEvent;
+  return { ...options, onEvent: (event) => (show(event), user?.(event)) };
+}
 
 /** Options of `pipeline.retry(runId)`. */
 export type RetryPipelineOptions = Omit<RetryOptions, "runId" | "file" | "loadFile" | "source" | "stop"> & {
   /** Throw a RUN_FAILED error when the run fails again (default true). */
   throwOnFailure?: boolean;
+  /** Show the run's progress as the CLI does (see {@link ExecuteOptions.progress}). */
+  progress?: ExecuteOptions["progress"];
 };
 
 /** A pipeline built in code. */
@@ -44,6 +65,7 @@ export interface Pipeline {
 
 /** Defines a pipeline from a list of steps (linked in list order unless steps say otherwise). */
 export function pipeline(definition: { name?: string; description?: string; steps: Step[] }): Pipeline {
+  checkOptions(`pipeline ${JSON.stringify(definition.name ?? "")}`, definition, ["name", "description", "steps"]);
   const name = definition.name ?? "";
   const description = definition.description ?? "";
   const steps = [...definition.steps];
@@ -52,15 +74,17 @@ export function pipeline(definition: { name?: string; description?: string; step
     name,
     description,
     steps,
-    toDag: (branchName = "", attachments = { functions: new Map(), reducers: new Map() }) =>
+    toDag: (branchName = "", attachments = noAttachments()) =>
       stepsToDag(steps, { name, description }, branchName, attachments),
     build() {
-      const attachments: Attachments = { functions: new Map(), reducers: new Map() };
+      const attachments: Attachments = noAttachments();
       const dag = self.toDag("", attachments);
       const graph = buildGraph(dag, { baseDir: process.cwd() });
       for (const node of allNodes(graph)) {
         const fn = attachments.functions.get(node.internalName);
         if (fn && node.kind === "task") Object.defineProperty(node.task, TASK_FUNCTION, { value: fn, enumerable: false });
+        const schema = attachments.schemas.get(node.internalName);
+        if (schema && node.kind === "task") Object.defineProperty(node.task, TASK_PARAMETERS, { value: schema, enumerable: false });
         const reducer = attachments.reducers.get(node.internalName);
         if (reducer && node.kind === "map") Object.defineProperty(node, MAP_REDUCER, { value: reducer, enumerable: false });
       }
@@ -68,14 +92,16 @@ export function pipeline(definition: { name?: string; description?: string; step
       return { graph, dag };
     },
     async execute(options = {}) {
-      const { throwOnFailure = true, ...runOptions } = options;
-      return finished(await prepareRun({ ...runOptions, source: self.source() }), throwOnFailure);
+      checkOptions("pipeline.execute()", options, [...RUN_KEYS, "useCached"]);
+      const { throwOnFailure = true, progress, ...runOptions } = options;
+      return finished(await prepareRun({ ...withProgress(runOptions, progress), source: self.source() }), throwOnFailure);
     },
     async retry(runId, options = {}) {
-      const { throwOnFailure = true, ...retryOptions } = options;
+      checkOptions("pipeline.retry()", options, RUN_KEYS.filter((key) => key !== "runId" && key !== "tag"));
+      const { throwOnFailure = true, progress, ...retryOptions } = options;
       const source = self.source();
       const loadFile = async () => source;
-      return finished(await prepareRetry({ ...retryOptions, runId, source, loadFile }), throwOnFailure);
+      return finished(await prepareRetry({ ...withProgress(retryOptions, progress), runId, source, loadFile }), throwOnFailure);
     },
     source() {
       const { graph } = self.build();

@@ -1,5 +1,10 @@
+import type { ParameterSchema } from "../core/graph.js";
 import type { Reducer } from "../core/reducers.js";
+
+export type { ParameterSchema };
+import { RunnableError } from "../core/errors.js";
 import type { Pipeline } from "./pipeline.js";
+import { STEP_KEYS, TASK_KEYS, checkOptions } from "./options.js";
 
 /** Catalog settings of a step: glob patterns to get before it runs and put after it succeeds. */
 export interface CatalogOptions {
@@ -27,45 +32,90 @@ export interface TaskOptions extends StepBase {
   maxAttempts?: number;
   /** Secrets exposed to the task (environment variables of subprocess tasks, `getSecret` in-process). */
   secrets?: string[];
+  /** Executor override bundles by executor type (YAML `overrides`). */
+  overrides?: Record<string, string>;
 }
+
+/** The task kinds the built-in runners know (YAML `command_type`). */
+export type CommandType = "python" | "notebook" | "shell" | "typescript" | "javascript";
 
 /** A TypeScript/JavaScript function step: `function` runs in-process, or `command: "path.ts#export"`. */
 export interface TypescriptTaskOptions extends TaskOptions {
   // Parameters arrive as one object; `any` lets functions declare the shape they expect.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   function?: (parameters: any) => unknown;
   command?: string;
+  /** What the task reads (e.g. `z.object({ lr: z.number() })`): checked before the function runs. */
+  parameters?: ParameterSchema;
 }
+
+/** A Python function step (`command: "package.module.function"`), as `command_type: python` in YAML. */
+export interface PythonTaskOptions extends TaskOptions {
+  /** The dotted path of the function, e.g. `examples.functions.train`. */
+  function: string;
+}
+
+/** A notebook step, as `command_type: notebook` in YAML. */
+export interface NotebookTaskOptions extends TaskOptions {
+  /** The `.ipynb` file, relative to the working directory. */
+  notebook: string;
+  /** Where the executed notebook is written (YAML `notebook_output_path`). */
+  outputPath?: string;
+  /** The tag of the cell whose variables become outputs (YAML `output_cell_tag`). */
+  outputCellTag?: string;
+}
+
+type TaskStepOptions = TaskOptions & { command: string; commandType: string; fn?: TypescriptTaskOptions["function"]; schema?: ParameterSchema; extra?: Record<string, unknown> };
 
 /** A step of a pipeline built in code. */
 export type Step =
-  | { kind: "task"; options: TaskOptions & { command: string; commandType: string; fn?: TypescriptTaskOptions["function"]; extra?: Record<string, unknown> } }
+  | { kind: "task"; options: TaskStepOptions }
   | { kind: "stub"; options: StepBase & { catalog?: CatalogOptions; maxAttempts?: number; extra?: Record<string, unknown> } }
   | { kind: "success" | "fail"; options: { name: string } }
   | { kind: "parallel"; options: StepBase & { branches: Record<string, Pipeline> } }
   | { kind: "map"; options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer } }
-  | { kind: "dag"; options: StepBase & { definition: string } };
+  | { kind: "dag"; options: StepBase & ({ definition: string; pipeline?: undefined } | { pipeline: Pipeline; definition?: undefined }) };
+
+const label = (kind: string, options: { name?: unknown }): string => `step ${JSON.stringify(options.name ?? "")} (${kind})`;
 
 /** A step running an in-process TypeScript/JavaScript function. */
 export function typescript(options: TypescriptTaskOptions): Step {
-  const { function: fn, command, ...rest } = options;
-  if (!fn && !command) throw new TypeError(`step "${options.name}": give either function or command`);
+  checkOptions(label("typescript", options), options, [...TASK_KEYS, "function", "command", "parameters"]);
+  const { function: fn, command, parameters, ...rest } = options;
+  if (!fn && !command) throw new RunnableError("PIPELINE_INVALID", `${label("typescript", options)}: give either function or command`);
   const resolved = command ?? `<inline>#${fn?.name || "anonymous"}`;
-  return { kind: "task", options: { ...rest, command: resolved, commandType: "typescript", ...(fn ? { fn } : {}) } };
+  return { kind: "task", options: { ...rest, command: resolved, commandType: "typescript", ...(fn ? { fn } : {}), ...(parameters ? { schema: parameters } : {}) } };
 }
 
 /** A shell command step (run with /bin/sh). */
 export function shell(options: TaskOptions & { command: string }): Step {
+  checkOptions(label("shell", options), options, [...TASK_KEYS, "command"]);
   return { kind: "task", options: { ...options, commandType: "shell" } };
 }
 
-/** A task of any `command_type` (e.g. `python` once available), as in YAML. */
-export function task(options: TaskOptions & { command: string; commandType: string; extra?: Record<string, unknown> }): Step {
+/** A Python function step: `python({ name: "train", function: "examples.functions.train" })`. */
+export function python(options: PythonTaskOptions): Step {
+  checkOptions(label("python", options), options, [...TASK_KEYS, "function"]);
+  const { function: command, ...rest } = options;
+  return { kind: "task", options: { ...rest, command, commandType: "python" } };
+}
+
+/** A notebook step: `notebook({ name: "report", notebook: "examples/report.ipynb" })`. */
+export function notebook(options: NotebookTaskOptions): Step {
+  checkOptions(label("notebook", options), options, [...TASK_KEYS, "notebook", "outputPath", "outputCellTag"]);
+  const { notebook: command, outputPath, outputCellTag, ...rest } = options;
+  const extra = { ...(outputPath ? { notebook_output_path: outputPath } : {}), ...(outputCellTag ? { output_cell_tag: outputCellTag } : {}) };
+  return { kind: "task", options: { ...rest, command, commandType: "notebook", extra } };
+}
+
+/** A task of any `command_type`, as in YAML (`python`, `notebook`, `shell`, `typescript`, `javascript`). */
+export function task(options: TaskOptions & { command: string; commandType: CommandType; extra?: Record<string, unknown> }): Step {
+  checkOptions(label("task", options), options, [...TASK_KEYS, "command", "commandType", "extra"]);
   return { kind: "task", options };
 }
 
 /** A no-op step (may still get/put catalog files); extra keys are kept in the definition. */
 export function stub(options: StepBase & { catalog?: CatalogOptions; maxAttempts?: number; extra?: Record<string, unknown> }): Step {
+  checkOptions(label("stub", options), options, [...STEP_KEYS, "catalog", "maxAttempts", "extra"]);
   return { kind: "stub", options };
 }
 
@@ -81,18 +131,24 @@ export function fail(name = "fail"): Step {
 
 /** Named branches, each a pipeline, run side by side. */
 export function parallel(options: StepBase & { branches: Record<string, Pipeline> }): Step {
+  checkOptions(label("parallel", options), options, [...STEP_KEYS, "branches"]);
   return { kind: "parallel", options };
 }
 
 /** Runs `branch` once per item of the list parameter `iterateOn`, the item named `iterateAs`. */
 export function map(options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer }): Step {
+  checkOptions(label("map", options), options, [...STEP_KEYS, "iterateOn", "iterateAs", "branch", "reducer"]);
   return { kind: "map", options };
 }
 
 /**
- * A nested pipeline read from a YAML file (its `dag` block), run as the branch `<name>.dag`. The path is
- * relative to the working directory the pipeline is built in.
+ * A nested pipeline run as the branch `<name>.dag`: a pipeline built in code (`pipeline`), or the `dag`
+ * block of a YAML file (`definition`, relative to the working directory the pipeline is built in).
  */
-export function dag(options: StepBase & { definition: string }): Step {
+export function dag(options: StepBase & ({ definition: string; pipeline?: undefined } | { pipeline: Pipeline; definition?: undefined })): Step {
+  checkOptions(label("dag", options), options, [...STEP_KEYS, "definition", "pipeline"]);
+  if ((options.definition === undefined) === (options.pipeline === undefined)) {
+    throw new RunnableError("PIPELINE_INVALID", `${label("dag", options)}: give either definition (a YAML file) or pipeline (one built in code)`);
+  }
   return { kind: "dag", options };
 }

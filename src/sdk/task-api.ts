@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { RunnableError } from "../core/errors.js";
 import { toTrackable } from "../core/metrics.js";
-import { cloneJson } from "../core/parameters.js";
+import { cloneJson, parameterNameProblem, valueProblem } from "../core/parameters.js";
 import type { DataCatalog, RunLog } from "../core/run-log.js";
 import { currentTaskContext, type TaskContext } from "../ports/task-context.js";
 
@@ -23,7 +23,16 @@ export function track(values: Record<string, unknown>, step = 0): void {
   const ctx = context("track");
   if (!Number.isInteger(step) || step < 0) throw new RunnableError("TASK_FAILED", `track(): step must be a non-negative integer, got ${step}`);
   const time_ms = Date.now();
-  for (const key in values) if (Object.hasOwn(values, key)) ctx.metrics.record(key, step, toTrackable(values[key]), time_ms);
+  for (const key in values) {
+    if (!Object.hasOwn(values, key)) continue;
+    const value = values[key];
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new RunnableError("TASK_FAILED", `track(): metric "${key}" is ${value}; metrics are stored as JSON, which cannot hold NaN or Infinity`, {
+        hint: `skip the value, or record it as text: track({ ${JSON.stringify(key)}: String(value) })`,
+      });
+    }
+    ctx.metrics.record(key, step, toTrackable(value), time_ms);
+  }
 }
 
 /** All parameters (no key) or one parameter, optionally validated with a zod schema. */
@@ -49,7 +58,11 @@ export function getParameter(key?: string, schema?: z.ZodType): unknown {
 /** Sets parameters for the following steps (kept only if the step succeeds). */
 export function setParameter(values: Record<string, unknown>): void {
   const ctx = context("setParameter");
-  for (const [key, value] of Object.entries(values)) ctx.changed[key] = toTrackable(value);
+  for (const [key, value] of Object.entries(values)) {
+    const problem = parameterNameProblem(key) ?? (valueProblem(value) && `parameter "${key}" ${valueProblem(value)}`);
+    if (problem) throw new RunnableError("TASK_FAILED", `setParameter(): ${problem}`);
+    ctx.changed[key] = toTrackable(value);
+  }
 }
 
 /** The current run's id. */

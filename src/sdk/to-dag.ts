@@ -1,12 +1,19 @@
 import { RunnableError } from "../core/errors.js";
-import { MAP_PLACEHOLDER, childName } from "../core/names.js";
+import { MAP_PLACEHOLDER, childName, nestingProblem } from "../core/names.js";
 import type { Reducer } from "../core/reducers.js";
-import type { LinkOptions, Step } from "./steps.js";
+import type { LinkOptions, ParameterSchema, Step } from "./steps.js";
 
 /** In-memory things the YAML form cannot hold, keyed by internal name. */
 export interface Attachments {
   functions: Map<string, (parameters: Record<string, unknown>) => unknown>;
   reducers: Map<string, Reducer>;
+  /** Parameter schemas of TypeScript tasks (checked before the function runs). */
+  schemas: Map<string, ParameterSchema>;
+}
+
+/** Empty attachments. */
+export function noAttachments(): Attachments {
+  return { functions: new Map(), reducers: new Map(), schemas: new Map() };
 }
 
 const nameOf = (target: string | Step | undefined): string | undefined =>
@@ -22,6 +29,13 @@ export function stepsToDag(
   branchName: string,
   attachments: Attachments,
 ): Record<string, unknown> {
+  const tooDeep = nestingProblem(branchName);
+  if (tooDeep) {
+    const where = branchName.split(".").slice(0, 2).join(".");
+    throw new RunnableError("PIPELINE_INVALID", `the pipeline, in branch "${where}...": ${tooDeep}`, {
+      hint: "run the inner part as a pipeline of its own, or iterate inside one task instead of nesting maps",
+    });
+  }
   if (steps.length === 0) throw new RunnableError("PIPELINE_INVALID", `pipeline "${meta.name || branchName || "<top>"}" has no steps`);
   const names = new Set<string>();
   for (const step of steps) {
@@ -45,11 +59,17 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
   const options = step.options as LinkOptions & { name: string };
   const internal = childName(branchName, options.name);
   const next = options.terminateWith ?? nameOf(options.next) ?? following;
-  const link: Record<string, unknown> = { next, ...(options.onFailure ? { on_failure: nameOf(options.onFailure) } : {}) };
+  const overrides = (options as { overrides?: Record<string, string> }).overrides;
+  const link: Record<string, unknown> = {
+    next,
+    ...(options.onFailure ? { on_failure: nameOf(options.onFailure) } : {}),
+    ...(overrides ? { overrides } : {}),
+  };
   switch (step.kind) {
     case "task": {
       const o = step.options;
       if (o.fn) attachments.functions.set(internal, o.fn);
+      if (o.schema) attachments.schemas.set(internal, o.schema);
       return {
         type: "task",
         command_type: o.commandType,
@@ -85,6 +105,7 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
       };
     }
     case "dag":
+      if (step.options.pipeline) return { type: "dag", dag: step.options.pipeline.toDag(`${internal}.dag`, attachments), ...link };
       return { type: "dag", dag_definition: step.options.definition, ...link };
   }
 }

@@ -8,7 +8,8 @@ import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime
 import { renderRun } from "../../runtime/render-run.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
 import { createCliLog } from "../log-level.js";
-import { createProgress } from "../progress.js";
+import { failureLine, usageNote } from "../failure-summary.js";
+import { createProgress } from "../../runtime/progress.js";
 import { EXIT } from "../report-error.js";
 import type { CliIo } from "../io.js";
 
@@ -61,7 +62,14 @@ async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io
   const runLog = () => store.get(result.runId);
   // runnable prints the run log at the end; with the in-memory store it is the only record of the run
   if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
+  const trackerUrl = prepared.services.tracker.runUrl?.();
+  if (trackerUrl && !options.quiet) io.out(`${prepared.services.tracker.type} run: ${trackerUrl}\n`);
   if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
+  else if (result.status === "FAIL") {
+    // The last lines of a failed run: what failed, why, where its output is (and a flag it may lack).
+    const log = await runLog();
+    for (const line of [usageNote(log), failureLine(log)]) if (line) io.out(`${line}\n`);
+  }
   return { code: exitCodeOf(result), runLog };
 }
 

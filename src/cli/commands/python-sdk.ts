@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeAtomic } from "../../io/atomic-file.js";
 import { extname, resolve } from "node:path";
 import { isRunnableError } from "../../core/errors.js";
 import { loadServicesConfig } from "../../config/load-config.js";
@@ -8,7 +9,10 @@ import { knownServiceSchemas } from "../../runtime/compose-services.js";
 import type { CliIo } from "../io.js";
 import { EXIT } from "../report-error.js";
 import { parseSdkPayload, sdkPipelineSource } from "../python-sdk/payload.js";
-import { runSdkPayload, type SdkCliOptions } from "../python-sdk/run-payload.js";
+import { mergeSdkOptions, runSdkPayload, type SdkCliOptions } from "../python-sdk/run-payload.js";
+import { validateRun } from "../../runtime/validate-run.js";
+import { createCliLog } from "../log-level.js";
+import type { ValidateCommandOptions } from "./validate.js";
 import { runPythonScript } from "../python-sdk/run-script.js";
 
 /** True for a file `runnable execute -f` / `runnable validate` runs as a Python SDK script. */
@@ -23,7 +27,7 @@ export type PythonExecuteOptions = SdkCliOptions & { file: string; sdkPayload?: 
 export async function executeSdkPayloadCommand(options: PythonExecuteOptions, io: CliIo): Promise<number> {
   const text = options.sdkPayload === "-" ? await (io.stdin?.() ?? Promise.resolve("")) : await readFile(resolve(io.cwd, options.sdkPayload ?? ""), "utf8");
   const { code, runLog } = await runSdkPayload(parseSdkPayload(text), options, io);
-  if (options.sdkResult) await writeAtomically(options.sdkResult, JSON.stringify({ run_log: runLog }));
+  if (options.sdkResult) await writeAtomic(options.sdkResult, JSON.stringify({ run_log: runLog }));
   return code;
 }
 
@@ -44,19 +48,26 @@ export async function executePythonScriptCommand(options: PythonExecuteOptions, 
   );
 }
 
-/** `runnable validate pipeline.py`: runs the script up to `Pipeline.execute()` and checks the pipeline it hands over. */
-export async function validatePythonScript(file: string, io: CliIo, verbose: boolean): Promise<number> {
-  const interpreter = await scriptInterpreter(undefined, io);
+/** `runnable validate pipeline.py`: runs the script up to `Pipeline.execute()` and makes every check `execute` would on the pipeline it hands over. */
+export async function validatePythonScript(file: string, cli: ValidateCommandOptions, io: CliIo, verbose: boolean): Promise<number> {
+  const interpreter = await scriptInterpreter(cli.configFile, io);
   return runPythonScript(
     {
       file,
       interpreter,
       verbose,
       handle: async (payload) => {
-        const source = sdkPipelineSource(payload, io.cwd);
-        const graph = source.kind === "graph" ? source.graph : undefined;
-        const count = graph ? [...allNodes(graph)].length : 0;
-        io.out(`${file}: valid (${count} steps, start at "${graph?.startAt}")\n`);
+        const options = mergeSdkOptions(payload, cli, io.env);
+        const graph = await validateRun({
+          source: sdkPipelineSource(payload, io.cwd),
+          cwd: io.cwd,
+          env: io.env,
+          warn: createCliLog(options.logLevel, io.err).warn,
+          ...(options.configFile ? { configFile: options.configFile } : {}),
+          ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
+          ...(options.runId ? { runId: options.runId } : {}),
+        });
+        io.out(`${file}: valid (${[...allNodes(graph)].length} steps, start at "${graph.startAt}")\n`);
         return { reply: { exit: EXIT.success }, code: EXIT.success };
       },
     },
@@ -77,8 +88,4 @@ async function scriptInterpreter(configFile: string | undefined, io: CliIo): Pro
   return io.env["RUNNABLE_PYTHON"] || "python3";
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
-}
+

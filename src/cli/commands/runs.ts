@@ -1,4 +1,5 @@
 import { RunnableError } from "../../core/errors.js";
+import { RUN_ID_HINT, validateRunId } from "../../core/run-id.js";
 import type { RunSummary } from "../../ports/run-log-store.js";
 import { openRunLogStore } from "../../runtime/open-store.js";
 import type { CliIo } from "../io.js";
@@ -21,7 +22,9 @@ export const shownStatus = (run: RunSummary): string => (run.status === "PROCESS
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1) throw new RunnableError("CLI_USAGE", `--limit must be a whole number ≥ 1, not "${text}"`);
+  if (!/^\d+$/.test(text) || !Number.isInteger(limit) || limit < 1) {
+    throw new RunnableError("CLI_USAGE", `--limit must be a whole number ≥ 1, not "${text}"`, { hint: "e.g. runnable runs list --limit 20" });
+  }
   return limit;
 }
 
@@ -34,6 +37,20 @@ function filterRuns(runs: RunSummary[], options: RunsListOptions): RunSummary[] 
   const filtered = runs.filter((run) => (wanted === undefined || shownStatus(run) === wanted) && (options.tag === undefined || (run.tag ?? "") === options.tag));
   const limit = parseLimit(options.limit);
   return limit === undefined ? filtered : filtered.slice(0, limit);
+}
+
+/** A run id given on the command line, refused before any store is opened when it cannot be one. */
+export function checkRunIdArgument(runId: string): void {
+  const problem = validateRunId(runId);
+  if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${runId}": ${problem}`, { hint: RUN_ID_HINT });
+}
+
+/** `--branches`: how many branches of each composite step `runs show` lists (0 = none). */
+function parseBranches(text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new RunnableError("CLI_USAGE", `--branches must be a whole number ≥ 0, not "${text}"`, { hint: "e.g. --branches 20 (0 lists none; the default is 5)" });
+  }
+  return Number(text);
 }
 
 /** `runnable runs list`: one line per run in the configured store, newest first, filtered. */
@@ -65,13 +82,14 @@ export async function runsShowCommand(
   options: { configFile?: string; json?: boolean; branches?: string },
   io: CliIo,
 ): Promise<number> {
+  const branchLimit = options.branches === undefined ? 5 : parseBranches(options.branches);
+  checkRunIdArgument(runId);
   const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
   const runLog = await store.get(runId);
   if (options.json) {
     io.out(`${JSON.stringify(runLog, null, 4)}\n`);
     return 0;
   }
-  const branchLimit = options.branches === undefined ? 5 : Math.max(0, Number.parseInt(options.branches, 10) || 0);
   const lease = runLog.status === "PROCESSING" ? await store.leaseState(runId) : undefined;
   io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit, stale: lease?.state === "stale" }));
   return 0;

@@ -10,7 +10,7 @@ import { prepareStep, type StepOptions } from "../../runtime/prepare-step.js";
 import type { CliIo } from "../io.js";
 import { createCliLog } from "../log-level.js";
 import { loadPipelineSource } from "../load-pipeline-source.js";
-import { createProgress } from "../progress.js";
+import { createProgress } from "../../runtime/progress.js";
 import { EXIT } from "../report-error.js";
 
 /** Options the step entry points take (runnable's argument shapes). */

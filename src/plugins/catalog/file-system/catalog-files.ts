@@ -4,16 +4,11 @@ import { chmod, lstat, mkdir, realpath, rename, rm, stat, writeFile } from "node
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { glob, isDynamicPattern } from "tinyglobby";
+import { catalogPatternProblem } from "../../../core/catalog-patterns.js";
 import { messageOf, RunnableError } from "../../../core/errors.js";
 
 const TEMP_MARK = ".runnable-tmp-";
 const TEMP_NAME = /\.runnable-tmp-[0-9a-f]+$/;
-const PARENT_SEGMENT = /(^|[/\\{,(|])\.\.([/\\},)|]|$)/;
-
-/** True for step execution logs (`x.execution.log`, or with map suffixes `x.execution.log_a_b`). */
-export function isExecutionLog(relativePath: string): boolean {
-  return /\.execution\.log(_[^/]*)?$/.test(relativePath);
-}
 
 /** A relative path or pattern without `./` prefixes or doubled slashes, in posix form. */
 export function normalizeRelative(pattern: string): string {
@@ -23,13 +18,13 @@ export function normalizeRelative(pattern: string): string {
 
 /** Throws CATALOG_ERROR when a pattern or name is empty, absolute or walks up with `..`. */
 export function checkRelative(pattern: string, what: string, root: string, rootName: string): void {
-  const escapes = path.isAbsolute(pattern) || /^[A-Za-z]:/.test(pattern) || PARENT_SEGMENT.test(pattern);
-  if (pattern.trim() === "" || pattern.includes("\0")) {
+  const problem = catalogPatternProblem(pattern);
+  if (problem === "is empty" || problem === "contains a NUL character") {
     throw new RunnableError("CATALOG_ERROR", `Catalog ${what} ${JSON.stringify(pattern)} is empty or invalid`, {
       hint: `Write a path or glob relative to ${root}, e.g. "data/*.csv".`,
     });
   }
-  if (escapes) {
+  if (problem) {
     throw new RunnableError("CATALOG_ERROR", `Catalog ${what} "${pattern}" escapes the ${rootName} (${root})`, {
       hint: `Catalog ${what}s are relative to the ${rootName}: they cannot be absolute or contain "..".`,
     });
@@ -49,28 +44,50 @@ async function realpathOrNull(target: string): Promise<string | null> {
   }
 }
 
-async function candidates(root: string, pattern: string, ignore: string[]): Promise<string[]> {
+async function candidates(root: string, pattern: string, ignore: string[], skipped: string[]): Promise<string[]> {
   if (!isDynamicPattern(pattern)) {
     // A literal name may be a symbolic link (the crawler skips links); its target is checked below.
     const exists = await lstat(path.join(root, pattern)).then(() => true, () => false);
+    if (!exists) await noteLinkOnTheWay(root, pattern, skipped);
     return exists ? [normalizeRelative(pattern)] : [];
   }
   // Links are not followed while crawling, so a link to `/` cannot make a glob walk the whole disk.
-  return glob(pattern, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore });
+  const files = await glob(pattern, { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false, ignore });
+  const first = normalizeRelative(pattern).split("/")[0] ?? "";
+  if (files.length === 0 && !first.includes("**")) {
+    // Only to explain an empty result: which links (never followed) the pattern's first part names.
+    const entries = await glob(first, { cwd: root, dot: true, onlyFiles: false, followSymbolicLinks: false, expandDirectories: false, deep: 1, ignore });
+    for (const entry of entries) await noteLinkOnTheWay(root, entry, skipped);
+  }
+  return files;
+}
+
+/** Notes a symbolic link at the start of `relative` that leads outside `root` (it is never followed). */
+async function noteLinkOnTheWay(root: string, relative: string, skipped: string[]): Promise<void> {
+  const first = normalizeRelative(relative).split("/")[0] ?? "";
+  const info = first ? await lstat(path.join(root, first)).catch(() => null) : null;
+  if (!info?.isSymbolicLink()) return;
+  const [realRoot, real] = await Promise.all([realpathOrNull(root), realpathOrNull(path.join(root, first))]);
+  if (realRoot !== null && (real === null || !isInside(realRoot, real))) skipped.push(`${first} -> ${real ?? "a missing target"}`);
 }
 
 /**
  * Files below `root` matching `pattern`, as sorted posix paths relative to `root`. Only regular files
- * whose real path stays inside `root` count; left-over temp files are skipped.
+ * whose real path stays inside `root` count; left-over temp files are skipped. Matches that are links
+ * leading outside are listed in `skipped` (as `name -> target`), for the message when nothing is left.
  */
-export async function findFiles(root: string, pattern: string, ignore: string[] = []): Promise<string[]> {
+export async function findFiles(root: string, pattern: string, ignore: string[] = [], skipped: string[] = []): Promise<string[]> {
   const realRoot = await realpathOrNull(root);
   if (realRoot === null) return [];
   const found = new Set<string>();
-  for (const relative of await candidates(root, pattern, ignore)) {
+  for (const relative of await candidates(root, pattern, ignore, skipped)) {
     if (TEMP_NAME.test(relative)) continue;
     const real = await realpathOrNull(path.join(root, relative));
-    if (real === null || !isInside(realRoot, real)) continue;
+    if (real === null) continue;
+    if (!isInside(realRoot, real)) {
+      skipped.push(`${relative} -> ${real}`);
+      continue;
+    }
     const isFile = await stat(real).then((s) => s.isFile(), () => false);
     if (isFile) found.add(normalizeRelative(relative));
   }
@@ -143,7 +160,7 @@ export async function copyAtomic(sourceRoot: string, targetRoot: string, relativ
  * Writes `content` to `root/relative` atomically; returns its sha256. `verified` caches checked folders;
  * `tempDir` (created on first use) holds the temp file.
  */
-export async function writeAtomic(
+export async function writeCatalogFile(
   root: string,
   relative: string,
   content: string | Uint8Array,

@@ -28,6 +28,8 @@ export async function openContentWriter(
   const hash = createHash("sha256");
   let bytes = 0;
   let open = true;
+  // A failed write (a full disk) is kept and reported at commit: the task's output stream goes on.
+  let failure: unknown;
   const close = (): void => {
     if (open) closeSync(fd);
     open = false;
@@ -38,12 +40,21 @@ export async function openContentWriter(
     },
     write(chunk) {
       const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
-      hash.update(data);
       bytes += data.length;
+      if (failure !== undefined) return;
+      try {
+        for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+        hash.update(data);
+      } catch (error) {
+        failure = error;
+      }
     },
     async commit() {
       close();
+      if (failure !== undefined) {
+        await rm(temp, { force: true });
+        throw new RunnableError("CATALOG_ERROR", `Could not write ${target}: ${messageOf(failure)}`, { cause: failure });
+      }
       try {
         await rename(temp, target);
       } catch (error) {

@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { lstat, readdir, readlink, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { escapePath } from "tinyglobby";
 import { RunnableError } from "../../../core/errors.js";
@@ -8,7 +9,8 @@ import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
-import { checkRelative, copyAtomic, findFiles, isExecutionLog, isInside, normalizeRelative, writeAtomic } from "./catalog-files.js";
+import { isExecutionLog } from "../../../core/names.js";
+import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeCatalogFile } from "./catalog-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
@@ -46,6 +48,28 @@ interface Layout {
   ignore: string[];
   /** Catalog folders already created and checked by this instance. */
   verified: Set<string>;
+  /** This instance's folder for temp files (one per process, removed by `dispose`). */
+  tempDir: string;
+  /** Run folders checked not to be symbolic links. */
+  areas: Set<string>;
+}
+
+/**
+ * The run's folder in the catalog, refused when it is a symbolic link (a link planted at
+ * `<catalog>/<run_id>` would send the run's files anywhere). Checked once per run and instance.
+ */
+async function runArea(layout: Layout, runId: string): Promise<string> {
+  checkRunId(runId);
+  const area = path.join(layout.root, runId);
+  if (layout.areas.has(area)) return area;
+  const info = await lstat(area).catch(() => null);
+  if (info?.isSymbolicLink()) {
+    throw new RunnableError("CATALOG_ERROR", `Refusing to use ${display(layout, runId)}: the run's catalog folder is a symbolic link (to ${await readlink(area)})`, {
+      hint: `Remove the link (rm ${area}) or run under another run id.`,
+    });
+  }
+  layout.areas.add(area);
+  return area;
 }
 
 const display = (layout: Layout, runId: string): string => path.join(layout.location, runId);
@@ -57,7 +81,7 @@ function entry(layout: Layout, name: string, hash: string, runId: string, stage:
 async function getFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
   checkRelative(pattern, "pattern", display(layout, runId), "catalog");
-  const area = path.join(layout.root, runId);
+  const area = await runArea(layout, runId);
   const exact = normalizeRelative(pattern);
   const files = (await findFiles(area, pattern)).filter((file) => !isExecutionLog(file) || file === exact);
   if (files.length === 0) throw notFound(pattern, display(layout, runId), GET_HINT);
@@ -69,9 +93,13 @@ async function getFiles(layout: Layout, pattern: string, runId: string): Promise
 async function putFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
   checkRelative(pattern, "pattern", layout.cwd, "working directory");
-  const files = await findFiles(layout.cwd, pattern, layout.ignore);
+  const skipped: string[] = [];
+  const files = await findFiles(layout.cwd, pattern, layout.ignore, skipped);
+  if (files.length === 0 && skipped.length > 0) {
+    throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${layout.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
+  }
   if (files.length === 0) throw notFound(pattern, layout.cwd, PUT_HINT);
-  const area = path.join(layout.root, runId);
+  const area = await runArea(layout, runId);
   const entries: DataCatalog[] = [];
   for (const file of files) entries.push(entry(layout, file, await copyAtomic(layout.cwd, area, file), runId, "put"));
   return entries;
@@ -81,7 +109,7 @@ async function putContent(layout: Layout, name: string, content: string | Uint8A
   checkRunId(runId);
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
-  const hash = await writeAtomic(path.join(layout.root, runId), relative, content, layout.verified, path.join(layout.root, ".tmp"));
+  const hash = await writeCatalogFile(await runArea(layout, runId), relative, content, layout.verified, layout.tempDir);
   return [entry(layout, relative, hash, runId, "put")];
 }
 
@@ -90,7 +118,7 @@ async function createContent(layout: Layout, name: string, runId: string): Promi
   checkRelative(name, "name", display(layout, runId), "catalog");
   const relative = normalizeRelative(name);
   let hash = "";
-  const writer = await openContentWriter(path.join(layout.root, runId), relative, path.join(layout.root, ".tmp"), layout.verified, (digest) => (hash = digest));
+  const writer = await openContentWriter(await runArea(layout, runId), relative, layout.tempDir, layout.verified, (digest) => (hash = digest));
   return {
     get bytes() {
       return writer.bytes;
@@ -115,9 +143,37 @@ async function syncBetweenRuns(layout: Layout, previousRunId: string, runId: str
     });
   }
   if (previousRunId === runId) return;
-  const current = path.join(layout.root, runId);
+  const current = await runArea(layout, runId);
   for (const file of await findFiles(previous, "**/*")) {
     if (!isExecutionLog(file)) await copyAtomic(previous, current, file);
+  }
+}
+
+/** Where temp files wait before they are renamed into place (a folder per process inside it). */
+const TEMP_FOLDER = ".tmp";
+
+function linksNote(skipped: readonly string[]): string {
+  const listed = skipped.slice(0, 3).join(", ") + (skipped.length > 3 ? `, and ${skipped.length - 3} more` : "");
+  return `what matches goes through symbolic links that lead outside it (${listed}), which are never followed; copy the files into the working directory instead`;
+}
+
+/** Removes this instance's temp folder, those of processes that are gone, and `.tmp` itself once empty. */
+async function removeTempFolders(root: string, own: string): Promise<void> {
+  await rm(own, { recursive: true, force: true });
+  const parent = path.join(root, TEMP_FOLDER);
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(/^p(\d+)-/.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await rm(path.join(parent, name), { recursive: true, force: true });
+  }
+  await rmdir(parent).catch(() => undefined);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -130,7 +186,8 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
       hint: 'Use a dedicated folder such as ".catalog".',
     });
   }
-  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root), verified: new Set() };
+  const tempDir = path.join(root, TEMP_FOLDER, `p${process.pid}-${randomBytes(4).toString("hex")}`);
+  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root), verified: new Set(), tempDir, areas: new Set() };
   return {
     type: "file-system",
     recordedConfig: { catalog_location: config.catalog_location },
@@ -147,5 +204,11 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
       checkRunId(runId);
       return removeArea(path.join(root, runId));
     },
+    existingRun: async (runId) => {
+      if (validateRunId(runId) !== undefined) return "none";
+      const info = await lstat(path.join(root, runId)).catch(() => null);
+      return info === null ? "none" : info.isSymbolicLink() ? "link" : "files";
+    },
+    dispose: () => removeTempFolders(root, tempDir),
   };
 }

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
 
@@ -13,4 +14,5 @@ export const fileSystemCatalogPlugin = definePlugin({
   description: "Copies files to and from <catalog_location>/<run_id>/ on the local disk (default .catalog)",
   configSchema: fileSystemCatalogConfigSchema,
   create: async (config, context) => (await import("./file-system.js")).createFileSystemCatalog(config, context),
+  localFolders: (config, context) => [{ path: path.resolve(context.cwd, config.catalog_location), setting: "catalog.config.catalog_location" }],
 });

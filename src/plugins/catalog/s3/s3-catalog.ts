@@ -11,7 +11,8 @@ import { validateRunId } from "../../../core/run-id.js";
 import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { type S3Access, openS3, recordedLocation, s3Error, s3Status } from "../../shared/s3/s3-client.js";
-import { checkRelative, findFiles, isExecutionLog, normalizeRelative, prepareTarget } from "../file-system/catalog-files.js";
+import { isExecutionLog } from "../../../core/names.js";
+import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../file-system/catalog-files.js";
 import type { S3CatalogConfig } from "./index.js";
 import { downloadFile, uploadFile } from "./s3-transfer.js";
 

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { RunnableError, type Problem } from "../../../core/errors.js";
+import { writeAtomic } from "../../../io/atomic-file.js";
 import { allNodes, type Graph } from "../../../core/graph.js";
 import type { Executor, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
@@ -16,15 +16,15 @@ export function workflowYaml(workflow: ArgoWorkflow): string {
   return manifestYaml(workflow as unknown as Record<string, unknown>);
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+async function writeManifest(file: string, text: string): Promise<void> {
   try {
-    await writeFile(temp, text, { flag: "wx" });
-    await rename(temp, file);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeAtomic(file, text);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw new RunnableError("INTERNAL", `could not write the Argo workflow to ${file}: ${(error as Error).message}`, { cause: error });
+    throw new RunnableError("CONFIG_INVALID", `could not write the Argo workflow to ${file}: ${(error as Error).message}`, {
+      cause: error,
+      hint: "choose an output_file in a folder you can write (executor.config.output_file)",
+    });
   }
 }
 
@@ -73,7 +73,7 @@ export function createArgoExecutor(config: ArgoConfig, context: PluginContext): 
       const { workflow, warnings } = renderWorkflow(request.graph, config, { ...request, pipelineFile: request.pipelineFile });
       for (const warning of warnings) context.warn(warning);
       const file = path.resolve(request.cwd, config.output_file);
-      await writeAtomic(file, workflowYaml(workflow));
+      await writeManifest(file, workflowYaml(workflow));
       return { file, message: nextSteps(config.output_file, config, request) };
     },
   };

@@ -143,7 +143,14 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
         }
       }
       if (response) {
-        const text = await response.text().catch(() => "");
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (error) {
+          // The headers came but the body stalled (or broke off): the request may have been applied, so it is not sent again.
+          const why = (error as Error | null)?.name === "TimeoutError" ? `the answer stalled (no complete body within ${timeoutMs} ms)` : `the answer broke off (${networkReason(error)})`;
+          throw failure(`MLflow ${path}: ${why}`, { kind: "unavailable", status: response.status, errorCode: null }, error);
+        }
         if (response.ok) return parseBody<T>(path, text);
         if (!RETRY_STATUSES.has(response.status) || attempt >= attempts) throw httpFailure(path, response, text);
       }
@@ -183,7 +190,9 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
     },
     async createRun({ experimentId, runName, startTime, tags }) {
       const payload = { experiment_id: experimentId, run_name: runName, start_time: startTime, tags };
-      return (await call<{ run: MlflowRun }>("POST", "runs/create", payload)).run;
+      const created = (await call<{ run?: MlflowRun }>("POST", "runs/create", payload)).run;
+      if (!created?.info?.run_id) throw failure("MLflow runs/create: the answer holds no run", { kind: "rejected", status: 200, errorCode: null });
+      return created;
     },
     async logBatch(runId, batch) {
       await call("POST", "runs/log-batch", { run_id: runId, ...batch });
@@ -209,12 +218,17 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
 }
 
 function parseBody<T>(path: string, text: string): T {
+  let body: unknown;
   try {
-    return (text ? JSON.parse(text) : {}) as T;
+    body = text ? JSON.parse(text) : {};
   } catch (error) {
     const why = `MLflow ${path}: the answer is not JSON; is the server_url an MLflow tracking server?`;
     throw failure(why, { kind: "rejected", status: 200, errorCode: null }, error);
   }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw failure(`MLflow ${path}: the answer is not a JSON object; is the server_url an MLflow tracking server?`, { kind: "rejected", status: 200, errorCode: null });
+  }
+  return body as T;
 }
 
 function networkReason(error: unknown): string {

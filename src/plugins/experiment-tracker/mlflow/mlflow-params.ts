@@ -1,6 +1,6 @@
 import type { MetricPoint } from "../../../ports/experiment-tracker.js";
 import type { MlflowKeyValue } from "./mlflow-client.js";
-import { MLFLOW_LIMITS, paramName, paramText, truncateCodePoints } from "./mlflow-mapping.js";
+import { MLFLOW_LIMITS, paramName, paramText, sanitiseKey, truncateCodePoints } from "./mlflow-mapping.js";
 
 /** Remembers the params of one MLflow run, because MLflow refuses to change a param once logged. */
 export interface ParamLedger {
@@ -8,6 +8,8 @@ export interface ParamLedger {
   seed(params: readonly MlflowKeyValue[]): void;
   /** The param to send for a non-metric point, or null when it is already there or would change it. */
   admit(stepName: string, point: MetricPoint): MlflowKeyValue | null;
+  /** The param to send for one of the run's parameters (logged under its own name), or null likewise. */
+  parameter(key: string, value: unknown): MlflowKeyValue | null;
 }
 
 /** Creates a ledger that warns (once per param) about truncated values and refused changes. */
@@ -19,33 +21,34 @@ export function createParamLedger(warn: (message: string) => void): ParamLedger 
     warned.add(key);
     warn(message);
   };
+  const admitAs = (name: string, raw: unknown, from: string): MlflowKeyValue | null => {
+    const text = paramText(raw);
+    const value = truncateCodePoints(text, MLFLOW_LIMITS.paramValueLength);
+    if (value !== text) {
+      warnOnce(
+        `truncated:${name}`,
+        `MLflow param "${name}" (${from}) is longer than ${MLFLOW_LIMITS.paramValueLength} characters, ` +
+          "the most MLflow keeps; it was truncated there (the full value remains in the run log)",
+      );
+    }
+    const previous = values.get(name);
+    if (previous === value) return null;
+    if (previous !== undefined) {
+      warnOnce(
+        `changed:${name}`,
+        `MLflow param "${name}" already holds another value and MLflow params cannot change; the value from ` +
+          `${from} was not mirrored (it remains in the run log). Record it at another step to keep both.`,
+      );
+      return null;
+    }
+    values.set(name, value);
+    return { key: name, value };
+  };
   return {
     seed(params) {
       for (const param of params) values.set(param.key, param.value);
     },
-    admit(stepName, point) {
-      const name = paramName(point.key, point.step);
-      const text = paramText(point.value);
-      const value = truncateCodePoints(text, MLFLOW_LIMITS.paramValueLength);
-      if (value !== text) {
-        warnOnce(
-          `truncated:${name}`,
-          `MLflow param "${name}" (step "${stepName}") is longer than ${MLFLOW_LIMITS.paramValueLength} characters, ` +
-            "the most MLflow keeps; it was truncated there (the full value remains in the run log)",
-        );
-      }
-      const previous = values.get(name);
-      if (previous === value) return null;
-      if (previous !== undefined) {
-        warnOnce(
-          `changed:${name}`,
-          `MLflow param "${name}" already holds another value and MLflow params cannot change; the value from ` +
-            `step "${stepName}" was not mirrored (it remains in the run log). Record it at another step to keep both.`,
-        );
-        return null;
-      }
-      values.set(name, value);
-      return { key: name, value };
-    },
+    admit: (stepName, point) => admitAs(paramName(point.key, point.step), point.value, `step "${stepName}"`),
+    parameter: (key, value) => admitAs(sanitiseKey(key), value, "the run's parameters"),
   };
 }

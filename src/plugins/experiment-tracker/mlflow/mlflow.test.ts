@@ -97,7 +97,7 @@ function setup(config: Record<string, unknown> = {}, deps: MlflowTrackerDeps = {
   const warnings: string[] = [];
   const parsed = mlflowTrackerConfigSchema.parse({ server_url: "http://mlflow.test", ...config });
   const context = { cwd: "/", env: {}, warn: (m: string) => warnings.push(m) };
-  const tracker = createMlflowTracker(parsed, context, { fetch: server.fetch, lingerMs: 5, backoffMs: 1, ...deps });
+  const tracker = createMlflowTracker({ ...parsed, server_url: parsed.server_url ?? "http://mlflow.test" }, context, { fetch: server.fetch, lingerMs: 5, backoffMs: 1, ...deps });
   const only = () => [...server.runs.values()][0]!;
   return { server, warnings, tracker, only };
 }

@@ -139,6 +139,11 @@ export function createMlflowTracker(
       const existing = await findExistingRun(experimentId, run.runId);
       const runId = existing ?? (await createRun(experimentId, run));
       s.run = { experimentId, runId };
+      // The run's parameters become MLflow params under their own names (a retried run's are there already).
+      for (const [key, value] of Object.entries(run.parameters ?? {})) {
+        const param = params.parameter(key, value);
+        if (param) pending.params.push(param);
+      }
       schedule();
     } catch (error) {
       // Without an MLflow run nothing can be mirrored.
@@ -262,6 +267,10 @@ export function createMlflowTracker(
       await finish(status).catch(noteFailure);
       const message = summary();
       if (message) context.warn(message);
+    },
+    runUrl() {
+      if (!s.run) return undefined;
+      return `${client.serverUrl}/#/experiments/${encodeURIComponent(s.run.experimentId)}/runs/${encodeURIComponent(s.run.runId)}`;
     },
     clientContext() {
       if (!s.run) return {};

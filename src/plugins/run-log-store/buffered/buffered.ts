@@ -1,7 +1,8 @@
 import type { Parameters, RunConfig, RunLog, Status } from "../../../core/run-log.js";
 import { RunnableError } from "../../../core/errors.js";
 import type { RunHeader, RunLease, RunLogStore, RunSummary } from "../../../ports/run-log-store.js";
-import { type RunOp, applyOp, branchOp, jsonCopy, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { type RunOp, applyOp, branchOp, placementProblem, removeOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { checkWritable } from "../shared/run-log-schema.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 
@@ -69,12 +70,12 @@ export function createBufferedRunLogStore(): RunLogStore {
       runs.set(header.run_id, { run, updatedMs: Date.now(), seq: ++changes });
     },
     exists: async (runId: string) => runs.has(runId),
-    get: async (runId: string) => jsonCopy(entry(runId).run),
+    get: async (runId: string) => cloneJson(entry(runId).run),
     setStatus: (runId: string, status: Status) => update(runId, { op: "status", location: [], payload: status }),
     setParameters: (runId: string, parameters: Parameters) =>
-      update(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
+      update(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
     setRunConfig: (runId: string, runConfig: RunConfig) =>
-      update(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
+      update(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
     putStep: (runId, location, step, seq) => update(runId, stepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => update(runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => update(runId, removeOp(location, internalName)),

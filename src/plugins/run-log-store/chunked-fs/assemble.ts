@@ -2,7 +2,8 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { BranchLog, LogLocation, Parameters, RunLog, StepLog } from "../../../core/run-log.js";
-import { isErrno, mapLimit, readWithIdentitySync } from "../shared/fs-utils.js";
+import { isErrno, readWithIdentitySync } from "../shared/fs-utils.js";
+import { mapLimit } from "../../../core/map-limit.js";
 import {
   type BranchChunk,
   type StepChunk,

@@ -10,7 +10,8 @@ import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-f
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { checkWritable } from "../shared/run-log-schema.js";
-import { type RunOp, branchOp, describeLocation, jsonCopy, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { type RunOp, branchOp, describeLocation, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { readRunFolder } from "./assemble.js";
 import { type ChunkKind, RUN_FILE, chunkFileName, createNanoClock, encodeName, seqSuffix } from "./chunk-names.js";
@@ -189,10 +190,10 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
         return run;
       }),
     setStatus: (runId, status) => updateRun(runId, { op: "status", location: [], payload: status }),
-    setRunConfig: (runId, runConfig) => updateRun(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
+    setRunConfig: (runId, runConfig) => updateRun(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
     setParameters: (runId, parameters) =>
       queue.run(runId, async () => {
-        const op: RunOp = { op: "parameters", location: [], payload: jsonCopy(parameters) };
+        const op: RunOp = { op: "parameters", location: [], payload: cloneJson(parameters) };
         checkWritable(runId, "op", op);
         await writeParameters(runFolder(runId), await indexOf(runId), op.payload);
       }),

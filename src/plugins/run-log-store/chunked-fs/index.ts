@@ -17,4 +17,5 @@ export const chunkedFsRunLogStorePlugin = definePlugin({
       recordedConfig: { log_folder: config.log_folder },
       warn: context.warn,
     }),
+  localFolders: (config, context) => [{ path: path.resolve(context.cwd, config.log_folder), setting: "run_log_store.config.log_folder" }],
 });

@@ -1,7 +1,8 @@
 import { rename } from "node:fs/promises";
 import type { RunLog } from "../../../core/run-log.js";
 import { tryLock, waitForLock } from "../shared/file-lock.js";
-import { removeIfExists, statOrNull, writeAtomic, writeAtomicSized } from "../shared/fs-utils.js";
+import { writeAtomic, writeAtomicSized } from "../../../io/atomic-file.js";
+import { removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { jsonTextPieces } from "../shared/json-text.js";
 import { collectOrders } from "../shared/run-ops.js";
 import { type FileIdentity, type RunPaths, type StoreIo, foldFile, readSnapshot, touch } from "./run-files.js";

@@ -9,7 +9,8 @@ import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { emptyIndex, indexOp, placementProblemIn } from "../shared/placement-index.js";
-import { type RunOp, jsonCopy, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { type RunOp, removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { type Compacted, compactRun } from "./compaction.js";
 import { createJournalAppender, journalLine } from "./journal.js";
@@ -89,7 +90,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   // out in one append (fan-out and parallel branches write many at once), each still checked on its own.
   const pending = new Map<string, Array<{ op: RunOp; done: (error?: unknown) => void }>>();
   // At most one run (the last one flushed) is held, and only until its next read or write.
-  let handover: { runId: string; compacted: Compacted; run: RunLog } | undefined;
+  let handover: { runId: string; compacted: Compacted; run: RunLog; journalRemoved: boolean } | undefined;
 
   const write = (runId: string, given: RunOp): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -186,8 +187,11 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
       const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
       const compacted = Number(journal?.size ?? 0n) > 0 || rotated ? await compactRun(paths, io, true) : undefined;
       forget(runId);
+      // A flushed run leaves no empty journal behind (a later writer's append makes a new one).
+      const emptied = (await statOrNull(paths.journal))?.size === 0n;
+      if (emptied) await removeIfExists(paths.journal);
       // The run just written is handed to the next get() of this run (the end of a run reads it back).
-      if (compacted?.written) handover = { runId, compacted, run: compacted.written };
+      if (compacted?.written) handover = { runId, compacted, run: compacted.written, journalRemoved: emptied };
     });
 
   /** The run a flush wrote, once, while its files are still exactly what that flush left. */
@@ -198,7 +202,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     const paths = pathsOf(runId);
     const [snapshot, journal, rotated] = await Promise.all([statOrNull(paths.snapshot), statOrNull(paths.journal), statOrNull(paths.rotated)]);
     const unchanged = snapshot?.ino === taken.compacted.snapshotIno && Number(snapshot.size) === taken.compacted.snapshotBytes;
-    return unchanged && journal?.ino === taken.compacted.journalIno && journal.size === 0n && !rotated ? taken.run : undefined;
+    const journalUnchanged = taken.journalRemoved ? journal === null : journal?.ino === taken.compacted.journalIno && journal.size === 0n;
+    return unchanged && journalUnchanged && !rotated ? taken.run : undefined;
   };
 
   const remove = (runId: string): Promise<Freed> =>
@@ -222,8 +227,8 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     // Read from the files each time (the store keeps only where logs are, not their content).
     get: (runId) => queue.run(runId, async () => (await takeHandover(runId)) ?? (await loadRun(pathsOf(runId), io)).run),
     setStatus: (runId, status) => write(runId, { op: "status", location: [], payload: status }),
-    setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: jsonCopy(parameters) }),
-    setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: jsonCopy(runConfig) }),
+    setParameters: (runId, parameters) => write(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
+    setRunConfig: (runId, runConfig) => write(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
     putStep: (runId, location, step, seq) => write(runId, uncopiedStepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => write(runId, uncopiedBranchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(runId, removeOp(location, internalName)),

@@ -4,7 +4,8 @@ import type { PluginContext } from "../../../ports/plugin.js";
 import type { RunHeader, RunLogStore, RunSummary } from "../../../ports/run-log-store.js";
 import { type StoredEntity, assembleEntities, entityId, parentId } from "../shared/entity-tree.js";
 import { checkWritable } from "../shared/run-log-schema.js";
-import { branchOp, jsonCopy, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { branchOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import { clientConfig, redactUrl } from "./connection.js";
 import { type Database, openDatabase } from "./database.js";
@@ -107,11 +108,11 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
       await updateRun(runId, "status", status);
     },
     setParameters: async (runId, parameters) => {
-      checkWritable(runId, "op", { op: "parameters", location: [], payload: jsonCopy(parameters) });
+      checkWritable(runId, "op", { op: "parameters", location: [], payload: cloneJson(parameters) });
       await updateRun(runId, "parameters", parameters);
     },
     setRunConfig: async (runId, runConfig) => {
-      checkWritable(runId, "op", { op: "run_config", location: [], payload: jsonCopy(runConfig) });
+      checkWritable(runId, "op", { op: "run_config", location: [], payload: cloneJson(runConfig) });
       await updateRun(runId, "run_config", runConfig);
     },
     putStep: async (runId, location, step, seq) => {

@@ -9,7 +9,8 @@ import { assembleEntities, entityId, isUnderStep } from "../shared/entity-tree.j
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { checkWritable } from "../shared/run-log-schema.js";
-import { branchOp, jsonCopy, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { branchOp, runFromHeader, stepOp } from "../shared/run-ops.js";
+import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
 import type { S3RunLogStoreConfig } from "./index.js";
 import { listS3Runs } from "./list-runs.js";
@@ -92,7 +93,7 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
           if (!read) throw runNotFound(runId, where);
           state.record = { etag: read.etag, value: parseRunRecord(read.text, key) };
         }
-        const next = jsonCopy(state.record.value);
+        const next = cloneJson(state.record.value);
         change(next);
         next._updated_ms = Math.max(Date.now(), (state.record.value._updated_ms ?? 0) + 1);
         const put = await objects.put(key, toJsonText(next), doing, { ifMatch: state.record.etag });
@@ -194,12 +195,12 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
       await updateRecord(runId, `set the status of run "${runId}"`, (record) => void (record.status = status));
     },
     setParameters: async (runId, parameters) => {
-      const payload = jsonCopy(parameters);
+      const payload = cloneJson(parameters);
       checkWritable(runId, "op", { op: "parameters", location: [], payload });
       await updateRecord(runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = payload));
     },
     setRunConfig: async (runId, runConfig) => {
-      const payload = jsonCopy(runConfig);
+      const payload = cloneJson(runConfig);
       checkWritable(runId, "op", { op: "run_config", location: [], payload });
       await updateRecord(runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = payload));
     },

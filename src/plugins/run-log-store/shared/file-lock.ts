@@ -15,6 +15,9 @@ export type LockState = { state: "free" } | { state: "held" | "stale"; ino: bigi
 /** A lock older than this (or left by a dead process on this host) is taken over. */
 export const STALE_LOCK_MS = 60_000;
 
+/** An empty lock file older than this was never written completely. */
+const EMPTY_LOCK_MS = 2_000;
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -40,7 +43,9 @@ export async function lockState(file: string, staleMs = STALE_LOCK_MS): Promise<
   const stats = await statOrNull(file);
   if (!stats) return { state: "free" };
   const ageMs = Date.now() - Number(stats.mtimeMs);
-  const stale = ageMs > staleMs || (await ownerIsDead(file));
+  // An empty lock file older than a moment was never written (its writer failed or died): no one holds it.
+  const empty = stats.size === 0n && ageMs > EMPTY_LOCK_MS;
+  const stale = empty || ageMs > staleMs || (await ownerIsDead(file));
   return { state: stale ? "stale" : "held", ino: stats.ino };
 }
 
@@ -50,6 +55,8 @@ async function create(file: string): Promise<FileLock | null> {
     await writeFile(file, JSON.stringify({ pid: process.pid, host: os.hostname(), token }), { flag: "wx" });
   } catch (error) {
     if (isErrno(error, "EEXIST")) return null;
+    // Created but not written (a full disk): an empty lock file must not make everyone wait.
+    await removeIfExists(file).catch(() => undefined);
     throw error;
   }
   return {

@@ -2,13 +2,15 @@
 // (run-log.schema.json). Tens of thousands of step logs are checked in a few milliseconds; only when
 // this check fails does the zod schema run, to say precisely what is wrong and where.
 
+import { isMapping } from "../../../core/values.js";
+
 const STATUSES = new Set(["CREATED", "TRIGGERED", "PROCESSING", "SUCCESS", "FAIL"]);
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
 const DURATION = /^\d+:\d{2}:\d{2}(\.\d{6})?$/;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json => isMapping(value);
 const isString = (value: unknown): value is string => typeof value === "string";
 const isNullableString = (value: unknown): boolean => value === null || typeof value === "string";
 

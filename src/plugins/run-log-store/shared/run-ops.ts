@@ -1,6 +1,7 @@
 import type { BranchLog, LogLocation, Parameters, RunConfig, RunLog, Status, StepLog } from "../../../core/run-log.js";
 import { stepsAt } from "../../../core/run-log.js";
 import type { RunHeader } from "../../../ports/run-log-store.js";
+import { cloneJson } from "../../../core/parameters.js";
 
 /** One update of a run log, as the stores apply (and the file-system journal records) it. */
 export type RunOp =
@@ -11,15 +12,10 @@ export type RunOp =
   | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
   | { op: "remove"; location: LogLocation; payload: string };
 
-/** A deep copy through JSON (what every store keeps is plain JSON data). */
-export function jsonCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 /** A new run log from its header, fields in runnable's order (extra header fields kept at the end). */
 export function runFromHeader(header: RunHeader): RunLog {
   const { run_id, dag_hash, use_cached, tag, original_run_id, status, parameters, run_config, steps, ...extra } =
-    jsonCopy(header) as RunHeader & { steps?: unknown };
+    cloneJson(header) as RunHeader & { steps?: unknown };
   void steps; // a header carries no steps; a whole run log passed as header must not bring its own
   return { run_id, dag_hash, use_cached, tag, original_run_id, status, steps: {}, parameters, run_config, ...extra };
 }
@@ -39,14 +35,14 @@ export function uncopiedBranchOp(location: LogLocation, branch: BranchLog, seq?:
 
 /** The op writing a step log (a copy; its `branches` are emptied because branches are written on their own). */
 export function stepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
-  const op: Extract<RunOp, { op: "step" }> = { op: "step", location: jsonCopy(location), payload: jsonCopy({ ...step, branches: {} }) };
+  const op: Extract<RunOp, { op: "step" }> = { op: "step", location: cloneJson(location), payload: cloneJson({ ...step, branches: {} }) };
   if (seq !== undefined) op.seq = seq;
   return op;
 }
 
 /** The op writing a branch log (a copy; its `steps` are emptied because steps are written on their own). */
 export function branchOp(location: LogLocation, branch: BranchLog, seq?: number): Extract<RunOp, { op: "branch" }> {
-  const op: Extract<RunOp, { op: "branch" }> = { op: "branch", location: jsonCopy(location), payload: jsonCopy({ ...branch, steps: {} }) };
+  const op: Extract<RunOp, { op: "branch" }> = { op: "branch", location: cloneJson(location), payload: cloneJson({ ...branch, steps: {} }) };
   if (seq !== undefined) op.seq = seq;
   return op;
 }
@@ -59,7 +55,7 @@ export function describeLocation(location: LogLocation): string {
 
 /** The op removing step `internalName` from the branch at `location`. */
 export function removeOp(location: LogLocation, internalName: string): Extract<RunOp, { op: "remove" }> {
-  return { op: "remove", location: jsonCopy(location), payload: internalName };
+  return { op: "remove", location: cloneJson(location), payload: internalName };
 }
 
 /** Why `op` cannot be placed in `run` (its parent step or branch is missing), or undefined. */

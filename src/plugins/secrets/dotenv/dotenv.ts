@@ -50,5 +50,8 @@ export function createDotenvSecrets(config: DotenvSecretsConfig, context: Plugin
       }
       return value;
     },
+    async knownValues() {
+      return [...(await (loaded ??= readSecrets(file, config.location))).values()];
+    },
   };
 }

@@ -8,6 +8,11 @@ import { pythonPath } from "./interpreter.js";
 /** Name of the environment variable pointing Python code at its task channel folder. */
 export const CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL";
 
+/** `python -c` code starting one of runnable-ts' harnesses with its package ahead of the working directory. */
+export function bootCode(harness: "_harness" | "_notebook" | "_worker"): string {
+  return `import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable.${harness} import main;sys.exit(main())`;
+}
+
 /** What the Python side left in the channel when the task ended. */
 export interface ChannelOutputs {
   /** Lines of `events.jsonl` (parameters set, metrics tracked), parsed. */
@@ -50,8 +55,9 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       ...extra,
     };
     // Both at once (each waits for the thread pool); a failed write closes the server again.
+    // Owner-only, like everything the task writes here (events.jsonl, result.json): it holds parameters.
     const listening = serveChannel(socketPath, invocation.services, invocation.output);
-    await writeFile(join(dir, "context.json"), JSON.stringify(context)).catch(async (error: unknown) => {
+    await writeFile(join(dir, "context.json"), JSON.stringify(context), { mode: 0o600 }).catch(async (error: unknown) => {
       await listening.then((server) => server.close()).catch(() => undefined);
       throw error;
     });

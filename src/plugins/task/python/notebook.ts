@@ -4,7 +4,7 @@ import { escapePath } from "tinyglobby";
 import { messageOf } from "../../../core/errors.js";
 import { itemText, safeSegment, type MapVariable } from "../../../core/names.js";
 import type { TaskInvocation, TaskOutcome } from "../../../ports/task-runner.js";
-import { openChannel } from "./channel.js";
+import { bootCode, openChannel } from "./channel.js";
 import { outcomeOf } from "./outcome.js";
 import { spawnPython } from "./spawn.js";
 
@@ -54,7 +54,7 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
     const tried: string[] = [];
     for (const interpreter of settings.interpreters()) {
       tried.push(interpreter);
-      const exit = await spawnPython(interpreter, ["-c", BOOT], invocation, channel.env);
+      const exit = await spawnPython(interpreter, ["-c", bootCode("_notebook")], invocation, channel.env);
       if ("missing" in exit || exit.code === MISSING_PACKAGES) continue;
       settings.remember(interpreter);
       const outcome = outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the notebook" });
@@ -66,9 +66,6 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
     await channel.close();
   }
 }
-
-/** Starts the notebook harness with runnable-ts' package ahead of the working directory. */
-const BOOT = "import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable._notebook import main;sys.exit(main())";
 
 /** Puts the executed notebook into the catalog (it then shows in the step's `data_catalog`). */
 async function catalogNotebook(invocation: TaskInvocation, outputPath: string): Promise<void> {

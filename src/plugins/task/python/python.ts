@@ -1,7 +1,7 @@
 import type { TaskNode } from "../../../core/graph.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
-import { openChannel } from "./channel.js";
+import { bootCode, openChannel } from "./channel.js";
 import { checkNotebookCommand, checkPythonCommand } from "./check.js";
 import { findExecutable, missingInterpreterHint } from "./interpreter.js";
 import { notebookOutputPath, runNotebook } from "./notebook.js";
@@ -21,9 +21,6 @@ export interface PythonRunnerConfig {
   /** Runs function tasks on warm worker processes reused by the run's steps (default true); false: one interpreter per attempt. */
   warm_worker?: boolean | undefined;
 }
-
-/** Starts the function harness with runnable-ts' package ahead of the working directory. */
-const BOOT = "import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable._harness import main;sys.exit(main())";
 
 /** Creates the runner of `python` (functions) and `notebook` tasks. */
 export function createPythonRunner(config: PythonRunnerConfig, context: PluginContext): TaskRunner {
@@ -72,7 +69,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
 async function runFunction(invocation: TaskInvocation, interpreter: string): Promise<TaskOutcome> {
   const channel = await openChannel(invocation, {});
   try {
-    const exit = await spawnPython(interpreter, ["-c", BOOT], invocation, channel.env);
+    const exit = await spawnPython(interpreter, ["-c", bootCode("_harness")], invocation, channel.env);
     if ("missing" in exit) {
       return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
     }

@@ -2,11 +2,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { isStopReason } from "../../../core/stop.js";
 import type { TaskInvocation } from "../../../ports/task-runner.js";
-import type { ChannelOutputs } from "./channel.js";
+import { bootCode, type ChannelOutputs } from "./channel.js";
 import { type PythonExit, spawnPython } from "./spawn.js";
 
 /** Starts `python/runnable/_worker.py` with runnable-ts' package ahead of the working directory. */
-const WORKER_BOOT = "import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable._worker import main;sys.exit(main())";
 /** Names the Unix socket a worker connects to when it starts. */
 const WORKER_ENV = "RUNNABLE_WORKER_SOCKET";
 /** A stopped worker gets this long between the stop signal and SIGKILL. */
@@ -78,7 +77,7 @@ export class PythonWorker {
     const server = await listen(path);
     try {
       const connected = new Promise<{ socket: Socket }>((done) => server.once("connection", (socket: Socket) => done({ socket })));
-      const exited = spawnPython(interpreter, ["-c", WORKER_BOOT], invocation, { ...env, [WORKER_ENV]: path });
+      const exited = spawnPython(interpreter, ["-c", bootCode("_worker")], invocation, { ...env, [WORKER_ENV]: path });
       const first = await Promise.race([connected, exited]);
       if (!("socket" in first)) return first;
       const { socket } = first;

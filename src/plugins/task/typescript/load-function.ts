@@ -72,8 +72,24 @@ async function loadOnce(path: string, command: string): Promise<Record<string, u
   try {
     return await importModule(path);
   } catch (error) {
-    throw new RunnableError("MODULE_LOAD_FAILED", `cannot load module ${path}: ${messageOf(error)}`, {
-      cause: error,
-    });
+    throw moduleLoadError(`module ${path}`, error);
   }
+}
+
+/**
+ * A MODULE_LOAD_FAILED error for a module that failed to import: the first line of the reason (without
+ * tsx's `?namespace=` suffixes and Node's require stack), and for a package that is not installed, how
+ * to install it.
+ */
+export function moduleLoadError(what: string, error: unknown): RunnableError {
+  const reason = (messageOf(error).split("\n")[0] ?? "").replace(/\?namespace=[\w-]+/g, "");
+  const code = (error as { code?: unknown }).code;
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(reason)?.[1];
+  const bare = missing !== undefined && !missing.startsWith(".") && !missing.startsWith("/") && !missing.startsWith("file:");
+  const notInstalled = bare && (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND");
+  const name = missing?.startsWith("@") ? missing.split("/").slice(0, 2).join("/") : missing?.split("/")[0];
+  return new RunnableError("MODULE_LOAD_FAILED", `cannot load ${what}: ${reason}`, {
+    cause: error,
+    hint: notInstalled ? `the package "${name}" is not installed: npm install ${name}` : "fix the module so that it imports (try: npx tsx <module>)",
+  });
 }

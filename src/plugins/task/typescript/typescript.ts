@@ -1,12 +1,14 @@
 import { MetricSeries } from "../../../core/metrics.js";
 import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.js";
-import { cloneJson } from "../../../core/parameters.js";
+import { cloneJson, parametersProblem } from "../../../core/parameters.js";
 import type { Parameters } from "../../../core/run-log.js";
 import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
 import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
-import { TASK_FUNCTION } from "../../../core/graph.js";
+import { TASK_FUNCTION, TASK_PARAMETERS, type ParameterSchema } from "../../../core/graph.js";
+import { parameterProblem } from "./declared-parameters.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
+import { taskStack } from "./task-stack.js";
 
 /** Creates the in-process TypeScript/JavaScript task runner (modules are imported once per runner). */
 export function createTypescriptRunner(): TaskRunner {
@@ -31,15 +33,24 @@ export function createTypescriptRunner(): TaskRunner {
       const fn = await resolveFunction(invocation);
       installConsoleRouting();
       const context = contextFor(invocation);
+      // A missing or misspelt parameter fails the step before the function runs.
+      const problem = parameterProblem(fn, schemaOf(invocation.node.task, fn), context.parameters);
+      if (problem) return { failure: problem, parameters: {}, metrics: [] };
       try {
         const returned = await taskContextStorage().run(context, () => fn(context.parameters));
         return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
       } catch (error) {
-        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${error.stack}\n`);
+        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${taskStack(error)}\n`);
         return { failure: failureMessage(error), parameters: {}, metrics: context.metrics };
       }
     },
   };
+}
+
+/** The schema a task declared: in the SDK (`parameters:`), or as a `parameters` property of its function. */
+function schemaOf(task: object, fn: TaskFunction): ParameterSchema | undefined {
+  const candidate = (task as Record<symbol, unknown>)[TASK_PARAMETERS] ?? (fn as { parameters?: unknown }).parameters;
+  return typeof (candidate as ParameterSchema | undefined)?.safeParse === "function" ? (candidate as ParameterSchema) : undefined;
 }
 
 function contextFor(invocation: TaskInvocation): TaskContext {
@@ -92,6 +103,9 @@ function returnedParameters(value: unknown): Parameters {
       `a TypeScript task must return a plain object of parameters (or nothing), got ${Array.isArray(value) ? "an array" : typeof value}`,
     );
   }
+  // Checked before the JSON copy, which would silently turn NaN into null.
+  const problem = parametersProblem(value as Record<string, unknown>);
+  if (problem) throw new RunnableError("TASK_FAILED", `the object a TypeScript task returned cannot be kept: ${problem}`);
   const json = JSON.parse(JSON.stringify(value)) as unknown;
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new RunnableError("TASK_FAILED", "the object a TypeScript task returned does not serialise to a JSON object");
