@@ -30,7 +30,8 @@ function nestedMaps(depth) {
 async function renderOnce(file) {
   const { loadPipelineFile } = await import("../dist/definition/load-pipeline.js");
   const { renderWorkflow } = await import("../dist/plugins/executor/argo/render.js");
-  const { argoConfigSchema } = await import("../dist/plugins/executor/argo/schema.js");
+  const { buildArgoConfigSchema } = await import("../dist/plugins/executor/argo/schema.js");
+  const argoConfigSchema = buildArgoConfigSchema();
   const { workflowYaml } = await import("../dist/plugins/executor/argo/argo-executor.js");
   const { graph } = await loadPipelineFile(file);
   const config = argoConfigSchema.parse({ image: "runnable:demo", persistent_volumes: [{ name: "v", mount_path: "/mnt" }] });
