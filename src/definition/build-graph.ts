@@ -26,7 +26,7 @@ export function analyseDag(dag: unknown, options: BuildGraphOptions): AnalysedDa
     problems,
     buildBranch: buildBranchGraph,
   };
-  const graph = buildBranchGraph(ctx, cloneInput(dag), options.rootPath ?? ["dag"], "");
+  const graph = buildBranchGraph(ctx, options.owned ? dag : cloneInput(dag), options.rootPath ?? ["dag"], "");
   return { graph: problems.length === 0 ? graph : undefined, problems };
 }
 

@@ -42,9 +42,23 @@ export async function loadPipelineFile(file: string, options: { cwd?: string } =
     throw invalidPipeline(`Pipeline ${shown}`, problems);
   }
   problems.push(...topLevelKeyProblems(source, raw));
-  const analysed = analyseDag(raw.dag, { file: shown, positionOf: source.positionOf, baseDir: path.dirname(absolute), cwd, sourcePath: absolute });
+  const dagOptions = { file: shown, positionOf: source.positionOf, baseDir: path.dirname(absolute), cwd, sourcePath: absolute, owned: true };
+  const analysed = analyseDag(raw.dag, dagOptions);
   problems.push(...analysed.problems);
   if (!analysed.graph || problems.length > 0) throw invalidPipeline(`Pipeline ${shown}`, problems);
   const graph = analysed.graph;
-  return { graph, dagHash: dagHash(source.hashable(["dag"])), serialised: serialiseGraph(graph), file: absolute, raw };
+  // The hash and the serialised form are computed when first read (`validate` needs neither).
+  let hash: string | undefined;
+  let serialised: Record<string, unknown> | undefined;
+  return {
+    graph,
+    get dagHash() {
+      return (hash ??= dagHash(source.hashable(["dag"])));
+    },
+    get serialised() {
+      return (serialised ??= serialiseGraph(graph));
+    },
+    file: absolute,
+    raw,
+  };
 }

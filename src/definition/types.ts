@@ -40,6 +40,8 @@ export interface BuildGraphOptions {
   sourcePath?: string;
   /** Document path of the dag block (default `["dag"]`); problems' paths start with it. */
   rootPath?: DocPath;
+  /** The caller hands `dag` over (freshly parsed, used by nothing else), so it is built without a copy. */
+  owned?: boolean;
 }
 
 /** A built graph (when there were no problems) and every problem found. */

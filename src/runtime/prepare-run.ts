@@ -139,7 +139,18 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
     return { graph: source.graph, serialised: source.serialised, dagHash: source.dagHash ?? dagHash(source.serialised), name: source.name, file: source.file };
   }
   const loaded = await loadPipelineFile(resolve(cwd, source.file), { cwd });
-  return { graph: loaded.graph, serialised: loaded.serialised, dagHash: loaded.dagHash, name: basename(source.file), file: source.file };
+  // `serialised` and `dagHash` stay lazy (computed on first read; `validate` reads neither).
+  return {
+    graph: loaded.graph,
+    get serialised() {
+      return loaded.serialised;
+    },
+    get dagHash() {
+      return loaded.dagHash;
+    },
+    name: basename(source.file),
+    file: source.file,
+  };
 }
 
 /**
