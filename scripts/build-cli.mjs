@@ -2,7 +2,8 @@
 // load on first use (plug-ins, the run browser's server). Run by `npm run build`.
 // What start-up loads is compiled on every run, so the bundle leaves out what no run needs: zod's
 // translations of its messages into 40-odd languages (~360 KB; runnable-ts words its own messages and
-// keeps zod's English default). The AWS SDK, pg, picomatch and tsx stay packages, loaded when used.
+// keeps zod's English default). The AWS SDK, pg, picomatch, tsx and yaml (needed only to locate problems
+// in a pipeline file; src/definition/yaml-source.ts) stay packages, loaded when used.
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +40,7 @@ await build({
   outdir: out,
   outExtension: { ".js": ".mjs" },
   chunkNames: "bundle/[name]-[hash]",
-  external: ["tsx", "@aws-sdk/*", "pg", "picomatch"],
+  external: ["tsx", "@aws-sdk/*", "pg", "picomatch", "yaml"],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [englishOnlyZodLocales],
   logLevel: "warning",

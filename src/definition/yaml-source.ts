@@ -1,5 +1,6 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Pair, Scalar, YAMLMap } from "yaml";
+import { createRequire } from "node:module";
+import type * as YamlLibrary from "yaml";
+import type { Alias, Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import type { Problem } from "../core/errors.js";
 import { readFastYaml } from "./fast-yaml.js";
 import { pyFloat, pythonFloat } from "./python-json.js";
@@ -21,6 +22,15 @@ export interface YamlSource {
   /** True when the node at `path` carries an anchor (`&name`: a block written to be reused by aliases). */
   anchored(path: DocPath): boolean;
 }
+
+// The `yaml` library is loaded the first time a Document is needed: plain documents are read by the
+// fast path and never need it, so a run's start-up does not compile it (~250 KB).
+const requireHere = createRequire(import.meta.url);
+const yamlLibrary = (): typeof YamlLibrary => requireHere("yaml") as typeof YamlLibrary;
+const isAlias = (node: unknown): node is Alias => yamlLibrary().isAlias(node);
+const isMap = (node: unknown): node is YAMLMap => yamlLibrary().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yamlLibrary().isScalar(node);
+const isSeq = (node: unknown): node is YAMLSeq => yamlLibrary().isSeq(node);
 
 type AnyNode = unknown;
 const FLOAT_TAG = "tag:yaml.org,2002:float";
@@ -56,6 +66,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 const FAST_MAX_DEPTH = 400;
 
 function parseWithDocument(text: string, file: string): YamlSource {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number): Position => lineCounter.linePos(offset);

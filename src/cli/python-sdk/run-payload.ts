@@ -1,6 +1,5 @@
 import { rename, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { stringify } from "yaml";
 import type { RunLog } from "../../core/run-log.js";
 import { configFileFrom, loadServicesConfig } from "../../config/load-config.js";
 import { builtinRegistry } from "../../runtime/builtins.js";
@@ -59,6 +58,7 @@ async function executorType(configFile: string | undefined, io: CliIo): Promise<
 async function writeDefinition(source: PipelineSource, path: string): Promise<void> {
   const serialised = source.kind === "graph" ? source.serialised : {};
   const temporary = `${path}.${process.pid}.tmp`;
+  const { stringify } = await import("yaml"); // loaded here only: start-up never needs the yaml library
   await writeFile(temporary, stringify({ dag: serialised }));
   await rename(temporary, path);
 }
