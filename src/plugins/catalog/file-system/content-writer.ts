@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import path from "node:path";
 import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { ContentWriter } from "../../../ports/catalog.js";
+import { openTempFileSink } from "../temp-file-sink.js";
 import { prepareTarget } from "./catalog-files.js";
 
 /**
@@ -23,51 +23,32 @@ export async function openContentWriter(
     await mkdir(tempDir, { recursive: true });
     verified.add(tempDir);
   }
-  const temp = path.join(tempDir, `.${path.basename(target)}.runnable-tmp-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(temp, "wx", 0o600);
+  const sink = openTempFileSink(path.join(tempDir, `.${path.basename(target)}.runnable-tmp-${randomBytes(6).toString("hex")}`));
   const hash = createHash("sha256");
-  let bytes = 0;
-  let open = true;
-  // A failed write (a full disk) is kept and reported at commit: the task's output stream goes on.
-  let failure: unknown;
-  const close = (): void => {
-    if (open) closeSync(fd);
-    open = false;
-  };
   return {
     get bytes() {
-      return bytes;
+      return sink.bytes;
     },
     write(chunk) {
       const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-      bytes += data.length;
-      if (failure !== undefined) return;
-      try {
-        for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
-        hash.update(data);
-      } catch (error) {
-        failure = error;
-      }
+      if (sink.write(data)) hash.update(data);
     },
     async commit() {
-      close();
-      if (failure !== undefined) {
-        await rm(temp, { force: true });
-        throw new RunnableError("CATALOG_ERROR", `Could not write ${target}: ${messageOf(failure)}`, { cause: failure });
+      sink.close();
+      if (sink.failure !== undefined) {
+        await sink.remove();
+        throw new RunnableError("CATALOG_ERROR", `Could not write ${target}: ${messageOf(sink.failure)}`, { cause: sink.failure });
       }
       try {
-        await rename(temp, target);
+        await rename(sink.path, target);
       } catch (error) {
-        await rm(temp, { force: true });
+        await sink.remove();
         throw new RunnableError("CATALOG_ERROR", `Could not write ${target}: ${messageOf(error)}`, { cause: error });
       }
       const digest = hash.digest("hex");
       onCommit(digest);
       return digest;
     },
-    async abort() {
-      close();
-      await rm(temp, { force: true });
-    },
+    abort: () => sink.remove(),
   };
 }

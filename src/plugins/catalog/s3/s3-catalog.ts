@@ -1,11 +1,9 @@
 import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import picomatch from "picomatch";
-import { RunnableError } from "../../../core/errors.js";
+import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
@@ -13,6 +11,7 @@ import type { PluginContext } from "../../../ports/plugin.js";
 import { type S3Access, openS3, recordedLocation, s3Error, s3Status } from "../../shared/s3/s3-client.js";
 import { isExecutionLog } from "../../../core/names.js";
 import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../file-system/catalog-files.js";
+import { openTempFileSink } from "../temp-file-sink.js";
 import type { S3CatalogConfig } from "./index.js";
 import { downloadFile, uploadFile } from "./s3-transfer.js";
 
@@ -107,7 +106,7 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
       checkRunId(runId);
       checkRelative(name, "name", `${access.display}${runId}`, "catalog");
       const relative = normalizeRelative(name);
-      return contentWriter((file) => guarded(`store ${relative} in run ${runId}`, () => uploadFile(access.client, access.bucket, `${area(runId)}${relative}`, file)), (hash) => [entry(relative, hash, runId, "put")]);
+      return contentWriter((file) => guarded(`store ${relative} in run ${runId}`, () => uploadFile(access.client, access.bucket, `${area(runId)}${relative}`, file)), (hash) => [entry(relative, hash, runId, "put")], relative);
     },
     readFile: async (runId, relativePath) => {
       checkRunId(runId);
@@ -161,38 +160,29 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
 }
 
 /**
- * A content writer over a private temp file (synchronous writes: the caller's stream waits, so memory
- * stays bounded); `commit` uploads it (multipart when large) and removes it.
+ * A content writer over a private temp file ({@link openTempFileSink}); `commit` uploads it (multipart
+ * when large) and removes it. A write that failed (a full disk) fails the commit, not the task's output.
  */
-function contentWriter(upload: (file: string) => Promise<string>, record: (hash: string) => DataCatalog[]): ContentWriter {
-  const temp = path.join(os.tmpdir(), `runnable-content-${process.pid}-${randomBytes(6).toString("hex")}`);
-  const fd = openSync(temp, "wx", 0o600);
-  let bytes = 0;
-  let open = true;
-  const close = (): void => {
-    if (open) closeSync(fd);
-    open = false;
-  };
+function contentWriter(upload: (file: string) => Promise<string>, record: (hash: string) => DataCatalog[], shown: string): ContentWriter {
+  const sink = openTempFileSink(path.join(os.tmpdir(), `runnable-content-${process.pid}-${randomBytes(6).toString("hex")}`));
   return {
     get bytes() {
-      return bytes;
+      return sink.bytes;
     },
     write(chunk) {
-      const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
-      bytes += data.length;
+      sink.write(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
     },
     async commit() {
-      close();
+      sink.close();
       try {
-        return record(await upload(temp));
+        if (sink.failure !== undefined) {
+          throw new RunnableError("CATALOG_ERROR", `Could not write ${shown}: ${messageOf(sink.failure)}`, { cause: sink.failure });
+        }
+        return record(await upload(sink.path));
       } finally {
-        await rm(temp, { force: true });
+        await sink.remove();
       }
     },
-    async abort() {
-      close();
-      await rm(temp, { force: true });
-    },
+    abort: () => sink.remove(),
   };
 }
