@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { map, pipeline, task } from "../src/sdk/index.js";
+import { processAlive as alive } from "../src/io/process-alive.js";
 
 const MODULE = [
   "import os, time",
@@ -15,14 +16,6 @@ const MODULE = [
   "    return {'last': item}",
 ].join("\n");
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("python steps on warm workers, through the engine", () => {
   let dir = "";

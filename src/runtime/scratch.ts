@@ -2,6 +2,7 @@ import type { Dirent } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { processAlive } from "../io/process-alive.js";
 
 // Files that hold secrets or parameters while a task runs (shell environment dumps, the Python
 // channel) live in a private folder per CLI process: <tmp>/runnable-<uid>/p<pid>-<random>/, mode 0700.
@@ -14,15 +15,6 @@ function root(): string {
   return path.join(os.tmpdir(), `runnable-${uid}`);
 }
 
-/** True while process `pid` (on this host) exists. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Removes the scratch folders of processes (on this host) that are gone. */
 export async function sweepScratch(): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { processAlive } from "./scratch.js";
+import { processAlive } from "../io/process-alive.js";
 
 // Two runs in one working directory read and catalog each other's files (run b stores what run a
 // wrote, under its own hash). Each run claims its working directory while it goes: a small file per

@@ -11,6 +11,7 @@ import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
 import { isExecutionLog } from "../../../core/names.js";
 import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeCatalogFile } from "./catalog-files.js";
+import { processAlive } from "../../../io/process-alive.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
@@ -168,14 +169,6 @@ async function removeTempFolders(root: string, own: string): Promise<void> {
   await rmdir(parent).catch(() => undefined);
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** A catalog storing files under `<catalog_location>/<run_id>/<path relative to cwd>`. */
 export function createFileSystemCatalog(config: FileSystemCatalogConfig, context: PluginContext): Catalog {

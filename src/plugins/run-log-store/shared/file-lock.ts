@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { isErrno, removeIfExists, sleep, statOrNull } from "./fs-utils.js";
+import { processAlive } from "../../../io/process-alive.js";
 
 /** A lock taken with {@link tryLock}. */
 export interface FileLock {
@@ -18,14 +19,6 @@ export const STALE_LOCK_MS = 60_000;
 /** An empty lock file older than this was never written completely. */
 const EMPTY_LOCK_MS = 2_000;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isErrno(error, "EPERM");
-  }
-}
 
 async function ownerIsDead(file: string): Promise<boolean> {
   try {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
 import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
 import { isErrno, statOrNull } from "./fs-utils.js";
+import { processAlive as alive } from "../../../io/process-alive.js";
 
 // A run's lease is a small JSON file whose mtime is its heartbeat. Staleness never trusts a pid seen
 // from another host, container or boot: only when the holder's process scope (host name, boot id and
@@ -39,14 +40,6 @@ export function processScope(): string {
   return `${os.hostname()}|${readOr("/proc/sys/kernel/random/boot_id", "")}|${namespace}`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return isErrno(error, "EPERM");
-  }
-}
 
 async function readLease(file: string): Promise<{ content: LeaseContent | null; mtimeMs: number; ino: bigint } | null> {
   const stats = await statOrNull(file);

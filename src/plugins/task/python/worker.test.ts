@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { StopReason } from "../../../core/stop.js";
 import { pythonTaskPlugin } from "./index.js";
 import { invocation, project, taskNode } from "./test-support.fixture.js";
+import { processAlive as alive } from "../../../io/process-alive.js";
 
 // The warm worker: one interpreter runs the run's python tasks, each as if it had a process of its own.
 const TASKS = [
@@ -64,14 +65,6 @@ async function setup(config = {}) {
   return { ...made, run };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("python task runner: the warm worker", () => {
   it("reuses one interpreter with fresh parameters, environment, API state, metrics and output per task", async () => {
