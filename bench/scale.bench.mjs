@@ -131,25 +131,10 @@ async function mapRun(items, store) {
 }
 
 async function trackRun() {
-  const { statSync } = await import("node:fs");
-  const { pipeline, track, typescript } = await import("../dist/index.js");
-  let inTask = 0;
-  const started = performance.now();
-  const log = await pipeline({
-    steps: [
-      typescript({
-        name: "track a million",
-        function: () => {
-          const t0 = performance.now();
-          for (let i = 0; i < 1_000_000; i++) track({ [`key_${i % 1000}`]: i }, Math.floor(i / 1000));
-          inTask = performance.now() - t0;
-        },
-      }),
-    ],
-  }).execute({ cwd: process.cwd(), env: {}, warn: () => {}, runId: "million" });
-  if (log.status !== "SUCCESS") throw new Error(`track run ended ${log.status}`);
-  const logMB = statSync(join(process.cwd(), ".run_log_store", "million.json")).size / 1e6;
-  return { runSeconds: (performance.now() - started) / 1000, inTaskSeconds: inTask / 1000, logMB };
+  const { runMillionTracks } = await import("./tracking.bench.mjs");
+  const { status, inTaskMs, totalMs, logBytes } = await runMillionTracks(process.cwd());
+  if (status !== "SUCCESS") throw new Error(`track run ended ${status}`);
+  return { runSeconds: totalMs / 1000, inTaskSeconds: inTaskMs / 1000, logMB: logBytes / 1e6 };
 }
 
 if (process.argv[2] === "--measure") await measured(process.argv[3], process.argv.slice(4));
