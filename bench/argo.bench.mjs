@@ -12,14 +12,21 @@ const BIN = fileURLToPath(new URL("../bin/runnable.js", import.meta.url));
 const TARGET_SECONDS = 1;
 
 function chain(steps) {
-  const body = Array.from({ length: steps }, (_, i) => `    step ${i}:\n      type: stub\n      next: ${i === steps - 1 ? "success" : `step ${i + 1}`}\n`).join("");
+  const body = Array.from({ length: steps }, (_, i) => `    step ${i}:\n      type: stub\n      next: ${i === steps - 1 ? "success" : `step ${i + 1}`}\n`).join(
+    "",
+  );
   return `dag:\n  start_at: step 0\n  steps:\n${body}    success:\n      type: success\n    fail:\n      type: fail\n`;
 }
 
 /** A map whose branch holds a map whose branch holds a map (each branch: two steps). */
 function nestedMaps(depth) {
-  const indent = (text, by) => text.split("\n").map((line) => (line ? " ".repeat(by) + line : line)).join("\n");
-  let branch = "start_at: work\nsteps:\n  work: {type: stub, next: more}\n  more: {type: stub, next: success}\n  success: {type: success}\n  fail: {type: fail}\n";
+  const indent = (text, by) =>
+    text
+      .split("\n")
+      .map((line) => (line ? " ".repeat(by) + line : line))
+      .join("\n");
+  let branch =
+    "start_at: work\nsteps:\n  work: {type: stub, next: more}\n  more: {type: stub, next: success}\n  success: {type: success}\n  fail: {type: fail}\n";
   for (let level = depth; level >= 1; level--) {
     const map = `start_at: map ${level}\nsteps:\n  map ${level}:\n    type: map\n    iterate_on: items\n    iterate_as: item${level}\n    next: success\n    branch:\n${indent(branch, 6)}  success: {type: success}\n  fail: {type: fail}\n`;
     branch = map;

@@ -50,7 +50,11 @@ async function parallelChild(dir, limit) {
     typescript({ name: "list", function: () => ({ items: Array.from({ length: 8 }, (_, i) => i) }) }),
     map({ name: "sleepers", iterateOn: "items", iterateAs: "item", branch: sleep }),
   ];
-  const config = { executor: { type: "local", config: { enable_parallel: true, max_parallel: limit } }, run_log_store: { type: "file-system" }, catalog: { type: "do-nothing" } };
+  const config = {
+    executor: { type: "local", config: { enable_parallel: true, max_parallel: limit } },
+    run_log_store: { type: "file-system" },
+    catalog: { type: "do-nothing" },
+  };
   const seconds = await runIn(dir, config, steps);
   console.log(JSON.stringify({ seconds, rssMB: process.resourceUsage().maxRSS / 1024 }));
 }

@@ -48,7 +48,10 @@ function retryMap(scratch) {
 function bigOutput(scratch) {
   const dir = mkdtempSync(join(scratch, "output-"));
   const produce = `head -c ${GB} /dev/zero`;
-  writeFileSync(join(dir, "big.yaml"), `dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: "${produce}"\n      next: success\n`);
+  writeFileSync(
+    join(dir, "big.yaml"),
+    `dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: "${produce}"\n      next: success\n`,
+  );
   const step = timed(process.execPath, [CLI, "execute", "-f", "big.yaml", "-q"], dir);
   if (step.status !== 0) throw new Error(`the 1 GB step failed: ${step.stderr}`);
   const cat = timed("/bin/sh", ["-c", `${produce} | cat > out.bin`], dir);

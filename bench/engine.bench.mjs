@@ -56,7 +56,9 @@ export async function engineBenchmarks() {
   await measure("warm-up", 1, (dir) => chain(50, noop, dir));
   const ts100 = (await measure("ts100", 3, (dir) => chain(100, noop, dir))) / 100;
   const ts1000 = (await measure("ts1000", 3, (dir) => chain(1000, noop, dir))) / 1000;
-  console.log(`TypeScript no-op chain, file-system store: 100 steps ${ts100.toFixed(3)} ms/step, 1,000 steps ${ts1000.toFixed(3)} ms/step (target <= 2 ms), ratio ${(ts1000 / ts100).toFixed(2)} (target <= 1.5)`);
+  console.log(
+    `TypeScript no-op chain, file-system store: 100 steps ${ts100.toFixed(3)} ms/step, 1,000 steps ${ts1000.toFixed(3)} ms/step (target <= 2 ms), ratio ${(ts1000 / ts100).toFixed(2)} (target <= 1.5)`,
+  );
 
   const spawnStart = performance.now();
   for (let i = 0; i < 100; i++) spawnSync("/bin/sh", ["-c", "true"]);
@@ -69,7 +71,10 @@ export async function engineBenchmarks() {
   );
 
   const cli = await measure("cli", 5, (dir) => {
-    writeFileSync(join(dir, "p.yaml"), "dag:\n  start_at: hello\n  steps:\n    hello:\n      type: task\n      command_type: shell\n      command: echo hello\n      next: success\n");
+    writeFileSync(
+      join(dir, "p.yaml"),
+      "dag:\n  start_at: hello\n  steps:\n    hello:\n      type: task\n      command_type: shell\n      command: echo hello\n      next: success\n",
+    );
     const started = performance.now();
     execFileSync(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-f", "p.yaml", "--quiet"], { cwd: dir, stdio: "ignore" });
     return performance.now() - started;

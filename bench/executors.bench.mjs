@@ -22,7 +22,11 @@ function singleNode() {
   try {
     const steps = 10;
     writeFileSync(join(dir, "noop.mjs"), "export function noop() {}\n");
-    const yaml = Array.from({ length: steps }, (_, i) => `    s${i}:\n      type: task\n      command_type: javascript\n      command: noop.mjs#noop\n      next: ${i + 1 < steps ? `s${i + 1}` : "success"}\n`).join("");
+    const yaml = Array.from(
+      { length: steps },
+      (_, i) =>
+        `    s${i}:\n      type: task\n      command_type: javascript\n      command: noop.mjs#noop\n      next: ${i + 1 < steps ? `s${i + 1}` : "success"}\n`,
+    ).join("");
     writeFileSync(join(dir, "chain.yaml"), `dag:\n  start_at: s0\n  steps:\n${yaml}`);
     const times = [];
     for (let i = 0; i < steps; i++) times.push(timed(process.execPath, [CLI, "execute-single-node", "bench-run", `s${i}`, "-f", "chain.yaml"], { cwd: dir }));
@@ -43,7 +47,10 @@ function podmanReady() {
 
 function localContainer() {
   const env = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(REPO, ".cache/podman/containers.conf") };
-  const image = execFileSync("bash", [join(REPO, "scripts/build-test-image.sh")], { env, encoding: "utf8" }).trim().split("\n").at(-1);
+  const image = execFileSync("bash", [join(REPO, "scripts/build-test-image.sh")], { env, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1);
   const bare = [];
   const limits = ["--ulimit", "nofile=1024:20000", "--ulimit", "nproc=4096:4096"];
   for (let i = 0; i < 6; i++) bare.push(timed("podman", ["run", "--rm", "--network=host", ...limits, image, "true"], { env }));
@@ -64,7 +71,9 @@ function localContainer() {
 
 export async function executorBenchmarks() {
   const single = singleNode();
-  console.log(`runnable execute-single-node of a no-op TypeScript step, whole process: ${single.toFixed(0)} ms (median of 9) [target <= 400 ms: ${single <= 400 ? "ok" : "MISSED"}]`);
+  console.log(
+    `runnable execute-single-node of a no-op TypeScript step, whole process: ${single.toFixed(0)} ms (median of 9) [target <= 400 ms: ${single <= 400 ? "ok" : "MISSED"}]`,
+  );
   if (!podmanReady()) {
     console.log("local-container overhead: skipped (podman missing: run scripts/setup-podman.sh)");
     return;

@@ -11,7 +11,10 @@ const REPO = resolve(import.meta.dirname, "..");
 const CLI = join(REPO, "bin", "runnable.js");
 
 const KINDS = {
-  shell: { sdk: (i) => `Task(name="step ${i}", command="true", command_type="shell")`, yaml: () => "type: task\n      command_type: shell\n      command: \"true\"" },
+  shell: {
+    sdk: (i) => `Task(name="step ${i}", command="true", command_type="shell")`,
+    yaml: () => 'type: task\n      command_type: shell\n      command: "true"',
+  },
   python: { sdk: (i) => `Task(name="step ${i}", command="bench_noop.noop")`, yaml: () => "type: task\n      command: bench_noop.noop" },
 };
 

@@ -57,7 +57,8 @@ const NOTEBOOK = JSON.stringify({
   metadata: { kernelspec: { name: "python3", display_name: "Python 3", language: "python" } },
   cells: [{ cell_type: "code", id: "noop", metadata: {}, execution_count: null, outputs: [], source: "pass" }],
 });
-const NOTEBOOK_YAML = "dag:\n  start_at: notebook\n  steps:\n    notebook:\n      type: task\n      command_type: notebook\n      command: noop.ipynb\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n";
+const NOTEBOOK_YAML =
+  "dag:\n  start_at: notebook\n  steps:\n    notebook:\n      type: task\n      command_type: notebook\n      command: noop.ipynb\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n";
 
 function timeNotebook(command, args) {
   return withDir((dir) => {
@@ -84,7 +85,7 @@ export async function pythonBenchmarks() {
       `bare 'python3 -c pass' ${bare.toFixed(1)} ms per start`,
   );
 
-  const nbconvert = ["jupyter-nbconvert", "/usr/bin/jupyter-nbconvert"].find((c) => c.includes("/") ? existsSync(c) : available(c, ["--version"]));
+  const nbconvert = ["jupyter-nbconvert", "/usr/bin/jupyter-nbconvert"].find((c) => (c.includes("/") ? existsSync(c) : available(c, ["--version"])));
   if (!nbconvert) {
     console.log("Notebook benchmark skipped: jupyter-nbconvert not found (apt-get install jupyter-nbconvert)");
     return;

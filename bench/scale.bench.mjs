@@ -25,7 +25,13 @@ function nestedMaps(depth) {
   const pad = (level) => "  ".repeat(level);
   const lines = ["dag:", "  start_at: m0", "  steps:"];
   const open = (i, at) => {
-    lines.push(`${pad(at)}m${i}:`, `${pad(at + 1)}type: map`, `${pad(at + 1)}iterate_on: items`, `${pad(at + 1)}iterate_as: item${i}`, `${pad(at + 1)}next: success`);
+    lines.push(
+      `${pad(at)}m${i}:`,
+      `${pad(at + 1)}type: map`,
+      `${pad(at + 1)}iterate_on: items`,
+      `${pad(at + 1)}iterate_as: item${i}`,
+      `${pad(at + 1)}next: success`,
+    );
     lines.push(`${pad(at + 1)}branch:`, `${pad(at + 2)}start_at: ${i + 1 < depth ? `m${i + 1}` : "leaf"}`, `${pad(at + 2)}steps:`);
     if (i + 1 < depth) open(i + 1, at + 3);
     else lines.push(`${pad(at + 3)}leaf:`, `${pad(at + 4)}type: stub`, `${pad(at + 4)}next: success`);
@@ -67,20 +73,35 @@ export async function scaleBenchmarks() {
   try {
     const write = (name, text) => (dir) => writeFileSync(join(dir, name), text);
     const one = measure(scratch, 7, write("p.yaml", stubChain(1)), ["cli", "execute", "-f", "p.yaml", "--quiet"]);
-    console.log(`one-step CLI run (stub), whole process: ${(one.seconds * 1000).toFixed(0)} ms, ${one.rssMB.toFixed(0)} MB [target <= 180 ms: ${mark(one.seconds <= 0.18)}]`);
-    const chains = [[1000, 0.5, 3], [10_000, 2, 3], [100_000, 15, 1]].map(([count, target, repeats]) => {
+    console.log(
+      `one-step CLI run (stub), whole process: ${(one.seconds * 1000).toFixed(0)} ms, ${one.rssMB.toFixed(0)} MB [target <= 180 ms: ${mark(one.seconds <= 0.18)}]`,
+    );
+    const chains = [
+      [1000, 0.5, 3],
+      [10_000, 2, 3],
+      [100_000, 15, 1],
+    ].map(([count, target, repeats]) => {
       const r = measure(scratch, repeats, write("p.yaml", stubChain(count)), ["cli", "execute", "-f", "p.yaml", "--quiet"]);
       return `${count.toLocaleString("en")} ${fmt(r)} [<= ${target} s: ${mark(r.seconds <= target)}]`;
     });
     console.log(`stub chain, whole process: ${chains.join("; ")}`);
     const validate = measure(scratch, 3, write("p.yaml", stubChain(10_000)), ["cli", "validate", "p.yaml"]);
     console.log(`validate of a 10,000-step chain, whole process: ${fmt(validate)} [target <= 0.5 s: ${mark(validate.seconds <= 0.5)}]`);
-    const nested = measure(scratch, 3, (dir) => {
-      write("p.yaml", nestedMaps(100))(dir);
-      write("params.yaml", "items: [1]\n")(dir);
-    }, ["cli", "execute", "-f", "p.yaml", "--parameters-file", "params.yaml", "--quiet"]);
+    const nested = measure(
+      scratch,
+      3,
+      (dir) => {
+        write("p.yaml", nestedMaps(100))(dir);
+        write("params.yaml", "items: [1]\n")(dir);
+      },
+      ["cli", "execute", "-f", "p.yaml", "--parameters-file", "params.yaml", "--quiet"],
+    );
     console.log(`maps nested 100 deep (one item each), execute whole process: ${fmt(nested)}`);
-    for (const [items, store, seconds, mb] of [[10_000, "file-system", 1.2, 150], [10_000, "chunked-fs", 2.5, 150], [100_000, "file-system", 15, 600]]) {
+    for (const [items, store, seconds, mb] of [
+      [10_000, "file-system", 1.2, 150],
+      [10_000, "chunked-fs", 2.5, 150],
+      [100_000, "file-system", 15, 600],
+    ]) {
       const r = measure(scratch, items > 10_000 ? 1 : 3, () => {}, ["map", String(items), store]);
       const meets = r.runSeconds <= seconds && r.rssMB <= mb;
       console.log(

@@ -14,14 +14,22 @@ import { fileURLToPath } from "node:url";
 const SELF = fileURLToPath(import.meta.url);
 const REPO = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const TARGET = { mapSeconds: 10, listMs: 200, rssMB: 150, ratio: 2 };
-const S3_ENV = { AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+const S3_ENV = {
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  AWS_REGION: "us-east-1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
 const mark = (ok) => (ok ? "ok" : "MISSED");
 
 /** Starts a server script unless it runs; returns its URL and whether this benchmark started it. */
 function server(script) {
   const status = spawnSync("bash", [join(REPO, "scripts", script), "status"], { encoding: "utf8" });
   const started = status.status !== 0;
-  const url = execFileSync("bash", [join(REPO, "scripts", script), "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1);
+  const url = execFileSync("bash", [join(REPO, "scripts", script), "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    .trim()
+    .split("\n")
+    .at(-1);
   return { url, stop: () => started && spawnSync("bash", [join(REPO, "scripts", script), "stop"]) };
 }
 
@@ -36,7 +44,10 @@ async function mapChild(dir, url, schema, items, limit) {
     map({ name: "each", iterateOn: "items", iterateAs: "item", branch: noop }),
   ];
   const executor = { type: "local", config: Number(limit) > 1 ? { enable_parallel: true, max_parallel: Number(limit) } : {} };
-  writeFileSync(join(dir, "config.yaml"), JSON.stringify({ executor, run_log_store: { type: "postgres", config: { connection_url: url, schema } }, catalog: { type: "do-nothing" } }));
+  writeFileSync(
+    join(dir, "config.yaml"),
+    JSON.stringify({ executor, run_log_store: { type: "postgres", config: { connection_url: url, schema } }, catalog: { type: "do-nothing" } }),
+  );
   const { graph } = pipeline({ name: "bench", steps }).build();
   const source = { kind: "graph", graph, serialised: serialiseGraph(graph), name: "bench", file: null };
   const started = performance.now();
@@ -97,7 +108,12 @@ function child(env, ...args) {
 
 /** Fills schema `schema` with `count` runs (one statement) through the store's own tables. */
 function seedRuns(url, schema, count) {
-  execFileSync(process.execPath, ["--input-type=module", "-e", `
+  execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `
     import pg from "pg";
     import { createPostgresRunLogStore } from "${REPO}/dist/plugins/run-log-store/postgres/postgres-store.js";
     const store = createPostgresRunLogStore({ connection_url: process.argv[1], schema: process.argv[2], pool_size: 1, retry_seconds: 1 }, { cwd: ".", env: {}, warn: () => {} });
@@ -110,11 +126,27 @@ function seedRuns(url, schema, count) {
       FROM generate_series(1, $1::int) AS i\`, [Number(process.argv[3])]);
     await client.query(\`ANALYZE \${process.argv[2]}.runnable_runs\`);
     await client.end();
-  `, url, schema, String(count)], { cwd: REPO, stdio: "inherit" });
+  `,
+      url,
+      schema,
+      String(count),
+    ],
+    { cwd: REPO, stdio: "inherit" },
+  );
 }
 
 function dropSchema(url, schema) {
-  execFileSync(process.execPath, ["--input-type=module", "-e", `import pg from "pg"; const c = new pg.Client({ connectionString: process.argv[1] }); await c.connect(); await c.query("DROP SCHEMA IF EXISTS " + process.argv[2] + " CASCADE"); await c.end();`, url, schema], { cwd: REPO });
+  execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import pg from "pg"; const c = new pg.Client({ connectionString: process.argv[1] }); await c.connect(); await c.query("DROP SCHEMA IF EXISTS " + process.argv[2] + " CASCADE"); await c.end();`,
+      url,
+      schema,
+    ],
+    { cwd: REPO },
+  );
 }
 
 function postgresFigures(scratch) {
@@ -125,7 +157,9 @@ function postgresFigures(scratch) {
       const map = child({}, "map", mkdtempSync(join(scratch, "map-")), pg.url, mapSchema, 10_000, limit);
       dropSchema(pg.url, mapSchema);
       const how = limit > 1 ? `enable_parallel, max_parallel ${limit}` : "one item at a time (the default)";
-      console.log(`postgres store, map of 10,000 no-op TypeScript tasks, ${how}: ${map.seconds.toFixed(2)} s (target ≤ ${TARGET.mapSeconds} s: ${mark(map.seconds <= TARGET.mapSeconds)}), peak RSS ${map.rssMB.toFixed(0)} MB, CPU of the runnable process ${map.cpuSeconds.toFixed(1)} s; reading the run back (${map.branches} branches): ${map.readSeconds.toFixed(2)} s`);
+      console.log(
+        `postgres store, map of 10,000 no-op TypeScript tasks, ${how}: ${map.seconds.toFixed(2)} s (target ≤ ${TARGET.mapSeconds} s: ${mark(map.seconds <= TARGET.mapSeconds)}), peak RSS ${map.rssMB.toFixed(0)} MB, CPU of the runnable process ${map.cpuSeconds.toFixed(1)} s; reading the run back (${map.branches} branches): ${map.readSeconds.toFixed(2)} s`,
+      );
     }
     const listSchema = `bench_${randomBytes(4).toString("hex")}`;
     seedRuns(pg.url, listSchema, 100_000);
@@ -134,7 +168,11 @@ function postgresFigures(scratch) {
     writeFileSync(join(dir, "config.yaml"), JSON.stringify({ run_log_store: { type: "postgres", config: { connection_url: pg.url, schema: listSchema } } }));
     const cli = (args) => {
       const started = performance.now();
-      const run = spawnSync(process.execPath, [join(REPO, "bin/runnable.js"), ...args, "-c", "config.yaml"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 });
+      const run = spawnSync(process.execPath, [join(REPO, "bin/runnable.js"), ...args, "-c", "config.yaml"], {
+        cwd: dir,
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+      });
       if (run.status !== 0) throw new Error(run.stderr);
       return performance.now() - started;
     };
@@ -146,8 +184,12 @@ function postgresFigures(scratch) {
     const listCli = Math.min(cli(["runs", "list", "--json"]), cli(["runs", "list", "--json"]));
     const limited = Math.min(cli(["runs", "list", "--limit", "20"]), cli(["runs", "list", "--limit", "20"]));
     dropSchema(pg.url, listSchema);
-    console.log(`postgres store, list() over ${list.count.toLocaleString("en")} runs: ${list.warmMs.toFixed(0)} ms (first call with connect + schema check ${list.firstMs.toFixed(0)} ms; target ≤ ${TARGET.listMs} ms: ${mark(list.warmMs <= TARGET.listMs)})`);
-    console.log(`  \`runnable runs list --json\` (all 100,000): ${listCli.toFixed(0)} ms wall; \`runs list --limit 20\`: ${limited.toFixed(0)} ms wall (CLI start-up alone: ${startup.toFixed(0)} ms)`);
+    console.log(
+      `postgres store, list() over ${list.count.toLocaleString("en")} runs: ${list.warmMs.toFixed(0)} ms (first call with connect + schema check ${list.firstMs.toFixed(0)} ms; target ≤ ${TARGET.listMs} ms: ${mark(list.warmMs <= TARGET.listMs)})`,
+    );
+    console.log(
+      `  \`runnable runs list --json\` (all 100,000): ${listCli.toFixed(0)} ms wall; \`runs list --limit 20\`: ${limited.toFixed(0)} ms wall (CLI start-up alone: ${startup.toFixed(0)} ms)`,
+    );
   } finally {
     pg.stop();
   }
@@ -157,7 +199,16 @@ function s3Figures(scratch) {
   const s3 = server("s3-server.sh");
   try {
     const bucket = "runnable-bench";
-    execFileSync(process.execPath, ["--input-type=module", "-e", `import { S3Client, CreateBucketCommand } from "@aws-sdk/client-s3"; await new S3Client({ endpoint: process.argv[1], region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } }).send(new CreateBucketCommand({ Bucket: "${bucket}" })).catch(() => {});`, s3.url], { cwd: REPO, env: { ...process.env, ...S3_ENV } });
+    execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { S3Client, CreateBucketCommand } from "@aws-sdk/client-s3"; await new S3Client({ endpoint: process.argv[1], region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "b", secretAccessKey: "b" } }).send(new CreateBucketCommand({ Bucket: "${bucket}" })).catch(() => {});`,
+        s3.url,
+      ],
+      { cwd: REPO, env: { ...process.env, ...S3_ENV } },
+    );
     const dir = mkdtempSync(join(scratch, "s3-"));
     const fd = openSync(join(dir, "big.bin"), "w");
     const block = randomBytes(1 << 20);
@@ -166,10 +217,15 @@ function s3Figures(scratch) {
     const figures = {};
     for (const how of ["sdk-put", "catalog-put", "sdk-get", "catalog-get"]) figures[how] = child(S3_ENV, "transfer", dir, s3.url, bucket, how);
     const rate = (f) => `${(1024 / f.seconds).toFixed(0)} MB/s`;
-    for (const [kind, sdk] of [["put", figures["sdk-put"]], ["get", figures["sdk-get"]]]) {
+    for (const [kind, sdk] of [
+      ["put", figures["sdk-put"]],
+      ["get", figures["sdk-get"]],
+    ]) {
       const ours = figures[`catalog-${kind}`];
       const ratio = ours.seconds / sdk.seconds;
-      console.log(`s3 catalog ${kind} of 1 GB: ${ours.seconds.toFixed(1)} s (${rate(ours)}), peak RSS ${ours.rssMB.toFixed(0)} MB (target ≤ ${TARGET.rssMB} MB: ${mark(ours.rssMB <= TARGET.rssMB)}); AWS SDK alone: ${sdk.seconds.toFixed(1)} s (${rate(sdk)}), RSS ${sdk.rssMB.toFixed(0)} MB; ratio ${ratio.toFixed(2)} (target ≤ ${TARGET.ratio}: ${mark(ratio <= TARGET.ratio)})`);
+      console.log(
+        `s3 catalog ${kind} of 1 GB: ${ours.seconds.toFixed(1)} s (${rate(ours)}), peak RSS ${ours.rssMB.toFixed(0)} MB (target ≤ ${TARGET.rssMB} MB: ${mark(ours.rssMB <= TARGET.rssMB)}); AWS SDK alone: ${sdk.seconds.toFixed(1)} s (${rate(sdk)}), RSS ${sdk.rssMB.toFixed(0)} MB; ratio ${ratio.toFixed(2)} (target ≤ ${TARGET.ratio}: ${mark(ratio <= TARGET.ratio)})`,
+      );
     }
   } finally {
     s3.stop();
@@ -178,7 +234,11 @@ function s3Figures(scratch) {
 
 /** Prints the figures of the team stores. */
 export async function storesBenchmarks() {
-  console.log(`stores benchmarks (load average ${loadavg().map((load) => load.toFixed(1)).join(" ")} on a machine of 2 cores shared with other work)`);
+  console.log(
+    `stores benchmarks (load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(" ")} on a machine of 2 cores shared with other work)`,
+  );
   const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-stores-"));
   try {
     const only = process.env.RUNNABLE_BENCH_STORES;

@@ -60,7 +60,12 @@ async function mirrorToMlflow() {
   const started = performance.now();
   const now = Date.now();
   for (let batch = 0; batch < 100; batch++) {
-    const points = Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 10}`, step: batch * 100 + Math.floor(i / 10), value: Math.random(), time_ms: now + batch }));
+    const points = Array.from({ length: 1000 }, (_, i) => ({
+      key: `m${i % 10}`,
+      step: batch * 100 + Math.floor(i / 10),
+      value: Math.random(),
+      time_ms: now + batch,
+    }));
     await tracker.publish("bench", points);
   }
   await tracker.endRun("SUCCESS");

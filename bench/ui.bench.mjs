@@ -10,7 +10,15 @@ import { pipeline, track, typescript } from "../dist/index.js";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CHROMIUM = process.env.RUNNABLE_UI_BROWSER ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** Starts `runnable ui --port 0` in `cwd`; resolves with its origin and a stop function. */
 function startUi(cwd) {
@@ -68,17 +76,17 @@ async function runsListFirstByte(count) {
     const ui = await startUi(dir);
     const upMs = performance.now() - up;
     try {
-    const cold = await timedGet(ui.base, "/api/runs?limit=100");
-    const warm = await timedGet(ui.base, "/api/runs?limit=100");
-    const started = performance.now();
-    const full = await timedGet(ui.base, "/api/runs?limit=100&wait=60000");
-    const settled = performance.now() - started;
-    const page = await timedGet(ui.base, "/api/runs?limit=100&q=0.5");
-    console.log(
-      `runs list, ${count.toLocaleString("en-US")} runs (file-system): first byte ${cold.first.toFixed(0)} ms on a fresh server (target <= 200 ms), ` +
-        `${warm.first.toFixed(0)} ms next (the server reads the store's list before printing its URL: up in ${upMs.toFixed(0)} ms); every run read in the background in ${(cold.total + settled).toFixed(0)} ms; ` +
-        `a filtered page then ${page.total.toFixed(0)} ms (${(full.bytes / 1024).toFixed(0)} KiB a page of 100)`,
-    );
+      const cold = await timedGet(ui.base, "/api/runs?limit=100");
+      const warm = await timedGet(ui.base, "/api/runs?limit=100");
+      const started = performance.now();
+      const full = await timedGet(ui.base, "/api/runs?limit=100&wait=60000");
+      const settled = performance.now() - started;
+      const page = await timedGet(ui.base, "/api/runs?limit=100&q=0.5");
+      console.log(
+        `runs list, ${count.toLocaleString("en-US")} runs (file-system): first byte ${cold.first.toFixed(0)} ms on a fresh server (target <= 200 ms), ` +
+          `${warm.first.toFixed(0)} ms next (the server reads the store's list before printing its URL: up in ${upMs.toFixed(0)} ms); every run read in the background in ${(cold.total + settled).toFixed(0)} ms; ` +
+          `a filtered page then ${page.total.toFixed(0)} ms (${(full.bytes / 1024).toFixed(0)} KiB a page of 100)`,
+      );
     } finally {
       await ui.stop();
     }
@@ -103,31 +111,39 @@ async function bigMapPage(items) {
   try {
     writeFileSync(join(dir, "items.yaml"), `items: [${Array.from({ length: items }, (_, i) => i).join(", ")}]\n`);
     const t0 = performance.now();
-    execFileSync(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-q", "-f", join(REPO, "tests/fixtures/ui/big-map.yaml"), "-p", "items.yaml", "--run-id", "big-1"], { cwd: dir });
+    execFileSync(
+      process.execPath,
+      [join(REPO, "bin/runnable.js"), "execute", "-q", "-f", join(REPO, "tests/fixtures/ui/big-map.yaml"), "-p", "items.yaml", "--run-id", "big-1"],
+      { cwd: dir },
+    );
     const runMs = performance.now() - t0;
     const ui = await startUi(dir);
     try {
-    await withBrowser(async (page) => {
-      const started = performance.now();
-      await page.goto(`${ui.base}/#/run/big-1`);
-      const node = page.locator('[data-testid="graph-node"][data-name="items"]');
-      await page.waitForFunction(() => document.querySelector('[data-name="items"] [data-testid="node-sub"]')?.textContent?.startsWith("10,000 items"), null, { timeout: 60_000 });
-      const graphMs = performance.now() - started;
-      await node.locator(":scope > .node-name").click();
-      await page.waitForSelector('[data-testid="item-row"]');
-      const itemsMs = performance.now() - started;
-      await page.fill('[data-testid="items-search"]', "9999");
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="item-row"]').length === 1);
-      const searchMs = performance.now() - started - itemsMs;
-      const again = performance.now();
-      await page.reload();
-      await page.waitForFunction(() => document.querySelector('[data-name="items"] [data-testid="node-sub"]')?.textContent?.startsWith("10,000 items"));
-      const warmMs = performance.now() - again;
-      console.log(
-        `run page, map of ${items.toLocaleString("en-US")} items: graph with counts in ${graphMs.toFixed(0)} ms, item list in ${itemsMs.toFixed(0)} ms ` +
-          `(target <= 1500 ms), search ${searchMs.toFixed(0)} ms, reload ${warmMs.toFixed(0)} ms (the run itself took ${(runMs / 1000).toFixed(1)} s)`,
-      );
-    });
+      await withBrowser(async (page) => {
+        const started = performance.now();
+        await page.goto(`${ui.base}/#/run/big-1`);
+        const node = page.locator('[data-testid="graph-node"][data-name="items"]');
+        await page.waitForFunction(
+          () => document.querySelector('[data-name="items"] [data-testid="node-sub"]')?.textContent?.startsWith("10,000 items"),
+          null,
+          { timeout: 60_000 },
+        );
+        const graphMs = performance.now() - started;
+        await node.locator(":scope > .node-name").click();
+        await page.waitForSelector('[data-testid="item-row"]');
+        const itemsMs = performance.now() - started;
+        await page.fill('[data-testid="items-search"]', "9999");
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid="item-row"]').length === 1);
+        const searchMs = performance.now() - started - itemsMs;
+        const again = performance.now();
+        await page.reload();
+        await page.waitForFunction(() => document.querySelector('[data-name="items"] [data-testid="node-sub"]')?.textContent?.startsWith("10,000 items"));
+        const warmMs = performance.now() - again;
+        console.log(
+          `run page, map of ${items.toLocaleString("en-US")} items: graph with counts in ${graphMs.toFixed(0)} ms, item list in ${itemsMs.toFixed(0)} ms ` +
+            `(target <= 1500 ms), search ${searchMs.toFixed(0)} ms, reload ${warmMs.toFixed(0)} ms (the run itself took ${(runMs / 1000).toFixed(1)} s)`,
+        );
+      });
     } finally {
       await ui.stop();
     }
@@ -140,22 +156,29 @@ async function bigChart(points) {
   const dir = mkdtempSync(join(tmpdir(), "runnable-ui-bench-"));
   try {
     await pipeline({
-      steps: [typescript({ name: "train", function: () => { for (let i = 0; i < points; i++) track({ loss: 1 / (1 + i / 1000) + Math.sin(i / 50) / 20 }, i); } })],
+      steps: [
+        typescript({
+          name: "train",
+          function: () => {
+            for (let i = 0; i < points; i++) track({ loss: 1 / (1 + i / 1000) + Math.sin(i / 50) / 20 }, i);
+          },
+        }),
+      ],
     }).execute({ cwd: dir, env: {}, warn: () => {}, runId: "chart-1" });
     const ui = await startUi(dir);
     try {
-    await withBrowser(async (page) => {
-      const started = performance.now();
-      await page.goto(`${ui.base}/#/run/chart-1?tab=metrics`);
-      await page.waitForSelector('[data-testid="chart"][data-draw-ms]', { timeout: 60_000 });
-      const loadedMs = performance.now() - started;
-      const drawMs = Number(await page.getAttribute('[data-testid="chart"]', "data-draw-ms"));
-      const shown = await page.getAttribute('[data-testid="chart"]', "data-points");
-      console.log(
-        `chart of ${Number(shown).toLocaleString("en-US")} points: drawn in ${drawMs.toFixed(0)} ms after its data arrived (target <= 500 ms); ` +
-          `${loadedMs.toFixed(0)} ms from opening the page`,
-      );
-    });
+      await withBrowser(async (page) => {
+        const started = performance.now();
+        await page.goto(`${ui.base}/#/run/chart-1?tab=metrics`);
+        await page.waitForSelector('[data-testid="chart"][data-draw-ms]', { timeout: 60_000 });
+        const loadedMs = performance.now() - started;
+        const drawMs = Number(await page.getAttribute('[data-testid="chart"]', "data-draw-ms"));
+        const shown = await page.getAttribute('[data-testid="chart"]', "data-points");
+        console.log(
+          `chart of ${Number(shown).toLocaleString("en-US")} points: drawn in ${drawMs.toFixed(0)} ms after its data arrived (target <= 500 ms); ` +
+            `${loadedMs.toFixed(0)} ms from opening the page`,
+        );
+      });
     } finally {
       await ui.stop();
     }

@@ -115,7 +115,9 @@ async function compare(measure) {
     }
   }
   const summary = (side) =>
-    status[side].failure ? { failure: status[side].failure, capped: status[side].capped, ms: status[side].ms } : { ms: median(samples[side].map((s) => s.ms)), rssMb: median(samples[side].map((s) => s.rssMb ?? 0)), n: samples[side].length };
+    status[side].failure
+      ? { failure: status[side].failure, capped: status[side].capped, ms: status[side].ms }
+      : { ms: median(samples[side].map((s) => s.ms)), rssMb: median(samples[side].map((s) => s.rssMb ?? 0)), n: samples[side].length };
   return { measure, ours: summary("ours"), runnable: summary("runnable") };
 }
 
@@ -144,10 +146,13 @@ async function main() {
   for (const measure of selected) {
     const row = await compare(measure);
     rows.push(row);
-    console.log(`${measure.name}: runnable ${shown(row.runnable, measure.perStep)}; ours ${shown(row.ours, measure.perStep)}; ratio runnable/ours ${ratio(row)}`);
+    console.log(
+      `${measure.name}: runnable ${shown(row.runnable, measure.perStep)}; ours ${shown(row.ours, measure.perStep)}; ratio runnable/ours ${ratio(row)}`,
+    );
   }
   console.log("\n| measure | runnable 0.3.0 | runnable-ts | ratio runnable/ours |\n| --- | --- | --- | --- |");
-  for (const row of rows) console.log(`| ${row.measure.name} | ${shown(row.runnable, row.measure.perStep)} | ${shown(row.ours, row.measure.perStep)} | ${ratio(row)} |`);
+  for (const row of rows)
+    console.log(`| ${row.measure.name} | ${shown(row.runnable, row.measure.perStep)} | ${shown(row.ours, row.measure.perStep)} | ${ratio(row)} |`);
 }
 
 await main();

@@ -60,7 +60,8 @@ describe("runnable's example argo configs", () => {
     expect(workflow.spec.templateDefaults).toEqual({ activeDeadlineSeconds: "60", timeout: "3660s" });
     expect(workflow.spec.serviceAccountName).toBe("pipeline-runner");
     // The global resources apply (runnable ignored them); requests default to the limits.
-    for (const pod of containers(workflow)) expect(pod.container.resources).toEqual({ limits: { memory: "140Mi", cpu: "100m" }, requests: { memory: "140Mi", cpu: "100m" } });
+    for (const pod of containers(workflow))
+      expect(pod.container.resources).toEqual({ limits: { memory: "140Mi", cpu: "100m" }, requests: { memory: "140Mi", cpu: "100m" } });
     for (const pod of containers(workflow)) expect(pod.container.image).toBe("registry.example.com/project:1.0");
   });
 
@@ -75,7 +76,10 @@ describe("runnable's example argo configs", () => {
 
   it("rejects unknown keys (e.g. the documented-but-unsupported namespace) and duplicate claims, naming the fix", async () => {
     const { writeFile } = await import("node:fs/promises");
-    await writeFile(join(dir, "bad.yaml"), "executor:\n  type: argo\n  config:\n    image: x\n    namespace: team\n    persistent_volumes:\n      - {name: v, mount_path: /mnt}\n      - {name: v, mount_path: /data}\n");
+    await writeFile(
+      join(dir, "bad.yaml"),
+      "executor:\n  type: argo\n  config:\n    image: x\n    namespace: team\n    persistent_volumes:\n      - {name: v, mount_path: /mnt}\n      - {name: v, mount_path: /data}\n",
+    );
     const error = await executorConfigOf("bad.yaml", dir).catch((e: unknown) => e);
     expect(isRunnableError(error, "CONFIG_INVALID")).toBe(true);
     const message = (error as Error).message;
@@ -108,7 +112,11 @@ describe("config keys as rendered", () => {
       nodeSelector: { pool: "gpu" },
       tolerations: [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }],
       retryStrategy: { limit: "2" },
-      container: { image: "runnable:gpu", imagePullPolicy: "Always", resources: { limits: { memory: "8Gi", cpu: "2", "nvidia.com/gpu": "1" }, requests: { memory: "8Gi", cpu: "2" } } },
+      container: {
+        image: "runnable:gpu",
+        imagePullPolicy: "Always",
+        resources: { limits: { memory: "8Gi", cpu: "2", "nvidia.com/gpu": "1" }, requests: { memory: "8Gi", cpu: "2" } },
+      },
     });
     expect(podFor(workflow, "each.map_variable_placeholder.work").container.image).toBe("runnable:gpu");
     const plain = podFor(workflow, "success");
@@ -134,7 +142,9 @@ describe("config keys as rendered", () => {
       error = e;
     }
     expect(isRunnableError(error, "CONFIG_INVALID")).toBe(true);
-    expect((error as Error).message).toBe('No override of key: sequential found in the overrides section (step "each" selects it with overrides: {argo: sequential})');
+    expect((error as Error).message).toBe(
+      'No override of key: sequential found in the overrides section (step "each" selects it with overrides: {argo: sequential})',
+    );
     expect((error as { hint?: string }).hint).toBe("known override keys: big");
   });
 
@@ -172,7 +182,10 @@ describe("config keys as rendered", () => {
   });
 
   it("gives a composite start node's fan-out pod the exposed parameters", async () => {
-    const graph = await graphFromYaml(dir, "start-map.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "start-map.yaml",
+      `
 dag:
   start_at: each
   steps:
@@ -189,20 +202,27 @@ dag:
           fail: {type: fail}
     success: {type: success}
     fail: {type: fail}
-`);
+`,
+    );
     const { workflow } = render(graph, argoConfig({}), { parameters: { items: [1, 2], n: 3 } });
     expect(podFor(workflow, "each", "out").container.env).toEqual([{ name: "RUNNABLE_PRM_n", value: "{{workflow.parameters.n}}" }]);
   });
 
   it("writes metadata: generateName, labels, annotations", async () => {
-    const { workflow } = render(await graphOf("examples/contrived.yaml"), argoConfig({ name: "nightly-", labels: { team: "ml" }, annotations: { owner: "me" } }));
+    const { workflow } = render(
+      await graphOf("examples/contrived.yaml"),
+      argoConfig({ name: "nightly-", labels: { team: "ml" }, annotations: { owner: "me" } }),
+    );
     expect(workflow.metadata).toEqual({ generateName: "nightly-", annotations: { owner: "me" }, labels: { team: "ml" } });
   });
 });
 
 describe("runnable execute -c <argo config>", () => {
   it("writes the manifest, prints the next steps, runs nothing", async () => {
-    const result = await runCli(["execute", "-f", "examples/contrived.yaml", "-c", "examples/configs/argo-config.yaml", "-p", "examples/concepts/parameters.yaml"], { cwd: dir });
+    const result = await runCli(
+      ["execute", "-f", "examples/contrived.yaml", "-c", "examples/configs/argo-config.yaml", "-p", "examples/concepts/parameters.yaml"],
+      { cwd: dir },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Wrote the Argo workflow for examples/contrived.yaml to argo-pipeline.yaml; nothing ran.");
     expect(result.stdout).toContain("argo submit argo-pipeline.yaml");
@@ -224,7 +244,10 @@ describe("runnable execute -c <argo config>", () => {
 
   it("refuses the buffered run log store before writing anything (exit 2, no stack)", async () => {
     const { writeFile } = await import("node:fs/promises");
-    await writeFile(join(dir, "argo-buffered.yaml"), "executor:\n  type: argo\n  config:\n    image: x\n    output_file: never.yaml\nrun_log_store:\n  type: buffered\n");
+    await writeFile(
+      join(dir, "argo-buffered.yaml"),
+      "executor:\n  type: argo\n  config:\n    image: x\n    output_file: never.yaml\nrun_log_store:\n  type: buffered\n",
+    );
     const result = await runCli(["execute", "-f", "examples/contrived.yaml", "-c", "argo-buffered.yaml"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Buffered run log store is only supported for local executor (executor argo)");

@@ -58,7 +58,10 @@ describe("rendered manifests run in the emulator (scripted step commands)", () =
   });
 
   it("nesting.yaml (map in parallel in map): every leaf once, with typed map variables", async () => {
-    const items = { "outer most map": [0, 1], ...Object.fromEntries([0, 1].flatMap((x) => ["a", "b"].map((b) => [`outer most map.${x}.nested parallel.${b}.inner most map`, [0, 1]]))) };
+    const items = {
+      "outer most map": [0, 1],
+      ...Object.fromEntries([0, 1].flatMap((x) => ["a", "b"].map((b) => [`outer most map.${x}.nested parallel.${b}.inner most map`, [0, 1]]))),
+    };
     const { result, calls } = await emulate(await graphOf("examples/concepts/nesting.yaml"), { items });
     expect(result.phase).toBe("Succeeded");
     const leaves = calls.filter((c) => c.verb === "execute" && c.name.endsWith("executable"));
@@ -66,7 +69,12 @@ describe("rendered manifests run in the emulator (scripted step commands)", () =
       [0, 1].flatMap((x) => ["a", "b"].flatMap((b) => [0, 1].map((y) => `outer most map.${x}.nested parallel.${b}.inner most map.${y}.executable`))).sort(),
     );
     expect(leaves.find((c) => c.name === "outer most map.1.nested parallel.b.inner most map.0.executable")!.mapVariable).toEqual({ xarg: 1, yarg: 0 });
-    expect(calls.filter((c) => c.verb === "fan-in").map((c) => c.name).at(-1)).toBe("outer most map");
+    expect(
+      calls
+        .filter((c) => c.verb === "fan-in")
+        .map((c) => c.name)
+        .at(-1),
+    ).toBe("outer most map");
   });
 
   it("map items keep their JSON types through withParam and --map-variable (runnable made them strings)", async () => {
@@ -78,7 +86,10 @@ describe("rendered manifests run in the emulator (scripted step commands)", () =
   });
 
   it("a map in a map: every cell once with both items, typed; a failed cell recovers through on_failure", async () => {
-    const graph = await graphFromYaml(dir, "mm.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "mm.yaml",
+      `
 dag:
   start_at: outer
   steps:
@@ -106,7 +117,8 @@ dag:
           fail: {type: fail}
     success: {type: success}
     fail: {type: fail}
-`);
+`,
+    );
     const items = { outer: ["r1", "r2"], "outer.r1.inner": [1, 2], "outer.r2.inner": [3] };
     const { result, calls } = await emulate(graph, { items, failures: { "outer.r1.inner.2.cell": 1 } });
     expect(result.phase).toBe("Succeeded");
@@ -126,9 +138,16 @@ dag:
   });
 
   it("a failing map item fails the map at fan-in after every item ran", async () => {
-    const { result, executed } = await emulate(await graphOf("examples/concepts/map_shell.yaml"), { items: { "iterate and execute": [0, 10, 20] }, failures: { "iterate and execute.10.execute": 1 } });
+    const { result, executed } = await emulate(await graphOf("examples/concepts/map_shell.yaml"), {
+      items: { "iterate and execute": [0, 10, 20] },
+      failures: { "iterate and execute.10.execute": 1 },
+    });
     expect(result.phase).toBe("Failed");
-    expect(executed.filter((e) => e.endsWith(".execute")).sort()).toEqual(["iterate and execute.0.execute", "iterate and execute.10.execute", "iterate and execute.20.execute"]);
+    expect(executed.filter((e) => e.endsWith(".execute")).sort()).toEqual([
+      "iterate and execute.0.execute",
+      "iterate and execute.10.execute",
+      "iterate and execute.20.execute",
+    ]);
     expect(executed).toContain("fan-in iterate and execute");
     expect(executed).not.toContain("success");
   });
@@ -143,7 +162,10 @@ dag:
   });
 
   it("nodes reachable only through on_failure run, with their successors", async () => {
-    const graph = await graphFromYaml(dir, "recover.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "recover.yaml",
+      `
 dag:
   start_at: step 1
   steps:
@@ -153,7 +175,8 @@ dag:
     clean up: {type: stub, next: success}
     success: {type: success}
     fail: {type: fail}
-`);
+`,
+    );
     const failed = await emulate(graph, { failures: { "step 1": 1 } });
     expect(failed.executed).toEqual(["step 1", "recover", "clean up", "success"]);
     expect(failed.result.phase).toBe("Succeeded");
@@ -163,7 +186,10 @@ dag:
   });
 
   it("a map step's override parallelism: 1 runs its items one at a time", async () => {
-    const graph = await graphFromYaml(dir, "seq.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "seq.yaml",
+      `
 dag:
   start_at: each
   steps:
@@ -181,7 +207,8 @@ dag:
           fail: {type: fail}
     success: {type: success}
     fail: {type: fail}
-`);
+`,
+    );
     let active = 0;
     let peak = 0;
     const onPod = (event: "start" | "end") => {

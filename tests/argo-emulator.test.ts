@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A container template running `sh -c script` (with optional inputs/outputs). */
-const sh = (name: string, script: string, extra: Record<string, unknown> = {}) => ({ name, container: { image: "busybox", command: ["sh", "-c", script] }, ...extra });
+const sh = (name: string, script: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  container: { image: "busybox", command: ["sh", "-c", script] },
+  ...extra,
+});
 const wf = (tasks: unknown[], templates: unknown[], spec: Record<string, unknown> = {}): WfWorkflow =>
   ({ metadata: { generateName: "t-" }, spec: { entrypoint: "main", templates: [{ name: "main", dag: { tasks } }, ...templates], ...spec } }) as WfWorkflow;
 
@@ -89,7 +93,13 @@ describe("Argo emulator with shell pods", () => {
     const list = JSON.stringify(["a b", 3, 1.5, true, { z: 1, a: "x" }, [1, 2], '"q"']);
     const tasks = [
       { name: "fan-out", template: "produce" },
-      { name: "each", template: "consume", depends: "fan-out.Succeeded", withParam: "{{tasks.fan-out.outputs.parameters.items}}", arguments: { parameters: [{ name: "x", value: "{{item}}" }] } },
+      {
+        name: "each",
+        template: "consume",
+        depends: "fan-out.Succeeded",
+        withParam: "{{tasks.fan-out.outputs.parameters.items}}",
+        arguments: { parameters: [{ name: "x", value: "{{item}}" }] },
+      },
       { name: "fan-in", template: "ok", depends: "each.Succeeded" },
     ];
     const templates = [
@@ -126,7 +136,16 @@ describe("Argo emulator with shell pods", () => {
 
     const once = sh("once", "exit 1", { retryStrategy: { limit: 1 } });
     const onError = sh("on-error", "exit 1", { retryStrategy: { limit: 2, retryPolicy: "OnError" } });
-    const failed = await runWorkflow(wf([{ name: "o", template: "once" }, { name: "e", template: "on-error" }], [once, onError]), { runPod: shell });
+    const failed = await runWorkflow(
+      wf(
+        [
+          { name: "o", template: "once" },
+          { name: "e", template: "on-error" },
+        ],
+        [once, onError],
+      ),
+      { runPod: shell },
+    );
     expect(failed.phase).toBe("Failed");
     expect(failed.nodes.find((n) => n.name.endsWith(".o"))!.tries).toBe(2);
     expect(failed.nodes.find((n) => n.name.endsWith(".e"))!.tries).toBe(1);
@@ -148,7 +167,10 @@ describe("Argo emulator with shell pods", () => {
       return { exitCode: 0, outputs: {} };
     };
     const items = { name: "each", template: "ok", withParam: "[1,2,3,4,5]" };
-    const limited = { metadata: {}, spec: { entrypoint: "main", templates: [{ name: "main", parallelism: 1, dag: { tasks: [items] } }, sh("ok", "true")] } } as WfWorkflow;
+    const limited = {
+      metadata: {},
+      spec: { entrypoint: "main", templates: [{ name: "main", parallelism: 1, dag: { tasks: [items] } }, sh("ok", "true")] },
+    } as WfWorkflow;
     await runWorkflow(limited, { runPod: counting });
     expect(peak).toBe(1);
     peak = 0;
@@ -160,7 +182,12 @@ describe("Argo emulator with shell pods", () => {
   });
 
   it("with template failFast, starts no new child after a failure and fails the DAG", async () => {
-    const main = { name: "main", failFast: true, parallelism: 1, dag: { tasks: [{ name: "each", template: "maybe", withParam: "[1,2,3]", arguments: { parameters: [{ name: "n", value: "{{item}}" }] } }] } };
+    const main = {
+      name: "main",
+      failFast: true,
+      parallelism: 1,
+      dag: { tasks: [{ name: "each", template: "maybe", withParam: "[1,2,3]", arguments: { parameters: [{ name: "n", value: "{{item}}" }] } }] },
+    };
     const maybe = sh("maybe", '[ "{{inputs.parameters.n}}" != 1 ]', { inputs: { parameters: [{ name: "n" }] } });
     const result = await runWorkflow({ metadata: {}, spec: { entrypoint: "main", templates: [main, maybe] } } as WfWorkflow, { runPod: shell });
     expect(result.phase).toBe("Failed");
@@ -170,7 +197,9 @@ describe("Argo emulator with shell pods", () => {
 
   it("stops a pod at its activeDeadlineSeconds (or templateDefaults)", async () => {
     const started = Date.now();
-    const result = await runWorkflow(wf([{ name: "slow", template: "slow" }], [sh("slow", "sleep 30")], { templateDefaults: { activeDeadlineSeconds: "1" } }), { runPod: shell });
+    const result = await runWorkflow(wf([{ name: "slow", template: "slow" }], [sh("slow", "sleep 30")], { templateDefaults: { activeDeadlineSeconds: "1" } }), {
+      runPod: shell,
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.phase).toBe("Failed");
     expect(result.nodes.find((n) => n.name.endsWith(".slow"))!.message).toMatch(/deadline/);
@@ -183,20 +212,41 @@ describe("Argo emulator with shell pods", () => {
       inputs: { parameters: [{ name: "greeting" }, { name: "who", default: "world" }] },
       container: {
         image: "x",
-        command: ["sh", "-c", `echo "{{inputs.parameters.greeting}} {{inputs.parameters.who}} {{workflow.parameters.run_id}} {{workflow.parameters.level}} $TOKEN" > ${out}`],
+        command: [
+          "sh",
+          "-c",
+          `echo "{{inputs.parameters.greeting}} {{inputs.parameters.who}} {{workflow.parameters.run_id}} {{workflow.parameters.level}} $TOKEN" > ${out}`,
+        ],
         env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "creds", key: "token" } } }],
       },
     };
     const tasks = [{ name: "s", template: "show", arguments: { parameters: [{ name: "greeting", value: "{{workflow.parameters.greeting}}" }] } }];
-    const spec = { arguments: { parameters: [{ name: "greeting", value: "hello" }, { name: "level", value: "1" }, { name: "run_id", value: "{{workflow.uid}}" }] } };
-    const result = await runWorkflow(wf(tasks, [template], spec), { runPod: shell, uid: "uid-1", parameters: { level: "2" }, secrets: { creds: { token: "s3cret" } } });
+    const spec = {
+      arguments: {
+        parameters: [
+          { name: "greeting", value: "hello" },
+          { name: "level", value: "1" },
+          { name: "run_id", value: "{{workflow.uid}}" },
+        ],
+      },
+    };
+    const result = await runWorkflow(wf(tasks, [template], spec), {
+      runPod: shell,
+      uid: "uid-1",
+      parameters: { level: "2" },
+      secrets: { creds: { token: "s3cret" } },
+    });
     expect(result.phase).toBe("Succeeded");
     expect((await readFile(out, "utf8")).trim()).toBe("hello world uid-1 2 s3cret");
   });
 
   it("passes inputs into nested DAG templates and task outputs to later arguments", async () => {
     const out = join(dir, "nested.txt");
-    const inner = { name: "inner", inputs: { parameters: [{ name: "v" }] }, dag: { tasks: [{ name: "w", template: "write", arguments: { parameters: [{ name: "v", value: "{{inputs.parameters.v}}" }] } }] } };
+    const inner = {
+      name: "inner",
+      inputs: { parameters: [{ name: "v" }] },
+      dag: { tasks: [{ name: "w", template: "write", arguments: { parameters: [{ name: "v", value: "{{inputs.parameters.v}}" }] } }] },
+    };
     const write = sh("write", `echo {{inputs.parameters.v}} >> ${out}`, { inputs: { parameters: [{ name: "v" }] } });
     const produce = sh("produce", "echo -n 42 > $TMPDIR/o", { outputs: { parameters: [{ name: "o", valueFrom: { path: "/tmp/o" } }] } });
     const tasks = [

@@ -54,11 +54,23 @@ describe("the Argo Workflows schema in contracts/argo-workflows/", () => {
   });
 
   it("rejects unknown keys and non-string IntOrString values once patched", () => {
-    const manifest = { apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", metadata: { generateName: "x-" }, spec: { entrypoint: "main", templates: [{ name: "main", activeDeadlineSeconds: "5", container: { image: "busybox" } }] } };
+    const manifest = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: { generateName: "x-" },
+      spec: { entrypoint: "main", templates: [{ name: "main", activeDeadlineSeconds: "5", container: { image: "busybox" } }] },
+    };
     expect(validate(manifest)).toEqual([]);
     expect(validate({ ...manifest, spec: { ...manifest.spec, entrypiont: "main" } })).not.toEqual([]);
-    expect(validate({ ...manifest, spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] } })).not.toEqual([]);
-    expect(workflowValidator({ intOrString: true })({ ...manifest, spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] } })).toEqual([]);
+    expect(
+      validate({ ...manifest, spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] } }),
+    ).not.toEqual([]);
+    expect(
+      workflowValidator({ intOrString: true })({
+        ...manifest,
+        spec: { ...manifest.spec, templates: [{ name: "main", activeDeadlineSeconds: 5, container: { image: "busybox" } }] },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -78,8 +90,68 @@ describe("every example pipeline with every argo config", () => {
 
 describe("the manifest's YAML", () => {
   it("quotes every string a YAML 1.1 or 1.2 parser could read as something else", () => {
-    const tricky = ["", "1", "1.5", "1e3", "0x1f", "yes", "No", "on", "OFF", "y", "true", "null", "~", "-", "- a", "a: b", "#x", "x #y", "{{item}}", "[1]", "*a", "&a", "!t", "%p", "@a", "`a", "'a'", '"a"', "a\nb", " a", "a ", "250m", "1Gi", "Acquire%Data", "ünï", "a\tb", "\\", "a:", "a:b", "--file", "-x", "--", "---", "-1", "--1", "runnable:demo", "x%y", "1:20", "a::", ".5", "_x", "/p"];
-    const value = { list: tricky, map: Object.fromEntries(tricky.filter(Boolean).map((t, i) => [t, i])), nested: [{ a: [1, { b: [] }], c: {} }, [["x"]]], n: -2.5, t: true, z: null };
+    const tricky = [
+      "",
+      "1",
+      "1.5",
+      "1e3",
+      "0x1f",
+      "yes",
+      "No",
+      "on",
+      "OFF",
+      "y",
+      "true",
+      "null",
+      "~",
+      "-",
+      "- a",
+      "a: b",
+      "#x",
+      "x #y",
+      "{{item}}",
+      "[1]",
+      "*a",
+      "&a",
+      "!t",
+      "%p",
+      "@a",
+      "`a",
+      "'a'",
+      '"a"',
+      "a\nb",
+      " a",
+      "a ",
+      "250m",
+      "1Gi",
+      "Acquire%Data",
+      "ünï",
+      "a\tb",
+      "\\",
+      "a:",
+      "a:b",
+      "--file",
+      "-x",
+      "--",
+      "---",
+      "-1",
+      "--1",
+      "runnable:demo",
+      "x%y",
+      "1:20",
+      "a::",
+      ".5",
+      "_x",
+      "/p",
+    ];
+    const value = {
+      list: tricky,
+      map: Object.fromEntries(tricky.filter(Boolean).map((t, i) => [t, i])),
+      nested: [{ a: [1, { b: [] }], c: {} }, [["x"]]],
+      n: -2.5,
+      t: true,
+      z: null,
+    };
     expect(parse(manifestYaml(value))).toEqual(value);
     expect(parse(manifestYaml(value), { version: "1.1" })).toEqual(value);
   });
@@ -125,23 +197,46 @@ describe("a map in a map (with an on_failure-only node inside) with every argo c
       expect(manifestProblems(workflow as unknown as WfWorkflow), file).toEqual([]);
       const cell = podFor(workflow, "outer.map_variable_placeholder.inner.map_variable_placeholder.cell").container.command;
       expect(cell[cell.indexOf("--map-variable") + 1]).toBe('{"row": {{inputs.parameters.row}}, "col": {{inputs.parameters.col}}}');
-      expect(podFor(workflow, "outer.map_variable_placeholder.inner.map_variable_placeholder.recover").inputs).toEqual({ parameters: [{ name: "row" }, { name: "col" }] });
+      expect(podFor(workflow, "outer.map_variable_placeholder.inner.map_variable_placeholder.recover").inputs).toEqual({
+        parameters: [{ name: "row" }, { name: "col" }],
+      });
     }
   });
 });
 
 describe("structure (§11.5.2)", () => {
   it("renders a chain as the entry DAG with Succeeded dependencies and one pod per step", async () => {
-    const { workflow } = render(await graphOf("examples/contrived.yaml"), base, { pipelineFile: "examples/contrived.yaml", configFile: "examples/configs/argo-config.yaml", parametersFile: "p.yaml", tag: "t1" });
+    const { workflow } = render(await graphOf("examples/contrived.yaml"), base, {
+      pipelineFile: "examples/contrived.yaml",
+      configFile: "examples/configs/argo-config.yaml",
+      parametersFile: "p.yaml",
+      tag: "t1",
+    });
     expect(workflow.spec.entrypoint).toBe("runnable-dag");
     expect(workflow.spec.templates[0]!.name).toBe("runnable-dag");
     const tasks = tasksOf(workflow, "runnable-dag");
-    expect(tasks.map((t) => t.name.replace(/-[a-z0-9]{6}$/, ""))).toEqual(["acquire-data-stub", "prepare-data-stub", "extract-features-stub", "model-stub", "success-success"]);
+    expect(tasks.map((t) => t.name.replace(/-[a-z0-9]{6}$/, ""))).toEqual([
+      "acquire-data-stub",
+      "prepare-data-stub",
+      "extract-features-stub",
+      "model-stub",
+      "success-success",
+    ]);
     expect(tasks[0]!.depends).toBeUndefined();
     tasks.slice(1).forEach((task, i) => expect(task.depends).toBe(`${tasks[i]!.name}.Succeeded`));
     expect(podFor(workflow, "Acquire Data").container.command).toEqual([
-      "runnable", "execute-single-node", "{{workflow.parameters.run_id}}", "Acquire%Data",
-      "--file", "examples/contrived.yaml", "--config-file", "examples/configs/argo-config.yaml", "--parameters-file", "p.yaml", "--tag", "t1",
+      "runnable",
+      "execute-single-node",
+      "{{workflow.parameters.run_id}}",
+      "Acquire%Data",
+      "--file",
+      "examples/contrived.yaml",
+      "--config-file",
+      "examples/configs/argo-config.yaml",
+      "--parameters-file",
+      "p.yaml",
+      "--tag",
+      "t1",
     ]);
     expect(workflow.spec.arguments.parameters).toEqual([{ name: "run_id", value: "{{workflow.uid}}" }]);
     expect(workflow.spec.templateDefaults).toEqual({ activeDeadlineSeconds: "7200", timeout: "10800s" });
@@ -181,7 +276,14 @@ describe("structure (§11.5.2)", () => {
     expect(command[command.indexOf("--map-variable") + 1]).toBe('{"xarg": {{inputs.parameters.xarg}}, "yarg": {{inputs.parameters.yarg}}}');
     expect(leaf.inputs).toEqual({ parameters: [{ name: "xarg" }, { name: "yarg" }] });
     const innerFanOut = podFor(workflow, "outer most map.map_variable_placeholder.nested parallel.b.inner most map", "out");
-    expect(innerFanOut.container.command.slice(4, 10)).toEqual(["--mode", "out", "--file", "pipeline.yaml", "--map-variable", '{"xarg": {{inputs.parameters.xarg}}}']);
+    expect(innerFanOut.container.command.slice(4, 10)).toEqual([
+      "--mode",
+      "out",
+      "--file",
+      "pipeline.yaml",
+      "--map-variable",
+      '{"xarg": {{inputs.parameters.xarg}}}',
+    ]);
     expect(containers(workflow)).toHaveLength(4 + 3 + 2 * 5);
   });
 
@@ -191,8 +293,14 @@ describe("structure (§11.5.2)", () => {
     const [fanOut, a, b, fanIn] = tasksOf(workflow, train.template);
     expect([a!.depends, b!.depends]).toEqual([`${fanOut!.name}.Succeeded`, `${fanOut!.name}.Succeeded`]);
     expect(a!.name).toMatch(/^train-models-xgboost-[a-z0-9]{6}$/);
-    expect(fanIn!.depends).toBe(`(${a!.name}.Succeeded || ${a!.name}.Failed || ${a!.name}.Errored) && (${b!.name}.Succeeded || ${b!.name}.Failed || ${b!.name}.Errored)`);
-    expect(tasksOf(workflow, a!.template).map((t) => t.name.replace(/-[a-z0-9]{6}$/, ""))).toEqual(["prepare-for-xgboost-stub", "train-xgboost-stub", "xgboost-success-success"]);
+    expect(fanIn!.depends).toBe(
+      `(${a!.name}.Succeeded || ${a!.name}.Failed || ${a!.name}.Errored) && (${b!.name}.Succeeded || ${b!.name}.Failed || ${b!.name}.Errored)`,
+    );
+    expect(tasksOf(workflow, a!.template).map((t) => t.name.replace(/-[a-z0-9]{6}$/, ""))).toEqual([
+      "prepare-for-xgboost-stub",
+      "train-xgboost-stub",
+      "xgboost-success-success",
+    ]);
   });
 
   it("renders a dag node's sub-pipeline as <name>-branch", async () => {
@@ -203,7 +311,10 @@ describe("structure (§11.5.2)", () => {
   });
 
   it("renders nodes reachable only through on_failure, and their successors (runnable did not)", async () => {
-    const graph = await graphFromYaml(dir, "recover.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "recover.yaml",
+      `
 dag:
   start_at: step 1
   steps:
@@ -226,7 +337,8 @@ dag:
       type: success
     fail:
       type: fail
-`);
+`,
+    );
     const { workflow } = render(graph, base);
     const byStep = Object.fromEntries(tasksOf(workflow, "runnable-dag").map((t) => [t.name.replace(/-(task|stub|success)-[a-z0-9]{6}$/, ""), t]));
     expect(Object.keys(byStep)).toEqual(["step-1", "step-2", "recover", "success", "clean-up"]);
@@ -241,18 +353,29 @@ dag:
 
   it("turns max_attempts into the step template's retryStrategy (and the global retry_strategy into every step's)", async () => {
     const { workflow } = render(await graphOf("examples/retry.yaml"), base);
-    expect(podFor(workflow, "flaky").retryStrategy).toEqual({ limit: "2", retryPolicy: "Always", backoff: { duration: "120", factor: "2", maxDuration: "3600" } });
+    expect(podFor(workflow, "flaky").retryStrategy).toEqual({
+      limit: "2",
+      retryPolicy: "Always",
+      backoff: { duration: "120", factor: "2", maxDuration: "3600" },
+    });
     expect(podFor(workflow, "success").retryStrategy).toBeUndefined();
     const config = argoConfig({ retry_strategy: { limit: 1, retry_policy: "OnFailure", back_off: { duration_in_seconds: 5, factor: 3, max_duration: 60 } } });
     const global = render(await graphOf("examples/concepts/map_shell.yaml"), config).workflow;
-    expect(podFor(global, "chunk files").retryStrategy).toEqual({ limit: "1", retryPolicy: "OnFailure", backoff: { duration: "5", factor: "3", maxDuration: "60" } });
+    expect(podFor(global, "chunk files").retryStrategy).toEqual({
+      limit: "1",
+      retryPolicy: "OnFailure",
+      backoff: { duration: "5", factor: "3", maxDuration: "60" },
+    });
     expect(podFor(global, "iterate and execute", "out").retryStrategy).toBeUndefined();
     expect(global.spec).not.toHaveProperty("retryStrategy");
   });
 
   it("is deterministic, with valid unique names for long, odd and colliding step names", async () => {
     const long = "A very long step name that goes on and on well beyond what Kubernetes accepts in a label";
-    const graph = await graphFromYaml(dir, "names.yaml", `
+    const graph = await graphFromYaml(
+      dir,
+      "names.yaml",
+      `
 dag:
   start_at: "${long}"
   steps:
@@ -282,7 +405,8 @@ dag:
       type: success
     fail:
       type: fail
-`);
+`,
+    );
     const first = render(graph, base).workflow;
     const second = render(graph, base).workflow;
     expect(JSON.stringify(first)).toBe(JSON.stringify(second));
@@ -297,7 +421,11 @@ dag:
 
   it("renders 1,000 steps in well under a second", async () => {
     const steps = Array.from({ length: 1000 }, (_, i) => `    step ${i}:\n      type: stub\n      next: ${i === 999 ? "success" : `step ${i + 1}`}\n`).join("");
-    const graph = await graphFromYaml(dir, "long.yaml", `dag:\n  start_at: step 0\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`);
+    const graph = await graphFromYaml(
+      dir,
+      "long.yaml",
+      `dag:\n  start_at: step 0\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`,
+    );
     const started = performance.now();
     const { workflow } = render(graph, base);
     const elapsed = performance.now() - started;

@@ -34,10 +34,14 @@ describe("--log-level (runnable's choices) on every command", () => {
     [["runs", "list", "--log-level", "ERROR"]],
     [["validate", STUBS, "--log-level", "FATAL"]],
     [["execute_function", "jobmod.make", "--log-level", "info"]],
-  ])("%j", async (args) => {
-    const result = await runCli(args, { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-  }, 30_000);
+  ])(
+    "%j",
+    async (args) => {
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+    },
+    30_000,
+  );
 
   it("rejects other levels", async () => {
     const result = await runCli(["execute", "-f", STUBS, "--log-level", "LOUD"], { cwd: dir });
@@ -54,7 +58,9 @@ describe("--log-level (runnable's choices) on every command", () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
     const info = await runCli([...args, "--log-level", "INFO", "--run-id", "info-run"], { cwd: dir });
-    expect(info.stderr).toContain("info: run info-run: executor local, run log store file-system, catalog file-system, secrets do-nothing, experiment tracker do-nothing");
+    expect(info.stderr).toContain(
+      "info: run info-run: executor local, run log store file-system, catalog file-system, secrets do-nothing, experiment tracker do-nothing",
+    );
   }, 30_000);
 });
 
@@ -96,19 +102,32 @@ describe("execute_function and execute_notebook: single jobs (runnable's were br
     const failed = await runCli(["execute_function", "jobmod.needs_missing", "--run-id", "job-fail"], { cwd: dir });
     expect(failed.code).toBe(1);
     const message = (await readRunLog(dir, "job-fail")).steps["executing job"].attempts[0].message;
-    expect(message).toMatch(/ModuleNotFoundError: No module named 'not_a_real_package_xyz'; install it for the Python that runs tasks: \S+ -m pip install not_a_real_package_xyz/);
+    expect(message).toMatch(
+      /ModuleNotFoundError: No module named 'not_a_real_package_xyz'; install it for the Python that runs tasks: \S+ -m pip install not_a_real_package_xyz/,
+    );
     const bad = await runCli(["execute_notebook", "notebook.py"], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("A notebook should always have ipynb as the extension");
   }, 30_000);
 
-  it.skipIf(!canNotebook)("runs a notebook, writing it to --notebook-output-path", async () => {
-    const args = ["execute_notebook", "examples/python/notebooks/simple_notebook.ipynb", "--notebook-output-path", "out/executed.ipynb", "--run-id", "job-nb"];
-    const result = await runCli(args, { cwd: dir, env: { RUNNABLE_NOTEBOOK_PYTHON: "/usr/bin/python3" } });
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    const log = await readRunLog(dir, "job-nb");
-    expect(log.steps["executing job"].data_catalog.map((c: any) => c.name)).toContain("out/executed.ipynb");
-  }, 60_000);
+  it.skipIf(!canNotebook)(
+    "runs a notebook, writing it to --notebook-output-path",
+    async () => {
+      const args = [
+        "execute_notebook",
+        "examples/python/notebooks/simple_notebook.ipynb",
+        "--notebook-output-path",
+        "out/executed.ipynb",
+        "--run-id",
+        "job-nb",
+      ];
+      const result = await runCli(args, { cwd: dir, env: { RUNNABLE_NOTEBOOK_PYTHON: "/usr/bin/python3" } });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const log = await readRunLog(dir, "job-nb");
+      expect(log.steps["executing job"].data_catalog.map((c: any) => c.name)).toContain("out/executed.ipynb");
+    },
+    60_000,
+  );
 });
 
 describe("task_runners: interpreters and kernels from the services config", () => {
@@ -123,7 +142,9 @@ describe("task_runners: interpreters and kernels from the services config", () =
     await writeFile(join(dir, "bad-runners.yaml"), "task_runners:\n  python:\n    interpeter: python3\n  pyton: {}\n");
     const result = await runCli(["execute", "-f", STUBS, "-c", "bad-runners.yaml"], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('bad-runners.yaml:3:5: unknown key "interpeter" in task_runners.python (allowed keys: interpreter, notebook_python, kernel, warm_worker). Did you mean "interpreter"?');
+    expect(result.stderr).toContain(
+      'bad-runners.yaml:3:5: unknown key "interpeter" in task_runners.python (allowed keys: interpreter, notebook_python, kernel, warm_worker). Did you mean "interpreter"?',
+    );
     expect(result.stderr).toContain('bad-runners.yaml:4:3: unknown task runner "pyton" in task_runners; known task runners: shell, typescript, python.');
   });
 
@@ -131,6 +152,8 @@ describe("task_runners: interpreters and kernels from the services config", () =
     await writeFile(join(dir, "no-python.yaml"), "task_runners:\n  python:\n    interpreter: /nonexistent/python3\n");
     const result = await runCli(["execute_function", "jobmod.make", "-c", "no-python.yaml"], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Python interpreter "/nonexistent/python3" not found; install Python 3 (apt-get install python3), or name the interpreter to use in the config (task_runners: {python: {interpreter: /path/to/python}})');
+    expect(result.stderr).toContain(
+      'Python interpreter "/nonexistent/python3" not found; install Python 3 (apt-get install python3), or name the interpreter to use in the config (task_runners: {python: {interpreter: /path/to/python}})',
+    );
   });
 });

@@ -15,7 +15,14 @@ afterAll(() => cleanup());
 async function inProcess(args: string[], isTTY: boolean) {
   let out = "";
   let err = "";
-  const io: CliIo = { cwd: dir, env: { PATH: process.env.PATH }, isTTY, out: (t) => void (out += t), err: (t) => void (err += t), stopControls: () => ({ stop: { signal: new AbortController().signal, force: new AbortController().signal }, dispose: () => undefined }) };
+  const io: CliIo = {
+    cwd: dir,
+    env: { PATH: process.env.PATH },
+    isTTY,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stopControls: () => ({ stop: { signal: new AbortController().signal, force: new AbortController().signal }, dispose: () => undefined }),
+  };
   const code = await main(args, io);
   return { code, out, err };
 }
@@ -47,30 +54,38 @@ describe("runnable execute", () => {
   });
 
   it("overrides parameters from RUNNABLE_PRM_* and runnable_PRM_* (JSON, else text), keeping key case", async () => {
-    const result = await runCli(["execute", "-f", "examples/concepts/task_shell_parameters.yaml", "-p", "examples/concepts/parameters.yaml", "--run-id", "env-params"], {
-      cwd: dir,
-      env: { RUNNABLE_PRM_Mixed: '{"a": 1}', runnable_PRM_plain: "just text", RUNNABLE_PRM_spam: '"from env"' },
-    });
+    const result = await runCli(
+      ["execute", "-f", "examples/concepts/task_shell_parameters.yaml", "-p", "examples/concepts/parameters.yaml", "--run-id", "env-params"],
+      {
+        cwd: dir,
+        env: { RUNNABLE_PRM_Mixed: '{"a": 1}', runnable_PRM_plain: "just text", RUNNABLE_PRM_spam: '"from env"' },
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     const log = await readRunLog(dir, "env-params");
-    expect(log.steps["access initial"].attempts[0].parameters).toEqual({ spam: "from env", eggs: { ham: "Yes, please!!" }, Mixed: { a: 1 }, plain: "just text" });
+    expect(log.steps["access initial"].attempts[0].parameters).toEqual({
+      spam: "from env",
+      eggs: { ham: "Yes, please!!" },
+      Mixed: { a: 1 },
+      plain: "just text",
+    });
     expect(log.parameters.Mixed).toEqual({ a: 1 });
     expect(log.parameters.mixed).toBeUndefined();
   });
 
-  it.each([["chunked-fs", "examples/configs/chunked-fs-run_log.yaml"], ["file-system", "examples/configs/fs-catalog-run_log.yaml"]])(
-    "records runs in the %s store, readable by runs show",
-    async (type, config) => {
-      const runId = `store-${type}`;
-      const result = await runCli(["execute", "-f", "examples/on-failure.yaml", "-c", config, "--run-id", runId], { cwd: dir });
-      expect(result.code).toBe(0);
-      const shown = await runCli(["runs", "show", runId, "-c", config, "--json"], { cwd: dir });
-      const log = JSON.parse(shown.stdout);
-      expect(await contractErrors(log)).toEqual([]);
-      expect(Object.keys(log.steps)).toEqual(["step 1", "step 3", "success"]);
-      expect(log.run_config.run_log_store.service_name).toBe(type);
-    },
-  );
+  it.each([
+    ["chunked-fs", "examples/configs/chunked-fs-run_log.yaml"],
+    ["file-system", "examples/configs/fs-catalog-run_log.yaml"],
+  ])("records runs in the %s store, readable by runs show", async (type, config) => {
+    const runId = `store-${type}`;
+    const result = await runCli(["execute", "-f", "examples/on-failure.yaml", "-c", config, "--run-id", runId], { cwd: dir });
+    expect(result.code).toBe(0);
+    const shown = await runCli(["runs", "show", runId, "-c", config, "--json"], { cwd: dir });
+    const log = JSON.parse(shown.stdout);
+    expect(await contractErrors(log)).toEqual([]);
+    expect(Object.keys(log.steps)).toEqual(["step 1", "step 3", "success"]);
+    expect(log.run_config.run_log_store.service_name).toBe(type);
+  });
 
   it("runs with the buffered store (nothing persisted) and the do-nothing catalog", async () => {
     const sub = join(dir, "memory-only");
@@ -135,7 +150,11 @@ describe("example configs", () => {
     expect(configs.length).toBeGreaterThan(5);
     for (const config of configs) {
       // The container/argo examples name their images through variables, as runnable's do.
-      const env = { RUNNABLE_VAR_argo_docker_image: "runnable:demo", RUNNABLE_VAR_default_docker_image: "runnable:demo", RUNNABLE_VAR_custom_docker_image: "runnable:other" };
+      const env = {
+        RUNNABLE_VAR_argo_docker_image: "runnable:demo",
+        RUNNABLE_VAR_default_docker_image: "runnable:demo",
+        RUNNABLE_VAR_custom_docker_image: "runnable:other",
+      };
       const result = await runCli(["runs", "list", "-c", `examples/configs/${config}`], { cwd: dir, env });
       expect(result.code, `${config}: ${result.stderr}`).toBe(0);
     }

@@ -192,7 +192,9 @@ describe("fan-in through the SDK", () => {
     for (const store of ["buffered", "file-system", "chunked-fs"]) {
       await inScratch({ run_log_store: { type: store } }, async (options, reopen) => {
         const branch = pipeline({ steps: [typescript({ name: "echo", function: ({ item }: { item: unknown }) => ({ seen: item }) })] });
-        const built = pipeline({ steps: [typescript({ name: "list", function: () => ({ items }) }), map({ name: "m", iterateOn: "items", iterateAs: "item", branch })] });
+        const built = pipeline({
+          steps: [typescript({ name: "list", function: () => ({ items }) }), map({ name: "m", iterateOn: "items", iterateAs: "item", branch })],
+        });
         const log = await built.execute(options);
         const again = store === "buffered" ? log : await reopen(log.run_id);
         for (const read of [log, again]) {
@@ -209,7 +211,9 @@ describe("fan-in through the SDK", () => {
   it("fails a map whose list is missing or not a list, following on_failure", async () => {
     await inScratch({}, async (options) => {
       const branch = pipeline({ steps: [stub({ name: "noop" })] });
-      const missing = await pipeline({ steps: [map({ name: "m", iterateOn: "nope", iterateAs: "i", branch, onFailure: "after" }), stub({ name: "after" })] }).execute(options);
+      const missing = await pipeline({
+        steps: [map({ name: "m", iterateOn: "nope", iterateAs: "i", branch, onFailure: "after" }), stub({ name: "after" })],
+      }).execute(options);
       expect(missing.steps.m!.status).toBe("FAIL");
       expect(missing.steps.m!.message).toMatch(/^Expected parameter nope not present/);
       const scalar = await pipeline({

@@ -62,11 +62,22 @@ describe.skipIf(skip)(`argo manifests run by the emulator with podman pods equal
 
     // The image holds examples/ at its WORKDIR; the config is mounted at /config.
     const graph = await graphOf(pipeline);
-    const { workflow } = render(graph, argoConfig({ persistent_volumes: [{ name: "runnable-volume", mount_path: "/mnt" }] }), { pipelineFile: pipeline, configFile: "/config/argo.yaml", ...(parametersFile ? { parametersFile } : {}) });
+    const { workflow } = render(graph, argoConfig({ persistent_volumes: [{ name: "runnable-volume", mount_path: "/mnt" }] }), {
+      pipelineFile: pipeline,
+      configFile: "/config/argo.yaml",
+      ...(parametersFile ? { parametersFile } : {}),
+    });
     const uid = randomUUID();
     const runPod = podmanPodRunner({ image, volumes: { "runnable-volume": volume }, mounts: [{ source: config, target: "/config" }], podmanEnv: podmanEnv() });
     const result = await runWorkflow(workflow as unknown as WfWorkflow, { runPod, uid });
-    expect(result.phase, JSON.stringify(result.nodes.filter((n) => n.phase !== "Succeeded"), null, 1)).toBe(status === "SUCCESS" ? "Succeeded" : "Failed");
+    expect(
+      result.phase,
+      JSON.stringify(
+        result.nodes.filter((n) => n.phase !== "Succeeded"),
+        null,
+        1,
+      ),
+    ).toBe(status === "SUCCESS" ? "Succeeded" : "Failed");
 
     const expected = JSON.parse(await readFile(join(dir, ".run_log_store", `${localId}.json`), "utf8"));
     const actual = JSON.parse(await readFile(join(volume, "run_log_store", `${uid}.json`), "utf8"));

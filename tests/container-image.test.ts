@@ -24,7 +24,15 @@ afterAll(async () => {
 
 describe.skipIf(podmanMissing)(`the test image (real podman${podmanMissing ? `: skipped, ${podmanMissing}` : ""})`, () => {
   it("holds node, sh, python3 and the project at its WORKDIR with runnable on PATH", async () => {
-    const result = await exec("podman", ["run", "--rm", "--network=none", image, "sh", "-c", "pwd; runnable --version; node -e 'console.log(process.version)'; python3 -c 'import json, sqlite3, ssl; print(3)'"]);
+    const result = await exec("podman", [
+      "run",
+      "--rm",
+      "--network=none",
+      image,
+      "sh",
+      "-c",
+      "pwd; runnable --version; node -e 'console.log(process.version)'; python3 -c 'import json, sqlite3, ssl; print(3)'",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n")).toEqual(["/project", "0.1.0", process.version, "3"]);
   });
@@ -54,7 +62,11 @@ describe.skipIf(podmanMissing)("local-container: setup check and the step's cont
     expect(setup.runtime).toBe("podman");
     const info = setup.images.get(image)!;
     expect(info.workdir).toBe("/project");
-    expect(containerCodeIdentity(info)).toMatchObject({ code_identifier: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), code_identifier_type: "docker", code_identifier_dependable: true });
+    expect(containerCodeIdentity(info)).toMatchObject({
+      code_identifier: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      code_identifier_type: "docker",
+      code_identifier_dependable: true,
+    });
     const missing = await checkContainerSetup(config, ["localhost/no-such-image:1"], systemDeps(podmanEnv())).catch((e: unknown) => e);
     expect(isRunnableError(missing, "UNSUPPORTED")).toBe(true);
     expect((missing as Error).message).toMatch(/^executor local-container: image localhost\/no-such-image:1 is not available to podman/);
@@ -68,12 +80,29 @@ describe.skipIf(podmanMissing)("local-container: setup check and the step's cont
     await mkdir(join(host, "abs-catalog"), { recursive: true });
     await writeFile(join(host, ".env"), "TOKEN=abc\n");
     const mounts = serviceMounts(
-      { run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } }, catalog: { type: "file-system", config: { catalog_location: join(host, "abs-catalog") } }, secrets: { type: "dotenv", config: {} } },
+      {
+        run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
+        catalog: { type: "file-system", config: { catalog_location: join(host, "abs-catalog") } },
+        secrets: { type: "dotenv", config: {} },
+      },
       host,
       "/project",
     );
     const settings = { image, autoRemove: true, runInLocal: false, environment: { key: "value" }, maxStepDurationSeconds: null };
-    const run = containerRunCommand({ runtime: "podman", settings, runId: "r1", internalName: "step 1", mapVariable: [], pipelineFile: "p.yaml", configFile: null, parametersFile: null, tag: "", mounts, contextEnv: { RUNNABLE_VAR_x: "1" }, name: `lc-test-${Date.now()}` });
+    const run = containerRunCommand({
+      runtime: "podman",
+      settings,
+      runId: "r1",
+      internalName: "step 1",
+      mapVariable: [],
+      pipelineFile: "p.yaml",
+      configFile: null,
+      parametersFile: null,
+      tag: "",
+      mounts,
+      contextEnv: { RUNNABLE_VAR_x: "1" },
+      name: `lc-test-${Date.now()}`,
+    });
     expect(run.stepCommand).toEqual(["runnable", "execute-single-node", "r1", "step%1", "--file", "p.yaml"]);
     // Same run arguments, a probe instead of the step command.
     const probe = `echo "$key $RUNNABLE_VAR_x" > .run_log_store/probe; echo put > ${join(host, "abs-catalog")}/c; cat .env; ! touch .env 2>/dev/null`;
@@ -93,7 +122,12 @@ describe.skipIf(podmanMissing)("Argo emulator with real podman pods (shell comma
     const pod = (name: string, script: string, extra: Record<string, unknown> = {}) => ({
       name,
       ...extra,
-      container: { image, command: ["sh", "-c", script], volumeMounts: [{ name: "executor-0", mountPath: "/mnt" }], env: [{ name: "WHO", value: "{{workflow.parameters.who}}" }] },
+      container: {
+        image,
+        command: ["sh", "-c", script],
+        volumeMounts: [{ name: "executor-0", mountPath: "/mnt" }],
+        env: [{ name: "WHO", value: "{{workflow.parameters.who}}" }],
+      },
     });
     const workflow = {
       metadata: { generateName: "podman-" },
@@ -107,7 +141,13 @@ describe.skipIf(podmanMissing)("Argo emulator with real podman pods (shell comma
             dag: {
               tasks: [
                 { name: "fan-out", template: "out" },
-                { name: "each", template: "item", depends: "fan-out.Succeeded", withParam: "{{tasks.fan-out.outputs.parameters.items}}", arguments: { parameters: [{ name: "x", value: "{{item}}" }] } },
+                {
+                  name: "each",
+                  template: "item",
+                  depends: "fan-out.Succeeded",
+                  withParam: "{{tasks.fan-out.outputs.parameters.items}}",
+                  arguments: { parameters: [{ name: "x", value: "{{item}}" }] },
+                },
                 { name: "fan-in", template: "in", depends: "each.Succeeded" },
               ],
             },
@@ -126,7 +166,13 @@ describe.skipIf(podmanMissing)("Argo emulator with real podman pods (shell comma
   it("kills a container at its deadline", async () => {
     const workflow = {
       metadata: {},
-      spec: { entrypoint: "main", templates: [{ name: "main", dag: { tasks: [{ name: "slow", template: "slow" }] } }, { name: "slow", activeDeadlineSeconds: "2", container: { image, command: ["sleep", "60"] } }] },
+      spec: {
+        entrypoint: "main",
+        templates: [
+          { name: "main", dag: { tasks: [{ name: "slow", template: "slow" }] } },
+          { name: "slow", activeDeadlineSeconds: "2", container: { image, command: ["sleep", "60"] } },
+        ],
+      },
     } as WfWorkflow;
     const started = Date.now();
     const namePrefix = `deadline-${process.pid}-`;

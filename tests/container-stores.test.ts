@@ -50,28 +50,50 @@ afterAll(async () => {
 });
 
 describe.skipIf(podmanMissing)(`one run written from several containers at once${podmanMissing ? ` (skipped: ${podmanMissing})` : ""}`, () => {
-  it.each(Object.keys(STORES))("%s store loses nothing", async (type) => {
-    const folder = join(dir, type);
-    const store = STORES[type]!(folder);
-    await store.create(sampleRunHeader("shared"));
-    await store.putStep("shared", [], sampleStepLog("fan", "parallel"));
-    const container = (n: number) =>
-      exec("podman", ["run", "--rm", "--network=none", "--hostname", `node-${n}`, "-v", `${folder}:/mnt/runs`, "-v", `${join(dir, "writer.mjs")}:/writer.mjs:ro`, image, "node", "/writer.mjs", type, "/mnt/runs", "shared", `c${n}-`, "40"]);
-    const host = Promise.all(
-      Array.from({ length: 20 }, async (_, i) => {
-        const key = `fan.host-${i}`;
-        await store.putBranch("shared", [["fan", key]], { ...newBranchLog(key), status: "SUCCESS" });
-      }),
-    );
-    const results = await Promise.all([container(1), container(2), container(3), host]);
-    for (const result of results.slice(0, 3) as { code: number; stderr: string }[]) expect(result.code, result.stderr).toBe(0);
-    await store.flush?.("shared");
-    const log = await STORES[type]!(folder).get("shared");
-    const branches = log.steps["fan"]!.branches;
-    expect(Object.keys(branches)).toHaveLength(3 * 40 + 20);
-    for (const [key, branch] of Object.entries(branches)) {
-      expect(branch.status, key).toBe("SUCCESS");
-      if (!key.startsWith("fan.host-")) expect(branch.steps[`${key}.work`]?.status, key).toBe("SUCCESS");
-    }
-  }, 120_000);
+  it.each(Object.keys(STORES))(
+    "%s store loses nothing",
+    async (type) => {
+      const folder = join(dir, type);
+      const store = STORES[type]!(folder);
+      await store.create(sampleRunHeader("shared"));
+      await store.putStep("shared", [], sampleStepLog("fan", "parallel"));
+      const container = (n: number) =>
+        exec("podman", [
+          "run",
+          "--rm",
+          "--network=none",
+          "--hostname",
+          `node-${n}`,
+          "-v",
+          `${folder}:/mnt/runs`,
+          "-v",
+          `${join(dir, "writer.mjs")}:/writer.mjs:ro`,
+          image,
+          "node",
+          "/writer.mjs",
+          type,
+          "/mnt/runs",
+          "shared",
+          `c${n}-`,
+          "40",
+        ]);
+      const host = Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const key = `fan.host-${i}`;
+          await store.putBranch("shared", [["fan", key]], { ...newBranchLog(key), status: "SUCCESS" });
+        }),
+      );
+      const results = await Promise.all([container(1), container(2), container(3), host]);
+      for (const result of results.slice(0, 3) as { code: number; stderr: string }[]) expect(result.code, result.stderr).toBe(0);
+      await store.flush?.("shared");
+      const log = await STORES[type]!(folder).get("shared");
+      const branches = log.steps["fan"]!.branches;
+      expect(Object.keys(branches)).toHaveLength(3 * 40 + 20);
+      for (const [key, branch] of Object.entries(branches)) {
+        expect(branch.status, key).toBe("SUCCESS");
+        if (!key.startsWith("fan.host-")) expect(branch.steps[`${key}.work`]?.status, key).toBe("SUCCESS");
+      }
+    },
+    120_000,
+  );
 });

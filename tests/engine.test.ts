@@ -12,7 +12,8 @@ const yaml = (steps: string) => `dag:\n  start_at: a\n  steps:\n${steps}`;
 
 describe("shell tasks", () => {
   it("keeps all of a large stdout and stderr without deadlocking", async () => {
-    const command = "i=0; while [ $i -lt 20000 ]; do echo \"out line $i ......................................................\"; echo \"err line $i ......................................................\" >&2; i=$((i+1)); done";
+    const command =
+      'i=0; while [ $i -lt 20000 ]; do echo "out line $i ......................................................"; echo "err line $i ......................................................" >&2; i=$((i+1)); done';
     await writeFile(join(dir, "big.yaml"), yaml(`    a:\n      type: task\n      command_type: shell\n      command: '${command}'\n      next: success\n`));
     const result = await runCli(["execute", "-f", "big.yaml", "--run-id", "big", "--no-output"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
@@ -27,7 +28,9 @@ describe("catalog failures fail the step, not the run machinery", () => {
   it("records a missing file as a failed attempt and follows on_failure", async () => {
     await writeFile(
       join(dir, "missing.yaml"),
-      yaml(`    a:\n      type: task\n      command_type: shell\n      command: echo hi\n      catalog:\n        get: [data/nowhere.csv]\n      next: success\n      on_failure: recover\n    recover:\n      type: stub\n      next: success\n`),
+      yaml(
+        `    a:\n      type: task\n      command_type: shell\n      command: echo hi\n      catalog:\n        get: [data/nowhere.csv]\n      next: success\n      on_failure: recover\n    recover:\n      type: stub\n      next: success\n`,
+      ),
     );
     const result = await runCli(["execute", "-f", "missing.yaml", "--run-id", "missing-file"], { cwd: dir });
     expect(result.code).toBe(0);

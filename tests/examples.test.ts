@@ -15,8 +15,18 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { file: "examples/concepts/traversal.yaml", code: 0, status: "SUCCESS", steps: { "step 1": "SUCCESS", "step 2": "SUCCESS", "step 3": "SUCCESS", success: "SUCCESS" } },
-  { file: "examples/contrived.yaml", code: 0, status: "SUCCESS", steps: { "Acquire Data": "SUCCESS", "Prepare Data": "SUCCESS", "Extract Features": "SUCCESS", Model: "SUCCESS", success: "SUCCESS" } },
+  {
+    file: "examples/concepts/traversal.yaml",
+    code: 0,
+    status: "SUCCESS",
+    steps: { "step 1": "SUCCESS", "step 2": "SUCCESS", "step 3": "SUCCESS", success: "SUCCESS" },
+  },
+  {
+    file: "examples/contrived.yaml",
+    code: 0,
+    status: "SUCCESS",
+    steps: { "Acquire Data": "SUCCESS", "Prepare Data": "SUCCESS", "Extract Features": "SUCCESS", Model: "SUCCESS", success: "SUCCESS" },
+  },
   {
     file: "examples/mocking.yaml",
     code: 0,
@@ -78,7 +88,11 @@ const CASES: Case[] = [
     parameters: { succeeded_on: 3 },
     check: (log) => {
       const attempts = log.steps.flaky.attempts;
-      expect(attempts.map((a: any) => [a.attempt_number, a.status])).toEqual([[1, "FAIL"], [2, "FAIL"], [3, "SUCCESS"]]);
+      expect(attempts.map((a: any) => [a.attempt_number, a.status])).toEqual([
+        [1, "FAIL"],
+        [2, "FAIL"],
+        [3, "SUCCESS"],
+      ]);
       expect(attempts[0].message).toBe("Command failed with exit code 1");
     },
   },

@@ -27,7 +27,8 @@ const linkPackage = async (): Promise<void> => {
   await symlink(REPO, join(dir, "node_modules", "runnable-ts"));
 };
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
-const shell = (name: string, command: string, next: string) => `    ${name}:\n      type: task\n      command_type: shell\n      command: ${JSON.stringify(command)}\n      next: ${next}\n`;
+const shell = (name: string, command: string, next: string) =>
+  `    ${name}:\n      type: task\n      command_type: shell\n      command: ${JSON.stringify(command)}\n      next: ${next}\n`;
 const pipelineOf = (start: string, ...steps: string[]) => `dag:\n  start_at: ${start}\n  steps:\n${steps.join("")}`;
 
 /** Runs `command` in a shell in `dir` (for pipes like `runnable runs list | head -1`). */
@@ -40,24 +41,27 @@ function sh(command: string): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe("item 1: TypeScript in a CommonJS project (npm init -y)", () => {
-  it.each([["no type field", '{"name":"p","version":"1.0.0"}'], ['"type": "commonjs"', '{"name":"p","version":"1.0.0","type":"commonjs"}']])(
-    "%s: a .ts pipeline module and .ts task modules load (default exports are not wrapped twice)",
-    async (_label, packageJson) => {
-      await linkPackage();
-      await write({
-        "package.json": packageJson,
-        "tasks.ts": 'export function hello() { console.log("hello from cjs"); return { greeted: 1 }; }\nexport default function main(p: { greeted: number }) { console.log("main", p.greeted); }\n',
-        "p.ts": 'import { pipeline, typescript } from "runnable-ts";\nimport { hello } from "./tasks";\nexport default pipeline({ steps: [typescript({ name: "hi", function: hello }), typescript({ name: "by-path", command: "tasks.ts" })] });\n',
-        "p.yaml": "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: typescript\n      command: tasks.ts#hello\n      next: b\n    b:\n      type: task\n      command_type: typescript\n      command: tasks.ts\n      next: success\n",
-      });
-      for (const file of ["p.ts", "p.yaml"]) {
-        const result = await runCli(["execute", "-f", file], { cwd: dir });
-        expect(result.code, result.stdout + result.stderr).toBe(0);
-        expect(result.stdout).toContain("hello from cjs");
-        expect(result.stdout).toContain("main 1");
-      }
-    },
-  );
+  it.each([
+    ["no type field", '{"name":"p","version":"1.0.0"}'],
+    ['"type": "commonjs"', '{"name":"p","version":"1.0.0","type":"commonjs"}'],
+  ])("%s: a .ts pipeline module and .ts task modules load (default exports are not wrapped twice)", async (_label, packageJson) => {
+    await linkPackage();
+    await write({
+      "package.json": packageJson,
+      "tasks.ts":
+        'export function hello() { console.log("hello from cjs"); return { greeted: 1 }; }\nexport default function main(p: { greeted: number }) { console.log("main", p.greeted); }\n',
+      "p.ts":
+        'import { pipeline, typescript } from "runnable-ts";\nimport { hello } from "./tasks";\nexport default pipeline({ steps: [typescript({ name: "hi", function: hello }), typescript({ name: "by-path", command: "tasks.ts" })] });\n',
+      "p.yaml":
+        "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: typescript\n      command: tasks.ts#hello\n      next: b\n    b:\n      type: task\n      command_type: typescript\n      command: tasks.ts\n      next: success\n",
+    });
+    for (const file of ["p.ts", "p.yaml"]) {
+      const result = await runCli(["execute", "-f", file], { cwd: dir });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain("hello from cjs");
+      expect(result.stdout).toContain("main 1");
+    }
+  });
 });
 
 describe("item 2: output piped into head", () => {
@@ -80,7 +84,13 @@ describe("item 2: output piped into head", () => {
 
 describe("item 4 and 13: a failed run says what failed, why and where the log is", () => {
   it("the last line names the failed map items, their reason and their execution logs", async () => {
-    await write({ "p.yaml": pipelineOf("m", "    m:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n" + shell("s", 'echo "item $RUNNABLE_PRM_x"; test "$RUNNABLE_PRM_x" != 2', "success").replace(/^ {4}/gm, "          ")) });
+    await write({
+      "p.yaml": pipelineOf(
+        "m",
+        "    m:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n" +
+          shell("s", 'echo "item $RUNNABLE_PRM_x"; test "$RUNNABLE_PRM_x" != 2', "success").replace(/^ {4}/gm, "          "),
+      ),
+    });
     const result = await runCli(["execute", "-f", "p.yaml", "--run-id", "failing"], { cwd: dir, env: { RUNNABLE_PRM_xs: "[1, 2, 3]" } });
     expect(result.code).toBe(1);
     const last = result.stdout.trim().split("\n").at(-1)!;
@@ -90,19 +100,28 @@ describe("item 4 and 13: a failed run says what failed, why and where the log is
   });
 
   it("a map over a string or a missing parameter shows the exact reason live and on the last line", async () => {
-    await write({ "p.yaml": pipelineOf("m", "    m:\n      type: map\n      iterate_on: items\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n          s: {type: stub, next: success}\n") });
+    await write({
+      "p.yaml": pipelineOf(
+        "m",
+        "    m:\n      type: map\n      iterate_on: items\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n          s: {type: stub, next: success}\n",
+      ),
+    });
     const text = await runCli(["execute", "-f", "p.yaml"], { cwd: dir, env: { RUNNABLE_PRM_items: '"abc"' } });
     expect(text.stdout).toMatch(/end {5}FAIL m \(\d+ ms\): Only list is allowed as a valid iterator type: parameter items of map "m" is the string "abc"/);
     expect(text.stdout.trim().split("\n").at(-1)).toContain('failed: step "m": Only list is allowed');
     const missing = await runCli(["execute", "-f", "p.yaml"], { cwd: dir, env: { RUNNABLE_PRM_itemz: "[1]" } });
-    expect(missing.stdout).toContain('Expected parameter items not present in the parameters, was it ever set before? (map "m" iterates on it; known parameters: itemz) Did you mean "itemz"?');
+    expect(missing.stdout).toContain(
+      'Expected parameter items not present in the parameters, was it ever set before? (map "m" iterates on it; known parameters: itemz) Did you mean "itemz"?',
+    );
   });
 
   it("an example run without the flag it needs says which flag (-p)", async () => {
     await symlink(join(REPO, "examples"), join(dir, "examples"));
     const result = await runCli(["execute", "-f", "examples/typescript/functions.yaml"], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("note: this run had no -p (initial parameters); the pipeline's description says to run it as: runnable execute -f examples/typescript/functions.yaml -p examples/concepts/parameters.yaml");
+    expect(result.stdout).toContain(
+      "note: this run had no -p (initial parameters); the pipeline's description says to run it as: runnable execute -f examples/typescript/functions.yaml -p examples/concepts/parameters.yaml",
+    );
   });
 });
 
@@ -151,7 +170,10 @@ describe("item 6: messages", () => {
 
   it("a failing SDK pipeline's problems are not said to start with file:line:col", async () => {
     await linkPackage();
-    await write({ "package.json": '{"type":"module"}', "p.ts": 'import { pipeline, stub } from "runnable-ts";\nexport default pipeline({ steps: [stub({ name: "a", next: "nowhere" })] });\n' });
+    await write({
+      "package.json": '{"type":"module"}',
+      "p.ts": 'import { pipeline, stub } from "runnable-ts";\nexport default pipeline({ steps: [stub({ name: "a", next: "nowhere" })] });\n',
+    });
     const result = await runCli(["validate", "p.ts"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("nowhere");
@@ -184,7 +206,9 @@ describe("items 12 and 14: catalog traps", () => {
       await write({ "p.yaml": pipelineOf("a", shell("a", "true", "success").replace("      next:", "      catalog: {put: [shared/*.csv]}\n      next:")) });
       const result = await runCli(["execute", "-f", "p.yaml"], { cwd: dir });
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain(`Did not find any files matching shared/*.csv in ${dir}: what matches goes through symbolic links that lead outside it (shared/data.csv -> ${join(outside, "data.csv")})`);
+      expect(result.stdout).toContain(
+        `Did not find any files matching shared/*.csv in ${dir}: what matches goes through symbolic links that lead outside it (shared/data.csv -> ${join(outside, "data.csv")})`,
+      );
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
@@ -212,11 +236,21 @@ describe("item 19: no warnings and no leftovers", () => {
       "package.json": '{"type":"module"}',
       "c.yaml": "executor:\n  type: local\n  config:\n    enable_parallel: true\n    max_parallel: 20\n",
       "limited.yaml": "executor:\n  type: local\n  config:\n    enable_parallel: true\n    max_parallel: 20\n    max_step_duration_in_seconds: 60\n",
-      "p.yaml": pipelineOf("m", "    m:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n" + shell("s", "sleep 0.3", "success").replace(/^ {4}/gm, "          ")),
-      "p.ts": 'import { pipeline, map, typescript } from "runnable-ts";\nconst wait = () => new Promise((r) => setTimeout(r, 200));\nexport default pipeline({ steps: [map({ name: "m", iterateOn: "xs", iterateAs: "x", branch: pipeline({ steps: [typescript({ name: "t", function: wait })] }) })] });\n',
+      "p.yaml": pipelineOf(
+        "m",
+        "    m:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: s\n        steps:\n" +
+          shell("s", "sleep 0.3", "success").replace(/^ {4}/gm, "          "),
+      ),
+      "p.ts":
+        'import { pipeline, map, typescript } from "runnable-ts";\nconst wait = () => new Promise((r) => setTimeout(r, 200));\nexport default pipeline({ steps: [map({ name: "m", iterateOn: "xs", iterateAs: "x", branch: pipeline({ steps: [typescript({ name: "t", function: wait })] }) })] });\n',
     });
     const xs = JSON.stringify(Array.from({ length: 20 }, (_, i) => i));
-    for (const [file, configFile] of [["p.yaml", "c.yaml"], ["p.ts", "c.yaml"], ["p.yaml", "limited.yaml"], ["p.ts", "limited.yaml"]] as const) {
+    for (const [file, configFile] of [
+      ["p.yaml", "c.yaml"],
+      ["p.ts", "c.yaml"],
+      ["p.yaml", "limited.yaml"],
+      ["p.ts", "limited.yaml"],
+    ] as const) {
       const result = await runCli(["execute", "-f", file, "-c", configFile, "-q"], { cwd: dir, env: { RUNNABLE_PRM_xs: xs } });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).not.toContain("MaxListenersExceededWarning");
@@ -237,7 +271,8 @@ describe.skipIf(!IS_ROOT)("item 9: a disk that fills up during a run (a small tm
     const umount = await mountTmpfs(join(dir, "disk"), "size=512k");
     try {
       await write({
-        "c.yaml": "run_log_store:\n  type: file-system\n  config:\n    log_folder: disk/logs\ncatalog:\n  type: file-system\n  config:\n    catalog_location: disk/catalog\n",
+        "c.yaml":
+          "run_log_store:\n  type: file-system\n  config:\n    log_folder: disk/logs\ncatalog:\n  type: file-system\n  config:\n    catalog_location: disk/catalog\n",
         "p.yaml": pipelineOf(
           "first",
           shell("first", "echo one", "fill"),

@@ -10,7 +10,11 @@ import { startCli, until } from "./helpers/processes.js";
 // image (built offline by scripts/build-test-image.sh: Node, busybox, Python 3 and this project).
 
 const image = podmanMissing ? "" : await testImage();
-const env = (): Record<string, string> => ({ ...(podmanEnv() as Record<string, string>), RUNNABLE_VAR_default_docker_image: image, RUNNABLE_VAR_custom_docker_image: image });
+const env = (): Record<string, string> => ({
+  ...(podmanEnv() as Record<string, string>),
+  RUNNABLE_VAR_default_docker_image: image,
+  RUNNABLE_VAR_custom_docker_image: image,
+});
 const CONFIG = ["-c", "examples/configs/local-container.yaml"];
 
 if (!podmanMissing) executorContract("local-container (podman)", { configFile: "examples/configs/local-container.yaml", env: env() });
@@ -32,7 +36,11 @@ describe.skipIf(podmanMissing)(`local-container executor with podman${podmanMiss
     for (const name of ["count", "total", "report"]) {
       const identities = log.steps[name].code_identities;
       expect(identities.map((identity: any) => identity.code_identifier_type)).toEqual(["git", "docker"]);
-      expect(identities[1]).toMatchObject({ code_identifier: `sha256:${id.trim()}`.replace("sha256:sha256:", "sha256:"), code_identifier_url: "local docker host", code_identifier_dependable: true });
+      expect(identities[1]).toMatchObject({
+        code_identifier: `sha256:${id.trim()}`.replace("sha256:sha256:", "sha256:"),
+        code_identifier_url: "local docker host",
+        code_identifier_dependable: true,
+      });
     }
     expect(log.steps.total.user_defined_metrics).toEqual({ mean: 3 });
     expect(log.steps.report.user_defined_metrics).toEqual({ ratio: 3 });
@@ -43,20 +51,37 @@ describe.skipIf(podmanMissing)(`local-container executor with podman${podmanMiss
 
   it("applies a step's override bundle (image and environment)", async () => {
     // The pipeline and config are in the image: the container runs them from its working directory.
-    const inImage = await runCli(["execute", "-f", "examples/executors/local-container-override-pipeline.yaml", "-c", "examples/configs/local-container-override.yaml", "--run-id", "override-1"], { cwd: dir, env: env() });
+    const inImage = await runCli(
+      [
+        "execute",
+        "-f",
+        "examples/executors/local-container-override-pipeline.yaml",
+        "-c",
+        "examples/configs/local-container-override.yaml",
+        "--run-id",
+        "override-1",
+      ],
+      { cwd: dir, env: env() },
+    );
     expect(inImage.code, inImage.stderr).toBe(0);
     const log = await readRunLog(dir, "override-1");
     expect(log.parameters).toEqual({ key: "not-value", plain: "value" });
   });
 
   it("says what is missing before any step runs: the image, or the runtime", async () => {
-    const missing = await runCli(["execute", "-f", "examples/containers/pipeline.yaml", ...CONFIG, "--run-id", "no-image"], { cwd: dir, env: { ...env(), RUNNABLE_VAR_default_docker_image: "localhost/no-such-image:1" } });
+    const missing = await runCli(["execute", "-f", "examples/containers/pipeline.yaml", ...CONFIG, "--run-id", "no-image"], {
+      cwd: dir,
+      env: { ...env(), RUNNABLE_VAR_default_docker_image: "localhost/no-such-image:1" },
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("image localhost/no-such-image:1 is not available to podman");
     expect(missing.stderr).not.toMatch(/\n\s+at /);
     await expect(readRunLog(dir, "no-image")).rejects.toThrow();
     await writeFile(join(dir, "docker.yaml"), "executor:\n  type: local-container\n  config:\n    docker_image: whatever\n    container_runtime: docker\n");
-    const noDocker = await runCli(["execute", "-f", "examples/containers/pipeline.yaml", "-c", "docker.yaml", "--run-id", "no-docker"], { cwd: dir, env: { ...env(), PATH: "/usr/bin:/bin" } });
+    const noDocker = await runCli(["execute", "-f", "examples/containers/pipeline.yaml", "-c", "docker.yaml", "--run-id", "no-docker"], {
+      cwd: dir,
+      env: { ...env(), PATH: "/usr/bin:/bin" },
+    });
     expect(noDocker.code).toBe(2);
     expect(noDocker.stderr).toMatch(/docker (was not found on PATH|is not available)/);
   });
@@ -71,10 +96,16 @@ describe.skipIf(podmanMissing)(`local-container executor with podman${podmanMiss
     const log = await readRunLog(dir, "stopped-1");
     expect(log.status).toBe("FAIL");
     expect(log.steps.nap.attempts.at(-1).message).toContain("interrupted by SIGINT");
-    const left = async () => (await exec("podman", ["ps", "-a", "--format", "{{.Names}}"])).stdout.split("\n").filter((name) => name.startsWith("runnable-stopped-1-"));
+    const left = async () =>
+      (await exec("podman", ["ps", "-a", "--format", "{{.Names}}"])).stdout.split("\n").filter((name) => name.startsWith("runnable-stopped-1-"));
     await until(async () => (await left()).length === 0, 15_000, "no container of the stopped run left");
-    const limited = await runCli(["execute", "-f", "examples/contract/sleepy.yaml", "-c", "examples/configs/local-container-limit.yaml", "--run-id", "limited-1"], { cwd: dir, env: env() });
+    const limited = await runCli(
+      ["execute", "-f", "examples/contract/sleepy.yaml", "-c", "examples/configs/local-container-limit.yaml", "--run-id", "limited-1"],
+      { cwd: dir, env: env() },
+    );
     expect(limited.code).toBe(1);
-    expect((await readRunLog(dir, "limited-1")).steps.nap.attempts[0].message).toBe("stopped after exceeding its time limit of 2 seconds (max_step_duration_in_seconds)");
+    expect((await readRunLog(dir, "limited-1")).steps.nap.attempts[0].message).toBe(
+      "stopped after exceeding its time limit of 2 seconds (max_step_duration_in_seconds)",
+    );
   });
 });

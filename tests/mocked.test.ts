@@ -13,12 +13,20 @@ const mockFlags = (log: Record<string, any>) => Object.fromEntries(Object.entrie
 
 describe("the mocked executor (runnable's mocked configs)", () => {
   it("mocked-config-simple: every task is recorded as run, without running", async () => {
-    const result = await runCli(["execute", "-f", "examples/python/simple.yaml", "-c", "examples/configs/mocked-config-simple.yaml", "--run-id", "mock-simple"], { cwd: dir });
+    const result = await runCli(
+      ["execute", "-f", "examples/python/simple.yaml", "-c", "examples/configs/mocked-config-simple.yaml", "--run-id", "mock-simple"],
+      { cwd: dir },
+    );
     expect(result.code, result.stderr).toBe(0);
     const log = await readRunLog(dir, "mock-simple");
     expect(log.status).toBe("SUCCESS");
     const [task] = Object.keys(log.steps);
-    expect(log.steps[task!]).toMatchObject({ mock: true, status: "SUCCESS", attempts: [{ attempt_number: 1, status: "SUCCESS", message: "" }], data_catalog: [] });
+    expect(log.steps[task!]).toMatchObject({
+      mock: true,
+      status: "SUCCESS",
+      attempts: [{ attempt_number: 1, status: "SUCCESS", message: "" }],
+      data_catalog: [],
+    });
     expect(log.steps.success.mock).toBe(false);
     expect(log.run_config.executor).toEqual({ service_name: "mocked", service_type: "executor", enable_parallel: false, overrides: {}, patches: {} });
     expect(await contractErrors(log)).toEqual([]);
@@ -28,7 +36,9 @@ describe("the mocked executor (runnable's mocked configs)", () => {
     const plain = await runCli(["execute", "-f", "examples/on-failure.yaml", "--run-id", "onf-plain", "--no-output"], { cwd: dir });
     expect(plain.code).toBe(0);
     expect(statuses((await readRunLog(dir, "onf-plain")).steps)).toEqual({ "step 1": "FAIL", "step 3": "SUCCESS", success: "SUCCESS" });
-    const mocked = await runCli(["execute", "-f", "examples/on-failure.yaml", "-c", "examples/configs/mocked-config-unittest.yaml", "--run-id", "onf-mocked"], { cwd: dir });
+    const mocked = await runCli(["execute", "-f", "examples/on-failure.yaml", "-c", "examples/configs/mocked-config-unittest.yaml", "--run-id", "onf-mocked"], {
+      cwd: dir,
+    });
     expect(mocked.code, mocked.stderr).toBe(0);
     const log = await readRunLog(dir, "onf-mocked");
     expect(statuses(log.steps)).toEqual({ "step 1": "SUCCESS", "step 2": "SUCCESS", "step 3": "SUCCESS", success: "SUCCESS" });
@@ -38,10 +48,15 @@ describe("the mocked executor (runnable's mocked configs)", () => {
   });
 
   it("mocked-config-debug: re-runs only the failed step of a copied run, the others' catalog moves still happen", async () => {
-    const failed = await runCli(["execute", "-f", "examples/retry-fail.yaml", "-c", "examples/configs/fs-catalog-run_log.yaml", "--run-id", "wrong-file", "--no-output"], { cwd: dir });
+    const failed = await runCli(
+      ["execute", "-f", "examples/retry-fail.yaml", "-c", "examples/configs/fs-catalog-run_log.yaml", "--run-id", "wrong-file", "--no-output"],
+      { cwd: dir },
+    );
     expect(failed.code).toBe(1);
     await cp(join(dir, ".catalog/wrong-file"), join(dir, ".catalog/debug-pipeline"), { recursive: true });
-    const debug = await runCli(["execute", "-f", "examples/retry-fail.yaml", "-c", "examples/configs/mocked-config-debug.yaml", "--run-id", "debug-pipeline"], { cwd: dir });
+    const debug = await runCli(["execute", "-f", "examples/retry-fail.yaml", "-c", "examples/configs/mocked-config-debug.yaml", "--run-id", "debug-pipeline"], {
+      cwd: dir,
+    });
     expect(debug.code, debug.stderr).toBe(0);
     expect(debug.stdout).toContain("Hello from runnable");
     const log = await readRunLog(dir, "debug-pipeline");
@@ -51,7 +66,9 @@ describe("the mocked executor (runnable's mocked configs)", () => {
   });
 
   it("mocked-config with a map: the patched producer runs, the map's tasks are mocked", async () => {
-    const result = await runCli(["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config.yaml", "--run-id", "mock-map"], { cwd: dir });
+    const result = await runCli(["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config.yaml", "--run-id", "mock-map"], {
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     const log = await readRunLog(dir, "mock-map");
     expect(log.steps["chunk files"].mock).toBe(false);
@@ -68,7 +85,10 @@ describe("the mocked executor (runnable's mocked configs)", () => {
     const log = await readRunLog(dir, "mock-map-params");
     expect(log.steps["chunk files"].mock).toBe(true);
     expect(Object.keys(log.steps["iterate and execute"].branches)).toHaveLength(5);
-    const bare = await runCli(["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config-simple.yaml", "--run-id", "mock-map-bare", "--no-output"], { cwd: dir });
+    const bare = await runCli(
+      ["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config-simple.yaml", "--run-id", "mock-map-bare", "--no-output"],
+      { cwd: dir },
+    );
     expect(bare.code).toBe(1);
     expect((await readRunLog(dir, "mock-map-bare")).steps["iterate and execute"].message).toContain("Expected parameter chunks not present");
   });

@@ -48,7 +48,7 @@ describe("bounded output", () => {
   });
 
   it("shows a bounded number of lines live, then the last ones, and keeps every line in the log", async () => {
-    await writeFile(join(dir, "lines.yaml"), oneStep("i=0; while [ $i -lt 5000 ]; do echo \"line $i\"; i=$((i+1)); done"));
+    await writeFile(join(dir, "lines.yaml"), oneStep('i=0; while [ $i -lt 5000 ]; do echo "line $i"; i=$((i+1)); done'));
     const result = await runCli(["execute", "-f", "lines.yaml", "--run-id", "lines-1"], { cwd: dir });
     expect(result.code).toBe(0);
     const shown = result.stdout.split("\n").filter((line) => /│ line \d+$/.test(line));

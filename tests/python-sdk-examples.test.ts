@@ -17,22 +17,38 @@ interface Case {
   check?: (log: Record<string, any>, dir: string) => Promise<void> | void;
 }
 
-const catalogNames = (step: Record<string, any>) => step.data_catalog.map((c: any) => `${c.stage} ${c.name}`).filter((n: string) => !n.endsWith(".execution.log"));
+const catalogNames = (step: Record<string, any>) =>
+  step.data_catalog.map((c: any) => `${c.stage} ${c.name}`).filter((n: string) => !n.endsWith(".execution.log"));
 const metrics = (log: Record<string, any>) => log.steps["Emit Metrics"].user_defined_metrics;
 
 const CASES: Case[] = [
   { file: "examples/concepts/simple.py", steps: { simple: "SUCCESS", success: "SUCCESS" } },
   { file: "examples/concepts/traversal.py", steps: { "Step 1": "SUCCESS", "Step 2": "SUCCESS", "Step 3": "SUCCESS", success: "SUCCESS" } },
-  { file: "examples/contrived.py", steps: { "Acquire Data": "SUCCESS", "Prepare Data": "SUCCESS", "Extract Features": "SUCCESS", Model: "SUCCESS", success: "SUCCESS" } },
+  {
+    file: "examples/contrived.py",
+    steps: { "Acquire Data": "SUCCESS", "Prepare Data": "SUCCESS", "Extract Features": "SUCCESS", Model: "SUCCESS", success: "SUCCESS" },
+  },
   {
     file: "examples/mocking.py",
     steps: { step1: "SUCCESS", step2: "SUCCESS", step3: "SUCCESS", success: "SUCCESS" },
     check: (log) => expect(log.run_config.dag.steps.step2).toMatchObject({ type: "stub", what: "is this thing", next: "step3" }),
   },
   { file: "examples/on_failure.py", steps: { "step 1": "FAIL", "step 3": "SUCCESS", success: "SUCCESS" } },
-  { file: "examples/python-tasks.py", steps: { step1: "SUCCESS", step2: "SUCCESS", success: "SUCCESS" }, parameters: { x: 1, y: { foo: 10, bar: "hello world" } } },
-  { file: "examples/parameters.py", steps: { display: "SUCCESS", return_parameters: "SUCCESS", success: "SUCCESS" }, parameters: { simple: 2, inner: { x: 30, y: "world!!" } } },
-  { file: "examples/parameters_api.py", steps: { display: "SUCCESS", set_and_get: "SUCCESS", success: "SUCCESS" }, parameters: { simple: 1, inner: { x: 100, y: "world" } } },
+  {
+    file: "examples/python-tasks.py",
+    steps: { step1: "SUCCESS", step2: "SUCCESS", success: "SUCCESS" },
+    parameters: { x: 1, y: { foo: 10, bar: "hello world" } },
+  },
+  {
+    file: "examples/parameters.py",
+    steps: { display: "SUCCESS", return_parameters: "SUCCESS", success: "SUCCESS" },
+    parameters: { simple: 2, inner: { x: 30, y: "world!!" } },
+  },
+  {
+    file: "examples/parameters_api.py",
+    steps: { display: "SUCCESS", set_and_get: "SUCCESS", success: "SUCCESS" },
+    parameters: { simple: 1, inner: { x: 100, y: "world" } },
+  },
   ...["task_native_parameters", "task_api_parameters", "task_env_parameters"].map((name) => ({
     file: `examples/concepts/${name}.py`,
     steps: { Modify: "SUCCESS", Consume: "SUCCESS", success: "SUCCESS" },
@@ -41,14 +57,25 @@ const CASES: Case[] = [
   })),
   {
     file: "examples/catalog.py",
-    steps: { Setup: "SUCCESS", "Create Content": "SUCCESS", "Clean up to get again": "SUCCESS", "Retrieve Content": "SUCCESS", "Clean up": "SUCCESS", success: "SUCCESS" },
+    steps: {
+      Setup: "SUCCESS",
+      "Create Content": "SUCCESS",
+      "Clean up to get again": "SUCCESS",
+      "Retrieve Content": "SUCCESS",
+      "Clean up": "SUCCESS",
+      success: "SUCCESS",
+    },
     check: async (log, dir) => {
       expect(catalogNames(log.steps["Create Content"])).toEqual(["put data/hello.txt"]);
       expect(catalogNames(log.steps["Retrieve Content"])).toEqual(["get data/hello.txt"]);
       expect(await readFile(join(dir, ".catalog", log.run_id, "data/hello.txt"), "utf8")).toContain("Hello from runnable");
     },
   },
-  { file: "examples/catalog_simple.py", steps: { Setup: "SUCCESS", "Create Content": "SUCCESS", success: "SUCCESS" }, check: (log) => expect(catalogNames(log.steps["Create Content"])).toEqual(["put data/hello.txt"]) },
+  {
+    file: "examples/catalog_simple.py",
+    steps: { Setup: "SUCCESS", "Create Content": "SUCCESS", success: "SUCCESS" },
+    check: (log) => expect(catalogNames(log.steps["Create Content"])).toEqual(["put data/hello.txt"]),
+  },
   {
     file: "examples/catalog_api.py",
     steps: { create_content: "SUCCESS", retrieve_content: "SUCCESS", success: "SUCCESS" },
@@ -59,7 +86,13 @@ const CASES: Case[] = [
   },
   ...["catalog", "catalog_api"].map((name) => ({
     file: `examples/concepts/${name}.py`,
-    steps: { create_content_in_data_folder: "SUCCESS", create_content_in_another_folder: "SUCCESS", delete_another_folder: "SUCCESS", retrieve_content_from_both: "SUCCESS", success: "SUCCESS" },
+    steps: {
+      create_content_in_data_folder: "SUCCESS",
+      create_content_in_another_folder: "SUCCESS",
+      delete_another_folder: "SUCCESS",
+      retrieve_content_from_both: "SUCCESS",
+      success: "SUCCESS",
+    },
     check: (log: Record<string, any>) => {
       expect(catalogNames(log.steps.create_content_in_data_folder)).toEqual(["put data/hello.txt"]);
       expect(catalogNames(log.steps.retrieve_content_from_both).sort()).toEqual(["get another/world.txt", "get data/hello.txt"]);
@@ -73,15 +106,30 @@ const CASES: Case[] = [
       expect(catalogNames(log.steps.retrieve_content_from_both)).toEqual(["get everything_model.pickle"]);
     },
   },
-  { file: "examples/concepts/experiment_tracking_api.py", steps: { "Emit Metrics": "SUCCESS", success: "SUCCESS" }, check: (log) => expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false }) },
-  { file: "examples/concepts/experiment_tracking_env.py", steps: { "Emit Metrics": "SUCCESS", success: "SUCCESS" }, check: (log) => expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42 }) },
+  {
+    file: "examples/concepts/experiment_tracking_api.py",
+    steps: { "Emit Metrics": "SUCCESS", success: "SUCCESS" },
+    check: (log) => expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false }),
+  },
+  {
+    file: "examples/concepts/experiment_tracking_env.py",
+    steps: { "Emit Metrics": "SUCCESS", success: "SUCCESS" },
+    check: (log) => expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42 }),
+  },
   {
     file: "examples/concepts/experiment_tracking_step.py",
     steps: { "Emit Metrics": "SUCCESS", success: "SUCCESS" },
     check: (log) => {
       // the page's second run log (blocking-stonebraker-1545): an SDK run records no pipeline file and no dag hash
-      expect(metrics(log)).toEqual({ spam: { "0": "hello", "1": "hey" }, eggs: { "0": { ham: "world" }, "1": { ham: "universe" } }, answer: 42, is_it_true: false });
-      expect(JSON.stringify(metrics(log))).toBe('{"spam":{"0":"hello","1":"hey"},"eggs":{"0":{"ham":"world"},"1":{"ham":"universe"}},"answer":42,"is_it_true":false}');
+      expect(metrics(log)).toEqual({
+        spam: { "0": "hello", "1": "hey" },
+        eggs: { "0": { ham: "world" }, "1": { ham: "universe" } },
+        answer: 42,
+        is_it_true: false,
+      });
+      expect(JSON.stringify(metrics(log))).toBe(
+        '{"spam":{"0":"hello","1":"hey"},"eggs":{"0":{"ham":"world"},"1":{"ham":"universe"}},"answer":42,"is_it_true":false}',
+      );
       expect([log.dag_hash, log.run_config.dag_hash, log.run_config.pipeline_file, log.run_config.execution_plan]).toEqual(["", "", "", "chained"]);
     },
   },
@@ -99,7 +147,10 @@ const CASES: Case[] = [
     file: "examples/concepts/nesting.py",
     steps: { "generate list": "SUCCESS", "outer most": "SUCCESS", success: "SUCCESS" },
     check: (log) => {
-      const leaf = log.steps["outer most"].branches["outer most.1"].steps["outer most.1.nested parallel"].branches["outer most.1.nested parallel.b"].steps["outer most.1.nested parallel.b.inner most"].branches["outer most.1.nested parallel.b.inner most.0"].steps;
+      const leaf =
+        log.steps["outer most"].branches["outer most.1"].steps["outer most.1.nested parallel"].branches["outer most.1.nested parallel.b"].steps[
+          "outer most.1.nested parallel.b.inner most"
+        ].branches["outer most.1.nested parallel.b.inner most.0"].steps;
       expect(leaf["outer most.1.nested parallel.b.inner most.0.executable"].status).toBe("SUCCESS");
       const count = JSON.stringify(log).match(/"internal_name":"outer most\.\d\.nested parallel\.[ab]\.inner most\.\d\.executable"/g);
       expect(count).toHaveLength(8);
@@ -111,7 +162,11 @@ const CASES: Case[] = [
     check: (log) => expect(Object.keys(log.steps["Train Models"].branches)).toEqual(["Train Models.XGBoost", "Train Models.RF Model"]),
   },
   { file: "examples/secrets.py", steps: { "show secret": "SUCCESS", success: "SUCCESS" } },
-  { file: "examples/secrets_env.py", steps: { "show secret": "SUCCESS", success: "SUCCESS" }, env: { secret: "secret_value", runnable_CONFIGURATION_FILE: "examples/configs/secrets-env-default.yaml" } },
+  {
+    file: "examples/secrets_env.py",
+    steps: { "show secret": "SUCCESS", success: "SUCCESS" },
+    env: { secret: "secret_value", runnable_CONFIGURATION_FILE: "examples/configs/secrets-env-default.yaml" },
+  },
 ];
 
 let dir: string;
@@ -135,18 +190,26 @@ async function checkRun(c: Case, runId: string, code: number, output: string): P
 }
 
 describe("runnable's Python SDK examples, run as python3 pipeline.py (package installed with pip install -e python/)", () => {
-  it.each(CASES.map((c) => [c.file, c] as const))("%s", async (_file, c) => {
-    const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
-    await checkRun(c, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
-  }, 60_000);
+  it.each(CASES.map((c) => [c.file, c] as const))(
+    "%s",
+    async (_file, c) => {
+      const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+      await checkRun(c, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
+    },
+    60_000,
+  );
 });
 
 describe("runnable's Python SDK examples, run as runnable execute -f pipeline.py", () => {
-  it.each(CASES.map((c, i) => [c.file, c, i] as const))("%s", async (_file, c, index) => {
-    const runId = `sdk-cli-${index}`;
-    const result = await runCli(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
-    await checkRun(c, runId, result.code, result.stdout + result.stderr);
-  }, 60_000);
+  it.each(CASES.map((c, i) => [c.file, c, i] as const))(
+    "%s",
+    async (_file, c, index) => {
+      const runId = `sdk-cli-${index}`;
+      const result = await runCli(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
+      await checkRun(c, runId, result.code, result.stdout + result.stderr);
+    },
+    60_000,
+  );
 });
 
 const uri = mlflowUri();
@@ -154,24 +217,28 @@ describe.skipIf(!uri)("the MLflow examples against a real MLflow server", () => 
   it.each([
     ["examples/concepts/experiment_tracking_integration.py", "python"],
     ["examples/experiment_tracking_api.py", "cli"],
-  ] as const)("%s (%s)", async (file, way) => {
-    await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result =
-      way === "python"
-        ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
-        : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
-    expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
-    if (way === "python") {
-      expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
-      expect(log.tag).toBe("demo-runnable");
-      const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
-      expect(experiment.experiment.name).toBe("demo-runnable");
-    } else {
-      expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
-    }
-  }, 60_000);
+  ] as const)(
+    "%s (%s)",
+    async (file, way) => {
+      await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+      const result =
+        way === "python"
+          ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
+          : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
+      expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
+      if (way === "python") {
+        expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
+        expect(log.tag).toBe("demo-runnable");
+        const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
+        expect(experiment.experiment.name).toBe("demo-runnable");
+      } else {
+        expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
+      }
+    },
+    60_000,
+  );
 });
 
 describe("executors that do not walk the graph", () => {

@@ -39,24 +39,31 @@ describe("invalid SDK pipelines read like invalid YAML: every problem, at the Py
     ["python3 bad.py", () => runPythonScript(python, "bad.py", { cwd: dir })],
     ["runnable execute -f bad.py", () => runCli(["execute", "-f", "bad.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } })],
     ["runnable validate bad.py", () => runCli(["validate", "bad.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } })],
-  ])("%s: exit 2, no traceback", async (_way, run) => {
-    const result = await run();
-    expect(result.code).toBe(2);
-    for (const problem of PROBLEMS) expect(result.stderr).toContain(problem);
-    expect(result.stderr).toMatch(/^error: Pipeline bad\.py has \d+ problems:/m);
-    expect(result.stderr).not.toContain("Traceback");
-    expect(result.stdout).not.toContain("not reached");
-  }, 30_000);
+  ])(
+    "%s: exit 2, no traceback",
+    async (_way, run) => {
+      const result = await run();
+      expect(result.code).toBe(2);
+      for (const problem of PROBLEMS) expect(result.stderr).toContain(problem);
+      expect(result.stderr).toMatch(/^error: Pipeline bad\.py has \d+ problems:/m);
+      expect(result.stderr).not.toContain("Traceback");
+      expect(result.stdout).not.toContain("not reached");
+    },
+    30_000,
+  );
 
   it("runnable validate accepts a good script without running it", async () => {
     const result = await runCli(["validate", "examples/concepts/nesting.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('examples/concepts/nesting.py: valid (');
+    expect(result.stdout).toContain("examples/concepts/nesting.py: valid (");
     expect(result.stdout).not.toMatch(/^run /m);
   });
 
   it("runnable validate script.py makes the checks execute makes before a run (issue 11 item 3)", async () => {
-    await writeFile(join(dir, "late.py"), 'from runnable import Pipeline, Task\n\nt = Task(name="t", command="examples.nowhere.fn", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(configuration_file="missing-config.yaml")\n');
+    await writeFile(
+      join(dir, "late.py"),
+      'from runnable import Pipeline, Task\n\nt = Task(name="t", command="examples.nowhere.fn", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(configuration_file="missing-config.yaml")\n',
+    );
     const missingModule = await runCli(["validate", "late.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
     expect(missingModule.code, missingModule.stdout).toBe(2);
     expect(missingModule.stderr).toContain("missing-config.yaml");
@@ -74,7 +81,19 @@ describe("invalid SDK pipelines read like invalid YAML: every problem, at the Py
 describe("runnable execute -f pipeline.py: the command line's options win over the script's arguments", () => {
   it("--run-id, --tag, -p and -c replace run_id, tag, parameters_file and configuration_file", async () => {
     await writeFile(join(dir, "other-params.yaml"), 'spam: "Hi"\neggs:\n  ham: "From the CLI"\n');
-    const args = ["execute", "-f", "examples/concepts/task_api_parameters.py", "--run-id", "cli-wins", "--tag", "cli-tag", "-p", "other-params.yaml", "-c", "examples/configs/chunked-fs-run_log.yaml"];
+    const args = [
+      "execute",
+      "-f",
+      "examples/concepts/task_api_parameters.py",
+      "--run-id",
+      "cli-wins",
+      "--tag",
+      "cli-tag",
+      "-p",
+      "other-params.yaml",
+      "-c",
+      "examples/configs/chunked-fs-run_log.yaml",
+    ];
     const result = await runCli(args, { cwd: dir, env: { RUNNABLE_PYTHON: python } });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(dir, ".run_log_store", "cli-wins", "RunLog.json"))).toBe(true);
@@ -86,14 +105,17 @@ describe("runnable execute -f pipeline.py: the command line's options win over t
   }, 30_000);
 
   it("runnable_CONFIGURATION_FILE replaces the script's configuration_file (python3 pipeline.py)", async () => {
-    const result = await runPythonScript(python, "examples/catalog_simple.py", { cwd: dir, env: { runnable_CONFIGURATION_FILE: "examples/configs/chunked-fs-run_log.yaml" } });
+    const result = await runPythonScript(python, "examples/catalog_simple.py", {
+      cwd: dir,
+      env: { runnable_CONFIGURATION_FILE: "examples/configs/chunked-fs-run_log.yaml" },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(dir, ".run_log_store", runIdOf(result.stdout), "RunLog.json"))).toBe(true);
   }, 30_000);
 
   it("use_cached (and --use-cached, which wins) re-run an earlier run: what succeeded there is recorded mocked", async () => {
     const script = (flag: string) =>
-      'from runnable import Pipeline, Task\n' +
+      "from runnable import Pipeline, Task\n" +
       'a = Task(name="a", command="export RUNNABLE_PRM_x=1", command_type="shell")\n' +
       `b = Task(name="b", command="test -e ${flag}", command_type="shell", terminate_with_success=True)\n` +
       'a >> b\nimport sys\nlog = Pipeline(steps=[a, b], start_at=a).execute(run_id=sys.argv[1] if len(sys.argv) > 1 else "", use_cached=sys.argv[2] if len(sys.argv) > 2 else "")\n' +
@@ -108,7 +130,10 @@ describe("runnable execute -f pipeline.py: the command line's options win over t
     expect(log).toMatchObject({ use_cached: true, original_run_id: "cached-1" });
     expect(log.steps.a.mock).toBe(true);
     expect(log.steps.b.mock).toBe(false);
-    const viaCli = await runCli(["execute", "-f", "cached.py", "--use-cached", "cached-1", "--run-id", "cached-3"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+    const viaCli = await runCli(["execute", "-f", "cached.py", "--use-cached", "cached-1", "--run-id", "cached-3"], {
+      cwd: dir,
+      env: { RUNNABLE_PYTHON: python },
+    });
     expect(viaCli.code, viaCli.stderr).toBe(0);
     expect(JSON.parse((await runCli(["runs", "show", "cached-3", "--json"], { cwd: dir })).stdout).original_run_id).toBe("cached-1");
   }, 60_000);
@@ -131,18 +156,26 @@ describe("Pipeline.execute() returns the run log", () => {
   }, 30_000);
 
   it("a second Pipeline.execute() under runnable execute -f is refused with a clear error", async () => {
-    await writeFile(join(dir, "twice.py"), 'from runnable import Pipeline, Stub\ns = Stub(name="s", terminate_with_success=True)\np = Pipeline(steps=[s], start_at=s)\np.execute()\np.execute()\n');
+    await writeFile(
+      join(dir, "twice.py"),
+      'from runnable import Pipeline, Stub\ns = Stub(name="s", terminate_with_success=True)\np = Pipeline(steps=[s], start_at=s)\np.execute()\np.execute()\n',
+    );
     const result = await runCli(["execute", "-f", "twice.py"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
     expect(result.stderr).toContain("runnable execute -f runs the first pipeline a script executes");
     expect(result.code).toBe(1);
   }, 30_000);
 
   it("a task module that runs its pipeline when imported fails that step with the fix, instead of starting a run inside the run", async () => {
-    await writeFile(join(dir, "unguarded.py"), 'from runnable import Pipeline, Task\ndef f():\n    pass\nt = Task(name="t", command="unguarded.f", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(run_id="unguarded")\n');
+    await writeFile(
+      join(dir, "unguarded.py"),
+      'from runnable import Pipeline, Task\ndef f():\n    pass\nt = Task(name="t", command="unguarded.f", terminate_with_success=True)\nPipeline(steps=[t], start_at=t).execute(run_id="unguarded")\n',
+    );
     const result = await runPythonScript(python, "unguarded.py", { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     const message = (await readRunLog(dir, "unguarded")).steps.t.attempts[0].message;
-    expect(message).toContain('Pipeline.execute() was called inside a running task (its module builds and runs the pipeline when imported); put that code under if __name__ == "__main__":');
+    expect(message).toContain(
+      'Pipeline.execute() was called inside a running task (its module builds and runs the pipeline when imported); put that code under if __name__ == "__main__":',
+    );
   }, 30_000);
 
   it("importing runnable (as every task does) loads neither the SDK nor pydantic", () => {
@@ -159,14 +192,19 @@ describe("finding the engine from a pip-installed package (pip install python/)"
     installed = await sdkPython(join(REPO, ".cache", "python-sdk-venv-wheel"), false);
     project = join(dir, "project");
     await mkdir(project, { recursive: true });
-    await writeFile(join(project, "pipeline.py"), 'from runnable import Pipeline, Stub\ns = Stub(name="s", terminate_with_success=True)\nprint(Pipeline(steps=[s], start_at=s).execute().status)\n');
+    await writeFile(
+      join(project, "pipeline.py"),
+      'from runnable import Pipeline, Stub\ns = Stub(name="s", terminate_with_success=True)\nprint(Pipeline(steps=[s], start_at=s).execute().status)\n',
+    );
   }, 120_000);
   const path = `${dirname(process.execPath)}:/usr/bin:/bin`;
 
   it("without runnable-ts installed, the error names what to install", async () => {
     const result = await runPythonScript(installed, "pipeline.py", { cwd: project, env: { PATH: path } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("error: runnable-ts' command line was not found (it runs the pipeline): install it in this project with `npm install runnable-ts`");
+    expect(result.stderr).toContain(
+      "error: runnable-ts' command line was not found (it runs the pipeline): install it in this project with `npm install runnable-ts`",
+    );
   });
 
   it("finds node_modules/.bin/runnable in the project, or $RUNNABLE_TS_CLI", async () => {
@@ -177,7 +215,10 @@ describe("finding the engine from a pip-installed package (pip install python/)"
     expect(found.stdout).toMatch(/SUCCESS\n$/);
     const other = join(dir, "elsewhere");
     await mkdir(other, { recursive: true });
-    const byEnv = await runPythonScript(installed, join(project, "pipeline.py"), { cwd: other, env: { PATH: path, RUNNABLE_TS_CLI: join(REPO, "bin", "runnable.js") } });
+    const byEnv = await runPythonScript(installed, join(project, "pipeline.py"), {
+      cwd: other,
+      env: { PATH: path, RUNNABLE_TS_CLI: join(REPO, "bin", "runnable.js") },
+    });
     expect(byEnv.code, byEnv.stderr).toBe(0);
   }, 30_000);
 });

@@ -16,7 +16,6 @@ const MODULE = [
   "    return {'last': item}",
 ].join("\n");
 
-
 describe("python steps on warm workers, through the engine", () => {
   let dir = "";
   beforeAll(async () => {

@@ -31,7 +31,8 @@ const canRun = (python: string, code: string) => {
     return false;
   }
 };
-const NOTEBOOKS = canRun("python3", "import nbclient, ipykernel") || (existsSync("/usr/bin/python3") && canRun("/usr/bin/python3", "import nbclient, ipykernel"));
+const NOTEBOOKS =
+  canRun("python3", "import nbclient, ipykernel") || (existsSync("/usr/bin/python3") && canRun("/usr/bin/python3", "import nbclient, ipykernel"));
 const MISSING_NOTEBOOKS = "notebooks need python3-nbclient and python3-ipykernel (scripts/test-all.sh installs them)";
 if (!NOTEBOOKS && !process.env["CI"]) console.warn(`skipping the notebook examples: ${MISSING_NOTEBOOKS}`);
 
@@ -106,7 +107,13 @@ const CASES: Case[] = [
   {
     file: "examples/python/catalog.yaml",
     args: FS_CATALOG,
-    steps: { create_content_in_data_folder: "SUCCESS", create_content_in_another_folder: "SUCCESS", delete_another_folder: "SUCCESS", retrieve_content_from_both: "SUCCESS", success: "SUCCESS" },
+    steps: {
+      create_content_in_data_folder: "SUCCESS",
+      create_content_in_another_folder: "SUCCESS",
+      delete_another_folder: "SUCCESS",
+      retrieve_content_from_both: "SUCCESS",
+      success: "SUCCESS",
+    },
     parameters: {},
     check: async (log, dir) => {
       const got = log.steps.retrieve_content_from_both.data_catalog.filter((e: any) => e.stage === "get").map((e: any) => e.name);
@@ -137,7 +144,16 @@ const CASES: Case[] = [
     file: "examples/python/binding.yaml",
     args: ["-p", "examples/python/binding_parameters.yaml"],
     steps: { produce: "SUCCESS", consume: "SUCCESS", success: "SUCCESS" },
-    parameters: { raw: { nested: [1, { deep: true }] }, numbers: ["1", "2", "3"], weights: { a: 1, b: 2 }, maybe: null, flag: "false", extra: "kept", total: 6, flags: [false, true] },
+    parameters: {
+      raw: { nested: [1, { deep: true }] },
+      numbers: ["1", "2", "3"],
+      weights: { a: 1, b: 2 },
+      maybe: null,
+      flag: "false",
+      extra: "kept",
+      total: 6,
+      flags: [false, true],
+    },
   },
   notebookCase("simple_notebook", {}),
   notebookCase("notebook_native_parameters", { spam: "World", eggs: { ham: "No, Thank you!!" } }),
@@ -170,7 +186,10 @@ describe("runnable's Python and notebook examples through the CLI", () => {
   });
 
   it("a Python exception fails the step with its type and message and the run exits 1", async () => {
-    await writeFile(join(dir, "fails.yaml"), "dag:\n  start_at: boom\n  steps:\n    boom:\n      type: task\n      command: examples.python.binding.fail_loudly\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n");
+    await writeFile(
+      join(dir, "fails.yaml"),
+      "dag:\n  start_at: boom\n  steps:\n    boom:\n      type: task\n      command: examples.python.binding.fail_loudly\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n",
+    );
     await writeFile(join(dir, "fails-params.yaml"), "total: 5\n");
     const result = await runCli(["execute", "-f", "fails.yaml", "-p", "fails-params.yaml", "--run-id", "py-fails"], { cwd: dir });
     expect(result.code).toBe(1);
@@ -204,7 +223,10 @@ describe.skipIf(!URI)("Python metrics in MLflow", () => {
   afterAll(() => cleanup());
 
   async function api(path: string, body?: unknown): Promise<any> {
-    const response = await fetch(`${URI}/api/2.0/mlflow/${path}`, body ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {});
+    const response = await fetch(
+      `${URI}/api/2.0/mlflow/${path}`,
+      body ? { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {},
+    );
     expect(response.ok, await response.clone().text()).toBe(true);
     return response.json();
   }
@@ -223,7 +245,10 @@ describe.skipIf(!URI)("Python metrics in MLflow", () => {
     const history = async (key: string) =>
       (await api(`metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
     expect(await history("answer")).toEqual([[0, 42]]);
-    expect(await history("loss")).toEqual([[0, 0.5], [1, 0.25]]);
+    expect(await history("loss")).toEqual([
+      [0, 0.5],
+      [1, 0.25],
+    ]);
     const params = Object.fromEntries((run.data.params ?? []).map((p: any) => [p.key, p.value]));
     expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", note_0: "trained", is_it_true_0: "false" });
   });

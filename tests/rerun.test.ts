@@ -12,7 +12,8 @@ afterAll(() => cleanup());
 
 const shell = (name: string, command: string, next: string, extra = "") =>
   `    ${name}:\n      type: task\n      command_type: shell\n      command: ${JSON.stringify(command)}\n      next: ${next}\n${extra}`;
-const pipeline = (start: string, steps: string) => `dag:\n  start_at: ${start}\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`;
+const pipeline = (start: string, steps: string) =>
+  `dag:\n  start_at: ${start}\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`;
 const counts = async (file: string) => {
   const text = await readFile(join(dir, file), "utf8").catch(() => "");
   const seen: Record<string, number> = {};
@@ -25,7 +26,9 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
     const config = ["-c", "examples/configs/fs-catalog-run_log.yaml"];
     const failed = await runCli(["execute", "-f", "examples/retry-fail.yaml", ...config, "--run-id", "wrong-file-name", "--no-output"], { cwd: dir });
     expect(failed.code).toBe(1);
-    const fixed = await runCli(["execute", "-f", "examples/retry-fixed.yaml", ...config, "--use-cached", "wrong-file-name", "--run-id", "fixed-1"], { cwd: dir });
+    const fixed = await runCli(["execute", "-f", "examples/retry-fixed.yaml", ...config, "--use-cached", "wrong-file-name", "--run-id", "fixed-1"], {
+      cwd: dir,
+    });
     expect(fixed.code, fixed.stderr).toBe(0);
     const log = await readRunLog(dir, "fixed-1");
     expect(log).toMatchObject({ use_cached: true, original_run_id: "wrong-file-name", status: "SUCCESS" });
@@ -41,7 +44,13 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
   });
 
   it("re-runs from a failure in the middle of a chain, through steps the original never reached (runnable crashes)", async () => {
-    const broken = pipeline("a", shell("a", "echo a >> chain.ran", "b") + shell("b", "exit 1", "c") + shell("c", "echo c >> chain.ran", "d") + shell("d", "echo d >> chain.ran; export RUNNABLE_PRM_done=yes", "success"));
+    const broken = pipeline(
+      "a",
+      shell("a", "echo a >> chain.ran", "b") +
+        shell("b", "exit 1", "c") +
+        shell("c", "echo c >> chain.ran", "d") +
+        shell("d", "echo d >> chain.ran; export RUNNABLE_PRM_done=yes", "success"),
+    );
     await writeFile(join(dir, "chain.yaml"), broken);
     expect((await runCli(["execute", "-f", "chain.yaml", "--run-id", "chain-1", "--no-output"], { cwd: dir })).code).toBe(1);
     await writeFile(join(dir, "chain.yaml"), broken.replace('"exit 1"', '"echo b >> chain.ran"'));
@@ -88,7 +97,12 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
 
 describe("runnable retry: the same run continued", () => {
   it("appends new attempts, keeps what succeeded, drops the old fail step and recomputes the status", async () => {
-    const broken = pipeline("a", shell("a", "echo a >> retry.ran; export RUNNABLE_PRM_x=1", "b") + shell("b", "echo b >> retry.ran; test -e fixed-b", "c") + shell("c", "echo c >> retry.ran", "success"));
+    const broken = pipeline(
+      "a",
+      shell("a", "echo a >> retry.ran; export RUNNABLE_PRM_x=1", "b") +
+        shell("b", "echo b >> retry.ran; test -e fixed-b", "c") +
+        shell("c", "echo c >> retry.ran", "success"),
+    );
     await writeFile(join(dir, "retry.yaml"), broken);
     expect((await runCli(["execute", "-f", "retry.yaml", "--run-id", "retry-1", "--no-output"], { cwd: dir })).code).toBe(1);
     expect(Object.keys((await readRunLog(dir, "retry-1")).steps)).toEqual(["a", "b", "fail"]);
@@ -99,7 +113,10 @@ describe("runnable retry: the same run continued", () => {
     expect(log.status).toBe("SUCCESS");
     expect(Object.keys(log.steps)).toEqual(["a", "b", "c", "success"]);
     expect(log.steps.a.attempts.map((a: { attempt_number: number }) => a.attempt_number)).toEqual([1]);
-    expect(log.steps.b.attempts.map((a: { attempt_number: number; status: string }) => [a.attempt_number, a.status])).toEqual([[1, "FAIL"], [2, "SUCCESS"]]);
+    expect(log.steps.b.attempts.map((a: { attempt_number: number; status: string }) => [a.attempt_number, a.status])).toEqual([
+      [1, "FAIL"],
+      [2, "SUCCESS"],
+    ]);
     expect(log.steps.c.attempts[0].parameters).toEqual({ x: 1 });
     expect(log.parameters).toEqual({ x: 1 });
     expect(await counts("retry.ran")).toEqual({ a: 1, b: 2, c: 1 });
@@ -129,7 +146,9 @@ describe("runnable retry: the same run continued", () => {
     expect(result.code).toBe(1);
     const retried = await runCli(["retry", "wf-2", "-f", "examples/retry-fixed.yaml", "--no-output"], { cwd: dir });
     expect(retried.code, retried.stderr).toBe(0);
-    expect(retried.stderr).toContain("using the pipeline file examples/retry-fixed.yaml given on the command line instead of the run's own (examples/retry-fail.yaml)");
+    expect(retried.stderr).toContain(
+      "using the pipeline file examples/retry-fixed.yaml given on the command line instead of the run's own (examples/retry-fail.yaml)",
+    );
     expect((await readRunLog(dir, "wf-2")).run_config.pipeline_file).toBe("examples/retry-fixed.yaml");
   });
 

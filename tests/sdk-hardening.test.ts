@@ -38,14 +38,23 @@ describe("item 7: the SDK catches mistakes", () => {
     }).toDag();
     expect(dagOf.steps).toMatchObject({
       train: { type: "task", command_type: "python", command: "examples.functions.train", max_attempts: 2, next: "report" },
-      report: { type: "task", command_type: "notebook", command: "examples/report.ipynb", notebook_output_path: "out/report.ipynb", output_cell_tag: "out", next: "js" },
+      report: {
+        type: "task",
+        command_type: "notebook",
+        command: "examples/report.ipynb",
+        notebook_output_path: "out/report.ipynb",
+        output_cell_tag: "out",
+        next: "js",
+      },
       js: { type: "task", command_type: "javascript", command: "t.js#run", next: "success" },
     });
   });
 
   it("dag() runs a pipeline built in code as its branch <step>.dag", async () => {
     const inner = pipeline({ steps: [typescript({ name: "double", function: ({ x }: { x: number }) => ({ x: x * 2 }) })] });
-    const log = await pipeline({ steps: [dag({ name: "nested", pipeline: inner }), typescript({ name: "check", function: ({ x }: { x: number }) => ({ seen: x }) })] }).execute({
+    const log = await pipeline({
+      steps: [dag({ name: "nested", pipeline: inner }), typescript({ name: "check", function: ({ x }: { x: number }) => ({ seen: x }) })],
+    }).execute({
       ...quiet(),
       env: { RUNNABLE_PRM_x: "21" },
     });
@@ -57,7 +66,10 @@ describe("item 7: the SDK catches mistakes", () => {
 
   it("execute({ progress }) shows the CLI's live progress", async () => {
     const lines: string[] = [];
-    await pipeline({ steps: [shell({ name: "hello", command: "echo hi there" })] }).execute({ ...quiet(), progress: { write: (text) => void lines.push(text) } });
+    await pipeline({ steps: [shell({ name: "hello", command: "echo hi there" })] }).execute({
+      ...quiet(),
+      progress: { write: (text) => void lines.push(text) },
+    });
     const text = lines.join("");
     expect(text).toMatch(/^run \S+\n/);
     expect(text).toContain("  start   hello (task)\n");

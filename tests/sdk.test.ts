@@ -48,11 +48,7 @@ describe("SDK pipelines", () => {
   it("follows explicit next and onFailure links", async () => {
     const recover = stub({ name: "recover" });
     const log = await pipeline({
-      steps: [
-        shell({ name: "first", command: "exit 3", onFailure: recover, next: "never" }),
-        stub({ name: "never", next: recover }),
-        recover,
-      ],
+      steps: [shell({ name: "first", command: "exit 3", onFailure: recover, next: "never" }), stub({ name: "never", next: recover }), recover],
     }).execute(quiet());
     expect(Object.fromEntries(Object.entries(log.steps).map(([k, v]) => [k, v.status]))).toEqual({ first: "FAIL", recover: "SUCCESS", success: "SUCCESS" });
   });
@@ -140,14 +136,34 @@ describe("the in-task API", () => {
   it("isolates tracking between contexts running at the same time", async () => {
     const storage = taskContextStorage();
     const make = (name: string) => ({
-      runId: "r", tag: "", stepName: name, internalName: name, attempt: 1, mapVariable: [], parameters: {}, changed: {}, metrics: new MetricSeries(),
-      services: {} as never, signal: new AbortController().signal, log: () => {},
+      runId: "r",
+      tag: "",
+      stepName: name,
+      internalName: name,
+      attempt: 1,
+      mapVariable: [],
+      parameters: {},
+      changed: {},
+      metrics: new MetricSeries(),
+      services: {} as never,
+      signal: new AbortController().signal,
+      log: () => {},
     });
     const a = make("a");
     const b = make("b");
     await Promise.all([
-      storage.run(a, async () => { for (let i = 0; i < 50; i++) { track({ v: i }, i); await Promise.resolve(); } }),
-      storage.run(b, async () => { for (let i = 0; i < 50; i++) { track({ w: i }); await Promise.resolve(); } }),
+      storage.run(a, async () => {
+        for (let i = 0; i < 50; i++) {
+          track({ v: i }, i);
+          await Promise.resolve();
+        }
+      }),
+      storage.run(b, async () => {
+        for (let i = 0; i < 50; i++) {
+          track({ w: i });
+          await Promise.resolve();
+        }
+      }),
     ]);
     expect([...a.metrics].map((p) => p.key)).toEqual(Array(50).fill("v"));
     expect([...b.metrics].map((p) => p.key)).toEqual(["w"]);
@@ -160,7 +176,10 @@ describe("the in-task API", () => {
     }).execute(quiet());
     expect(log.steps.t!.user_defined_metrics).toEqual({ when: "1970-01-01T00:00:00.000Z", big: "10" });
     // issue 11 item 8: NaN is never stored silently as "NaN" (nor as null)
-    const nan = await pipeline({ steps: [typescript({ name: "t", function: () => track({ nan: Number.NaN }) })] }).execute({ ...quiet(), throwOnFailure: false });
+    const nan = await pipeline({ steps: [typescript({ name: "t", function: () => track({ nan: Number.NaN }) })] }).execute({
+      ...quiet(),
+      throwOnFailure: false,
+    });
     expect(nan.steps.t!.attempts[0]!.message).toMatch(/metric "nan" is NaN; metrics are stored as JSON/);
     const bad = await pipeline({ steps: [typescript({ name: "t", function: () => track({ a: 1 }, -1) })] }).execute({ ...quiet(), throwOnFailure: false });
     expect(bad.steps.t!.attempts[0]!.message).toMatch(/step must be a non-negative integer/);

@@ -72,7 +72,10 @@ describe("secrets are masked from the start of a run (item 15)", () => {
     await write({
       ".env": `API_KEY=${SECRET}\n`,
       "c.yaml": DOTENV,
-      "p.yaml": pipelineOf(shellStep("dump", "cat .env; cat .env >&2", "use"), shellStep("use", 'echo "key is $API_KEY"', "success", "      secrets: [API_KEY]\n")),
+      "p.yaml": pipelineOf(
+        shellStep("dump", "cat .env; cat .env >&2", "use"),
+        shellStep("use", 'echo "key is $API_KEY"', "success", "      secrets: [API_KEY]\n"),
+      ),
     });
     const result = await runCli(["execute", "-f", "p.yaml", "-c", "c.yaml"], { cwd: dir, env: env() });
     expect(result.code, result.stderr).toBe(0);
@@ -156,7 +159,8 @@ describe("secrets in parameter and metric names and values (item 16)", () => {
       ".env": `TOKEN=${SECRET}\n`,
       "c.yaml": DOTENV,
       "pkg/__init__.py": "",
-      "pkg/tasks.py": "from runnable import get_secret\n\ndef leak():\n    value = get_secret('TOKEN')\n    print('token', value)\n    return {'copy': value}\n",
+      "pkg/tasks.py":
+        "from runnable import get_secret\n\ndef leak():\n    value = get_secret('TOKEN')\n    print('token', value)\n    return {'copy': value}\n",
       "p.yaml": "dag:\n  start_at: t\n  steps:\n    t:\n      type: task\n      command: pkg.tasks.leak\n      next: success\n",
     });
     const result = await runCli(["execute", "-f", "p.yaml", "-c", "c.yaml"], { cwd: dir, env: env() });
@@ -209,34 +213,38 @@ describe("files that can hold secrets are private and removed, even after a cras
     expect(await readdir(join(dir, ".catalog"))).not.toContain(".tmp");
   }, 60_000);
 
-  it.skipIf(!PYTHON)("SIGKILL while a Python task has written a secret parameter to its channel: the channel goes", async () => {
-    await write({
-      ".env": `TOKEN=${SECRET}\n`,
-      "c.yaml": DOTENV,
-      "pkg/__init__.py": "",
-      "pkg/tasks.py": [
-        "import pathlib, time",
-        "from runnable import get_secret, set_parameter",
-        "",
-        "def hold():",
-        "    set_parameter(copy=get_secret('TOKEN'))",
-        "    pathlib.Path('started').touch()",
-        "    time.sleep(30)",
-      ].join("\n"),
-      "p.yaml": "dag:\n  start_at: t\n  steps:\n    t:\n      type: task\n      command: pkg.tasks.hold\n      next: success\n",
-    });
-    const cli = startCli(["execute", "-f", "p.yaml", "-c", "c.yaml"], { cwd: dir, env: env() });
-    await until(() => existsSync(join(dir, "started")), 30_000, "the task to start");
-    expect((await scratchFiles()).length).toBeGreaterThan(0);
-    try {
-      await expectPrivate();
-    } finally {
-      cli.signal("SIGKILL");
-    }
-    const exited = await cli.exited;
-    await until(async () => (await scratchFiles()).length === 0, 15_000, "the channel to be removed");
-    await expectNoLeak(exited.stdout + exited.stderr, [".env"]);
-  }, 60_000);
+  it.skipIf(!PYTHON)(
+    "SIGKILL while a Python task has written a secret parameter to its channel: the channel goes",
+    async () => {
+      await write({
+        ".env": `TOKEN=${SECRET}\n`,
+        "c.yaml": DOTENV,
+        "pkg/__init__.py": "",
+        "pkg/tasks.py": [
+          "import pathlib, time",
+          "from runnable import get_secret, set_parameter",
+          "",
+          "def hold():",
+          "    set_parameter(copy=get_secret('TOKEN'))",
+          "    pathlib.Path('started').touch()",
+          "    time.sleep(30)",
+        ].join("\n"),
+        "p.yaml": "dag:\n  start_at: t\n  steps:\n    t:\n      type: task\n      command: pkg.tasks.hold\n      next: success\n",
+      });
+      const cli = startCli(["execute", "-f", "p.yaml", "-c", "c.yaml"], { cwd: dir, env: env() });
+      await until(() => existsSync(join(dir, "started")), 30_000, "the task to start");
+      expect((await scratchFiles()).length).toBeGreaterThan(0);
+      try {
+        await expectPrivate();
+      } finally {
+        cli.signal("SIGKILL");
+      }
+      const exited = await cli.exited;
+      await until(async () => (await scratchFiles()).length === 0, 15_000, "the channel to be removed");
+      await expectNoLeak(exited.stdout + exited.stderr, [".env"]);
+    },
+    60_000,
+  );
 
   it("execution logs are owner-only", async () => {
     await write({ "p.yaml": pipelineOf(shellStep("a", "echo hello", "success")) });

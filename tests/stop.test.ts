@@ -18,7 +18,10 @@ const uniqueSleep = () => `sleep 30.${String(++counter).padStart(3, "0")}${proce
 
 async function writePipeline(name: string, steps: string): Promise<string> {
   const file = `${name}.yaml`;
-  await writeFile(join(dir, file), `dag:\n  start_at: work\n  steps:\n${steps}    after:\n      type: stub\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n`);
+  await writeFile(
+    join(dir, file),
+    `dag:\n  start_at: work\n  steps:\n${steps}    after:\n      type: stub\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n`,
+  );
   return file;
 }
 
@@ -82,12 +85,18 @@ describe("stopping a run with a signal", () => {
       "export async function stubborn() { console.log('stubborn waiting'); await new Promise((resolve) => setTimeout(resolve, 30_000)); }",
     ].join("\n");
     await writeFile(join(dir, "stoppable.ts"), tasks);
-    const politeFile = await writePipeline("ts-polite", `    work:\n      type: task\n      command_type: typescript\n      command: stoppable.ts#polite\n      next: after\n`);
+    const politeFile = await writePipeline(
+      "ts-polite",
+      `    work:\n      type: task\n      command_type: typescript\n      command: stoppable.ts#polite\n      next: after\n`,
+    );
     const polite = await stopRun(politeFile, "ts-polite", "SIGTERM", { ready: "polite waiting" });
     expect(polite.exit.code).toBe(143);
     expect(polite.exit.ms).toBeLessThan(1_500);
     expect(polite.log.steps.work.attempts[0].message).toContain("interrupted by SIGTERM");
-    const stubbornFile = await writePipeline("ts-stubborn", `    work:\n      type: task\n      command_type: typescript\n      command: stoppable.ts#stubborn\n      next: after\n`);
+    const stubbornFile = await writePipeline(
+      "ts-stubborn",
+      `    work:\n      type: task\n      command_type: typescript\n      command: stoppable.ts#stubborn\n      next: after\n`,
+    );
     const stubborn = await stopRun(stubbornFile, "ts-stubborn", "SIGINT", { ready: "stubborn waiting" });
     expect(stubborn.exit.code).toBe(130);
     expect(stubborn.exit.ms).toBeGreaterThan(2_500);
@@ -100,7 +109,10 @@ describe("stopping a run with a signal", () => {
     await writeFile(join(dir, "parallel.yaml"), "executor:\n  type: local\n  config:\n    enable_parallel: true\n    max_parallel: 2\n");
     const branch = `        start_at: inner\n        steps:\n          inner:\n            type: task\n            command_type: shell\n            command: "echo item; ${sleep}"\n            next: success\n          success:\n            type: success\n          fail:\n            type: fail\n`;
     const map = `    make:\n      type: task\n      command_type: shell\n      command: "export RUNNABLE_PRM_items='[1, 2, 3, 4, 5, 6]'"\n      next: work\n    work:\n      type: map\n      iterate_on: items\n      iterate_as: i\n      next: after\n      branch:\n${branch}`;
-    await writeFile(join(dir, "map.yaml"), `dag:\n  start_at: make\n  steps:\n${map}    after:\n      type: stub\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n`);
+    await writeFile(
+      join(dir, "map.yaml"),
+      `dag:\n  start_at: make\n  steps:\n${map}    after:\n      type: stub\n      next: success\n    success:\n      type: success\n    fail:\n      type: fail\n`,
+    );
     const cli = startCli(["execute", "-f", "map.yaml", "-c", "parallel.yaml", "--run-id", "map-stop"], { cwd: dir });
     await until(() => processesWith(sleep).length >= 2, 30_000, "two branches running");
     cli.signal("SIGINT");

@@ -82,7 +82,12 @@ describe.skipIf(noPostgres)(`CLI runs with the postgres store${noPostgres ? ` (s
 
 describe.skipIf(noS3)(`CLI runs with the s3 store and catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
   it.each(PIPELINES)("%s records what a local run records", async (pipeline) => {
-    const s3 = new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const s3 = new S3Client({
+      endpoint: s3Endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
     await expectSameAsLocal(pipeline, s3Config(`p-${randomBytes(4).toString("hex")}`), S3_TEST_ENV);
   });
@@ -96,12 +101,19 @@ describe.skipIf(noS3)(`CLI runs with the s3 store and catalog${noS3 ? ` (skipped
   });
 });
 
-describe.skipIf(noPostgres ?? noS3)(`the TypeScript SDK with postgres + s3${noPostgres ?? noS3 ? ` (skipped: ${noPostgres ?? noS3})` : ""}`, () => {
+describe.skipIf(noPostgres ?? noS3)(`the TypeScript SDK with postgres + s3${(noPostgres ?? noS3) ? ` (skipped: ${noPostgres ?? noS3})` : ""}`, () => {
   it("runs a pipeline of inline functions and a map, recorded in postgres with execution logs in s3", async () => {
     const { map, pipeline, typescript } = await import("../src/index.js");
     const prefix = `sdk-${randomBytes(4).toString("hex")}`;
-    const dir = await project(`${postgresConfig(`sdk_${randomBytes(4).toString("hex")}`)}catalog:\n  type: s3\n  config: {bucket: ${BUCKET}, prefix: ${prefix}, endpoint_url: "${s3Endpoint}", force_path_style: true}\n`);
-    const s3 = new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const dir = await project(
+      `${postgresConfig(`sdk_${randomBytes(4).toString("hex")}`)}catalog:\n  type: s3\n  config: {bucket: ${BUCKET}, prefix: ${prefix}, endpoint_url: "${s3Endpoint}", force_path_style: true}\n`,
+    );
+    const s3 = new S3Client({
+      endpoint: s3Endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
     const double = pipeline({ steps: [typescript({ name: "double", function: ({ item }: { item: number }) => ({ doubled: item * 2 }) })] });
     const log = await pipeline({

@@ -32,7 +32,12 @@ async function project(config: string): Promise<string> {
 }
 
 async function bucket(name = BUCKET): Promise<void> {
-  const s3 = new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  const s3 = new S3Client({
+    endpoint: s3Endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
   await s3.send(new CreateBucketCommand({ Bucket: name })).catch(() => undefined);
 }
 
@@ -52,51 +57,70 @@ catalog:
   config: {bucket: ${BUCKET}, prefix: ${prefix}, endpoint_url: "${s3Endpoint}", force_path_style: true}
 `;
 
-describe.skipIf(missing || entryPointsMissing)(`argo manifest with postgres + s3 run by the emulator${missing || entryPointsMissing ? ` (skipped: ${missing ?? entryPointsMissing})` : ""}`, () => {
-  it.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
-    await bucket();
-    const config = `executor:\n  type: argo\n  config:\n    image: runnable-ts:test\n    output_file: workflow.yaml\n${storesConfig(`argo_${randomBytes(4).toString("hex")}`, `argo-${randomBytes(4).toString("hex")}`)}`;
-    const dir = await project(config);
-    const rendered = await runCli(["execute", "-f", pipeline, "-c", "config.yaml"], { cwd: dir, env: S3_TEST_ENV });
-    expect(rendered.code, rendered.stderr).toBe(0);
-    expect(rendered.stderr).not.toMatch(/persistent volume/);
-    const workflow = parse(await readFile(join(dir, "workflow.yaml"), "utf8")) as WfWorkflow;
-    expect(workflowValidator()(workflow)).toEqual([]);
-    expect(JSON.stringify(workflow)).not.toContain("persistentVolumeClaim");
-    const uid = randomUUID();
-    const result = await runWorkflow(workflow, { runPod: processPodRunner({ repo: REPO, cwd: dir, env: { ...process.env, ...S3_TEST_ENV } }), uid });
-    expect(result.phase, JSON.stringify(result.nodes.filter((n) => n.phase !== "Succeeded"), null, 1)).toBe("Succeeded");
-    const shown = await runCli(["runs", "show", uid, "-c", "config.yaml", "--json"], { cwd: dir, env: S3_TEST_ENV });
-    expect(shown.code, shown.stderr).toBe(0);
-    expect(comparableRunLog(JSON.parse(shown.stdout))).toEqual(comparableRunLog(await localRun(pipeline)));
-  });
-});
+describe.skipIf(missing || entryPointsMissing)(
+  `argo manifest with postgres + s3 run by the emulator${missing || entryPointsMissing ? ` (skipped: ${missing ?? entryPointsMissing})` : ""}`,
+  () => {
+    it.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
+      await bucket();
+      const config = `executor:\n  type: argo\n  config:\n    image: runnable-ts:test\n    output_file: workflow.yaml\n${storesConfig(`argo_${randomBytes(4).toString("hex")}`, `argo-${randomBytes(4).toString("hex")}`)}`;
+      const dir = await project(config);
+      const rendered = await runCli(["execute", "-f", pipeline, "-c", "config.yaml"], { cwd: dir, env: S3_TEST_ENV });
+      expect(rendered.code, rendered.stderr).toBe(0);
+      expect(rendered.stderr).not.toMatch(/persistent volume/);
+      const workflow = parse(await readFile(join(dir, "workflow.yaml"), "utf8")) as WfWorkflow;
+      expect(workflowValidator()(workflow)).toEqual([]);
+      expect(JSON.stringify(workflow)).not.toContain("persistentVolumeClaim");
+      const uid = randomUUID();
+      const result = await runWorkflow(workflow, { runPod: processPodRunner({ repo: REPO, cwd: dir, env: { ...process.env, ...S3_TEST_ENV } }), uid });
+      expect(
+        result.phase,
+        JSON.stringify(
+          result.nodes.filter((n) => n.phase !== "Succeeded"),
+          null,
+          1,
+        ),
+      ).toBe("Succeeded");
+      const shown = await runCli(["runs", "show", uid, "-c", "config.yaml", "--json"], { cwd: dir, env: S3_TEST_ENV });
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(comparableRunLog(JSON.parse(shown.stdout))).toEqual(comparableRunLog(await localRun(pipeline)));
+    });
+  },
+);
 
-describe.skipIf(missing || podmanMissing)(`local-container with postgres + s3${missing || podmanMissing ? ` (skipped: ${missing ?? podmanMissing})` : ""}`, () => {
-  it("runs every step in a container that reaches both servers, with nothing mounted", async () => {
-    await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
-    const image = await testImage();
-    const dir = await project("");
-    const pg = new URL(postgresUrl!);
-    // The example config (in the image) names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
-    const env = {
-      ...(podmanEnv() as Record<string, string>),
-      ...S3_TEST_ENV,
-      RUNNABLE_VAR_default_docker_image: image,
-      PGHOST: pg.hostname,
-      PGPORT: pg.port,
-      PGUSER: decodeURIComponent(pg.username),
-      PGPASSWORD: decodeURIComponent(pg.password),
-      PGDATABASE: pg.pathname.slice(1),
-      AWS_ENDPOINT_URL_S3: s3Endpoint!,
-    };
-    const runId = `lc-${randomUUID().slice(0, 8)}`;
-    const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "examples/stores/local-container.yaml", "--run-id", runId], { cwd: dir, env });
-    expect(result.code, result.stderr + result.stdout).toBe(0);
-    expect(result.stdout).toContain("HELLO FROM RUNNABLE");
-    const shown = await runCli(["runs", "show", runId, "-c", "examples/stores/local-container.yaml", "--json"], { cwd: dir, env });
-    const log = JSON.parse(shown.stdout);
-    expect(log.steps["Create Content"].code_identities.map((identity: { code_identifier_type: string }) => identity.code_identifier_type)).toEqual(["git", "docker"]);
-    expect(comparableRunLog(log)).toEqual(comparableRunLog(await localRun("examples/catalog-pods.yaml")));
-  }, 300_000);
-});
+describe.skipIf(missing || podmanMissing)(
+  `local-container with postgres + s3${missing || podmanMissing ? ` (skipped: ${missing ?? podmanMissing})` : ""}`,
+  () => {
+    it("runs every step in a container that reaches both servers, with nothing mounted", async () => {
+      await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
+      const image = await testImage();
+      const dir = await project("");
+      const pg = new URL(postgresUrl!);
+      // The example config (in the image) names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
+      const env = {
+        ...(podmanEnv() as Record<string, string>),
+        ...S3_TEST_ENV,
+        RUNNABLE_VAR_default_docker_image: image,
+        PGHOST: pg.hostname,
+        PGPORT: pg.port,
+        PGUSER: decodeURIComponent(pg.username),
+        PGPASSWORD: decodeURIComponent(pg.password),
+        PGDATABASE: pg.pathname.slice(1),
+        AWS_ENDPOINT_URL_S3: s3Endpoint!,
+      };
+      const runId = `lc-${randomUUID().slice(0, 8)}`;
+      const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "examples/stores/local-container.yaml", "--run-id", runId], {
+        cwd: dir,
+        env,
+      });
+      expect(result.code, result.stderr + result.stdout).toBe(0);
+      expect(result.stdout).toContain("HELLO FROM RUNNABLE");
+      const shown = await runCli(["runs", "show", runId, "-c", "examples/stores/local-container.yaml", "--json"], { cwd: dir, env });
+      const log = JSON.parse(shown.stdout);
+      expect(log.steps["Create Content"].code_identities.map((identity: { code_identifier_type: string }) => identity.code_identifier_type)).toEqual([
+        "git",
+        "docker",
+      ]);
+      expect(comparableRunLog(log)).toEqual(comparableRunLog(await localRun("examples/catalog-pods.yaml")));
+    }, 300_000);
+  },
+);

@@ -10,15 +10,19 @@ import { catalogContract } from "../src/testing/contracts/catalog.contract.js";
 import { S3_TEST_ENV, noS3, s3Endpoint } from "./helpers/store-servers.js";
 
 const BUCKET = "runnable-catalog-tests";
-const client = () => new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+const client = () =>
+  new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
 const configFor = (prefix: string) => s3CatalogPlugin.configSchema.parse({ bucket: BUCKET, prefix, endpoint_url: s3Endpoint, force_path_style: true });
-const open = (cwd: string, prefix = `c-${randomBytes(6).toString("hex")}`) => createS3Catalog(configFor(prefix), { cwd, env: S3_TEST_ENV, warn: () => undefined });
+const open = (cwd: string, prefix = `c-${randomBytes(6).toString("hex")}`) =>
+  createS3Catalog(configFor(prefix), { cwd, env: S3_TEST_ENV, warn: () => undefined });
 
 describe.skipIf(noS3)(`s3 catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
   beforeAll(async () => {
-    await client().send(new CreateBucketCommand({ Bucket: BUCKET })).catch((error: { name?: string }) => {
-      if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
-    });
+    await client()
+      .send(new CreateBucketCommand({ Bucket: BUCKET }))
+      .catch((error: { name?: string }) => {
+        if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
+      });
   });
 
   catalogContract("s3", (cwd) => open(cwd));
@@ -32,7 +36,13 @@ describe.skipIf(noS3)(`s3 catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
       await writeFile(path.join(cwd, "model.bin"), big);
       const [put] = await catalog.put("model.bin", "run-1");
       const sha = createHash("sha256").update(big).digest("hex");
-      expect(put).toEqual({ name: "model.bin", data_hash: sha, catalog_relative_path: "run-1/model.bin", catalog_handler_location: `s3://${BUCKET}/${prefix}/catalog`, stage: "put" });
+      expect(put).toEqual({
+        name: "model.bin",
+        data_hash: sha,
+        catalog_relative_path: "run-1/model.bin",
+        catalog_handler_location: `s3://${BUCKET}/${prefix}/catalog`,
+        stage: "put",
+      });
       const head = await client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/catalog/run-1/model.bin` }));
       expect(head.ContentLength).toBe(big.length);
       expect(head.ETag).toMatch(/-\d+"$/); // a multipart upload
@@ -65,7 +75,13 @@ describe.skipIf(noS3)(`s3 catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
   });
 
   it("names a missing bucket and the setting to fix", async () => {
-    const catalog = createS3Catalog(s3CatalogPlugin.configSchema.parse({ bucket: "no-such-catalog-bucket", endpoint_url: s3Endpoint, force_path_style: true }), { cwd: os.tmpdir(), env: S3_TEST_ENV, warn: () => undefined });
-    await expect(catalog.putContent("x.log", "x", "run-1")).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("catalog.config.bucket") });
+    const catalog = createS3Catalog(
+      s3CatalogPlugin.configSchema.parse({ bucket: "no-such-catalog-bucket", endpoint_url: s3Endpoint, force_path_style: true }),
+      { cwd: os.tmpdir(), env: S3_TEST_ENV, warn: () => undefined },
+    );
+    await expect(catalog.putContent("x.log", "x", "run-1")).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("catalog.config.bucket"),
+    });
   });
 });

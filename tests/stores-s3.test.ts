@@ -9,12 +9,15 @@ import { S3_TEST_ENV, holdLeaseWith, noS3, s3Endpoint } from "./helpers/store-se
 
 const BUCKET = "runnable-store-tests";
 const context: PluginContext = { cwd: process.cwd(), env: S3_TEST_ENV, warn: () => undefined };
-const client = () => new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+const client = () =>
+  new S3Client({ endpoint: s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
 
 async function ensureBucket(): Promise<void> {
-  await client().send(new CreateBucketCommand({ Bucket: BUCKET })).catch((error: { name?: string }) => {
-    if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
-  });
+  await client()
+    .send(new CreateBucketCommand({ Bucket: BUCKET }))
+    .catch((error: { name?: string }) => {
+      if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
+    });
 }
 
 const configFor = (prefix: string) => ({ bucket: BUCKET, prefix, endpoint_url: s3Endpoint, force_path_style: true });
@@ -38,8 +41,12 @@ describe.skipIf(noS3)(`s3 run log store${noS3 ? ` (skipped: ${noS3})` : ""}`, ()
     const key = `probe-${randomBytes(4).toString("hex")}`;
     const s3 = client();
     const first = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "1", IfNoneMatch: "*" }));
-    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "2", IfNoneMatch: "*" }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
-    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "3", IfMatch: '"0123"' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "2", IfNoneMatch: "*" }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
+    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "3", IfMatch: '"0123"' }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 412 },
+    });
     const second = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "4", IfMatch: first.ETag }));
     expect(second.ETag).not.toBe(first.ETag);
   });
@@ -47,7 +54,10 @@ describe.skipIf(noS3)(`s3 run log store${noS3 ? ` (skipped: ${noS3})` : ""}`, ()
   runLogStoreContract("s3", harness, { sharedStorage: true, leasesAcrossProcesses: true });
 
   it("records where it keeps runs, never credentials", async () => {
-    const store = createS3RunLogStore(s3RunLogStorePlugin.configSchema.parse(configFor("p")), { ...context, env: { AWS_ACCESS_KEY_ID: "AKIDSECRET", AWS_SECRET_ACCESS_KEY: "verysecret" } });
+    const store = createS3RunLogStore(s3RunLogStorePlugin.configSchema.parse(configFor("p")), {
+      ...context,
+      env: { AWS_ACCESS_KEY_ID: "AKIDSECRET", AWS_SECRET_ACCESS_KEY: "verysecret" },
+    });
     expect(JSON.stringify(store.recordedConfig)).not.toMatch(/AKIDSECRET|verysecret/);
     expect(store.recordedConfig).toEqual({ bucket: BUCKET, prefix: "p", endpoint_url: s3Endpoint, force_path_style: true });
     expect(s3RunLogStorePlugin.configSchema.safeParse({ bucket: BUCKET, aws_secret_access_key: "x" }).success).toBe(false);
@@ -55,7 +65,10 @@ describe.skipIf(noS3)(`s3 run log store${noS3 ? ` (skipped: ${noS3})` : ""}`, ()
 
   it("names a missing bucket and the setting to fix", async () => {
     const store = createS3RunLogStore(s3RunLogStorePlugin.configSchema.parse({ ...configFor(""), bucket: "no-such-bucket-here" }), context);
-    await expect(store.create(sampleRunHeader("r-1"))).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining("run_log_store.config.bucket") });
+    await expect(store.create(sampleRunHeader("r-1"))).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: expect.stringContaining("run_log_store.config.bucket"),
+    });
     await expect(store.exists("r-1")).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
 });

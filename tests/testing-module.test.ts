@@ -44,7 +44,7 @@ describe("runnable-ts/testing", () => {
       ],
     });
     const log = await runWithMocks(training, {
-      patches: { train: ({ lr }) => ({ score: (lr as number) * 2 }), report: { command: "export RUNNABLE_PRM_reported=\\\"patched\\\"" } },
+      patches: { train: ({ lr }) => ({ score: (lr as number) * 2 }), report: { command: 'export RUNNABLE_PRM_reported=\\"patched\\"' } },
       parameters: { lr: 0.5 },
     });
     expect(log.status).toBe("SUCCESS");

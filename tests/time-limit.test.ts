@@ -40,7 +40,10 @@ describe("time limits (max_step_duration_in_seconds)", () => {
       "    unlimited:\n      type: task\n      command_type: shell\n      command: sleep 1.5\n      next: limited\n",
       "    limited:\n      type: task\n      command_type: shell\n      command: sleep 20.418\n      overrides:\n        local: quick\n      next: success\n",
     ].join("");
-    await writeFile(join(dir, "override.yaml"), `dag:\n  start_at: unlimited\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`);
+    await writeFile(
+      join(dir, "override.yaml"),
+      `dag:\n  start_at: unlimited\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`,
+    );
     const result = await runCli(["execute", "-f", "override.yaml", "-c", "bundles.yaml", "--run-id", "override", "--no-output"], { cwd: dir });
     expect(result.code).toBe(1);
     const log = await readRunLog(dir, "override");
@@ -50,12 +53,23 @@ describe("time limits (max_step_duration_in_seconds)", () => {
 
   it("stops a TypeScript task past its limit (mocked executor too), and refuses a bundle that does not exist before running", async () => {
     await writeFile(join(dir, "sleepy.ts"), "export async function nap() { await new Promise((resolve) => setTimeout(resolve, 20_000)); }\n");
-    await writeFile(join(dir, "mocked-limit.yaml"), "run_log_store:\n  type: file-system\nexecutor:\n  type: mocked\n  config:\n    max_step_duration_in_seconds: 0.5\n    patches:\n      nap:\n        command: sleepy.ts#nap\n");
-    await writeFile(join(dir, "nap.yaml"), "dag:\n  start_at: nap\n  steps:\n    nap:\n      type: task\n      command_type: typescript\n      command: sleepy.ts#nap\n      next: success\n");
+    await writeFile(
+      join(dir, "mocked-limit.yaml"),
+      "run_log_store:\n  type: file-system\nexecutor:\n  type: mocked\n  config:\n    max_step_duration_in_seconds: 0.5\n    patches:\n      nap:\n        command: sleepy.ts#nap\n",
+    );
+    await writeFile(
+      join(dir, "nap.yaml"),
+      "dag:\n  start_at: nap\n  steps:\n    nap:\n      type: task\n      command_type: typescript\n      command: sleepy.ts#nap\n      next: success\n",
+    );
     const result = await runCli(["execute", "-f", "nap.yaml", "-c", "mocked-limit.yaml", "--run-id", "nap", "--no-output"], { cwd: dir });
     expect(result.code).toBe(1);
-    expect((await readRunLog(dir, "nap")).steps.nap.attempts[0].message).toBe("stopped after exceeding its time limit of 0.5 seconds (max_step_duration_in_seconds)");
-    await writeFile(join(dir, "missing-bundle.yaml"), "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: 'true'\n      overrides:\n        local: nope\n      next: success\n");
+    expect((await readRunLog(dir, "nap")).steps.nap.attempts[0].message).toBe(
+      "stopped after exceeding its time limit of 0.5 seconds (max_step_duration_in_seconds)",
+    );
+    await writeFile(
+      join(dir, "missing-bundle.yaml"),
+      "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: 'true'\n      overrides:\n        local: nope\n      next: success\n",
+    );
     const refused = await runCli(["execute", "-f", "missing-bundle.yaml", "--run-id", "no-bundle"], { cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("No override of key: nope found in the overrides section");

@@ -81,7 +81,10 @@ describe("secrets never reach the stores or the terminal", () => {
   });
 
   it("fails the step clearly on an unknown secret", async () => {
-    await writeFile(join(dir, "unknown.yaml"), "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: 'true'\n      secrets: [nope]\n      next: success\n");
+    await writeFile(
+      join(dir, "unknown.yaml"),
+      "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: 'true'\n      secrets: [nope]\n      next: success\n",
+    );
     const result = await runCli(["execute", "-f", "unknown.yaml", "-c", "examples/configs/dotenv.yaml", "--run-id", "unknown-secret"], { cwd: dir });
     expect(result.code).toBe(1);
     const log = await readRunLog(dir, "unknown-secret");
@@ -97,7 +100,9 @@ describe.skipIf(!URI)("metrics mirrored to a real MLflow server", () => {
     const uri = URI!;
     const tag = `demo-runnable-${Date.now().toString(36)}`;
     await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], { cwd: dir });
+    const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], {
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("warning");
     const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
@@ -112,8 +117,14 @@ describe.skipIf(!URI)("metrics mirrored to a real MLflow server", () => {
     const history = async (key: string) =>
       (await mlflow(uri, `metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
     expect(await history("answer")).toEqual([[0, 42]]);
-    expect((await history("loss")).sort()).toEqual([[0, 0.5], [1, 0.25]]);
-    expect((await history("accuracy")).sort()).toEqual([[0, 0.9], [1, 0.95]]);
+    expect((await history("loss")).sort()).toEqual([
+      [0, 0.5],
+      [1, 0.25],
+    ]);
+    expect((await history("accuracy")).sort()).toEqual([
+      [0, 0.9],
+      [1, 0.95],
+    ]);
   });
 
   it("marks the MLflow run FAILED when the pipeline fails", async () => {

@@ -13,7 +13,12 @@ let cleanup: () => Promise<void> = async () => undefined;
 let ui: UiProcess;
 
 /** A raw GET (no URL normalisation by a client library), returning status and body. */
-function rawGet(base: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {

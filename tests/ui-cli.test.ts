@@ -94,7 +94,10 @@ describe("runs delete and runs gc", () => {
 
   it("deletes a run left PROCESSING by a process that is gone (stale)", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-q", "-f", "tests/fixtures/ui/slow.yaml", "--run-id", "dead-1"], { cwd: dir, stdio: "ignore" });
+    const child = spawn(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-q", "-f", "tests/fixtures/ui/slow.yaml", "--run-id", "dead-1"], {
+      cwd: dir,
+      stdio: "ignore",
+    });
     const gone = new Promise((resolve) => child.once("exit", resolve));
     await expect.poll(() => existsSync(join(dir, ".run_log_store", "dead-1.json")), { timeout: 10_000 }).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -107,12 +107,16 @@ describe.skipIf(!HAVE_CHROMIUM)("runnable ui in Chromium (needs scripts/setup-br
     const chart = page.locator('[data-testid="chart"]');
     await expect.poll(() => chart.getAttribute("data-points")).toBe("1");
     expect(await chart.getAttribute("data-title")).toBe("answer");
-    const values = await page.locator('[data-testid="chart-values"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const values = await page
+      .locator('[data-testid="chart-values"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
     expect(values).toEqual([["answer", "0", "42"]]);
     const box = (await chart.locator(".u-over").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await expect.poll(() => chart.locator(".u-legend .u-series").nth(1).locator(".u-value").textContent()).toBe("42");
-    const table = await page.locator('[data-testid="metrics-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const table = await page
+      .locator('[data-testid="metrics-table"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
     expect(table).toEqual([
       ["shell", "eggs", "0", '{"ham":"world"}'],
       ["shell", "eggs", "1", '{"ham":"universe"}'],
@@ -128,8 +132,15 @@ describe.skipIf(!HAVE_CHROMIUM)("runnable ui in Chromium (needs scripts/setup-br
     await page.locator('[data-testid="metric-key-max"]').uncheck();
     const chart = page.locator('[data-testid="chart"]');
     await expect.poll(() => chart.getAttribute("data-title")).toBe("running_mean");
-    const values = await page.locator('[data-testid="chart-values"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1).map((td) => Number(td.textContent))));
-    expect(values).toEqual([[25, 13], [50, 25.5], [75, 38], [100, 50.5]]);
+    const values = await page
+      .locator('[data-testid="chart-values"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(1).map((td) => Number(td.textContent))));
+    expect(values).toEqual([
+      [25, 13],
+      [50, 25.5],
+      [75, 38],
+      [100, 50.5],
+    ]);
     await shot("run-metrics-quickstart");
   });
 

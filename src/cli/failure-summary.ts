@@ -60,7 +60,10 @@ export function failureLine(runLog: RunLog, shown = 3): string | undefined {
 export function usageNote(runLog: RunLog): string | undefined {
   const description = (runLog.run_config.dag as { description?: unknown }).description;
   if (runLog.status !== "FAIL" || typeof description !== "string") return undefined;
-  const usage = description.split("\n").map((line) => line.trim()).find((line) => /\brunnable execute\b/.test(line));
+  const usage = description
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => /\brunnable execute\b/.test(line));
   if (!usage) return undefined;
   const missing: string[] = [];
   if (/(^|\s)(-p|--parameters-file)(\s|=)/.test(usage) && !runLog.run_config.parameters_file) missing.push("-p (initial parameters)");

@@ -22,7 +22,12 @@ export async function loadPipelineSource(file: string, cwd: string): Promise<Pip
     module = await importModule(path);
   } catch (error) {
     // A mistake the SDK found while the module built its pipeline keeps its own message and hint.
-    if (isRunnableError(error)) throw new RunnableError(error.code, `pipeline module ${file}: ${error.message}`, { cause: error, problems: error.problems, ...(error.hint ? { hint: error.hint } : {}) });
+    if (isRunnableError(error))
+      throw new RunnableError(error.code, `pipeline module ${file}: ${error.message}`, {
+        cause: error,
+        problems: error.problems,
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     throw moduleLoadError(`pipeline module ${file}`, error);
   }
   const candidate = module.default;

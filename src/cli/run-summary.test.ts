@@ -7,7 +7,15 @@ function step(internalName: string, status: StepLog["status"], micros: number, t
   const log = newStepLog(internalName.split(".").at(-1)!, internalName, type);
   log.status = status;
   const duration = `0:00:00.${String(micros).padStart(6, "0")}`;
-  log.attempts.push({ attempt_number: 1, start_time: "2026-01-01 00:00:00.000000", end_time: "2026-01-01 00:00:00.000000", duration, status, message: status === "FAIL" ? "boom" : "", parameters: {} });
+  log.attempts.push({
+    attempt_number: 1,
+    start_time: "2026-01-01 00:00:00.000000",
+    end_time: "2026-01-01 00:00:00.000000",
+    duration,
+    status,
+    message: status === "FAIL" ? "boom" : "",
+    parameters: {},
+  });
   return log;
 }
 

@@ -122,7 +122,9 @@ function metricLines(step: StepLog): string[] {
     const last = points.at(-1);
     if (!last) continue;
     const single = points.length === 1 && last.step === 0;
-    const trail = single ? "" : ` at step ${last.step} (${points.length} step${points.length > 1 ? "s" : ""}: ${points.map((p) => valueText(p.value)).join(", ")})`;
+    const trail = single
+      ? ""
+      : ` at step ${last.step} (${points.length} step${points.length > 1 ? "s" : ""}: ${points.map((p) => valueText(p.value)).join(", ")})`;
     lines.push(truncate(`${key} = ${valueText(last.value)}${trail}`, 110));
   }
   return lines;

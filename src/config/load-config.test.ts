@@ -95,7 +95,10 @@ describe("loadServicesConfig", () => {
     });
 
     it("reads task_runners from the config file, else from runnable-config.yaml defaults, parsed by each runner's schema", async () => {
-      const withRunners = { ...known, task_runners: { python: z.strictObject({ interpreter: z.string().optional(), kernel: z.string().default("python3") }), shell: z.strictObject({}) } };
+      const withRunners = {
+        ...known,
+        task_runners: { python: z.strictObject({ interpreter: z.string().optional(), kernel: z.string().default("python3") }), shell: z.strictObject({}) },
+      };
       await write("runnable-config.yaml", "defaults:\n  task_runners:\n    python:\n      interpreter: /d/python\n");
       const fromDefaults = await loadServicesConfig({ env: {}, cwd, known: withRunners });
       expect(fromDefaults.taskRunners).toEqual({ python: { interpreter: "/d/python", kernel: "python3" } });
@@ -105,7 +108,12 @@ describe("loadServicesConfig", () => {
       await write("config.yaml", "task_runners:\n  python:\n    kernel: 3\n");
       const error = await loadServicesConfig({ file: "config.yaml", env: {}, cwd, known: withRunners }).catch((e: unknown) => e);
       expect((error as { problems: Problem[] }).problems).toEqual([
-        expect.objectContaining({ file: "config.yaml", line: 3, col: 13, message: expect.stringContaining("task_runners.python.kernel: Invalid input: expected string") }),
+        expect.objectContaining({
+          file: "config.yaml",
+          line: 3,
+          col: 13,
+          message: expect.stringContaining("task_runners.python.kernel: Invalid input: expected string"),
+        }),
       ]);
     });
 
@@ -226,8 +234,7 @@ describe("loadServicesConfig", () => {
     it("points at an unknown config key, naming the allowed ones", async () => {
       const [problem] = await problemsOf("catalog:\n  type: file-system\n  config:\n    compute_data_folder: data\n");
       expect(problem).toEqual({
-        message:
-          'unknown key "compute_data_folder" in catalog.config of catalog type file-system (allowed keys: catalog_location).',
+        message: 'unknown key "compute_data_folder" in catalog.config of catalog type file-system (allowed keys: catalog_location).',
         file: "config.yaml",
         line: 4,
         col: 5,
@@ -303,7 +310,10 @@ describe("loadServicesConfig", () => {
 
     it("reports a missing built-in default type", async () => {
       const error = await loadServicesConfig({ env: {}, cwd, known: { ...known, catalog: { s3: z.strictObject({}) } } }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "CONFIG_INVALID", problems: [expect.objectContaining({ message: expect.stringContaining('"file-system" is not available; choose one of: s3') })] });
+      expect(error).toMatchObject({
+        code: "CONFIG_INVALID",
+        problems: [expect.objectContaining({ message: expect.stringContaining('"file-system" is not available; choose one of: s3') })],
+      });
     });
   });
 

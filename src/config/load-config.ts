@@ -78,9 +78,7 @@ function topLevelProblems(source: YamlSource, allowed: readonly string[], explai
   if (!isMapping(source.value)) {
     return [problemAt(source, [], `${source.file} must be a mapping of services (${SERVICE_KEYS.join(", ")})`, "value")];
   }
-  return (mappingKeys(source, []) ?? [])
-    .filter((key) => !allowed.includes(key))
-    .map((key) => problemAt(source, [key], explain(key)));
+  return (mappingKeys(source, []) ?? []).filter((key) => !allowed.includes(key)).map((key) => problemAt(source, [key], explain(key)));
 }
 
 function mainExplain(key: string): string {

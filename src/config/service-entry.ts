@@ -75,7 +75,11 @@ function issueProblems(input: ServiceEntryInput, type: string, schema: z.ZodType
     const allowed = keysOf(schema, issue.path) ?? [];
     const allowedText = allowed.length > 0 ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed";
     return issue.keys.map((key) =>
-      problemAt(input.source, [...base, key], `unknown key "${key}" in ${dotted(base)} of ${input.service} type ${type} (${allowedText}).${didYouMean(key, allowed)}`),
+      problemAt(
+        input.source,
+        [...base, key],
+        `unknown key "${key}" in ${dotted(base)} of ${input.service} type ${type} (${allowedText}).${didYouMean(key, allowed)}`,
+      ),
     );
   }
   return [problemAt(input.source, base, `${dotted(base)}: ${issue.message}`)];

@@ -32,14 +32,19 @@ export function readTaskRunners(
   const where = path.join(".");
   if (block === null || block === undefined) return { configs: {}, problems: [] };
   if (!isMapping(block)) {
-    return { configs: {}, problems: [problemAt(source, path, `${where} must be a mapping of task runner type to its settings (types: ${known.join(", ")})`, "value")] };
+    return {
+      configs: {},
+      problems: [problemAt(source, path, `${where} must be a mapping of task runner type to its settings (types: ${known.join(", ")})`, "value")],
+    };
   }
   const configs: Record<string, unknown> = {};
   const problems: Problem[] = [];
   for (const type of mappingKeys(source, path) ?? Object.keys(block)) {
     const schema = schemas[type];
     if (!schema) {
-      problems.push(problemAt(source, [...path, type], `unknown task runner "${type}" in ${where}; known task runners: ${known.join(", ")}.${didYouMean(type, known)}`));
+      problems.push(
+        problemAt(source, [...path, type], `unknown task runner "${type}" in ${where}; known task runners: ${known.join(", ")}.${didYouMean(type, known)}`),
+      );
       continue;
     }
     const parsed = schema.safeParse(block[type] ?? {});

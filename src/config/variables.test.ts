@@ -71,6 +71,9 @@ describe("substituteVariables", () => {
 
   it("reports the path of each problem", () => {
     const result = substituteVariables({ overrides: { gpu: { docker_image: "$nope" } }, list: ["${bad"] }, {});
-    expect(result.problems.map((p) => p.path)).toEqual([["overrides", "gpu", "docker_image"], ["list", 0]]);
+    expect(result.problems.map((p) => p.path)).toEqual([
+      ["overrides", "gpu", "docker_image"],
+      ["list", 0],
+    ]);
   });
 });

@@ -22,8 +22,7 @@ export function collectVariables(env: Readonly<Record<string, string | undefined
   return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-const unknownVariable = (id: string): string =>
-  `unknown variable "${id}"; set it with: export RUNNABLE_VAR_${id}=... (or write $$ for a literal $)`;
+const unknownVariable = (id: string): string => `unknown variable "${id}"; set it with: export RUNNABLE_VAR_${id}=... (or write $$ for a literal $)`;
 
 /**
  * Replaces `${id}` and `$id` in one string; `$$` is a literal `$`, and a `$` followed by anything else
@@ -50,7 +49,9 @@ export function substituteString(text: string, variables: Readonly<Record<string
       const close = text.indexOf("}", at + 2);
       const id = close < 0 ? "" : text.slice(at + 2, close);
       if (close < 0 || IDENTIFIER.exec(id)?.[0] !== id) {
-        problems.push(`malformed placeholder "${text.slice(at, close < 0 ? undefined : close + 1)}": write \${name} (letters, digits, _) or $$ for a literal $`);
+        problems.push(
+          `malformed placeholder "${text.slice(at, close < 0 ? undefined : close + 1)}": write \${name} (letters, digits, _) or $$ for a literal $`,
+        );
         return { text, problems };
       }
       out += lookup(id);

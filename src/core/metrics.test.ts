@@ -36,7 +36,11 @@ describe("MetricSeries", () => {
     series.record("k", 1, 1, 1_764_581_234_569);
     const times = series.times();
     expect(times).toEqual({ k: "1764581234567,2,1" });
-    expect([...decodeMetricTimes(times["k"], [2, 0, 1])]).toEqual([[0, 1_764_581_234_567], [1, 1_764_581_234_569], [2, 1_764_581_234_570]]);
+    expect([...decodeMetricTimes(times["k"], [2, 0, 1])]).toEqual([
+      [0, 1_764_581_234_567],
+      [1, 1_764_581_234_569],
+      [2, 1_764_581_234_570],
+    ]);
     expect([...decodeMetricTimes({ "3": 10 }, [3])]).toEqual([[3, 10]]);
     expect(decodeMetricTimes("garbage", [0]).size).toBe(0);
     expect(encodeMetricTimes([5, 3, 3])).toBe("5,-2,0");

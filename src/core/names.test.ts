@@ -4,7 +4,12 @@ import { MAP_PLACEHOLDER, executionLogName, resolveName, stepNameProblem, utf8By
 describe("internal names", () => {
   it("resolves map placeholders left to right", () => {
     const name = `outer.${MAP_PLACEHOLDER}.par.a.inner.${MAP_PLACEHOLDER}.leaf`;
-    expect(resolveName(name, [["i", 1], ["j", "x.csv"]])).toBe("outer.1.par.a.inner.x.csv.leaf");
+    expect(
+      resolveName(name, [
+        ["i", 1],
+        ["j", "x.csv"],
+      ]),
+    ).toBe("outer.1.par.a.inner.x.csv.leaf");
   });
 });
 

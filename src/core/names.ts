@@ -70,7 +70,8 @@ export function stepNameProblem(name: string, what = "step name"): string | unde
   if (name.includes(".") || name.includes("%")) return `${what} ${shown} cannot contain "." or "%"`;
   if (name.includes("/") || name.includes("\\")) return `${what} ${shown} cannot contain "/" or "\\" (names become parts of file names)`;
   const bytes = utf8Bytes(name);
-  if (bytes > MAX_NAME_BYTES) return `${what} ${shown} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} bytes (UTF-8) are allowed, as names become parts of file names`;
+  if (bytes > MAX_NAME_BYTES)
+    return `${what} ${shown} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} bytes (UTF-8) are allowed, as names become parts of file names`;
   return undefined;
 }
 

@@ -42,7 +42,10 @@ export function stepTimeLimitMs(
   const value = effectiveExecutorConfig({ ...config }, bundles, executorType, step)[STEP_TIME_LIMIT_KEY];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !(value > 0)) {
-    throw new RunnableError("CONFIG_INVALID", `${STEP_TIME_LIMIT_KEY} must be a positive number of seconds (step "${step.name}", got ${JSON.stringify(value)})`);
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `${STEP_TIME_LIMIT_KEY} must be a positive number of seconds (step "${step.name}", got ${JSON.stringify(value)})`,
+    );
   }
   return value * 1000;
 }

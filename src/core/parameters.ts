@@ -7,7 +7,8 @@ export const PARAMETER_PREFIXES = ["RUNNABLE_PRM_", "runnable_PRM_"] as const;
 /** Why `name` cannot name a parameter (it travels as an environment variable `RUNNABLE_PRM_<name>`), or undefined. */
 export function parameterNameProblem(name: string): string | undefined {
   if (name === "") return "a parameter name cannot be empty";
-  if (/[\u0000-\u001f\u007f=]/.test(name)) return `parameter name ${JSON.stringify(name)} cannot contain "=" or control characters (it becomes an environment variable name)`;
+  if (/[\u0000-\u001f\u007f=]/.test(name))
+    return `parameter name ${JSON.stringify(name)} cannot contain "=" or control characters (it becomes an environment variable name)`;
   return undefined;
 }
 

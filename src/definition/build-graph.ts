@@ -57,7 +57,7 @@ function sortProblems(problems: Problem[]): Problem[] {
   const key = (p: Problem): number[] => [files.indexOf(p.file), p.line ?? Number.MAX_SAFE_INTEGER, p.col ?? Number.MAX_SAFE_INTEGER];
   return [...problems].sort((a, b) => {
     const [ka, kb] = [key(a), key(b)];
-    return (ka[0]! - kb[0]!) || (ka[1]! - kb[1]!) || (ka[2]! - kb[2]!);
+    return ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
   });
 }
 

@@ -41,7 +41,11 @@ export function checkGraph(ctx: BuildContext, check: GraphCheck): void {
   const edges = edgesOf(check.steps);
   const refsOk = checkReferences(ctx, check, edges, byName);
   const startOk = checkStartAt(ctx, check, byName);
-  const looping = checkCycles(ctx, check, edges.filter((e) => byName.has(e.to) && e.to !== e.from.name));
+  const looping = checkCycles(
+    ctx,
+    check,
+    edges.filter((e) => byName.has(e.to) && e.to !== e.from.name),
+  );
   for (const edge of edges) if (edge.to === edge.from.name) looping.add(edge.to);
   const complete = check.steps.every((step) => step.kind !== undefined && (isTerminalKind(step.kind) || step.next));
   if (!refsOk || !startOk || !complete) return;
@@ -101,7 +105,10 @@ function checkCycles(ctx: BuildContext, check: GraphCheck, edges: Edge[]): Set<s
     if (component.length < 2) continue;
     component.forEach((name) => looping.add(name));
     const members = new Set(component);
-    const cycle = cycleThrough(component[0] as string, edges.filter((e) => members.has(e.from.name) && members.has(e.to)));
+    const cycle = cycleThrough(
+      component[0] as string,
+      edges.filter((e) => members.has(e.from.name) && members.has(e.to)),
+    );
     const closing = cycle[cycle.length - 1] as Edge;
     const names = [...cycle.map((e) => e.from.name), closing.to].join(" -> ");
     const path = closing.from.path ? [...closing.from.path, closing.field] : check.path;

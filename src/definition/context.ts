@@ -38,7 +38,6 @@ export function report(ctx: BuildContext, path: DocPath, message: string, at: "k
   ctx.problems.push(problem);
 }
 
-
 /** A short description of a value for messages: `"x"`, `3`, `a list`, `a mapping`, ... */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";

@@ -67,7 +67,8 @@ describe("dagHash", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "runnable-hash-"));
     try {
       const file = path.join(dir, "anchors.yaml");
-      const text = "base: &common\n  type: stub\n  next: success\n  w: 1.0\ndag:\n  start_at: a\n  steps:\n    a:\n      <<: *common\n      on_failure: b\n      next: b\n    b: *common\n";
+      const text =
+        "base: &common\n  type: stub\n  next: success\n  w: 1.0\ndag:\n  start_at: a\n  steps:\n    a:\n      <<: *common\n      on_failure: b\n      next: b\n    b: *common\n";
       await writeFile(file, text);
       expect((await loadPipelineFile(file)).dagHash).toBe("33100324f9c7c8f05515c230597c92ad9ea9993b");
     } finally {

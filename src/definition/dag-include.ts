@@ -25,7 +25,11 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
   const real = realPathOf(absolute);
   if (ctx.includeStack.includes(real)) {
     const chain = [...ctx.includeStack, real].map((file) => displayName(ctx.cwd, file)).join(" -> ");
-    report(ctx, definitionPath, `${input.label}: dag_definition "${definition}" includes itself (${chain}); a pipeline cannot include itself, directly or indirectly`);
+    report(
+      ctx,
+      definitionPath,
+      `${input.label}: dag_definition "${definition}" includes itself (${chain}); a pipeline cannot include itself, directly or indirectly`,
+    );
     return undefined;
   }
   let bytes: Uint8Array;

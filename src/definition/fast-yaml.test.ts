@@ -51,14 +51,14 @@ describe("the fast YAML path", () => {
 
   it("steps aside for what it cannot read the same way", () => {
     const aside = [
-      "a: [1, 2",                       // syntax error
-      "a: 1\na: 2",                      // duplicate key
-      "a: &x {b: 1}\nc: *x",             // alias of a mapping
+      "a: [1, 2", // syntax error
+      "a: 1\na: 2", // duplicate key
+      "a: &x {b: 1}\nc: *x", // alias of a mapping
       "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2", // merge key
-      "a: !!python/object {}",          // tag
+      "a: !!python/object {}", // tag
       "a: !custom 1",
       "1.5: float key",
-      "--- 1\n--- 2",                    // two documents
+      "--- 1\n--- 2", // two documents
       "",
       "~",
       "[".repeat(450) + "]".repeat(450), // deeper than the limit

@@ -21,7 +21,11 @@ class FloatScalar {
 const UNSURE_KEYS = new Set(["[object Object]", "null"]);
 
 const scalar = (tag: string, test: RegExp, construct: (text: string) => unknown) =>
-  new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (text: string | null) => test.test(text ?? ""), construct: (text: string | null) => construct(text ?? "") });
+  new jsyaml.Type(`tag:yaml.org,2002:${tag}`, {
+    kind: "scalar",
+    resolve: (text: string | null) => test.test(text ?? ""),
+    construct: (text: string | null) => construct(text ?? ""),
+  });
 
 /** The `yaml` library's core schema (`yaml/dist/schema/core`): the same tests and the same conversions. */
 const CORE = jsyaml.FAILSAFE_SCHEMA.extend({
@@ -31,11 +35,15 @@ const CORE = jsyaml.FAILSAFE_SCHEMA.extend({
     scalar("int", /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (text) =>
       text.startsWith("0o") ? parseInt(text.slice(2), 8) : text.startsWith("0x") ? parseInt(text.slice(2), 16) : parseInt(text, 10),
     ),
-    scalar("float", /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/, (text) => {
-      if (/^[-+]?\.(?:inf|Inf|INF)$/.test(text)) return new FloatScalar(text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
-      if (/^\.(?:nan|NaN|NAN)$/.test(text)) return new FloatScalar(Number.NaN);
-      return new FloatScalar(parseFloat(text));
-    }),
+    scalar(
+      "float",
+      /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
+      (text) => {
+        if (/^[-+]?\.(?:inf|Inf|INF)$/.test(text)) return new FloatScalar(text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+        if (/^\.(?:nan|NaN|NAN)$/.test(text)) return new FloatScalar(Number.NaN);
+        return new FloatScalar(parseFloat(text));
+      },
+    ),
   ],
 });
 

@@ -162,7 +162,10 @@ describe("loadPipelineFile on good pipelines", () => {
 
   it("accepts merge keys and anchors", async () => {
     const file = path.join(tmp, "anchors.yaml");
-    await writeFile(file, "base: &common\n  type: stub\n  next: success\ndag:\n  start_at: a\n  steps:\n    a:\n      <<: *common\n      on_failure: b\n    b: *common\n");
+    await writeFile(
+      file,
+      "base: &common\n  type: stub\n  next: success\ndag:\n  start_at: a\n  steps:\n    a:\n      <<: *common\n      on_failure: b\n    b: *common\n",
+    );
     const { graph } = await loadPipelineFile(file);
     expect(graph.nodes.get("a")).toMatchObject({ kind: "stub", next: "success", onFailure: "b" });
     expect(graph.nodes.get("b")).toMatchObject({ kind: "stub", next: "success" });
@@ -210,9 +213,7 @@ describe("buildGraph for SDK objects", () => {
   it("reports problems with paths only (no file) and throws PIPELINE_INVALID", () => {
     const { graph, problems } = analyseDag({ start_at: "a", steps: { a: { type: "stub" } } }, { baseDir: tmp });
     expect(graph).toBeUndefined();
-    expect(problems).toEqual([
-      { message: expect.stringContaining('step "a" (stub) has no "next"'), path: "dag.steps.a" },
-    ]);
+    expect(problems).toEqual([{ message: expect.stringContaining('step "a" (stub) has no "next"'), path: "dag.steps.a" }]);
     try {
       buildGraph({ start_at: "a", steps: { a: { type: "stub" } } }, { baseDir: tmp });
       expect.unreachable();
@@ -238,7 +239,9 @@ function dropSerialisedOnlyKeys(graph: Record<string, unknown>): Record<string, 
     const { name: _n, node_name: _nn, is_composite: _c, internal_branch_name: _i, ...rest } = node;
     if (rest.branch) rest.branch = dropSerialisedOnlyKeys(rest.branch as Record<string, unknown>);
     if (rest.branches) {
-      rest.branches = Object.fromEntries(Object.entries(rest.branches as Record<string, Record<string, unknown>>).map(([k, b]) => [k, dropSerialisedOnlyKeys(b)]));
+      rest.branches = Object.fromEntries(
+        Object.entries(rest.branches as Record<string, Record<string, unknown>>).map(([k, b]) => [k, dropSerialisedOnlyKeys(b)]),
+      );
     }
     steps[name] = rest;
   }

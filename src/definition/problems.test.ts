@@ -64,7 +64,11 @@ describe("YAML syntax", () => {
   it("reports tab indentation", async () => {
     const failure = await failureOf("dag:\n  start_at: a\n  steps:\n\ta:\n      type: stub\n");
     expect(failure.code).toBe("YAML_SYNTAX");
-    expect(failure.problems[0]).toMatchObject({ line: 4, col: 1, message: expect.stringContaining("Tabs are not allowed as indentation (indent with spaces)") });
+    expect(failure.problems[0]).toMatchObject({
+      line: 4,
+      col: 1,
+      message: expect.stringContaining("Tabs are not allowed as indentation (indent with spaces)"),
+    });
   });
 
   it("reports two steps with the same name at the second one", async () => {
@@ -84,7 +88,9 @@ describe("document and graph shape", () => {
   it("requires a top-level dag key", async () => {
     const failure = await failureOf("pipeline:\n  start_at: a\n");
     expectProblems(failure, [['no top-level "dag" key', 1, 1]]);
-    expect(failure.message).toBe('Pipeline main.yaml has 1 problem:\nmain.yaml:1:1: no top-level "dag" key; a pipeline file holds its graph under "dag:" (with start_at and steps)');
+    expect(failure.message).toBe(
+      'Pipeline main.yaml has 1 problem:\nmain.yaml:1:1: no top-level "dag" key; a pipeline file holds its graph under "dag:" (with start_at and steps)',
+    );
   });
 
   it("requires steps to be a mapping", async () => {
@@ -134,7 +140,11 @@ describe("step keys", () => {
     const failure = await failureOf(ok("    a:\n      type: task\n      comand: m.f\n      next: success\n"));
     expectProblems(failure, [
       ['step "a" (task): missing required key "command" (a non-empty string)', 4, 5],
-      ['step "a" (task): unknown key "comand" (did you mean "command"?); allowed keys: type, next, on_failure, overrides, catalog, max_attempts, command,', 6, 7],
+      [
+        'step "a" (task): unknown key "comand" (did you mean "command"?); allowed keys: type, next, on_failure, overrides, catalog, max_attempts, command,',
+        6,
+        7,
+      ],
     ]);
   });
 
@@ -154,7 +164,11 @@ describe("step keys", () => {
   });
 
   it("rejects max_attempts 0 and a string max_attempts", async () => {
-    const failure = await failureOf(ok("    a:\n      type: stub\n      next: b\n      max_attempts: 0\n    b:\n      type: task\n      command: m.f\n      max_attempts: x\n      next: success\n"));
+    const failure = await failureOf(
+      ok(
+        "    a:\n      type: stub\n      next: b\n      max_attempts: 0\n    b:\n      type: task\n      command: m.f\n      max_attempts: x\n      next: success\n",
+      ),
+    );
     expectProblems(failure, [
       ['step "a" (stub): "max_attempts" must be an integer >= 1, got 0', 7, 21],
       ['step "b" (task): "max_attempts" must be an integer >= 1, got "x"', 11, 21],
@@ -162,7 +176,9 @@ describe("step keys", () => {
   });
 
   it("rejects an empty command and a command that is not a string", async () => {
-    const failure = await failureOf(ok('    a:\n      type: task\n      command: ""\n      next: b\n    b:\n      type: task\n      command: [echo]\n      next: success\n'));
+    const failure = await failureOf(
+      ok('    a:\n      type: task\n      command: ""\n      next: b\n    b:\n      type: task\n      command: [echo]\n      next: success\n'),
+    );
     expectProblems(failure, [
       ['step "a" (task): "command" must be a non-empty string, got ""', 6, 16],
       ['step "b" (task): "command" must be a non-empty string, got a list', 10, 16],
@@ -170,12 +186,20 @@ describe("step keys", () => {
   });
 
   it("rejects notebook keys on a shell task", async () => {
-    const failure = await failureOf(ok("    a:\n      type: task\n      command_type: shell\n      command: echo hi\n      output_cell_tag: x\n      next: success\n"));
-    expectProblems(failure, [['step "a" (task): "output_cell_tag" is only allowed when command_type is notebook (this task\'s command_type is "shell")', 8, 7]]);
+    const failure = await failureOf(
+      ok("    a:\n      type: task\n      command_type: shell\n      command: echo hi\n      output_cell_tag: x\n      next: success\n"),
+    );
+    expectProblems(failure, [
+      ['step "a" (task): "output_cell_tag" is only allowed when command_type is notebook (this task\'s command_type is "shell")', 8, 7],
+    ]);
   });
 
   it("rejects bad catalog and overrides values", async () => {
-    const failure = await failureOf(ok("    a:\n      type: task\n      command: m.f\n      next: success\n      overrides:\n        local: 1\n      catalog:\n        get: x\n        copy: [y]\n"));
+    const failure = await failureOf(
+      ok(
+        "    a:\n      type: task\n      command: m.f\n      next: success\n      overrides:\n        local: 1\n      catalog:\n        get: x\n        copy: [y]\n",
+      ),
+    );
     expectProblems(failure, [
       ['step "a" (task): "overrides.local" must be a string, got 1', 9, 16],
       ['step "a" (task): "catalog.get" must be a list of glob patterns, got "x"', 11, 14],
@@ -206,8 +230,10 @@ describe("traversal", () => {
   });
 
   it("rejects cycles, naming the steps, at the edge closing the loop", async () => {
-    const failure = await failureOf(ok("    a:\n      type: stub\n      next: b\n    b:\n      type: stub\n      next: c\n    c:\n      type: stub\n      next: a\n"));
-    expectProblems(failure, [['the pipeline has a cycle: a -> b -> c -> a; steps cannot loop back', 12, 13]]);
+    const failure = await failureOf(
+      ok("    a:\n      type: stub\n      next: b\n    b:\n      type: stub\n      next: c\n    c:\n      type: stub\n      next: a\n"),
+    );
+    expectProblems(failure, [["the pipeline has a cycle: a -> b -> c -> a; steps cannot loop back", 12, 13]]);
   });
 
   it("rejects unreachable steps", async () => {
@@ -216,7 +242,9 @@ describe("traversal", () => {
   });
 
   it("rejects steps from which no path ends", async () => {
-    const failure = await failureOf(ok("    a:\n      type: stub\n      next: b\n    b:\n      type: stub\n      next: c\n    c:\n      type: stub\n      next: b\n"));
+    const failure = await failureOf(
+      ok("    a:\n      type: stub\n      next: b\n    b:\n      type: stub\n      next: c\n    c:\n      type: stub\n      next: b\n"),
+    );
     expectProblems(failure, [
       ['no path from step "a" reaches a success or fail step', 4, 5],
       ["the pipeline has a cycle: b -> c -> b", 12, 13],
@@ -231,8 +259,12 @@ describe("terminal nodes", () => {
   });
 
   it("rejects a missing success step whose default name is taken", async () => {
-    const failure = await failureOf(ok("    a:\n      type: stub\n      next: success\n    success:\n      type: stub\n      next: done\n    done:\n      type: fail\n"));
-    expectProblems(failure, [['the pipeline has no success step, and the name "success" (used for the one added automatically) is taken by a stub step', 7, 5]]);
+    const failure = await failureOf(
+      ok("    a:\n      type: stub\n      next: success\n    success:\n      type: stub\n      next: done\n    done:\n      type: fail\n"),
+    );
+    expectProblems(failure, [
+      ['the pipeline has no success step, and the name "success" (used for the one added automatically) is taken by a stub step', 7, 5],
+    ]);
   });
 });
 
@@ -258,12 +290,16 @@ describe("composite steps", () => {
       "    a:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: inner\n        steps:\n          inner:\n            type: stub\n            next: nowhere\n",
     );
     const failure = await failureOf(yaml);
-    expectProblems(failure, [['step "a.map_variable_placeholder.inner": next names "nowhere", which is not a step of branch "a.map_variable_placeholder"', 14, 19]]);
+    expectProblems(failure, [
+      ['step "a.map_variable_placeholder.inner": next names "nowhere", which is not a step of branch "a.map_variable_placeholder"', 14, 19],
+    ]);
     expect(failure.problems[0]?.path).toBe("dag.steps.a.branch.steps.inner.next");
   });
 
   it("rejects branch names with a dot", async () => {
-    const yaml = ok("    a:\n      type: parallel\n      next: success\n      branches:\n        x.y:\n          start_at: s\n          steps:\n            s:\n              type: stub\n              next: success\n");
+    const yaml = ok(
+      "    a:\n      type: parallel\n      next: success\n      branches:\n        x.y:\n          start_at: s\n          steps:\n            s:\n              type: stub\n              next: success\n",
+    );
     const failure = await failureOf(yaml);
     expectProblems(failure, [['step "a" (parallel): branch name "x.y" cannot contain "." or "%" (rename the branch)', 8, 9]]);
   });
@@ -280,32 +316,57 @@ describe("composite steps", () => {
 
   it("rejects a file including itself", async () => {
     const failure = await failureOfFile("self-include.yaml", fixtures);
-    expectProblems(failure, [['step "again" (dag): dag_definition "self-include.yaml" includes itself (self-include.yaml -> self-include.yaml)', 6, 23]], "self-include.yaml");
+    expectProblems(
+      failure,
+      [['step "again" (dag): dag_definition "self-include.yaml" includes itself (self-include.yaml -> self-include.yaml)', 6, 23]],
+      "self-include.yaml",
+    );
   });
 
   it("rejects files including each other, at the include in the inner file", async () => {
     const failure = await failureOfFile("cycle-a.yaml", fixtures);
     const inner = path.join("sub", "cycle-b.yaml");
-    expectProblems(failure, [[`step "to b.dag.back to a" (dag): dag_definition "../cycle-a.yaml" includes itself (cycle-a.yaml -> ${inner} -> cycle-a.yaml)`, 6, 23]], inner);
+    expectProblems(
+      failure,
+      [[`step "to b.dag.back to a" (dag): dag_definition "../cycle-a.yaml" includes itself (cycle-a.yaml -> ${inner} -> cycle-a.yaml)`, 6, 23]],
+      inner,
+    );
   });
 
   it("locates problems of an included file in that file", async () => {
-    const failure = await failureOf(ok("    a:\n      type: dag\n      dag_definition: sub/broken-inner.yaml\n      next: b\n    b:\n      type: dag\n      dag_definition: sub/no-dag.yaml\n      next: c\n    c:\n      type: dag\n      dag_definition: sub/tabs.yaml\n      next: success\n"), {
-      "sub/broken-inner.yaml": 'dag:\n  start_at: inner\n  steps:\n    inner:\n      type: task\n      command: ""\n      next: success\n',
-      "sub/no-dag.yaml": "steps: {}\n",
-      "sub/tabs.yaml": "dag:\n\tstart_at: x\n",
-    });
+    const failure = await failureOf(
+      ok(
+        "    a:\n      type: dag\n      dag_definition: sub/broken-inner.yaml\n      next: b\n    b:\n      type: dag\n      dag_definition: sub/no-dag.yaml\n      next: c\n    c:\n      type: dag\n      dag_definition: sub/tabs.yaml\n      next: success\n",
+      ),
+      {
+        "sub/broken-inner.yaml": 'dag:\n  start_at: inner\n  steps:\n    inner:\n      type: task\n      command: ""\n      next: success\n',
+        "sub/no-dag.yaml": "steps: {}\n",
+        "sub/tabs.yaml": "dag:\n\tstart_at: x\n",
+      },
+    );
     expect(failure.problems).toEqual([
-      expect.objectContaining({ file: path.join("sub", "broken-inner.yaml"), line: 6, col: 16, message: 'step "a.dag.inner" (task): "command" must be a non-empty string, got ""' }),
+      expect.objectContaining({
+        file: path.join("sub", "broken-inner.yaml"),
+        line: 6,
+        col: 16,
+        message: 'step "a.dag.inner" (task): "command" must be a non-empty string, got ""',
+      }),
       expect.objectContaining({ file: path.join("sub", "no-dag.yaml"), line: 1, col: 1, message: expect.stringContaining('no top-level "dag" key in sub') }),
-      expect.objectContaining({ file: path.join("sub", "tabs.yaml"), line: 2, col: 1, message: expect.stringContaining("YAML syntax error: Tabs are not allowed") }),
+      expect.objectContaining({
+        file: path.join("sub", "tabs.yaml"),
+        line: 2,
+        col: 1,
+        message: expect.stringContaining("YAML syntax error: Tabs are not allowed"),
+      }),
     ]);
   });
 });
 
 describe("reporting", () => {
   it("reports every problem at once, sorted, one per line", async () => {
-    const failure = await failureOf("dag:\n  start_at: a\n  steps:\n    a:\n      type: stub\n      next: b\n    b:\n      type: task\n      max_attempts: -1\n      command: m.f\n      next: success\n    c:\n      type: stub\n      next: success\n      extra: kept\n");
+    const failure = await failureOf(
+      "dag:\n  start_at: a\n  steps:\n    a:\n      type: stub\n      next: b\n    b:\n      type: task\n      max_attempts: -1\n      command: m.f\n      next: success\n    c:\n      type: stub\n      next: success\n      extra: kept\n",
+    );
     expect(failure.code).toBe("PIPELINE_INVALID");
     expect(failure.message).toBe(
       [

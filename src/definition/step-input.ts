@@ -49,4 +49,3 @@ export function reportStepIssues(ctx: BuildContext, error: z.ZodError, input: St
   }
   reportIssues(ctx, issues, input.config, input.path, { label: input.label, allowedKeys });
 }
-

@@ -66,7 +66,15 @@ function ruleFor(path: ReadonlyArray<string | number>, issue: Issue): string {
 
 function genericRule(issue: Issue): string {
   if (issue.code === "invalid_type") {
-    const names: Record<string, string> = { string: "a string", number: "a number", int: "an integer", array: "a list", record: "a mapping", object: "a mapping", boolean: "true or false" };
+    const names: Record<string, string> = {
+      string: "a string",
+      number: "a number",
+      int: "an integer",
+      array: "a list",
+      record: "a mapping",
+      object: "a mapping",
+      boolean: "true or false",
+    };
     return names[issue.expected] ?? issue.expected;
   }
   if (issue.code === "too_small") return issue.origin === "string" ? "a non-empty string" : `at least ${String(issue.minimum)}`;

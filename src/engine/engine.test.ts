@@ -27,11 +27,18 @@ describe("engine (in memory)", () => {
 
   it("retries up to max_attempts, keeps every attempt, and follows on_failure when they are used up", async () => {
     const runner = scriptedRunner({ flaky: [{ fail: "boom 1" }, { parameters: { ok: true } }], broken: [{ fail: "always" }] });
-    const graph = dag({ flaky: task("flaky", "broken", { max_attempts: 3 }), broken: task("broken", "success", { max_attempts: 2, on_failure: "recover" }), recover: { type: "stub", next: "success" } });
+    const graph = dag({
+      flaky: task("flaky", "broken", { max_attempts: 3 }),
+      broken: task("broken", "success", { max_attempts: 2, on_failure: "recover" }),
+      recover: { type: "stub", next: "success" },
+    });
     const services = testServices({ runner });
     const log = await runGraph(graph, services);
     expect(log.status).toBe("SUCCESS");
-    expect(log.steps.flaky!.attempts.map((a) => [a.attempt_number, a.status, a.message])).toEqual([[1, "FAIL", "boom 1"], [2, "SUCCESS", ""]]);
+    expect(log.steps.flaky!.attempts.map((a) => [a.attempt_number, a.status, a.message])).toEqual([
+      [1, "FAIL", "boom 1"],
+      [2, "SUCCESS", ""],
+    ]);
     expect(log.steps.broken!.attempts.map((a) => a.status)).toEqual(["FAIL", "FAIL"]);
     expect(Object.keys(log.steps)).toEqual(["flaky", "broken", "recover", "success"]);
     expect((services.tracker as RecordingTracker).ended).toEqual(["SUCCESS"]);
@@ -44,7 +51,13 @@ describe("engine (in memory)", () => {
     });
     const graph = dag({
       list: task("list", "each"),
-      each: { type: "map", iterate_on: "items", iterate_as: "item", next: "success", branch: { start_at: "work", steps: { work: task("work"), success: { type: "success" }, fail: { type: "fail" } } } },
+      each: {
+        type: "map",
+        iterate_on: "items",
+        iterate_as: "item",
+        next: "success",
+        branch: { start_at: "work", steps: { work: task("work"), success: { type: "success" }, fail: { type: "fail" } } },
+      },
     });
     const log = await runGraph(graph, testServices({ runner }));
     expect(log.parameters.got).toEqual(["a!", "b!", "c!"]);
@@ -57,15 +70,23 @@ describe("engine (in memory)", () => {
     const stop = new AbortController();
     const runner = scriptedRunner({
       list: [{ parameters: { items: [1, 2, 3, 4] } }],
-      work: [async (invocation) => {
-        if (invocation.parameters.i === 1) return { parameters: {}, metrics: [] };
-        stop.abort({ kind: "signal", signal: "SIGTERM" } satisfies StopReason);
-        return waitForStop()(invocation);
-      }],
+      work: [
+        async (invocation) => {
+          if (invocation.parameters.i === 1) return { parameters: {}, metrics: [] };
+          stop.abort({ kind: "signal", signal: "SIGTERM" } satisfies StopReason);
+          return waitForStop()(invocation);
+        },
+      ],
     });
     const graph = dag({
       list: task("list", "each"),
-      each: { type: "map", iterate_on: "items", iterate_as: "i", next: "after", branch: { start_at: "work", steps: { work: task("work"), success: { type: "success" }, fail: { type: "fail" } } } },
+      each: {
+        type: "map",
+        iterate_on: "items",
+        iterate_as: "i",
+        next: "after",
+        branch: { start_at: "work", steps: { work: task("work"), success: { type: "success" }, fail: { type: "fail" } } },
+      },
       after: { type: "stub", next: "success" },
     });
     const log = await runGraph(graph, testServices({ runner }), { stop: { signal: stop.signal } });
@@ -81,7 +102,10 @@ describe("engine (in memory)", () => {
     const runner = scriptedRunner({ slow: [waitForStop(), { parameters: { done: 1 } }] });
     const services = testServices({ runner, executor: { type: "local", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => 30 } });
     const log = await runGraph(dag({ slow: task("slow", "success", { max_attempts: 2 }) }), services);
-    expect(log.steps.slow!.attempts.map((a) => a.message)).toEqual(["stopped after exceeding its time limit of 0.03 seconds (max_step_duration_in_seconds)", ""]);
+    expect(log.steps.slow!.attempts.map((a) => a.message)).toEqual([
+      "stopped after exceeding its time limit of 0.03 seconds (max_step_duration_in_seconds)",
+      "",
+    ]);
     expect(log.status).toBe("SUCCESS");
   });
 
@@ -92,7 +116,11 @@ describe("engine (in memory)", () => {
     const failed = await runGraph(graph, services);
     expect(Object.keys(failed.steps)).toEqual(["a", "b", "fail"]);
     const second = scriptedRunner({ b: [{ parameters: { y: 2 } }] });
-    const log = await runGraph(graph, { ...services, taskRunner: () => second }, { mode: { kind: "retry", stored: failed }, parameters: failed.initial_parameters! });
+    const log = await runGraph(
+      graph,
+      { ...services, taskRunner: () => second },
+      { mode: { kind: "retry", stored: failed }, parameters: failed.initial_parameters! },
+    );
     expect(second.calls.map((call) => [call.internalName, call.attempt])).toEqual([["b", 2]]);
     expect(second.calls[0]!.parameters).toEqual({ x: 1 });
     expect(Object.keys(log.steps)).toEqual(["a", "b", "success"]);
@@ -114,7 +142,13 @@ describe("engine (in memory)", () => {
 
   it("asks the executor what to do with each task: mocked ones are recorded as run without running", async () => {
     const runner = scriptedRunner({ a: [{ parameters: { x: 1 } }], b: [{ parameters: { y: 1 } }] });
-    const executor = { type: "mocked", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => undefined, disposition: (node: { name: string }) => (node.name === "a" ? { kind: "mock" as const } : { kind: "run" as const, node: node as never }) };
+    const executor = {
+      type: "mocked",
+      recordedConfig: {},
+      maxParallel: 1,
+      stepTimeLimitMs: () => undefined,
+      disposition: (node: { name: string }) => (node.name === "a" ? { kind: "mock" as const } : { kind: "run" as const, node: node as never }),
+    };
     const log = await runGraph(dag({ a: task("a", "b"), b: task("b") }), testServices({ runner, executor }));
     expect(log.steps.a).toMatchObject({ mock: true, status: "SUCCESS", attempts: [{ status: "SUCCESS" }] });
     expect(log.steps.b!.mock).toBe(false);

@@ -51,7 +51,16 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const status: Status = fanned.message ? "FAIL" : "SUCCESS";
   step.log.status = status;
   step.log.message = fanned.message;
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message: fanned.message, parameters: inputs }));
+  step.log.attempts.push(
+    makeAttempt({
+      number: nextAttemptNumber(step.log),
+      startedMicros: started,
+      endedMicros: run.services.now(),
+      status,
+      message: fanned.message,
+      parameters: inputs,
+    }),
+  );
   if (status === "SUCCESS") {
     const changed = assignParameters(ctx.scope, fanned.produced);
     if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
@@ -60,7 +69,14 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   return status;
 }
 
-async function fanOutAndIn(run: RunState, node: CompositeNode, ctx: BranchContext, log: StepLog, prior: StepLog | undefined, runGraph: GraphRunner): Promise<Fanned> {
+async function fanOutAndIn(
+  run: RunState,
+  node: CompositeNode,
+  ctx: BranchContext,
+  log: StepLog,
+  prior: StepLog | undefined,
+  runGraph: GraphRunner,
+): Promise<Fanned> {
   const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
   const { runLogStore, executor } = run.services;
@@ -85,7 +101,11 @@ async function fanOutAndIn(run: RunState, node: CompositeNode, ctx: BranchContex
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
   if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
-  const merged = fanIn(node, ctx.scope, done.map((outcome) => outcome.result));
+  const merged = fanIn(
+    node,
+    ctx.scope,
+    done.map((outcome) => outcome.result),
+  );
   return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters };
 }
 

@@ -59,7 +59,16 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepP
 export async function executeTerminal(run: RunState, node: SuccessNode | FailNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
   const step = await openStep(run, node, ctx, place);
   const parameters = recordedParameters(ctx.scope);
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: run.services.now(), endedMicros: run.services.now(), status: "SUCCESS", message: "", parameters }));
+  step.log.attempts.push(
+    makeAttempt({
+      number: nextAttemptNumber(step.log),
+      startedMicros: run.services.now(),
+      endedMicros: run.services.now(),
+      status: "SUCCESS",
+      message: "",
+      parameters,
+    }),
+  );
   step.log.status = "SUCCESS";
   // Nothing happens between a terminal step and its graph's end: its write can go with the caller's.
   await closeStepWithCaller(run, ctx, step);

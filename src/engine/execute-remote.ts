@@ -32,7 +32,10 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
   const started = run.services.now();
   run.services.onEvent?.({ type: "step-start", internalName: name, kind: node.kind, depth: ctx.location.length });
   const stop = attemptSignal(run, undefined);
-  const output = { write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) => run.services.onEvent?.({ type: "task-output", internalName: name, stream, text: chunk.toString().replace(/\n$/, "") }) };
+  const output = {
+    write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) =>
+      run.services.onEvent?.({ type: "task-output", internalName: name, stream, text: chunk.toString().replace(/\n$/, "") }),
+  };
   let result;
   try {
     const config = run.plan.runConfig;
@@ -49,7 +52,13 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
       signal: stop.signal,
       // The executor stops the step itself (a container is stopped through its runtime, not by killing
       // the client), so the launcher only kills on a forced stop.
-      spawn: createLauncher({ output, signal: new AbortController().signal, force: run.plan.stop.force, graceMs: run.services.stopGraceMs, registry: run.services.processes }),
+      spawn: createLauncher({
+        output,
+        signal: new AbortController().signal,
+        force: run.plan.stop.force,
+        graceMs: run.services.stopGraceMs,
+        registry: run.services.processes,
+      }),
       graceMs: run.services.stopGraceMs,
     });
   } finally {
@@ -58,7 +67,15 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
   const recorded = await storedStep(run, ctx, name);
   if (recorded?.status === "SUCCESS" && result.exitCode === 0) {
     assignParameters(ctx.scope, recorded.output_parameters ?? {});
-    run.services.onEvent?.({ type: "step-end", internalName: name, kind: node.kind, status: "SUCCESS", durationMs: (run.services.now() - started) / 1000, depth: ctx.location.length, message: "" });
+    run.services.onEvent?.({
+      type: "step-end",
+      internalName: name,
+      kind: node.kind,
+      status: "SUCCESS",
+      durationMs: (run.services.now() - started) / 1000,
+      depth: ctx.location.length,
+      message: "",
+    });
     return "SUCCESS";
   }
   return recordLostStep(run, node, ctx, place, recorded, result, started);
@@ -81,7 +98,15 @@ async function recordLostStep(
   const why = reason ? stopMessage(reason) : (result.problem ?? `the step's container exited with code ${result.exitCode}`);
   const name = resolveName(node.internalName, ctx.mapVariable);
   const event = (message: string) =>
-    run.services.onEvent?.({ type: "step-end", internalName: name, kind: node.kind, status: "FAIL", durationMs: (run.services.now() - started) / 1000, depth: ctx.location.length, message });
+    run.services.onEvent?.({
+      type: "step-end",
+      internalName: name,
+      kind: node.kind,
+      status: "FAIL",
+      durationMs: (run.services.now() - started) / 1000,
+      depth: ctx.location.length,
+      message,
+    });
   if (recorded?.status === "FAIL" && recorded.attempts.length > 0) {
     event(recorded.message || (recorded.attempts.at(-1)?.message ?? ""));
     return "FAIL";
@@ -89,7 +114,16 @@ async function recordLostStep(
   if (recorded?.status === "SUCCESS") run.services.warn(`step ${name} recorded SUCCESS but its container exited with code ${result.exitCode}: marked FAIL`);
   const log: StepLog = recorded ? { ...structuredClone(recorded), branches: {} } : newStepLog(node.name, name, node.kind);
   if (!recorded) log.code_identities.push(...structuredClone(run.identities));
-  log.attempts.push(makeAttempt({ number: nextAttemptNumber(log), startedMicros: started, endedMicros: run.services.now(), status: "FAIL", message: why, parameters: recordedParameters(ctx.scope) }));
+  log.attempts.push(
+    makeAttempt({
+      number: nextAttemptNumber(log),
+      startedMicros: started,
+      endedMicros: run.services.now(),
+      status: "FAIL",
+      message: why,
+      parameters: recordedParameters(ctx.scope),
+    }),
+  );
   log.status = "FAIL";
   log.message = why;
   await run.services.runLogStore.putStep(run.plan.runId, ctx.location, log, place.seq);

@@ -81,14 +81,28 @@ async function recordAttempt(
   const series = maskedSeries(run, MetricSeries.from(outcome.metrics));
   const tracked = series.size > 0;
   const metrics = series.collapsed();
-  const record = makeAttempt({ number, startedMicros: attempt.started, endedMicros: run.services.now(), status, message, parameters: recordedParameters(ctx.scope) });
+  const record = makeAttempt({
+    number,
+    startedMicros: attempt.started,
+    endedMicros: run.services.now(),
+    status,
+    message,
+    parameters: recordedParameters(ctx.scope),
+  });
   if (status === "FAIL" && tracked) record.user_defined_metrics = metrics;
   if (tracked) record.metric_times_ms = series.times();
   log.attempts.push(record);
   log.status = status;
   log.message = "";
   await run.services.tracker.publish(log.internal_name, series);
-  run.services.onEvent?.({ type: "attempt-end", internalName: log.internal_name, attempt: number, status, message, durationMs: (run.services.now() - attempt.started) / 1000 });
+  run.services.onEvent?.({
+    type: "attempt-end",
+    internalName: log.internal_name,
+    attempt: number,
+    status,
+    message,
+    durationMs: (run.services.now() - attempt.started) / 1000,
+  });
   if (status === "SUCCESS") {
     log.user_defined_metrics = metrics;
     const changed = assignParameters(ctx.scope, maskDeep(outcome.parameters, run.secretValues));
@@ -157,7 +171,9 @@ async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: Branc
   const message = await catalogOnly(run, node, step.log);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const parameters = recordedParameters(ctx.scope);
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message, parameters }));
+  step.log.attempts.push(
+    makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message, parameters }),
+  );
   step.log.status = status;
   await closeStep(run, ctx, step);
   return status;
@@ -181,7 +197,16 @@ export async function executeStub(run: RunState, node: StubNode, ctx: BranchCont
   const started = run.services.now();
   const message = await catalogOnly(run, node, step.log);
   const status: Status = message ? "FAIL" : "SUCCESS";
-  step.log.attempts.push(makeAttempt({ number: nextAttemptNumber(step.log), startedMicros: started, endedMicros: run.services.now(), status, message, parameters: recordedParameters(ctx.scope) }));
+  step.log.attempts.push(
+    makeAttempt({
+      number: nextAttemptNumber(step.log),
+      startedMicros: started,
+      endedMicros: run.services.now(),
+      status,
+      message,
+      parameters: recordedParameters(ctx.scope),
+    }),
+  );
   step.log.status = status;
   await closeStep(run, ctx, step);
   return status;

@@ -82,7 +82,8 @@ export function resolveStep(graph: Graph, log: RunLog, internalName: string, map
     const key = resolveName(node.internalName, ctx.mapVariable);
     const prior = Object.hasOwn(steps, key) ? steps[key] : undefined;
     const segment = segments[i + 1];
-    if (segment === undefined) return { node, graph: current, ctx, place: { seq, ...(prior ? { prior } : {}) }, ...(branchIndex === undefined ? {} : { branchIndex }) };
+    if (segment === undefined)
+      return { node, graph: current, ctx, place: { seq, ...(prior ? { prior } : {}) }, ...(branchIndex === undefined ? {} : { branchIndex }) };
     if (!isComposite(node)) throw new RunnableError("PIPELINE_INVALID", `Step "${node.internalName}" has no branches (in "${internalName}")`);
     if (!prior) throw stepNotReached(internalName, node.name);
     const plan = branchFor(node, ctx, key, segment, mapVariable);

@@ -73,7 +73,14 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
   // are): many listeners at once are expected, not a leak (no MaxListenersExceededWarning).
   setMaxListeners(0, plan.stop.signal, plan.stop.force);
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
-  return { plan, services, identities, baseEnv: baseEnvironment(plan.env), secretValues: new Set(plan.secretValues), taskSlots: createLimiter(services.executor.maxParallel) };
+  return {
+    plan,
+    services,
+    identities,
+    baseEnv: baseEnvironment(plan.env),
+    secretValues: new Set(plan.secretValues),
+    taskSlots: createLimiter(services.executor.maxParallel),
+  };
 }
 
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */

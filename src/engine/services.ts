@@ -13,7 +13,16 @@ export type RunEvent =
   | { type: "run-start"; runId: string; resumed: boolean }
   | { type: "step-start"; internalName: string; kind: string; depth: number }
   | { type: "attempt-end"; internalName: string; attempt: number; status: Status; message: string; durationMs: number }
-  | { type: "step-end"; internalName: string; kind: string; status: Status; durationMs: number; depth: number; message: string; skipped?: "cached" | "kept" | "mocked" }
+  | {
+      type: "step-end";
+      internalName: string;
+      kind: string;
+      status: Status;
+      durationMs: number;
+      depth: number;
+      message: string;
+      skipped?: "cached" | "kept" | "mocked";
+    }
   | { type: "task-output"; internalName: string; stream: "stdout" | "stderr"; text: string }
   | { type: "output-truncated"; internalName: string; shownLines: number }
   | { type: "output-tail"; internalName: string; lines: string[]; omittedLines: number; logName: string }

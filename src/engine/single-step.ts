@@ -79,7 +79,11 @@ async function implicitFail(run: RunState, step: ResolvedStep): Promise<void> {
 }
 
 function composite(step: ResolvedStep): CompositeNode {
-  if (!isComposite(step.node)) throw new RunnableError("CLI_USAGE", `Step "${step.node.internalName}" is a ${step.node.kind} step, not parallel, map or dag: run it with \`runnable execute-single-node\``);
+  if (!isComposite(step.node))
+    throw new RunnableError(
+      "CLI_USAGE",
+      `Step "${step.node.internalName}" is a ${step.node.kind} step, not parallel, map or dag: run it with \`runnable execute-single-node\``,
+    );
   return step.node;
 }
 
@@ -94,7 +98,8 @@ export async function fanOutStep(run: RunState, step: ResolvedStep): Promise<unk
   await mapLimit(
     plans.filter((plan) => !Object.hasOwn(existing, plan.key)),
     16,
-    (plan) => runLogStore.putBranch(run.plan.runId, [...step.ctx.location, [stepKey, plan.key]], { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
+    (plan) =>
+      runLogStore.putBranch(run.plan.runId, [...step.ctx.location, [stepKey, plan.key]], { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
   );
   return plans.map((plan) => plan.mapVariable.at(-1)?.[1]);
 }
@@ -113,14 +118,28 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   let message = failed.length > 0 ? failureMessage(failed, plans.length) : "";
   let produced = {};
   if (!message) {
-    const merged = fanIn(node, step.ctx.scope, plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)));
+    const merged = fanIn(
+      node,
+      step.ctx.scope,
+      plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)),
+    );
     if ("failure" in merged) message = merged.failure;
     else produced = merged.parameters;
   }
   const status: Status = message ? "FAIL" : "SUCCESS";
   const log: StepLog = { ...stored, branches: {}, status, message };
   const now = run.services.now();
-  log.attempts = [...stored.attempts, makeAttempt({ number: nextAttemptNumber(stored), startedMicros: now, endedMicros: now, status, message, parameters: cloneJson(recordedParameters(step.ctx.scope)) })];
+  log.attempts = [
+    ...stored.attempts,
+    makeAttempt({
+      number: nextAttemptNumber(stored),
+      startedMicros: now,
+      endedMicros: now,
+      status,
+      message,
+      parameters: cloneJson(recordedParameters(step.ctx.scope)),
+    }),
+  ];
   if (status === "SUCCESS") {
     const changed = assignParameters(step.ctx.scope, produced);
     if (Object.keys(changed).length > 0) log.output_parameters = changed;

@@ -50,7 +50,13 @@ export async function closeExecutionLog(run: RunState, output: StepOutput, log: 
   output.log.flush();
   const ending = output.log.ending();
   if (ending.omittedLines > 0) {
-    run.services.onEvent?.({ type: "output-tail", internalName: log.internal_name, lines: ending.lines, omittedLines: ending.omittedLines, logName: output.name });
+    run.services.onEvent?.({
+      type: "output-tail",
+      internalName: log.internal_name,
+      lines: ending.lines,
+      omittedLines: ending.omittedLines,
+      logName: output.name,
+    });
   }
   try {
     return await output.writer.commit();

@@ -11,7 +11,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * {@link STORE_RECOVERY_WAIT_MS}. Never throws: the caller reports the fault itself; when the store
  * stays away the run is left PROCESSING, its lease lapses and `runnable retry` continues it.
  */
-export async function finishAfterFault(finish: () => Promise<void>, warn: (message: string) => void, runId: string, waitMs = STORE_RECOVERY_WAIT_MS): Promise<void> {
+export async function finishAfterFault(
+  finish: () => Promise<void>,
+  warn: (message: string) => void,
+  runId: string,
+  waitMs = STORE_RECOVERY_WAIT_MS,
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   let waited = false;
   for (;;) {
@@ -21,7 +26,9 @@ export async function finishAfterFault(finish: () => Promise<void>, warn: (messa
       return;
     } catch (error) {
       if (!isRunnableError(error, "STORE_UNAVAILABLE") || Date.now() >= deadline) {
-        warn(`could not record run ${runId} FAIL: ${messageOf(error)}; it stays PROCESSING (STALE in \`runnable runs list\` once its lease lapses; \`runnable retry ${runId}\` continues it)`);
+        warn(
+          `could not record run ${runId} FAIL: ${messageOf(error)}; it stays PROCESSING (STALE in \`runnable runs list\` once its lease lapses; \`runnable retry ${runId}\` continues it)`,
+        );
         return;
       }
       if (!waited) warn(`waiting up to ${Math.round(waitMs / 1000)} s for the run log store to come back, to record run ${runId} FAIL`);

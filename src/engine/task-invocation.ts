@@ -25,7 +25,15 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
   const { runId, tag, cwd } = run.plan;
   let env: Record<string, string> | undefined;
   const environment = (): Record<string, string> =>
-    (env ??= taskEnvironment({ base: run.baseEnv, runId, tag, attempt: attempt.number, parameters: ctx.scope.parameters, mapVariable: ctx.mapVariable, secrets }));
+    (env ??= taskEnvironment({
+      base: run.baseEnv,
+      runId,
+      tag,
+      attempt: attempt.number,
+      parameters: ctx.scope.parameters,
+      mapVariable: ctx.mapVariable,
+      secrets,
+    }));
   const spawn = createLauncher({
     output: attempt.output,
     signal: attempt.signal,

@@ -81,4 +81,3 @@ export async function writeAtomicSized(file: string, data: FileData, observe?: W
 export async function writeAtomic(file: string, data: FileData, observe?: WriteObserver): Promise<bigint> {
   return (await writeAtomicSized(file, data, observe)).ino;
 }
-

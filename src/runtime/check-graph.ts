@@ -3,7 +3,6 @@ import { allNodes, type Graph, type Node } from "../core/graph.js";
 import { BUILTIN_REDUCERS } from "../core/reducers.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 
-
 /**
  * Checks what only the runtime can know before a run starts: a runner exists for every task's
  * `command_type`, each runner accepts its tasks (modules load, exports exist), reducers are known.

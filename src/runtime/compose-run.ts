@@ -107,7 +107,15 @@ function imageIdentityFrom(env: Readonly<Record<string, string | undefined>>): {
   if (!id) return {};
   const url = env["RUNNABLE_IMAGE_ID"] ? "local docker host" : "image registry";
   const message = env["RUNNABLE_IMAGE"] ? `image ${env["RUNNABLE_IMAGE"]}` : "";
-  return { imageIdentity: { code_identifier: id, code_identifier_type: "docker", code_identifier_dependable: true, code_identifier_url: url, code_identifier_message: message } };
+  return {
+    imageIdentity: {
+      code_identifier: id,
+      code_identifier_type: "docker",
+      code_identifier_dependable: true,
+      code_identifier_url: url,
+      code_identifier_message: message,
+    },
+  };
 }
 
 /**
@@ -126,7 +134,10 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
   });
   const refused = findings.filter((finding) => finding.level === "error");
   if (refused.length > 0) {
-    throw new RunnableError("CONFIG_INVALID", `the services configuration cannot be used with executor ${services.executor.type}:\n${refused.map((f) => f.message).join("\n")}`);
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `the services configuration cannot be used with executor ${services.executor.type}:\n${refused.map((f) => f.message).join("\n")}`,
+    );
   }
   if (!options.quiet) for (const finding of findings) if (finding.level === "warning") services.warn(finding.message);
   const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(services.executor.check?.(graph) ?? [])];

@@ -43,7 +43,11 @@ export async function createService<K extends ServiceKey>(
 }
 
 /** Creates every task runner (with its `task_runners` settings, if any) and indexes them by the command types they serve. */
-export async function createTaskRunners(registry: Registry, context: PluginContext, configs: Readonly<Record<string, unknown>> = {}): Promise<Map<string, TaskRunner>> {
+export async function createTaskRunners(
+  registry: Registry,
+  context: PluginContext,
+  configs: Readonly<Record<string, unknown>> = {},
+): Promise<Map<string, TaskRunner>> {
   const runners = new Map<string, TaskRunner>();
   for (const definition of registry.all("task")) {
     const config = configs[definition.type] ?? definition.configSchema.parse({});

@@ -47,10 +47,14 @@ export function storageFailure(error: unknown, runId: string): RunnableError | u
   const what = code ? STORAGE_ERRORS[code] : undefined;
   if (!what) return undefined;
   const where = path ? ` (${syscall ?? "writing"} ${path})` : syscall ? ` (${syscall})` : "";
-  return new RunnableError("STORAGE_FAILED", `run ${runId} stopped: its records could not be written: ${what}, ${code}${where}; the run log keeps the last update that was written completely`, {
-    cause: error,
-    hint: `fix the storage (free some space, remount), then continue the run with: runnable retry ${runId}`,
-  });
+  return new RunnableError(
+    "STORAGE_FAILED",
+    `run ${runId} stopped: its records could not be written: ${what}, ${code}${where}; the run log keeps the last update that was written completely`,
+    {
+      cause: error,
+      hint: `fix the storage (free some space, remount), then continue the run with: runnable retry ${runId}`,
+    },
+  );
 }
 
 /** Prepares and runs a pipeline (a new run, or a re-run with `useCached`). */

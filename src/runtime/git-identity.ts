@@ -66,7 +66,10 @@ const unknown = (message: string): CodeIdentity => ({
 async function notARepo(cwd: string, status: Extract<GitResult, { ok: false }>): Promise<CodeIdentity> {
   if (status.missing) {
     // A missing cwd also makes the spawn fail with ENOENT.
-    const cwdExists = await stat(cwd).then((s) => s.isDirectory(), () => false);
+    const cwdExists = await stat(cwd).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!cwdExists) return unknown(`the folder ${cwd} does not exist: the code identity is unknown`);
     return unknown("git is not installed (or not on PATH): the code identity is unknown");
   }

@@ -12,11 +12,7 @@ import { parseYamlSource, type YamlSource } from "../definition/yaml-source.js";
  * Values a run could not keep exactly (NaN, Infinity, integers beyond 2^53, nesting deeper than
  * {@link MAX_VALUE_DEPTH}) are refused with where they are.
  */
-export async function initialParameters(
-  file: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
-): Promise<Parameters> {
+export async function initialParameters(file: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<Parameters> {
   const fromFile = file ? await readParametersFile(resolve(cwd, file), file) : {};
   return { ...fromFile, ...parametersFromEnv(env) };
 }
@@ -59,7 +55,12 @@ function inexactValues(source: YamlSource): Problem[] {
   const stack: Array<[unknown, (string | number)[]]> = [[source.hashable([]), []]];
   while (stack.length > 0) {
     const [node, path] = stack.pop()!;
-    const at = (message: string): Problem => ({ message: `parameter ${path.join(".")} ${message}`, file: source.file, ...source.positionOf(path), path: path.join(".") });
+    const at = (message: string): Problem => ({
+      message: `parameter ${path.join(".")} ${message}`,
+      file: source.file,
+      ...source.positionOf(path),
+      path: path.join("."),
+    });
     if (typeof node === "number") {
       if (!Number.isSafeInteger(node)) problems.push(at("is an integer with more digits than a 64-bit float keeps exactly; quote it to keep it as text"));
     } else if (typeof node === "object" && node !== null && PY_FLOAT in node) {

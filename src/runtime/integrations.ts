@@ -50,7 +50,10 @@ function argoSharedLocation(input: IntegrationInput, service: "run_log_store" | 
   const location = stringField(input[service], key, fallback);
   const mounts = argoMounts(input.executor);
   if (mounts.some((mount) => isUnder(location, mount))) return undefined;
-  const where = mounts.length > 0 ? `under one of the persistent_volumes mount paths (${mounts.join(", ")})` : "on a volume every pod mounts (executor.config.persistent_volumes)";
+  const where =
+    mounts.length > 0
+      ? `under one of the persistent_volumes mount paths (${mounts.join(", ")})`
+      : "on a volume every pod mounts (executor.config.persistent_volumes)";
   return {
     level: "warning",
     service,
@@ -62,7 +65,11 @@ const RULES: Rule[] = [
   ({ executor, run_log_store }) => {
     if (run_log_store.type !== "buffered") return undefined;
     if (executor.type === "local") {
-      return { level: "info", service: "run_log_store", message: "run_log_store buffered keeps the run log in memory: nothing is kept for `runs show` or re-runs" };
+      return {
+        level: "info",
+        service: "run_log_store",
+        message: "run_log_store buffered keeps the run log in memory: nothing is kept for `runs show` or re-runs",
+      };
     }
     return {
       level: "error",
@@ -72,18 +79,31 @@ const RULES: Rule[] = [
   },
   ({ catalog }) =>
     catalog.type === "do-nothing"
-      ? { level: "warning", service: "catalog", message: "catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps" }
+      ? {
+          level: "warning",
+          service: "catalog",
+          message: "catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps",
+        }
       : undefined,
-  ({ secrets }) => (secrets.type === "do-nothing" ? { level: "info", service: "secrets", message: "secrets do-nothing: steps that ask for a secret will fail; configure dotenv or env-secrets-manager" } : undefined),
+  ({ secrets }) =>
+    secrets.type === "do-nothing"
+      ? { level: "info", service: "secrets", message: "secrets do-nothing: steps that ask for a secret will fail; configure dotenv or env-secrets-manager" }
+      : undefined,
   ({ experiment_tracker }) =>
-    experiment_tracker.type === "do-nothing" ? { level: "info", service: "experiment_tracker", message: "experiment_tracker do-nothing: metrics are kept in the run log only" } : undefined,
+    experiment_tracker.type === "do-nothing"
+      ? { level: "info", service: "experiment_tracker", message: "experiment_tracker do-nothing: metrics are kept in the run log only" }
+      : undefined,
   (input) => {
     const { executor, run_log_store } = input;
     if (executor.type === "argo" && (run_log_store.type === "file-system" || run_log_store.type === "chunked-fs")) {
       return argoSharedLocation(input, "run_log_store", "log_folder", ".run_log_store");
     }
     if (executor.type === "local-container" && (run_log_store.type === "file-system" || run_log_store.type === "chunked-fs")) {
-      return { level: "info", service: "run_log_store", message: `run_log_store ${run_log_store.type}: ${stringField(run_log_store, "log_folder", ".run_log_store")} is mounted into every step's container` };
+      return {
+        level: "info",
+        service: "run_log_store",
+        message: `run_log_store ${run_log_store.type}: ${stringField(run_log_store, "log_folder", ".run_log_store")} is mounted into every step's container`,
+      };
     }
     return undefined;
   },
@@ -92,20 +112,28 @@ const RULES: Rule[] = [
     if (catalog.type !== "file-system") return undefined;
     if (executor.type === "argo") return argoSharedLocation(input, "catalog", "catalog_location", ".catalog");
     if (executor.type === "local-container") {
-      return { level: "info", service: "catalog", message: `catalog file-system: ${stringField(catalog, "catalog_location", ".catalog")} is mounted into every step's container` };
+      return {
+        level: "info",
+        service: "catalog",
+        message: `catalog file-system: ${stringField(catalog, "catalog_location", ".catalog")} is mounted into every step's container`,
+      };
     }
     return undefined;
   },
   ({ executor, secrets }) => {
     if (secrets.type === "dotenv" && REMOTE_EXECUTORS.has(executor.type)) {
-      const how = executor.type === "argo" ? "the file must be in the image; prefer executor.config.secrets_from_k8s (Kubernetes secrets)" : "the file is mounted read-only into every container; keep it out of the image";
+      const how =
+        executor.type === "argo"
+          ? "the file must be in the image; prefer executor.config.secrets_from_k8s (Kubernetes secrets)"
+          : "the file is mounted read-only into every container; keep it out of the image";
       return { level: "warning", service: "secrets", message: `secrets dotenv with executor ${executor.type}: ${how}` };
     }
     if (secrets.type === "env-secrets-manager" && executor.type === "local-container") {
       return {
         level: "error",
         service: "secrets",
-        message: "secrets env-secrets-manager cannot be used with executor local-container: containers do not see the host's environment; use secrets dotenv (mounted into the container) or executor.config.environment",
+        message:
+          "secrets env-secrets-manager cannot be used with executor local-container: containers do not see the host's environment; use secrets dotenv (mounted into the container) or executor.config.environment",
       };
     }
     return undefined;
@@ -114,8 +142,13 @@ const RULES: Rule[] = [
     if (executor.type !== "argo" || experiment_tracker.type !== "mlflow") return undefined;
     const url = stringField(experiment_tracker, "server_url", "");
     if (!/^https?:\/\/(localhost|127\.|\[::1\])/.test(url)) return undefined;
-    return { level: "warning", service: "experiment_tracker", message: `experiment_tracker mlflow: server_url ${url} points at the pod itself inside Kubernetes; use the tracking server's cluster address` };
-  },  (input) => serverService(input, "run_log_store"),
+    return {
+      level: "warning",
+      service: "experiment_tracker",
+      message: `experiment_tracker mlflow: server_url ${url} points at the pod itself inside Kubernetes; use the tracking server's cluster address`,
+    };
+  },
+  (input) => serverService(input, "run_log_store"),
   (input) => serverService(input, "catalog"),
   (input) => sharedBucket(input),
 ];
@@ -137,20 +170,38 @@ function serverService(input: IntegrationInput, service: "run_log_store" | "cata
   const name = `${service} ${input[service].type}`;
   const address = stringField(input[service], known.setting, "");
   if (executor.type === "argo" && LOOPBACK.test(address)) {
-    return { level: "warning", service, message: `${name}: ${known.setting} ${address.replace(/\/\/[^@/]*@/, "//***@")} points at the pod itself inside Kubernetes; use the server's cluster address` };
+    return {
+      level: "warning",
+      service,
+      message: `${name}: ${known.setting} ${address.replace(/\/\/[^@/]*@/, "//***@")} points at the pod itself inside Kubernetes; use the server's cluster address`,
+    };
   }
   if (executor.type === "argo") {
-    return { level: "info", service, message: `${name}: nothing is mounted; pods connect to the server themselves, with credentials from executor.config.secrets_from_k8s (e.g. ${known.variables.split(", ").slice(0, 2).join(", ")}) or the pods' service account` };
+    return {
+      level: "info",
+      service,
+      message: `${name}: nothing is mounted; pods connect to the server themselves, with credentials from executor.config.secrets_from_k8s (e.g. ${known.variables.split(", ").slice(0, 2).join(", ")}) or the pods' service account`,
+    };
   }
-  return { level: "info", service, message: `${name}: nothing is mounted; each container connects to the server itself (host network) and gets the host's ${known.variables} when they are set (passed by name, never on the command line)` };
+  return {
+    level: "info",
+    service,
+    message: `${name}: nothing is mounted; each container connects to the server itself (host network) and gets the host's ${known.variables} when they are set (passed by name, never on the command line)`,
+  };
 }
 
 /** A warning when the s3 run log store and the s3 catalog would write the same keys. */
 function sharedBucket({ run_log_store, catalog }: IntegrationInput): IntegrationFinding | undefined {
   if (run_log_store.type !== "s3" || catalog.type !== "s3") return undefined;
-  const place = (service: ConfiguredService) => `${stringField(service, "endpoint_url", "")}|${stringField(service, "bucket", "")}|${stringField(service, "prefix", "").replace(/\/+$/, "")}`;
+  const place = (service: ConfiguredService) =>
+    `${stringField(service, "endpoint_url", "")}|${stringField(service, "bucket", "")}|${stringField(service, "prefix", "").replace(/\/+$/, "")}`;
   if (place(run_log_store) !== place(catalog)) return undefined;
-  return { level: "warning", service: "catalog", message: "catalog s3 and run_log_store s3 share one bucket and prefix, so a cataloged file named like a run log object (RunLog.json) would replace it; give them different prefixes" };
+  return {
+    level: "warning",
+    service: "catalog",
+    message:
+      "catalog s3 and run_log_store s3 share one bucket and prefix, so a cataloged file named like a run log object (RunLog.json) would replace it; give them different prefixes",
+  };
 }
 
 /** Every finding for this combination of executor and services, in rule order. */

@@ -25,7 +25,9 @@ export async function knownSecretValues(graph: Graph, secrets: Secrets, warn: (m
     else if (value && !values.has(value)) short++;
   }
   if (short > 0) {
-    warn(`${short} secret value(s) of the ${secrets.type} secrets are shorter than ${MIN_UNDECLARED_SECRET_CHARS} characters: they are masked only in steps that declare them (secrets:)`);
+    warn(
+      `${short} secret value(s) of the ${secrets.type} secrets are shorter than ${MIN_UNDECLARED_SECRET_CHARS} characters: they are masked only in steps that declare them (secrets:)`,
+    );
   }
   return [...values];
 }

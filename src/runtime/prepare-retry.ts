@@ -62,7 +62,8 @@ export async function prepareRetry(options: RetryOptions): Promise<PreparedRun> 
     const pipeline = await loadSource(options.source ?? (await options.loadFile(pipelineFileOf(stored, options.file))), cwd);
     await checkBeforeRun(pipeline.graph, composed, cwd);
     const parametersFile = options.parametersFile ?? (stored.run_config.parameters_file || undefined);
-    const initial = options.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
+    const initial =
+      options.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
     const original = stored.use_cached && stored.original_run_id ? ({ run_id: stored.original_run_id } as RunLog) : undefined;
     const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: stored.run_id, tag: stored.tag ?? "", parametersFile, original });
     const plan: RunPlan = {

@@ -162,14 +162,22 @@ export async function loadSource(source: PipelineSource, cwd: string): Promise<L
 async function checkCatalogArea(catalog: Catalog, store: RunLogStore, runId: string): Promise<void> {
   const existing = (await catalog.existingRun?.(runId)) ?? "none";
   if (existing === "link") {
-    throw new RunnableError("CATALOG_ERROR", `the ${catalog.type} catalog's folder for run "${runId}" is a symbolic link: the run's files would be written wherever it points`, {
-      hint: "remove the link, or choose another --run-id (or omit it)",
-    });
+    throw new RunnableError(
+      "CATALOG_ERROR",
+      `the ${catalog.type} catalog's folder for run "${runId}" is a symbolic link: the run's files would be written wherever it points`,
+      {
+        hint: "remove the link, or choose another --run-id (or omit it)",
+      },
+    );
   }
   if (existing === "files" && store.type === "buffered") {
-    throw new RunnableError("RUN_EXISTS", `the ${catalog.type} catalog already holds files of a run with id "${runId}", and the buffered run log store cannot tell whether that id was used`, {
-      hint: "choose another --run-id (or omit it), or remove that run's catalog folder first",
-    });
+    throw new RunnableError(
+      "RUN_EXISTS",
+      `the ${catalog.type} catalog already holds files of a run with id "${runId}", and the buffered run log store cannot tell whether that id was used`,
+      {
+        hint: "choose another --run-id (or omit it), or remove that run's catalog folder first",
+      },
+    );
   }
 }
 

@@ -47,7 +47,9 @@ export function parseMapVariable(text: string | undefined): MapVariable {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RunnableError("CLI_USAGE", `--map-variable is not valid JSON: ${(error as Error).message}`, { hint: `give a JSON object of iterate_as names to items, e.g. '{"chunk": 3}'` });
+    throw new RunnableError("CLI_USAGE", `--map-variable is not valid JSON: ${(error as Error).message}`, {
+      hint: `give a JSON object of iterate_as names to items, e.g. '{"chunk": 3}'`,
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new RunnableError("CLI_USAGE", "--map-variable must be a JSON object of iterate_as names to items", { hint: `e.g. '{"chunk": 3}'` });
@@ -67,11 +69,17 @@ export async function prepareStep(options: StepOptions): Promise<PreparedStep> {
     const { runLogStore } = composed.services;
     const stored = (await runLogStore.exists(options.runId)) ? await runLogStore.get(options.runId) : undefined;
     const file = options.file || (stored?.run_config.pipeline_file ?? "");
-    if (!file) throw new RunnableError("CLI_USAGE", `Step "${options.step}" of run "${options.runId}": no pipeline file`, { hint: "give the pipeline with -f/--file" });
+    if (!file)
+      throw new RunnableError("CLI_USAGE", `Step "${options.step}" of run "${options.runId}": no pipeline file`, { hint: "give the pipeline with -f/--file" });
     const pipeline = await loadSource(await options.loadFile(file), cwd);
     await checkBeforeRun(pipeline.graph, composed, cwd);
     const tag = options.tag ?? stored?.tag ?? "";
-    const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: options.runId, tag, parametersFile: options.parametersFile, original: undefined });
+    const runConfig = buildRunConfig(composed.services, composed.config, pipeline, {
+      runId: options.runId,
+      tag,
+      parametersFile: options.parametersFile,
+      original: undefined,
+    });
     const log = stored ?? (await createFirst(composed.services.runLogStore, options, runConfig, await initialParameters(options.parametersFile, env, cwd)));
     const plan: RunPlan = {
       runId: options.runId,
@@ -96,7 +104,12 @@ export async function prepareStep(options: StepOptions): Promise<PreparedStep> {
 }
 
 /** The first step process of a run creates its log; one that loses the race reads the winner's. */
-async function createFirst(store: PreparedStep["run"]["services"]["runLogStore"], options: StepOptions, runConfig: RunPlan["runConfig"], parameters: Record<string, unknown>): Promise<RunLog> {
+async function createFirst(
+  store: PreparedStep["run"]["services"]["runLogStore"],
+  options: StepOptions,
+  runConfig: RunPlan["runConfig"],
+  parameters: Record<string, unknown>,
+): Promise<RunLog> {
   try {
     await store.create({
       run_id: options.runId,

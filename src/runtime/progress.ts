@@ -53,7 +53,11 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
       case "run-start":
         return line(`${color.bold(event.resumed ? "retry" : "run")} ${event.runId}`);
       case "run-stopping":
-        return line(color.yellow(`stopping ${event.runId}: ${event.reason.kind === "signal" ? `${event.reason.signal} received` : "stop requested"}; running steps are being stopped`));
+        return line(
+          color.yellow(
+            `stopping ${event.runId}: ${event.reason.kind === "signal" ? `${event.reason.signal} received` : "stop requested"}; running steps are being stopped`,
+          ),
+        );
       case "output-truncated":
         if (options.showOutput) line(`    ${color.dim("│")} ${color.dim(`… more output than ${event.shownLines} lines: the rest goes to the execution log`)}`);
         return;
@@ -78,7 +82,9 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
       case "step-end": {
         if (event.skipped) {
           if (!shown(event.depth, false)) return;
-          return line(`  ${color.dim(`↷ ${event.internalName} (${event.skipped === "cached" ? "succeeded in the original run: not run again" : "succeeded before: kept"})`)}`);
+          return line(
+            `  ${color.dim(`↷ ${event.internalName} (${event.skipped === "cached" ? "succeeded in the original run: not run again" : "succeeded before: kept"})`)}`,
+          );
         }
         if (event.depth > 0 && !started.delete(event.internalName) && event.status === "SUCCESS") return;
         const why = event.status === "FAIL" && event.message && ["parallel", "map", "dag"].includes(event.kind) ? color.dim(`: ${event.message}`) : "";

@@ -15,7 +15,6 @@ function root(): string {
   return path.join(os.tmpdir(), `runnable-${uid}`);
 }
 
-
 /** Removes the scratch folders of processes (on this host) that are gone. */
 export async function sweepScratch(): Promise<void> {
   const names = await readdir(root()).catch(() => [] as string[]);
@@ -52,7 +51,8 @@ export function createScratch(made: (folder: string) => void = () => undefined):
   const empty = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
     if (entries === undefined || free.length >= KEPT_FOLDERS) return rm(dir, { recursive: true, force: true });
-    const remove = (entry: Dirent) => (entry.isDirectory() ? rm(path.join(dir, entry.name), { recursive: true, force: true }) : unlink(path.join(dir, entry.name)));
+    const remove = (entry: Dirent) =>
+      entry.isDirectory() ? rm(path.join(dir, entry.name), { recursive: true, force: true }) : unlink(path.join(dir, entry.name));
     await Promise.all(entries.map(remove));
     if (base !== undefined) free.push(dir);
   };

@@ -1,6 +1,16 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
 export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
-export type { Step, CatalogOptions, LinkOptions, TaskOptions, TypescriptTaskOptions, PythonTaskOptions, NotebookTaskOptions, CommandType, ParameterSchema } from "./steps.js";
+export type {
+  Step,
+  CatalogOptions,
+  LinkOptions,
+  TaskOptions,
+  TypescriptTaskOptions,
+  PythonTaskOptions,
+  NotebookTaskOptions,
+  CommandType,
+  ParameterSchema,
+} from "./steps.js";
 export {
   track,
   getParameter,

@@ -22,7 +22,21 @@ export type ExecuteOptions = Omit<RunOptions, "source" | "stop"> & {
   progress?: boolean | { output?: boolean; write?: (text: string) => void };
 };
 
-const RUN_KEYS = ["configFile", "parametersFile", "runId", "tag", "cwd", "env", "registry", "onEvent", "warn", "signal", "stopGraceMs", "throwOnFailure", "progress"];
+const RUN_KEYS = [
+  "configFile",
+  "parametersFile",
+  "runId",
+  "tag",
+  "cwd",
+  "env",
+  "registry",
+  "onEvent",
+  "warn",
+  "signal",
+  "stopGraceMs",
+  "throwOnFailure",
+  "progress",
+];
 
 /** `onEvent` with the CLI's live progress added when `progress` asks for it. */
 function withProgress<T extends { onEvent?: RunOptions["onEvent"] }>(options: T, progress: ExecuteOptions["progress"]): T {
@@ -74,8 +88,7 @@ export function pipeline(definition: { name?: string; description?: string; step
     name,
     description,
     steps,
-    toDag: (branchName = "", attachments = noAttachments()) =>
-      stepsToDag(steps, { name, description }, branchName, attachments),
+    toDag: (branchName = "", attachments = noAttachments()) => stepsToDag(steps, { name, description }, branchName, attachments),
     build() {
       const attachments: Attachments = noAttachments();
       const dag = self.toDag("", attachments);
@@ -97,7 +110,11 @@ export function pipeline(definition: { name?: string; description?: string; step
       return finished(await prepareRun({ ...withProgress(runOptions, progress), source: self.source() }), throwOnFailure);
     },
     async retry(runId, options = {}) {
-      checkOptions("pipeline.retry()", options, RUN_KEYS.filter((key) => key !== "runId" && key !== "tag"));
+      checkOptions(
+        "pipeline.retry()",
+        options,
+        RUN_KEYS.filter((key) => key !== "runId" && key !== "tag"),
+      );
       const { throwOnFailure = true, progress, ...retryOptions } = options;
       const source = self.source();
       const loadFile = async () => source;

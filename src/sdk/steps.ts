@@ -64,7 +64,13 @@ export interface NotebookTaskOptions extends TaskOptions {
   outputCellTag?: string;
 }
 
-type TaskStepOptions = TaskOptions & { command: string; commandType: string; fn?: TypescriptTaskOptions["function"]; schema?: ParameterSchema; extra?: Record<string, unknown> };
+type TaskStepOptions = TaskOptions & {
+  command: string;
+  commandType: string;
+  fn?: TypescriptTaskOptions["function"];
+  schema?: ParameterSchema;
+  extra?: Record<string, unknown>;
+};
 
 /** A step of a pipeline built in code. */
 export type Step =
@@ -83,7 +89,10 @@ export function typescript(options: TypescriptTaskOptions): Step {
   const { function: fn, command, parameters, ...rest } = options;
   if (!fn && !command) throw new RunnableError("PIPELINE_INVALID", `${label("typescript", options)}: give either function or command`);
   const resolved = command ?? `<inline>#${fn?.name || "anonymous"}`;
-  return { kind: "task", options: { ...rest, command: resolved, commandType: "typescript", ...(fn ? { fn } : {}), ...(parameters ? { schema: parameters } : {}) } };
+  return {
+    kind: "task",
+    options: { ...rest, command: resolved, commandType: "typescript", ...(fn ? { fn } : {}), ...(parameters ? { schema: parameters } : {}) },
+  };
 }
 
 /** A shell command step (run with /bin/sh). */

@@ -13,7 +13,13 @@ import { fixedClock, memoryCatalog, recordingTracker } from "./fakes.js";
 export function testServices(overrides: Partial<Services> & { runner?: TaskRunner } = {}): Services {
   const { runner, ...rest } = overrides;
   const executor: Executor = { type: "local", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => undefined };
-  const identity = { code_identifier: "0".repeat(40), code_identifier_type: "git", code_identifier_dependable: true, code_identifier_url: null, code_identifier_message: "" };
+  const identity = {
+    code_identifier: "0".repeat(40),
+    code_identifier_type: "git",
+    code_identifier_dependable: true,
+    code_identifier_url: null,
+    code_identifier_message: "",
+  };
   return {
     executor,
     runLogStore: createBufferedRunLogStore(),

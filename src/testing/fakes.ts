@@ -135,7 +135,12 @@ export function memoryCatalog(): MemoryCatalog {
     readFile: async (runId, relativePath) => {
       const content = files.get(`${runId}/${relativePath}`);
       if (!content) throw new RunnableError("CATALOG_ERROR", `No file ${relativePath} in the memory catalog of run ${runId}`);
-      return { size: content.length, open: async function* () { yield content; } };
+      return {
+        size: content.length,
+        open: async function* () {
+          yield content;
+        },
+      };
     },
     deleteRun: async (runId) => {
       let freedBytes = 0;

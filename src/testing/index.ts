@@ -4,6 +4,15 @@
  * contract suites for plug-ins (which need vitest and ajv) are in `runnable-ts/testing/contracts`.
  */
 export { runWithMocks, callTask, type MockRunOptions, type Patch, type CallTaskOptions, type CalledTask } from "./mocks.js";
-export { recordingTracker, scriptedRunner, fixedClock, memoryCatalog, type RecordingTracker, type ScriptedRunner, type ScriptedAttempt, type MemoryCatalog } from "./fakes.js";
+export {
+  recordingTracker,
+  scriptedRunner,
+  fixedClock,
+  memoryCatalog,
+  type RecordingTracker,
+  type ScriptedRunner,
+  type ScriptedAttempt,
+  type MemoryCatalog,
+} from "./fakes.js";
 export { testServices, runGraph, graphOf, type RunGraphOptions } from "./engine-harness.js";
 export { testInvocation, type TestInvocationOptions } from "./invocation.js";

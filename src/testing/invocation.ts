@@ -56,7 +56,13 @@ export function testInvocation(options: TestInvocationOptions): TaskInvocation {
     services: { ...noServices, ...options.services },
     secretValues: [],
     signal,
-    spawn: createLauncher({ output, signal, force: new AbortController().signal, graceMs: options.graceMs ?? 1_000, registry: { add: () => undefined, remove: () => undefined } }),
+    spawn: createLauncher({
+      output,
+      signal,
+      force: new AbortController().signal,
+      graceMs: options.graceMs ?? 1_000,
+      registry: { add: () => undefined, remove: () => undefined },
+    }),
     scratchDir: async () => mkdtempSync(join(tmpdir(), "runnable-test-scratch-")),
   };
 }

@@ -47,7 +47,11 @@ function mockingExecutor(options: MockRunOptions): Executor {
   const patches = options.patches ?? {};
   return {
     type: TEST_EXECUTOR,
-    recordedConfig: { enable_parallel: false, overrides: {}, patches: Object.fromEntries(Object.keys(patches).map((name) => [name, { command: "<in-memory patch>" }])) },
+    recordedConfig: {
+      enable_parallel: false,
+      overrides: {},
+      patches: Object.fromEntries(Object.keys(patches).map((name) => [name, { command: "<in-memory patch>" }])),
+    },
     maxParallel: 1,
     stepTimeLimitMs: () => undefined,
     disposition(node: LeafNode): StepDisposition {
@@ -72,7 +76,13 @@ export async function runWithMocks(pipeline: Pipeline, options: MockRunOptions =
     const folder = JSON.stringify(join(scratch, ".run_log_store"));
     await writeFile(config, `executor:\n  type: ${TEST_EXECUTOR}\nrun_log_store:\n  type: file-system\n  config:\n    log_folder: ${folder}\n`);
     const executor = mockingExecutor(options);
-    const plugin = definePlugin({ kind: "executor", type: TEST_EXECUTOR, description: "mocked executor of runnable-ts/testing", configSchema: z.strictObject({}), create: async () => executor });
+    const plugin = definePlugin({
+      kind: "executor",
+      type: TEST_EXECUTOR,
+      description: "mocked executor of runnable-ts/testing",
+      configSchema: z.strictObject({}),
+      create: async () => executor,
+    });
     const prepared = await prepareRun({
       source: pipeline.source(),
       configFile: config,
@@ -154,7 +164,13 @@ export async function callTask(fn: (parameters: Record<string, unknown>) => unkn
   installConsoleRouting();
   const returned = await taskContextStorage().run(context, () => fn(context.parameters));
   const fromReturn = returned && typeof returned === "object" && !Array.isArray(returned) ? (JSON.parse(JSON.stringify(returned)) as Parameters) : {};
-  return { returned, parameters: { ...context.changed, ...fromReturn }, metrics: context.metrics.collapsed(), points: (context.metrics as RecordingSeries).points, output };
+  return {
+    returned,
+    parameters: { ...context.changed, ...fromReturn },
+    metrics: context.metrics.collapsed(),
+    points: (context.metrics as RecordingSeries).points,
+    output,
+  };
 }
 
 /** A series that also keeps every recorded point, in order (for {@link CalledTask.points}). */

@@ -52,7 +52,8 @@ const optional = (params: URLSearchParams, name: string): string | undefined => 
 
 async function digestOf(ctx: ApiContext, run: RunLog): Promise<RunDigest> {
   const listed = (await ctx.index.digests()).find((d) => d.run_id === run.run_id);
-  const summary = listed ?? digestFromSummary({ run_id: run.run_id, status: run.status, tag: run.tag, pipeline_file: run.run_config.pipeline_file, updated_ms: null });
+  const summary =
+    listed ?? digestFromSummary({ run_id: run.run_id, status: run.status, tag: run.tag, pipeline_file: run.run_config.pipeline_file, updated_ms: null });
   return digestRun(run, { ...summary, stale: summary.stale });
 }
 
@@ -92,12 +93,18 @@ async function stepOf(ctx: ApiContext, runId: string, params: URLSearchParams) {
 function catalogName(params: URLSearchParams): string {
   const name = params.get("name") ?? "";
   const problem = unsafeRelativePath(name);
-  if (problem) throw new RunnableError("CATALOG_ERROR", `Refusing catalog path ${JSON.stringify(name)}: it ${problem}`, { hint: "Use a name from the step's catalog entries." });
+  if (problem)
+    throw new RunnableError("CATALOG_ERROR", `Refusing catalog path ${JSON.stringify(name)}: it ${problem}`, {
+      hint: "Use a name from the step's catalog entries.",
+    });
   return name;
 }
 
 async function compare(ctx: ApiContext, params: URLSearchParams): Promise<ApiAnswer> {
-  const ids = (params.get("runs") ?? "").split(",").map((id) => id.trim()).filter(Boolean);
+  const ids = (params.get("runs") ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
   if (ids.length < 2) throw badRequest("Compare needs two or more run ids: ?runs=a,b");
   const runs = await Promise.all(ids.map((id) => ctx.index.run(id)));
   return { json: compareRuns(runs, await Promise.all(runs.map((run) => digestOf(ctx, run)))) };

@@ -33,9 +33,15 @@ export function stepMetricPoints(step: StepLog): Map<string, MetricPoint[]> {
   const result = new Map<string, MetricPoint[]>();
   for (const [key, recorded] of Object.entries(step.user_defined_metrics)) {
     const entries: Array<[string, unknown]> = isStepwise(recorded) ? Object.entries(recorded) : [["0", recorded]];
-    const keyTimes = decodeMetricTimes(times[key], entries.map(([at]) => Number(at)));
+    const keyTimes = decodeMetricTimes(
+      times[key],
+      entries.map(([at]) => Number(at)),
+    );
     const points = entries.map(([at, value]) => ({ step: Number(at), value, time_ms: keyTimes.get(Number(at)) ?? null }));
-    result.set(key, points.sort((a, b) => a.step - b.step));
+    result.set(
+      key,
+      points.sort((a, b) => a.step - b.step),
+    );
   }
   return result;
 }

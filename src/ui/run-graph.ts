@@ -84,7 +84,6 @@ function branchInstances(def: DefNode, name: string, instances: Instance[]): Bra
   return result;
 }
 
-
 function buildBranch(name: string, def: DefGraph, instances: BranchInstance[]): GraphBranch {
   const statuses = instances.map((i) => i.branch.status);
   return {
@@ -93,7 +92,10 @@ function buildBranch(name: string, def: DefGraph, instances: BranchInstance[]): 
     instances: instances.length,
     counts: count(statuses),
     status: instances.length === 1 ? statuses[0]! : null,
-    nodes: buildNodes(def, instances.map((i) => ({ steps: i.branch.steps, location: i.location }))),
+    nodes: buildNodes(
+      def,
+      instances.map((i) => ({ steps: i.branch.steps, location: i.location })),
+    ),
   };
 }
 

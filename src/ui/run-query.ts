@@ -41,7 +41,15 @@ function matches(run: RunDigest, query: RunQuery, text: string): boolean {
   if (query.tag !== undefined && query.tag !== "" && (run.tag ?? "") !== query.tag) return false;
   if (query.pipeline && (run.pipeline_file ?? "(SDK)") !== query.pipeline) return false;
   if (!text) return true;
-  const haystack = [run.run_id, run.tag ?? "", run.pipeline_file ?? "", run.status, ...run.failed_steps, JSON.stringify(run.parameters), JSON.stringify(run.metrics)];
+  const haystack = [
+    run.run_id,
+    run.tag ?? "",
+    run.pipeline_file ?? "",
+    run.status,
+    ...run.failed_steps,
+    JSON.stringify(run.parameters),
+    JSON.stringify(run.metrics),
+  ];
   return haystack.some((field) => field.toLowerCase().includes(text));
 }
 

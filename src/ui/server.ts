@@ -92,14 +92,21 @@ interface Handler {
 
 async function handle(h: Handler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (request.method !== "GET" && request.method !== "HEAD") {
-    return send(response, 405, JSON.stringify({ error: { code: "READ_ONLY", message: "The run browser is read-only: only GET" } }), "application/json", { Allow: "GET, HEAD" });
+    return send(response, 405, JSON.stringify({ error: { code: "READ_ONLY", message: "The run browser is read-only: only GET" } }), "application/json", {
+      Allow: "GET, HEAD",
+    });
   }
   if (!hostAllowed(request, h.host, h.port())) return send(response, 421, "unknown Host header", "text/plain");
   const url = new URL(request.url ?? "/", "http://localhost");
   if (h.token) {
     const presented = tokenOf(request, url, h.token);
     if (presented === "missing" || presented === "wrong") {
-      return send(response, 401, JSON.stringify({ error: { code: "TOKEN", message: "Open the URL printed by `runnable ui` (it carries the access token)" } }), "application/json");
+      return send(
+        response,
+        401,
+        JSON.stringify({ error: { code: "TOKEN", message: "Open the URL printed by `runnable ui` (it carries the access token)" } }),
+        "application/json",
+      );
     }
     if (presented === "url") {
       const cookie = `${TOKEN_COOKIE}=${h.token}; HttpOnly; SameSite=Strict; Path=/`;
@@ -110,7 +117,10 @@ async function handle(h: Handler, request: IncomingMessage, response: ServerResp
   if (url.pathname.startsWith("/api/")) {
     let parts: string[];
     try {
-      parts = url.pathname.slice("/api/".length).split("/").map((part) => decodeURIComponent(part));
+      parts = url.pathname
+        .slice("/api/".length)
+        .split("/")
+        .map((part) => decodeURIComponent(part));
     } catch {
       return sendError(response, new RunnableError("CLI_USAGE", "Malformed percent-encoding in the path"));
     }
@@ -149,9 +159,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     url,
     port,
     token,
-    close: () => new Promise((resolve) => {
-      server!.closeAllConnections();
-      server!.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server!.closeAllConnections();
+        server!.close(() => resolve());
+      }),
   };
 }

@@ -11,7 +11,15 @@ import { queryRuns } from "./run-query.js";
 function step(internal: string, status: StepLog["status"], type = "task", ms = 10): StepLog {
   const log = newStepLog(internal.split(".").at(-1)!, internal, type);
   log.status = status;
-  log.attempts.push({ attempt_number: 1, start_time: "2026-01-02 03:04:05.000000", end_time: "2026-01-02 03:04:06.500000", duration: `0:00:00.0${ms}000`, status, message: "", parameters: {} });
+  log.attempts.push({
+    attempt_number: 1,
+    start_time: "2026-01-02 03:04:05.000000",
+    end_time: "2026-01-02 03:04:06.500000",
+    duration: `0:00:00.0${ms}000`,
+    status,
+    message: "",
+    parameters: {},
+  });
   return log;
 }
 
@@ -28,12 +36,26 @@ function mapRun(): RunLog {
   const dag = {
     start_at: "m",
     steps: {
-      m: { type: "map", next: "success", branch: { start_at: "work", steps: { work: { type: "task", next: "success" }, success: { type: "success" }, fail: { type: "fail" } } } },
+      m: {
+        type: "map",
+        next: "success",
+        branch: { start_at: "work", steps: { work: { type: "task", next: "success" }, success: { type: "success" }, fail: { type: "fail" } } },
+      },
       success: { type: "success" },
       fail: { type: "fail" },
     },
   };
-  return { run_id: "map-1", dag_hash: "", use_cached: false, tag: "t", original_run_id: "", status: "FAIL", steps: { m }, parameters: { lr: 0.1 }, run_config: { ...sampleRunConfig("map-1"), dag } };
+  return {
+    run_id: "map-1",
+    dag_hash: "",
+    use_cached: false,
+    tag: "t",
+    original_run_id: "",
+    status: "FAIL",
+    steps: { m },
+    parameters: { lr: 0.1 },
+    run_config: { ...sampleRunConfig("map-1"), dag },
+  };
 }
 
 describe("run graph", () => {
@@ -61,9 +83,33 @@ describe("run graph", () => {
   it("gives every metric series with its step template and map item", () => {
     const series = runMetrics(mapRun());
     expect(series.map((s) => [s.template, s.item, s.numeric, s.points.map((p) => [p.step, p.value])])).toEqual([
-      ["m.*.work", "a", true, [[1, 1], [2, 0.5]]],
-      ["m.*.work", "b.c", true, [[1, 3], [2, 1.5]]],
-      ["m.*.work", "d", true, [[1, 1], [2, 0.5]]],
+      [
+        "m.*.work",
+        "a",
+        true,
+        [
+          [1, 1],
+          [2, 0.5],
+        ],
+      ],
+      [
+        "m.*.work",
+        "b.c",
+        true,
+        [
+          [1, 3],
+          [2, 1.5],
+        ],
+      ],
+      [
+        "m.*.work",
+        "d",
+        true,
+        [
+          [1, 1],
+          [2, 0.5],
+        ],
+      ],
     ]);
   });
 });
@@ -103,7 +149,10 @@ describe("run digests, list queries and comparisons", () => {
       { key: "lr", values: [0.1, 0.1], present: [true, true], differs: false },
       { key: "extra", values: [null, 1], present: [false, true], differs: true },
     ]);
-    expect(comparison.metrics[0]!.series[0]!.points).toEqual([[1, (1 + 3 + 1) / 3], [2, (0.5 + 1.5 + 0.5) / 3]]);
+    expect(comparison.metrics[0]!.series[0]!.points).toEqual([
+      [1, (1 + 3 + 1) / 3],
+      [2, (0.5 + 1.5 + 0.5) / 3],
+    ]);
   });
 });
 

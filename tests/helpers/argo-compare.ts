@@ -6,7 +6,9 @@ import { REPO } from "./cli.js";
 export const entryPointsMissing: string | undefined = (() => {
   try {
     const help = execFileSync(process.execPath, [join(REPO, "bin/runnable.js"), "--help"], { encoding: "utf8" });
-    return /execute-single-node/.test(help) && /\bfan\b/.test(help) ? undefined : "`runnable execute-single-node` / `runnable fan` are not built yet (issue 9, lead)";
+    return /execute-single-node/.test(help) && /\bfan\b/.test(help)
+      ? undefined
+      : "`runnable execute-single-node` / `runnable fan` are not built yet (issue 9, lead)";
   } catch {
     return "bin/runnable.js does not run (npm run build)";
   }
@@ -15,7 +17,11 @@ export const entryPointsMissing: string | undefined = (() => {
 type Json = Record<string, any>;
 
 const sortedKeys = (record: Json | undefined): Json =>
-  Object.fromEntries(Object.keys(record ?? {}).sort().map((key) => [key, record![key]]));
+  Object.fromEntries(
+    Object.keys(record ?? {})
+      .sort()
+      .map((key) => [key, record![key]]),
+  );
 
 /** A catalog entry without what differs between runs (paths with the run id; execution logs' hashes). */
 function catalogEntry(entry: Json): Json {
@@ -28,9 +34,16 @@ function step(log: Json): Json {
     status: log["status"],
     step_type: log["step_type"],
     mock: log["mock"],
-    attempts: (log["attempts"] ?? []).map((a: Json) => ({ attempt_number: a["attempt_number"], status: a["status"], message: a["message"], parameters: a["parameters"] })),
+    attempts: (log["attempts"] ?? []).map((a: Json) => ({
+      attempt_number: a["attempt_number"],
+      status: a["status"],
+      message: a["message"],
+      parameters: a["parameters"],
+    })),
     user_defined_metrics: log["user_defined_metrics"],
-    data_catalog: (log["data_catalog"] ?? []).map(catalogEntry).sort((a: Json, b: Json) => `${a["stage"]}${a["name"]}`.localeCompare(`${b["stage"]}${b["name"]}`)),
+    data_catalog: (log["data_catalog"] ?? [])
+      .map(catalogEntry)
+      .sort((a: Json, b: Json) => `${a["stage"]}${a["name"]}`.localeCompare(`${b["stage"]}${b["name"]}`)),
     branches: Object.fromEntries(Object.entries(sortedKeys(log["branches"])).map(([name, branch]) => [name, branchOf(branch)])),
   };
 }

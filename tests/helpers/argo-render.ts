@@ -11,10 +11,16 @@ import { knownServiceSchemas } from "../../src/runtime/compose-services.js";
 import { REPO } from "./cli.js";
 
 /** Variables runnable's example configs use for their images. */
-export const EXAMPLE_VARIABLES = { argo_docker_image: "registry.example.com/project:1.0", default_docker_image: "runnable:demo", custom_docker_image: "runnable:other" };
+export const EXAMPLE_VARIABLES = {
+  argo_docker_image: "registry.example.com/project:1.0",
+  default_docker_image: "runnable:demo",
+  custom_docker_image: "runnable:other",
+};
 
 /** The argo configs shipped in examples/configs/. */
-export const ARGO_CONFIGS = ["argo-config.yaml", "argo-config-catalog.yaml", "argo-config-sequential.yaml", "argo-config-full.yaml"].map((f) => `examples/configs/${f}`);
+export const ARGO_CONFIGS = ["argo-config.yaml", "argo-config-catalog.yaml", "argo-config-sequential.yaml", "argo-config-full.yaml"].map(
+  (f) => `examples/configs/${f}`,
+);
 
 /** Loads a services config file through the real loader; returns the executor's parsed config. */
 export async function executorConfigOf(file: string, cwd = REPO): Promise<{ type: string; config: unknown }> {
@@ -40,7 +46,15 @@ export async function graphFromYaml(dir: string, name: string, yaml: string): Pr
 
 /** Renders with default run inputs (overridable). */
 export function render(graph: Graph, config: ArgoConfig, inputs: Partial<ArgoRenderInputs> = {}): ArgoRenderResult {
-  return renderWorkflow(graph, config, { pipelineFile: "pipeline.yaml", configFile: "argo.yaml", parametersFile: null, tag: "", parameters: {}, variables: {}, ...inputs });
+  return renderWorkflow(graph, config, {
+    pipelineFile: "pipeline.yaml",
+    configFile: "argo.yaml",
+    parametersFile: null,
+    tag: "",
+    parameters: {},
+    variables: {},
+    ...inputs,
+  });
 }
 
 /** The template with this name. */

@@ -42,7 +42,8 @@ function dagProblems(template: WfTemplate, templates: Map<string, WfTemplate>, g
     for (const dep of deps.get(task.name)!) if (!deps.has(dep)) problems.push(`${where}: task ${task.name} depends on unknown task ${dep}`);
     const inputs = (target.inputs?.parameters ?? []).map((p) => p.name).sort();
     const args = (task.arguments?.parameters ?? []).map((p) => p.name).sort();
-    if (JSON.stringify(inputs) !== JSON.stringify(args)) problems.push(`${where}: task ${task.name} passes [${args}] to ${task.template}, which takes [${inputs}]`);
+    if (JSON.stringify(inputs) !== JSON.stringify(args))
+      problems.push(`${where}: task ${task.name} passes [${args}] to ${task.template}, which takes [${inputs}]`);
     for (const tag of tagsIn(task)) {
       const ref = /^tasks\.([^.]+)\.outputs\.parameters\.(.+)$/.exec(tag);
       if (tag === "item" && !task.withParam) problems.push(`${where}: task ${task.name} uses {{item}} without withParam`);

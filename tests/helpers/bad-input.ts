@@ -47,7 +47,8 @@ export async function listing(dir: string): Promise<string[]> {
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 /** How to fix it: a hint line, a located problem, a suggestion or a command to run. */
-const HOW_TO_FIX = /hint: |\S+:\d+:\d+: |did you mean|Did you mean|runnable (retry|runs|validate|execute)|choose|give |add |set |quote|remove|rename|save it as/i;
+const HOW_TO_FIX =
+  /hint: |\S+:\d+:\d+: |did you mean|Did you mean|runnable (retry|runs|validate|execute)|choose|give |add |set |quote|remove|rename|save it as/i;
 
 /**
  * Runs one case in `dir`: the exit code, every expected part of the message, a way to fix it, no

@@ -76,8 +76,7 @@ export function fakeRunnable(graph: Graph, script: FakeScript = {}): { runner: P
         const outputs: Record<string, string> = node.kind === "map" ? { "iterate-on": encodeMapItems(script.items?.[name] ?? []) } : {};
         return { exitCode: 0, outputs };
       }
-      const branches =
-        node.kind === "parallel" ? Object.keys(node.branches) : node.kind === "map" ? (script.items?.[name] ?? []).map(itemText) : ["dag"];
+      const branches = node.kind === "parallel" ? Object.keys(node.branches) : node.kind === "map" ? (script.items?.[name] ?? []).map(itemText) : ["dag"];
       if (branches.some((b) => failedBranches.has(`${name}.${b}`))) {
         fail(call, onFailure);
         return { exitCode: 1, outputs: {} };

@@ -13,9 +13,7 @@ export function mlflowUri(): string | undefined {
 /** Calls MLflow's REST API (GET with query, or POST with a JSON body). */
 export async function mlflow(uri: string, path: string, body?: Record<string, unknown>): Promise<any> {
   const url = `${uri}/api/2.0/mlflow/${path}`;
-  const response = body
-    ? await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-    : await fetch(url);
+  const response = body ? await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) : await fetch(url);
   const json = await response.json();
   if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
   return json;

@@ -13,14 +13,20 @@ export function podmanEnv(): Record<string, string | undefined> {
 export const podmanMissing: string | undefined = (() => {
   try {
     execFileSync("podman", ["--version"], { env: podmanEnv() as NodeJS.ProcessEnv, stdio: "ignore" });
-    return existsSync(join(REPO, ".cache/podman/containers.conf")) || process.env["CONTAINERS_CONF"] ? undefined : "run scripts/setup-podman.sh (containers.conf with runc)";
+    return existsSync(join(REPO, ".cache/podman/containers.conf")) || process.env["CONTAINERS_CONF"]
+      ? undefined
+      : "run scripts/setup-podman.sh (containers.conf with runc)";
   } catch {
     return "podman is not installed (scripts/setup-podman.sh installs it)";
   }
 })();
 
 /** Runs a command; resolves with its exit code and output. */
-export function exec(command: string, args: string[], env: Record<string, string | undefined> = podmanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
+export function exec(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = podmanEnv(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(command, args, { env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),

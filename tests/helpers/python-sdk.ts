@@ -29,7 +29,12 @@ async function withLock<T>(name: string, action: () => Promise<T>): Promise<T> {
       await mkdir(lock);
       break;
     } catch {
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 120_000 || tries > 1200) await rm(lock, { recursive: true, force: true });
       await new Promise((done) => setTimeout(done, 100));
     }
@@ -75,7 +80,11 @@ function run(command: string, args: string[]): void {
 }
 
 /** Runs `interpreter script` in `cwd` (how a user runs `python3 pipeline.py`). */
-export function runPythonScript(interpreter: string, script: string, options: { cwd: string; env?: Record<string, string>; args?: string[] }): Promise<CliResult> {
+export function runPythonScript(
+  interpreter: string,
+  script: string,
+  options: { cwd: string; env?: Record<string, string>; args?: string[] },
+): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       interpreter,

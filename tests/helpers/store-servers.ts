@@ -44,7 +44,12 @@ export function withDatabase(url: string, database: string): string {
  * Starts tests/fixtures/store-lease-holder.ts: opens a store from `storeJson` (type + config), takes the
  * lease of `runId` with `ttlMs`, says "held" and waits to be killed. Resolves with its pid.
  */
-export function holdLeaseWith(store: { type: string; config: Record<string, unknown> }, runId: string, ttlMs: number, env: Record<string, string> = {}): Promise<{ pid: number }> {
+export function holdLeaseWith(
+  store: { type: string; config: Record<string, unknown> },
+  runId: string,
+  ttlMs: number,
+  env: Record<string, string> = {},
+): Promise<{ pid: number }> {
   const fixture = path.join(REPO, "tests/fixtures/store-lease-holder.ts");
   const child = spawn(process.execPath, ["--import", "tsx", fixture, JSON.stringify(store), runId, String(ttlMs)], {
     stdio: ["ignore", "pipe", "inherit"],

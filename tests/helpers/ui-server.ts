@@ -54,7 +54,15 @@ export const CHROMIUM = process.env.RUNNABLE_UI_BROWSER ?? "/usr/bin/chromium";
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 /** Chromium flags for headless runs here. */
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** Where screenshots of the pages go (a test artifact, git-ignored). */
 export const SCREENSHOTS = join(REPO, ".cache", "screenshots");

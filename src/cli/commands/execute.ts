@@ -105,7 +105,9 @@ export async function executeSource(source: PipelineSource, options: Omit<Execut
       }
       return { code: EXIT.success, runLog: null };
     }
-    log.info(`run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`);
+    log.info(
+      `run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`,
+    );
     return await finishRun(prepared, options, io);
   } finally {
     controls.dispose();

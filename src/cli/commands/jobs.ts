@@ -51,7 +51,11 @@ export function jobCommands(program: Command, config: Option, io: CliIo, done: (
       .option("-p, --parameters-file <file>", "initial parameters (YAML)")
       .addOption(logLevelOption())
       .option("-d, --data-folder <folder>", "folder the --put-in-catalog patterns are relative to", "data/")
-      .option("--put-in-catalog <pattern>", "glob of files to put into the catalog after the job succeeds (repeatable; also -put)", (value: string, all: string[] = []) => [...all, value])
+      .option(
+        "--put-in-catalog <pattern>",
+        "glob of files to put into the catalog after the job succeeds (repeatable; also -put)",
+        (value: string, all: string[] = []) => [...all, value],
+      )
       .option("--tag <tag>", "label of the run")
       .option("--run-id <id>", "run id (default: generated)")
       .option("-q, --quiet", "print only the run id and status")

@@ -78,7 +78,12 @@ export async function validatePythonScript(file: string, cli: ValidateCommandOpt
 /** The Python that runs SDK scripts: `task_runners.python.interpreter` of the config, else $RUNNABLE_PYTHON, else python3. */
 async function scriptInterpreter(configFile: string | undefined, io: CliIo): Promise<string> {
   try {
-    const config = await loadServicesConfig({ ...(configFile ? { file: configFile } : {}), env: io.env, cwd: io.cwd, known: knownServiceSchemas(builtinRegistry()) });
+    const config = await loadServicesConfig({
+      ...(configFile ? { file: configFile } : {}),
+      env: io.env,
+      cwd: io.cwd,
+      known: knownServiceSchemas(builtinRegistry()),
+    });
     const chosen = (config.taskRunners["python"] as { interpreter?: string } | undefined)?.interpreter;
     if (chosen) return chosen;
   } catch (error) {
@@ -87,5 +92,3 @@ async function scriptInterpreter(configFile: string | undefined, io: CliIo): Pro
   }
   return io.env["RUNNABLE_PYTHON"] || "python3";
 }
-
-

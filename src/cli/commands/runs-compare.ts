@@ -11,7 +11,14 @@ const cell = (value: unknown): string => {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((text, column) => text.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((text, column) => text.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** `runnable runs compare A B [...]`: parameters side by side (`*` marks differences), final metrics, step durations. */
@@ -20,7 +27,13 @@ export async function runsCompareCommand(runIds: string[], options: { configFile
   const runs = await Promise.all(runIds.map((id) => store.get(id)));
   const summaries = new Map((await store.list()).map((s) => [s.run_id, s]));
   const digests = runs.map((run) => {
-    const summary = summaries.get(run.run_id) ?? { run_id: run.run_id, status: run.status, tag: run.tag, pipeline_file: run.run_config.pipeline_file, updated_ms: null };
+    const summary = summaries.get(run.run_id) ?? {
+      run_id: run.run_id,
+      status: run.status,
+      tag: run.tag,
+      pipeline_file: run.run_config.pipeline_file,
+      updated_ms: null,
+    };
     return digestRun(run, { ...digestFromSummary(summary), stale: summary.stale === true });
   });
   const comparison = compareRuns(runs, digests);
@@ -29,7 +42,11 @@ export async function runsCompareCommand(runIds: string[], options: { configFile
     io.out(`${JSON.stringify({ runs: listed, parameters, final_metrics, durations }, null, 2)}\n`);
     return 0;
   }
-  const rows: string[][] = [["", ...runIds], ["  status", ...digests.map((d) => (d.stale ? "stale" : d.status))], ["  tag", ...digests.map((d) => d.tag || "-")]];
+  const rows: string[][] = [
+    ["", ...runIds],
+    ["  status", ...digests.map((d) => (d.stale ? "stale" : d.status))],
+    ["  tag", ...digests.map((d) => d.tag || "-")],
+  ];
   rows.push(["parameters", ...runIds.map(() => "")]);
   const valueRow = (row: ParameterRow): string[] => [`${row.differs ? "* " : "  "}${row.key}`, ...row.values.map((v, i) => (row.present[i] ? cell(v) : "-"))];
   rows.push(...comparison.parameters.map(valueRow));

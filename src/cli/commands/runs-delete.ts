@@ -9,7 +9,10 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 /** Milliseconds of a duration such as `30d`, `12h`, `1d12h`, `90m`, `2w` or `45s`. */
 export function parseAge(text: string): number {
   const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)\s*([smhdw])/gi)];
-  const consumed = parts.map((p) => p[0]).join("").replace(/\s/g, "");
+  const consumed = parts
+    .map((p) => p[0])
+    .join("")
+    .replace(/\s/g, "");
   if (parts.length === 0 || consumed !== text.trim().replace(/\s/g, "")) {
     throw new RunnableError("CLI_USAGE", `--older-than "${text}" is not a duration`, { hint: "Write it like 30d, 12h, 1d12h, 90m, 2w or 45s." });
   }

@@ -34,7 +34,9 @@ function filterRuns(runs: RunSummary[], options: RunsListOptions): RunSummary[] 
     throw new RunnableError("CLI_USAGE", `--status "${status}" is not a status`, { hint: `Use one of ${STATUSES.join(", ")}.` });
   }
   const wanted = status?.toUpperCase();
-  const filtered = runs.filter((run) => (wanted === undefined || shownStatus(run) === wanted) && (options.tag === undefined || (run.tag ?? "") === options.tag));
+  const filtered = runs.filter(
+    (run) => (wanted === undefined || shownStatus(run) === wanted) && (options.tag === undefined || (run.tag ?? "") === options.tag),
+  );
   const limit = parseLimit(options.limit);
   return limit === undefined ? filtered : filtered.slice(0, limit);
 }
@@ -48,7 +50,9 @@ export function checkRunIdArgument(runId: string): void {
 /** `--branches`: how many branches of each composite step `runs show` lists (0 = none). */
 function parseBranches(text: string): number {
   if (!/^\d+$/.test(text.trim())) {
-    throw new RunnableError("CLI_USAGE", `--branches must be a whole number ≥ 0, not "${text}"`, { hint: "e.g. --branches 20 (0 lists none; the default is 5)" });
+    throw new RunnableError("CLI_USAGE", `--branches must be a whole number ≥ 0, not "${text}"`, {
+      hint: "e.g. --branches 20 (0 lists none; the default is 5)",
+    });
   }
   return Number(text);
 }
@@ -70,18 +74,16 @@ export async function runsListCommand(options: RunsListOptions, io: CliIo): Prom
   io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
   for (const run of runs) {
     const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
-    io.out(`${run.run_id.padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`);
+    io.out(
+      `${run.run_id.padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`,
+    );
   }
   if (runs.some((run) => run.stale)) io.out("STALE: left PROCESSING by a process that is gone; `runnable retry <run-id>` continues it\n");
   return 0;
 }
 
 /** `runnable runs show RUN_ID`: a readable summary (or the run log JSON with --json). */
-export async function runsShowCommand(
-  runId: string,
-  options: { configFile?: string; json?: boolean; branches?: string },
-  io: CliIo,
-): Promise<number> {
+export async function runsShowCommand(runId: string, options: { configFile?: string; json?: boolean; branches?: string }, io: CliIo): Promise<number> {
   const branchLimit = options.branches === undefined ? 5 : parseBranches(options.branches);
   checkRunIdArgument(runId);
   const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });

@@ -25,7 +25,9 @@ export function stepCommands(program: Command, config: Option, io: CliIo, done: 
       async (runId: string, step: string, options) => done(await executeSingleNodeCommand(runId, step, options, io)),
     );
   }
-  const fan = program.command("fan <run-id> <step-name>").description("fan a parallel, map or dag step out (create its branch logs) or in (its status from them)");
+  const fan = program
+    .command("fan <run-id> <step-name>")
+    .description("fan a parallel, map or dag step out (create its branch logs) or in (its status from them)");
   withStepOptions(fan.addOption(new Option("-m, --mode <mode>", "out or in").makeOptionMandatory()), config).action(
     async (runId: string, step: string, options) => done(await fanCommand(runId, step, options, io)),
   );

@@ -42,7 +42,10 @@ export function parseSdkPayload(text: string): SdkPayload {
   }
   const parsed = sdkPayloadSchema.safeParse(value);
   if (!parsed.success) {
-    throw new RunnableError("INTERNAL", `the Python SDK sent an unexpected pipeline (${parsed.error.issues[0]?.message}); are the Python package and the command line from the same runnable-ts version?`);
+    throw new RunnableError(
+      "INTERNAL",
+      `the Python SDK sent an unexpected pipeline (${parsed.error.issues[0]?.message}); are the Python package and the command line from the same runnable-ts version?`,
+    );
   }
   return parsed.data;
 }

@@ -42,7 +42,9 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   if (!WALKING_EXECUTORS.has(executor)) {
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
     await writeDefinition(source, resolve(io.cwd, target));
-    io.out(`The ${executor} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`);
+    io.out(
+      `The ${executor} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
+    );
     return { code: EXIT.success, runLog: null };
   }
   const finished = await executeSource(source, options, io);

@@ -90,9 +90,11 @@ function spawnScript(options: ScriptOptions, address: string, io: CliIo): Promis
     child.stderr.on("data", (chunk: Buffer) => io.err(err.write(chunk)));
     child.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") {
-        fail(new RunnableError("FILE_NOT_FOUND", `Python interpreter "${options.interpreter}" not found (it runs ${options.file})`, {
-          hint: "install Python 3 (e.g. apt-get install python3), or name the interpreter in RUNNABLE_PYTHON or in the config's task_runners.python.interpreter",
-        }));
+        fail(
+          new RunnableError("FILE_NOT_FOUND", `Python interpreter "${options.interpreter}" not found (it runs ${options.file})`, {
+            hint: "install Python 3 (e.g. apt-get install python3), or name the interpreter in RUNNABLE_PYTHON or in the config's task_runners.python.interpreter",
+          }),
+        );
       } else fail(error);
     });
     child.on("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
@@ -101,7 +103,9 @@ function spawnScript(options: ScriptOptions, address: string, io: CliIo): Promis
 
 function noPipeline(file: string, scriptCode: number, io: CliIo): number {
   const why = scriptCode === 0 ? "it ended without calling Pipeline.execute()" : `it failed (exit ${scriptCode}) before calling Pipeline.execute()`;
-  io.err(`error: ${file} did not hand a pipeline to runnable: ${why}\nhint: a Python SDK script builds a Pipeline and calls its execute() (e.g. under if __name__ == "__main__": main())\n`);
+  io.err(
+    `error: ${file} did not hand a pipeline to runnable: ${why}\nhint: a Python SDK script builds a Pipeline and calls its execute() (e.g. under if __name__ == "__main__": main())\n`,
+  );
   return EXIT.badInput;
 }
 

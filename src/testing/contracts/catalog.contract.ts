@@ -36,11 +36,7 @@ function expectValidEntry(entry: DataCatalog, stage: DataCatalog["stage"]): void
  * The promises every Catalog keeps, as a vitest suite. `makeCatalog(cwd)` builds a fresh catalog whose
  * working directory is `cwd` (a new temp folder per test, with a sibling `outside/` that must stay untouched).
  */
-export function catalogContract(
-  name: string,
-  makeCatalog: (cwd: string) => Catalog | Promise<Catalog>,
-  options: CatalogContractOptions = {},
-): void {
+export function catalogContract(name: string, makeCatalog: (cwd: string) => Catalog | Promise<Catalog>, options: CatalogContractOptions = {}): void {
   const stores = options.storesFiles ?? true;
 
   describe(`Catalog contract: ${name}`, () => {

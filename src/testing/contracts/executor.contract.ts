@@ -41,7 +41,14 @@ export function executorContract(name: string, harness: ExecutorHarness): void {
     afterAll(() => rm(cwd, { recursive: true, force: true }));
 
     const run = async (file: string, runId: string): Promise<RunLog> => {
-      const prepared = await prepareRun({ source: { kind: "yaml", file: `examples/contract/${file}` }, configFile: harness.configFile, cwd, env: { PATH: process.env["PATH"], ...harness.env }, runId, warn: () => undefined });
+      const prepared = await prepareRun({
+        source: { kind: "yaml", file: `examples/contract/${file}` },
+        configFile: harness.configFile,
+        cwd,
+        env: { PATH: process.env["PATH"], ...harness.env },
+        runId,
+        warn: () => undefined,
+      });
       const store = prepared.services.runLogStore;
       await runPrepared(prepared);
       return store.get(runId);
@@ -57,7 +64,10 @@ export function executorContract(name: string, harness: ExecutorHarness): void {
         ["recover", "SUCCESS"],
         ["success", "SUCCESS"],
       ]);
-      expect(log.steps.flaky!.attempts.map((a) => [a.attempt_number, a.status])).toEqual([[1, "FAIL"], [2, "SUCCESS"]]);
+      expect(log.steps.flaky!.attempts.map((a) => [a.attempt_number, a.status])).toEqual([
+        [1, "FAIL"],
+        [2, "SUCCESS"],
+      ]);
       expect(log.steps.flaky!.attempts[1]!.parameters).toEqual({ x: 1 });
       expect(log.parameters).toEqual({ x: 1, y: 2 });
       const record = log.steps.first!.data_catalog.find((entry) => entry.name === "first.execution.log");

@@ -316,9 +316,7 @@ function fanOutWriters(storeFor: (index: number) => RunLogStore, count: number):
 }
 
 function runWriters(store: RunLogStore, count: number): Promise<void>[] {
-  return Array.from({ length: count }, (_, i) =>
-    i % 2 ? store.setStatus("busy-1", "PROCESSING") : store.setParameters("busy-1", { round: i }),
-  );
+  return Array.from({ length: count }, (_, i) => (i % 2 ? store.setStatus("busy-1", "PROCESSING") : store.setParameters("busy-1", { round: i })));
 }
 
 function expectFannedOut(run: RunLog, count: number, expectValidRunLog: RunLogCheck): void {

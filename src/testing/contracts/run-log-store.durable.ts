@@ -7,7 +7,10 @@ import { type RunLogStoreCapabilities, type RunLogStoreHarness, sampleRunHeader,
 const branch = (internalName: string, status: BranchLog["status"] = "PROCESSING"): BranchLog => ({ ...newBranchLog(internalName), status });
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   return isRunnableError(error) ? error.code : error === undefined ? undefined : `not a RunnableError: ${String(error)}`;
 }
 
@@ -21,8 +24,19 @@ export function durableCases(current: () => RunLogStoreHarness, capabilities: Ru
 
   it("orders steps and branches by the engine's seq, whatever order the writes arrive in", async () => {
     await store().create(sampleRunHeader("run-1"));
-    for (const [key, seq] of [["c", 2], ["a", 0], ["b", 1]] as const) await store().putStep("run-1", [], sampleStepLog(key, "map"), seq);
-    for (const [key, seq] of [["a.2", 2], ["a.10", 10], ["a.0", 0], ["a.1", 1]] as const) await store().putBranch("run-1", [["a", key]], branch(key), seq);
+    for (const [key, seq] of [
+      ["c", 2],
+      ["a", 0],
+      ["b", 1],
+    ] as const)
+      await store().putStep("run-1", [], sampleStepLog(key, "map"), seq);
+    for (const [key, seq] of [
+      ["a.2", 2],
+      ["a.10", 10],
+      ["a.0", 0],
+      ["a.1", 1],
+    ] as const)
+      await store().putBranch("run-1", [["a", key]], branch(key), seq);
     await store().putStep("run-1", [], sampleStepLog("a", "map", "SUCCESS"), 0);
     const run = await store().get("run-1");
     expect(Object.keys(run.steps)).toEqual(["a", "b", "c"]);
@@ -85,19 +99,22 @@ export function durableCases(current: () => RunLogStoreHarness, capabilities: Ru
     await (await other.acquireLease("run-1")).release();
   });
 
-  it.skipIf(!capabilities.leasesAcrossProcesses)("sees a lease whose holder was killed as stale, marks the run stale in the list, and lets it be taken over", async () => {
-    await store().create(sampleRunHeader("run-1"));
-    const holder = await current().holdLeaseElsewhere!("run-1");
-    expect((await store().leaseState("run-1")).state).toBe("live");
-    expect(await codeOf(store().acquireLease("run-1"))).toBe("RUN_BUSY");
-    process.kill(holder.pid, "SIGKILL");
-    await waitFor(async () => (await store().leaseState("run-1")).state === "stale");
-    expect((await store().list()).find((run) => run.run_id === "run-1")).toMatchObject({ status: "PROCESSING", stale: true });
-    const lease = await store().acquireLease("run-1");
-    expect((await store().leaseState("run-1")).state).toBe("live");
-    expect((await store().list()).find((run) => run.run_id === "run-1")?.stale).toBeFalsy();
-    await lease.release();
-  });
+  it.skipIf(!capabilities.leasesAcrossProcesses)(
+    "sees a lease whose holder was killed as stale, marks the run stale in the list, and lets it be taken over",
+    async () => {
+      await store().create(sampleRunHeader("run-1"));
+      const holder = await current().holdLeaseElsewhere!("run-1");
+      expect((await store().leaseState("run-1")).state).toBe("live");
+      expect(await codeOf(store().acquireLease("run-1"))).toBe("RUN_BUSY");
+      process.kill(holder.pid, "SIGKILL");
+      await waitFor(async () => (await store().leaseState("run-1")).state === "stale");
+      expect((await store().list()).find((run) => run.run_id === "run-1")).toMatchObject({ status: "PROCESSING", stale: true });
+      const lease = await store().acquireLease("run-1");
+      expect((await store().leaseState("run-1")).state).toBe("live");
+      expect((await store().list()).find((run) => run.run_id === "run-1")?.stale).toBeFalsy();
+      await lease.release();
+    },
+  );
 
   if (!capabilities.sharedStorage) it.skip(`shared-storage cases: ${noSharing}`, () => undefined);
 }

@@ -112,4 +112,3 @@ export function sampleStepLog(internalName: string, stepType = "task", status: S
     ],
   };
 }
-

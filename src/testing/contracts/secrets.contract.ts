@@ -74,10 +74,7 @@ export function secretsContract(
 
     it("gives stable answers to repeated and concurrent calls", async () => {
       const keys = Object.keys(CONTRACT_SECRETS);
-      const [first, second] = await Promise.all([
-        Promise.all(keys.map((key) => secrets.get(key))),
-        Promise.all(keys.map((key) => secrets.get(key))),
-      ]);
+      const [first, second] = await Promise.all([Promise.all(keys.map((key) => secrets.get(key))), Promise.all(keys.map((key) => secrets.get(key)))]);
       expect(second).toEqual(first);
       expect(await secrets.get("plain")).toBe(first[0]);
     });

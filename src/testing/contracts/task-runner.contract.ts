@@ -70,7 +70,10 @@ export function taskRunnerContract(name: string, makeRunner: (cwd: string) => Pr
     it("streams both output streams to the attempt's output", async () => {
       let stdout = "";
       let stderr = "";
-      const output = { write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) => void (stream === "stdout" ? (stdout += chunk.toString()) : (stderr += chunk.toString())) };
+      const output = {
+        write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) =>
+          void (stream === "stdout" ? (stdout += chunk.toString()) : (stderr += chunk.toString())),
+      };
       const outcome = await runner.run(testInvocation({ node: tasks.print, cwd, output }));
       expect(outcome.failure).toBeUndefined();
       expect(stdout).toContain("hello stdout");

@@ -111,4 +111,3 @@ export class DagRun {
     this.finish(task, group, {}, "TaskGroup", undefined, phases);
   }
 }
-

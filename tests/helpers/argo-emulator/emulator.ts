@@ -19,7 +19,18 @@
 import { DagRun, type Boundary } from "./dag-run.js";
 import { Semaphore } from "./semaphore.js";
 import { substituteDeep, substituteText } from "./substitute.js";
-import { failedOrError, type NodeRecord, type Phase, type PodRequest, type PodResult, type PodRunner, type WfParameter, type WfRetry, type WfTemplate, type WfWorkflow } from "./types.js";
+import {
+  failedOrError,
+  type NodeRecord,
+  type Phase,
+  type PodRequest,
+  type PodResult,
+  type PodRunner,
+  type WfParameter,
+  type WfRetry,
+  type WfTemplate,
+  type WfWorkflow,
+} from "./types.js";
 
 /** How to run a workflow. */
 export interface EmulatorOptions {

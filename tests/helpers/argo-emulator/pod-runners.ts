@@ -37,7 +37,10 @@ const killGroup = (pid: number | undefined) => {
  * Runs argv to completion. When `signal` aborts, `stop` is asked to end it (default: kill the whole
  * process group); the result comes when the process exits.
  */
-function run(argv: string[], options: { cwd: string; env: Record<string, string>; signal: AbortSignal; stop?: (exited: () => boolean, pid?: number) => void }): Promise<Spawned> {
+function run(
+  argv: string[],
+  options: { cwd: string; env: Record<string, string>; signal: AbortSignal; stop?: (exited: () => boolean, pid?: number) => void },
+): Promise<Spawned> {
   return new Promise((done, fail) => {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let log = "";
@@ -125,8 +128,14 @@ export function podmanPodRunner(options: PodmanRunnerOptions = {}): PodRunner {
         return ["-v", `${host}:${v.mountPath}`];
       });
       const argv = [
-        "podman", "run", "--rm", "--name", name, "--network=host",
-        "-v", `${podTmp}:/tmp`,
+        "podman",
+        "run",
+        "--rm",
+        "--name",
+        name,
+        "--network=host",
+        "-v",
+        `${podTmp}:/tmp`,
         ...volumes.flat(),
         ...(options.mounts ?? []).flatMap((m) => ["-v", `${m.source}:${m.target}`]),
         ...Object.entries(pod.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]),

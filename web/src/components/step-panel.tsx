@@ -73,9 +73,13 @@ function Catalog({ runId, view }: { runId: string; view: StepView }) {
           <tr key={i} data-testid="catalog-entry" data-name={e.name}>
             <td>{e.stage}</td>
             <td class="path">{e.name}</td>
-            <td class="hash" title={e.data_hash}>{e.data_hash}</td>
+            <td class="hash" title={e.data_hash}>
+              {e.data_hash}
+            </td>
             <td>
-              <a href={fileUrl(runId, e.name)} download data-testid="catalog-download">download</a>
+              <a href={fileUrl(runId, e.name)} download data-testid="catalog-download">
+                download
+              </a>
             </td>
           </tr>
         ))}

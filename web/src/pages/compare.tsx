@@ -12,7 +12,9 @@ function ValueRows({ rows, testid }: { rows: Comparison["parameters"]; testid: s
         <tr key={row.key} class={row.differs ? "differs" : ""} data-testid={testid} data-key={row.key} data-differs={String(row.differs)}>
           <th>{row.key}</th>
           {row.values.map((v, i) => (
-            <td key={i} class="value">{row.present[i] ? cellText(v, 60) : "–"}</td>
+            <td key={i} class="value">
+              {row.present[i] ? cellText(v, 60) : "–"}
+            </td>
           ))}
         </tr>
       ))}
@@ -40,7 +42,12 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
   const runs = params.get("runs") ?? "";
   const loaded = useLoad<Comparison>(runs, () => getJson("compare", { runs }));
   const data = loaded.data;
-  if (loaded.error) return <p class="error" data-testid="error">{loaded.error}</p>;
+  if (loaded.error)
+    return (
+      <p class="error" data-testid="error">
+        {loaded.error}
+      </p>
+    );
   if (!data) return <p class="muted">loading…</p>;
   const ids = data.runs.map((r) => r.run_id);
   return (
@@ -74,7 +81,9 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
             <tr key={row.step} data-testid="duration-row">
               <th>{row.step}</th>
               {row.values.map((v, i) => (
-                <td key={i} class="num">{v === null ? "-" : formatMs(v)}</td>
+                <td key={i} class="num">
+                  {v === null ? "-" : formatMs(v)}
+                </td>
               ))}
             </tr>
           ))}

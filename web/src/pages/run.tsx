@@ -29,7 +29,8 @@ function Header({ view }: { view: RunView }) {
         {run.run_id} <StatusBadge status={run.status} stale={run.stale} />
       </h1>
       <p class="muted">
-        {run.pipeline_file ?? "(SDK pipeline)"} · tag {run.tag || "-"} · started {formatTime(run.start_ms) || "-"}{duration !== null ? ` · ${formatMs(duration)}` : ""}
+        {run.pipeline_file ?? "(SDK pipeline)"} · tag {run.tag || "-"} · started {formatTime(run.start_ms) || "-"}
+        {duration !== null ? ` · ${formatMs(duration)}` : ""}
         {run.status === "PROCESSING" && !run.stale ? " · live" : ""}
       </p>
     </div>
@@ -38,7 +39,10 @@ function Header({ view }: { view: RunView }) {
 
 function Breadcrumbs({ runId, branch, params }: { runId: string; branch: Location; params: Record<string, string> }) {
   if (branch.length === 0) return null;
-  const crumbs = branch.map(([step, key], i) => ({ label: key.startsWith(`${step}.`) ? `${step} › ${key.slice(step.length + 1)}` : key, to: branch.slice(0, i + 1) }));
+  const crumbs = branch.map(([step, key], i) => ({
+    label: key.startsWith(`${step}.`) ? `${step} › ${key.slice(step.length + 1)}` : key,
+    to: branch.slice(0, i + 1),
+  }));
   return (
     <p class="crumbs" data-testid="crumbs">
       <a href={href(["run", runId], { tab: params.tab })}>pipeline</a>
@@ -99,8 +103,17 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
   const loaded = useLoad<RunView>(`${runId}\u0000${all.branch ?? ""}`, () => getJson(runPath(runId), { branch: all.branch }), 1000, isLive);
   const view = loaded.data;
   const live = view ? isLive(view) : false;
-  const metrics = useLoad<{ series: MetricSeries[] }>(`${runId}\u0000metrics\u0000${tab}`, () => (tab === "metrics" ? getJson(runPath(runId, "metrics")) : Promise.resolve({ series: [] })), live ? 1500 : undefined);
-  if (loaded.error && !view) return <p class="error" data-testid="error">{loaded.error}</p>;
+  const metrics = useLoad<{ series: MetricSeries[] }>(
+    `${runId}\u0000metrics\u0000${tab}`,
+    () => (tab === "metrics" ? getJson(runPath(runId, "metrics")) : Promise.resolve({ series: [] })),
+    live ? 1500 : undefined,
+  );
+  if (loaded.error && !view)
+    return (
+      <p class="error" data-testid="error">
+        {loaded.error}
+      </p>
+    );
   if (!view) return <p class="muted">loading…</p>;
   const select = (node: GraphNode) => {
     if (node.key && node.location) {

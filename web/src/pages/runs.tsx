@@ -42,10 +42,14 @@ function Row({ run, params, metrics, selected, toggle }: { run: RunDigest; param
       <td class="nowrap">{formatTime(run.start_ms ?? run.updated_ms)}</td>
       <td class="num">{formatMs(duration)}</td>
       {params.map((key) => (
-        <td key={`p-${key}`} class="num" data-col={`param:${key}`}>{cellText(run.parameters[key], 24)}</td>
+        <td key={`p-${key}`} class="num" data-col={`param:${key}`}>
+          {cellText(run.parameters[key], 24)}
+        </td>
       ))}
       {metrics.map((key) => (
-        <td key={`m-${key}`} class="num" data-col={`metric:${key}`}>{cellText(run.metrics[key], 24)}</td>
+        <td key={`m-${key}`} class="num" data-col={`metric:${key}`}>
+          {cellText(run.metrics[key], 24)}
+        </td>
       ))}
     </tr>
   );
@@ -53,15 +57,34 @@ function Row({ run, params, metrics, selected, toggle }: { run: RunDigest; param
 
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-function Toolbar(props: { filters: Filters; data: RunPage | undefined; text: string; setText: (t: string) => void; set: (c: Partial<Record<string, string>>) => void; selected: string[] }) {
+function Toolbar(props: {
+  filters: Filters;
+  data: RunPage | undefined;
+  text: string;
+  setText: (t: string) => void;
+  set: (c: Partial<Record<string, string>>) => void;
+  selected: string[];
+}) {
   const { filters, data, set } = props;
   return (
     <div class="toolbar">
       <h1>Runs</h1>
       <Select testid="filter-status" label="status" value={filters.status} options={data?.facets.status ?? {}} onChange={(status) => set({ status })} />
       <Select testid="filter-tag" label="tag" value={filters.tag} options={data?.facets.tag ?? {}} onChange={(tag) => set({ tag })} />
-      <Select testid="filter-pipeline" label="pipeline" value={filters.pipeline} options={data?.facets.pipeline ?? {}} onChange={(pipeline) => set({ pipeline })} />
-      <input data-testid="filter-text" type="search" placeholder="search runs, parameters, metrics…" value={props.text} onInput={(e) => props.setText((e.target as HTMLInputElement).value)} />
+      <Select
+        testid="filter-pipeline"
+        label="pipeline"
+        value={filters.pipeline}
+        options={data?.facets.pipeline ?? {}}
+        onChange={(pipeline) => set({ pipeline })}
+      />
+      <input
+        data-testid="filter-text"
+        type="search"
+        placeholder="search runs, parameters, metrics…"
+        value={props.text}
+        onInput={(e) => props.setText((e.target as HTMLInputElement).value)}
+      />
       <button data-testid="compare-selected" disabled={props.selected.length < 2} onClick={() => navigate(["compare"], { runs: props.selected.join(",") })}>
         Compare {props.selected.length >= 2 ? props.selected.length : ""} runs
       </button>
@@ -81,7 +104,10 @@ function Summary({ data, offset }: { data: RunPage; offset: number }) {
 
 function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggle: (id: string) => void }) {
   const data = props.data;
-  const paramKeys = (data?.parameter_keys ?? []).filter((k) => k.varies).slice(0, 4).map((k) => k.key);
+  const paramKeys = (data?.parameter_keys ?? [])
+    .filter((k) => k.varies)
+    .slice(0, 4)
+    .map((k) => k.key);
   const metricKeys = (data?.metric_keys ?? []).slice(0, 4).map((k) => k.key);
   return (
     <div class="table-wrap">
@@ -92,16 +118,27 @@ function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggl
               <th key={i}>{title}</th>
             ))}
             {paramKeys.map((k) => (
-              <th key={`p-${k}`} class="param" title="parameter">{k}</th>
+              <th key={`p-${k}`} class="param" title="parameter">
+                {k}
+              </th>
             ))}
             {metricKeys.map((k) => (
-              <th key={`m-${k}`} class="metric" title="last metric value">{k}</th>
+              <th key={`m-${k}`} class="metric" title="last metric value">
+                {k}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody>
           {data?.runs.map((run) => (
-            <Row key={run.run_id} run={run} params={paramKeys} metrics={metricKeys} selected={props.selected.includes(run.run_id)} toggle={() => props.toggle(run.run_id)} />
+            <Row
+              key={run.run_id}
+              run={run}
+              params={paramKeys}
+              metrics={metricKeys}
+              selected={props.selected.includes(run.run_id)}
+              toggle={() => props.toggle(run.run_id)}
+            />
           ))}
         </tbody>
       </table>
@@ -120,7 +157,12 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
   useEffect(() => {
     if (q !== filters.q) set({ q, offset: undefined });
   }, [q]);
-  const page = useLoad<RunPage>(JSON.stringify({ ...filters, offset }), () => getJson("runs", { ...filters, offset, limit: PAGE }), 1500, () => true);
+  const page = useLoad<RunPage>(
+    JSON.stringify({ ...filters, offset }),
+    () => getJson("runs", { ...filters, offset, limit: PAGE }),
+    1500,
+    () => true,
+  );
   const data = page.data;
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   return (
@@ -131,8 +173,12 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
       <RunsTable data={data} selected={selected} toggle={toggle} />
       {data && data.matched > PAGE && (
         <div class="pager">
-          <button disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>‹ newer</button>
-          <button data-testid="next-page" disabled={offset + PAGE >= data.matched} onClick={() => set({ offset: String(offset + PAGE) })}>older ›</button>
+          <button disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>
+            ‹ newer
+          </button>
+          <button data-testid="next-page" disabled={offset + PAGE >= data.matched} onClick={() => set({ offset: String(offset + PAGE) })}>
+            older ›
+          </button>
         </div>
       )}
     </section>

@@ -22,9 +22,17 @@ describe("do-nothing catalog", () => {
     const warnings: string[] = [];
     const catalog = await doNothingCatalogPlugin.create({}, context("/nonexistent", warnings));
     expect(warnings).toEqual([]);
-    expect(integrationFindings({ executor: { type: "local" }, run_log_store: { type: "file-system" }, catalog: { type: "do-nothing" }, secrets: { type: "do-nothing" }, experiment_tracker: { type: "do-nothing" } }).filter((f) => f.level === "warning").map((f) => f.message)).toEqual([
-      "catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps",
-    ]);
+    expect(
+      integrationFindings({
+        executor: { type: "local" },
+        run_log_store: { type: "file-system" },
+        catalog: { type: "do-nothing" },
+        secrets: { type: "do-nothing" },
+        experiment_tracker: { type: "do-nothing" },
+      })
+        .filter((f) => f.level === "warning")
+        .map((f) => f.message),
+    ).toEqual(["catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps"]);
     expect(catalog.type).toBe("do-nothing");
     expect(catalog.recordedConfig).toEqual({});
     expect(await catalog.get("anything/**", "r")).toEqual([]);

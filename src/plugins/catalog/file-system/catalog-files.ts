@@ -47,7 +47,10 @@ async function realpathOrNull(target: string): Promise<string | null> {
 async function candidates(root: string, pattern: string, ignore: string[], skipped: string[]): Promise<string[]> {
   if (!isDynamicPattern(pattern)) {
     // A literal name may be a symbolic link (the crawler skips links); its target is checked below.
-    const exists = await lstat(path.join(root, pattern)).then(() => true, () => false);
+    const exists = await lstat(path.join(root, pattern)).then(
+      () => true,
+      () => false,
+    );
     if (!exists) await noteLinkOnTheWay(root, pattern, skipped);
     return exists ? [normalizeRelative(pattern)] : [];
   }
@@ -88,7 +91,10 @@ export async function findFiles(root: string, pattern: string, ignore: string[] 
       skipped.push(`${relative} -> ${real}`);
       continue;
     }
-    const isFile = await stat(real).then((s) => s.isFile(), () => false);
+    const isFile = await stat(real).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (isFile) found.add(normalizeRelative(relative));
   }
   return [...found].sort();

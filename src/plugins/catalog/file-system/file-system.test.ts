@@ -16,9 +16,7 @@ const context = (cwd: string, warnings: string[] = []): PluginContext => ({
 const sha256 = (content: string | Buffer): string => createHash("sha256").update(content).digest("hex");
 
 catalogContract("file-system", (cwd) => createFileSystemCatalog({ catalog_location: ".catalog" }, context(cwd)));
-catalogContract("file-system (plug-in, catalog outside cwd)", (cwd) =>
-  fileSystemCatalogPlugin.create({ catalog_location: "../store" }, context(cwd)),
-);
+catalogContract("file-system (plug-in, catalog outside cwd)", (cwd) => fileSystemCatalogPlugin.create({ catalog_location: "../store" }, context(cwd)));
 
 describe("file-system catalog", () => {
   let cwd = "";
@@ -28,7 +26,11 @@ describe("file-system catalog", () => {
     await writeFile(path.join(cwd, relative), content);
   };
   const read = (relative: string) => readFile(path.join(cwd, relative), "utf8");
-  const exists = (relative: string) => stat(path.join(cwd, relative)).then(() => true, () => false);
+  const exists = (relative: string) =>
+    stat(path.join(cwd, relative)).then(
+      () => true,
+      () => false,
+    );
 
   beforeEach(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), "fs-catalog-"));
@@ -51,9 +53,7 @@ describe("file-system catalog", () => {
     });
 
     it.each([".", "..", "./"])("refuses catalog_location %j that contains the working directory", (location) => {
-      expect(() => createFileSystemCatalog({ catalog_location: location }, context(cwd))).toThrow(
-        expect.objectContaining({ code: "CONFIG_INVALID" }),
-      );
+      expect(() => createFileSystemCatalog({ catalog_location: location }, context(cwd))).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     });
   });
 

@@ -28,11 +28,8 @@ function notFound(pattern: string, folder: string, hint: string): RunnableError 
 }
 
 const PUT_HINT =
-  "Patterns are globs relative to the working directory (symbolic links are not followed); " +
-  "check the spelling and that an earlier step created the file.";
-const GET_HINT =
-  "Files reach a run's catalog through the `put` of an earlier step (or put_in_catalog); " +
-  "check the pattern and the order of the steps.";
+  "Patterns are globs relative to the working directory (symbolic links are not followed); " + "check the spelling and that an earlier step created the file.";
+const GET_HINT = "Files reach a run's catalog through the `put` of an earlier step (or put_in_catalog); " + "check the pattern and the order of the steps.";
 
 /** Glob patterns keeping the catalog folder itself out of `put` when it lies inside the working directory. */
 function ignoreCatalog(cwd: string, root: string): string[] {
@@ -65,9 +62,13 @@ async function runArea(layout: Layout, runId: string): Promise<string> {
   if (layout.areas.has(area)) return area;
   const info = await lstat(area).catch(() => null);
   if (info?.isSymbolicLink()) {
-    throw new RunnableError("CATALOG_ERROR", `Refusing to use ${display(layout, runId)}: the run's catalog folder is a symbolic link (to ${await readlink(area)})`, {
-      hint: `Remove the link (rm ${area}) or run under another run id.`,
-    });
+    throw new RunnableError(
+      "CATALOG_ERROR",
+      `Refusing to use ${display(layout, runId)}: the run's catalog folder is a symbolic link (to ${await readlink(area)})`,
+      {
+        hint: `Remove the link (rm ${area}) or run under another run id.`,
+      },
+    );
   }
   layout.areas.add(area);
   return area;
@@ -137,7 +138,10 @@ async function syncBetweenRuns(layout: Layout, previousRunId: string, runId: str
   checkRunId(previousRunId);
   checkRunId(runId);
   const previous = path.join(layout.root, previousRunId);
-  const exists = await stat(previous).then((s) => s.isDirectory(), () => false);
+  const exists = await stat(previous).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!exists) {
     throw new RunnableError("CATALOG_ERROR", `Catalog of the previous run ${previousRunId} not found at ${display(layout, previousRunId)}`, {
       hint: "Re-runs need the original run's catalog; check catalog_location and the run id.",
@@ -168,7 +172,6 @@ async function removeTempFolders(root: string, own: string): Promise<void> {
   }
   await rmdir(parent).catch(() => undefined);
 }
-
 
 /** A catalog storing files under `<catalog_location>/<run_id>/<path relative to cwd>`. */
 export function createFileSystemCatalog(config: FileSystemCatalogConfig, context: PluginContext): Catalog {

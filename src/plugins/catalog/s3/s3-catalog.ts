@@ -67,7 +67,8 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
         .map(({ key }) => key.slice(prefix.length))
         .filter((name) => matches(name) && (!isExecutionLog(name) || name === exact))
         .sort();
-      if (files.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${access.display}${runId}`, { hint: GET_HINT });
+      if (files.length === 0)
+        throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${access.display}${runId}`, { hint: GET_HINT });
       const entries: DataCatalog[] = [];
       for (const name of files) {
         const target = await prepareTarget(cwd, name);
@@ -83,7 +84,8 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
       const files = await findFiles(cwd, pattern);
       if (files.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${cwd}`, { hint: PUT_HINT });
       const entries: DataCatalog[] = [];
-      for (const name of files) entries.push(entry(name, await uploadFile(access.client, access.bucket, `${area(runId)}${name}`, path.join(cwd, name)), runId, "put"));
+      for (const name of files)
+        entries.push(entry(name, await uploadFile(access.client, access.bucket, `${area(runId)}${name}`, path.join(cwd, name)), runId, "put"));
       return entries;
     });
 
@@ -106,7 +108,11 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
       checkRunId(runId);
       checkRelative(name, "name", `${access.display}${runId}`, "catalog");
       const relative = normalizeRelative(name);
-      return contentWriter((file) => guarded(`store ${relative} in run ${runId}`, () => uploadFile(access.client, access.bucket, `${area(runId)}${relative}`, file)), (hash) => [entry(relative, hash, runId, "put")], relative);
+      return contentWriter(
+        (file) => guarded(`store ${relative} in run ${runId}`, () => uploadFile(access.client, access.bucket, `${area(runId)}${relative}`, file)),
+        (hash) => [entry(relative, hash, runId, "put")],
+        relative,
+      );
     },
     readFile: async (runId, relativePath) => {
       checkRunId(runId);
@@ -116,7 +122,10 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
         try {
           return (await access.client.send(new HeadObjectCommand({ Bucket: access.bucket, Key: key }))).ContentLength ?? 0;
         } catch (error) {
-          if (s3Status(error).status === 404) throw new RunnableError("CATALOG_ERROR", `No file ${relativePath} in the catalog at ${access.display}${runId}`, { hint: "Names are those of the run's catalog entries (the `name` of a data_catalog record)." });
+          if (s3Status(error).status === 404)
+            throw new RunnableError("CATALOG_ERROR", `No file ${relativePath} in the catalog at ${access.display}${runId}`, {
+              hint: "Names are those of the run's catalog entries (the `name` of a data_catalog record).",
+            });
           throw error;
         }
       });
@@ -153,7 +162,13 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
         for (const { key } of found) {
           const name = key.slice(from.length);
           if (isExecutionLog(name)) continue;
-          await access.client.send(new CopyObjectCommand({ Bucket: access.bucket, Key: `${area(runId)}${name}`, CopySource: encodeURIComponent(`${access.bucket}/${key}`).replace(/%2F/g, "/") }));
+          await access.client.send(
+            new CopyObjectCommand({
+              Bucket: access.bucket,
+              Key: `${area(runId)}${name}`,
+              CopySource: encodeURIComponent(`${access.bucket}/${key}`).replace(/%2F/g, "/"),
+            }),
+          );
         }
       }),
   };

@@ -103,7 +103,13 @@ export interface ContainerOptions {
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** A pod template; fields an override can change are written only where they differ from the global config. */
-export function containerTemplate(name: string, command: string[], settings: StepSettings, global: StepSettings, options: ContainerOptions): ArgoContainerTemplate {
+export function containerTemplate(
+  name: string,
+  command: string[],
+  settings: StepSettings,
+  global: StepSettings,
+  options: ContainerOptions,
+): ArgoContainerTemplate {
   const { limits, requests } = settings.resources;
   return {
     name,

@@ -106,10 +106,13 @@ function renderNode(state: RenderState, node: Node, iterVars: readonly IterVar[]
     case "success":
     case "fail": {
       const settings = settingsFor(node, state.config);
-      const retryLimit = node.kind === "task" || node.kind === "stub" ? (node.maxAttempts > 1 ? node.maxAttempts - 1 : settings.retry.limit) : settings.retry.limit;
+      const retryLimit =
+        node.kind === "task" || node.kind === "stub" ? (node.maxAttempts > 1 ? node.maxAttempts - 1 : settings.retry.limit) : settings.retry.limit;
       const env = node.internalName === state.startNode ? [...state.env, ...state.startEnv] : state.env;
       const command = podCommand(state.inputs, node.internalName, iterVars);
-      state.containerTemplates.push(containerTemplate(templateName(state, node), command, settings, state.global, { iterVars, env, volumeMounts: state.volumeMounts, retryLimit }));
+      state.containerTemplates.push(
+        containerTemplate(templateName(state, node), command, settings, state.global, { iterVars, env, volumeMounts: state.volumeMounts, retryLimit }),
+      );
       return;
     }
     case "parallel":
@@ -127,7 +130,9 @@ function fanTemplate(state: RenderState, node: Node, name: string, mode: "in" | 
   const env = mode === "out" && node.internalName === state.startNode ? [...state.env, ...state.startEnv] : state.env;
   const command = podCommand(state.inputs, node.internalName, iterVars, mode);
   const publishesItems = mode === "out" && node.kind === "map";
-  state.containerTemplates.push(containerTemplate(name, command, state.global, state.global, { iterVars, env, volumeMounts: state.volumeMounts, retryLimit: 0, publishesItems }));
+  state.containerTemplates.push(
+    containerTemplate(name, command, state.global, state.global, { iterVars, env, volumeMounts: state.volumeMounts, retryLimit: 0, publishesItems }),
+  );
 }
 
 /** One branch task of a composite: its name suffix (or full name) and how to render its template. */
@@ -189,6 +194,9 @@ function renderMap(state: RenderState, node: MapNode, iterVars: readonly IterVar
     extraArgs: [{ name: param, value: "{{item}}" }],
     render: (name) => renderGraph(state, node.branch, name, inner),
   };
-  const extra: Partial<ArgoDagTemplate> = { ...(settings.parallelism ? { parallelism: settings.parallelism } : {}), ...(settings.failFast ? { failFast: true } : {}) };
+  const extra: Partial<ArgoDagTemplate> = {
+    ...(settings.parallelism ? { parallelism: settings.parallelism } : {}),
+    ...(settings.failFast ? { failFast: true } : {}),
+  };
   renderComposite(state, node, iterVars, [branch], extra);
 }

@@ -23,7 +23,8 @@ function scalar(value: string | number | boolean | null): string {
   return String(value);
 }
 
-const isEmpty = (value: Json): boolean => (Array.isArray(value) ? value.length === 0 : typeof value === "object" && value !== null && Object.keys(value).length === 0);
+const isEmpty = (value: Json): boolean =>
+  Array.isArray(value) ? value.length === 0 : typeof value === "object" && value !== null && Object.keys(value).length === 0;
 const inline = (value: Json): string | undefined => {
   if (value === null || typeof value !== "object") return scalar(value);
   if (isEmpty(value)) return Array.isArray(value) ? "[]" : "{}";

@@ -16,7 +16,10 @@ export function shortHash(key: string): string {
 
 /** Lower-case letters and digits joined by single `-`, starting with a letter (Argo evaluates names in `depends`). */
 export function slug(text: string): string {
-  const cleaned = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (cleaned === "") return "step";
   return /^[a-z]/.test(cleaned) ? cleaned : `n-${cleaned}`;
 }

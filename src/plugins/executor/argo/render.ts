@@ -39,14 +39,20 @@ export function argumentValue(value: string | number | boolean): string {
   }
 }
 
-function exposedParameters(config: ArgoConfig, parameters: Readonly<Record<string, unknown>>, warnings: string[]): { args: ArgoParameter[]; env: ArgoEnvVar[] } {
+function exposedParameters(
+  config: ArgoConfig,
+  parameters: Readonly<Record<string, unknown>>,
+  warnings: string[],
+): { args: ArgoParameter[]; env: ArgoEnvVar[] } {
   const args: ArgoParameter[] = [];
   const env: ArgoEnvVar[] = [];
   if (!config.expose_parameters_as_inputs) return { args, env };
   for (const [key, value] of Object.entries(parameters)) {
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") continue;
     if (!isParameterName(key) || key === "run_id") {
-      warnings.push(`executor argo: parameter "${key}" is not exposed as a workflow argument (Argo names are letters, digits, '-' and '_'; run_id is reserved)`);
+      warnings.push(
+        `executor argo: parameter "${key}" is not exposed as a workflow argument (Argo names are letters, digits, '-' and '_'; run_id is reserved)`,
+      );
       continue;
     }
     args.push({ name: key, value: argumentValue(value) });

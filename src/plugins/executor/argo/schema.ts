@@ -9,8 +9,7 @@ export const RETRY_POLICIES = ["Always", "OnFailure", "OnError", "OnTransientErr
  */
 export function buildArgoConfigSchema() {
   /** Treats `null` (a YAML key written without a value) as absent, so the default applies. */
-  const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
-    schema.nullish().transform((value) => (value ?? fallback) as z.output<T>);
+  const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) => schema.nullish().transform((value) => (value ?? fallback) as z.output<T>);
 
   /** A Kubernetes quantity (`1Gi`, `250m`, `2`); numbers are accepted and written as strings. */
   const quantity = z.union([z.string().min(1), z.number().nonnegative()]).transform(String);
@@ -18,7 +17,12 @@ export function buildArgoConfigSchema() {
   const resourceLimits = z.strictObject({
     memory: orDefault(quantity, "1Gi"),
     cpu: orDefault(quantity, "250m"),
-    gpu: z.number().int().nonnegative().nullish().transform((v) => v ?? null),
+    gpu: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullish()
+      .transform((v) => v ?? null),
   });
 
   const resourceRequests = z.strictObject({
@@ -40,9 +44,7 @@ export function buildArgoConfigSchema() {
       requests: { memory: requests.memory ?? limits.memory, cpu: requests.cpu ?? limits.cpu },
     }));
 
-
   const DEFAULT_RESOURCES: z.output<typeof resourcesSchema> = { limits: { memory: "1Gi", cpu: "250m", gpu: null }, requests: { memory: "1Gi", cpu: "250m" } };
-
 
   const backOffSchema = z.strictObject({
     duration_in_seconds: orDefault(z.number().int().nonnegative(), 120),
@@ -62,8 +64,11 @@ export function buildArgoConfigSchema() {
     backoff: z.unknown().optional(),
   });
 
-
-  const DEFAULT_RETRY: z.output<typeof retryStrategySchema> = { limit: 0, retry_policy: "Always", back_off: { duration_in_seconds: 120, factor: 2, max_duration: 3600 } };
+  const DEFAULT_RETRY: z.output<typeof retryStrategySchema> = {
+    limit: 0,
+    retry_policy: "Always",
+    back_off: { duration_in_seconds: 120, factor: 2, max_duration: 3600 },
+  };
 
   /** A Kubernetes toleration (keys as Kubernetes spells them; all optional as in Kubernetes). */
   const tolerationSchema = z.strictObject({
@@ -74,12 +79,16 @@ export function buildArgoConfigSchema() {
     tolerationSeconds: z.number().int().optional(),
   });
 
-
   const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
   const positiveSeconds = z.number().int().positive();
   const pullPolicy = z.enum(["", "Always", "Never", "IfNotPresent"]);
   /** `parallelism: 0` (runnable's argo-config-full.yaml) is kept as 0 here and treated as "no limit" with a warning. */
-  const parallelism = z.number().int().nonnegative().nullish().transform((v) => v ?? null);
+  const parallelism = z
+    .number()
+    .int()
+    .nonnegative()
+    .nullish()
+    .transform((v) => v ?? null);
 
   /** Absent or `null` in an override bundle: the key is not overridden. */
   const maybe = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => (value ?? undefined) as z.output<T> | undefined);
@@ -96,7 +105,6 @@ export function buildArgoConfigSchema() {
     retry_strategy: maybe(retryStrategySchema),
     fail_fast: maybe(z.boolean()),
   });
-
 
   const secretFromK8s = z.strictObject({
     environment_variable: z.string().min(1),
@@ -117,7 +125,10 @@ export function buildArgoConfigSchema() {
     .strictObject({
       image: z.string().min(1),
       expose_parameters_as_inputs: z.boolean().default(true),
-      secrets_from_k8s: z.array(secretFromK8s).nullish().transform((v) => v ?? []),
+      secrets_from_k8s: z
+        .array(secretFromK8s)
+        .nullish()
+        .transform((v) => v ?? []),
       output_file: z.string().min(1).default("argo-pipeline.yaml"),
       name: generateName.default("runnable-dag-"),
       annotations: stringMap.nullish().transform((v) => v ?? {}),
@@ -128,19 +139,42 @@ export function buildArgoConfigSchema() {
       resources: orDefault(resourcesSchema, DEFAULT_RESOURCES),
       retry_strategy: orDefault(retryStrategySchema, DEFAULT_RETRY),
       max_step_duration_in_seconds: orDefault(positiveSeconds, 7200),
-      tolerations: z.array(tolerationSchema).nullish().transform((v) => v ?? null),
+      tolerations: z
+        .array(tolerationSchema)
+        .nullish()
+        .transform((v) => v ?? null),
       image_pull_policy: orDefault(pullPolicy, ""),
-      service_account_name: z.string().min(1).nullish().transform((v) => v ?? null),
-      persistent_volumes: z.array(persistentVolume).nullish().transform((v) => v ?? []),
+      service_account_name: z
+        .string()
+        .min(1)
+        .nullish()
+        .transform((v) => v ?? null),
+      persistent_volumes: z
+        .array(persistentVolume)
+        .nullish()
+        .transform((v) => v ?? []),
       enable_parallel: z.boolean().default(false),
-      overrides: z.record(z.string(), argoOverrideSchema).nullish().transform((v) => v ?? {}),
+      overrides: z
+        .record(z.string(), argoOverrideSchema)
+        .nullish()
+        .transform((v) => v ?? {}),
     })
     .superRefine((config, ctx) => {
       const claims = new Set<string>();
       const mounts = new Set<string>();
       config.persistent_volumes.forEach((volume, index) => {
-        if (claims.has(volume.name)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "name"], message: `Duplicate claim name ${volume.name}: list each persistent volume claim once` });
-        if (mounts.has(volume.mount_path)) ctx.addIssue({ code: "custom", path: ["persistent_volumes", index, "mount_path"], message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path` });
+        if (claims.has(volume.name))
+          ctx.addIssue({
+            code: "custom",
+            path: ["persistent_volumes", index, "name"],
+            message: `Duplicate claim name ${volume.name}: list each persistent volume claim once`,
+          });
+        if (mounts.has(volume.mount_path))
+          ctx.addIssue({
+            code: "custom",
+            path: ["persistent_volumes", index, "mount_path"],
+            message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path`,
+          });
         claims.add(volume.name);
         mounts.add(volume.mount_path);
       });

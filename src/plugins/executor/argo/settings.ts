@@ -66,9 +66,13 @@ export function settingsFor(node: Node, config: ArgoConfig): StepSettings {
   const bundle = config.overrides[key];
   if (!bundle) {
     const known = Object.keys(config.overrides);
-    throw new RunnableError("CONFIG_INVALID", `No override of key: ${key} found in the overrides section (step "${node.internalName}" selects it with overrides: {argo: ${key}})`, {
-      hint: known.length > 0 ? `known override keys: ${known.join(", ")}` : "add it under executor.config.overrides in the configuration file",
-    });
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `No override of key: ${key} found in the overrides section (step "${node.internalName}" selects it with overrides: {argo: ${key}})`,
+      {
+        hint: known.length > 0 ? `known override keys: ${known.join(", ")}` : "add it under executor.config.overrides in the configuration file",
+      },
+    );
   }
   return mergeBundle(base, bundle);
 }

@@ -40,7 +40,13 @@ export function systemDeps(env: Readonly<Record<string, string | undefined>> = p
     async which(command) {
       for (const dir of (env["PATH"] ?? "").split(path.delimiter).filter(Boolean)) {
         const candidate = path.join(dir, command);
-        if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+        if (
+          await access(candidate, constants.X_OK).then(
+            () => true,
+            () => false,
+          )
+        )
+          return candidate;
       }
       return null;
     },
@@ -78,15 +84,23 @@ async function chooseRuntime(config: LocalContainerConfig, deps: ContainerCheckD
  * Checks, before any step runs, that the container runtime exists and every image is present locally
  * (nothing is pulled); returns the runtime and each image's id and working directory.
  */
-export async function checkContainerSetup(config: LocalContainerConfig, images: readonly string[], deps: ContainerCheckDeps = systemDeps()): Promise<ContainerSetup> {
+export async function checkContainerSetup(
+  config: LocalContainerConfig,
+  images: readonly string[],
+  deps: ContainerCheckDeps = systemDeps(),
+): Promise<ContainerSetup> {
   const runtime = await chooseRuntime(config, deps);
   const found = new Map<string, ImageInfo>();
   for (const image of images) {
     const result = await deps.exec(runtime, ["image", "inspect", "--format", "{{.Id}}\t{{.Config.WorkingDir}}", image]);
     if (result.code !== 0) {
-      throw new RunnableError("UNSUPPORTED", `executor local-container: image ${image} is not available to ${runtime} (${result.stderr.trim().split("\n")[0] || `exit ${result.code}`})`, {
-        hint: `build it first (see the Dockerfile and README: ${runtime} build -t ${image} .), or fix docker_image in the executor config`,
-      });
+      throw new RunnableError(
+        "UNSUPPORTED",
+        `executor local-container: image ${image} is not available to ${runtime} (${result.stderr.trim().split("\n")[0] || `exit ${result.code}`})`,
+        {
+          hint: `build it first (see the Dockerfile and README: ${runtime} build -t ${image} .), or fix docker_image in the executor config`,
+        },
+      );
     }
     const [id = "", workdir = ""] = result.stdout.trim().split("\t");
     found.set(image, { id: id.startsWith("sha256:") ? id : `sha256:${id}`, workdir: workdir || "/" });

@@ -30,9 +30,13 @@ export function containerSettingsFor(node: Node, config: LocalContainerConfig): 
   const bundle = config.overrides[key];
   if (!bundle) {
     const known = Object.keys(config.overrides);
-    throw new RunnableError("CONFIG_INVALID", `No override of key: ${key} found in the overrides section (step "${node.internalName}" selects it with overrides: {local-container: ${key}})`, {
-      hint: known.length > 0 ? `known override keys: ${known.join(", ")}` : "add it under executor.config.overrides in the configuration file",
-    });
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `No override of key: ${key} found in the overrides section (step "${node.internalName}" selects it with overrides: {local-container: ${key}})`,
+      {
+        hint: known.length > 0 ? `known override keys: ${known.join(", ")}` : "add it under executor.config.overrides in the configuration file",
+      },
+    );
   }
   return {
     image: bundle.docker_image ?? base.image,
@@ -56,7 +60,10 @@ const SERVER_SERVICE_ENV: Record<string, readonly string[]> = {
 };
 
 /** Names of the host variables a step's container needs for the run log store and catalog on a server (only those set). */
-export function serviceEnvNames(services: { run_log_store: MountableService; catalog: MountableService }, env: Readonly<Record<string, string | undefined>>): string[] {
+export function serviceEnvNames(
+  services: { run_log_store: MountableService; catalog: MountableService },
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const names = new Set([...(SERVER_SERVICE_ENV[services.run_log_store.type] ?? []), ...(SERVER_SERVICE_ENV[services.catalog.type] ?? [])]);
   return [...names].filter((name) => env[name] !== undefined);
 }
@@ -95,7 +102,8 @@ export function serviceMounts(
   });
   const mounts: ContainerMount[] = [];
   const store = services.run_log_store;
-  if (store.type === "file-system" || store.type === "chunked-fs") mounts.push(mount("run_log_store", configured(store, "log_folder", ".run_log_store"), false));
+  if (store.type === "file-system" || store.type === "chunked-fs")
+    mounts.push(mount("run_log_store", configured(store, "log_folder", ".run_log_store"), false));
   if (services.catalog.type === "file-system") mounts.push(mount("catalog", configured(services.catalog, "catalog_location", ".catalog"), false));
   if (services.secrets.type === "dotenv") mounts.push(mount("secrets", configured(services.secrets, "location", ".env"), true));
   return mounts;
@@ -140,7 +148,9 @@ export interface ContainerRun {
 export const CONTAINER_ULIMITS = ["nofile=1024:20000", "nproc=4096:4096"] as const;
 
 /** `runnable execute-single-node` for one step, with runnable's argument shapes (`%` for spaces). */
-export function stepCommand(input: Pick<ContainerStepInput, "runId" | "internalName" | "mapVariable" | "pipelineFile" | "configFile" | "parametersFile" | "tag">): string[] {
+export function stepCommand(
+  input: Pick<ContainerStepInput, "runId" | "internalName" | "mapVariable" | "pipelineFile" | "configFile" | "parametersFile" | "tag">,
+): string[] {
   return [
     "runnable",
     "execute-single-node",
@@ -158,7 +168,9 @@ export function stepCommand(input: Pick<ContainerStepInput, "runId" | "internalN
 function volumeArgument(mount: ContainerMount): string {
   for (const part of [mount.source, mount.target]) {
     if (part.includes(":")) {
-      throw new RunnableError("CONFIG_INVALID", `cannot mount ${part} into a container: the path contains ":"`, { hint: `move the ${mount.service} location to a path without ":"` });
+      throw new RunnableError("CONFIG_INVALID", `cannot mount ${part} into a container: the path contains ":"`, {
+        hint: `move the ${mount.service} location to a path without ":"`,
+      });
     }
   }
   return `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`;
@@ -181,5 +193,12 @@ export function containerRunCommand(input: ContainerStepInput): ContainerRun {
     input.settings.image,
     ...command,
   ];
-  return { command: input.runtime, args, image: input.settings.image, stepCommand: command, name: input.name, timeoutSeconds: input.settings.maxStepDurationSeconds };
+  return {
+    command: input.runtime,
+    args,
+    image: input.settings.image,
+    stepCommand: command,
+    name: input.name,
+    timeoutSeconds: input.settings.maxStepDurationSeconds,
+  };
 }

@@ -19,6 +19,10 @@ export const localContainerExecutorPlugin = definePlugin({
       const chosen = context.services?.[key];
       return { type: chosen?.type ?? "", config: (chosen?.config ?? {}) as Record<string, unknown> };
     };
-    return createLocalContainerExecutor(config, context, () => ({ run_log_store: service("run_log_store"), catalog: service("catalog"), secrets: service("secrets") }));
+    return createLocalContainerExecutor(config, context, () => ({
+      run_log_store: service("run_log_store"),
+      catalog: service("catalog"),
+      secrets: service("secrets"),
+    }));
   },
 });

@@ -27,16 +27,35 @@ const task = (name: string, overrides: Record<string, string> = {}, internalName
 
 describe("local-container config", () => {
   it("has runnable's keys and defaults, strict", () => {
-    expect(buildLocalContainerConfigSchema().parse({ docker_image: "x" })).toEqual({ docker_image: "x", auto_remove_container: true, run_in_local: false, environment: {}, enable_parallel: false, overrides: {} });
+    expect(buildLocalContainerConfigSchema().parse({ docker_image: "x" })).toEqual({
+      docker_image: "x",
+      auto_remove_container: true,
+      run_in_local: false,
+      environment: {},
+      enable_parallel: false,
+      overrides: {},
+    });
     expect(buildLocalContainerConfigSchema().safeParse({}).success).toBe(false);
-    expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", dockerImage: "y" }).error?.issues[0]).toMatchObject({ code: "unrecognized_keys", keys: ["dockerImage"] });
+    expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", dockerImage: "y" }).error?.issues[0]).toMatchObject({
+      code: "unrecognized_keys",
+      keys: ["dockerImage"],
+    });
     expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", container_runtime: "lxc" }).success).toBe(false);
     expect(buildLocalContainerConfigSchema().safeParse({ docker_image: "x", overrides: { o: { image: "y" } } }).success).toBe(false);
   });
 
   it("resolves a step's settings: global, or shallow-merged with the bundle it selects (environment replaced whole)", () => {
-    expect(containerSettingsFor(task("a"), config)).toEqual({ image: "runnable:demo", autoRemove: true, runInLocal: false, environment: { key: "value", n: "1" }, maxStepDurationSeconds: null });
-    expect(containerSettingsFor(task("b", { "local-container": "custom" }), config)).toMatchObject({ image: "runnable:other", environment: { key: "not-value" } });
+    expect(containerSettingsFor(task("a"), config)).toEqual({
+      image: "runnable:demo",
+      autoRemove: true,
+      runInLocal: false,
+      environment: { key: "value", n: "1" },
+      maxStepDurationSeconds: null,
+    });
+    expect(containerSettingsFor(task("b", { "local-container": "custom" }), config)).toMatchObject({
+      image: "runnable:other",
+      environment: { key: "not-value" },
+    });
     expect(containerSettingsFor(task("c", { argo: "custom" }), config).image).toBe("runnable:demo");
     let error: unknown;
     try {
@@ -50,16 +69,48 @@ describe("local-container config", () => {
   });
 
   it("lists the images the steps need (not run_in_local ones), through composites", () => {
-    const branch: Graph = { name: "b", description: null, startAt: "x", internalBranchName: "m.map_variable_placeholder", nodes: new Map<string, Node>([["x", task("x", { "local-container": "custom" }, "m.map_variable_placeholder.x")]]) };
-    const map: Node = { kind: "map", name: "m", internalName: "m", internalBranchName: "", next: "success", onFailure: "", overrides: {}, iterateOn: "l", iterateAs: "i", branch, reducer: null };
-    const graph: Graph = { name: "g", description: null, startAt: "a", internalBranchName: "", nodes: new Map<string, Node>([["a", task("a")], ["l", task("l", { "local-container": "local" })], ["m", map]]) };
+    const branch: Graph = {
+      name: "b",
+      description: null,
+      startAt: "x",
+      internalBranchName: "m.map_variable_placeholder",
+      nodes: new Map<string, Node>([["x", task("x", { "local-container": "custom" }, "m.map_variable_placeholder.x")]]),
+    };
+    const map: Node = {
+      kind: "map",
+      name: "m",
+      internalName: "m",
+      internalBranchName: "",
+      next: "success",
+      onFailure: "",
+      overrides: {},
+      iterateOn: "l",
+      iterateAs: "i",
+      branch,
+      reducer: null,
+    };
+    const graph: Graph = {
+      name: "g",
+      description: null,
+      startAt: "a",
+      internalBranchName: "",
+      nodes: new Map<string, Node>([
+        ["a", task("a")],
+        ["l", task("l", { "local-container": "local" })],
+        ["m", map],
+      ]),
+    };
     expect(imagesForGraph(graph, config)).toEqual(["runnable:demo", "runnable:other"]);
   });
 });
 
 describe("a step's container command", () => {
   const mounts = serviceMounts(
-    { run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } }, catalog: { type: "file-system", config: { catalog_location: "/data/catalog" } }, secrets: { type: "dotenv", config: { location: "secrets/.env" } } },
+    {
+      run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
+      catalog: { type: "file-system", config: { catalog_location: "/data/catalog" } },
+      secrets: { type: "dotenv", config: { location: "secrets/.env" } },
+    },
     "/home/me/project",
     "/project",
   );
@@ -70,7 +121,9 @@ describe("a step's container command", () => {
       { service: "catalog", source: "/data/catalog", target: "/data/catalog", readOnly: false },
       { service: "secrets", source: "/home/me/project/secrets/.env", target: "/project/secrets/.env", readOnly: true },
     ]);
-    expect(serviceMounts({ run_log_store: { type: "buffered" }, catalog: { type: "do-nothing" }, secrets: { type: "env-secrets-manager" } }, "/p", "/w")).toEqual([]);
+    expect(
+      serviceMounts({ run_log_store: { type: "buffered" }, catalog: { type: "do-nothing" }, secrets: { type: "env-secrets-manager" } }, "/p", "/w"),
+    ).toEqual([]);
   });
 
   it("builds podman/docker run with --rm, host network, ulimits, mounts, env and the execute-single-node command", () => {
@@ -94,27 +147,107 @@ describe("a step's container command", () => {
       image: "runnable:other",
       name: "runnable-bold-euler-1234-step-2-1",
       timeoutSeconds: null,
-      stepCommand: ["runnable", "execute-single-node", "bold-euler-1234", "each.map_variable_placeholder.step%2", "--file", "examples/p.yaml", "--map-variable", '{"item":{"a":1}}', "--config-file", "examples/configs/local-container.yaml", "--parameters-file", "params.yaml", "--tag", "nightly"],
+      stepCommand: [
+        "runnable",
+        "execute-single-node",
+        "bold-euler-1234",
+        "each.map_variable_placeholder.step%2",
+        "--file",
+        "examples/p.yaml",
+        "--map-variable",
+        '{"item":{"a":1}}',
+        "--config-file",
+        "examples/configs/local-container.yaml",
+        "--parameters-file",
+        "params.yaml",
+        "--tag",
+        "nightly",
+      ],
       args: [
-        "run", "--rm", "--name", "runnable-bold-euler-1234-step-2-1", "--network=host",
-        "--ulimit", "nofile=1024:20000", "--ulimit", "nproc=4096:4096",
-        "-v", "/home/me/project/.run_log_store:/project/.run_log_store",
-        "-v", "/data/catalog:/data/catalog",
-        "-v", "/home/me/project/secrets/.env:/project/secrets/.env:ro",
-        "-e", "key=not-value", "-e", "RUNNABLE_VAR_default_docker_image=runnable:demo",
+        "run",
+        "--rm",
+        "--name",
+        "runnable-bold-euler-1234-step-2-1",
+        "--network=host",
+        "--ulimit",
+        "nofile=1024:20000",
+        "--ulimit",
+        "nproc=4096:4096",
+        "-v",
+        "/home/me/project/.run_log_store:/project/.run_log_store",
+        "-v",
+        "/data/catalog:/data/catalog",
+        "-v",
+        "/home/me/project/secrets/.env:/project/secrets/.env:ro",
+        "-e",
+        "key=not-value",
+        "-e",
+        "RUNNABLE_VAR_default_docker_image=runnable:demo",
         "runnable:other",
-        "runnable", "execute-single-node", "bold-euler-1234", "each.map_variable_placeholder.step%2", "--file", "examples/p.yaml", "--map-variable", '{"item":{"a":1}}', "--config-file", "examples/configs/local-container.yaml", "--parameters-file", "params.yaml", "--tag", "nightly",
+        "runnable",
+        "execute-single-node",
+        "bold-euler-1234",
+        "each.map_variable_placeholder.step%2",
+        "--file",
+        "examples/p.yaml",
+        "--map-variable",
+        '{"item":{"a":1}}',
+        "--config-file",
+        "examples/configs/local-container.yaml",
+        "--parameters-file",
+        "params.yaml",
+        "--tag",
+        "nightly",
       ],
     });
-    const kept = containerRunCommand({ ...run, runtime: "docker", settings: { ...settings, autoRemove: false, maxStepDurationSeconds: 30 }, runId: "r", internalName: "a", mapVariable: [], pipelineFile: "p.yaml", configFile: null, parametersFile: null, tag: "", mounts: [], contextEnv: {} });
+    const kept = containerRunCommand({
+      ...run,
+      runtime: "docker",
+      settings: { ...settings, autoRemove: false, maxStepDurationSeconds: 30 },
+      runId: "r",
+      internalName: "a",
+      mapVariable: [],
+      pipelineFile: "p.yaml",
+      configFile: null,
+      parametersFile: null,
+      tag: "",
+      mounts: [],
+      contextEnv: {},
+    });
     expect(kept.args.slice(0, 3)).toEqual(["run", "--name", "runnable-bold-euler-1234-step-2-1"]);
     expect(kept).toMatchObject({ command: "docker", timeoutSeconds: 30 });
-    expect(stepCommand({ runId: "r", internalName: "a b", mapVariable: [], pipelineFile: "p", configFile: null, parametersFile: null, tag: "" })).toEqual(["runnable", "execute-single-node", "r", "a%b", "--file", "p"]);
+    expect(stepCommand({ runId: "r", internalName: "a b", mapVariable: [], pipelineFile: "p", configFile: null, parametersFile: null, tag: "" })).toEqual([
+      "runnable",
+      "execute-single-node",
+      "r",
+      "a%b",
+      "--file",
+      "p",
+    ]);
   });
 
   it("refuses mount paths with ':' (the -v separator)", () => {
-    const bad = serviceMounts({ run_log_store: { type: "file-system", config: { log_folder: "/odd:path" } }, catalog: { type: "do-nothing" }, secrets: { type: "do-nothing" } }, "/p", "/w");
-    expect(() => containerRunCommand({ runtime: "podman", settings: containerSettingsFor(task("a"), config), runId: "r", internalName: "a", mapVariable: [], pipelineFile: "p", configFile: null, parametersFile: null, tag: "", mounts: bad, contextEnv: {}, name: "n" })).toThrow(/the path contains ":"/);
+    const bad = serviceMounts(
+      { run_log_store: { type: "file-system", config: { log_folder: "/odd:path" } }, catalog: { type: "do-nothing" }, secrets: { type: "do-nothing" } },
+      "/p",
+      "/w",
+    );
+    expect(() =>
+      containerRunCommand({
+        runtime: "podman",
+        settings: containerSettingsFor(task("a"), config),
+        runId: "r",
+        internalName: "a",
+        mapVariable: [],
+        pipelineFile: "p",
+        configFile: null,
+        parametersFile: null,
+        tag: "",
+        mounts: bad,
+        contextEnv: {},
+        name: "n",
+      }),
+    ).toThrow(/the path contains ":"/);
   });
 });
 
@@ -123,7 +256,9 @@ describe("setup check (before any step runs)", () => {
     which: async (command) => (found.includes(command) ? `/usr/bin/${command}` : null),
     exec: async (_command, args) => {
       const image = args.at(-1)!;
-      return images[image] ? { code: 0, stdout: `${images[image]}\t/project\n`, stderr: "" } : { code: 125, stdout: "", stderr: `Error: ${image}: image not known\n` };
+      return images[image]
+        ? { code: 0, stdout: `${images[image]}\t/project\n`, stderr: "" }
+        : { code: 125, stdout: "", stderr: `Error: ${image}: image not known\n` };
     },
   });
 

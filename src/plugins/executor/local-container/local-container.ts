@@ -74,10 +74,19 @@ export function createLocalContainerExecutor(config: LocalContainerConfig, conte
   };
 }
 
-async function launchInContainer(step: RemoteStep, config: LocalContainerConfig, setup: ContainerSetup | undefined, services: ContainerServices, context: PluginContext): Promise<RemoteStepResult> {
+async function launchInContainer(
+  step: RemoteStep,
+  config: LocalContainerConfig,
+  setup: ContainerSetup | undefined,
+  services: ContainerServices,
+  context: PluginContext,
+): Promise<RemoteStepResult> {
   if (!setup) return { exitCode: 1, problem: "executor local-container was not prepared (the runtime and images are checked before the run)" };
   if (!step.pipelineFile) {
-    return { exitCode: 1, problem: "a container step needs the pipeline in a file the image holds (pipelines built in code have none): run it with `runnable execute -f <file>`" };
+    return {
+      exitCode: 1,
+      problem: "a container step needs the pipeline in a file the image holds (pipelines built in code have none): run it with `runnable execute -f <file>`",
+    };
   }
   const settings = containerSettingsFor(step.node, config);
   const image = setup.images.get(settings.image);
@@ -112,7 +121,12 @@ async function launchInContainer(step: RemoteStep, config: LocalContainerConfig,
   };
   step.signal.addEventListener("abort", stopContainer, { once: true });
   try {
-    const exit = await step.spawn({ command: run.command, args: run.args, cwd: step.cwd, env: Object.fromEntries(Object.entries(context.env).filter((entry): entry is [string, string] => entry[1] !== undefined)) });
+    const exit = await step.spawn({
+      command: run.command,
+      args: run.args,
+      cwd: step.cwd,
+      env: Object.fromEntries(Object.entries(context.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    });
     if (exit.spawnError) return { exitCode: 127, problem: `could not start ${run.command}: ${exit.spawnError.message}` };
     return { exitCode: exit.code };
   } finally {

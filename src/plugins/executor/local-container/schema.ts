@@ -24,7 +24,6 @@ export function buildLocalContainerConfigSchema() {
     max_step_duration_in_seconds: z.number().int().positive().optional(),
   });
 
-
   /** Config of the `local-container` executor (§11.4): runnable's keys plus the runtime and a step time limit. */
   const localContainerConfigSchema = z.strictObject({
     docker_image: z.string().min(1),
@@ -32,7 +31,10 @@ export function buildLocalContainerConfigSchema() {
     run_in_local: z.boolean().default(false),
     environment: environment.nullish().transform((v) => v ?? {}),
     enable_parallel: z.boolean().default(false),
-    overrides: z.record(z.string(), localContainerOverrideSchema).nullish().transform((v) => v ?? {}),
+    overrides: z
+      .record(z.string(), localContainerOverrideSchema)
+      .nullish()
+      .transform((v) => v ?? {}),
     /** `podman` or `docker`; default: the one found on PATH (podman first). */
     container_runtime: z.enum(CONTAINER_RUNTIMES).optional(),
     /** Stop a step's container after this many seconds (default: no limit). */

@@ -23,7 +23,11 @@ describe("local executor", () => {
   it("runs up to max_parallel at once, the number of cores by default", async () => {
     expect((await create({ enable_parallel: true, max_parallel: 8 })).executor.maxParallel).toBe(8);
     expect((await create({ enable_parallel: true })).executor.maxParallel).toBe(availableParallelism());
-    expect((await create({ enable_parallel: true, max_parallel: 8 })).executor.recordedConfig).toEqual({ enable_parallel: true, max_parallel: 8, overrides: {} });
+    expect((await create({ enable_parallel: true, max_parallel: 8 })).executor.recordedConfig).toEqual({
+      enable_parallel: true,
+      max_parallel: 8,
+      overrides: {},
+    });
   });
 
   it("warns when max_parallel is given without enable_parallel, and rejects bad values", async () => {

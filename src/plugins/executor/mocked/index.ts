@@ -3,14 +3,15 @@ import { definePlugin } from "../../../ports/plugin.js";
 import { inProcessExecutorFields } from "../shared/in-process.js";
 
 /** One patch: what replaces a task's command (same task kind; runnable's keys). */
-const patchSchema = () => z.strictObject({
-  command: z.string().min(1),
-  /** Accepted for runnable's configs and ignored: a patch keeps the task's kind. */
-  command_type: z.string().optional(),
-  notebook_output_path: z.string().optional(),
-  output_cell_tag: z.string().optional(),
-  optional_ploomber_args: z.record(z.string(), z.unknown()).optional(),
-});
+const patchSchema = () =>
+  z.strictObject({
+    command: z.string().min(1),
+    /** Accepted for runnable's configs and ignored: a patch keeps the task's kind. */
+    command_type: z.string().optional(),
+    notebook_output_path: z.string().optional(),
+    output_cell_tag: z.string().optional(),
+    optional_ploomber_args: z.record(z.string(), z.unknown()).optional(),
+  });
 
 /** Builds the config schema of the `mocked` executor (when a config names it). */
 export function buildMockedExecutorConfigSchema() {

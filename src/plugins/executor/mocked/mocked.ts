@@ -25,7 +25,10 @@ function patchProblems(graph: Graph, patches: MockedConfig["patches"]): Problem[
     const named = leaves.filter((node) => node.name === name);
     const stub = named.find((node) => node.kind === "stub");
     if (stub) {
-      problems.push({ message: `executor mocked: patch "${name}" names a stub step; stubs run no command, so they cannot be patched (make it a task, or remove the patch)`, ...stub.source });
+      problems.push({
+        message: `executor mocked: patch "${name}" names a stub step; stubs run no command, so they cannot be patched (make it a task, or remove the patch)`,
+        ...stub.source,
+      });
     } else if (named.length === 0) {
       const tasks = [...new Set(leaves.filter((node) => node.kind === "task").map((node) => node.name))];
       problems.push({ message: `executor mocked: patch "${name}" names no task step${suggestion(name, tasks, "task steps")}` });

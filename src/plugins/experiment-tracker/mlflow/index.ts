@@ -12,9 +12,13 @@ function trackingUri(configured: string | undefined, env: Readonly<Record<string
     });
   }
   if (!serverUrl.safeParse(fromEnv).success) {
-    throw new RunnableError("CONFIG_INVALID", `MLFLOW_TRACKING_URI "${fromEnv}" is not an http(s) URL (runnable-ts talks to MLflow tracking servers over REST)`, {
-      hint: "set it to the tracking server's address, e.g. http://127.0.0.1:5000, or give server_url in the config",
-    });
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `MLFLOW_TRACKING_URI "${fromEnv}" is not an http(s) URL (runnable-ts talks to MLflow tracking servers over REST)`,
+      {
+        hint: "set it to the tracking server's address, e.g. http://127.0.0.1:5000, or give server_url in the config",
+      },
+    );
   }
   return fromEnv;
 }

@@ -13,8 +13,7 @@ function fakeFetch(handler: Handler): { fetch: typeof fetch; calls: URL[] } {
   return { fetch: fn as typeof fetch, calls };
 }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 describe("MLflow client", () => {
   it("calls the REST API under the server URL with the configured headers", async () => {

@@ -148,7 +148,10 @@ export function createMlflowClient(options: MlflowClientOptions): MlflowClient {
           text = await response.text();
         } catch (error) {
           // The headers came but the body stalled (or broke off): the request may have been applied, so it is not sent again.
-          const why = (error as Error | null)?.name === "TimeoutError" ? `the answer stalled (no complete body within ${timeoutMs} ms)` : `the answer broke off (${networkReason(error)})`;
+          const why =
+            (error as Error | null)?.name === "TimeoutError"
+              ? `the answer stalled (no complete body within ${timeoutMs} ms)`
+              : `the answer broke off (${networkReason(error)})`;
           throw failure(`MLflow ${path}: ${why}`, { kind: "unavailable", status: response.status, errorCode: null }, error);
         }
         if (response.ok) return parseBody<T>(path, text);
@@ -226,7 +229,11 @@ function parseBody<T>(path: string, text: string): T {
     throw failure(why, { kind: "rejected", status: 200, errorCode: null }, error);
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw failure(`MLflow ${path}: the answer is not a JSON object; is the server_url an MLflow tracking server?`, { kind: "rejected", status: 200, errorCode: null });
+    throw failure(`MLflow ${path}: the answer is not a JSON object; is the server_url an MLflow tracking server?`, {
+      kind: "rejected",
+      status: 200,
+      errorCode: null,
+    });
   }
   return body as T;
 }

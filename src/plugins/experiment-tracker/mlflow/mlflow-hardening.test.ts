@@ -65,7 +65,9 @@ describe("MLflow over a real HTTP connection", () => {
     const client = createMlflowClient({ serverUrl: url, timeoutMs: 500 });
     await expect(client.createExperiment("x")).rejects.toThrow(/not a JSON object; is the server_url an MLflow tracking server/);
     const empty = await serve((_request, response) => response.end(""));
-    await expect(createMlflowClient({ serverUrl: empty }).createRun({ experimentId: "0", runName: "r", startTime: 0, tags: [] })).rejects.toThrow(/holds no run/);
+    await expect(createMlflowClient({ serverUrl: empty }).createRun({ experimentId: "0", runName: "r", startTime: 0, tags: [] })).rejects.toThrow(
+      /holds no run/,
+    );
   });
 
   it("logs the run's parameters as MLflow params and knows the run's address", async () => {
@@ -84,7 +86,13 @@ describe("MLflow over a real HTTP connection", () => {
     await tracker.startRun({ runId: "r1", tag: "", pipelineName: "p", gitCommit: null, parameters: { lr: 0.1, layers: [8, 4], name: "x" } });
     await tracker.endRun("SUCCESS");
     const params = seen.filter((call) => call.path === "runs/log-batch").flatMap((call) => call.body["params"] as { key: string; value: string }[]);
-    expect(params).toEqual(expect.arrayContaining([{ key: "lr", value: "0.1" }, { key: "layers", value: "[8,4]" }, { key: "name", value: "x" }]));
+    expect(params).toEqual(
+      expect.arrayContaining([
+        { key: "lr", value: "0.1" },
+        { key: "layers", value: "[8,4]" },
+        { key: "name", value: "x" },
+      ]),
+    );
     expect(tracker.runUrl?.()).toBe(`${url}/#/experiments/4/runs/abc`);
   });
 });
@@ -96,12 +104,18 @@ describe("MLFLOW_TRACKING_URI", () => {
   it("is the server when the config has no server_url (the config wins when it has one)", async () => {
     const fromEnv = await mlflowTrackerPlugin.create(parse({}), context({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5999" }));
     expect(fromEnv.recordedConfig["server_url"]).toBe("http://127.0.0.1:5999");
-    const configured = await mlflowTrackerPlugin.create(parse({ server_url: "http://10.0.0.1:5000" }), context({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5999" }));
+    const configured = await mlflowTrackerPlugin.create(
+      parse({ server_url: "http://10.0.0.1:5000" }),
+      context({ MLFLOW_TRACKING_URI: "http://127.0.0.1:5999" }),
+    );
     expect(configured.recordedConfig["server_url"]).toBe("http://10.0.0.1:5000");
   });
 
   it("says what to set when neither is there, or when it is not an http(s) URL", async () => {
-    await expect(mlflowTrackerPlugin.create(parse({}), context({}))).rejects.toMatchObject({ code: "CONFIG_INVALID", hint: expect.stringContaining("MLFLOW_TRACKING_URI") });
+    await expect(mlflowTrackerPlugin.create(parse({}), context({}))).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      hint: expect.stringContaining("MLFLOW_TRACKING_URI"),
+    });
     await expect(mlflowTrackerPlugin.create(parse({}), context({ MLFLOW_TRACKING_URI: "databricks" }))).rejects.toThrow(/not an http\(s\) URL/);
   });
 });

@@ -104,9 +104,7 @@ describe.skipIf(!URI)("mlflow tracker against a real server", () => {
     await t.endRun("SUCCESS");
     expect(warnings).toEqual([]);
     const mirrored = await mirroredRun(t);
-    expect(mirrored.data.metrics?.map((m) => m.key).sort()).toEqual(
-      ["__/up", "a_quote_", "acc_top-1", "lead/double", "ключ точность", "x".repeat(250)].sort(),
-    );
+    expect(mirrored.data.metrics?.map((m) => m.key).sort()).toEqual(["__/up", "a_quote_", "acc_top-1", "lead/double", "ключ точность", "x".repeat(250)].sort());
     expect(mirrored.data.params).toHaveLength(odd.length);
     expect(mirrored.data.tags?.some((tag) => tag.key === "runnable.step.weird/step_")).toBe(true);
   });
@@ -134,7 +132,10 @@ describe.skipIf(!URI)("mlflow tracker against a real server", () => {
     await t.startRun({ runId: unique("run"), tag: "bench", pipelineName: "p", gitCommit: null });
     const before = t.stats().requests;
     for (let step = 0; step < 5; step += 1) {
-      await t.publish(`s${step}`, Array.from({ length: 1000 }, (_, i) => point("acc", i / 1000, step * 1000 + i)));
+      await t.publish(
+        `s${step}`,
+        Array.from({ length: 1000 }, (_, i) => point("acc", i / 1000, step * 1000 + i)),
+      );
     }
     await t.endRun("SUCCESS");
     expect(warnings).toEqual([]);

@@ -55,7 +55,15 @@ function fakeMlflow() {
         return ok({ experiment_id: experiments.get(String(body["name"])) });
       }
       case "runs/create": {
-        const run: FakeRun = { run_id: `mlrun${runs.size}`, experiment_id: String(body["experiment_id"]), run_name: String(body["run_name"]), status: "RUNNING", tags: new Map(), params: new Map(), metrics: [] };
+        const run: FakeRun = {
+          run_id: `mlrun${runs.size}`,
+          experiment_id: String(body["experiment_id"]),
+          run_name: String(body["run_name"]),
+          status: "RUNNING",
+          tags: new Map(),
+          params: new Map(),
+          metrics: [],
+        };
         for (const t of body["tags"] as { key: string; value: string }[]) run.tags.set(t.key, t.value);
         runs.set(run.run_id, run);
         return ok({ run: { info: info(run), data: {} } });
@@ -97,7 +105,12 @@ function setup(config: Record<string, unknown> = {}, deps: MlflowTrackerDeps = {
   const warnings: string[] = [];
   const parsed = mlflowTrackerConfigSchema.parse({ server_url: "http://mlflow.test", ...config });
   const context = { cwd: "/", env: {}, warn: (m: string) => warnings.push(m) };
-  const tracker = createMlflowTracker({ ...parsed, server_url: parsed.server_url ?? "http://mlflow.test" }, context, { fetch: server.fetch, lingerMs: 5, backoffMs: 1, ...deps });
+  const tracker = createMlflowTracker({ ...parsed, server_url: parsed.server_url ?? "http://mlflow.test" }, context, {
+    fetch: server.fetch,
+    lingerMs: 5,
+    backoffMs: 1,
+    ...deps,
+  });
   const only = () => [...server.runs.values()][0]!;
   return { server, warnings, tracker, only };
 }
@@ -262,7 +275,10 @@ describe("mlflow tracker", () => {
     await tracker.publish("a", [point("acc", 1)]);
     await new Promise((resolve) => setTimeout(resolve, 30));
     server.hooks.before = () => new Response("down", { status: 503 });
-    await tracker.publish("b", Array.from({ length: 2500 }, (_, i) => point("acc", i, i)));
+    await tracker.publish(
+      "b",
+      Array.from({ length: 2500 }, (_, i) => point("acc", i, i)),
+    );
     await tracker.endRun("SUCCESS");
     expect(only().metrics).toHaveLength(1);
     expect(server.calls.filter((c) => c === "runs/log-batch")).toHaveLength(1 + 3);
@@ -276,10 +292,7 @@ describe("mlflow tracker", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as { port: number };
     const warnings: string[] = [];
-    const tracker = createMlflowTracker(
-      { server_url: `http://127.0.0.1:${port}`, timeout_ms: 200 },
-      { cwd: "/", env: {}, warn: (m) => warnings.push(m) },
-    );
+    const tracker = createMlflowTracker({ server_url: `http://127.0.0.1:${port}`, timeout_ms: 200 }, { cwd: "/", env: {}, warn: (m) => warnings.push(m) });
     try {
       const started = Date.now();
       await tracker.startRun(RUN);

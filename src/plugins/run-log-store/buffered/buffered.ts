@@ -72,15 +72,12 @@ export function createBufferedRunLogStore(): RunLogStore {
     exists: async (runId: string) => runs.has(runId),
     get: async (runId: string) => cloneJson(entry(runId).run),
     setStatus: (runId: string, status: Status) => update(runId, { op: "status", location: [], payload: status }),
-    setParameters: (runId: string, parameters: Parameters) =>
-      update(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
-    setRunConfig: (runId: string, runConfig: RunConfig) =>
-      update(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
+    setParameters: (runId: string, parameters: Parameters) => update(runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
+    setRunConfig: (runId: string, runConfig: RunConfig) => update(runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
     putStep: (runId, location, step, seq) => update(runId, stepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => update(runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => update(runId, removeOp(location, internalName)),
-    list: async () =>
-      [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
+    list: async () => [...runs.entries()].sort(([, a], [, b]) => b.seq - a.seq).map(([id, found]) => summary(id, found)),
     delete: async (runId: string) => {
       const freedBytes = Buffer.byteLength(JSON.stringify(entry(runId).run));
       runs.delete(runId);

@@ -4,15 +4,7 @@ import { z } from "zod";
 import type { BranchLog, LogLocation, Parameters, RunLog, StepLog } from "../../../core/run-log.js";
 import { isErrno, readWithIdentitySync } from "../shared/fs-utils.js";
 import { mapLimit } from "../../../core/map-limit.js";
-import {
-  type BranchChunk,
-  type StepChunk,
-  branchChunkSchema,
-  parseJson,
-  runHeaderFileSchema,
-  stepChunkSchema,
-  validated,
-} from "../shared/run-log-schema.js";
+import { type BranchChunk, type StepChunk, branchChunkSchema, parseJson, runHeaderFileSchema, stepChunkSchema, validated } from "../shared/run-log-schema.js";
 import { type RunOp, applyOp } from "../shared/run-ops.js";
 import { runNotFound } from "../shared/store-errors.js";
 import { type ChunkKind, RUN_FILE, parseFileName } from "./chunk-names.js";
@@ -129,12 +121,7 @@ function placeChunks(run: RunLog, chunks: Chunk[], dir: string, warn: (message: 
 }
 
 /** Reads a whole run folder into a run log, plus the index of its files. RUN_NOT_FOUND when it holds none. */
-export async function readRunFolder(
-  dir: string,
-  runId: string,
-  folder: string,
-  warn: (message: string) => void,
-): Promise<{ run: RunLog; index: RunIndex }> {
+export async function readRunFolder(dir: string, runId: string, folder: string, warn: (message: string) => void): Promise<{ run: RunLog; index: RunIndex }> {
   let names: string[] = [];
   try {
     names = await readdir(dir);
@@ -150,7 +137,10 @@ export async function readRunFolder(
     name?.kind === "step" || name?.kind === "branch" ? readChunk(dir, file, name.kind, name.timeNs) : undefined,
   );
   run.steps = {};
-  run.parameters = await readParameters(dir, parsed.filter(({ name }) => name?.kind === "parameter").map(({ file }) => file));
+  run.parameters = await readParameters(
+    dir,
+    parsed.filter(({ name }) => name?.kind === "parameter").map(({ file }) => file),
+  );
   const found = chunks.filter((chunk): chunk is Chunk => chunk !== undefined);
   const byFile = new Map(found.map((chunk) => [chunk.file, chunk]));
   for (const refs of index.chunks.values()) {

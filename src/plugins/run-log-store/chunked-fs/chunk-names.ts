@@ -16,10 +16,7 @@ const CUT_NAME_CHARS = 110;
  * Files are looked up by this form only; the real name is always read from the file content.
  */
 export function encodeName(name: string): string {
-  const safe = name.replace(
-    /[%/\\\u0000-\u001f\u007f]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-  );
+  const safe = name.replace(/[%/\\\u0000-\u001f\u007f]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
   if (Buffer.byteLength(safe) <= MAX_NAME_BYTES) return safe;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 16);
   return `${Array.from(safe).slice(0, CUT_NAME_CHARS).join("")}~${hash}`;
@@ -36,10 +33,7 @@ export function parameterFileName(encodedKey: string): string {
 }
 
 /** What a file name in a run folder stands for (exact parsing: the time is the digits after the last `-`). */
-export type ParsedFileName =
-  | { kind: ChunkKind; encodedName: string; timeNs: bigint }
-  | { kind: "parameter"; encodedName: string }
-  | { kind: "run" };
+export type ParsedFileName = { kind: ChunkKind; encodedName: string; timeNs: bigint } | { kind: "parameter"; encodedName: string } | { kind: "run" };
 
 /** Parses a run folder's file name; undefined for files that are not part of the log (temp files, locks). */
 export function parseFileName(file: string): ParsedFileName | undefined {

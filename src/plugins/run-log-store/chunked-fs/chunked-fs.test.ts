@@ -7,11 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunnableError } from "../../../core/errors.js";
 import { type LogLocation, newBranchLog } from "../../../core/run-log.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import {
-  runLogStoreContract,
-  sampleRunHeader,
-  sampleStepLog,
-} from "../../../testing/contracts/run-log-store.contract.js";
+import { runLogStoreContract, sampleRunHeader, sampleStepLog } from "../../../testing/contracts/run-log-store.contract.js";
 import { encodeName, parseFileName } from "./chunk-names.js";
 import { type ChunkedFsStoreOptions, createChunkedFsRunLogStore } from "./chunked-fs.js";
 import { chunkedFsRunLogStorePlugin } from "./index.js";
@@ -39,8 +35,7 @@ runLogStoreContract("chunked-fs (plug-in, relative log_folder)", async () => {
 describe("chunked-fs run log store", () => {
   let folder = "";
   let warnings: string[] = [];
-  const open = (options: Partial<ChunkedFsStoreOptions> = {}) =>
-    createChunkedFsRunLogStore({ folder, warn: (message) => warnings.push(message), ...options });
+  const open = (options: Partial<ChunkedFsStoreOptions> = {}) => createChunkedFsRunLogStore({ folder, warn: (message) => warnings.push(message), ...options });
   const runDir = (runId = "r1") => path.join(folder, runId);
   const files = async (runId = "r1") => (await readdir(runDir(runId))).filter((name) => !name.startsWith(".")).sort();
   const readJson = async (name: string, runId = "r1") => JSON.parse(await readFile(path.join(runDir(runId), name), "utf8"));
@@ -78,12 +73,7 @@ describe("chunked-fs run log store", () => {
     await store.putBranch("r1", [["a", "a.c/d e"]], newBranchLog("a.c/d e"));
     const names = await files();
     const chunk = /^(StepLog|BranchLog)-(.*)-\d+\.json$/;
-    expect(names.filter((name) => !chunk.test(name))).toEqual([
-      "Parameter-a%2Fb.json",
-      "Parameter-x.json",
-      "Parameter-xy.json",
-      "RunLog.json",
-    ]);
+    expect(names.filter((name) => !chunk.test(name))).toEqual(["Parameter-a%2Fb.json", "Parameter-x.json", "Parameter-xy.json", "RunLog.json"]);
     const chunks = names.filter((name) => chunk.test(name)).map((name) => name.replace(/-\d+\.json$/, ""));
     expect(chunks).toEqual(["BranchLog-a.c%2Fd e", "StepLog-a", "StepLog-a-b"]);
     const header = await readJson("RunLog.json");
@@ -140,7 +130,10 @@ describe("chunked-fs run log store", () => {
     const store = open();
     await store.create(sampleRunHeader("r1"));
     const outer: LogLocation = [["m", "m.a.b.c"]];
-    const inner: LogLocation = [["m", "m.a"], ["m.a.b", "m.a.b.c"]];
+    const inner: LogLocation = [
+      ["m", "m.a"],
+      ["m.a.b", "m.a.b.c"],
+    ];
     await store.putStep("r1", [], sampleStepLog("m", "map"));
     await store.putBranch("r1", outer, newBranchLog("m.a.b.c"));
     await store.putBranch("r1", [["m", "m.a"]], newBranchLog("m.a"));
@@ -197,9 +190,7 @@ describe("chunked-fs run log store", () => {
     await store.setStatus("r2", "FAIL");
     await writeFile(path.join(folder, "stray.json"), "{}");
     await rm(path.join(runDir("r1"), "RunLog.json"));
-    expect(await store.list()).toEqual([
-      { run_id: "r2", status: "FAIL", tag: null, pipeline_file: null, updated_ms: expect.any(Number) },
-    ]);
+    expect(await store.list()).toEqual([{ run_id: "r2", status: "FAIL", tag: null, pipeline_file: null, updated_ms: expect.any(Number) }]);
   });
 
   it("loses nothing when separate processes write one run at the same time", async () => {

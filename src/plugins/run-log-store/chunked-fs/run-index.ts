@@ -63,7 +63,10 @@ export function chunksOf(index: RunIndex, kind: ChunkKind, encodedName: string):
 /** Forgets a file that was removed. */
 export function dropChunk(index: RunIndex, kind: ChunkKind, encodedName: string, ref: ChunkRef): void {
   const key = chunkKey(kind, encodedName);
-  index.chunks.set(key, chunksOf(index, kind, encodedName).filter((other) => other !== ref));
+  index.chunks.set(
+    key,
+    chunksOf(index, kind, encodedName).filter((other) => other !== ref),
+  );
 }
 
 async function storedLocation(file: string): Promise<string | null> {
@@ -81,13 +84,7 @@ async function storedLocation(file: string): Promise<string | null> {
  * this instance did not write is read once to learn its location (map items with dots can make two
  * entities share an internal name).
  */
-export async function findChunk(
-  index: RunIndex,
-  dir: string,
-  kind: ChunkKind,
-  encodedName: string,
-  locationKey: string,
-): Promise<ChunkRef | undefined> {
+export async function findChunk(index: RunIndex, dir: string, kind: ChunkKind, encodedName: string, locationKey: string): Promise<ChunkRef | undefined> {
   const refs = index.chunks.get(chunkKey(kind, encodedName)) ?? [];
   for (const ref of refs) {
     if (ref.location === undefined) ref.location = await storedLocation(path.join(dir, ref.file));

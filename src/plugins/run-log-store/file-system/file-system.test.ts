@@ -7,11 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunnableError } from "../../../core/errors.js";
 import { newBranchLog } from "../../../core/run-log.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import {
-  runLogStoreContract,
-  sampleRunHeader,
-  sampleStepLog,
-} from "../../../testing/contracts/run-log-store.contract.js";
+import { runLogStoreContract, sampleRunHeader, sampleStepLog } from "../../../testing/contracts/run-log-store.contract.js";
 import { type FileSystemStoreOptions, createFileSystemRunLogStore } from "./file-system.js";
 import { fileSystemRunLogStorePlugin } from "./index.js";
 import { summaryFromText } from "./list-runs.js";
@@ -232,8 +228,7 @@ describe("file-system run log store", () => {
     await store.create(sampleRunHeader("r1"));
     await store.putStep("r1", [], sampleStepLog("fan", "parallel"));
     const fixture = path.join(import.meta.dirname, "writer-process.fixture.ts");
-    const run = (prefix: string) =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", fixture, folder, "r1", prefix, "60", "2000"]);
+    const run = (prefix: string) => promisify(execFile)(process.execPath, ["--import", "tsx", fixture, folder, "r1", prefix, "60", "2000"]);
     await Promise.all([run("p"), run("q"), run("rflush"), store.setStatus("r1", "SUCCESS")]);
     const result = await open().get("r1");
     const branches = result.steps.fan!.branches;

@@ -97,7 +97,13 @@ function parseLine(text: string): unknown {
 /** Parses the complete lines of `data` (read from `file` at byte `baseOffset`); invalid updates are RUN_LOG_CORRUPT. */
 export function parseJournal(data: Buffer, file: string, baseOffset: number): ParsedJournal {
   const parsed: ParsedJournal = { ops: [], consumed: 0, skipped: [] };
-  parsed.consumed = eachLine(data, file, baseOffset, (op) => parsed.ops.push(op), (offset) => parsed.skipped.push(offset));
+  parsed.consumed = eachLine(
+    data,
+    file,
+    baseOffset,
+    (op) => parsed.ops.push(op),
+    (offset) => parsed.skipped.push(offset),
+  );
   return parsed;
 }
 

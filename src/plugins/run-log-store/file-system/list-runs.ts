@@ -82,9 +82,7 @@ async function journalUpdates(paths: RunPaths, base: BaseSummary): Promise<BaseS
 }
 
 async function summarise(paths: RunPaths): Promise<RunSummary | null> {
-  const [snapshot, journal, rotated] = await Promise.all(
-    [paths.snapshot, paths.journal, paths.rotated].map((file) => statOrNull(file)),
-  );
+  const [snapshot, journal, rotated] = await Promise.all([paths.snapshot, paths.journal, paths.rotated].map((file) => statOrNull(file)));
   if (!snapshot?.isFile()) return null;
   const base = (await quickSummary(paths.snapshot, Number(snapshot.size))) ?? (await fullSummary(paths.snapshot));
   const hasJournal = Number(journal?.size ?? 0n) > 0 || rotated !== null;

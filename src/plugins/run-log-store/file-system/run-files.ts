@@ -118,8 +118,7 @@ async function assemble(paths: RunPaths): Promise<{ loaded: LoadedRun; warnings:
   return { loaded, warnings };
 }
 
-const sameLock = (a: LockState, b: LockState): boolean =>
-  a.state === b.state && (a.state === "free" || a.ino === (b as { ino: bigint }).ino);
+const sameLock = (a: LockState, b: LockState): boolean => a.state === b.state && (a.state === "free" || a.ino === (b as { ino: bigint }).ino);
 
 /**
  * Reads snapshot + rotated journal + journal into a run. Unless the caller holds the compaction lock,

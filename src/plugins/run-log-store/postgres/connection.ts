@@ -33,7 +33,15 @@ export function clientConfig(url: string | undefined, env: Readonly<Record<strin
     const user = decodeURIComponent(parsed.username) || env["PGUSER"] || "postgres";
     const config: ClientConfig = { connectionString: url };
     if (!parsed.password && env["PGPASSWORD"]) config.password = env["PGPASSWORD"];
-    return { config, server: { where: `${parsed.hostname || "localhost"}:${parsed.port || 5432}/${database} as ${user}`, source: "run_log_store.config.connection_url", database, user } };
+    return {
+      config,
+      server: {
+        where: `${parsed.hostname || "localhost"}:${parsed.port || 5432}/${database} as ${user}`,
+        source: "run_log_store.config.connection_url",
+        database,
+        user,
+      },
+    };
   }
   const host = env["PGHOST"] || "localhost";
   const port = Number(env["PGPORT"] || 5432);
@@ -41,8 +49,12 @@ export function clientConfig(url: string | undefined, env: Readonly<Record<strin
   const database = env["PGDATABASE"] || user;
   const config: ClientConfig = { host, port, user, database };
   if (env["PGPASSWORD"] !== undefined) config.password = env["PGPASSWORD"];
-  if (env["PGSSLMODE"] && env["PGSSLMODE"] !== "disable" && env["PGSSLMODE"] !== "prefer") config.ssl = { rejectUnauthorized: env["PGSSLMODE"] === "verify-full" };
-  return { config, server: { where: `${host}:${port}/${database} as ${user}`, source: "the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)", database, user } };
+  if (env["PGSSLMODE"] && env["PGSSLMODE"] !== "disable" && env["PGSSLMODE"] !== "prefer")
+    config.ssl = { rejectUnauthorized: env["PGSSLMODE"] === "verify-full" };
+  return {
+    config,
+    server: { where: `${host}:${port}/${database} as ${user}`, source: "the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE)", database, user },
+  };
 }
 
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNABORTED"]);
@@ -84,7 +96,10 @@ export function storeError(error: unknown, server: ServerDescription, doing: str
     });
   }
   if (code === "ENOTFOUND") {
-    return new RunnableError("CONFIG_INVALID", `${at}: host not found while trying to ${doing}: ${detail}`, { hint: `Check the host in ${server.source}.`, cause: error });
+    return new RunnableError("CONFIG_INVALID", `${at}: host not found while trying to ${doing}: ${detail}`, {
+      hint: `Check the host in ${server.source}.`,
+      cause: error,
+    });
   }
   if (isUnavailable(error)) {
     return new RunnableError("STORE_UNAVAILABLE", `${at} is unreachable: could not ${doing}: ${detail}`, {

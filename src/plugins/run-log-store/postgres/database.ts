@@ -68,7 +68,9 @@ export function openDatabase(options: DatabaseOptions): Database {
       await client.query("BEGIN");
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`runnable-ts schema ${options.schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.runnable_schema_versions (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${schema}.runnable_schema_versions (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const applied = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${schema}.runnable_schema_versions`);
       const from = applied.rows[0]?.v ?? 0;
       for (const migration of migrations(schema).filter((m) => m.version > from)) {
@@ -120,9 +122,13 @@ async function currentVersion(raw: (text: string, values: unknown[]) => Promise<
   const version = await raw(`SELECT coalesce(max(version), 0) FROM ${schema}.runnable_schema_versions`, []);
   const found = Number(version.rows[0]?.[0] ?? 0);
   if (found > LATEST_VERSION) {
-    throw new RunnableError("CONFIG_INVALID", `run_log_store postgres: the database holds schema version ${found}, newer than this runnable-ts knows (${LATEST_VERSION})`, {
-      hint: "Upgrade runnable-ts, or use another run_log_store.config.schema.",
-    });
+    throw new RunnableError(
+      "CONFIG_INVALID",
+      `run_log_store postgres: the database holds schema version ${found}, newer than this runnable-ts knows (${LATEST_VERSION})`,
+      {
+        hint: "Upgrade runnable-ts, or use another run_log_store.config.schema.",
+      },
+    );
   }
   return found;
 }

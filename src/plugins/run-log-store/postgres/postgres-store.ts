@@ -34,20 +34,47 @@ export type PostgresRunLogStore = RunLogStore & { close(): Promise<void> };
 /** The `postgres` run log store (see docs/stores.md): runs, steps and branches as rows; one transaction per write. */
 export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, context: PluginContext): PostgresRunLogStore {
   const { config: connection, server } = clientConfig(config.connection_url, context.env);
-  const db = openDatabase({ config: connection, server, schema: config.schema, poolSize: config.pool_size, retrySeconds: config.retry_seconds, warn: context.warn });
+  const db = openDatabase({
+    config: connection,
+    server,
+    schema: config.schema,
+    poolSize: config.pool_size,
+    retrySeconds: config.retry_seconds,
+    warn: context.warn,
+  });
   const s = db.schema;
   const where = `the postgres run log store (${server.where})`;
   const writeEntity = createWriteBatcher(db);
 
   const updateRun = async (runId: string, column: "status" | "parameters" | "run_config", value: unknown): Promise<void> => {
-    const { rowCount } = await db.query(`UPDATE ${s}.runnable_runs SET ${column} = $2, updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS} WHERE run_id = $1`, [runId, column === "status" ? value : JSON.stringify(value)], `set the ${column} of run "${runId}"`);
+    const { rowCount } = await db.query(
+      `UPDATE ${s}.runnable_runs SET ${column} = $2, updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS} WHERE run_id = $1`,
+      [runId, column === "status" ? value : JSON.stringify(value)],
+      `set the ${column} of run "${runId}"`,
+    );
     if (rowCount === 0) throw runNotFound(runId, where);
   };
 
-  const putEntity = async (runId: string, kind: "step" | "branch", location: LogLocation, name: string, data: unknown, seq: number | undefined): Promise<void> => {
+  const putEntity = async (
+    runId: string,
+    kind: "step" | "branch",
+    location: LogLocation,
+    name: string,
+    data: unknown,
+    seq: number | undefined,
+  ): Promise<void> => {
     const parent = parentId(kind, location);
     const outcome = await writeEntity(
-      [runId, keyOf(entityId(kind, location, name)), parent === undefined ? null : keyOf(parent), kind === "step" ? "s" : "b", JSON.stringify(location), name, seq === undefined ? null : Math.max(0, Math.floor(seq)), JSON.stringify(data)],
+      [
+        runId,
+        keyOf(entityId(kind, location, name)),
+        parent === undefined ? null : keyOf(parent),
+        kind === "step" ? "s" : "b",
+        JSON.stringify(location),
+        name,
+        seq === undefined ? null : Math.max(0, Math.floor(seq)),
+        JSON.stringify(data),
+      ],
       `write ${kind} log "${name}" of run "${runId}"`,
     );
     if (outcome === 1) throw runNotFound(runId, where);
@@ -69,7 +96,16 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
          INSERT INTO ${s}.runnable_runs (run_id, status, tag, pipeline_file, header, parameters, run_config, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id) DO NOTHING RETURNING created_by)
        SELECT created_by FROM made UNION ALL SELECT created_by FROM ${s}.runnable_runs WHERE run_id = $1 LIMIT 1`,
-      [run.run_id, run.status, run.tag, run.run_config.pipeline_file ?? null, JSON.stringify(fields), JSON.stringify(parameters), JSON.stringify(runConfig), creator],
+      [
+        run.run_id,
+        run.status,
+        run.tag,
+        run.run_config.pipeline_file ?? null,
+        JSON.stringify(fields),
+        JSON.stringify(parameters),
+        JSON.stringify(runConfig),
+        creator,
+      ],
       `create run "${run.run_id}"`,
     );
     if (rows[0]?.[0] !== creator) throw runExists(run.run_id, where);
@@ -86,15 +122,24 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
     );
     const row = rows[0];
     if (!row) throw runNotFound(runId, where);
-    const run = runFromHeader({ ...(row[0] as RunHeader), status: row[1] as RunLog["status"], parameters: row[2] as RunLog["parameters"], run_config: row[3] as RunLog["run_config"] });
-    const entities = (row[4] as [string, string, number | null, number, StepLog | BranchLog][]).map(([kind, location, seq, ord, data]): StoredEntity => ({
-      kind: kind === "s" ? "step" : "branch",
-      location: JSON.parse(location) as LogLocation,
-      data,
-      order: seq === null ? 2n ** 62n + BigInt(ord) : BigInt(seq),
-      tie: String(ord).padStart(20, "0"),
-    }));
-    return assembleEntities(run, entities, (entity) => context.warn(`run "${runId}": ignored the ${entity.kind} log "${entity.data.internal_name}": the log it belongs in does not exist`));
+    const run = runFromHeader({
+      ...(row[0] as RunHeader),
+      status: row[1] as RunLog["status"],
+      parameters: row[2] as RunLog["parameters"],
+      run_config: row[3] as RunLog["run_config"],
+    });
+    const entities = (row[4] as [string, string, number | null, number, StepLog | BranchLog][]).map(
+      ([kind, location, seq, ord, data]): StoredEntity => ({
+        kind: kind === "s" ? "step" : "branch",
+        location: JSON.parse(location) as LogLocation,
+        data,
+        order: seq === null ? 2n ** 62n + BigInt(ord) : BigInt(seq),
+        tie: String(ord).padStart(20, "0"),
+      }),
+    );
+    return assembleEntities(run, entities, (entity) =>
+      context.warn(`run "${runId}": ignored the ${entity.kind} log "${entity.data.internal_name}": the log it belongs in does not exist`),
+    );
   };
 
   return {
@@ -152,7 +197,8 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
       return { freedBytes: Number(rows[0]?.[1] ?? 0) };
     },
     flush: async (runId) => {
-      if ((await db.query(`SELECT 1 FROM ${s}.runnable_runs WHERE run_id = $1`, [runId], `look up run "${runId}"`)).rowCount === 0) throw runNotFound(runId, where);
+      if ((await db.query(`SELECT 1 FROM ${s}.runnable_runs WHERE run_id = $1`, [runId], `look up run "${runId}"`)).rowCount === 0)
+        throw runNotFound(runId, where);
     },
     acquireLease: (runId, options) => acquirePostgresLease(db, runId, options),
     leaseState: (runId) => leaseStateOf(db, runId),
@@ -167,7 +213,11 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
 async function listRuns(db: Database): Promise<RunSummary[]> {
   const s = db.schema;
   const [{ rows }, stale] = await Promise.all([
-    db.query(`SELECT run_id, status, tag, pipeline_file, greatest(updated_ms, changed_ms)::float8 FROM ${s}.runnable_runs ORDER BY updated_ms DESC, run_id DESC`, [], "list the runs"),
+    db.query(
+      `SELECT run_id, status, tag, pipeline_file, greatest(updated_ms, changed_ms)::float8 FROM ${s}.runnable_runs ORDER BY updated_ms DESC, run_id DESC`,
+      [],
+      "list the runs",
+    ),
     db.query(
       `SELECT l.run_id FROM ${s}.runnable_leases l JOIN ${s}.runnable_runs r ON r.run_id = l.run_id WHERE r.status = 'PROCESSING' AND ${s}.runnable_lease_stale(l)`,
       [],
@@ -176,7 +226,13 @@ async function listRuns(db: Database): Promise<RunSummary[]> {
   ]);
   const staleIds = new Set(stale.rows.map((row) => row[0] as string));
   const summaries = rows.map((row): RunSummary => {
-    const summary: RunSummary = { run_id: row[0] as string, status: row[1] as RunSummary["status"], tag: row[2] as string | null, pipeline_file: row[3] as string | null, updated_ms: row[4] as number };
+    const summary: RunSummary = {
+      run_id: row[0] as string,
+      status: row[1] as RunSummary["status"],
+      tag: row[2] as string | null,
+      pipeline_file: row[3] as string | null,
+      updated_ms: row[4] as number,
+    };
     if (staleIds.has(summary.run_id)) summary.stale = true;
     return summary;
   });

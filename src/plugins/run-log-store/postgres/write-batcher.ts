@@ -23,17 +23,26 @@ export function createWriteBatcher(db: Database): (write: EntityWrite, doing: st
       inFlight++;
       const call =
         batch.length === 1
-          ? db.query(`SELECT ${s}.runnable_put_entity($1, $2, $3, $4, $5, $6, $7, $8)`, batch[0]!.write, batch[0]!.doing, "runnable_put_entity").then(({ rows }) => [Number(rows[0]?.[0])])
+          ? db
+              .query(`SELECT ${s}.runnable_put_entity($1, $2, $3, $4, $5, $6, $7, $8)`, batch[0]!.write, batch[0]!.doing, "runnable_put_entity")
+              .then(({ rows }) => [Number(rows[0]?.[0])])
           : db
-              .query(`SELECT ${s}.runnable_put_entities($1)`, [`[${batch.map(({ write }) => `${JSON.stringify(write.slice(0, 7)).slice(0, -1)},${write[7]}]`).join(",")}]`], `write ${batch.length} logs`, "runnable_put_entities")
+              .query(
+                `SELECT ${s}.runnable_put_entities($1)`,
+                [`[${batch.map(({ write }) => `${JSON.stringify(write.slice(0, 7)).slice(0, -1)},${write[7]}]`).join(",")}]`],
+                `write ${batch.length} logs`,
+                "runnable_put_entities",
+              )
               .then(({ rows }) => (rows[0]?.[0] as number[]).map(Number));
-      call.then(
-        (outcomes) => batch.forEach((item, index) => item.done(outcomes[index] ?? 0)),
-        (error: unknown) => batch.forEach((item) => item.fail(error)),
-      ).finally(() => {
-        inFlight--;
-        send();
-      });
+      call
+        .then(
+          (outcomes) => batch.forEach((item, index) => item.done(outcomes[index] ?? 0)),
+          (error: unknown) => batch.forEach((item) => item.fail(error)),
+        )
+        .finally(() => {
+          inFlight--;
+          send();
+        });
     }
   };
 

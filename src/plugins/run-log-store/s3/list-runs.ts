@@ -13,7 +13,13 @@ async function summarise(objects: StoreObjects, runId: string): Promise<RunSumma
   const read = await objects.get(`${dir}${RUN_OBJECT}`, `read run "${runId}"`);
   if (!read) return null;
   const record = parseRunRecord(read.text, `${dir}${RUN_OBJECT}`);
-  const summary: RunSummary = { run_id: runId, status: record.status, tag: record.tag, pipeline_file: record.run_config.pipeline_file, updated_ms: record._updated_ms ?? read.modifiedMs };
+  const summary: RunSummary = {
+    run_id: runId,
+    status: record.status,
+    tag: record.tag,
+    pipeline_file: record.run_config.pipeline_file,
+    updated_ms: record._updated_ms ?? read.modifiedMs,
+  };
   if (record.status !== "PROCESSING") return summary;
   const lease = await objects.get(`${dir}${LEASE_OBJECT}`, `read the lease of run "${runId}"`);
   if (lease && judgeLease(lease, objects.access.serverNow()).state === "stale") summary.stale = true;

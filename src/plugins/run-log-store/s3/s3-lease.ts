@@ -51,7 +51,13 @@ export async function s3LeaseState(objects: StoreObjects, key: string, runId: st
 
 /** Takes the lease object `key` of `runId` (see {@link RunLogStore.acquireLease}). */
 export async function acquireS3Lease(objects: StoreObjects, key: string, runId: string, options: LeaseOptions = {}): Promise<RunLease> {
-  const content: LeaseContent = { token: randomBytes(12).toString("hex"), host: os.hostname(), pid: process.pid, since_ms: Date.now(), ttl_ms: options.ttlMs ?? DEFAULT_TTL_MS };
+  const content: LeaseContent = {
+    token: randomBytes(12).toString("hex"),
+    host: os.hostname(),
+    pid: process.pid,
+    since_ms: Date.now(),
+    ttl_ms: options.ttlMs ?? DEFAULT_TTL_MS,
+  };
   const body = JSON.stringify(content);
   const doing = `take the lease of run "${runId}"`;
   for (let attempt = 0; attempt < 5; attempt++) {

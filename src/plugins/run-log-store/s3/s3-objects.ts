@@ -1,4 +1,11 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+} from "@aws-sdk/client-s3";
 import { RunnableError } from "../../../core/errors.js";
 import { type S3Access, s3Error, s3Status, s3Unavailable } from "../../shared/s3/s3-client.js";
 
@@ -102,7 +109,9 @@ export function storeObjects(access: S3Access, retrySeconds: number, warn: (mess
         const prefixes: string[] = [];
         let token: string | undefined;
         do {
-          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(delimiter ? { Delimiter: delimiter } : {}) }));
+          const page = await client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(delimiter ? { Delimiter: delimiter } : {}) }),
+          );
           for (const item of page.Contents ?? []) {
             if (item.Key) objects.push({ key: item.Key, etag: item.ETag ?? "", size: item.Size ?? 0, modifiedMs: item.LastModified?.getTime() ?? 0 });
           }

@@ -12,7 +12,19 @@ import { checkWritable } from "../shared/run-log-schema.js";
 import { runFromHeader } from "../shared/run-ops.js";
 import { cloneJson } from "../../../core/parameters.js";
 import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
-import { LEASE_OBJECT, RUN_OBJECT, type RunRecord, type TextCache, entityObjectName, idOf, loadEntities, mergeDuplicates, parseEntity, parseRunRecord, seqSuffix } from "./run-objects.js";
+import {
+  LEASE_OBJECT,
+  RUN_OBJECT,
+  type RunRecord,
+  type TextCache,
+  entityObjectName,
+  idOf,
+  loadEntities,
+  mergeDuplicates,
+  parseEntity,
+  parseRunRecord,
+  seqSuffix,
+} from "./run-objects.js";
 import type { StoreObjects } from "./s3-objects.js";
 
 // The `s3` run log store's state and operations: the run record (changed with If-Match), one object
@@ -146,7 +158,15 @@ async function findKey(store: S3StoreState, runId: string, state: RunState, kind
 }
 
 /** Writes a step or branch log as one whole object (its key found or made once). */
-export function putEntity(store: S3StoreState, runId: string, kind: Kind, location: LogLocation, name: string, data: object, seq: number | undefined): Promise<void> {
+export function putEntity(
+  store: S3StoreState,
+  runId: string,
+  kind: Kind,
+  location: LogLocation,
+  name: string,
+  data: object,
+  seq: number | undefined,
+): Promise<void> {
   const id = entityId(kind, location, name);
   return store.queue.run(`${runId}\u0000${id}`, async () => {
     const state = await ensureRun(store, runId);
@@ -214,7 +234,10 @@ export async function removeStep(store: S3StoreState, runId: string, location: L
   const state = stateOf(store, runId);
   const entities = await loadEntities(store.objects, dir, listed, state.texts, READ_PARALLEL);
   const gone = entities.filter((entity) => isUnderStep(location, internalName, entity));
-  await store.objects.remove(gone.map((entity) => entity.key), `remove step log "${internalName}" of run "${runId}"`);
+  await store.objects.remove(
+    gone.map((entity) => entity.key),
+    `remove step log "${internalName}" of run "${runId}"`,
+  );
   for (const entity of gone) {
     state.keys.delete(idOf(entity));
     state.texts.delete(entity.key);

@@ -13,7 +13,19 @@ import { listS3Runs } from "./list-runs.js";
 import { LEASE_OBJECT, RUN_OBJECT } from "./run-objects.js";
 import { acquireS3Lease, s3LeaseState } from "./s3-lease.js";
 import { storeObjects } from "./s3-objects.js";
-import { type RunState, type S3StoreState, createRun, deleteRun, dirOf, lru, putEntity, readRun, recheckRun, removeStep, updateRecord } from "./s3-run-state.js";
+import {
+  type RunState,
+  type S3StoreState,
+  createRun,
+  deleteRun,
+  dirOf,
+  lru,
+  putEntity,
+  readRun,
+  recheckRun,
+  removeStep,
+  updateRecord,
+} from "./s3-run-state.js";
 
 const CACHED_RUNS = 8;
 
@@ -66,6 +78,7 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
     delete: (runId) => deleteRun(store, runId),
     flush: (runId) => recheckRun(store, runId),
     acquireLease: (runId, options) => acquireS3Lease(store.objects, `${dirOf(store, runId)}${LEASE_OBJECT}`, runId, options),
-    leaseState: async (runId) => (validateRunId(runId) === undefined ? s3LeaseState(store.objects, `${dirOf(store, runId)}${LEASE_OBJECT}`, runId) : { state: "none" }),
+    leaseState: async (runId) =>
+      validateRunId(runId) === undefined ? s3LeaseState(store.objects, `${dirOf(store, runId)}${LEASE_OBJECT}`, runId) : { state: "none" },
   };
 }

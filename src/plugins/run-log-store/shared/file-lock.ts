@@ -19,7 +19,6 @@ export const STALE_LOCK_MS = 60_000;
 /** An empty lock file older than this was never written completely. */
 const EMPTY_LOCK_MS = 2_000;
 
-
 async function ownerIsDead(file: string): Promise<boolean> {
   try {
     const owner = JSON.parse(await readFile(file, "utf8")) as { pid?: unknown; host?: unknown };

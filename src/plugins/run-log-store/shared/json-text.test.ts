@@ -18,12 +18,23 @@ const stepLog = (name: string, depth: number): unknown => ({
 describe("run log text", () => {
   it("is exactly JSON.stringify(value, null, 4) with non-ASCII escaped", () => {
     const cases: unknown[] = [
-      1, "ü", null, true, [], {}, [[]], { a: {} },
+      1,
+      "ü",
+      null,
+      true,
+      [],
+      {},
+      [[]],
+      { a: {} },
       { a: [1, { b: [] }], c: "é😀", d: undefined, e: () => 1, f: [undefined, () => 1] },
       { n: Number.NaN, i: Infinity, date: new Date(0), boxed: new String("x"), "1": 2, "0": 1 },
       JSON.parse('{"steps": {"__proto__": {"a": 1}, "2": {}, "b": {"branches": {}}}, "attempts": [null, [], {}]}'),
       { steps: { only: undefined, gone: () => 1 }, branches: { x: { toJSON: () => undefined } }, attempts: [undefined, () => 1] },
-      { steps: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i % 3 ? `s${i}` : String(i), { i, branches: i % 50 ? {} : { b: { steps: { x: { i } } } } }])) },
+      {
+        steps: Object.fromEntries(
+          Array.from({ length: 300 }, (_, i) => [i % 3 ? `s${i}` : String(i), { i, branches: i % 50 ? {} : { b: { steps: { x: { i } } } } }]),
+        ),
+      },
       { run_id: "r", steps: { a: stepLog("a", 3), branches: stepLog("b", 1) }, parameters: { steps: { x: [] } } },
     ];
     for (const value of cases) expect(toJsonText(value)).toBe(reference(value));

@@ -40,7 +40,6 @@ export function processScope(): string {
   return `${os.hostname()}|${readOr("/proc/sys/kernel/random/boot_id", "")}|${namespace}`;
 }
 
-
 async function readLease(file: string): Promise<{ content: LeaseContent | null; mtimeMs: number; ino: bigint } | null> {
   const stats = await statOrNull(file);
   if (!stats) return null;

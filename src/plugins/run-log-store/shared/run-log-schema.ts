@@ -59,14 +59,20 @@ const stepFields = {
 /** A step log with its nested branches. */
 export const stepLogSchema: z.ZodType = z.looseObject({
   ...stepFields,
-  branches: z.record(z.string(), z.lazy(() => branchLogSchema)),
+  branches: z.record(
+    z.string(),
+    z.lazy(() => branchLogSchema),
+  ),
 });
 
 /** A branch log with its nested steps. */
 export const branchLogSchema: z.ZodType = z.looseObject({
   internal_name: z.string(),
   status,
-  steps: z.record(z.string(), z.lazy(() => stepLogSchema)),
+  steps: z.record(
+    z.string(),
+    z.lazy(() => stepLogSchema),
+  ),
 });
 
 /** A step log as stored alone (chunk or journal): nested branches are not looked at. */

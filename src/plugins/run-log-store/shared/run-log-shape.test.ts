@@ -19,8 +19,17 @@ const breakages: Array<[string, (run: Record<string, any>) => void]> = [
   ["a bad duration", (run) => (run.steps.first.attempts[0].duration = "1 s")],
   ["a nested step with a bad status", (run) => (run.steps.m.branches["m.a"].steps["m.a.t"].status = "OK")],
   ["a branch without steps", (run) => delete run.steps.m.branches["m.a"].steps],
-  ["a catalog entry with a bad stage", (run) => (run.steps.first.data_catalog = [{ name: "x", data_hash: "", catalog_relative_path: "", catalog_handler_location: "", stage: "copy" }])],
-  ["a code identity with a number", (run) => (run.steps.first.code_identities = [{ code_identifier: 1, code_identifier_type: null, code_identifier_dependable: null, code_identifier_url: null, code_identifier_message: null }])],
+  [
+    "a catalog entry with a bad stage",
+    (run) => (run.steps.first.data_catalog = [{ name: "x", data_hash: "", catalog_relative_path: "", catalog_handler_location: "", stage: "copy" }]),
+  ],
+  [
+    "a code identity with a number",
+    (run) =>
+      (run.steps.first.code_identities = [
+        { code_identifier: 1, code_identifier_type: null, code_identifier_dependable: null, code_identifier_url: null, code_identifier_message: null },
+      ]),
+  ],
   ["run_config without an executor", (run) => delete run.run_config.executor],
   ["a dag step without a type", (run) => (run.run_config.dag.steps = { a: { name: "a" } })],
   ["mock as a string", (run) => (run.steps.first.mock = "no")],

@@ -95,8 +95,20 @@ function runConfigOk(value: unknown): boolean {
   const services = ["executor", "run_log_store", "secrets_handler", "catalog_handler", "experiment_tracker"].every((key) => serviceOk(value[key]));
   const strings = ["pipeline_file", "parameters_file", "configuration_file", "tag", "original_run_id", "dag_hash"].every((key) => isNullableString(value[key]));
   const dag = value.dag;
-  const dagOk = isObject(dag) && isString(dag.start_at) && isObject(dag.steps) && Object.values(dag.steps).every((step) => isObject(step) && isString(step.type) && isString(step.name));
-  return services && strings && dagOk && isString(value.run_id) && isObject(value.variables) && typeof value.use_cached === "boolean" && isString(value.execution_plan);
+  const dagOk =
+    isObject(dag) &&
+    isString(dag.start_at) &&
+    isObject(dag.steps) &&
+    Object.values(dag.steps).every((step) => isObject(step) && isString(step.type) && isString(step.name));
+  return (
+    services &&
+    strings &&
+    dagOk &&
+    isString(value.run_id) &&
+    isObject(value.variables) &&
+    typeof value.use_cached === "boolean" &&
+    isString(value.execution_plan)
+  );
 }
 
 /** True when `value` is a whole run log by the rules of run-log.schema.json (false: run the zod schema to learn why). */
@@ -120,7 +132,12 @@ export function isRunLogShape(value: unknown): boolean {
 
 /** True when `op` is a well-formed update (false: run the zod schema to learn why). Nested branches and steps are not looked at. */
 export function isOpShape(op: unknown): boolean {
-  if (!isObject(op) || !Array.isArray(op.location) || !op.location.every((pair) => Array.isArray(pair) && pair.length === 2 && isString(pair[0]) && isString(pair[1]))) return false;
+  if (
+    !isObject(op) ||
+    !Array.isArray(op.location) ||
+    !op.location.every((pair) => Array.isArray(pair) && pair.length === 2 && isString(pair[0]) && isString(pair[1]))
+  )
+    return false;
   if (op.seq !== undefined && typeof op.seq !== "number") return false;
   const payload = op.payload;
   switch (op.op) {

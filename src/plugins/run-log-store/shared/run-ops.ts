@@ -14,8 +14,9 @@ export type RunOp =
 
 /** A new run log from its header, fields in runnable's order (extra header fields kept at the end). */
 export function runFromHeader(header: RunHeader): RunLog {
-  const { run_id, dag_hash, use_cached, tag, original_run_id, status, parameters, run_config, steps, ...extra } =
-    cloneJson(header) as RunHeader & { steps?: unknown };
+  const { run_id, dag_hash, use_cached, tag, original_run_id, status, parameters, run_config, steps, ...extra } = cloneJson(header) as RunHeader & {
+    steps?: unknown;
+  };
   void steps; // a header carries no steps; a whole run log passed as header must not bring its own
   return { run_id, dag_hash, use_cached, tag, original_run_id, status, steps: {}, parameters, run_config, ...extra };
 }

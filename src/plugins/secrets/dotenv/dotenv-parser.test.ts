@@ -36,7 +36,12 @@ describe("parseDotenvLine: keys", () => {
   });
 
   it("keeps the case of keys", () => {
-    expect(parseDotenv("Key=1\nKEY=2").values).toEqual(new Map([["Key", "1"], ["KEY", "2"]]));
+    expect(parseDotenv("Key=1\nKEY=2").values).toEqual(
+      new Map([
+        ["Key", "1"],
+        ["KEY", "2"],
+      ]),
+    );
   });
 });
 
@@ -112,10 +117,16 @@ describe("parseDotenvLine: skipped and malformed lines", () => {
 
 describe("parseDotenv", () => {
   it("parses a whole file with comments, blank lines, CRLF and a BOM", () => {
-    const text = '\uFEFF# secrets\r\nexport A=1\r\n\r\nB="two # not a comment" # comment\r\nC=\'3\'\n';
+    const text = "\uFEFF# secrets\r\nexport A=1\r\n\r\nB=\"two # not a comment\" # comment\r\nC='3'\n";
     const { values, problems } = parseDotenv(text, ".env");
     expect(problems).toEqual([]);
-    expect(values).toEqual(new Map([["A", "1"], ["B", "two # not a comment"], ["C", "3"]]));
+    expect(values).toEqual(
+      new Map([
+        ["A", "1"],
+        ["B", "two # not a comment"],
+        ["C", "3"],
+      ]),
+    );
   });
 
   it("lets a later line win", () => {
@@ -124,7 +135,12 @@ describe("parseDotenv", () => {
 
   it("reports every malformed line with file and line", () => {
     const { values, problems } = parseDotenv("A=1\nbroken\nB=2\nC='x\n", "conf/.env");
-    expect(values).toEqual(new Map([["A", "1"], ["B", "2"]]));
+    expect(values).toEqual(
+      new Map([
+        ["A", "1"],
+        ["B", "2"],
+      ]),
+    );
     expect(problems).toEqual([
       { message: "expected KEY=value", file: "conf/.env", line: 2, col: 1 },
       { message: expect.stringContaining("unterminated single-quoted"), file: "conf/.env", line: 4, col: 3 },

@@ -31,7 +31,7 @@ function doubleQuoted(text: string, col: number): { value: string; rest: string 
       value += char;
     }
   }
-  return { error: "unterminated double-quoted value (a closing \" is missing)", col };
+  return { error: 'unterminated double-quoted value (a closing " is missing)', col };
 }
 
 /** Parses the part after `=` (leading blanks already removed); `col` is its 1-based column. */

@@ -8,8 +8,7 @@ import { createDotenvSecrets } from "./dotenv.js";
 import { dotenvSecretsPlugin } from "./index.js";
 
 const context = (cwd: string): PluginContext => ({ cwd, env: {}, warn: () => {} });
-const quote = (value: string): string =>
-  `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+const quote = (value: string): string => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
 
 secretsContract("dotenv", async (seed, cwd) => {
   const lines = Object.entries(seed).map(([key, value]) => `export ${key}=${quote(value)} # seeded`);
@@ -71,10 +70,7 @@ describe("dotenv secrets", () => {
     await expect(failure).rejects.toMatchObject({
       code: "CONFIG_INVALID",
       message: expect.stringContaining(".env:2:1: expected KEY=value"),
-      problems: [
-        expect.objectContaining({ file: ".env", line: 2 }),
-        expect.objectContaining({ file: ".env", line: 3 }),
-      ],
+      problems: [expect.objectContaining({ file: ".env", line: 2 }), expect.objectContaining({ file: ".env", line: 3 })],
     });
   });
 

@@ -5,9 +5,7 @@ import { envSecretsManagerPlugin } from "./index.js";
 
 const withEnv = (env: Record<string, string | undefined>) => ({ cwd: "/", env, warn: () => {} });
 
-secretsContract("env-secrets-manager", (seed) =>
-  envSecretsManagerPlugin.create(envSecretsManagerPlugin.configSchema.parse({}), withEnv({ ...seed })),
-);
+secretsContract("env-secrets-manager", (seed) => envSecretsManagerPlugin.create(envSecretsManagerPlugin.configSchema.parse({}), withEnv({ ...seed })));
 secretsContract("env-secrets-manager (prefix and suffix)", (seed) => {
   const env = Object.fromEntries(Object.entries(seed).map(([key, value]) => [`APP_${key}_V1`, value]));
   return envSecretsManagerPlugin.create({ prefix: "APP_", suffix: "_V1" }, withEnv({ ...env, plain_other: "x" }));

@@ -5,7 +5,6 @@ import type { S3Location } from "./s3-location.js";
 // What the s3 catalog and the s3 run log store share: the config keys that say where the bucket is,
 // the client (credentials from the standard AWS chain), the server's clock and error messages.
 
-
 /** A client plus what the plug-ins need besides: where things are and the server's clock. */
 export interface S3Access {
   client: S3Client;
@@ -41,12 +40,18 @@ export function openS3(location: S3Location, env: Readonly<Record<string, string
     // Checksums only where S3 requires them: many S3-compatible servers reject the newer headers.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 64 }, httpsAgent: { keepAlive: true, maxSockets: 64 } },
+    requestHandler: {
+      connectionTimeout: 5_000,
+      requestTimeout: 120_000,
+      httpAgent: { keepAlive: true, maxSockets: 64 },
+      httpsAgent: { keepAlive: true, maxSockets: 64 },
+    },
   };
   if (location.endpoint_url) config.endpoint = location.endpoint_url;
   const key = env["AWS_ACCESS_KEY_ID"];
   const secret = env["AWS_SECRET_ACCESS_KEY"];
-  if (key && secret) config.credentials = { accessKeyId: key, secretAccessKey: secret, ...(env["AWS_SESSION_TOKEN"] ? { sessionToken: env["AWS_SESSION_TOKEN"] } : {}) };
+  if (key && secret)
+    config.credentials = { accessKeyId: key, secretAccessKey: secret, ...(env["AWS_SESSION_TOKEN"] ? { sessionToken: env["AWS_SESSION_TOKEN"] } : {}) };
   const client = new S3Client(config);
   // Server time minus local time. A Date header is truncated to the second, so each response says the
   // server is at least that far ahead: the largest estimate is the closest, and time never goes back.
@@ -79,8 +84,17 @@ export function s3Status(error: unknown): { status: number | undefined; name: st
   return { status, name };
 }
 
-const CREDENTIAL_ERRORS = new Set(["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "ExpiredToken", "InvalidToken", "CredentialsProviderError", "AuthorizationHeaderMalformed"]);
-const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|socket hang up|TimeoutError|timed out|RequestTimeout|SlowDown|ServiceUnavailable|InternalError/i;
+const CREDENTIAL_ERRORS = new Set([
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "AccessDenied",
+  "ExpiredToken",
+  "InvalidToken",
+  "CredentialsProviderError",
+  "AuthorizationHeaderMalformed",
+]);
+const UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|EPIPE|socket hang up|TimeoutError|timed out|RequestTimeout|SlowDown|ServiceUnavailable|InternalError/i;
 
 /** True when the failure says the server is (momentarily) unreachable or overloaded. */
 export function s3Unavailable(error: unknown): boolean {
@@ -90,7 +104,12 @@ export function s3Unavailable(error: unknown): boolean {
 }
 
 /** The plug-in's error for an SDK failure, naming the setting to fix; `otherwise` builds the rest. */
-export function s3Error(error: unknown, access: Pick<S3Access, "bucket" | "display" | "settings">, doing: string, otherwise: (message: string) => RunnableError): RunnableError {
+export function s3Error(
+  error: unknown,
+  access: Pick<S3Access, "bucket" | "display" | "settings">,
+  doing: string,
+  otherwise: (message: string) => RunnableError,
+): RunnableError {
   if (error instanceof RunnableError) return error;
   const { status, name } = s3Status(error);
   const detail = `${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${messageOf(error)}`;
@@ -107,7 +126,10 @@ export function s3Error(error: unknown, access: Pick<S3Access, "bucket" | "displ
     });
   }
   if (name === "ENOTFOUND" || /ENOTFOUND/.test(messageOf(error))) {
-    return new RunnableError("CONFIG_INVALID", `${access.display}: host not found while trying to ${doing}: ${detail}`, { hint: `Check ${access.settings}.endpoint_url and region.`, cause: error });
+    return new RunnableError("CONFIG_INVALID", `${access.display}: host not found while trying to ${doing}: ${detail}`, {
+      hint: `Check ${access.settings}.endpoint_url and region.`,
+      cause: error,
+    });
   }
   if (s3Unavailable(error)) {
     return new RunnableError("STORE_UNAVAILABLE", `${access.display} is unreachable: could not ${doing}: ${detail}`, {

@@ -44,12 +44,7 @@ export async function serveChannel(path: string, services: TaskServices, output:
   };
 }
 
-function waitForStreams(
-  streams: { ended: number; waiters: (() => void)[] },
-  count: number,
-  timeoutMs: number,
-  sockets: () => Set<Socket>,
-): Promise<void> {
+function waitForStreams(streams: { ended: number; waiters: (() => void)[] }, count: number, timeoutMs: number, sockets: () => Set<Socket>): Promise<void> {
   return new Promise((done) => {
     const timer = setTimeout(() => {
       // Held open by a process the task left running: what it writes later is not this attempt's.

@@ -100,7 +100,10 @@ function readOutputs(dir: string, reported: Pick<ChannelOutputs, "result" | "env
       return undefined;
     }
   };
-  const events = (text("events.jsonl") ?? "").split("\n").filter((line) => line.trim()).flatMap(parseLine);
+  const events = (text("events.jsonl") ?? "")
+    .split("\n")
+    .filter((line) => line.trim())
+    .flatMap(parseLine);
   if (reported) return { events, ...reported };
   return {
     events,

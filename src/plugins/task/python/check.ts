@@ -10,10 +10,7 @@ export async function checkPythonCommand(node: TaskNode, cwd: string): Promise<s
   const parts = command.split(".");
   const step = `step "${node.internalName}"`;
   if (parts.length < 2 || !parts.every((part) => IDENTIFIER.test(part))) {
-    return [
-      `${step}: The command should be a function to call as package.module.function, got "${command}" ` +
-        "(a shell command needs command_type: shell)",
-    ];
+    return [`${step}: The command should be a function to call as package.module.function, got "${command}" ` + "(a shell command needs command_type: shell)"];
   }
   const functionName = parts.pop()!;
   const module = await moduleSource(cwd, parts);
@@ -38,7 +35,13 @@ export async function checkNotebookCommand(node: TaskNode, cwd: string, outputPa
   const step = `step "${node.internalName}"`;
   if (!command.toLowerCase().endsWith(".ipynb")) return [`${step}: Notebook task should point to a ipynb file, got "${command}"`];
   const path = resolve(cwd, command);
-  if (!(await stat(path).then((s) => s.isFile(), () => false))) return [`${step}: notebook ${command} not found under ${cwd}`];
+  if (
+    !(await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    return [`${step}: notebook ${command} not found under ${cwd}`];
   if (resolve(cwd, outputPath) === path) return [`${step}: notebook_output_path must differ from the notebook itself (${command})`];
   try {
     const notebook = JSON.parse(await readFile(path, "utf8")) as { cells?: unknown };

@@ -27,7 +27,10 @@ export function pythonPath(existing: string | undefined): string {
 export async function findExecutable(name: string, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<string | undefined> {
   const candidates = name.includes("/")
     ? [isAbsolute(name) ? name : resolve(cwd, name)]
-    : (env["PATH"] ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+    : (env["PATH"] ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);

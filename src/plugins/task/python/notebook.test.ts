@@ -23,14 +23,23 @@ function notebook(...cells: [string, string[]?][]): string {
 
 const CAN_RUN = ["python3", "/usr/bin/python3"].some((p) => (p === "python3" || existsSync(p)) && pythonCan(p, "import nbclient, ipykernel"));
 if (!CAN_RUN && process.env["CI"]) {
-  describe("notebook tasks", () => it("need nbclient and ipykernel in CI", () => expect.fail("install python3-nbclient python3-ipykernel (scripts/test-all.sh does)")));
+  describe("notebook tasks", () =>
+    it("need nbclient and ipykernel in CI", () => expect.fail("install python3-nbclient python3-ipykernel (scripts/test-all.sh does)")));
 }
 
 describe("notebookOutputPath", () => {
   it.each([
     ["examples/concepts/simple_notebook.ipynb", undefined, [], "examples/concepts/simple_notebook_out.ipynb"],
     ["./nb/x.y.ipynb", undefined, [], "nb/x.y_out.ipynb"],
-    ["nb/x.ipynb", undefined, [["i", 10], ["j", "a/b"]], "nb/x_out_10_a_b.ipynb"],
+    [
+      "nb/x.ipynb",
+      undefined,
+      [
+        ["i", 10],
+        ["j", "a/b"],
+      ],
+      "nb/x_out_10_a_b.ipynb",
+    ],
     ["nb/x.ipynb", "out/custom.ipynb", [["i", "v"]], "out/custom_v.ipynb"],
     ["nb/x.ipynb", "out/custom", [["i", 1]], "out/custom_1"],
   ] as const)("%s (%s, %j) -> %s", (command, explicit, mapVariable, expected) => {
@@ -57,12 +66,19 @@ describe.skipIf(!CAN_RUN)("notebook tasks on a real kernel", () => {
       "nb/demo.ipynb": notebook(
         ["spam = 'default'\neggs = None", ["parameters"]],
         ["import os, json\nfrom runnable import track_this, set_parameter, get_parameter\nprint('spam is', spam)"],
-        ["track_this(step=1, answer=20.0)\nset_parameter(api=get_parameter('eggs')['ham'])\nos.environ['runnable_TRACK_env_metric'] = '7'\nos.environ['runnable_PRM_from_env'] = 'raw text'"],
+        [
+          "track_this(step=1, answer=20.0)\nset_parameter(api=get_parameter('eggs')['ham'])\nos.environ['runnable_TRACK_env_metric'] = '7'\nos.environ['runnable_PRM_from_env'] = 'raw text'",
+        ],
         ["print({'spam': spam.upper(), 'item': item})", ["runnable_output"]],
       ),
     });
     cleanups.push(cleanup);
-    const { invocation: inv, recorded } = invocation(dir, taskNode("nb/demo.ipynb", "notebook"), { spam: "hi", eggs: { ham: "yes" }, item: 3 }, { mapVariable: [["item", 3]] });
+    const { invocation: inv, recorded } = invocation(
+      dir,
+      taskNode("nb/demo.ipynb", "notebook"),
+      { spam: "hi", eggs: { ham: "yes" }, item: 3 },
+      { mapVariable: [["item", 3]] },
+    );
     const outcome = await runner.run(inv);
     expect(outcome.failure, recorded.stderr).toBeUndefined();
     expect(outcome.parameters).toEqual({ from_env: "raw text", api: "yes", spam: "HI", item: 3 });

@@ -70,7 +70,13 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
 /** Puts the executed notebook into the catalog (it then shows in the step's `data_catalog`). */
 async function catalogNotebook(invocation: TaskInvocation, outputPath: string): Promise<void> {
   const absolute = resolve(invocation.cwd, outputPath);
-  if (!(await stat(absolute).then((s) => s.isFile(), () => false))) return;
+  if (
+    !(await stat(absolute).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    return;
   const inside = relative(invocation.cwd, absolute);
   if (!inside || inside.startsWith("..") || isAbsolute(inside)) {
     invocation.output.write("stderr", `the executed notebook ${outputPath} is outside the working directory; not cataloged\n`);

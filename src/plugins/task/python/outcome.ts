@@ -9,11 +9,7 @@ import type { ChannelOutputs } from "./channel.js";
  * events (in call order), then returned parameters (the return value wins, as in runnable). Metrics
  * are kept for failed attempts too.
  */
-export function outcomeOf(
-  outputs: ChannelOutputs,
-  givenEnv: Readonly<Record<string, string | undefined>>,
-  exit: { code: number; what: string },
-): TaskOutcome {
+export function outcomeOf(outputs: ChannelOutputs, givenEnv: Readonly<Record<string, string | undefined>>, exit: { code: number; what: string }): TaskOutcome {
   const fromEnv = outputsFromEnv(givenEnv, outputs.env, Date.now());
   const parameters: Parameters = { ...fromEnv.parameters };
   const metrics: TrackedPoint[] = [...fromEnv.metrics];

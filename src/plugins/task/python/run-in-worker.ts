@@ -20,7 +20,8 @@ export async function runInWorker(invocation: TaskInvocation, interpreter: strin
     const code = "code" in end ? end.code : 0;
     const outputs = await channel.read("kind" in end && end.kind === "done" ? end.reported : undefined);
     const outcome = outcomeOf(outputs, channel.env, { code, what: "the Python task" });
-    if ("error" in end && end.error && outcome.failure === undefined) return { ...outcome, failure: `the Python worker could not run the task: ${end.error}`, parameters: {} };
+    if ("error" in end && end.error && outcome.failure === undefined)
+      return { ...outcome, failure: `the Python worker could not run the task: ${end.error}`, parameters: {} };
     return outcome;
   } finally {
     await channel.close();

@@ -65,7 +65,6 @@ async function setup(config = {}) {
   return { ...made, run };
 }
 
-
 describe("python task runner: the warm worker", () => {
   it("reuses one interpreter with fresh parameters, environment, API state, metrics and output per task", async () => {
     const { run } = await setup();

@@ -18,7 +18,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `[name, value]` of `export NAME=value` or `declare -x NAME=value`, else undefined. */
 function assignmentOf(words: string[]): [string, string] | undefined {
   const [command, ...rest] = words;
-  if (command === "declare" || command === "typeset") rest.shift(); // the -x flags
+  if (command === "declare" || command === "typeset")
+    rest.shift(); // the -x flags
   else if (command !== "export") return undefined;
   const word = rest[0];
   const at = word?.indexOf("=") ?? -1;
@@ -26,7 +27,21 @@ function assignmentOf(words: string[]): [string, string] | undefined {
   return [word.slice(0, at), word.slice(at + 1)];
 }
 
-const ANSI_C: Record<string, string> = { a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", "'": "'", '"': '"', "?": "?" };
+const ANSI_C: Record<string, string> = {
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  E: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  "?": "?",
+};
 
 /** Reads shell words with their quoting removed, one command line at a time. */
 class WordReader {
@@ -86,7 +101,7 @@ class WordReader {
     for (this.at++; this.at < text.length && text[this.at] !== '"'; this.at++) {
       const char = text[this.at]!;
       const next = text[this.at + 1] ?? "";
-      if (char === "\\" && "$`\"\\\n".includes(next)) {
+      if (char === "\\" && '$`"\\\n'.includes(next)) {
         part += next === "\n" ? "" : next;
         this.at++;
       } else part += char;

@@ -36,11 +36,7 @@ function unwrapInterop(module: Record<string, unknown>): Record<string, unknown>
 }
 
 /** Loads the function a command names, with clear errors for missing files, failing imports and exports. */
-export async function loadTaskFunction(
-  command: string,
-  cwd: string,
-  cache: Map<string, Promise<Record<string, unknown>>>,
-): Promise<TaskFunction> {
+export async function loadTaskFunction(command: string, cwd: string, cache: Map<string, Promise<Record<string, unknown>>>): Promise<TaskFunction> {
   const { modulePath, exportName } = parseCommand(command);
   if (!modulePath) throw new RunnableError("MODULE_LOAD_FAILED", `command "${command}" names no module`);
   const path = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);

@@ -18,7 +18,9 @@ describe("task stacks (issue 6: the task's frames only)", () => {
       `    at async attemptTask (${root}src/engine/execute-task.ts:118:7)`,
     ].join("\n");
     expect(taskStack(errorWith(stack), root)).toBe(
-      ["Error: boom", "    at inner (file:///home/u/p/tasks.ts:3:9)", "    at Array.map (<anonymous>)", "    at run (file:///home/u/p/tasks.ts:7:3)"].join("\n"),
+      ["Error: boom", "    at inner (file:///home/u/p/tasks.ts:3:9)", "    at Array.map (<anonymous>)", "    at run (file:///home/u/p/tasks.ts:7:3)"].join(
+        "\n",
+      ),
     );
   });
 
