@@ -38,7 +38,7 @@ function median(values) {
 }
 
 /** Runs each measurement in a fresh folder, best of `repeats` by median. */
-async function measure(label, repeats, run) {
+async function measure(_label, repeats, run) {
   const results = [];
   for (let i = 0; i < repeats; i++) {
     const dir = mkdtempSync(join(tmpdir(), "runnable-bench-"));

@@ -28,7 +28,15 @@ function startUi(cwd) {
     child.stdout.on("data", (chunk) => {
       out += chunk;
       const url = /^(http:\/\/\S+)$/m.exec(out)?.[1];
-      if (url) resolveStart({ base: new URL(url).origin, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGTERM"))) });
+      if (url)
+        resolveStart({
+          base: new URL(url).origin,
+          stop: () =>
+            new Promise((r) => {
+              child.once("exit", r);
+              child.kill("SIGTERM");
+            }),
+        });
     });
     child.once("exit", (code) => reject(new Error(`runnable ui exited ${code}: ${out}`)));
   });

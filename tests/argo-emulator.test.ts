@@ -160,7 +160,7 @@ describe("Argo emulator with shell pods", () => {
   it("limits concurrency with template and workflow parallelism", async () => {
     let active = 0;
     let peak = 0;
-    const counting: PodRunner = async (pod) => {
+    const counting: PodRunner = async () => {
       peak = Math.max(peak, ++active);
       await new Promise((r) => setTimeout(r, 30));
       active--;

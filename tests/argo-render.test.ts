@@ -223,7 +223,9 @@ describe("structure (§11.5.2)", () => {
       "success-success",
     ]);
     expect(tasks[0]!.depends).toBeUndefined();
-    tasks.slice(1).forEach((task, i) => expect(task.depends).toBe(`${tasks[i]!.name}.Succeeded`));
+    tasks.slice(1).forEach((task, i) => {
+      expect(task.depends).toBe(`${tasks[i]!.name}.Succeeded`);
+    });
     expect(podFor(workflow, "Acquire Data").container.command).toEqual([
       "runnable",
       "execute-single-node",

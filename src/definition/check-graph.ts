@@ -103,7 +103,7 @@ function checkCycles(ctx: BuildContext, check: GraphCheck, edges: Edge[]): Set<s
   const looping = new Set<string>();
   for (const component of stronglyConnected(check.steps, edges)) {
     if (component.length < 2) continue;
-    component.forEach((name) => looping.add(name));
+    for (const name of component) looping.add(name);
     const members = new Set(component);
     const cycle = cycleThrough(
       component[0] as string,

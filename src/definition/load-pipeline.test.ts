@@ -138,7 +138,7 @@ describe("loadPipelineFile on good pipelines", () => {
     expect(steps["per item"]).toMatchObject({ iterate_on: "chunks", iterate_as: "chunk", reducer: "lambda *x: max(x)", is_composite: true });
     const fanOut = steps["fan out"] as { branches: Record<string, Record<string, unknown>> };
     expect(Object.keys(fanOut.branches)).toEqual(["left", "right"]);
-    expect((fanOut.branches.right?.steps as Record<string, unknown>).r1).toEqual({
+    expect((fanOut.branches.right!.steps as Record<string, unknown>).r1).toEqual({
       type: "stub",
       name: "r1",
       next: "done",
@@ -150,7 +150,7 @@ describe("loadPipelineFile on good pipelines", () => {
       command: "echo later",
     });
     expect(steps.nested).toMatchObject({ type: "dag", dag_definition: "sub/inner.yaml", internal_branch_name: "nested.dag", is_composite: true });
-    expect((steps.nested?.branch as Record<string, unknown>).start_at).toBe("inner");
+    expect((steps.nested!.branch as Record<string, unknown>).start_at).toBe("inner");
   });
 
   it("round-trips the serialised graph of a YAML pipeline without dag steps", async () => {

@@ -280,7 +280,7 @@ function hashableOf(node: AnyNode, doc: Document.Parsed, depth: number): unknown
 }
 
 function findDuplicates(node: AnyNode, path: DocPath, file: string, at: (o: number) => Position, out: Problem[]): void {
-  if (isSeq(node)) node.items.forEach((item, index) => findDuplicates(item, [...path, index], file, at, out));
+  if (isSeq(node)) for (const [index, item] of node.items.entries()) findDuplicates(item, [...path, index], file, at, out);
   if (!isMap(node)) return;
   const seen = new Map<string, Pair>();
   for (const pair of node.items) {

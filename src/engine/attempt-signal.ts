@@ -35,7 +35,10 @@ export function attemptSignal(run: RunState, limitMs: number | undefined): Attem
         const arm = (): void => {
           const reason = controller.signal.reason as StopReason;
           const forced = run.plan.stop.force;
-          if (forced.aborted) return resolve(reason);
+          if (forced.aborted) {
+            resolve(reason);
+            return;
+          }
           const wait = setTimeout(() => resolve(reason), graceMs);
           timers.push(wait);
           forced.addEventListener("abort", () => resolve(reason), { once: true });
@@ -63,7 +66,10 @@ function runOnly(run: RunState): AttemptSignal {
       new Promise((resolve) => {
         const arm = (): void => {
           const reason = signal.reason as StopReason;
-          if (force.aborted) return resolve(reason);
+          if (force.aborted) {
+            resolve(reason);
+            return;
+          }
           timers.push(setTimeout(() => resolve(reason), graceMs));
           force.addEventListener("abort", () => resolve(reason), { once: true });
         };

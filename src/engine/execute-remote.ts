@@ -1,7 +1,8 @@
-import { type TaskNode } from "../core/graph.js";
+import type { TaskNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { newStepLog, stepsAt, type Status, type StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
+import type { RemoteStepResult } from "../ports/executor.js";
 import { makeAttempt } from "./attempt.js";
 import { attemptSignal } from "./attempt-signal.js";
 import { createLauncher } from "./process-launcher.js";
@@ -36,7 +37,7 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
     write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) =>
       run.services.onEvent?.({ type: "task-output", internalName: name, stream, text: chunk.toString().replace(/\n$/, "") }),
   };
-  let result;
+  let result: RemoteStepResult;
   try {
     const config = run.plan.runConfig;
     result = await run.services.executor.launchStep!({

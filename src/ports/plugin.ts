@@ -77,4 +77,5 @@ export function definePlugin<K extends PluginKind, S extends z.ZodType>(definiti
 }
 
 /** Any plug-in definition (config type erased: `any`, as the config is only known to the plug-in). */
+// biome-ignore lint/suspicious/noExplicitAny: the config type is erased on purpose; definitions with any config schema must be assignable here.
 export type AnyPluginDefinition = PluginDefinition<PluginKind, any>;

@@ -117,8 +117,8 @@ describe("integration rules (§11.7)", () => {
   it.each(TABLE)("%s", (_name, input, expected) => {
     const findings = integrationFindings(input);
     expect(findings.map((f) => f.level)).toEqual(expected.map(([level]) => level));
-    findings.forEach((finding, i) =>
-      expect(finding.message.startsWith(expected[i]![1]), `${finding.message}\n  should start with\n${expected[i]![1]}`).toBe(true),
-    );
+    findings.forEach((finding, i) => {
+      expect(finding.message.startsWith(expected[i]![1]), `${finding.message}\n  should start with\n${expected[i]![1]}`).toBe(true);
+    });
   });
 });

@@ -48,7 +48,13 @@ function withProgress<T extends { onEvent?: RunOptions["onEvent"] }>(options: T,
     write: settings.write ?? ((text) => void process.stdout.write(text)),
   });
   const user = options.onEvent;
-  return { ...options, onEvent: (event) => (show(event), user?.(event)) };
+  return {
+    ...options,
+    onEvent: (event) => {
+      show(event);
+      user?.(event);
+    },
+  };
 }
 
 /** Options of `pipeline.retry(runId)`. */

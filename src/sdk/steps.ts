@@ -42,6 +42,7 @@ export type CommandType = "python" | "notebook" | "shell" | "typescript" | "java
 /** A TypeScript/JavaScript function step: `function` runs in-process, or `command: "path.ts#export"`. */
 export interface TypescriptTaskOptions extends TaskOptions {
   // Parameters arrive as one object; `any` lets functions declare the shape they expect.
+  // biome-ignore lint/suspicious/noExplicitAny: `unknown` would reject functions that declare their parameters' type.
   function?: (parameters: any) => unknown;
   command?: string;
   /** What the task reads (e.g. `z.object({ lr: z.number() })`): checked before the function runs. */

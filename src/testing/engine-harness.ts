@@ -26,7 +26,7 @@ export function testServices(overrides: Partial<Services> & { runner?: TaskRunne
     catalog: memoryCatalog(),
     secrets: { type: "do-nothing", recordedConfig: {}, get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
     tracker: recordingTracker(),
-    taskRunner: (type) => (runner && runner.commandTypes.includes(type) ? runner : undefined),
+    taskRunner: (type) => (runner?.commandTypes.includes(type) ? runner : undefined),
     codeIdentity: async () => identity,
     processes: { add: () => undefined, remove: () => undefined },
     scratchDir: async () => Promise.reject(new Error("engine tests run no subprocesses")),

@@ -144,7 +144,11 @@ export function memoryCatalog(): MemoryCatalog {
     },
     deleteRun: async (runId) => {
       let freedBytes = 0;
-      for (const [key, value] of [...files]) if (key.startsWith(`${runId}/`)) (freedBytes += value.length), files.delete(key);
+      for (const [key, value] of [...files]) {
+        if (!key.startsWith(`${runId}/`)) continue;
+        freedBytes += value.length;
+        files.delete(key);
+      }
       return { freedBytes };
     },
   };

@@ -126,7 +126,10 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
         ? Promise.resolve()
         : new Promise((resolve) => {
             const timer = setTimeout(resolve, timeoutMs);
-            waiters.push(() => (clearTimeout(timer), resolve()));
+            waiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
           }),
     run: readRun,
     invalidate: () => {

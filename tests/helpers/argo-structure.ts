@@ -6,8 +6,8 @@ const TAG = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 function tagsIn(value: unknown, into: string[] = []): string[] {
   if (typeof value === "string") for (const match of value.matchAll(TAG)) into.push(match[1]!);
-  else if (Array.isArray(value)) value.forEach((v) => tagsIn(v, into));
-  else if (value && typeof value === "object") Object.values(value).forEach((v) => tagsIn(v, into));
+  else if (Array.isArray(value)) for (const v of value) tagsIn(v, into);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) tagsIn(v, into);
   return into;
 }
 

@@ -1,4 +1,4 @@
-import { render } from "preact";
+import { type JSX, render } from "preact";
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { ComparePage } from "./pages/compare.js";
@@ -9,7 +9,7 @@ import { href, useRoute } from "./router.js";
 function App() {
   const route = useRoute();
   const [page, id] = route.path;
-  let body;
+  let body: JSX.Element;
   if (page === "run" && id) body = <RunPage runId={id} params={route.params} />;
   else if (page === "compare") body = <ComparePage params={route.params} />;
   else body = <RunsPage params={route.params} />;

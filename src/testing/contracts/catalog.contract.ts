@@ -88,7 +88,7 @@ export function catalogContract(name: string, makeCatalog: (cwd: string) => Cata
         ["data/a.csv", sha256("a")],
         ["data/b.csv", sha256("bb")],
       ]);
-      entries.forEach((e) => expectValidEntry(e, "put"));
+      for (const e of entries) expectValidEntry(e, "put");
     });
 
     it("get brings back what put stored, replacing the working copy", async () => {

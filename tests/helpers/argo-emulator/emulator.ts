@@ -151,7 +151,13 @@ class WorkflowRun {
     const timer = deadlineSeconds ? setTimeout(() => controller.abort(new Error("deadline")), deadlineSeconds * 1000) : undefined;
     this.stop.signal.addEventListener("abort", stop, { once: true });
     if (this.stop.signal.aborted) stop();
-    return { signal: controller.signal, release: () => (clearTimeout(timer), this.stop.signal.removeEventListener("abort", stop)) };
+    return {
+      signal: controller.signal,
+      release: () => {
+        clearTimeout(timer);
+        this.stop.signal.removeEventListener("abort", stop);
+      },
+    };
   }
 
   /** The pod request of a container template (substituted); `release` ends its deadline timer. */

@@ -32,9 +32,19 @@ export function ItemsList(props: { runId: string; location: Location; stepKey: s
           data-testid="items-search"
           placeholder="search items…"
           value={text}
-          onInput={(e) => (setText((e.target as HTMLInputElement).value), setOffset(0))}
+          onInput={(e) => {
+            setText((e.target as HTMLInputElement).value);
+            setOffset(0);
+          }}
         />
-        <select data-testid="items-status" value={status} onChange={(e) => (setStatus((e.target as HTMLSelectElement).value), setOffset(0))}>
+        <select
+          data-testid="items-status"
+          value={status}
+          onChange={(e) => {
+            setStatus((e.target as HTMLSelectElement).value);
+            setOffset(0);
+          }}
+        >
           <option value="">any status</option>
           {Object.keys(data?.counts ?? {}).map((s) => (
             <option key={s} value={s}>
@@ -54,7 +64,7 @@ export function ItemsList(props: { runId: string; location: Location; stepKey: s
           {data?.items.map((item) => (
             <tr key={item.key} data-testid="item-row" data-item={item.label}>
               <td>
-                <button class="link" data-testid="item-open" onClick={() => props.onOpen(item.location)}>
+                <button type="button" class="link" data-testid="item-open" onClick={() => props.onOpen(item.location)}>
                   {item.label}
                 </button>
               </td>
@@ -68,13 +78,13 @@ export function ItemsList(props: { runId: string; location: Location; stepKey: s
       </table>
       {data && data.matched > PAGE && (
         <div class="pager">
-          <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
             ‹
           </button>
           <span class="muted">
             {num(offset + 1)}–{num(Math.min(offset + PAGE, data.matched))} of {num(data.matched)}
           </span>
-          <button disabled={offset + PAGE >= data.matched} onClick={() => setOffset(offset + PAGE)}>
+          <button type="button" disabled={offset + PAGE >= data.matched} onClick={() => setOffset(offset + PAGE)}>
             ›
           </button>
         </div>

@@ -22,7 +22,10 @@ export function LogView({ runId, name }: { runId: string; name: string }) {
           data-testid="log-search"
           placeholder="search the log…"
           value={text}
-          onInput={(e) => (setText((e.target as HTMLInputElement).value), setOffset(0))}
+          onInput={(e) => {
+            setText((e.target as HTMLInputElement).value);
+            setOffset(0);
+          }}
         />
         <a href={fileUrl(runId, name)} download>
           download
@@ -47,13 +50,13 @@ export function LogView({ runId, name }: { runId: string; name: string }) {
       )}
       {data && data.matched > PAGE && (
         <div class="pager">
-          <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
             ‹ earlier
           </button>
           <span class="muted">
             lines {num(offset + 1)}–{num(Math.min(offset + PAGE, data.matched))}
           </span>
-          <button data-testid="log-next" disabled={offset + PAGE >= data.matched} onClick={() => setOffset(offset + PAGE)}>
+          <button type="button" data-testid="log-next" disabled={offset + PAGE >= data.matched} onClick={() => setOffset(offset + PAGE)}>
             later ›
           </button>
         </div>

@@ -85,7 +85,12 @@ function Toolbar(props: {
         value={props.text}
         onInput={(e) => props.setText((e.target as HTMLInputElement).value)}
       />
-      <button data-testid="compare-selected" disabled={props.selected.length < 2} onClick={() => navigate(["compare"], { runs: props.selected.join(",") })}>
+      <button
+        type="button"
+        data-testid="compare-selected"
+        disabled={props.selected.length < 2}
+        onClick={() => navigate(["compare"], { runs: props.selected.join(",") })}
+      >
         Compare {props.selected.length >= 2 ? props.selected.length : ""} runs
       </button>
     </div>
@@ -173,10 +178,10 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
       <RunsTable data={data} selected={selected} toggle={toggle} />
       {data && data.matched > PAGE && (
         <div class="pager">
-          <button disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>
+          <button type="button" disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>
             ‹ newer
           </button>
-          <button data-testid="next-page" disabled={offset + PAGE >= data.matched} onClick={() => set({ offset: String(offset + PAGE) })}>
+          <button type="button" data-testid="next-page" disabled={offset + PAGE >= data.matched} onClick={() => set({ offset: String(offset + PAGE) })}>
             older ›
           </button>
         </div>

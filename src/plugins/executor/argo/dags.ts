@@ -116,11 +116,14 @@ function renderNode(state: RenderState, node: Node, iterVars: readonly IterVar[]
       return;
     }
     case "parallel":
-      return renderParallel(state, node, iterVars);
+      renderParallel(state, node, iterVars);
+      return;
     case "map":
-      return renderMap(state, node, iterVars);
+      renderMap(state, node, iterVars);
+      return;
     case "dag":
-      return renderComposite(state, node, iterVars, [{ suffix: "-branch", render: (name) => renderGraph(state, node.branch, name, iterVars) }]);
+      renderComposite(state, node, iterVars, [{ suffix: "-branch", render: (name) => renderGraph(state, node.branch, name, iterVars) }]);
+      return;
     default:
       assertNever(node);
   }

@@ -26,7 +26,7 @@ describe("MLflow client", () => {
     expect(await client.createExperiment("exp")).toBe("7");
     expect(fake.calls[0]?.href).toBe("http://mlflow.test/prefix/api/2.0/mlflow/experiments/create");
     expect(seen?.method).toBe("POST");
-    expect((seen?.headers as Record<string, string>)["authorization"]).toBe("Bearer t");
+    expect((seen!.headers as Record<string, string>)["authorization"]).toBe("Bearer t");
     expect(JSON.parse(String(seen?.body))).toEqual({ name: "exp" });
     expect(client.stats()).toEqual({ requests: 1, points: 0 });
   });

@@ -98,7 +98,10 @@ function kick(state: MlflowState): void {
 /** Starts a drain now when a batch is full, else after `lingerMs`. */
 export function schedule(state: MlflowState): void {
   if (!state.run || state.unavailable) return;
-  if (pendingIsFull(state.pending)) return kick(state);
+  if (pendingIsFull(state.pending)) {
+    kick(state);
+    return;
+  }
   if (state.timer) return;
   state.timer = setTimeout(() => kick(state), state.lingerMs);
   state.timer.unref?.();

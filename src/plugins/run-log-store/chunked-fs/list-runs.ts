@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { messageOf } from "../../../core/errors.js";
@@ -24,7 +25,7 @@ async function summarise(folder: string, runId: string): Promise<RunSummary | nu
 
 /** Summaries of every run folder in `folder` (reading only each `RunLog.json`), newest change first. */
 export async function listChunkedRuns(folder: string, warn: (message: string) => void): Promise<RunSummary[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (error) {

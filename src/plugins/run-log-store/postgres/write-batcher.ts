@@ -33,11 +33,15 @@ export function createWriteBatcher(db: Database): (write: EntityWrite, doing: st
                 `write ${batch.length} logs`,
                 "runnable_put_entities",
               )
-              .then(({ rows }) => (rows[0]?.[0] as number[]).map(Number));
+              .then(({ rows }) => (rows[0]![0] as number[]).map(Number));
       call
         .then(
-          (outcomes) => batch.forEach((item, index) => item.done(outcomes[index] ?? 0)),
-          (error: unknown) => batch.forEach((item) => item.fail(error)),
+          (outcomes) => {
+            for (const [index, item] of batch.entries()) item.done(outcomes[index] ?? 0);
+          },
+          (error: unknown) => {
+            for (const item of batch) item.fail(error);
+          },
         )
         .finally(() => {
           inFlight--;

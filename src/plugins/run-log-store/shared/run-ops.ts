@@ -108,7 +108,8 @@ function placeKey<V>(target: Record<string, V>, key: string, value: V, seq: numb
   if (seq === undefined || !fresh || seq >= order.max) {
     if (seq !== undefined && fresh) order.seqs.set(key, seq);
     if (seq !== undefined) order.max = Math.max(order.max, seq);
-    return setKey(target, key, value);
+    setKey(target, key, value);
+    return;
   }
   order.seqs.set(key, seq);
   const keys = Object.keys(target);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDotenv, parseDotenvLine } from "./dotenv-parser.js";
 
-const valueOf = (line: string): unknown => {
+const valueOfLine = (line: string): unknown => {
   const result = parseDotenvLine(line);
   return "key" in result ? result.value : result;
 };
@@ -61,7 +61,7 @@ describe("parseDotenvLine: unquoted values", () => {
     ["k=back\\slash", "back\\slash"],
     ["k=naïve ✓", "naïve ✓"],
   ])("%j has value %j", (line, value) => {
-    expect(valueOf(line)).toBe(value);
+    expect(valueOfLine(line)).toBe(value);
   });
 });
 
@@ -84,7 +84,7 @@ describe("parseDotenvLine: quoted values", () => {
     ["q=''", ""],
     ["q='x'   # c", "x"],
   ])("%j has value %j", (line, value) => {
-    expect(valueOf(line)).toBe(value);
+    expect(valueOfLine(line)).toBe(value);
   });
 });
 

@@ -60,7 +60,7 @@ export function destructuredNames(fn: (...args: never[]) => unknown): Destructur
     const name = /^([A-Za-z_$][\w$]*)/.exec(part)?.[1];
     if (!name) return undefined; // quoted or computed keys: not told apart reliably
     all.push(name);
-    const [, rest = ""] = /^[A-Za-z_$][\w$]*\s*(?::\s*(?:[\w$]+|\{[^]*\}|\[[^]*\]))?\s*(.*)$/s.exec(part) ?? [];
+    const [, rest = ""] = /^[A-Za-z_$][\w$]*\s*(?::\s*(?:[\w$]+|\{[\s\S]*\}|\[[\s\S]*\]))?\s*(.*)$/s.exec(part) ?? [];
     if (!rest.startsWith("=")) required.push(name);
   }
   return { required, all };
