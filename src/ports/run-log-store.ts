@@ -1,5 +1,21 @@
 import type { BranchLog, LogLocation, Parameters, RunConfig, RunLog, Status, StepLog } from "../core/run-log.js";
 
+/**
+ * What a run log store is, for rules written against traits (never against type names): whether runs
+ * outlive this process, how other processes and machines reach them, whether leases tell live runs from
+ * dead ones.
+ */
+export interface RunLogStoreTraits {
+  /** Runs outlive this process (false: in memory only, so no `runs list`, re-runs or retries). */
+  persistent: boolean;
+  /** How other processes reach its runs: not at all, through its folder (mounted or shared), or by connecting to its server. */
+  sharing: "none" | "folder" | "server";
+  /** Leases tell a live run from a dead one (a held lease is renewed while the run goes). */
+  leases: boolean;
+  /** For a store on a server: its address as configured, the setting holding it, and the environment variables its credentials come from. */
+  server?: { address: string; addressSetting: string; credentialVariables: readonly string[] };
+}
+
 /** The run-level fields written when a run starts. */
 export type RunHeader = Omit<RunLog, "steps">;
 
@@ -67,6 +83,8 @@ export interface RunLogStore {
   readonly type: string;
   /** Config fields to record in `run_config.run_log_store`. */
   readonly recordedConfig: Record<string, unknown>;
+  /** What the store is (see {@link RunLogStoreTraits}). */
+  readonly traits: RunLogStoreTraits;
   /** Creates a run (steps empty). Fails with RUN_EXISTS when the id is taken. */
   create(header: RunHeader): Promise<void>;
   /** True when a run with this id exists. */

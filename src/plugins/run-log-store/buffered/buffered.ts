@@ -63,6 +63,7 @@ export function createBufferedRunLogStore(): RunLogStore {
   return {
     type: "buffered",
     recordedConfig: {},
+    traits: { persistent: false, sharing: "none", leases: true },
     create: async (header: RunHeader) => {
       if (runs.has(header.run_id)) throw runExists(header.run_id, WHERE);
       const run = runFromHeader(header);

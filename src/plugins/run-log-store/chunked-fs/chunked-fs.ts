@@ -51,6 +51,7 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
   return {
     type: "chunked-fs",
     recordedConfig: options.recordedConfig ?? {},
+    traits: { persistent: true, sharing: "folder", leases: true },
     create: (header) => queue.run(header.run_id, () => create(state, header)),
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(path.join(folder, runId, RUN_FILE))) !== null,
     get: (runId) =>

@@ -62,6 +62,7 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
   return {
     type: "file-system",
     recordedConfig: options.recordedConfig ?? {},
+    traits: { persistent: true, sharing: "folder", leases: true },
     create: (header) => queue.run(header.run_id, () => create(state, header)),
     exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
     // Read from the files each time (the store keeps only where logs are, not their content).

@@ -145,6 +145,16 @@ export function createPostgresRunLogStore(config: PostgresRunLogStoreConfig, con
   return {
     type: "postgres",
     recordedConfig: { ...(config.connection_url ? { connection_url: redactUrl(config.connection_url) } : {}), schema: config.schema },
+    traits: {
+      persistent: true,
+      sharing: "server",
+      leases: true,
+      server: {
+        address: config.connection_url ?? "",
+        addressSetting: "connection_url",
+        credentialVariables: ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"],
+      },
+    },
     create,
     exists: async (runId) => (await db.query(`SELECT 1 FROM ${s}.runnable_runs WHERE run_id = $1`, [runId], `look up run "${runId}"`)).rowCount > 0,
     get,

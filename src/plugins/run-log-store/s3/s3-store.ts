@@ -1,6 +1,6 @@
 import type { PluginContext } from "../../../ports/plugin.js";
 import type { RunLogStore } from "../../../ports/run-log-store.js";
-import { openS3, recordedLocation } from "../../shared/s3/s3-client.js";
+import { openS3, recordedLocation, S3_CREDENTIAL_VARIABLES } from "../../shared/s3/s3-client.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { checkWritable } from "../shared/run-log-schema.js";
@@ -44,6 +44,12 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
   return {
     type: "s3",
     recordedConfig: recordedLocation(config),
+    traits: {
+      persistent: true,
+      sharing: "server",
+      leases: true,
+      server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
+    },
     create: (header) => createRun(store, header),
     exists: async (runId) => validateRunId(runId) === undefined && (await store.objects.head(`${dirOf(store, runId)}${RUN_OBJECT}`, `look up run "${runId}"`)),
     get: (runId) => readRun(store, runId),

@@ -30,6 +30,17 @@ export function recordedLocation(location: S3Location): Record<string, unknown> 
   };
 }
 
+/** The environment variables an S3 client reads its credentials, region and endpoint from (handed to step containers when set). */
+export const S3_CREDENTIAL_VARIABLES: readonly string[] = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ENDPOINT_URL",
+  "AWS_ENDPOINT_URL_S3",
+];
+
 /** A client for `location`; credentials from `env` (AWS_ACCESS_KEY_ID, ...) or else the SDK's default chain. */
 export function openS3(location: S3Location, env: Readonly<Record<string, string | undefined>>, settings: string): S3Access {
   // The SDK warns on stderr about Node 20 at first use; that says nothing about the user's run.
