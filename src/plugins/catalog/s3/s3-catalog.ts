@@ -10,7 +10,7 @@ import type { Catalog, ContentWriter, StoredFile } from "../../../ports/catalog.
 import type { Freed } from "../../../ports/run-log-store.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { type S3Access, openS3, recordedLocation, s3Error, s3Status } from "../../shared/s3/s3-client.js";
-import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../file-system/catalog-files.js";
+import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../catalog-paths.js";
 import type { S3CatalogConfig } from "./index.js";
 import { contentWriter, downloadFile, listKeys, uploadFile } from "./s3-transfer.js";
 

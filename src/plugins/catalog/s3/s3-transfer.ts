@@ -11,6 +11,7 @@ import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import type { ContentWriter } from "../../../ports/catalog.js";
 import type { S3Access } from "../../shared/s3/s3-client.js";
+import { tempPathFor } from "../catalog-paths.js";
 import { openTempFileSink } from "../temp-file-sink.js";
 
 // Streaming transfers between local files and objects: SHA-256 computed while the bytes pass, large
@@ -57,7 +58,7 @@ export async function uploadFile(client: S3Client, bucket: string, key: string, 
 export async function downloadFile(client: S3Client, bucket: string, key: string, target: string): Promise<string> {
   const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const hash = createHash("sha256");
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.runnable-tmp-${randomBytes(6).toString("hex")}`);
+  const temp = tempPathFor(target);
   try {
     await pipeline(hashing(result.Body as AsyncIterable<Uint8Array>, hash), createWriteStream(temp));
     await rename(temp, target);
