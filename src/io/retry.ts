@@ -6,6 +6,10 @@ export interface RetryOptions {
   retryable(error: unknown): boolean;
   /** No new try starts later than this many ms after the first one; the last failure is rethrown. */
   deadlineMs: number;
+  /** At most this many tries in all (default: as many as the deadline allows). */
+  attempts?: number;
+  /** The wait before try `attempt + 1`, instead of the jittered backoff (e.g. a server's Retry-After, or a fixed schedule). */
+  delayMs?(error: unknown, attempt: number): number;
   /** Delay before the second try (ms); it doubles with every try, with full jitter. Default 100. */
   baseDelayMs?: number;
   /** Longest delay between two tries (ms). Default 2,000. */
@@ -19,8 +23,9 @@ export interface RetryOptions {
 }
 
 /**
- * Runs `operation` until it succeeds, its failure is not retryable, or the deadline would pass:
- * exponential backoff with full jitter (AWS's recommendation), `attempt` counting from 1.
+ * Runs `operation` until it succeeds, its failure is not retryable, the tries are used up or the
+ * deadline would pass: exponential backoff with full jitter (AWS's recommendation) unless `delayMs`
+ * says otherwise, `attempt` counting from 1.
  */
 export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const started = Date.now();
@@ -31,11 +36,22 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     try {
       return await operation(attempt);
     } catch (error) {
-      if (!options.retryable(error)) throw error;
-      const delay = Math.round(random() * Math.min(cap, base * 2 ** (attempt - 1)));
+      if (!options.retryable(error) || attempt >= (options.attempts ?? Number.POSITIVE_INFINITY)) throw error;
+      const delay = options.delayMs ? options.delayMs(error, attempt) : Math.round(random() * Math.min(cap, base * 2 ** (attempt - 1)));
       if (Date.now() + delay - started > options.deadlineMs) throw error;
       options.onRetry?.(error, attempt, delay);
-      await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
+      await pause(delay, options.signal);
     }
+  }
+}
+
+/** Waits `ms`; an abort ends the wait by throwing the signal's reason (timers/promises would throw an AbortError). */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    signal.throwIfAborted();
+    throw error;
   }
 }

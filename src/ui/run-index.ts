@@ -35,108 +35,149 @@ const versionOf = (summary: RunSummary): string => `${summary.updated_ms}|${summ
 const newestFirst = (a: RunDigest, b: RunDigest): number =>
   (b.start_ms ?? b.updated_ms ?? 0) - (a.start_ms ?? a.updated_ms ?? 0) || (a.run_id < b.run_id ? 1 : -1);
 
+/** What one index holds: the store, its cached digests and run logs, the background reads. */
+interface RunIndexState {
+  readonly store: RunLogStore;
+  /** How long a listing and a read run log are reused (ms). */
+  readonly ttl: number;
+  /** Runs read at once in the background. */
+  readonly concurrency: number;
+  readonly warn: (message: string) => void;
+  /** Each run's digest and the version of the summary it was made from. */
+  readonly cache: Map<string, Cached>;
+  /** Runs waiting to be read, in listing order. */
+  readonly queue: Map<string, RunSummary>;
+  /** A few recently read run logs, and the reads in flight (`at` 0). */
+  readonly runs: Map<string, { at: number; ttl: number; run: Promise<RunLog> }>;
+  /** The last listing and when it was asked for. */
+  listing: { at: number; summaries: Promise<RunSummary[]> } | undefined;
+  /** A listing is being refreshed in the background. */
+  refreshing: boolean;
+  /** Background reads in flight. */
+  active: number;
+  /** Callers of `settled` waiting for the queue to empty. */
+  readonly waiters: Array<() => void>;
+}
+
 /** An index of a store's runs for the UI server: listing answers from summaries while full digests fill in. */
 export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}): RunIndex {
-  const ttl = options.ttlMs ?? 1000;
-  const concurrency = options.concurrency ?? 2;
-  const warn = options.warn ?? (() => undefined);
-  const cache = new Map<string, Cached>();
-  const queue = new Map<string, RunSummary>();
-  const runs = new Map<string, { at: number; ttl: number; run: Promise<RunLog> }>();
-  let listing: { at: number; summaries: Promise<RunSummary[]> } | undefined;
-  let refreshing = false;
-  let active = 0;
-  const waiters: Array<() => void> = [];
-
-  // A read run log is reused for `ttlMs` after it arrived (finished runs ten times longer), and a read
-  // in flight is shared, so a page and the requests it makes next read a large run once.
-  const readRun = (runId: string): Promise<RunLog> => {
-    const hit = runs.get(runId);
-    if (hit && (hit.at === 0 || Date.now() - hit.at < hit.ttl)) return hit.run;
-    const entry = { at: 0, ttl, run: store.get(runId) };
-    runs.set(runId, entry);
-    entry.run.then(
-      (run) => {
-        entry.at = Date.now();
-        entry.ttl = run.status === "PROCESSING" ? ttl : ttl * 10;
-      },
-      () => runs.delete(runId),
-    );
-    for (const oldest of runs.keys()) if (runs.size > 8) runs.delete(oldest);
-    return entry.run;
+  const state: RunIndexState = {
+    store,
+    ttl: options.ttlMs ?? 1000,
+    concurrency: options.concurrency ?? 2,
+    warn: options.warn ?? (() => undefined),
+    cache: new Map(),
+    queue: new Map(),
+    runs: new Map(),
+    listing: undefined,
+    refreshing: false,
+    active: 0,
+    waiters: [],
   };
-
-  const pump = (): void => {
-    while (active < concurrency && queue.size > 0) {
-      const [runId, summary] = queue.entries().next().value as [string, RunSummary];
-      queue.delete(runId);
-      active++;
-      readRun(runId)
-        .then((run) => cache.set(runId, { version: versionOf(summary), digest: digestRun(run, summary) }))
-        .catch((error: unknown) => {
-          warn(`Could not read run ${runId}: ${messageOf(error)}`);
-          cache.set(runId, { version: versionOf(summary), digest: digestFromSummary(summary) });
-        })
-        .then(() => new Promise((resolve) => setImmediate(resolve)))
-        .finally(() => {
-          active--;
-          pump();
-          if (active === 0 && queue.size === 0) for (const wake of waiters.splice(0)) wake();
-        });
-    }
-  };
-
-  // The first listing is awaited; later ones refresh in the background (the previous one answers meanwhile),
-  // so a page never waits for a store's list() once the server is up.
-  const summaries = (): Promise<RunSummary[]> => {
-    if (!listing) listing = { at: Date.now(), summaries: store.list() };
-    else if (Date.now() - listing.at >= ttl && !refreshing) {
-      refreshing = true;
-      const next = store.list();
-      next
-        .then((listed) => (listing = { at: Date.now(), summaries: Promise.resolve(listed) }))
-        .catch((error: unknown) => warn(`Could not list runs: ${messageOf(error)}`))
-        .finally(() => (refreshing = false));
-    }
-    const current = listing.summaries;
-    current.catch(() => (listing = undefined));
-    return current;
-  };
-
-  const digests = async (): Promise<RunDigest[]> => {
-    const listed = await summaries();
-    const seen = new Set<string>();
-    const result = listed.map((summary) => {
-      seen.add(summary.run_id);
-      const cached = cache.get(summary.run_id);
-      if (cached?.version === versionOf(summary)) return cached.digest;
-      if (!queue.has(summary.run_id)) queue.set(summary.run_id, summary);
-      return cached ? { ...digestFromSummary(summary), ...keep(cached.digest) } : digestFromSummary(summary);
-    });
-    for (const runId of cache.keys()) if (!seen.has(runId)) cache.delete(runId);
-    pump();
-    return result.sort(newestFirst);
-  };
-
   return {
-    digests,
-    pending: () => queue.size + active,
-    settled: (timeoutMs) =>
-      queue.size + active === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            const timer = setTimeout(resolve, timeoutMs);
-            waiters.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-    run: readRun,
+    digests: () => digests(state),
+    pending: () => state.queue.size + state.active,
+    settled: (timeoutMs) => settled(state, timeoutMs),
+    run: (runId) => readRun(state, runId),
     invalidate: () => {
-      listing = undefined;
-      runs.clear();
+      state.listing = undefined;
+      state.runs.clear();
     },
   };
+}
+
+/**
+ * A run log, reused for `ttl` after it arrived (finished runs ten times longer); a read in flight is
+ * shared, so a page and the requests it makes next read a large run once.
+ */
+function readRun(state: RunIndexState, runId: string): Promise<RunLog> {
+  const { runs, ttl } = state;
+  const hit = runs.get(runId);
+  if (hit && (hit.at === 0 || Date.now() - hit.at < hit.ttl)) return hit.run;
+  const entry = { at: 0, ttl, run: state.store.get(runId) };
+  runs.set(runId, entry);
+  entry.run.then(
+    (run) => {
+      entry.at = Date.now();
+      entry.ttl = run.status === "PROCESSING" ? ttl : ttl * 10;
+    },
+    () => runs.delete(runId),
+  );
+  for (const oldest of runs.keys()) if (runs.size > 8) runs.delete(oldest);
+  return entry.run;
+}
+
+/** Starts background reads of queued runs, up to `concurrency` at once. */
+function pump(state: RunIndexState): void {
+  while (state.active < state.concurrency && state.queue.size > 0) {
+    const [runId, summary] = state.queue.entries().next().value as [string, RunSummary];
+    state.queue.delete(runId);
+    state.active++;
+    digestOne(state, runId, summary).finally(() => {
+      state.active--;
+      pump(state);
+      if (state.active === 0 && state.queue.size === 0) for (const wake of state.waiters.splice(0)) wake();
+    });
+  }
+}
+
+/** Reads one run and caches its digest (the summary's when the run cannot be read); yields to I/O after. */
+async function digestOne(state: RunIndexState, runId: string, summary: RunSummary): Promise<void> {
+  try {
+    const run = await readRun(state, runId);
+    state.cache.set(runId, { version: versionOf(summary), digest: digestRun(run, summary) });
+  } catch (error) {
+    state.warn(`Could not read run ${runId}: ${messageOf(error)}`);
+    state.cache.set(runId, { version: versionOf(summary), digest: digestFromSummary(summary) });
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The store's run summaries. The first listing is awaited; later ones refresh in the background (the
+ * previous one answers meanwhile), so a page never waits for a store's list() once the server is up.
+ */
+function summaries(state: RunIndexState): Promise<RunSummary[]> {
+  if (!state.listing) state.listing = { at: Date.now(), summaries: state.store.list() };
+  else if (Date.now() - state.listing.at >= state.ttl && !state.refreshing) {
+    state.refreshing = true;
+    state.store
+      .list()
+      .then((listed) => (state.listing = { at: Date.now(), summaries: Promise.resolve(listed) }))
+      .catch((error: unknown) => state.warn(`Could not list runs: ${messageOf(error)}`))
+      .finally(() => (state.refreshing = false));
+  }
+  const current = state.listing.summaries;
+  current.catch(() => (state.listing = undefined));
+  return current;
+}
+
+/** Every run's digest, newest first: cached when its summary has not changed, else queued to be read. */
+async function digests(state: RunIndexState): Promise<RunDigest[]> {
+  const { cache, queue } = state;
+  const listed = await summaries(state);
+  const seen = new Set<string>();
+  const result = listed.map((summary) => {
+    seen.add(summary.run_id);
+    const cached = cache.get(summary.run_id);
+    if (cached?.version === versionOf(summary)) return cached.digest;
+    if (!queue.has(summary.run_id)) queue.set(summary.run_id, summary);
+    return cached ? { ...digestFromSummary(summary), ...keep(cached.digest) } : digestFromSummary(summary);
+  });
+  for (const runId of cache.keys()) if (!seen.has(runId)) cache.delete(runId);
+  pump(state);
+  return result.sort(newestFirst);
+}
+
+function settled(state: RunIndexState, timeoutMs: number): Promise<void> {
+  if (state.queue.size + state.active === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    state.waiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The fields of an older digest worth showing until the run is read again. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { RunnableError, isRunnableError, messageOf } from "../core/errors.js";
 import type { Catalog } from "../ports/catalog.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
@@ -147,7 +148,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     });
   });
   // The first listing is read before the server says it is up, so the first page answers at once.
-  await Promise.race([index.digests().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, options.warmupMs ?? 10_000))]);
+  await Promise.race([index.digests().catch(() => undefined), sleep(options.warmupMs ?? 10_000)]);
   await new Promise<void>((resolve, reject) => {
     server!.once("error", reject);
     server!.listen(options.port ?? 0, host, () => resolve());

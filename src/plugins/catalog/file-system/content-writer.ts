@@ -4,7 +4,7 @@ import path from "node:path";
 import { RunnableError, messageOf } from "../../../core/errors.js";
 import type { ContentWriter } from "../../../ports/catalog.js";
 import { openTempFileSink } from "../temp-file-sink.js";
-import { prepareTarget } from "./catalog-files.js";
+import { prepareTarget } from "../catalog-paths.js";
 
 /**
  * Streams content into `root/relative`: bytes go to a temp file (owner-only: execution logs are task

@@ -10,7 +10,8 @@ import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
 import { isExecutionLog } from "../../../core/names.js";
-import { checkRelative, copyAtomic, findFiles, isInside, normalizeRelative, writeCatalogFile } from "./catalog-files.js";
+import { checkRelative, findFiles, isInside, normalizeRelative } from "../catalog-paths.js";
+import { copyAtomic, writeCatalogFile } from "./catalog-files.js";
 import { processAlive } from "../../../io/process-alive.js";
 
 /** Validated config of the file-system catalog. */
@@ -38,8 +39,8 @@ function ignoreCatalog(cwd: string, root: string): string[] {
   return [`${escapePath(relative.split(path.sep).join("/"))}/**`];
 }
 
-/** What every operation needs: the working directory, the catalog root and how to name things. */
-interface Layout {
+/** The state of one `file-system` catalog: the working directory, the catalog root, how to name things, what was checked. */
+interface FileSystemCatalogState {
   cwd: string;
   root: string;
   location: string;
@@ -56,71 +57,71 @@ interface Layout {
  * The run's folder in the catalog, refused when it is a symbolic link (a link planted at
  * `<catalog>/<run_id>` would send the run's files anywhere). Checked once per run and instance.
  */
-async function runArea(layout: Layout, runId: string): Promise<string> {
+async function runArea(state: FileSystemCatalogState, runId: string): Promise<string> {
   checkRunId(runId);
-  const area = path.join(layout.root, runId);
-  if (layout.areas.has(area)) return area;
+  const area = path.join(state.root, runId);
+  if (state.areas.has(area)) return area;
   const info = await lstat(area).catch(() => null);
   if (info?.isSymbolicLink()) {
     throw new RunnableError(
       "CATALOG_ERROR",
-      `Refusing to use ${display(layout, runId)}: the run's catalog folder is a symbolic link (to ${await readlink(area)})`,
+      `Refusing to use ${display(state, runId)}: the run's catalog folder is a symbolic link (to ${await readlink(area)})`,
       {
         hint: `Remove the link (rm ${area}) or run under another run id.`,
       },
     );
   }
-  layout.areas.add(area);
+  state.areas.add(area);
   return area;
 }
 
-const display = (layout: Layout, runId: string): string => path.join(layout.location, runId);
+const display = (state: FileSystemCatalogState, runId: string): string => path.join(state.location, runId);
 
-function entry(layout: Layout, name: string, hash: string, runId: string, stage: DataCatalog["stage"]): DataCatalog {
-  return { name, data_hash: hash, catalog_relative_path: `${runId}/${name}`, catalog_handler_location: layout.location, stage };
+function entry(state: FileSystemCatalogState, name: string, hash: string, runId: string, stage: DataCatalog["stage"]): DataCatalog {
+  return { name, data_hash: hash, catalog_relative_path: `${runId}/${name}`, catalog_handler_location: state.location, stage };
 }
 
-async function getFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
+async function getFiles(state: FileSystemCatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
-  checkRelative(pattern, "pattern", display(layout, runId), "catalog");
-  const area = await runArea(layout, runId);
+  checkRelative(pattern, "pattern", display(state, runId), "catalog");
+  const area = await runArea(state, runId);
   const exact = normalizeRelative(pattern);
   const files = (await findFiles(area, pattern)).filter((file) => !isExecutionLog(file) || file === exact);
-  if (files.length === 0) throw notFound(pattern, display(layout, runId), GET_HINT);
+  if (files.length === 0) throw notFound(pattern, display(state, runId), GET_HINT);
   const entries: DataCatalog[] = [];
-  for (const file of files) entries.push(entry(layout, file, await copyAtomic(area, layout.cwd, file), runId, "get"));
+  for (const file of files) entries.push(entry(state, file, await copyAtomic(area, state.cwd, file), runId, "get"));
   return entries;
 }
 
-async function putFiles(layout: Layout, pattern: string, runId: string): Promise<DataCatalog[]> {
+async function putFiles(state: FileSystemCatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
-  checkRelative(pattern, "pattern", layout.cwd, "working directory");
+  checkRelative(pattern, "pattern", state.cwd, "working directory");
   const skipped: string[] = [];
-  const files = await findFiles(layout.cwd, pattern, layout.ignore, skipped);
+  const files = await findFiles(state.cwd, pattern, state.ignore, skipped);
   if (files.length === 0 && skipped.length > 0) {
-    throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${layout.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
+    throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${state.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
   }
-  if (files.length === 0) throw notFound(pattern, layout.cwd, PUT_HINT);
-  const area = await runArea(layout, runId);
+  if (files.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  const area = await runArea(state, runId);
   const entries: DataCatalog[] = [];
-  for (const file of files) entries.push(entry(layout, file, await copyAtomic(layout.cwd, area, file), runId, "put"));
+  for (const file of files) entries.push(entry(state, file, await copyAtomic(state.cwd, area, file), runId, "put"));
   return entries;
 }
 
-async function putContent(layout: Layout, name: string, content: string | Uint8Array, runId: string): Promise<DataCatalog[]> {
+async function putContent(state: FileSystemCatalogState, name: string, content: string | Uint8Array, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
-  checkRelative(name, "name", display(layout, runId), "catalog");
+  checkRelative(name, "name", display(state, runId), "catalog");
   const relative = normalizeRelative(name);
-  const hash = await writeCatalogFile(await runArea(layout, runId), relative, content, layout.verified, layout.tempDir);
-  return [entry(layout, relative, hash, runId, "put")];
+  const hash = await writeCatalogFile(await runArea(state, runId), relative, content, state.verified, state.tempDir);
+  return [entry(state, relative, hash, runId, "put")];
 }
 
-async function createContent(layout: Layout, name: string, runId: string): Promise<ContentWriter> {
+async function createContent(state: FileSystemCatalogState, name: string, runId: string): Promise<ContentWriter> {
   checkRunId(runId);
-  checkRelative(name, "name", display(layout, runId), "catalog");
+  checkRelative(name, "name", display(state, runId), "catalog");
   const relative = normalizeRelative(name);
   let hash = "";
-  const writer = await openContentWriter(await runArea(layout, runId), relative, layout.tempDir, layout.verified, (digest) => (hash = digest));
+  const writer = await openContentWriter(await runArea(state, runId), relative, state.tempDir, state.verified, (digest) => (hash = digest));
   return {
     get bytes() {
       return writer.bytes;
@@ -129,26 +130,26 @@ async function createContent(layout: Layout, name: string, runId: string): Promi
     abort: () => writer.abort(),
     commit: async () => {
       await writer.commit();
-      return [entry(layout, relative, hash, runId, "put")];
+      return [entry(state, relative, hash, runId, "put")];
     },
   };
 }
 
-async function syncBetweenRuns(layout: Layout, previousRunId: string, runId: string): Promise<void> {
+async function syncBetweenRuns(state: FileSystemCatalogState, previousRunId: string, runId: string): Promise<void> {
   checkRunId(previousRunId);
   checkRunId(runId);
-  const previous = path.join(layout.root, previousRunId);
+  const previous = path.join(state.root, previousRunId);
   const exists = await stat(previous).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (!exists) {
-    throw new RunnableError("CATALOG_ERROR", `Catalog of the previous run ${previousRunId} not found at ${display(layout, previousRunId)}`, {
+    throw new RunnableError("CATALOG_ERROR", `Catalog of the previous run ${previousRunId} not found at ${display(state, previousRunId)}`, {
       hint: "Re-runs need the original run's catalog; check catalog_location and the run id.",
     });
   }
   if (previousRunId === runId) return;
-  const current = await runArea(layout, runId);
+  const current = await runArea(state, runId);
   for (const file of await findFiles(previous, "**/*")) {
     if (!isExecutionLog(file)) await copyAtomic(previous, current, file);
   }
@@ -183,18 +184,26 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     });
   }
   const tempDir = path.join(root, TEMP_FOLDER, `p${process.pid}-${randomBytes(4).toString("hex")}`);
-  const layout: Layout = { cwd, root, location: config.catalog_location, ignore: ignoreCatalog(cwd, root), verified: new Set(), tempDir, areas: new Set() };
+  const state: FileSystemCatalogState = {
+    cwd,
+    root,
+    location: config.catalog_location,
+    ignore: ignoreCatalog(cwd, root),
+    verified: new Set(),
+    tempDir,
+    areas: new Set(),
+  };
   return {
     type: "file-system",
     recordedConfig: { catalog_location: config.catalog_location },
-    get: (pattern, runId) => getFiles(layout, pattern, runId),
-    put: (pattern, runId) => putFiles(layout, pattern, runId),
-    putContent: (name, content, runId) => putContent(layout, name, content, runId),
-    createContent: (name, runId) => createContent(layout, name, runId),
-    syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(layout, previousRunId, runId),
+    get: (pattern, runId) => getFiles(state, pattern, runId),
+    put: (pattern, runId) => putFiles(state, pattern, runId),
+    putContent: (name, content, runId) => putContent(state, name, content, runId),
+    createContent: (name, runId) => createContent(state, name, runId),
+    syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(state, previousRunId, runId),
     readFile: async (runId, relativePath) => {
       checkRunId(runId);
-      return readStoredFile(path.join(root, runId), relativePath, display(layout, runId));
+      return readStoredFile(path.join(root, runId), relativePath, display(state, runId));
     },
     deleteRun: async (runId) => {
       checkRunId(runId);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
 import type { StoredFile } from "../../../ports/catalog.js";
 import type { Freed } from "../../../ports/run-log-store.js";
-import { checkRelative, isInside, normalizeRelative } from "./catalog-files.js";
+import { checkRelative, isInside, normalizeRelative } from "../catalog-paths.js";
 
 const missing = (relative: string, area: string): RunnableError =>
   new RunnableError("CATALOG_ERROR", `No file ${relative} in the catalog at ${area}`, {

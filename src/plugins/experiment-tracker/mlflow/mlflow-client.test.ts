@@ -101,3 +101,45 @@ describe("MLflow client", () => {
     expect((await client.getMetricHistory("r", "m")).map((m) => m.step)).toEqual([1, 2]);
   });
 });
+
+describe("MLflow client retries", () => {
+  it("waits what the server's Retry-After says before trying again", async () => {
+    const answered: number[] = [];
+    let first = true;
+    const fake = fakeFetch(() => {
+      answered.push(Date.now());
+      if (!first) return json({});
+      first = false;
+      return new Response("busy", { status: 503, headers: { "retry-after": "1" } });
+    });
+    const client = createMlflowClient({ serverUrl: "http://mlflow.test", fetch: fake.fetch, backoffMs: 1 });
+    await client.setTag("r", "k", "v");
+    expect(fake.calls).toHaveLength(2);
+    expect(answered[1]! - answered[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  it("reports a server that stays busy as unavailable after the last attempt, with its status", async () => {
+    const fake = fakeFetch(() => json({ error_code: "TEMPORARILY_UNAVAILABLE", message: "busy" }, 503));
+    const client = createMlflowClient({ serverUrl: "http://mlflow.test", fetch: fake.fetch, backoffMs: 1, attempts: 4 });
+    const error = await client.setTag("r", "k", "v").catch((e: unknown) => e);
+    expect(fake.calls).toHaveLength(4);
+    expect(mlflowFailureOf(error)).toEqual({ kind: "unavailable", status: 503, errorCode: "TEMPORARILY_UNAVAILABLE" });
+    expect((error as Error).message).toBe("MLflow runs/set-tag: 503 TEMPORARILY_UNAVAILABLE: busy");
+  });
+
+  it("never resends a request whose answer broke off after the headers", async () => {
+    const fake = fakeFetch(() => {
+      const body = new ReadableStream({
+        pull(controller) {
+          controller.error(new TypeError("terminated", { cause: { code: "ECONNRESET" } }));
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+    const client = createMlflowClient({ serverUrl: "http://mlflow.test", fetch: fake.fetch, backoffMs: 1 });
+    const error = await client.setTag("r", "k", "v").catch((e: unknown) => e);
+    expect(fake.calls).toHaveLength(1);
+    expect((error as Error).message).toBe("MLflow runs/set-tag: the answer broke off (ECONNRESET)");
+    expect(mlflowFailureOf(error)).toEqual({ kind: "unavailable", status: 200, errorCode: null });
+  });
+});

@@ -1,7 +1,7 @@
 import { messageOf } from "../../../core/errors.js";
 import type { MetricPoint } from "../../../ports/experiment-tracker.js";
-import type { MlflowClient } from "./mlflow-client.js";
-import { mlflowFailureOf, type MlflowBatch } from "./mlflow-client.js";
+import type { MlflowBatch, MlflowClient } from "./mlflow-client.js";
+import { mlflowFailureOf } from "./mlflow-failures.js";
 import { isMetricValue, pendingIsFull, type PendingData, sanitiseKey, takeBatch } from "./mlflow-mapping.js";
 import type { ParamLedger } from "./mlflow-params.js";
 

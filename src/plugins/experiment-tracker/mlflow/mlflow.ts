@@ -2,7 +2,8 @@ import { messageOf } from "../../../core/errors.js";
 import type { Status } from "../../../core/run-log.js";
 import type { ExperimentTracker, MetricPoint, TrackedRun } from "../../../ports/experiment-tracker.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import { createMlflowClient, mlflowFailureOf, type MlflowClientStats, type MlflowKeyValue } from "./mlflow-client.js";
+import { createMlflowClient, type MlflowClientStats, type MlflowKeyValue } from "./mlflow-client.js";
+import { mlflowFailureOf } from "./mlflow-failures.js";
 import { emptyPending, MLFLOW_LIMITS, truncateCodePoints } from "./mlflow-mapping.js";
 import { createParamLedger } from "./mlflow-params.js";
 import { buffer, drain, dropPending, type MlflowState, noteFailure, schedule, summary } from "./mlflow-state.js";
@@ -37,14 +38,41 @@ const RUN_STATUS: Partial<Record<Status, "FINISHED" | "FAILED">> = { SUCCESS: "F
  * one warning per run.
  */
 export function createMlflowTracker(config: MlflowTrackerConfig, context: PluginContext, deps: MlflowTrackerDeps = {}): MlflowTracker {
-  const state: MlflowState = {
-    client: createMlflowClient({
-      serverUrl: config.server_url,
-      timeoutMs: config.timeout_ms,
-      ...(config.headers ? { headers: config.headers } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
-    }),
+  const state = trackerState(config, context, deps);
+  return {
+    type: "mlflow",
+    recordedConfig: {
+      server_url: config.server_url,
+      timeout_ms: config.timeout_ms,
+      ...(config.experiment_name !== undefined ? { experiment_name: config.experiment_name } : {}),
+    },
+    startRun: (run) => startRun(state, config, run),
+    publish: async (stepName, points) => publish(state, stepName, points),
+    endRun: (status) => endRun(state, status, context.warn),
+    runUrl() {
+      if (!state.run) return undefined;
+      const { experimentId, runId } = state.run;
+      return `${state.client.serverUrl}/#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`;
+    },
+    clientContext() {
+      if (!state.run) return {};
+      const { experimentId, runId } = state.run;
+      return { tracking_uri: state.client.serverUrl, experiment_id: experimentId, run_id: runId, headers: { ...config.headers } };
+    },
+    stats: () => state.client.stats(),
+  };
+}
+
+function trackerState(config: MlflowTrackerConfig, context: PluginContext, deps: MlflowTrackerDeps): MlflowState {
+  const client = createMlflowClient({
+    serverUrl: config.server_url,
+    timeoutMs: config.timeout_ms,
+    ...(config.headers ? { headers: config.headers } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
+  });
+  return {
+    client,
     lingerMs: deps.lingerMs ?? 100,
     pending: emptyPending(),
     params: createParamLedger(context.warn),
@@ -57,34 +85,6 @@ export function createMlflowTracker(config: MlflowTrackerConfig, context: Plugin
     again: false,
     timer: null,
     ended: false,
-  };
-  return {
-    type: "mlflow",
-    recordedConfig: {
-      server_url: config.server_url,
-      timeout_ms: config.timeout_ms,
-      ...(config.experiment_name !== undefined ? { experiment_name: config.experiment_name } : {}),
-    },
-    startRun: (run) => startRun(state, config, run),
-    publish: async (stepName, points) => publish(state, stepName, points),
-    async endRun(status) {
-      if (state.ended) return;
-      state.ended = true;
-      await finish(state, status).catch((error: unknown) => noteFailure(state, error));
-      const message = summary(state);
-      if (message) context.warn(message);
-    },
-    runUrl() {
-      if (!state.run) return undefined;
-      const { experimentId, runId } = state.run;
-      return `${state.client.serverUrl}/#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`;
-    },
-    clientContext() {
-      if (!state.run) return {};
-      const { experimentId, runId } = state.run;
-      return { tracking_uri: state.client.serverUrl, experiment_id: experimentId, run_id: runId, headers: { ...config.headers } };
-    },
-    stats: () => state.client.stats(),
   };
 }
 
@@ -152,6 +152,15 @@ function publish(state: MlflowState, stepName: string, points: Iterable<MetricPo
   }
   if (state.unavailable) dropPending(state);
   else schedule(state);
+}
+
+/** Sends what is left, closes the MLflow run, and warns once about what went wrong (the first call only). */
+async function endRun(state: MlflowState, status: Status, warn: (message: string) => void): Promise<void> {
+  if (state.ended) return;
+  state.ended = true;
+  await finish(state, status).catch((error: unknown) => noteFailure(state, error));
+  const message = summary(state);
+  if (message) warn(message);
 }
 
 async function finish(state: MlflowState, status: Status): Promise<void> {

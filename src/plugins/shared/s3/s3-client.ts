@@ -45,6 +45,21 @@ export const S3_CREDENTIAL_VARIABLES: readonly string[] = [
 export function openS3(location: S3Location, env: Readonly<Record<string, string | undefined>>, settings: string): S3Access {
   // The SDK warns on stderr about Node 20 at first use; that says nothing about the user's run.
   process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+  const client = new S3Client(clientConfig(location, env));
+  const clock: ServerClock = { offsetMs: undefined };
+  watchServerClock(client, clock);
+  const base = location.prefix === "" ? "" : `${location.prefix.replace(/\/+$/, "")}/`;
+  return {
+    client,
+    bucket: location.bucket,
+    base,
+    display: `s3://${location.bucket}/${base}`,
+    serverNow: () => Date.now() + (clock.offsetMs ?? 0),
+    settings,
+  };
+}
+
+function clientConfig(location: S3Location, env: Readonly<Record<string, string | undefined>>): S3ClientConfig {
   const config: S3ClientConfig = {
     region: location.region ?? env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? "us-east-1",
     forcePathStyle: location.force_path_style,
@@ -63,29 +78,30 @@ export function openS3(location: S3Location, env: Readonly<Record<string, string
   const secret = env["AWS_SECRET_ACCESS_KEY"];
   if (key && secret)
     config.credentials = { accessKeyId: key, secretAccessKey: secret, ...(env["AWS_SESSION_TOKEN"] ? { sessionToken: env["AWS_SESSION_TOKEN"] } : {}) };
-  const client = new S3Client(config);
-  // Server time minus local time. A Date header is truncated to the second, so each response says the
-  // server is at least that far ahead: the largest estimate is the closest, and time never goes back.
-  let offset: number | undefined;
+  return config;
+}
+
+/** Server time minus local time, as far as the responses tell (undefined before the first one). */
+interface ServerClock {
+  offsetMs: number | undefined;
+}
+
+/**
+ * Keeps `clock` up to date from the Date header of every response. A Date header is truncated to the
+ * second, so each response says the server is at least that far ahead: the largest estimate is the
+ * closest, and time never goes back.
+ */
+function watchServerClock(client: S3Client, clock: ServerClock): void {
   client.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const date = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.["date"];
       const server = date ? Date.parse(date) : Number.NaN;
-      if (!Number.isNaN(server)) offset = Math.max(offset ?? -Infinity, server - Date.now());
+      if (!Number.isNaN(server)) clock.offsetMs = Math.max(clock.offsetMs ?? Number.NEGATIVE_INFINITY, server - Date.now());
       return result;
     },
     { step: "deserialize", name: "runnableServerClock" },
   );
-  const base = location.prefix === "" ? "" : `${location.prefix.replace(/\/+$/, "")}/`;
-  return {
-    client,
-    bucket: location.bucket,
-    base,
-    display: `s3://${location.bucket}/${base}`,
-    serverNow: () => Date.now() + (offset ?? 0),
-    settings,
-  };
 }
 
 /** The HTTP status or error name of an SDK failure. */
