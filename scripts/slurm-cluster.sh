@@ -63,8 +63,7 @@ ensure_munge() {
   fi
   # --force: a munged killed earlier leaves its socket and pid file behind.
   runuser -u munge -- /usr/sbin/munged --force >&2 8>&- || true
-  local i
-  for i in $(seq 1 50); do munge_works && return 0; sleep 0.1; done
+  for _ in $(seq 1 50); do munge_works && return 0; sleep 0.1; done
   log "munged does not answer (munge -n | unmunge fails); last lines of /var/log/munge/munged.log:"
   tail -n 20 /var/log/munge/munged.log >&2 2>/dev/null || true
   return 1
@@ -81,14 +80,22 @@ load_state() {
   SLURM_CONF="" SLURM_DIR="" SLURM_NODE=""
   # shellcheck disable=SC1090
   source "$STATE_FILE"
+  export SLURM_CONF # for the Slurm commands (and daemons) this script runs
   [[ -n "$SLURM_CONF" && -n "$SLURM_DIR" && -f "$SLURM_CONF" ]]
+}
+
+# True when pid $1 runs and is not a zombie (pid 1 here may be slow to reap the daemons' exits).
+alive() {
+  local line
+  read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+  [[ "${line##*) }" != Z* ]]
 }
 
 # The pid in pid file $1 when that process is alive and runs program $2 (not a recycled pid).
 daemon_pid() {
   local pid
   pid="$(cat "$1" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ -n "$pid" ]] && alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$2" || return 1
   echo "$pid"
 }
@@ -98,7 +105,7 @@ running() {
   load_state || return 1
   daemon_pid "$SLURM_DIR/slurmctld.pid" slurmctld >/dev/null || return 1
   daemon_pid "$SLURM_DIR/slurmd.pid" slurmd >/dev/null || return 1
-  SLURM_CONF="$SLURM_CONF" timeout 10 sinfo -h -o %T >/dev/null 2>&1
+  timeout 10 sinfo -h -o %T >/dev/null 2>&1
 }
 
 print_env() {
@@ -174,7 +181,7 @@ EOF
 wait_idle() {
   local started=$SECONDS state=""
   while ((SECONDS - started < START_TIMEOUT)); do
-    state="$(SLURM_CONF="$SLURM_CONF" timeout 10 sinfo -h -n "$SLURM_NODE" -o %T 2>/dev/null || true)"
+    state="$(timeout 10 sinfo -h -n "$SLURM_NODE" -o %T 2>/dev/null || true)"
     [[ "$state" == idle ]] && return 0
     if ! daemon_pid "$SLURM_DIR/slurmctld.pid" slurmctld >/dev/null && ((SECONDS - started > 5)); then break; fi
     sleep 0.2
@@ -203,54 +210,69 @@ cmd_start() {
   while [[ "$slurmd_port" == "$ctld_port" ]]; do slurmd_port="$(free_port)"; done
   SLURM_DIR="$(mktemp -d "${TMPDIR:-/tmp}/runnable-slurm.XXXXXX")"
   chmod 0755 "$SLURM_DIR"
-  SLURM_CONF="$SLURM_DIR/slurm.conf"
+  export SLURM_CONF="$SLURM_DIR/slurm.conf"
   SLURM_NODE="$(hostname -s)"
   write_config "$cpus" "$memory" "$ctld_port" "$slurmd_port"
   printf 'SLURM_CONF=%s\nSLURM_DIR=%s\nSLURM_NODE=%s\n' "$SLURM_CONF" "$SLURM_DIR" "$SLURM_NODE" >"$STATE_FILE.tmp"
   mv "$STATE_FILE.tmp" "$STATE_FILE"
-  # Both daemonize and write their pid files; SLURM_CONF is also inherited by the slurmstepds.
-  SLURM_CONF="$SLURM_CONF" slurmctld -f "$SLURM_CONF" >>"$SLURM_DIR/start.log" 2>&1 </dev/null 8>&- \
+  # Both daemonize and write their pid files; the slurmstepds inherit SLURM_CONF (how `stop` finds them).
+  slurmctld -f "$SLURM_CONF" >>"$SLURM_DIR/start.log" 2>&1 </dev/null 8>&- \
     || { log "slurmctld did not start:"; cat "$SLURM_DIR/start.log" >&2; tail -n 20 "$SLURM_DIR/slurmctld.log" >&2 2>/dev/null; cmd_stop >/dev/null; return 1; }
-  SLURM_CONF="$SLURM_CONF" slurmd -f "$SLURM_CONF" -N "$SLURM_NODE" >>"$SLURM_DIR/start.log" 2>&1 </dev/null 8>&- \
+  slurmd -f "$SLURM_CONF" -N "$SLURM_NODE" >>"$SLURM_DIR/start.log" 2>&1 </dev/null 8>&- \
     || { log "slurmd did not start:"; cat "$SLURM_DIR/start.log" >&2; tail -n 20 "$SLURM_DIR/slurmd.log" >&2 2>/dev/null; cmd_stop >/dev/null; return 1; }
   wait_idle || { cmd_stop >/dev/null; return 1; }
   log "started in $((SECONDS - started)) s: node $SLURM_NODE ($cpus CPUs, $memory MB), ports $ctld_port/$slurmd_port, folder $SLURM_DIR"
   print_env
 }
 
-# Pids of the slurmstepd processes that serve this cluster's jobs (found by their spool folder).
+# Pids of the slurmstepd processes that serve this cluster's jobs (their environment names our slurm.conf).
+# /proc rather than pgrep: procps is not on every machine the tests run on.
 stepd_pids() {
-  local pid
-  for pid in $(pgrep -x slurmstepd 2>/dev/null || true); do
-    grep -qsF "SLURM_CONF=$SLURM_CONF" "/proc/$pid/environ" 2>/dev/null && echo "$pid"
+  local dir comm
+  for dir in /proc/[0-9]*; do
+    read -r comm 2>/dev/null <"$dir/comm" || continue
+    [[ "$comm" == slurmstepd ]] || continue
+    grep -qsF "SLURM_CONF=$SLURM_CONF" "$dir/environ" 2>/dev/null && echo "${dir#/proc/}"
   done
   return 0
 }
 
-# Sends signal $2 to pid $1 and all its descendants (children first found, then the parent).
+# Pids of the children of pid $1 (the 4th field of /proc/PID/stat, read after the command's parenthesis).
+children_of() {
+  local file line rest ppid
+  for file in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$file" || continue
+    rest="${line##*) }"
+    read -r _ ppid _ <<<"$rest"
+    [[ "$ppid" == "$1" ]] && { file="${file#/proc/}"; echo "${file%/stat}"; }
+  done
+  return 0
+}
+
+# Sends signal $2 to pid $1 and all its descendants.
 kill_tree() {
   local child
-  for child in $(pgrep -P "$1" 2>/dev/null || true); do kill_tree "$child" "$2"; done
+  for child in $(children_of "$1"); do kill_tree "$child" "$2"; done
   kill "-$2" "$1" 2>/dev/null || true
 }
 
 # Stops the daemon in pid file $1 (program $2): TERM, up to 10 s, then KILL.
 stop_daemon() {
-  local pid i
+  local pid
   pid="$(daemon_pid "$1" "$2")" || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.25; done
+  for _ in $(seq 1 40); do alive "$pid" || return 0; sleep 0.25; done
   kill -KILL "$pid" 2>/dev/null || true
 }
 
 cmd_stop() {
   lock_state
   if ! load_state; then echo "not running"; rm -f "$STATE_FILE"; return 0; fi
-  local i pid
+  local pid
   # Cancel every job first: slurmstepd (and the job's processes) outlive a stopped slurmd.
   if daemon_pid "$SLURM_DIR/slurmctld.pid" slurmctld >/dev/null; then
-    SLURM_CONF="$SLURM_CONF" timeout 10 scancel --partition="$PARTITION" >/dev/null 2>&1 || true
-    for i in $(seq 1 40); do [[ -z "$(stepd_pids)" ]] && break; sleep 0.25; done
+    timeout 10 scancel --partition="$PARTITION" >/dev/null 2>&1 || true
+    for _ in $(seq 1 40); do [[ -z "$(stepd_pids)" ]] && break; sleep 0.25; done
   fi
   stop_daemon "$SLURM_DIR/slurmd.pid" slurmd
   stop_daemon "$SLURM_DIR/slurmctld.pid" slurmctld
@@ -262,7 +284,7 @@ cmd_stop() {
 
 cmd_status() {
   if running; then
-    echo "running: SLURM_CONF=$SLURM_CONF, node $SLURM_NODE $(SLURM_CONF="$SLURM_CONF" sinfo -h -n "$SLURM_NODE" -o %T)"
+    echo "running: SLURM_CONF=$SLURM_CONF, node $SLURM_NODE $(sinfo -h -n "$SLURM_NODE" -o %T)"
     return 0
   fi
   echo "not running"
