@@ -4,7 +4,7 @@ import type pg from "pg";
 import { RunnableError } from "../../../core/errors.js";
 import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
 import { storeError } from "./connection.js";
-import type { Database } from "./database.js";
+import { type Database, connect, query } from "./database.js";
 
 // A run's lease is a row of runnable_leases. Its heartbeat is the server's clock, and the holder keeps
 // a database session of its own for as long as it holds the lease: a holder that dies closes its
@@ -22,7 +22,8 @@ function busy(runId: string, owner: LeaseOwner | null): RunnableError {
 /** The lease state of `runId`, judged on the server. */
 export async function leaseStateOf(db: Database, runId: string): Promise<LeaseState> {
   const s = db.schema;
-  const { rows } = await db.query(
+  const { rows } = await query(
+    db,
     `SELECT l.host, l.pid, extract(epoch FROM l.since) * 1000, extract(epoch FROM clock_timestamp() - l.heartbeat) * 1000, ${s}.runnable_lease_stale(l)
        FROM ${s}.runnable_leases l WHERE l.run_id = $1`,
     [runId],
@@ -49,7 +50,7 @@ export async function acquirePostgresLease(db: Database, runId: string, options:
   const token = randomBytes(12).toString("hex");
   const ttl = options.ttlMs ?? DEFAULT_TTL_MS;
   const values = [runId, token, os.hostname(), process.pid, ttl];
-  let client: pg.Client | undefined = await db.connect(`take the lease of run "${runId}"`);
+  let client: pg.Client | undefined = await connect(db, `take the lease of run "${runId}"`);
   const take = async (session: pg.Client): Promise<boolean> => ((await session.query(TAKE(db.schema), values)).rowCount ?? 0) > 0;
   try {
     if (!(await take(client))) {
@@ -63,7 +64,7 @@ export async function acquirePostgresLease(db: Database, runId: string, options:
   let released = false;
   const session = async (): Promise<pg.Client> => {
     // A broken session is replaced; the heartbeat below then records the new one.
-    if (!client) client = await db.connect(`renew the lease of run "${runId}"`);
+    if (!client) client = await connect(db, `renew the lease of run "${runId}"`);
     return client;
   };
   const s = db.schema;
@@ -94,7 +95,7 @@ export async function acquirePostgresLease(db: Database, runId: string, options:
       if (released) return;
       released = true;
       try {
-        await db.query(`DELETE FROM ${s}.runnable_leases WHERE run_id = $1 AND token = $2`, [runId, token], `release the lease of run "${runId}"`);
+        await query(db, `DELETE FROM ${s}.runnable_leases WHERE run_id = $1 AND token = $2`, [runId, token], `release the lease of run "${runId}"`);
       } finally {
         await client?.end().catch(() => undefined);
         client = undefined;

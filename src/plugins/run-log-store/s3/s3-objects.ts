@@ -7,6 +7,7 @@ import {
   type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { RunnableError } from "../../../core/errors.js";
+import { withRetry } from "../../../io/retry.js";
 import { type S3Access, s3Error, s3Status, s3Unavailable } from "../../shared/s3/s3-client.js";
 
 // Object operations of the s3 run log store, each retried while the server is unreachable and with
@@ -27,8 +28,6 @@ export interface Read {
   modifiedMs: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The store's calls to S3 with retries while the server is unreachable (every call here is idempotent). */
 export interface StoreObjects {
   access: S3Access;
@@ -45,19 +44,15 @@ export function storeObjects(access: S3Access, retrySeconds: number, warn: (mess
   const { client, bucket } = access;
   const fail = (message: string): RunnableError => new RunnableError("INTERNAL", message);
   const retrying = async <T>(doing: string, action: () => Promise<T>): Promise<T> => {
-    const deadline = Date.now() + retrySeconds * 1000;
-    let delay = 200;
     let warned = false;
-    for (;;) {
-      try {
-        return await action();
-      } catch (error) {
-        if (!s3Unavailable(error) || Date.now() + delay > deadline) throw s3Error(error, access, doing, fail);
-        if (!warned) warn(`run_log_store s3 (${access.display}) is unreachable; retrying for up to ${retrySeconds} s`);
-        warned = true;
-        await sleep(delay);
-        delay = Math.min(delay * 2, 2_000);
-      }
+    const onRetry = (): void => {
+      if (!warned) warn(`run_log_store s3 (${access.display}) is unreachable; retrying for up to ${retrySeconds} s`);
+      warned = true;
+    };
+    try {
+      return await withRetry(action, { retryable: s3Unavailable, deadlineMs: retrySeconds * 1000, baseDelayMs: 200, onRetry });
+    } catch (error) {
+      throw s3Error(error, access, doing, fail);
     }
   };
   return {
