@@ -7,7 +7,7 @@ import type { Freed, RunLogStore, RunLogStoreDriver, RunOp } from "../../../port
 import { type WriteObserver, createAtomic, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
+import { folderLeases, leaseFileOf } from "../shared/lease-file.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
 import { runExists } from "../shared/store-errors.js";
 import { readRunFolder } from "./assemble.js";
@@ -64,11 +64,7 @@ export function createChunkedFsDriver(options: ChunkedFsStoreOptions): RunLogSto
         state.indexes.delete(runId);
         return (await statOrNull(path.join(dirOf(state, runId), RUN_FILE))) !== null;
       }),
-    acquireLease: async (runId, leaseOptions) => {
-      await mkdir(folder, { recursive: true });
-      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
-    },
-    leaseState: (runId) => leaseFileState(leaseFileOf(folder, runId)),
+    ...folderLeases(folder),
   };
 }
 

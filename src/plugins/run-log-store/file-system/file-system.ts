@@ -4,7 +4,7 @@ import type { Freed, RunLogStore, RunLogStoreDriver } from "../../../ports/run-l
 import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
+import { folderLeases, leaseFileOf } from "../shared/lease-file.js";
 import { emptyIndex } from "../shared/placement-index.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
 import { runExists, unlessNotFound } from "../shared/store-errors.js";
@@ -70,11 +70,7 @@ export function createFileSystemDriver(options: FileSystemStoreOptions): RunLogS
     list: () => listRuns(folder, io),
     remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) => queue.run(runId, () => flush(state, runId)),
-    acquireLease: async (runId, leaseOptions) => {
-      await mkdir(folder, { recursive: true });
-      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
-    },
-    leaseState: (runId) => leaseFileState(leaseFileOf(folder, runId)),
+    ...folderLeases(folder),
   };
 }
 
