@@ -19,6 +19,18 @@ export interface RunLogStoreTraits {
 /** The run-level fields written when a run starts. */
 export type RunHeader = Omit<RunLog, "steps">;
 
+/**
+ * One update of a run log: what the façade hands a {@link RunLogStoreDriver} (and the file-system
+ * journal records). A step's `branches` and a branch's `steps` are empty: they are written on their own.
+ */
+export type RunOp =
+  | { op: "status"; location: LogLocation; payload: Status }
+  | { op: "parameters"; location: LogLocation; payload: Parameters }
+  | { op: "run_config"; location: LogLocation; payload: RunConfig }
+  | { op: "step"; location: LogLocation; payload: StepLog; seq?: number }
+  | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
+  | { op: "remove"; location: LogLocation; payload: string };
+
 /** A line of `runnable runs list`. */
 export interface RunSummary {
   run_id: string;
@@ -122,5 +134,49 @@ export interface RunLogStore {
    */
   acquireLease(runId: string, options?: LeaseOptions): Promise<RunLease>;
   /** The state of a run's lease. */
+  leaseState(runId: string): Promise<LeaseState>;
+}
+
+/**
+ * What a run log store implements: a handful of operations on runs and their updates. The façade
+ * (`createRunLogStore` in `plugins/run-log-store/shared/run-log-store-facade.ts`) turns it into the
+ * wide {@link RunLogStore}: it validates run ids and payloads once, builds the {@link RunOp}s, copies
+ * payloads when the driver needs it, and answers RUN_NOT_FOUND for what the driver did not find. A
+ * driver only ever sees well-formed run ids and checked payloads.
+ */
+export interface RunLogStoreDriver {
+  /** The service type, e.g. `file-system`. */
+  readonly type: string;
+  /** Config fields to record in `run_config.run_log_store`. */
+  readonly recordedConfig: Record<string, unknown>;
+  /** What the store is (see {@link RunLogStoreTraits}). */
+  readonly traits: RunLogStoreTraits;
+  /** Where its runs are, for messages: `No run log with id "x" in <where>`. */
+  readonly where: string;
+  /**
+   * True when `apply` has read (serialised or copied) every op before it first yields, so later changes
+   * to the caller's objects cannot reach it: the façade then hands over the caller's objects uncopied.
+   */
+  readonly readsOpsAtOnce?: boolean;
+  /** Creates a run from a complete, checked run log (steps empty). Fails with RUN_EXISTS when the id is taken. */
+  create(run: RunLog): Promise<void>;
+  /**
+   * Applies updates in order (a batch may hold several; a failing op stops the batch). Fails with
+   * RUN_NOT_FOUND for a missing run, INTERNAL (`misplacedWrite`) for a step or branch without its parent.
+   */
+  apply(runId: string, ops: readonly RunOp[]): Promise<void>;
+  /** The whole run log, assembled, as an object the caller owns; undefined when there is no such run. */
+  read(runId: string): Promise<RunLog | undefined>;
+  /** A fast existence check (without it the façade reads the run). */
+  exists?(runId: string): Promise<boolean>;
+  /** All runs, newest first when the store can tell (a driver listing foreign folders skips malformed ids). */
+  list(): Promise<RunSummary[]>;
+  /** Removes a run and everything stored for it; undefined when there is no such run. */
+  remove(runId: string): Promise<Freed | undefined>;
+  /** Flushes what is pending for a run (called when it ends); false when there is no such run. Without it, flushing checks the run exists. */
+  flush?(runId: string): Promise<boolean>;
+  /** See {@link RunLogStore.acquireLease}. */
+  acquireLease(runId: string, options?: LeaseOptions): Promise<RunLease>;
+  /** See {@link RunLogStore.leaseState}. */
   leaseState(runId: string): Promise<LeaseState>;
 }

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import Ajv2020 from "ajv/dist/2020.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunnableError } from "../../core/errors.js";
 import { type BranchLog, type LogLocation, type RunLog, newBranchLog } from "../../core/run-log.js";
 import type { RunHeader, RunLogStore } from "../../ports/run-log-store.js";
 import { durableCases } from "./run-log-store.durable.js";
+import { facadeCases } from "./run-log-store.facade-cases.js";
 import {
   type RunLogStoreCapabilities,
   type RunLogStoreHarness,
@@ -46,8 +48,6 @@ async function expectCode(promise: Promise<unknown>, code: string, ...mentions: 
   expect((error as { code: string }).code).toBe(code);
   for (const text of mentions) expect((error as Error).message).toContain(text);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Three levels: map "m" (item "a.b" and "c/d") > parallel "p" > map "inner" (item "x y").
 const M_AB: LogLocation = [["m", "m.a.b"]];
@@ -299,6 +299,7 @@ export function runLogStoreContract(
     });
 
     durableCases(() => harness, capabilities);
+    facadeCases(() => harness);
   });
 }
 

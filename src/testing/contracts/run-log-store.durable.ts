@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect, it } from "vitest";
 import { isRunnableError } from "../../core/errors.js";
 import { type BranchLog, newBranchLog } from "../../core/run-log.js";
@@ -123,6 +124,6 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

@@ -6,7 +6,6 @@ import { isErrno, readWithIdentitySync } from "../shared/fs-utils.js";
 import { mapLimit } from "../../../core/map-limit.js";
 import { type BranchChunk, type StepChunk, branchChunkSchema, parseJson, runHeaderFileSchema, stepChunkSchema, validated } from "../shared/run-log-schema.js";
 import { type RunOp, applyOp } from "../shared/run-ops.js";
-import { runNotFound } from "../shared/store-errors.js";
 import { type ChunkKind, RUN_FILE, parseFileName } from "./chunk-names.js";
 import { type RunIndex, indexFromNames } from "./run-index.js";
 
@@ -120,8 +119,8 @@ function placeChunks(run: RunLog, chunks: Chunk[], dir: string, warn: (message: 
   }
 }
 
-/** Reads a whole run folder into a run log, plus the index of its files. RUN_NOT_FOUND when it holds none. */
-export async function readRunFolder(dir: string, runId: string, folder: string, warn: (message: string) => void): Promise<{ run: RunLog; index: RunIndex }> {
+/** Reads a whole run folder into a run log, plus the index of its files; undefined when it holds none. */
+export async function readRunFolder(dir: string, warn: (message: string) => void): Promise<{ run: RunLog; index: RunIndex } | undefined> {
   let names: string[] = [];
   try {
     names = await readdir(dir);
@@ -130,7 +129,7 @@ export async function readRunFolder(dir: string, runId: string, folder: string, 
   }
   const index = indexFromNames(names);
   const header = index && (await readJsonFile(path.join(dir, RUN_FILE)));
-  if (!index || !header) throw runNotFound(runId, folder);
+  if (!index || !header) return undefined;
   const run = validated<RunLog>(runHeaderFileSchema, header.value, path.join(dir, RUN_FILE));
   const parsed = names.map((file) => ({ file, name: parseFileName(file) }));
   const chunks = await mapLimit(parsed, READ_CONCURRENCY, async ({ file, name }) =>

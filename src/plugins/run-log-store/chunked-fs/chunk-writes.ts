@@ -1,12 +1,9 @@
 import path from "node:path";
-import { RunnableError } from "../../../core/errors.js";
-import type { BranchLog, LogLocation, StepLog } from "../../../core/run-log.js";
-import { validateRunId } from "../../../core/run-id.js";
+import type { LogLocation } from "../../../core/run-log.js";
 import { type WriteObserver, removeIfExists } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
 import type { KeyedQueue } from "../shared/keyed-queue.js";
-import { checkWritable } from "../shared/run-log-schema.js";
-import { describeLocation, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
+import { type RunOp, describeLocation } from "../shared/run-ops.js";
 import { misplacedWrite, runNotFound } from "../shared/store-errors.js";
 import { type ChunkKind, chunkFileName, encodeName, seqSuffix } from "./chunk-names.js";
 import { type RunIndex, addChunk, chunksOf, dropChunk, findChunk, loadIndex } from "./run-index.js";
@@ -43,10 +40,8 @@ interface Target {
   locationKey: string;
 }
 
-/** The folder of `runId`; a malformed id is RUN_NOT_FOUND. */
+/** The folder of `runId` (a well-formed id: the façade checked it). */
 export function dirOf(state: ChunkedFsState, runId: string): string {
-  const problem = validateRunId(runId);
-  if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${state.folder}: ${problem}`);
   return path.join(state.folder, runId);
 }
 
@@ -99,9 +94,6 @@ function parentTarget(kind: ChunkKind, location: LogLocation): Target | undefine
 }
 
 async function checkParent(state: ChunkedFsState, runId: string, kind: ChunkKind, location: LogLocation, name: string): Promise<void> {
-  if (kind === "branch" && location.length === 0) {
-    throw misplacedWrite(runId, `cannot put branch log "${name}": its location is empty`);
-  }
   const parent = parentTarget(kind, location);
   if (!parent) return;
   for (const refresh of [false, true]) {
@@ -134,39 +126,31 @@ async function writeChunk(state: ChunkedFsState, runId: string, target: Target, 
 }
 
 /**
- * Writes a step log. It is checked and serialised when the call is made (no copy is kept of the
- * caller's objects, which may change before the write's turn comes).
+ * The write of a step or branch log, serialised now and queued when the returned function is called
+ * (the caller's objects, which may change before the write's turn comes, are never read later).
  */
-export async function putStep(state: ChunkedFsState, runId: string, location: LogLocation, step: StepLog, seq?: number): Promise<void> {
-  const op = uncopiedStepOp(location, step);
-  checkWritable(runId, "op", op);
+export function entityWriter(state: ChunkedFsState, runId: string, op: Extract<RunOp, { op: "step" | "branch" }>): () => Promise<void> {
+  const location: LogLocation = op.location.map(([step, branch]) => [step, branch]);
+  const kind: ChunkKind = op.op;
+  const label = op.payload.internal_name;
+  // A step is keyed by its internal name, a branch by its branch key (the façade refuses an empty location).
+  const name = kind === "step" ? label : (location[location.length - 1]?.[1] ?? label);
   const text = toJsonText({ ...op.payload, _location: location });
-  const target: Target = { kind: "step", name: step.internal_name, locationKey: JSON.stringify(location) };
-  return entityWrite(state, runId, "step", step.internal_name, async () => {
-    await checkParent(state, runId, "step", location, step.internal_name);
-    await writeChunk(state, runId, target, text, seq);
-  });
-}
-
-/** Writes a branch log (checked and serialised when the call is made, as {@link putStep}). */
-export async function putBranch(state: ChunkedFsState, runId: string, location: LogLocation, branch: BranchLog, seq?: number): Promise<void> {
-  const op = uncopiedBranchOp(location, branch);
-  checkWritable(runId, "op", op);
-  const key = location[location.length - 1]?.[1] ?? branch.internal_name;
-  const text = toJsonText({ ...op.payload, _location: location });
-  const target: Target = { kind: "branch", name: key, locationKey: JSON.stringify(location) };
-  return entityWrite(state, runId, "branch", key, async () => {
-    await checkParent(state, runId, "branch", location, branch.internal_name);
-    await writeChunk(state, runId, target, text, seq);
-  });
+  const target: Target = { kind, name, locationKey: JSON.stringify(location) };
+  return () =>
+    entityWrite(state, runId, kind, name, async () => {
+      await checkParent(state, runId, kind, location, label);
+      await writeChunk(state, runId, target, text, op.seq);
+    });
 }
 
 /** Removes a step log (nothing to do when it is not there). */
 export function removeStep(state: ChunkedFsState, runId: string, location: LogLocation, internalName: string): Promise<void> {
+  const locationKey = JSON.stringify(location);
   return entityWrite(state, runId, "step", internalName, async () => {
     const index = await indexOf(state, runId);
     const encoded = encodeName(internalName);
-    const found = await findChunk(index, dirOf(state, runId), "step", encoded, JSON.stringify(location));
+    const found = await findChunk(index, dirOf(state, runId), "step", encoded, locationKey);
     if (!found) return;
     await removeIfExists(path.join(dirOf(state, runId), found.file));
     dropChunk(index, "step", encoded, found);

@@ -1,20 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { RunnableError } from "../../../core/errors.js";
-import { validateRunId } from "../../../core/run-id.js";
-import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import { cloneJson } from "../../../core/parameters.js";
+import type { RunLog } from "../../../core/run-log.js";
+import type { Freed, RunLogStore, RunLogStoreDriver, RunOp } from "../../../ports/run-log-store.js";
 import { type WriteObserver, createAtomic, statOrNull } from "../shared/fs-utils.js";
-import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
 import { toJsonText } from "../shared/json-text.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { checkWritable } from "../shared/run-log-schema.js";
-import { type RunOp, runFromHeader } from "../shared/run-ops.js";
-import { cloneJson } from "../../../core/parameters.js";
-import { runExists, runNotFound } from "../shared/store-errors.js";
+import { folderLeases, leaseFileOf } from "../shared/lease-file.js";
+import { createRunLogStore } from "../shared/run-log-store-facade.js";
+import { runExists } from "../shared/store-errors.js";
 import { readRunFolder } from "./assemble.js";
 import { RUN_FILE, createNanoClock } from "./chunk-names.js";
-import { type ChunkedFsState, dirOf, indexOf, putBranch, putStep, remember, removeStep, runFolder } from "./chunk-writes.js";
+import { type ChunkedFsState, dirOf, indexOf, entityWriter, remember, removeStep, runFolder } from "./chunk-writes.js";
 import { listChunkedRuns } from "./list-runs.js";
 import { removeRunFolder } from "./remove-run.js";
 import { TEMP_FOLDER, removeLeftovers, updateRunFile, writeParameters } from "./run-folder.js";
@@ -31,11 +29,11 @@ export interface ChunkedFsStoreOptions {
 }
 
 /**
- * The `chunked-fs` store (runnable's layout): `<folder>/<run_id>/RunLog.json`, `Parameter-<key>.json`,
- * `StepLog-<internal_name>-<time_ns>.json` and `BranchLog-<branch>-<time_ns>.json`. Each step and
- * branch file also stores its location (`_location`), so nesting never depends on splitting names.
+ * The `chunked-fs` store's driver (runnable's layout): `<folder>/<run_id>/RunLog.json`,
+ * `Parameter-<key>.json`, `StepLog-<internal_name>-<n>.json` and `BranchLog-<branch>-<n>.json`. Each
+ * step and branch file also stores its location (`_location`), so nesting never depends on splitting names.
  */
-export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunLogStore {
+export function createChunkedFsDriver(options: ChunkedFsStoreOptions): RunLogStoreDriver {
   const state: ChunkedFsState = {
     folder: options.folder,
     observe: options.observeWrites,
@@ -52,65 +50,80 @@ export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunL
     type: "chunked-fs",
     recordedConfig: options.recordedConfig ?? {},
     traits: { persistent: true, sharing: "folder", leases: true },
-    create: (header) => queue.run(header.run_id, () => create(state, header)),
-    exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(path.join(folder, runId, RUN_FILE))) !== null,
-    get: (runId) =>
-      queue.run(runId, async () => {
-        const { run, index } = await readRunFolder(dirOf(state, runId), runId, folder, state.warn);
-        remember(state, runId, index);
-        return run;
-      }),
-    setStatus: (runId, status) => updateRun(state, runId, { op: "status", location: [], payload: status }),
-    setRunConfig: (runId, runConfig) => updateRun(state, runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
-    setParameters: (runId, parameters) =>
-      queue.run(runId, async () => {
-        const op: RunOp = { op: "parameters", location: [], payload: cloneJson(parameters) };
-        checkWritable(runId, "op", op);
-        await writeParameters(runFolder(state, runId), await indexOf(state, runId), op.payload);
-      }),
-    putStep: (runId, location, step, seq) => putStep(state, runId, location, step, seq),
-    putBranch: (runId, location, branch, seq) => putBranch(state, runId, location, branch, seq),
-    removeStep: (runId, location, internalName) => removeStep(state, runId, location, internalName),
+    where: folder,
+    // Step and branch logs are serialised, run-level payloads copied, when apply is called.
+    readsOpsAtOnce: true,
+    create: (run) => queue.run(run.run_id, () => create(state, run)),
+    apply: (runId, ops) => apply(state, runId, ops),
+    read: (runId) => queue.run(runId, () => read(state, runId)),
+    exists: async (runId) => (await statOrNull(path.join(folder, runId, RUN_FILE))) !== null,
     list: () => listChunkedRuns(folder, state.warn),
-    delete: (runId) => queue.run(runId, () => remove(state, runId)),
+    remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) =>
       queue.run(runId, async () => {
-        if (!(await statOrNull(path.join(dirOf(state, runId), RUN_FILE)))) throw runNotFound(runId, folder);
         state.indexes.delete(runId);
+        return (await statOrNull(path.join(dirOf(state, runId), RUN_FILE))) !== null;
       }),
-    acquireLease: async (runId, leaseOptions) => {
-      dirOf(state, runId);
-      await mkdir(folder, { recursive: true });
-      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
-    },
-    leaseState: async (runId) => (validateRunId(runId) === undefined ? leaseFileState(leaseFileOf(folder, runId)) : { state: "none" }),
+    ...folderLeases(folder),
   };
 }
 
-function updateRun(state: ChunkedFsState, runId: string, op: RunOp): Promise<void> {
-  return state.queue.run(runId, async () => {
-    checkWritable(runId, "op", op);
-    await updateRunFile(runFolder(state, runId), op);
-  });
+/** The `chunked-fs` run log store: the façade over {@link createChunkedFsDriver}. */
+export function createChunkedFsRunLogStore(options: ChunkedFsStoreOptions): RunLogStore {
+  return createRunLogStore(createChunkedFsDriver(options));
 }
 
-async function create(state: ChunkedFsState, header: RunHeader): Promise<void> {
-  const problem = validateRunId(header.run_id);
-  if (problem) throw new RunnableError("INTERNAL", `Cannot create a run log: ${problem}`);
-  const run = runFromHeader(header);
-  checkWritable(header.run_id, "run", run);
-  const dir = path.join(state.folder, header.run_id);
+/**
+ * The write of one op, prepared now (serialised or copied) and started when called: steps and branches
+ * queue per entity, parameters and the run file per run.
+ */
+function writer(state: ChunkedFsState, runId: string, op: RunOp): () => Promise<void> {
+  switch (op.op) {
+    case "step":
+    case "branch":
+      return entityWriter(state, runId, op);
+    case "remove": {
+      const location = cloneJson(op.location);
+      return () => removeStep(state, runId, location, op.payload);
+    }
+    case "parameters": {
+      const parameters = cloneJson(op.payload);
+      return () => state.queue.run(runId, async () => writeParameters(runFolder(state, runId), await indexOf(state, runId), parameters));
+    }
+    case "status":
+    case "run_config": {
+      const copy = cloneJson(op);
+      return () => state.queue.run(runId, () => updateRunFile(runFolder(state, runId), copy));
+    }
+  }
+}
+
+/** Applies ops in order; the first is queued before apply returns (as the call that made it), the rest after it. */
+async function apply(state: ChunkedFsState, runId: string, ops: readonly RunOp[]): Promise<void> {
+  const writes = ops.map((op) => writer(state, runId, op));
+  for (const write of writes) await write();
+}
+
+async function create(state: ChunkedFsState, run: RunLog): Promise<void> {
+  const dir = path.join(state.folder, run.run_id);
   await mkdir(path.join(dir, TEMP_FOLDER), { recursive: true });
   const created = await createAtomic(path.join(dir, RUN_FILE), toJsonText({ ...run, parameters: {} }), state.observe);
-  if (created === undefined) throw runExists(header.run_id, state.folder);
+  if (created === undefined) throw runExists(run.run_id, state.folder);
   await removeLeftovers(dir);
-  const index = remember(state, header.run_id, { chunks: new Map(), parameters: new Map() });
-  await writeParameters(runFolder(state, header.run_id), index, run.parameters);
+  const index = remember(state, run.run_id, { chunks: new Map(), parameters: new Map() });
+  await writeParameters(runFolder(state, run.run_id), index, run.parameters);
 }
 
-async function remove(state: ChunkedFsState, runId: string): Promise<Freed> {
+async function read(state: ChunkedFsState, runId: string): Promise<RunLog | undefined> {
+  const found = await readRunFolder(dirOf(state, runId), state.warn);
+  if (!found) return undefined;
+  remember(state, runId, found.index);
+  return found.run;
+}
+
+async function remove(state: ChunkedFsState, runId: string): Promise<Freed | undefined> {
   const dir = dirOf(state, runId);
-  if (!(await statOrNull(path.join(dir, RUN_FILE)))) throw runNotFound(runId, state.folder);
+  if (!(await statOrNull(path.join(dir, RUN_FILE)))) return undefined;
   state.indexes.delete(runId);
   return removeRunFolder(dir, leaseFileOf(state.folder, runId));
 }

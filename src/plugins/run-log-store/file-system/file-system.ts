@@ -1,17 +1,13 @@
 import { mkdir } from "node:fs/promises";
-import { RunnableError } from "../../../core/errors.js";
 import type { RunLog } from "../../../core/run-log.js";
-import { validateRunId } from "../../../core/run-id.js";
-import type { Freed, RunHeader, RunLogStore } from "../../../ports/run-log-store.js";
+import type { Freed, RunLogStore, RunLogStoreDriver } from "../../../ports/run-log-store.js";
 import { type WriteObserver, createAtomic, removeIfExists, statOrNull } from "../shared/fs-utils.js";
 import { toJsonText } from "../shared/json-text.js";
-import { checkWritable } from "../shared/run-log-schema.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { acquireLeaseFile, leaseFileOf, leaseFileState } from "../shared/lease-file.js";
+import { folderLeases, leaseFileOf } from "../shared/lease-file.js";
 import { emptyIndex } from "../shared/placement-index.js";
-import { removeOp, runFromHeader, uncopiedBranchOp, uncopiedStepOp } from "../shared/run-ops.js";
-import { cloneJson } from "../../../core/parameters.js";
-import { runExists, runNotFound } from "../shared/store-errors.js";
+import { createRunLogStore } from "../shared/run-log-store-facade.js";
+import { runExists, unlessNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender } from "./journal.js";
 import { listRuns } from "./list-runs.js";
@@ -40,11 +36,11 @@ export interface FileSystemStoreOptions {
 const DEFAULT_COMPACT_MIN_BYTES = 256 * 1024 * 1024;
 
 /**
- * The `file-system` store: `<folder>/<run_id>.json` is a complete run log (replaced atomically); updates
- * are appended to `<run_id>.journal.jsonl` (store-state.ts) and folded into the snapshot when the journal
- * outgrows it and on `flush`, so an update costs the same however large the run is.
+ * The `file-system` store's driver: `<folder>/<run_id>.json` is a complete run log (replaced atomically);
+ * updates are appended to `<run_id>.journal.jsonl` (store-state.ts) and folded into the snapshot when
+ * the journal outgrows it and on `flush`, so an update costs the same however large the run is.
  */
-export function createFileSystemRunLogStore(options: FileSystemStoreOptions): RunLogStore {
+export function createFileSystemDriver(options: FileSystemStoreOptions): RunLogStoreDriver {
   const io = { warn: options.warn ?? (() => undefined), observe: options.observeWrites };
   const state: FileSystemStoreState = {
     folder: options.folder,
@@ -63,48 +59,48 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
     type: "file-system",
     recordedConfig: options.recordedConfig ?? {},
     traits: { persistent: true, sharing: "folder", leases: true },
-    create: (header) => queue.run(header.run_id, () => create(state, header)),
-    exists: async (runId) => validateRunId(runId) === undefined && (await statOrNull(runPaths(folder, runId).snapshot)) !== null,
+    where: folder,
+    // Every op is serialised into its journal line when it is queued.
+    readsOpsAtOnce: true,
+    create: (run) => queue.run(run.run_id, () => create(state, run)),
+    apply: (runId, ops) => Promise.all(ops.map((op) => write(state, runId, op))).then(() => undefined),
     // Read from the files each time (the store keeps only where logs are, not their content).
-    get: (runId) => queue.run(runId, async () => (await takeHandover(state, runId)) ?? (await loadRun(pathsOf(state, runId), io)).run),
-    setStatus: (runId, status) => write(state, runId, { op: "status", location: [], payload: status }),
-    setParameters: (runId, parameters) => write(state, runId, { op: "parameters", location: [], payload: cloneJson(parameters) }),
-    setRunConfig: (runId, runConfig) => write(state, runId, { op: "run_config", location: [], payload: cloneJson(runConfig) }),
-    putStep: (runId, location, step, seq) => write(state, runId, uncopiedStepOp(location, step, seq)),
-    putBranch: (runId, location, branch, seq) => write(state, runId, uncopiedBranchOp(location, branch, seq)),
-    removeStep: (runId, location, internalName) => write(state, runId, removeOp(location, internalName)),
+    read: (runId) => queue.run(runId, () => read(state, runId)),
+    exists: async (runId) => (await statOrNull(pathsOf(state, runId).snapshot)) !== null,
     list: () => listRuns(folder, io),
-    delete: (runId) => queue.run(runId, () => remove(state, runId)),
+    remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) => queue.run(runId, () => flush(state, runId)),
-    acquireLease: async (runId, leaseOptions) => {
-      pathsOf(state, runId);
-      await mkdir(folder, { recursive: true });
-      return acquireLeaseFile(leaseFileOf(folder, runId), runId, leaseOptions);
-    },
-    leaseState: async (runId) => (validateRunId(runId) === undefined ? leaseFileState(leaseFileOf(folder, runId)) : { state: "none" }),
+    ...folderLeases(folder),
   };
 }
 
-async function create(state: FileSystemStoreState, header: RunHeader): Promise<void> {
-  const problem = validateRunId(header.run_id);
-  if (problem) throw new RunnableError("INTERNAL", `Cannot create a run log: ${problem}`);
-  const run: RunLog = runFromHeader(header);
-  checkWritable(header.run_id, "run", run);
-  const paths = runPaths(state.folder, header.run_id);
+/** The `file-system` run log store: the façade over {@link createFileSystemDriver}. */
+export function createFileSystemRunLogStore(options: FileSystemStoreOptions): RunLogStore {
+  return createRunLogStore(createFileSystemDriver(options));
+}
+
+async function read(state: FileSystemStoreState, runId: string): Promise<RunLog | undefined> {
+  const handed = await takeHandover(state, runId);
+  if (handed) return handed;
+  return (await unlessNotFound(loadRun(pathsOf(state, runId), state.io)))?.run;
+}
+
+async function create(state: FileSystemStoreState, run: RunLog): Promise<void> {
+  const paths = runPaths(state.folder, run.run_id);
   await mkdir(state.folder, { recursive: true });
-  if (await statOrNull(paths.snapshot)) throw runExists(header.run_id, state.folder);
+  if (await statOrNull(paths.snapshot)) throw runExists(run.run_id, state.folder);
   // Journals left by a deleted run of the same id must not leak into the new one.
   await Promise.all([removeIfExists(paths.journal), removeIfExists(paths.rotated), removeIfExists(paths.order)]);
   const text = toJsonText(run);
   const snapshotIno = await createAtomic(paths.snapshot, text, state.io.observe);
-  if (snapshotIno === undefined) throw runExists(header.run_id, state.folder);
+  if (snapshotIno === undefined) throw runExists(run.run_id, state.folder);
   const journalIno = await touch(paths.journal);
-  remember(state, header.run_id, { index: emptyIndex(), snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
+  remember(state, run.run_id, { index: emptyIndex(), snapshotIno, snapshotBytes: Buffer.byteLength(text), journalIno, journalOffset: 0 });
 }
 
-async function flush(state: FileSystemStoreState, runId: string): Promise<void> {
+async function flush(state: FileSystemStoreState, runId: string): Promise<boolean> {
   const paths = pathsOf(state, runId);
-  if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, state.folder);
+  if (!(await statOrNull(paths.snapshot))) return false;
   const [journal, rotated] = await Promise.all([statOrNull(paths.journal), statOrNull(paths.rotated)]);
   const compacted = Number(journal?.size ?? 0n) > 0 || rotated ? await compactRun(paths, state.io, true) : undefined;
   forget(state, runId);
@@ -113,6 +109,7 @@ async function flush(state: FileSystemStoreState, runId: string): Promise<void> 
   if (emptied) await removeIfExists(paths.journal);
   // The run just written is handed to the next get() of this run (the end of a run reads it back).
   if (compacted?.written) state.handover = { runId, compacted, run: compacted.written, journalRemoved: emptied };
+  return true;
 }
 
 /** The run a flush wrote, once, while its files are still exactly what that flush left. */
@@ -127,9 +124,9 @@ async function takeHandover(state: FileSystemStoreState, runId: string): Promise
   return unchanged && journalUnchanged && !rotated ? taken.run : undefined;
 }
 
-async function remove(state: FileSystemStoreState, runId: string): Promise<Freed> {
+async function remove(state: FileSystemStoreState, runId: string): Promise<Freed | undefined> {
   const paths = pathsOf(state, runId);
-  if (!(await statOrNull(paths.snapshot))) throw runNotFound(runId, state.folder);
+  if (!(await statOrNull(paths.snapshot))) return undefined;
   forget(state, runId);
   let freedBytes = 0;
   for (const file of [paths.snapshot, paths.journal, paths.rotated, paths.order, paths.lock, leaseFileOf(state.folder, runId)]) {

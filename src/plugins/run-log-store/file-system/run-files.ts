@@ -1,8 +1,9 @@
 import { open } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import type { RunLog } from "../../../core/run-log.js";
 import { lockState, type LockState, STALE_LOCK_MS } from "../shared/file-lock.js";
-import { type FileRead, type WriteObserver, readWithIdentity, sleep, statOrNull } from "../shared/fs-utils.js";
+import { type FileRead, type WriteObserver, readWithIdentity, statOrNull } from "../shared/fs-utils.js";
 import { parseRunLogText } from "../shared/run-log-schema.js";
 import { type PlacementIndex, indexOfRun, indexOp } from "../shared/placement-index.js";
 import { applyOp, describeLocation, restoreOrders } from "../shared/run-ops.js";
@@ -67,7 +68,6 @@ export function runPaths(folder: string, runId: string): RunPaths {
   };
 }
 
-/** Applies parsed journal updates to `run`, warning about unreadable lines and misplaced updates. */
 /** Creates the file if needed and returns its inode. */
 export async function touch(file: string): Promise<bigint> {
   const handle = await open(file, "a");

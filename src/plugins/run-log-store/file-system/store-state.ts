@@ -1,9 +1,7 @@
-import { RunnableError, messageOf } from "../../../core/errors.js";
-import type { RunLog } from "../../../core/run-log.js";
-import { validateRunId } from "../../../core/run-id.js";
+import { messageOf } from "../../../core/errors.js";
+import type { LogLocation, RunLog } from "../../../core/run-log.js";
 import type { KeyedQueue } from "../shared/keyed-queue.js";
 import { indexOp, placementProblemIn } from "../shared/placement-index.js";
-import { checkWritable } from "../shared/run-log-schema.js";
 import type { RunOp } from "../shared/run-ops.js";
 import { misplacedWrite } from "../shared/store-errors.js";
 import { type Compacted, compactRun } from "./compaction.js";
@@ -12,11 +10,13 @@ import { type IndexedRun, type RunPaths, type StoreIo, catchUp, indexedFrom, loa
 
 // The `file-system` store's state and its write path. Writes to one run are batched: every update
 // queued while the previous batch was being written goes out in one append (fan-out and parallel
-// branches write many at once), each still checked on its own.
+// branches write many at once), each still placed on its own. An update is serialised into its journal
+// line when it is queued, so the caller's objects are never read later.
 
-/** An update waiting for its batch, and how to tell its writer the outcome. */
+/** An update waiting for its batch (its journal line, and what placing it needs), and how to tell its writer the outcome. */
 export interface PendingWrite {
   op: RunOp;
+  line: string;
   done: (error?: unknown) => void;
 }
 
@@ -32,7 +32,7 @@ export interface FileSystemStoreState {
   /** One operation at a time per run. */
   readonly queue: KeyedQueue;
   readonly appender: JournalAppender;
-  /** File paths of runs seen (validated ids only). */
+  /** File paths of runs seen. */
   readonly known: Map<string, RunPaths>;
   /** Updates waiting for the batch being written. */
   readonly pending: Map<string, PendingWrite[]>;
@@ -40,12 +40,10 @@ export interface FileSystemStoreState {
   handover: { runId: string; compacted: Compacted; run: RunLog; journalRemoved: boolean } | undefined;
 }
 
-/** The files of `runId`; a malformed id is RUN_NOT_FOUND. */
+/** The files of `runId` (a well-formed id: the façade checked it). */
 export function pathsOf(state: FileSystemStoreState, runId: string): RunPaths {
   const found = state.known.get(runId);
   if (found) return found;
-  const problem = validateRunId(runId);
-  if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${state.folder}: ${problem}`);
   const paths = runPaths(state.folder, runId);
   if (state.known.size > 1024) state.known.clear();
   state.known.set(runId, paths);
@@ -76,34 +74,38 @@ async function current(state: FileSystemStoreState, runId: string): Promise<Inde
   return remember(state, runId, cached ? await catchUp(cached, paths, state.io) : indexedFrom(await loadRun(paths, state.io)));
 }
 
-/** Queues `op` for the next batch of `runId`; resolves once it is in the journal. */
+/** What placing an op reads later, taken now: its location and a step's or branch's name (the line holds the rest). */
+function placed(op: RunOp): RunOp {
+  const location: LogLocation = op.location.map(([step, branch]) => [step, branch]);
+  if (op.op === "step") return { ...op, location, payload: { ...op.payload } };
+  if (op.op === "branch") return { ...op, location, payload: { ...op.payload } };
+  return { ...op, location };
+}
+
+/** Queues `op` for the next batch of `runId` (serialised now); resolves once it is in the journal. */
 export function write(state: FileSystemStoreState, runId: string, op: RunOp): Promise<void> {
   return new Promise((resolve, reject) => {
     if (state.handover?.runId === runId) state.handover = undefined;
     const done = (error?: unknown): void => (error === undefined ? resolve() : reject(error));
+    const item: PendingWrite = { op: placed(op), line: journalLine(op), done };
     const batch = state.pending.get(runId);
-    if (batch) return void batch.push({ op, done });
-    state.pending.set(runId, [{ op, done }]);
+    if (batch) return void batch.push(item);
+    state.pending.set(runId, [item]);
     void state.queue.run(runId, () => writeBatch(state, runId)).catch(() => undefined);
   });
 }
 
-type Accepted = PendingWrite & { line: string };
-
-/** Checks and serialises each update of a batch; returns the journal lines of those that passed. */
-async function prepareBatch(state: FileSystemStoreState, runId: string, batch: PendingWrite[]): Promise<{ entry: IndexedRun; accepted: Accepted[] }> {
+/** Places each update of a batch; returns those that found their parent. */
+async function prepareBatch(state: FileSystemStoreState, runId: string, batch: PendingWrite[]): Promise<{ entry: IndexedRun; accepted: PendingWrite[] }> {
   let entry = state.cache.get(runId) ?? (await current(state, runId));
-  const accepted: Accepted[] = [];
+  const accepted: PendingWrite[] = [];
   for (const item of batch) {
     try {
-      checkWritable(runId, "op", item.op);
-      // Serialised once, into the journal line; the index keeps only strings, never the caller's objects.
-      const line = journalLine(item.op);
       if (placementProblemIn(entry.index, item.op)) entry = await current(state, runId);
       const problem = placementProblemIn(entry.index, item.op);
       if (problem) throw misplacedWrite(runId, problem);
       indexOp(entry.index, item.op);
-      accepted.push({ ...item, line });
+      accepted.push(item);
     } catch (error) {
       item.done(error);
     }
@@ -114,7 +116,7 @@ async function prepareBatch(state: FileSystemStoreState, runId: string, batch: P
 async function writeBatch(state: FileSystemStoreState, runId: string): Promise<void> {
   const batch = state.pending.get(runId) ?? [];
   state.pending.delete(runId);
-  let accepted: Accepted[] = [];
+  let accepted: PendingWrite[] = [];
   try {
     const paths = pathsOf(state, runId);
     const prepared = await prepareBatch(state, runId, batch);

@@ -4,7 +4,7 @@ import type pg from "pg";
 import { RunnableError } from "../../../core/errors.js";
 import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
 import { storeError } from "./connection.js";
-import type { Database } from "./database.js";
+import { type Database, connect, query } from "./database.js";
 
 // A run's lease is a row of runnable_leases. Its heartbeat is the server's clock, and the holder keeps
 // a database session of its own for as long as it holds the lease: a holder that dies closes its
@@ -22,7 +22,8 @@ function busy(runId: string, owner: LeaseOwner | null): RunnableError {
 /** The lease state of `runId`, judged on the server. */
 export async function leaseStateOf(db: Database, runId: string): Promise<LeaseState> {
   const s = db.schema;
-  const { rows } = await db.query(
+  const { rows } = await query(
+    db,
     `SELECT l.host, l.pid, extract(epoch FROM l.since) * 1000, extract(epoch FROM clock_timestamp() - l.heartbeat) * 1000, ${s}.runnable_lease_stale(l)
        FROM ${s}.runnable_leases l WHERE l.run_id = $1`,
     [runId],
@@ -46,13 +47,11 @@ const TAKE = (s: string) => `
 
 /** Takes the lease of `runId` on a session of its own (see {@link RunLogStore.acquireLease}). */
 export async function acquirePostgresLease(db: Database, runId: string, options: LeaseOptions = {}): Promise<RunLease> {
-  const token = randomBytes(12).toString("hex");
-  const ttl = options.ttlMs ?? DEFAULT_TTL_MS;
-  const values = [runId, token, os.hostname(), process.pid, ttl];
-  let client: pg.Client | undefined = await db.connect(`take the lease of run "${runId}"`);
-  const take = async (session: pg.Client): Promise<boolean> => ((await session.query(TAKE(db.schema), values)).rowCount ?? 0) > 0;
+  const held: HeldLease = { db, runId, token: randomBytes(12).toString("hex"), client: undefined, released: false };
+  const values = [runId, held.token, os.hostname(), process.pid, options.ttlMs ?? DEFAULT_TTL_MS];
+  const client = await connect(db, `take the lease of run "${runId}"`);
   try {
-    if (!(await take(client))) {
+    if (((await client.query(TAKE(db.schema), values)).rowCount ?? 0) === 0) {
       const state = await leaseStateOf(db, runId);
       throw busy(runId, state.state === "none" ? null : state.owner);
     }
@@ -60,45 +59,52 @@ export async function acquirePostgresLease(db: Database, runId: string, options:
     await client.end().catch(() => undefined);
     throw storeError(error, db.server, `take the lease of run "${runId}"`);
   }
-  let released = false;
-  const session = async (): Promise<pg.Client> => {
-    // A broken session is replaced; the heartbeat below then records the new one.
-    if (!client) client = await db.connect(`renew the lease of run "${runId}"`);
-    return client;
-  };
-  const s = db.schema;
-  return {
-    async renew() {
-      if (released) return;
-      try {
-        const current = await session();
-        const result = await current.query(
-          `UPDATE ${s}.runnable_leases SET heartbeat = clock_timestamp(), backend_pid = pg_backend_pid(),
+  held.client = client;
+  return { renew: () => renew(held), release: () => release(held) };
+}
+
+/** A lease this process holds: its token and the session that keeps it alive (replaced when it breaks). */
+interface HeldLease {
+  readonly db: Database;
+  readonly runId: string;
+  readonly token: string;
+  client: pg.Client | undefined;
+  released: boolean;
+}
+
+async function renew(held: HeldLease): Promise<void> {
+  const { db, runId } = held;
+  if (held.released) return;
+  try {
+    // A broken session is replaced; the heartbeat then records the new one.
+    held.client ??= await connect(db, `renew the lease of run "${runId}"`);
+    const result = await held.client.query(
+      `UPDATE ${db.schema}.runnable_leases SET heartbeat = clock_timestamp(), backend_pid = pg_backend_pid(),
              backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
            WHERE run_id = $1 AND token = $2`,
-          [runId, token],
-        );
-        if ((result.rowCount ?? 0) === 0) {
-          const state = await leaseStateOf(db, runId);
-          throw busy(runId, state.state === "none" ? null : state.owner);
-        }
-      } catch (error) {
-        if (!(error instanceof RunnableError)) {
-          await client?.end().catch(() => undefined);
-          client = undefined;
-        }
-        throw storeError(error, db.server, `renew the lease of run "${runId}"`);
-      }
-    },
-    async release() {
-      if (released) return;
-      released = true;
-      try {
-        await db.query(`DELETE FROM ${s}.runnable_leases WHERE run_id = $1 AND token = $2`, [runId, token], `release the lease of run "${runId}"`);
-      } finally {
-        await client?.end().catch(() => undefined);
-        client = undefined;
-      }
-    },
-  };
+      [runId, held.token],
+    );
+    if ((result.rowCount ?? 0) === 0) {
+      const state = await leaseStateOf(db, runId);
+      throw busy(runId, state.state === "none" ? null : state.owner);
+    }
+  } catch (error) {
+    if (!(error instanceof RunnableError)) {
+      await held.client?.end().catch(() => undefined);
+      held.client = undefined;
+    }
+    throw storeError(error, db.server, `renew the lease of run "${runId}"`);
+  }
+}
+
+async function release(held: HeldLease): Promise<void> {
+  const { db, runId } = held;
+  if (held.released) return;
+  held.released = true;
+  try {
+    await query(db, `DELETE FROM ${db.schema}.runnable_leases WHERE run_id = $1 AND token = $2`, [runId, held.token], `release the lease of run "${runId}"`);
+  } finally {
+    await held.client?.end().catch(() => undefined);
+    held.client = undefined;
+  }
 }

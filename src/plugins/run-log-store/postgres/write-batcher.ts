@@ -1,4 +1,4 @@
-import type { Database } from "./database.js";
+import { type Database, query } from "./database.js";
 
 /** One entity write: the arguments of runnable_put_entity. */
 export type EntityWrite = [run: string, key: string, parent: string | null, kind: "s" | "b", location: string, name: string, seq: number | null, data: string];
@@ -6,53 +6,68 @@ export type EntityWrite = [run: string, key: string, parent: string | null, kind
 const MAX_BATCH = 256;
 const IN_FLIGHT = 2;
 
+interface Waiting {
+  write: EntityWrite;
+  doing: string;
+  done: (outcome: number) => void;
+  fail: (error: unknown) => void;
+}
+
 /**
- * Sends entity writes to the database, one call for each write when they come one at a time, and
- * writes that arrive while earlier ones are on their way together in one call (a map's fan-out, the
+ * Entity writes on their way to the database: one call for each write when they come one at a time,
+ * and writes that arrive while earlier ones are on their way together in one call (a map's fan-out, the
  * branches of a parallel walk): fewer round trips, never a delay for a lone write.
  */
-export function createWriteBatcher(db: Database): (write: EntityWrite, doing: string) => Promise<number> {
+export interface WriteBatcher {
+  readonly db: Database;
+  waiting: Waiting[];
+  inFlight: number;
+}
+
+/** A batcher with nothing on its way. */
+export function createWriteBatcher(db: Database): WriteBatcher {
+  return { db, waiting: [], inFlight: 0 };
+}
+
+/** Sends `write` (with the others waiting); resolves with its outcome (0 written, 1 no such run, 2 no parent). */
+export function writeEntity(batcher: WriteBatcher, write: EntityWrite, doing: string): Promise<number> {
+  return new Promise<number>((done, fail) => {
+    batcher.waiting.push({ write, doing, done, fail });
+    send(batcher);
+  });
+}
+
+function call(db: Database, batch: Waiting[]): Promise<number[]> {
   const s = db.schema;
-  let waiting: { write: EntityWrite; doing: string; done: (outcome: number) => void; fail: (error: unknown) => void }[] = [];
-  let inFlight = 0;
+  const first = batch[0]!;
+  if (batch.length === 1) {
+    return query(db, `SELECT ${s}.runnable_put_entity($1, $2, $3, $4, $5, $6, $7, $8)`, first.write, first.doing, "runnable_put_entity").then(({ rows }) => [
+      Number(rows[0]?.[0]),
+    ]);
+  }
+  const writes = `[${batch.map(({ write }) => `${JSON.stringify(write.slice(0, 7)).slice(0, -1)},${write[7]}]`).join(",")}]`;
+  return query(db, `SELECT ${s}.runnable_put_entities($1)`, [writes], `write ${batch.length} logs`, "runnable_put_entities").then(({ rows }) =>
+    (rows[0]![0] as number[]).map(Number),
+  );
+}
 
-  const send = (): void => {
-    while (inFlight < IN_FLIGHT && waiting.length > 0) {
-      const batch = waiting.slice(0, MAX_BATCH);
-      waiting = waiting.slice(batch.length);
-      inFlight++;
-      const call =
-        batch.length === 1
-          ? db
-              .query(`SELECT ${s}.runnable_put_entity($1, $2, $3, $4, $5, $6, $7, $8)`, batch[0]!.write, batch[0]!.doing, "runnable_put_entity")
-              .then(({ rows }) => [Number(rows[0]?.[0])])
-          : db
-              .query(
-                `SELECT ${s}.runnable_put_entities($1)`,
-                [`[${batch.map(({ write }) => `${JSON.stringify(write.slice(0, 7)).slice(0, -1)},${write[7]}]`).join(",")}]`],
-                `write ${batch.length} logs`,
-                "runnable_put_entities",
-              )
-              .then(({ rows }) => (rows[0]![0] as number[]).map(Number));
-      call
-        .then(
-          (outcomes) => {
-            for (const [index, item] of batch.entries()) item.done(outcomes[index] ?? 0);
-          },
-          (error: unknown) => {
-            for (const item of batch) item.fail(error);
-          },
-        )
-        .finally(() => {
-          inFlight--;
-          send();
-        });
-    }
-  };
-
-  return (write, doing) =>
-    new Promise<number>((done, fail) => {
-      waiting.push({ write, doing, done, fail });
-      send();
-    });
+function send(batcher: WriteBatcher): void {
+  while (batcher.inFlight < IN_FLIGHT && batcher.waiting.length > 0) {
+    const batch = batcher.waiting.slice(0, MAX_BATCH);
+    batcher.waiting = batcher.waiting.slice(batch.length);
+    batcher.inFlight++;
+    call(batcher.db, batch)
+      .then(
+        (outcomes) => {
+          for (const [index, item] of batch.entries()) item.done(outcomes[index] ?? 0);
+        },
+        (error: unknown) => {
+          for (const item of batch) item.fail(error);
+        },
+      )
+      .finally(() => {
+        batcher.inFlight--;
+        send(batcher);
+      });
+  }
 }

@@ -1,17 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { RunnableError } from "../../../core/errors.js";
 import type { LogLocation, RunLog } from "../../../core/run-log.js";
-import { validateRunId } from "../../../core/run-id.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import type { RunHeader } from "../../../ports/run-log-store.js";
 import type { openS3 } from "../../shared/s3/s3-client.js";
 import { encodeName, parseFileName } from "../chunked-fs/chunk-names.js";
 import { assembleEntities, entityId, isUnderStep } from "../shared/entity-tree.js";
 import { toJsonText } from "../shared/json-text.js";
 import type { KeyedQueue } from "../shared/keyed-queue.js";
-import { checkWritable } from "../shared/run-log-schema.js";
 import { runFromHeader } from "../shared/run-ops.js";
 import { cloneJson } from "../../../core/parameters.js";
-import { misplacedWrite, runExists, runNotFound } from "../shared/store-errors.js";
+import { misplacedWrite, runExists, runNotFound, unlessNotFound } from "../shared/store-errors.js";
 import {
   LEASE_OBJECT,
   RUN_OBJECT,
@@ -41,8 +39,6 @@ function parentOf(kind: Kind, location: LogLocation): { kind: Kind; location: Lo
   if (!last) return undefined;
   return kind === "step" ? { kind: "branch", location, name: last[1] } : { kind: "step", location: location.slice(0, -1), name: last[0] };
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A small LRU of per-run state (bounded memory whatever the number of runs touched). */
 export function lru<V>(limit: number): { get(key: string, make: () => V): V; drop(key: string): void } {
@@ -89,10 +85,8 @@ export function stateOf(store: S3StoreState, runId: string): RunState {
   return store.runs.get(runId, () => ({ exists: false, keys: new Map(), texts: new Map() }));
 }
 
-/** The key prefix of `runId`; a malformed id is RUN_NOT_FOUND. */
+/** The key prefix of `runId` (a well-formed id: the façade checked it). */
 export function dirOf(store: S3StoreState, runId: string): string {
-  const problem = validateRunId(runId);
-  if (problem) throw new RunnableError("RUN_NOT_FOUND", `No run log with id "${runId}" in ${store.where}: ${problem}`);
   return `${store.access.base}${runId}/`;
 }
 
@@ -104,10 +98,10 @@ async function ensureRun(store: S3StoreState, runId: string): Promise<RunState> 
   return state;
 }
 
-/** Re-checks on the next write that the run still exists. */
-export async function recheckRun(store: S3StoreState, runId: string): Promise<void> {
+/** Checks again that the run exists (and so on the next write); false when it does not. */
+export async function recheckRun(store: S3StoreState, runId: string): Promise<boolean> {
   stateOf(store, runId).exists = false;
-  await ensureRun(store, runId);
+  return (await unlessNotFound(ensureRun(store, runId))) !== undefined;
 }
 
 /** Changes the run record with If-Match on the version read (re-read and re-applied when another writer got there first). */
@@ -187,16 +181,16 @@ export function putEntity(
   });
 }
 
-/** Lists and reads a run's objects (unchanged ones from the cache) and nests them. */
-export async function readRun(store: S3StoreState, runId: string): Promise<RunLog> {
+/** Lists and reads a run's objects (unchanged ones from the cache) and nests them; undefined when there is no such run. */
+export async function readRun(store: S3StoreState, runId: string): Promise<RunLog | undefined> {
   const dir = dirOf(store, runId);
   const state = stateOf(store, runId);
   const { objects: listed } = await store.objects.list(dir, `list the objects of run "${runId}"`);
   const header = listed.find((item) => item.key === `${dir}${RUN_OBJECT}`);
-  if (!header) throw runNotFound(runId, store.where);
+  if (!header) return undefined;
   if (state.record?.etag !== header.etag) {
     const read = await store.objects.get(header.key, `read run "${runId}"`);
-    if (!read) throw runNotFound(runId, store.where);
+    if (!read) return undefined;
     state.record = { etag: read.etag, value: parseRunRecord(read.text, header.key) };
   }
   const entities = mergeDuplicates(await loadEntities(store.objects, dir, listed, state.texts, READ_PARALLEL));
@@ -209,18 +203,16 @@ export async function readRun(store: S3StoreState, runId: string): Promise<RunLo
 }
 
 /** Creates the run record (If-None-Match: a run id is never reused). */
-export function createRun(store: S3StoreState, header: RunHeader): Promise<void> {
-  return store.queue.run(`${header.run_id}\u0000record`, async () => {
-    const problem = validateRunId(header.run_id);
-    if (problem) throw new RunnableError("INTERNAL", `Cannot create a run log: ${problem}`);
-    const run: RunRecord = runFromHeader(header);
-    checkWritable(header.run_id, "run", run);
+export function createRun(store: S3StoreState, created: RunLog): Promise<void> {
+  const runId = created.run_id;
+  return store.queue.run(`${runId}\u0000record`, async () => {
+    const run: RunRecord = created;
     run._updated_ms = Date.now();
-    const key = `${dirOf(store, header.run_id)}${RUN_OBJECT}`;
-    const made = await store.objects.put(key, toJsonText(run), `create run "${header.run_id}"`, { ifNoneMatch: "*" });
-    if (made === "conflict" || made === "missing") throw runExists(header.run_id, store.where);
-    store.runs.drop(header.run_id);
-    const state = stateOf(store, header.run_id);
+    const key = `${dirOf(store, runId)}${RUN_OBJECT}`;
+    const made = await store.objects.put(key, toJsonText(run), `create run "${runId}"`, { ifNoneMatch: "*" });
+    if (made === "conflict" || made === "missing") throw runExists(runId, store.where);
+    store.runs.drop(runId);
+    const state = stateOf(store, runId);
     state.record = { etag: made.etag, value: run };
     state.exists = true;
   });
@@ -245,10 +237,10 @@ export async function removeStep(store: S3StoreState, runId: string, location: L
 }
 
 /** Deletes every object of a run, the run record last (a delete cut short still shows the run). */
-export async function deleteRun(store: S3StoreState, runId: string): Promise<{ freedBytes: number }> {
+export async function deleteRun(store: S3StoreState, runId: string): Promise<{ freedBytes: number } | undefined> {
   const dir = dirOf(store, runId);
   const { objects: listed } = await store.objects.list(dir, `list the objects of run "${runId}"`);
-  if (!listed.some((item) => item.key === `${dir}${RUN_OBJECT}`)) throw runNotFound(runId, store.where);
+  if (!listed.some((item) => item.key === `${dir}${RUN_OBJECT}`)) return undefined;
   const keys = listed.map((item) => item.key).filter((key) => key !== `${dir}${RUN_OBJECT}` && key !== `${dir}${LEASE_OBJECT}`);
   await store.objects.remove(keys, `delete run "${runId}"`);
   await store.objects.remove([`${dir}${RUN_OBJECT}`, `${dir}${LEASE_OBJECT}`], `delete run "${runId}"`);

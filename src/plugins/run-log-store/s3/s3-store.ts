@@ -1,13 +1,9 @@
 import type { PluginContext } from "../../../ports/plugin.js";
-import type { RunLogStore } from "../../../ports/run-log-store.js";
+import type { RunLogStore, RunLogStoreDriver, RunOp } from "../../../ports/run-log-store.js";
 import { openS3, recordedLocation, S3_CREDENTIAL_VARIABLES } from "../../shared/s3/s3-client.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
-import { checkWritable } from "../shared/run-log-schema.js";
-import { branchOp, stepOp } from "../shared/run-ops.js";
-import { cloneJson } from "../../../core/parameters.js";
-import { validateRunId } from "../../../core/run-id.js";
-import { misplacedWrite } from "../shared/store-errors.js";
+import { createRunLogStore } from "../shared/run-log-store-facade.js";
 import type { S3RunLogStoreConfig } from "./index.js";
 import { listS3Runs } from "./list-runs.js";
 import { LEASE_OBJECT, RUN_OBJECT } from "./run-objects.js";
@@ -29,8 +25,32 @@ import {
 
 const CACHED_RUNS = 8;
 
-/** The `s3` run log store (see docs/stores.md): one object per step and branch, conditional writes for the run record and the lease. */
-export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext): RunLogStore {
+/** Applies one op (its payload is the façade's copy: it is read when the op's turn comes). */
+function applyOne(store: S3StoreState, runId: string, op: RunOp): Promise<void> {
+  switch (op.op) {
+    case "status":
+      return updateRecord(store, runId, `set the status of run "${runId}"`, (record) => void (record.status = op.payload));
+    case "parameters":
+      return updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = op.payload));
+    case "run_config":
+      return updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = op.payload));
+    case "step":
+      return putEntity(store, runId, "step", op.location, op.payload.internal_name, op.payload, op.seq);
+    case "branch":
+      // The façade refuses a branch with an empty location.
+      return putEntity(store, runId, "branch", op.location, op.location[op.location.length - 1]![1], op.payload, op.seq);
+    case "remove":
+      return removeStep(store, runId, op.location, op.payload);
+  }
+}
+
+/** Applies ops in order; the first is queued before apply returns (as the call that made it). */
+async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]): Promise<void> {
+  for (const op of ops) await applyOne(store, runId, op);
+}
+
+/** The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for the run record and the lease. */
+export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext): RunLogStoreDriver {
   const access = openS3(config, context.env, "run_log_store.config");
   const store: S3StoreState = {
     access,
@@ -41,6 +61,7 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
     runs: lru<RunState>(CACHED_RUNS),
     clock: createNanoClock(),
   };
+  const leaseKey = (runId: string): string => `${dirOf(store, runId)}${LEASE_OBJECT}`;
   return {
     type: "s3",
     recordedConfig: recordedLocation(config),
@@ -50,41 +71,20 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
       leases: true,
       server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
     },
-    create: (header) => createRun(store, header),
-    exists: async (runId) => validateRunId(runId) === undefined && (await store.objects.head(`${dirOf(store, runId)}${RUN_OBJECT}`, `look up run "${runId}"`)),
-    get: (runId) => readRun(store, runId),
-    setStatus: async (runId, status) => {
-      checkWritable(runId, "op", { op: "status", location: [], payload: status });
-      await updateRecord(store, runId, `set the status of run "${runId}"`, (record) => void (record.status = status));
-    },
-    setParameters: async (runId, parameters) => {
-      const payload = cloneJson(parameters);
-      checkWritable(runId, "op", { op: "parameters", location: [], payload });
-      await updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = payload));
-    },
-    setRunConfig: async (runId, runConfig) => {
-      const payload = cloneJson(runConfig);
-      checkWritable(runId, "op", { op: "run_config", location: [], payload });
-      await updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = payload));
-    },
-    putStep: async (runId, location, step, seq) => {
-      const op = stepOp(location, step);
-      checkWritable(runId, "op", op);
-      await putEntity(store, runId, "step", op.location, op.payload.internal_name, op.payload, seq);
-    },
-    putBranch: async (runId, location, branch, seq) => {
-      const op = branchOp(location, branch);
-      checkWritable(runId, "op", op);
-      const last = op.location[op.location.length - 1];
-      if (!last) throw misplacedWrite(runId, `cannot put branch log "${op.payload.internal_name}": its location is empty`);
-      await putEntity(store, runId, "branch", op.location, last[1], op.payload, seq);
-    },
-    removeStep: (runId, location, internalName) => removeStep(store, runId, location, internalName),
+    where: store.where,
+    create: (run) => createRun(store, run),
+    apply: (runId, ops) => apply(store, runId, ops),
+    read: (runId) => readRun(store, runId),
+    exists: (runId) => store.objects.head(`${dirOf(store, runId)}${RUN_OBJECT}`, `look up run "${runId}"`),
     list: () => listS3Runs(store.objects, context.warn),
-    delete: (runId) => deleteRun(store, runId),
+    remove: (runId) => deleteRun(store, runId),
     flush: (runId) => recheckRun(store, runId),
-    acquireLease: (runId, options) => acquireS3Lease(store.objects, `${dirOf(store, runId)}${LEASE_OBJECT}`, runId, options),
-    leaseState: async (runId) =>
-      validateRunId(runId) === undefined ? s3LeaseState(store.objects, `${dirOf(store, runId)}${LEASE_OBJECT}`, runId) : { state: "none" },
+    acquireLease: (runId, options) => acquireS3Lease(store.objects, leaseKey(runId), runId, options),
+    leaseState: (runId) => s3LeaseState(store.objects, leaseKey(runId), runId),
   };
+}
+
+/** The `s3` run log store: the façade over {@link createS3Driver}. */
+export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext): RunLogStore {
+  return createRunLogStore(createS3Driver(config, context));
 }

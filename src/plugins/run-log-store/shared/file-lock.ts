@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { isErrno, removeIfExists, sleep, statOrNull } from "./fs-utils.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isErrno, removeIfExists, statOrNull } from "./fs-utils.js";
 import { processAlive } from "../../../io/process-alive.js";
 
 /** A lock taken with {@link tryLock}. */

@@ -128,8 +128,3 @@ export function readWithIdentitySync(file: string): FileRead | null {
     closeSync(fd);
   }
 }
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

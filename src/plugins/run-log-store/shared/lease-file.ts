@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
-import { link, readFile, rename, unlink, utimes, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, unlink, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
-import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
+import type { LeaseOptions, LeaseOwner, LeaseState, RunLease, RunLogStoreDriver } from "../../../ports/run-log-store.js";
 import { isErrno, statOrNull } from "./fs-utils.js";
 import { processAlive as alive } from "../../../io/process-alive.js";
 
@@ -146,6 +146,17 @@ function heldLease(file: string, runId: string, token: string): RunLease {
       const read = await readLease(file);
       if (read?.content?.token === token) await unlink(file).catch(() => undefined);
     },
+  };
+}
+
+/** The lease operations of a store that keeps `<run_id>.lease` files in `folder` (file-system, chunked-fs). */
+export function folderLeases(folder: string): Pick<RunLogStoreDriver, "acquireLease" | "leaseState"> {
+  return {
+    acquireLease: async (runId, options) => {
+      await mkdir(folder, { recursive: true });
+      return acquireLeaseFile(leaseFileOf(folder, runId), runId, options);
+    },
+    leaseState: (runId) => leaseFileState(leaseFileOf(folder, runId)),
   };
 }
 

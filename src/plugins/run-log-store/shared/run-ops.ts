@@ -1,16 +1,10 @@
-import type { BranchLog, LogLocation, Parameters, RunConfig, RunLog, Status, StepLog } from "../../../core/run-log.js";
+import type { BranchLog, LogLocation, RunLog, StepLog } from "../../../core/run-log.js";
 import { stepsAt } from "../../../core/run-log.js";
-import type { RunHeader } from "../../../ports/run-log-store.js";
+import type { RunHeader, RunOp } from "../../../ports/run-log-store.js";
 import { cloneJson } from "../../../core/parameters.js";
 
-/** One update of a run log, as the stores apply (and the file-system journal records) it. */
-export type RunOp =
-  | { op: "status"; location: LogLocation; payload: Status }
-  | { op: "parameters"; location: LogLocation; payload: Parameters }
-  | { op: "run_config"; location: LogLocation; payload: RunConfig }
-  | { op: "step"; location: LogLocation; payload: StepLog; seq?: number }
-  | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
-  | { op: "remove"; location: LogLocation; payload: string };
+/** One update of a run log (defined by the port, shared by the façade and the drivers). */
+export type { RunOp };
 
 /** A new run log from its header, fields in runnable's order (extra header fields kept at the end). */
 export function runFromHeader(header: RunHeader): RunLog {
@@ -21,31 +15,14 @@ export function runFromHeader(header: RunHeader): RunLog {
   return { run_id, dag_hash, use_cached, tag, original_run_id, status, steps: {}, parameters, run_config, ...extra };
 }
 
-/**
- * The ops writing a step or branch log over the caller's objects (no copy): for a store that
- * serialises the op at once and keeps only what it parses back.
- */
-export function uncopiedStepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
+/** The op writing a step log over the caller's objects (no copy); its `branches` are emptied because branches are written on their own. */
+export function stepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
   return { op: "step", location, payload: { ...step, branches: {} }, ...(seq === undefined ? {} : { seq }) };
 }
 
-/** See {@link uncopiedStepOp}. */
-export function uncopiedBranchOp(location: LogLocation, branch: BranchLog, seq?: number): Extract<RunOp, { op: "branch" }> {
-  return { op: "branch", location, payload: { ...branch, steps: {} }, ...(seq === undefined ? {} : { seq }) };
-}
-
-/** The op writing a step log (a copy; its `branches` are emptied because branches are written on their own). */
-export function stepOp(location: LogLocation, step: StepLog, seq?: number): Extract<RunOp, { op: "step" }> {
-  const op: Extract<RunOp, { op: "step" }> = { op: "step", location: cloneJson(location), payload: cloneJson({ ...step, branches: {} }) };
-  if (seq !== undefined) op.seq = seq;
-  return op;
-}
-
-/** The op writing a branch log (a copy; its `steps` are emptied because steps are written on their own). */
+/** The op writing a branch log over the caller's objects (no copy); its `steps` are emptied because steps are written on their own. */
 export function branchOp(location: LogLocation, branch: BranchLog, seq?: number): Extract<RunOp, { op: "branch" }> {
-  const op: Extract<RunOp, { op: "branch" }> = { op: "branch", location: cloneJson(location), payload: cloneJson({ ...branch, steps: {} }) };
-  if (seq !== undefined) op.seq = seq;
-  return op;
+  return { op: "branch", location, payload: { ...branch, steps: {} }, ...(seq === undefined ? {} : { seq }) };
 }
 
 /** Human form of a location, for messages. */
@@ -54,9 +31,9 @@ export function describeLocation(location: LogLocation): string {
   return location.map(([step, branch]) => `step "${step}" > branch "${branch}"`).join(" > ");
 }
 
-/** The op removing step `internalName` from the branch at `location`. */
+/** The op removing step `internalName` from the branch at `location` (over the caller's location, no copy). */
 export function removeOp(location: LogLocation, internalName: string): Extract<RunOp, { op: "remove" }> {
-  return { op: "remove", location: cloneJson(location), payload: internalName };
+  return { op: "remove", location, payload: internalName };
 }
 
 /** Why `op` cannot be placed in `run` (its parent step or branch is missing), or undefined. */

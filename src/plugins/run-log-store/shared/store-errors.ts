@@ -1,4 +1,4 @@
-import { type Problem, RunnableError } from "../../../core/errors.js";
+import { type Problem, RunnableError, isRunnableError } from "../../../core/errors.js";
 
 /** RUN_NOT_FOUND naming the run and where the store looked. */
 export function runNotFound(runId: string, where: string): RunnableError {
@@ -28,4 +28,14 @@ export function misplacedWrite(runId: string, message: string): RunnableError {
   return new RunnableError("INTERNAL", `Run log "${runId}": ${message}`, {
     hint: "Write the composite step and its branch logs before the logs nested in them.",
   });
+}
+
+/** What `work` gives, or undefined when it fails with RUN_NOT_FOUND (a driver answers "no such run" with undefined). */
+export async function unlessNotFound<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isRunnableError(error) && error.code === "RUN_NOT_FOUND") return undefined;
+    throw error;
+  }
 }
