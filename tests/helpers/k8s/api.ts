@@ -97,7 +97,7 @@ export class KubeApi {
     if (!this.namespaces.has(namespace)) throw namespaceNotFound(namespace);
     const causes: StatusCause[] = [...required];
     if (type === JOBS && object["spec"]?.selector && object["spec"]?.manualSelector !== true) {
-      causes.push(invalidValue("spec.selector", "{...}", "`selector` will be auto-generated"));
+      causes.push(invalidValue("spec.selector", object["spec"].selector, "`selector` will be auto-generated"));
     }
     defaultMetadata(object, namespace);
     if (type === JOBS) defaultJob(object, this.minor);
@@ -181,7 +181,7 @@ export class KubeApi {
     if (type === JOBS) {
       for (const field of IMMUTABLE_JOB_FIELDS) {
         if (JSON.stringify(patched["spec"][field]) !== JSON.stringify(current["spec"][field]))
-          causes.push(invalidValue(`spec.${field}`, "{...}", "field is immutable"));
+          causes.push(invalidValue(`spec.${field}`, patched["spec"][field] ?? null, "field is immutable"));
       }
     }
     if (causes.length) throw invalid(type.kind, type.group, name, causes);

@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import Ajv2020, { type ErrorObject } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
 import { REPO } from "../cli.js";
 import { badRequest, required, type StatusCause } from "./status.js";
 
@@ -37,31 +40,74 @@ function minor(version: string): number {
   return Number(major) * 1000 + Number(minorPart);
 }
 
-/** Compiled validators of one Kubernetes version, by kind (`job`, `cronjob`, ...). */
+type Definitions = { $defs: Record<string, { properties?: Record<string, object> }> };
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const require = createRequire(import.meta.url);
+const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: false, verbose: true } as const;
+const AJV_VERSION = (require("ajv/package.json") as { version: string }).version;
+
+/**
+ * Validators of one Kubernetes version, by kind (`job`, `cronjob`, ...). Compiling the Job schema
+ * (the whole pod spec) takes seconds, so each validator is also kept as ajv standalone code under
+ * .cache/k8s-schemas/ (keyed by the schema files' checksum) and loaded from there in milliseconds.
+ */
 export class KubernetesSchemas {
-  private readonly ajv = new Ajv2020.default({ strict: false, allErrors: true, validateFormats: false, verbose: true });
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ownerOfProperty = new Map<object, string>();
+  private ajv: InstanceType<typeof Ajv2020.default> | undefined;
+  private readonly validators = new Map<string, Validator>();
+  private ownerOfProperty: Map<string, string> | undefined;
   private readonly folder: string;
 
   constructor(k8sVersion: string) {
     this.folder = schemaFolder(k8sVersion);
-    const definitions = JSON.parse(readFileSync(join(this.folder, "_definitions.json"), "utf8")) as { $defs: Record<string, { properties?: object }> };
-    for (const [name, definition] of Object.entries(definitions.$defs)) {
-      for (const property of Object.values(definition.properties ?? {})) this.ownerOfProperty.set(property as object, name.split(".").at(-1)!);
-    }
-    this.ajv.addSchema(definitions);
   }
 
-  /** Schema errors of an object of `kind` in `apiVersion` (e.g. "Job", "batch/v1"); compiled once per kind. */
-  check(kind: string, apiVersion: string, object: unknown): ErrorObject[] {
-    const file = `${kind.toLowerCase()}-${apiVersion.replace(/^([^./]*)(?:\.[^/]*)?\//, "$1-")}.json`;
+  private definitions(): Definitions {
+    return JSON.parse(readFileSync(join(this.folder, "_definitions.json"), "utf8")) as Definitions;
+  }
+
+  private validator(file: string): Validator {
     let validate = this.validators.get(file);
-    if (!validate) {
-      validate = this.ajv.compile(JSON.parse(readFileSync(join(this.folder, file), "utf8")));
-      this.validators.set(file, validate);
+    if (validate) return validate;
+    const text = readFileSync(join(this.folder, file), "utf8");
+    const key = createHash("sha256")
+      .update(`${AJV_VERSION}\0${JSON.stringify(AJV_OPTIONS)}\0${text}\0`)
+      .update(readFileSync(join(this.folder, "_definitions.json")))
+      .digest("hex")
+      .slice(0, 16);
+    const cached = join(REPO, ".cache/k8s-schemas", `${basename(this.folder)}-${file.replace(/\.json$/, "")}-${key}.cjs`);
+    if (existsSync(cached)) validate = require(cached) as Validator;
+    else {
+      if (!this.ajv) {
+        this.ajv = new Ajv2020.default({ ...AJV_OPTIONS, code: { source: true } });
+        this.ajv.addSchema(this.definitions());
+      }
+      const compiled = this.ajv.compile(JSON.parse(text));
+      mkdirSync(dirname(cached), { recursive: true });
+      const temporary = `${cached}.${process.pid}.tmp`;
+      writeFileSync(temporary, standaloneCode.default(this.ajv, compiled));
+      renameSync(temporary, cached);
+      validate = compiled;
     }
+    this.validators.set(file, validate);
+    return validate;
+  }
+
+  /** Schema errors of an object of `kind` in `apiVersion` (e.g. "Job", "batch/v1"). */
+  check(kind: string, apiVersion: string, object: unknown): ErrorObject[] {
+    const validate = this.validator(`${kind.toLowerCase()}-${apiVersion.replace(/^([^./]*)(?:\.[^/]*)?\//, "$1-")}.json`);
     return validate(object) ? [] : [...(validate.errors ?? [])];
+  }
+
+  // The Go struct a property belongs to, for decoding messages (a property schema's JSON is unique enough).
+  private ownerOf(schema: object): string | undefined {
+    if (!this.ownerOfProperty) {
+      this.ownerOfProperty = new Map();
+      for (const [name, definition] of Object.entries(this.definitions().$defs)) {
+        for (const property of Object.values(definition.properties ?? {})) this.ownerOfProperty.set(JSON.stringify(property), name.split(".").at(-1)!);
+      }
+    }
+    return this.ownerOfProperty.get(JSON.stringify(schema));
   }
 
   /**
@@ -90,7 +136,7 @@ export class KubernetesSchemas {
     const found = error.data === null ? "null" : Array.isArray(error.data) ? "array" : typeof error.data;
     const schema = error.parentSchema as { type?: string[]; format?: string; $ref?: string } | undefined;
     const goType = schema?.format ?? goTypeOf(schema?.type?.[0]);
-    const owner = schema ? this.ownerOfProperty.get(schema) : undefined;
+    const owner = schema ? this.ownerOf(schema) : undefined;
     const path = fieldPath(error.instancePath);
     return owner
       ? `json: cannot unmarshal ${found} into Go struct field ${owner}.${path} of type ${goType}`

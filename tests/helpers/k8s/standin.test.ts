@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFailure, type StandinClients, standinClients, standinRequest } from "./client.js";
+import { jobManifest, until } from "./fixtures.js";
 import { type ScriptedOutcome, scriptedRunner } from "./pod-runner.js";
 import { type K8sStandin, startK8sStandin } from "./standin.js";
 
@@ -8,16 +9,6 @@ import { type K8sStandin, startK8sStandin } from "./standin.js";
 // the same submission path with real containers.
 
 type Obj = Record<string, any>;
-
-/** A Job manifest running `sh -c <script>` (the scripted runner reads the script to decide the outcome). */
-export function jobManifest(name: string, script: string, spec: Obj = {}, image = "localhost/test:1"): Obj {
-  return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name, labels: { app: "runnable" } },
-    spec: { backoffLimit: 0, ...spec, template: { spec: { restartPolicy: "Never", containers: [{ name: "main", image, command: ["sh", "-c", script] }] } } },
-  };
-}
 
 // `exit N`, `sleep forever`, `echo text` in the script stand for what a container would do.
 function outcome(script: string): ScriptedOutcome {
@@ -39,7 +30,8 @@ afterAll(async () => {
   await standin?.stop();
 });
 
-const conditions = (job: Obj | undefined): string[] => ((job?.["status"]?.conditions ?? []) as Obj[]).map((c) => `${c["type"]}${c["reason"] ? `/${c["reason"]}` : ""}`);
+const conditions = (job: Obj | undefined): string[] =>
+  ((job?.["status"]?.conditions ?? []) as Obj[]).map((c) => `${c["type"]}${c["reason"] ? `/${c["reason"]}` : ""}`);
 
 describe("Job status transitions (scripted runner)", () => {
   it("creates a Job as the API server does and completes it: startTime, active, then Complete with completionTime", async () => {
@@ -47,7 +39,11 @@ describe("Job status transitions (scripted runner)", () => {
     const created = await clients.batch.createNamespacedJob({ namespace: "default", body: jobManifest("ok", "exit 0") as any });
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata?.labels).toEqual({ app: "runnable" });
-    expect(created.spec?.template.metadata?.labels).toMatchObject({ "job-name": "ok", "batch.kubernetes.io/job-name": "ok", "controller-uid": created.metadata?.uid });
+    expect(created.spec?.template.metadata?.labels).toMatchObject({
+      "job-name": "ok",
+      "batch.kubernetes.io/job-name": "ok",
+      "controller-uid": created.metadata?.uid,
+    });
     expect(created.spec).toMatchObject({ completions: 1, parallelism: 1, backoffLimit: 0, completionMode: "NonIndexed", suspend: false });
     expect(created.spec?.template.spec?.containers[0]).toMatchObject({ imagePullPolicy: "IfNotPresent", terminationMessagePath: "/dev/termination-log" });
     const job = await standin.waitForJob("default", "ok", "Complete");
@@ -61,7 +57,10 @@ describe("Job status transitions (scripted runner)", () => {
     expect(types.slice(1).every((type) => type === "MODIFIED")).toBe(true);
     expect(watch.events.some((e) => e.object["status"]?.active === 1)).toBe(true);
     const [pod] = standin.pods("default", "job-name=ok");
-    expect(pod?.["status"]).toMatchObject({ phase: "Succeeded", containerStatuses: [{ name: "main", state: { terminated: { exitCode: 0, reason: "Completed" } } }] });
+    expect(pod?.["status"]).toMatchObject({
+      phase: "Succeeded",
+      containerStatuses: [{ name: "main", state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+    });
     watch.stop();
   });
 
@@ -80,7 +79,10 @@ describe("Job status transitions (scripted runner)", () => {
 
   it("enforces activeDeadlineSeconds: the running pod is killed and the Job fails with DeadlineExceeded", async () => {
     const started = Date.now();
-    await clients.batch.createNamespacedJob({ namespace: "default", body: jobManifest("slow", "sleep forever", { activeDeadlineSeconds: 1, backoffLimit: 5 }) as any });
+    await clients.batch.createNamespacedJob({
+      namespace: "default",
+      body: jobManifest("slow", "sleep forever", { activeDeadlineSeconds: 1, backoffLimit: 5 }) as any,
+    });
     const job = await standin.waitForJob("default", "slow", "Failed", 10_000);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(conditions(job)).toEqual(["Failed/DeadlineExceeded"]);
@@ -100,7 +102,10 @@ describe("Job status transitions (scripted runner)", () => {
   });
 
   it("runs Indexed completions with parallelism and records completedIndexes", async () => {
-    await clients.batch.createNamespacedJob({ namespace: "default", body: jobManifest("indexed", "exit 0", { completions: 3, parallelism: 2, completionMode: "Indexed" }) as any });
+    await clients.batch.createNamespacedJob({
+      namespace: "default",
+      body: jobManifest("indexed", "exit 0", { completions: 3, parallelism: 2, completionMode: "Indexed" }) as any,
+    });
     const job = await standin.waitForJob("default", "indexed", "Complete");
     expect(job?.["status"]).toMatchObject({ succeeded: 3, completedIndexes: "0-2" });
     const indexes = standin.pods("default", "job-name=indexed").map((pod) => pod["metadata"].annotations["batch.kubernetes.io/job-completion-index"]);
@@ -141,14 +146,6 @@ describe("Job status transitions (scripted runner)", () => {
   });
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}
-
 describe("API errors as Status bodies", () => {
   it("answers 409 AlreadyExists for a taken name", async () => {
     await clients.batch.createNamespacedJob({ namespace: "default", body: jobManifest("twice", "exit 0") as any });
@@ -172,7 +169,13 @@ describe("API errors as Status bodies", () => {
     delete manifest["spec"].template.spec.containers[0].image;
     const failure = await apiFailure(clients.batch.createNamespacedJob({ namespace: "default", body: manifest as any }));
     expect(failure.code).toBe(422);
-    expect(failure.body).toMatchObject({ kind: "Status", status: "Failure", reason: "Invalid", code: 422, details: { name: "Bad_Name", group: "batch", kind: "Job" } });
+    expect(failure.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "Invalid",
+      code: 422,
+      details: { name: "Bad_Name", group: "batch", kind: "Job" },
+    });
     const causes = failure.body["details"].causes as Obj[];
     expect(causes.map((cause) => `${cause["reason"]} ${cause["field"]}`)).toEqual([
       "FieldValueInvalid metadata.name",
@@ -180,7 +183,9 @@ describe("API errors as Status bodies", () => {
       "FieldValueNotSupported spec.template.spec.restartPolicy",
       "FieldValueRequired spec.template.spec.containers[0].image",
     ]);
-    expect(causes.find((cause) => cause["field"] === "spec.template.spec.restartPolicy")?.message).toBe('Unsupported value: "Always": supported values: "OnFailure", "Never"');
+    expect(causes.find((cause) => cause["field"] === "spec.template.spec.restartPolicy")?.message).toBe(
+      'Unsupported value: "Always": supported values: "OnFailure", "Never"',
+    );
     expect(failure.body["message"]).toMatch(/^Job\.batch "Bad_Name" is invalid: \[metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
   });
 
@@ -193,10 +198,18 @@ describe("API errors as Status bodies", () => {
       kind: "Status",
       reason: "BadRequest",
       code: 400,
-      message: 'Job in version "v1" cannot be handled as a Job: strict decoding error: unknown field "spec.backofLimit", unknown field "spec.template.spec.containers[0].workdir"',
+      message:
+        'Job in version "v1" cannot be handled as a Job: strict decoding error: unknown field "spec.backofLimit", unknown field "spec.template.spec.containers[0].workdir"',
     });
-    const wrongType = await standinRequest(standin, "POST", "/apis/batch/v1/namespaces/default/jobs", jobManifest("wrong-type", "exit 0", { backoffLimit: "2" }));
-    expect(wrongType.body["message"]).toBe('Job in version "v1" cannot be handled as a Job: json: cannot unmarshal string into Go struct field JobSpec.spec.backoffLimit of type int32');
+    const wrongType = await standinRequest(
+      standin,
+      "POST",
+      "/apis/batch/v1/namespaces/default/jobs",
+      jobManifest("wrong-type", "exit 0", { backoffLimit: "2" }),
+    );
+    expect(wrongType.body["message"]).toBe(
+      'Job in version "v1" cannot be handled as a Job: json: cannot unmarshal string into Go struct field JobSpec.spec.backoffLimit of type int32',
+    );
     expect(standin.job("default", "unknown-field")).toBeUndefined();
   });
 
@@ -212,10 +225,14 @@ describe("API errors as Status bodies", () => {
     expect(forbidden.code).toBe(403);
     expect(forbidden.body).toMatchObject({
       reason: "Forbidden",
-      message: 'jobs.batch is forbidden: User "system:serviceaccount:default:runnable" cannot create resource "jobs" in API group "batch" in the namespace "kube-system"',
+      message:
+        'jobs.batch is forbidden: User "system:serviceaccount:default:runnable" cannot create resource "jobs" in API group "batch" in the namespace "kube-system"',
     });
     const missing = await apiFailure(clients.batch.createNamespacedJob({ namespace: "ghost", body: jobManifest("x", "exit 0") as any }));
-    expect(missing).toMatchObject({ code: 404, body: { reason: "NotFound", message: 'namespaces "ghost" not found', details: { name: "ghost", kind: "namespaces" } } });
+    expect(missing).toMatchObject({
+      code: 404,
+      body: { reason: "NotFound", message: 'namespaces "ghost" not found', details: { name: "ghost", kind: "namespaces" } },
+    });
     const notFound = await apiFailure(clients.batch.readNamespacedJob({ name: "nope", namespace: "default" }));
     expect(notFound.body).toMatchObject({ code: 404, reason: "NotFound", message: 'jobs.batch "nope" not found' });
     const unauthorized = await standinRequest(standin, "GET", "/apis/batch/v1/namespaces/default/jobs", undefined, { token: "wrong" });

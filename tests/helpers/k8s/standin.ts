@@ -70,8 +70,8 @@ export interface K8sStandin {
   cronJob(namespace: string, name: string): Obj | undefined;
   /** Pods of a namespace, optionally by label selector (e.g. `job-name=x`). */
   pods(namespace: string, labelSelector?: string): Obj[];
-  /** Resolves with the Job once `until` holds ("Complete", "Failed", or a predicate); rejects after `timeoutMs`. */
-  waitForJob(namespace: string, name: string, until: "Complete" | "Failed" | ((job: Obj | undefined) => boolean), timeoutMs?: number): Promise<Obj | undefined>;
+  /** Resolves with the Job once `until` holds (a condition type such as "Complete" or "Failed" is True, or a predicate); rejects after `timeoutMs`. */
+  waitForJob(namespace: string, name: string, until: string | ((job: Obj | undefined) => boolean), timeoutMs?: number): Promise<Obj | undefined>;
   /** Kills running containers, ends open watches and closes the server. */
   stop(): Promise<void>;
 }

@@ -153,6 +153,7 @@ export function fieldForbidden(field: string, detail: string): StatusCause {
 
 // field.Error prints strings quoted and numbers/booleans bare (%#v for the common types).
 function goValue(value: unknown): string {
+  if (value === null || value === undefined) return "null";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return "{...}";

@@ -50,7 +50,9 @@ export async function validateManifests(
   const bin = join(await validateVenv(), "bin/kubernetes-validate");
   const args = [...(options.strict === false ? [] : ["--strict"]), "-k", options.k8sVersion ?? "1.30.0", "-"];
   const { code, output } = await new Promise<{ code: number; output: string }>((done) => {
-    const child = execFile(bin, args, (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: stdout + stderr }));
+    const child = execFile(bin, args, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: stdout + stderr }),
+    );
     child.stdin!.end(text);
   });
   const results = output
