@@ -38,6 +38,7 @@ export function discovery(path: string, k8sVersion: string, serverAddress: strin
         kind: "APIResourceList",
         groupVersion: "v1",
         resources: [
+          resource("events", "Event", true, ["list"], { shortNames: ["ev"] }),
           resource("namespaces", "Namespace", false, ["get", "list"], { shortNames: ["ns"] }),
           resource("pods", "Pod", true, ["delete", "get", "list", "watch"], { shortNames: ["po"], categories: ["all"] }),
           resource("pods/log", "Pod", true, ["get"]),

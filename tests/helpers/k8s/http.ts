@@ -3,7 +3,7 @@ import type { KubeApi } from "./api.js";
 import { discovery } from "./discovery.js";
 import { fieldSelector, labelSelector } from "./selectors.js";
 import { ApiError, badRequest, methodNotAllowed, noSuchResource, notFound, unauthorized } from "./status.js";
-import { CRONJOBS, JOBS, NAMESPACES, PODS, type ResourceType } from "./store.js";
+import { apiVersionOf, CRONJOBS, EVENTS, JOBS, NAMESPACES, PODS, type ResourceType } from "./store.js";
 
 // The REST surface: paths and verbs of the Kubernetes API for Jobs, CronJobs, Pods (read, watch,
 // delete, logs) and Namespaces (read), JSON in and out, Status bodies for every failure.
@@ -40,6 +40,7 @@ interface Route {
 const TYPES: Record<string, ResourceType> = {
   "api/v1:pods": PODS,
   "api/v1:namespaces": NAMESPACES,
+  "api/v1:events": EVENTS,
   "apis/batch/v1:jobs": JOBS,
   "apis/batch/v1:cronjobs": CRONJOBS,
 };
@@ -98,6 +99,11 @@ async function dispatch(ctx: HttpContext, target: Route, query: URLSearchParams,
   const dryRun = query.get("dryRun") === "All";
   const method = req.method ?? "GET";
   if (type === NAMESPACES) return namespaces(ctx, method, name, res);
+  if (type === EVENTS) {
+    if (method !== "GET" || name) throw methodNotAllowed();
+    api.authorize(type, "list", namespace);
+    return send(res, 200, { kind: "EventList", apiVersion: apiVersionOf(type), metadata: { resourceVersion: api.store.resourceVersion() }, items: [] });
+  }
   if (subresource === "log" && type === PODS && method === "GET") {
     api.authorize({ ...type, subresource: "log" }, "get", namespace, name);
     return serveLog(ctx, namespace!, name!, query, res);

@@ -1,3 +1,4 @@
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -255,5 +256,42 @@ describe("what a container is given", () => {
     await until(() => standin.pods("default", "job-name=no-claim")[0]?.["status"].conditions?.[0]?.reason === "Unschedulable");
     expect(standin.job("default", "no-claim")?.["status"].active).toBe(1);
     expect(await readFile(join(pvc, "missing"), "utf8").catch(() => "absent")).toBe("absent");
+  });
+});
+
+// kubectl is not installed by the project's scripts; where it is, it works against the stand-in too.
+const kubectlMissing = (() => {
+  try {
+    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "kubectl is not installed";
+  }
+})();
+
+describe.skipIf(kubectlMissing)(`kubectl against the stand-in${kubectlMissing ? ` (skipped: ${kubectlMissing})` : ""}`, () => {
+  const kubectl = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((done) =>
+      execFile("kubectl", ["--kubeconfig", clients.kubeconfigPath, ...args], (error, stdout, stderr) =>
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+
+  it("creates a Job from a CronJob (`kubectl create job --from=cronjob/...`), gets, describes and reads its logs", async () => {
+    await clients.batch.createNamespacedCronJob({ namespace: "default", body: cronJobManifest("kubectl-cron", "@daily") as any });
+    const created = await kubectl("create", "job", "--from=cronjob/kubectl-cron", "kubectl-manual");
+    expect(created, created.stderr).toMatchObject({ code: 0, stdout: "job.batch/kubectl-manual created\n" });
+    expect(
+      standin.requests.find((request) => request.method === "POST" && request.path.endsWith("/jobs") && request.query["fieldManager"] === "kubectl-create")
+        ?.query,
+    ).toMatchObject({
+      fieldValidation: "Strict",
+    });
+    const job = await standin.waitForJob("default", "kubectl-manual", "Complete");
+    expect(job?.["metadata"].annotations).toEqual({ "cronjob.kubernetes.io/instantiate": "manual" });
+    expect(standin.cronJob("default", "kubectl-cron")?.["status"].lastSuccessfulTime).toBe(job?.["status"].completionTime);
+    expect((await kubectl("get", "jobs", "kubectl-manual")).stdout).toMatch(/^NAME\s+AGE\nkubectl-manual\s+\d+s\n$/);
+    expect((await kubectl("describe", "job", "kubectl-manual")).stdout).toContain("Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed");
+    expect(await kubectl("logs", "job/kubectl-manual")).toMatchObject({ code: 0, stdout: "" });
   });
 });

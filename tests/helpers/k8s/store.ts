@@ -25,6 +25,9 @@ export const PODS: ResourceType = { resource: "pods", group: "", version: "v1", 
 /** `v1` Namespaces (the stand-in's fixed list plus those the test adds). */
 export const NAMESPACES: ResourceType = { resource: "namespaces", group: "", version: "v1", kind: "Namespace", namespaced: false };
 
+/** `v1` Events: served as an always-empty list (the stand-in records no events). */
+export const EVENTS: ResourceType = { resource: "events", group: "", version: "v1", kind: "Event", namespaced: true };
+
 /** `batch/v1` or `v1`. */
 export const apiVersionOf = (type: ResourceType): string => (type.group ? `${type.group}/${type.version}` : type.version);
 
