@@ -95,6 +95,23 @@ describe.skipIf(podmanMissing)(`Kubernetes API stand-in with podman${podmanMissi
     expect(await clients.core.readNamespacedPodLog({ name: pod?.["metadata"].name, namespace: "default" })).toBe("run-42 s3cret /tmp run-42-arg\n");
   });
 
+  it("reports a command that cannot start as StartError, and keeps a pod with a missing image Pending (ErrImageNeverPull)", async () => {
+    const missingCommand = job("no-command", "");
+    missingCommand["spec"].template.spec.containers[0].command = ["no-such-command"];
+    await clients.batch.createNamespacedJob({ namespace: "default", body: missingCommand as any });
+    await standin.waitForJob("default", "no-command", "Failed", 60_000);
+    const [failedPod] = standin.pods("default", "job-name=no-command");
+    expect(failedPod?.["status"].containerStatuses[0].state.terminated).toMatchObject({ exitCode: 128, reason: "StartError" });
+    expect(failedPod?.["status"].containerStatuses[0].state.terminated.message).toContain("executable file not found");
+    await clients.batch.createNamespacedJob({ namespace: "default", body: jobManifest("no-image", "exit 0", {}, "localhost/no-such-image:1") as any });
+    await until(
+      () => standin.pods("default", "job-name=no-image")[0]?.["status"].containerStatuses?.[0]?.state?.waiting?.reason === "ErrImageNeverPull",
+      60_000,
+    );
+    expect(standin.job("default", "no-image")?.["status"].active).toBe(1);
+    await clients.batch.deleteNamespacedJob({ name: "no-image", namespace: "default", propagationPolicy: "Background" });
+  });
+
   it("deletes a finished Job after ttlSecondsAfterFinished", async () => {
     await clients.batch.createNamespacedJob({ namespace: "default", body: job("ttl", "exit 0", { ttlSecondsAfterFinished: 1 }) as any });
     await standin.waitForJob("default", "ttl", "Complete", 60_000);

@@ -1,8 +1,9 @@
 import { timestamp } from "./defaults.js";
+import { collapseIndexes, expandIndexes } from "./indexes.js";
 import type { PodContext } from "./pod-spec.js";
 import type { ContainerLog, PodRunner } from "./pod-runner.js";
 import { type PodHost, type PodRun, PodWorker } from "./pod-worker.js";
-import { containerExited, newJobPod, terminating } from "./pods.js";
+import { containerExited, newJobPod, terminating, waiting } from "./pods.js";
 import { JOBS, type ObjectStore, PODS } from "./store.js";
 
 // The Job controller (https://kubernetes.io/docs/concepts/workloads/controllers/job/): creates pods
@@ -103,7 +104,16 @@ export class JobController implements PodHost {
     const pod = this.store.create(PODS, newJobPod(job, index));
     const worker = new PodWorker(this, pod["metadata"].namespace, pod["metadata"].name);
     this.workers.set(pod["metadata"].uid, worker);
-    void worker.run().finally(() => this.workers.get(pod["metadata"].uid) === worker && this.workers.delete(pod["metadata"].uid));
+    const { namespace, name, uid } = pod["metadata"];
+    void worker
+      .run()
+      .catch((error: Error) =>
+        // What the kubelet could not do (a folder it could not make, a runner that threw) leaves the pod waiting, as RunContainerError.
+        this.store.update(PODS, namespace, name, (stored) => {
+          for (const container of stored["spec"].containers as Obj[]) waiting(stored, container["name"], "RunContainerError", error.message);
+        }),
+      )
+      .finally(() => this.workers.get(uid) === worker && this.workers.delete(uid));
     return pod;
   }
 
@@ -272,6 +282,7 @@ export class JobController implements PodHost {
       }
       if (policy !== "Background") this.store.delete(JOBS, namespace, name);
     })();
+    gone.catch(() => undefined); // callers that do not wait must not leave a rejection unhandled
     return { object, gone };
   }
 
@@ -288,25 +299,4 @@ export class JobController implements PodHost {
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.all([...this.workers.values()].map((worker) => worker.kill()));
   }
-}
-
-/** "0-2,4" → [0, 1, 2, 4] (status.completedIndexes). */
-export function expandIndexes(text: string | undefined): number[] {
-  if (!text) return [];
-  return text.split(",").flatMap((part) => {
-    const [from, to] = part.split("-").map(Number);
-    return Array.from({ length: (to ?? from!) - from! + 1 }, (_, i) => from! + i);
-  });
-}
-
-/** [0, 1, 2, 4] → "0-2,4". */
-export function collapseIndexes(indexes: number[]): string {
-  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const start = sorted[i]!;
-    while (sorted[i + 1] === sorted[i]! + 1) i++;
-    parts.push(start === sorted[i] ? String(start) : `${start}-${sorted[i]}`);
-  }
-  return parts.join(",");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collapseIndexes, expandIndexes } from "./job-controller.js";
+import { collapseIndexes, expandIndexes } from "./indexes.js";
 import { dns1123LabelErrors, labelValueErrors, qualifiedNameErrors } from "./names.js";
 import { applyPatch, mergePatch } from "./patch.js";
 import { expandVars } from "./pod-spec.js";
