@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { comparableRunLog } from "./helpers/argo-compare.js";
+import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
 import { apiFailure, type StandinClients, standinClients } from "./helpers/k8s/client.js";
 import { jobManifest, until } from "./helpers/k8s/fixtures.js";
 import { type K8sStandin, startK8sStandin } from "./helpers/k8s/standin.js";
@@ -111,6 +113,41 @@ describe.skipIf(podmanMissing)(`Kubernetes API stand-in with podman${podmanMissi
     expect(standin.job("default", "no-image")?.["status"].active).toBe(1);
     await clients.batch.deleteNamespacedJob({ name: "no-image", namespace: "default", propagationPolicy: "Background" });
   });
+
+  it.each([
+    ["examples/contrived.yaml", "Complete", "SUCCESS"],
+    ["examples/default-fail.yaml", "Failed", "FAIL"],
+  ])(
+    "runs `runnable execute -f %s` as a Job: the run log on the claim equals a local run's, the exit code decides %s",
+    async (pipeline, condition, status) => {
+      const runId = `k8s-${condition.toLowerCase()}`;
+      const name = `pipeline-${condition.toLowerCase()}`;
+      const manifest = job(name, `runnable execute -f ${pipeline} --run-id ${runId}`);
+      Object.assign(manifest["spec"].template.spec, { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "run-data" } }] });
+      Object.assign(manifest["spec"].template.spec.containers[0], {
+        workingDir: "/project",
+        volumeMounts: [
+          { name: "data", mountPath: "/project/.run_log_store", subPath: "run-logs" },
+          { name: "data", mountPath: "/project/.catalog", subPath: "catalog" },
+        ],
+      });
+      await clients.batch.createNamespacedJob({ namespace: "default", body: manifest as any });
+      const finished = await standin.waitForJob("default", name, condition, 120_000);
+      const output = standin.runs.find((run) => run.pod.startsWith(`${name}-`))?.log.toString();
+      expect(conditions(finished)[0], output).toMatch(new RegExp(`^${condition}`));
+      const emulated = JSON.parse(await readFile(join(pvc, "run-logs", `${runId}.json`), "utf8").catch(() => `{"output": ${JSON.stringify(output)}}`));
+      const { dir, cleanup } = await scratchDir();
+      try {
+        await runCli(["execute", "-f", pipeline, "--run-id", runId], { cwd: dir });
+        const local = await readRunLog(dir, runId);
+        expect(emulated.status).toBe(status);
+        expect(comparableRunLog(emulated)).toEqual(comparableRunLog(local));
+      } finally {
+        await cleanup();
+      }
+    },
+    180_000,
+  );
 
   it("deletes a finished Job after ttlSecondsAfterFinished", async () => {
     await clients.batch.createNamespacedJob({ namespace: "default", body: job("ttl", "exit 0", { ttlSecondsAfterFinished: 1 }) as any });

@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { chmod, mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ContainerLaunch, Mount } from "./pod-runner.js";
@@ -137,6 +138,7 @@ function mounts(container: Obj, volumes: Volumes): Mount[] {
   return ((container["volumeMounts"] ?? []) as Obj[]).map((mount) => {
     const volume = volumes.get(mount["name"])!;
     const source = mount["subPath"] ? join(volume.source, mount["subPath"]) : volume.source;
+    if (mount["subPath"]) mkdirSync(source, { recursive: true }); // the kubelet makes a missing subPath
     return { source, target: mount["mountPath"], readOnly: mount["readOnly"] === true || volume.readOnly };
   });
 }
