@@ -79,6 +79,55 @@ export interface K8sStandin {
 const hasCondition = (job: Obj | undefined, type: string): boolean =>
   ((job?.["status"]?.conditions ?? []) as Obj[]).some((c) => c["type"] === type && c["status"] === "True");
 
+/** A kubeconfig (YAML) for a server: HTTPS with the certificate as CA data, or HTTP with insecure-skip-tls-verify (client-node refuses plain HTTP otherwise). */
+export function kubeconfigYaml(url: string, token: string, cert: string | undefined, options: { namespace?: string; name?: string } = {}): string {
+  const name = options.name ?? "k8s-standin";
+  const cluster = cert
+    ? { server: url, "certificate-authority-data": Buffer.from(cert).toString("base64") }
+    : { server: url, "insecure-skip-tls-verify": true };
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster }],
+    users: [{ name, user: { token } }],
+    contexts: [{ name, context: { cluster: name, user: name, namespace: options.namespace ?? "default" } }],
+    "current-context": name,
+    preferences: {},
+  });
+}
+
+// Resolves once the Job satisfies `done` (checked now and on every store change); rejects after the timeout.
+function waitFor(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  done: (job: Obj | undefined) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<Obj | undefined> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = (): void => {};
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+    const check = (): void => {
+      const job = api.store.get(JOBS, namespace, name);
+      if (!done(job)) return;
+      finish();
+      resolve(job);
+    };
+    unsubscribe = api.store.subscribe(check);
+    timer = setTimeout(() => {
+      finish();
+      const status = JSON.stringify(api.store.get(JOBS, namespace, name)?.["status"]);
+      reject(new Error(`Job ${namespace}/${name} did not reach ${what} in ${timeoutMs} ms; now: ${status}`));
+    }, timeoutMs);
+    check();
+  });
+}
+
 /** Starts a stand-in on 127.0.0.1 and a random port. */
 export async function startK8sStandin(options: K8sStandinOptions = {}): Promise<K8sStandin> {
   const k8sVersion = options.k8sVersion ?? "1.30.0";
@@ -104,21 +153,7 @@ export async function startK8sStandin(options: K8sStandinOptions = {}): Promise<
   address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `${certificate ? "https" : "http"}://${address}`;
 
-  const kubeconfig = (config: { namespace?: string; name?: string } = {}): string => {
-    const name = config.name ?? "k8s-standin";
-    const cluster = certificate
-      ? { server: url, "certificate-authority-data": Buffer.from(certificate.cert).toString("base64") }
-      : { server: url, "insecure-skip-tls-verify": true };
-    return stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name, cluster }],
-      users: [{ name, user: { token } }],
-      contexts: [{ name, context: { cluster: name, user: name, namespace: config.namespace ?? "default" } }],
-      "current-context": name,
-      preferences: {},
-    });
-  };
+  const kubeconfig = (config: { namespace?: string; name?: string } = {}): string => kubeconfigYaml(url, token, certificate?.cert, config);
 
   return {
     url,
@@ -141,30 +176,7 @@ export async function startK8sStandin(options: K8sStandinOptions = {}): Promise<
     pods: (namespace, selector) => api.list(PODS, namespace, { labelSelector: selector ?? null }).items,
     waitForJob(namespace, name, until, timeoutMs = 60_000) {
       const done = typeof until === "function" ? until : (job: Obj | undefined) => hasCondition(job, until);
-      return new Promise((resolve, reject) => {
-        let unsubscribe = (): void => {};
-        let timer: NodeJS.Timeout | undefined;
-        const finish = (): void => {
-          unsubscribe();
-          clearTimeout(timer);
-        };
-        const check = (): void => {
-          const job = api.store.get(JOBS, namespace, name);
-          if (!done(job)) return;
-          finish();
-          resolve(job);
-        };
-        unsubscribe = api.store.subscribe(check);
-        timer = setTimeout(() => {
-          finish();
-          reject(
-            new Error(
-              `Job ${namespace}/${name} did not reach ${String(until)} in ${timeoutMs} ms; now: ${JSON.stringify(api.store.get(JOBS, namespace, name)?.["status"])}`,
-            ),
-          );
-        }, timeoutMs);
-        check();
-      });
+      return waitFor(api, namespace, name, done, String(until), timeoutMs);
     },
     async stop() {
       await api.jobs.stop();
