@@ -5,10 +5,10 @@ module.exports = {
     { name: "no-cycles", severity: "error", from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } } },
     {
       name: "core-is-pure",
-      comment: "core has no I/O and depends on nothing else of ours",
+      comment: "core has no I/O and depends on nothing else of ours; of libraries only zod (the run log format is a zod schema)",
       severity: "error",
       from: { path: layer("core") },
-      to: { pathNot: [layer("core")], dependencyTypesNot: ["type-only"] },
+      to: { pathNot: [layer("core"), "^node_modules/zod/"], dependencyTypesNot: ["type-only"] },
     },
     {
       name: "core-no-node-builtins",
