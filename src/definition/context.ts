@@ -3,6 +3,7 @@ import type { Problem } from "../core/errors.js";
 import { type DocSource, problemAt } from "../source/positions.js";
 import type { DocPath } from "./types.js";
 
+/** Where the definition being built comes from (a YAML file, or a plain object). */
 export type { DocSource };
 
 /** Builds a branch graph; passed around so node builders need not import the graph builder. */

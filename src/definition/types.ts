@@ -2,6 +2,7 @@ import type { Graph } from "../core/graph.js";
 import type { Problem } from "../core/errors.js";
 import type { DocPath, PositionOf } from "../source/positions.js";
 
+/** Paths and positions in documents (defined in source/, where documents are read). */
 export type { DocPath, Position, PositionOf } from "../source/positions.js";
 
 /** A pipeline file read, validated and turned into a graph. */

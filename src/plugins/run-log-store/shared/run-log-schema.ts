@@ -12,7 +12,9 @@ import { runOpSchema } from "./store-schemas.js";
 // the one source) and the pieces the stores keep apart (store-schemas.ts). Parsed data is only validated:
 // the original objects are kept so key order and extra fields survive.
 
+/** The run log format's schemas, where the stores have always imported them from. */
 export { branchLogSchema, runConfigSchema, runLogSchema, stepLogSchema } from "../../../core/run-log-schema.js";
+/** The schemas of the pieces stores keep apart. */
 export { branchChunkSchema, locationSchema, runHeaderFileSchema, runOpSchema, stepChunkSchema } from "./store-schemas.js";
 
 /** The first 20 issues as problems naming `file` and the path inside it (after `where`, e.g. a journal line). */
