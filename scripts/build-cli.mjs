@@ -3,7 +3,7 @@
 // What start-up loads is compiled on every run, so the bundle leaves out what no run needs: zod's
 // translations of its messages into 40-odd languages (~360 KB; runnable-ts words its own messages and
 // keeps zod's English default). The AWS SDK, pg, picomatch, tsx and yaml (needed only to locate problems
-// in a pipeline file; src/definition/yaml-source.ts) stay packages, loaded when used.
+// in a pipeline file; src/source/yaml-source.ts) stay packages, loaded when used.
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

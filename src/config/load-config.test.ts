@@ -247,6 +247,34 @@ describe("loadServicesConfig", () => {
       expect(problem?.message).toContain('Did you mean "catalog_location"?');
     });
 
+    it("lists the keys allowed where an unknown key is, inside lists and behind defaults too (every problem at once)", async () => {
+      const withList = {
+        ...known,
+        executor: {
+          ...known.executor,
+          pods: z.strictObject({ volumes: z.array(z.strictObject({ name: z.string(), mount_path: z.string() })).default([]) }),
+        },
+      };
+      await write("config.yaml", "executor:\n  type: pods\n  config:\n    volumes:\n      - name: data\n        mount_pth: /data\n");
+      const error = await loadServicesConfig({ file: "config.yaml", env: {}, cwd, known: withList }).catch((e: unknown) => e);
+      expect((error as { problems: Problem[] }).problems).toEqual([
+        {
+          message: "executor.config.volumes.0.mount_path: Invalid input: expected string, received undefined",
+          file: "config.yaml",
+          line: 5,
+          col: 9,
+          path: "executor.config.volumes.0.mount_path",
+        },
+        {
+          message: 'unknown key "mount_pth" in executor.config.volumes.0 of executor type pods (allowed keys: name, mount_path). Did you mean "mount_path"?',
+          file: "config.yaml",
+          line: 6,
+          col: 9,
+          path: "executor.config.volumes.0.mount_pth",
+        },
+      ]);
+    });
+
     it("says when a type takes no config keys", async () => {
       const [problem] = await problemsOf("secrets:\n  type: do-nothing\n  config:\n    location: x\n");
       expect(problem).toMatchObject({ line: 4, col: 5, message: expect.stringContaining("no keys are allowed") });

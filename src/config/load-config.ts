@@ -5,7 +5,8 @@ import { readServiceEntry } from "./service-entry.js";
 import { didYouMean } from "../core/suggest.js";
 import { TASK_RUNNERS_KEY, readTaskRunners } from "./task-runners.js";
 import { collectVariables } from "./variables.js";
-import { mappingKeys, problemAt, valueAt, type YamlSource, readYamlSource } from "./yaml-source.js";
+import { problemAt } from "../source/positions.js";
+import { mappingKeys, valueAt, type YamlSource, readYamlSource } from "./yaml-source.js";
 import { isMapping } from "../core/values.js";
 
 /** The services a configuration file chooses, in runnable's order. */

@@ -2,7 +2,9 @@ import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
 import { didYouMean } from "../core/suggest.js";
 import { substituteVariables } from "./variables.js";
-import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
+import { problemAt } from "../source/positions.js";
+import { issueProblems } from "../source/zod-issues.js";
+import { mappingKeys, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
 import { isMapping } from "../core/values.js";
 
 /** A service entry to check: where it is, which types exist, and the variables (executor only). */
@@ -25,26 +27,6 @@ export interface ServiceEntryResult {
 
 const ENTRY_KEYS = ["type", "config"];
 const dotted = (path: YamlPath): string => path.join(".");
-interface ZodInternals {
-  _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown> } };
-}
-
-/** The object keys a (possibly wrapped) zod schema accepts at `path`, when it can tell. */
-function keysOf(schema: unknown, path: readonly PropertyKey[]): string[] | undefined {
-  let current = schema as ZodInternals | undefined;
-  for (let depth = 0; depth < 64 && current; depth++) {
-    const def = current._zod?.def;
-    if (!def) return undefined;
-    if (def.type === "object" && def.shape) {
-      if (path.length === 0) return Object.keys(def.shape);
-      const [head, ...rest] = path;
-      return keysOf(def.shape[String(head)], rest);
-    }
-    current = (def.innerType ?? def.in) as ZodInternals | undefined;
-  }
-  return undefined;
-}
-
 function checkShape(input: ServiceEntryInput, raw: unknown): Problem[] {
   const { source, path, service } = input;
   if (!isMapping(raw)) {
@@ -69,20 +51,19 @@ function checkShape(input: ServiceEntryInput, raw: unknown): Problem[] {
   return problems;
 }
 
-function issueProblems(input: ServiceEntryInput, type: string, schema: z.ZodType, issue: z.core.$ZodIssue): Problem[] {
-  const base = [...input.path, "config", ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
-  if (issue.code === "unrecognized_keys") {
-    const allowed = keysOf(schema, issue.path) ?? [];
-    const allowedText = allowed.length > 0 ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed";
-    return issue.keys.map((key) =>
-      problemAt(
-        input.source,
-        [...base, key],
-        `unknown key "${key}" in ${dotted(base)} of ${input.service} type ${type} (${allowedText}).${didYouMean(key, allowed)}`,
-      ),
-    );
-  }
-  return [problemAt(input.source, base, `${dotted(base)}: ${issue.message}`)];
+function configIssueProblems(input: ServiceEntryInput, type: string, schema: z.ZodType, config: unknown, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issueProblems(
+    issues,
+    { source: input.source, at: [...input.path, "config"], input: config, schema },
+    {
+      unknownKey: ({ key, path, allowed }) => {
+        const allowedText = allowed.length > 0 ? `allowed keys: ${allowed.join(", ")}` : "no keys are allowed";
+        return `unknown key "${key}" in ${dotted(path)} of ${input.service} type ${type} (${allowedText}).${didYouMean(key, allowed)}`;
+      },
+      invalid: ({ path, issue }) => `${dotted(path)}: ${issue.message}`,
+      invalidAt: "key",
+    },
+  );
 }
 
 /** Checks one `{type, config}` entry: shape, known type, variables (when given) and the type's config schema. */
@@ -103,6 +84,6 @@ export function readServiceEntry(input: ServiceEntryInput): ServiceEntryResult {
     }
   }
   const parsed = schema.safeParse(config);
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(input, type, schema, issue)));
+  if (!parsed.success) problems.push(...configIssueProblems(input, type, schema, config, parsed.error.issues));
   return problems.length > 0 ? { problems } : { choice: { type, config: parsed.data }, problems };
 }

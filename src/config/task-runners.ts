@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type { Problem } from "../core/errors.js";
 import { didYouMean } from "../core/suggest.js";
-import { mappingKeys, problemAt, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
+import { problemAt } from "../source/positions.js";
+import { issueProblems } from "../source/zod-issues.js";
+import { mappingKeys, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
 import { isMapping } from "../core/values.js";
 
 /**
@@ -9,17 +11,6 @@ import { isMapping } from "../core/values.js";
  * `task_runners: {python: {interpreter: .venv/bin/python, notebook_python: /usr/bin/python3, kernel: python3}}`.
  */
 export const TASK_RUNNERS_KEY = "task_runners";
-
-/** The object keys a zod object schema accepts (through optional/default wrappers), when it can tell. */
-function keysOf(schema: unknown): string[] {
-  let current = schema as { _zod?: { def?: { type?: string; innerType?: unknown; shape?: Record<string, unknown> } } } | undefined;
-  for (let depth = 0; depth < 16 && current?._zod?.def; depth++) {
-    const def = current._zod.def;
-    if (def.type === "object" && def.shape) return Object.keys(def.shape);
-    current = def.innerType as typeof current;
-  }
-  return [];
-}
 
 /** Checks a `task_runners` block at `path`: known runner types, each with a config its schema accepts. */
 export function readTaskRunners(
@@ -52,18 +43,19 @@ export function readTaskRunners(
       configs[type] = parsed.data;
       continue;
     }
-    for (const issue of parsed.error.issues) problems.push(...issueProblems(source, [...path, type], schema, issue));
+    problems.push(...runnerIssueProblems(source, [...path, type], schema, block[type] ?? {}, parsed.error.issues));
   }
   return { configs, problems };
 }
 
-function issueProblems(source: YamlSource, base: YamlPath, schema: z.ZodType, issue: z.core.$ZodIssue): Problem[] {
-  const at = [...base, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
-  if (issue.code === "unrecognized_keys") {
-    const allowed = keysOf(schema);
-    return issue.keys.map((key) =>
-      problemAt(source, [...at, key], `unknown key "${key}" in ${at.join(".")} (allowed keys: ${allowed.join(", ") || "none"}).${didYouMean(key, allowed)}`),
-    );
-  }
-  return [problemAt(source, at, `${at.join(".")}: ${issue.message}`, "value")];
+function runnerIssueProblems(source: YamlSource, at: YamlPath, schema: z.ZodType, input: unknown, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issueProblems(
+    issues,
+    { source, at, input, schema },
+    {
+      unknownKey: ({ key, path, allowed }) =>
+        `unknown key "${key}" in ${path.join(".")} (allowed keys: ${allowed.join(", ") || "none"}).${didYouMean(key, allowed)}`,
+      invalid: ({ path, issue }) => `${path.join(".")}: ${issue.message}`,
+    },
+  );
 }

@@ -1,16 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { formatProblem, messageOf, RunnableError, type Problem } from "../core/errors.js";
 import { isMapping } from "../core/values.js";
-import { decodeSourceText } from "../definition/source-text.js";
-import { parseYamlSource, type YamlSource } from "../definition/yaml-source.js";
+import type { DocPath } from "../source/positions.js";
+import { decodeSourceText } from "../source/source-text.js";
+import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 
-// Config files are read like pipelines (one YAML reader: strict UTF-8, positions, duplicate keys,
-// unsupported tags and nesting refused); these helpers address a document by path.
+// Config files are read like pipelines (one YAML reader, src/source/: strict UTF-8, positions, duplicate
+// keys, unsupported tags and nesting refused); these helpers address a document by path.
 
 export type { YamlSource };
 
 /** A path inside a YAML document: mapping keys and sequence indexes. */
-export type YamlPath = readonly (string | number)[];
+export type YamlPath = DocPath;
 
 /** Reads and parses a YAML file; FILE_NOT_FOUND when missing (unless `optional`, then null), YAML_SYNTAX when broken. */
 export async function readYamlSource(absolute: string, shown: string, optional = false): Promise<YamlSource | null> {
@@ -35,11 +36,6 @@ export async function readYamlSource(absolute: string, shown: string, optional =
     throw new RunnableError("YAML_SYNTAX", `${shown} is not valid YAML:\n${problems.map(formatProblem).join("\n")}`, { problems });
   }
   return source;
-}
-
-/** A problem located at `path` in `source` (its key, or its value; the deepest part that exists when it does not). */
-export function problemAt(source: YamlSource, path: YamlPath, message: string, at: "key" | "value" = "key"): Problem {
-  return { message, file: source.file, ...source.positionOf(path, at), path: path.join(".") };
 }
 
 /** The plain value at `path` (undefined when absent; aliases resolved). */

@@ -1,117 +1,48 @@
+import type { z } from "zod";
+import type {
+  attemptSchema,
+  branchLogSchema,
+  codeIdentitySchema,
+  dataCatalogSchema,
+  parametersSchema,
+  runConfigSchema,
+  runLogSchema,
+  serviceRecordSchema,
+  statusSchema,
+  stepLogSchema,
+} from "./run-log-schema.js";
+
+// The run log's types are those of its zod schemas (run-log-schema.ts, where each field is documented).
+
 /** Statuses of runs, steps, branches and attempts (names as runnable writes them). */
-export type Status = "CREATED" | "TRIGGERED" | "PROCESSING" | "SUCCESS" | "FAIL";
+export type Status = z.output<typeof statusSchema>;
 
 /** A JSON object of parameter name to value. */
-export type Parameters = Record<string, unknown>;
+export type Parameters = z.output<typeof parametersSchema>;
 
 /** Identity of the code that ran a step (git commit, container image). */
-export interface CodeIdentity {
-  code_identifier: string | null;
-  code_identifier_type: string | null;
-  code_identifier_dependable: boolean | null;
-  code_identifier_url: string | null;
-  code_identifier_message: string | null;
-}
+export type CodeIdentity = z.output<typeof codeIdentitySchema>;
 
 /** One file moved by the catalog, as recorded in a step log. */
-export interface DataCatalog {
-  name: string;
-  data_hash: string;
-  catalog_relative_path: string;
-  catalog_handler_location: string;
-  stage: "get" | "put";
-}
+export type DataCatalog = z.output<typeof dataCatalogSchema>;
 
 /** One attempt at running a step. */
-export interface Attempt {
-  attempt_number: number;
-  start_time: string;
-  end_time: string;
-  duration: string;
-  status: Status;
-  message: string;
-  /** Parameters the attempt saw (its inputs). */
-  parameters: Parameters;
-  /** Metrics a failed attempt recorded (the successful attempt's are the step's); an additive field. */
-  user_defined_metrics?: Record<string, unknown>;
-  /**
-   * When each metric value was recorded, per key: epoch ms in increasing step order, delta-encoded
-   * (`encodeMetricTimes`); older run logs hold `{step: epoch ms}` objects. Additive.
-   */
-  metric_times_ms?: Record<string, string | Record<string, number>>;
-}
+export type Attempt = z.output<typeof attemptSchema>;
 
 /** The log of one step; composite steps hold their branches. */
-export interface StepLog {
-  name: string;
-  internal_name: string;
-  status: Status;
-  step_type: string;
-  message: string;
-  mock: boolean;
-  code_identities: CodeIdentity[];
-  attempts: Attempt[];
-  user_defined_metrics: Record<string, unknown>;
-  branches: Record<string, BranchLog>;
-  data_catalog: DataCatalog[];
-  /**
-   * The parameters the step produced (what its successful attempt set or changed; for a composite, what
-   * fan-in set). Kept so that a skipped step's outputs can be restored by re-runs and retries; additive.
-   */
-  output_parameters?: Parameters;
-}
+export type StepLog = z.output<typeof stepLogSchema>;
 
 /** The log of one branch of a composite step. */
-export interface BranchLog {
-  internal_name: string;
-  status: Status;
-  steps: Record<string, StepLog>;
-  /** Parameters of the branch scope at its end (an additive field). */
-  parameters?: Parameters;
-}
+export type BranchLog = z.output<typeof branchLogSchema>;
 
 /** A service as recorded in `run_config` (name, kind and its config fields flattened in). */
-export interface ServiceRecord {
-  service_name: string;
-  service_type: string;
-  [key: string]: unknown;
-}
+export type ServiceRecord = z.output<typeof serviceRecordSchema>;
 
 /** The serialised run context (`run_config`), as runnable writes it. */
-export interface RunConfig {
-  executor: ServiceRecord;
-  run_log_store: ServiceRecord;
-  secrets_handler: ServiceRecord;
-  catalog_handler: ServiceRecord;
-  experiment_tracker: ServiceRecord;
-  pipeline_file: string | null;
-  parameters_file: string | null;
-  configuration_file: string | null;
-  tag: string | null;
-  run_id: string;
-  variables: Record<string, string>;
-  use_cached: boolean;
-  original_run_id: string | null;
-  dag: Record<string, unknown>;
-  dag_hash: string | null;
-  execution_plan: string;
-  [key: string]: unknown;
-}
+export type RunConfig = z.output<typeof runConfigSchema>;
 
 /** One run's whole record. */
-export interface RunLog {
-  run_id: string;
-  dag_hash: string | null;
-  use_cached: boolean;
-  tag: string | null;
-  original_run_id: string | null;
-  status: Status;
-  steps: Record<string, StepLog>;
-  parameters: Parameters;
-  run_config: RunConfig;
-  /** The parameters the run started with (its `parameters` become the final ones); additive. */
-  initial_parameters?: Parameters;
-}
+export type RunLog = z.output<typeof runLogSchema>;
 
 /** Where a step or branch log lives: the (composite step key, branch key) pairs above it; [] = top level. */
 export type LogLocation = ReadonlyArray<readonly [stepKey: string, branchKey: string]>;

@@ -11,7 +11,7 @@ import { isMapping } from "../core/values.js";
 /** Builds a `parallel` step and each of its branches. */
 export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode | undefined {
   const parsed = parallelSchema.safeParse(input.config);
-  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, Object.keys(parallelSchema.shape));
+  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, parallelSchema);
   const raw = input.config.branches;
   if (!isMapping(raw)) return undefined;
   const branchesPath = [...input.path, "branches"];
@@ -32,7 +32,7 @@ export function buildParallel(ctx: BuildContext, input: StepInput): ParallelNode
 /** Builds a `map` step and its branch. */
 export function buildMap(ctx: BuildContext, input: StepInput): MapNode | undefined {
   const parsed = mapSchema.safeParse(input.config);
-  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, Object.keys(mapSchema.shape));
+  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, mapSchema);
   const raw = input.config.branch;
   let branch: Graph | undefined;
   if (raw === undefined || raw === null) {
@@ -56,7 +56,7 @@ export function buildMap(ctx: BuildContext, input: StepInput): MapNode | undefin
 /** Builds a `dag` step from the file named by its `dag_definition`, or from its inline `dag` (SDK pipelines). */
 export function buildDag(ctx: BuildContext, input: StepInput): DagNode | undefined {
   const parsed = dagSchema.safeParse(input.config);
-  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, Object.keys(dagSchema.shape));
+  if (!parsed.success) reportStepIssues(ctx, parsed.error, input, dagSchema);
   const { dag_definition: definition, dag: inline } = input.config;
   const branchName = `${input.internalName}.${DAG_BRANCH}`;
   if ((definition === undefined) === (inline === undefined)) {

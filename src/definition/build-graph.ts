@@ -7,7 +7,8 @@ import { buildStep } from "./build-node.js";
 import type { NodeKind } from "./build-node.js";
 import { checkGraph } from "./check-graph.js";
 import type { StepInfo } from "./check-graph.js";
-import { describeValue, report } from "./context.js";
+import { describeValue } from "../source/zod-issues.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { realPathOf } from "./files.js";
 import { graphSchema } from "./node-schemas.js";
@@ -84,7 +85,7 @@ function buildBranchGraph(ctx: BuildContext, value: unknown, path: DocPath, inte
   }
   const before = ctx.problems.length;
   const parsed = graphSchema.safeParse(value);
-  if (!parsed.success) reportIssues(ctx, parsed.error.issues, value, path, { label: where, allowedKeys: Object.keys(graphSchema.shape) });
+  if (!parsed.success) reportIssues(ctx, parsed.error.issues, value, path, { label: where, schema: graphSchema });
   const nodes = new Map<string, Node>();
   const infos: StepInfo[] = [];
   const steps = isMapping(value.steps) ? value.steps : {};

@@ -3,7 +3,8 @@ import type { CatalogSpec, Node, StubNode, TaskNode, TaskSpec } from "../core/gr
 import { catalogPatternProblem } from "../core/catalog-patterns.js";
 import { childName, stepNameProblem } from "../core/names.js";
 import { buildDag, buildMap, buildParallel } from "./build-composite.js";
-import { describeValue, report } from "./context.js";
+import { describeValue } from "../source/zod-issues.js";
+import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
@@ -101,7 +102,7 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
   const parsed = taskSchema.safeParse(input.config);
   checkNotebookKeys(ctx, input);
   if (!parsed.success) {
-    reportStepIssues(ctx, parsed.error, input, Object.keys(taskSchema.shape));
+    reportStepIssues(ctx, parsed.error, input, taskSchema);
     return undefined;
   }
   if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;
@@ -122,7 +123,7 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
 function buildStub(ctx: BuildContext, input: StepInput): StubNode | undefined {
   const parsed = stubSchema.safeParse(input.config);
   if (!parsed.success) {
-    reportStepIssues(ctx, parsed.error, input, STUB_KEYS);
+    reportStepIssues(ctx, parsed.error, input, stubSchema);
     return undefined;
   }
   if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;

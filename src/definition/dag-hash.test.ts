@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { dagHash } from "./dag-hash.js";
 import { loadPipelineFile } from "./load-pipeline.js";
-import { pyFloat, pythonFloat, pythonJsonDumps } from "./python-json.js";
+import { pyFloat, pythonFloat, pythonJsonDumps } from "../source/python-json.js";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 

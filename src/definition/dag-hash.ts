@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { pythonJsonDumps } from "./python-json.js";
+import { pythonJsonDumps } from "../source/python-json.js";
 
 /** runnable's `dag_hash` (§2.9): sha1 hex of Python's `json.dumps(dag_block, sort_keys=True)`. */
 export function dagHash(dagBlock: unknown): string {

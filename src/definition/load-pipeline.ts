@@ -6,8 +6,8 @@ import { displayName, readFailure } from "./files.js";
 import { serialiseGraph } from "./serialise.js";
 import type { LoadedPipeline } from "./types.js";
 import { topLevelKeyProblems } from "./dag-include.js";
-import { readSourceText } from "./source-text.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { readSourceText } from "../source/source-text.js";
+import { parseYamlSource } from "../source/yaml-source.js";
 import { isMapping } from "../core/values.js";
 
 /**

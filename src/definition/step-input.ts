@@ -40,12 +40,12 @@ export function traversalOf(data: { next: string; on_failure?: string | undefine
 }
 
 /** Reports zod issues of a step, with a clearer message for a missing `next`. */
-export function reportStepIssues(ctx: BuildContext, error: z.ZodError, input: StepInput, allowedKeys: readonly string[]): void {
+export function reportStepIssues(ctx: BuildContext, error: z.ZodError, input: StepInput, schema: z.ZodType): void {
   const missingNext = input.config.next === undefined || input.config.next === null || input.config.next === "";
   const issues = error.issues.filter((issue) => !(missingNext && issue.path[0] === "next"));
   if (missingNext) {
     const message = `${input.label} has no "next": every step except success and fail must name the step that runs after it (e.g. next: success)`;
     report(ctx, input.config.next === undefined ? input.path : [...input.path, "next"], message, "key");
   }
-  reportIssues(ctx, issues, input.config, input.path, { label: input.label, allowedKeys });
+  reportIssues(ctx, issues, input.config, input.path, { label: input.label, schema });
 }

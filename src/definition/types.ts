@@ -1,17 +1,9 @@
 import type { Graph } from "../core/graph.js";
 import type { Problem } from "../core/errors.js";
+import type { DocPath, PositionOf } from "../source/positions.js";
 
-/** A path inside a parsed document: mapping keys and sequence indexes, from the document root. */
-export type DocPath = ReadonlyArray<string | number>;
-
-/** A 1-based line and column in a source file. */
-export interface Position {
-  line: number;
-  col: number;
-}
-
-/** Locates a path in the source: at its key (`"key"`) or at its value (default). */
-export type PositionOf = (path: DocPath, at?: "key" | "value") => Position | undefined;
+/** Paths and positions in documents (defined in source/, where documents are read). */
+export type { DocPath, Position, PositionOf } from "../source/positions.js";
 
 /** A pipeline file read, validated and turned into a graph. */
 export interface LoadedPipeline {

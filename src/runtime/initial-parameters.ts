@@ -2,9 +2,9 @@ import { resolve } from "node:path";
 import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
 import { MAX_VALUE_DEPTH, parameterNameProblem, parametersFromEnv } from "../core/parameters.js";
 import type { Parameters } from "../core/run-log.js";
-import { PY_FLOAT } from "../definition/python-json.js";
-import { readSourceText } from "../definition/source-text.js";
-import { parseYamlSource, type YamlSource } from "../definition/yaml-source.js";
+import { PY_FLOAT } from "../source/python-json.js";
+import { readSourceText } from "../source/source-text.js";
+import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 
 /**
  * Initial parameters: the `-p` YAML file's top-level mapping (keys as written), overlaid by

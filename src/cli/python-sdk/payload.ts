@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RunnableError, type Problem } from "../../core/errors.js";
 import { analyseDag, invalidPipeline } from "../../definition/build-graph.js";
 import { serialiseGraph } from "../../definition/serialise.js";
+import { issueFindings } from "../../source/zod-issues.js";
 import type { PipelineSource } from "../../runtime/prepare-run.js";
 
 const docPath = z.array(z.union([z.string(), z.number()]));
@@ -42,9 +43,11 @@ export function parseSdkPayload(text: string): SdkPayload {
   }
   const parsed = sdkPayloadSchema.safeParse(value);
   if (!parsed.success) {
+    const [first] = issueFindings(parsed.error.issues, value, sdkPayloadSchema);
+    const where = first && first.path.length > 0 ? `${first.path.join(".")}: ` : "";
     throw new RunnableError(
       "INTERNAL",
-      `the Python SDK sent an unexpected pipeline (${parsed.error.issues[0]?.message}); are the Python package and the command line from the same runnable-ts version?`,
+      `the Python SDK sent an unexpected pipeline (${where}${first?.issue.message}); are the Python package and the command line from the same runnable-ts version?`,
     );
   }
   return parsed.data;

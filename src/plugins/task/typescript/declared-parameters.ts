@@ -1,5 +1,6 @@
 import type { ParameterSchema } from "../../../core/graph.js";
 import { suggestion } from "../../../core/suggest.js";
+import { issueFindings } from "../../../source/zod-issues.js";
 
 // A TypeScript task says what it reads, and a missing or misspelt parameter fails the step before the
 // function runs, naming the parameter and those available (as Python tasks do from their signature):
@@ -79,10 +80,11 @@ export function parameterProblem(fn: (...args: never[]) => unknown, schema: Para
   if (schema) {
     const parsed = schema.safeParse(parameters);
     if (parsed.success) return undefined;
-    const issues = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? "");
-      if (key && !(key in parameters)) return `parameter "${key}" is not set${nearText(key, Object.keys(parameters))}`;
-      return `parameter "${issue.path.map(String).join(".")}": ${issue.message}`;
+    const issues = issueFindings(parsed.error.issues, parameters, schema).map((finding) => {
+      const name = finding.field.join(".");
+      if (finding.kind === "unknown-key") return `parameter "${[...finding.field, finding.key].join(".")}" is not in the task's parameters schema`;
+      if (finding.kind === "missing" && finding.field.length === 1) return `parameter "${name}" is not set${nearText(name, Object.keys(parameters))}`;
+      return `parameter "${name}": ${finding.issue.message}`;
     });
     return `${issues.join("; ")} (${available(parameters)})`;
   }

@@ -4,7 +4,7 @@ import type { Alias, Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import type { Problem } from "../core/errors.js";
 import { readFastYaml } from "./fast-yaml.js";
 import { pyFloat, pythonFloat } from "./python-json.js";
-import type { DocPath, Position, PositionOf } from "./types.js";
+import type { DocPath, Position, PositionOf } from "./positions.js";
 
 /** A parsed YAML file: its data, its problems and a way to locate paths in it. */
 export interface YamlSource {

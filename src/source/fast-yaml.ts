@@ -1,6 +1,6 @@
 import jsyaml from "js-yaml";
 import { type PyFloat, pyFloat } from "./python-json.js";
-import type { DocPath } from "./types.js";
+import type { DocPath } from "./positions.js";
 
 // The fast path for reading YAML: js-yaml (about ten times faster than the `yaml` library's Document)
 // with a schema that resolves plain scalars exactly as the `yaml` library's YAML 1.2 core schema does.
