@@ -5,6 +5,7 @@ import { resolveStep, type ResolvedStep } from "../engine/resolve-step.js";
 import { createRunState } from "../engine/run-pipeline.js";
 import type { RunState } from "../engine/run-state.js";
 import type { RunEvent, RunPlan, RunStop } from "../engine/services.js";
+import type { ExecutorCapabilities } from "../ports/executor.js";
 import { baseOptions, checkBeforeRun, composeRun, runStopFrom } from "./compose-run.js";
 import { knownSecretValues } from "./known-secrets.js";
 import { initialParameters } from "./initial-parameters.js";
@@ -35,8 +36,8 @@ export interface StepOptions {
 export interface PreparedStep {
   run: RunState;
   step: ResolvedStep;
-  /** The executor type of the config (`argo` pods make one attempt per pod). */
-  executorType: string;
+  /** What the executor of the config supports (pods of an executor that retries by relaunch make one attempt each). */
+  capabilities: ExecutorCapabilities;
   dispose(): Promise<void>;
 }
 
@@ -96,7 +97,7 @@ export async function prepareStep(options: StepOptions): Promise<PreparedStep> {
     };
     const step = resolveStep(pipeline.graph, log, options.step.replaceAll("%", " "), parseMapVariable(options.mapVariable));
     const run = createRunState(plan, composed.services, await composed.services.codeIdentity());
-    return { run, step, executorType: composed.services.executor.type, dispose: composed.dispose };
+    return { run, step, capabilities: composed.services.executor.capabilities, dispose: composed.dispose };
   } catch (error) {
     await composed.dispose();
     throw error;

@@ -47,6 +47,7 @@ function mockingExecutor(options: MockRunOptions): Executor {
   const patches = options.patches ?? {};
   return {
     type: TEST_EXECUTOR,
+    capabilities: { placement: "in-process", retryByRelaunch: false, memoryStore: false },
     recordedConfig: {
       enable_parallel: false,
       overrides: {},

@@ -5,7 +5,6 @@ import { RunnableError } from "../../core/errors.js";
 import type { Status } from "../../core/run-log.js";
 import { fanInStep, fanOutStep, runSingleStep } from "../../engine/single-step.js";
 import { nextAttemptNumber } from "../../engine/step-log-writer.js";
-import { encodeMapItems } from "../../plugins/executor/argo/index.js";
 import { prepareStep, type StepOptions } from "../../runtime/prepare-step.js";
 import type { CliIo } from "../io.js";
 import { createCliLog } from "../log-level.js";
@@ -55,13 +54,13 @@ export async function executeSingleNodeCommand(runId: string, step: string, opti
   const prepared = await prepareStep(stepOptions(runId, step, options, io, controls.stop));
   try {
     const { node, place } = prepared.step;
-    // Argo retries a step by starting a new pod: one attempt here; the implicit fail only on the last.
-    // A local-container step's host walks the graph itself: no implicit fail in its container.
-    const argo = prepared.executorType === "argo";
+    // An executor that retries by relaunch (Argo starts a new pod) gets one attempt here, and the
+    // implicit fail only on the last. Under a launcher (a container's host) the launcher walks the
+    // graph itself: no implicit fail here.
+    const { retryByRelaunch, underLauncher } = prepared.capabilities;
     const attempt = place.prior ? nextAttemptNumber(place.prior) : 1;
-    const lastTry = !argo || node.kind !== "task" || attempt >= node.maxAttempts;
-    const hostWalks = io.env["RUNNABLE_IN_CONTAINER"] === "1";
-    const status = await runSingleStep(prepared.run, prepared.step, { ...(argo ? { attempts: 1 } : {}), implicitFail: lastTry && !hostWalks });
+    const lastTry = !retryByRelaunch || node.kind !== "task" || attempt >= node.maxAttempts;
+    const status = await runSingleStep(prepared.run, prepared.step, { ...(retryByRelaunch ? { attempts: 1 } : {}), implicitFail: lastTry && !underLauncher });
     return exitOf(status);
   } finally {
     controls.dispose();
@@ -83,7 +82,9 @@ export async function fanCommand(runId: string, step: string, options: StepComma
   try {
     if (options.mode === "in") return exitOf(await fanInStep(prepared.run, prepared.step));
     const items = await fanOutStep(prepared.run, prepared.step);
-    if (prepared.step.node.kind === "map") await writeFile(join(tmpdir(), "output.txt"), encodeMapItems(items));
+    // The engine that fans out (Argo's withParam) reads a map's items from $TMPDIR/output.txt.
+    const encode = prepared.capabilities.encodeMapItems;
+    if (prepared.step.node.kind === "map" && encode) await writeFile(join(tmpdir(), "output.txt"), encode(items));
     return EXIT.success;
   } finally {
     controls.dispose();

@@ -187,6 +187,7 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
   return {
     type: "file-system",
     recordedConfig: { catalog_location: config.catalog_location },
+    traits: { copies: true, sharing: "folder" },
     get: (pattern, runId) => getFiles(layout, pattern, runId),
     put: (pattern, runId) => putFiles(layout, pattern, runId),
     putContent: (name, content, runId) => putContent(layout, name, content, runId),

@@ -8,7 +8,8 @@ import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import { type S3Access, openS3, recordedLocation, s3Error, s3Status } from "../../shared/s3/s3-client.js";
+import { type S3Access, openS3, recordedLocation, S3_CREDENTIAL_VARIABLES, s3Error, s3Status } from "../../shared/s3/s3-client.js";
+import { s3Place } from "../../shared/s3/s3-location.js";
 import { isExecutionLog } from "../../../core/names.js";
 import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../file-system/catalog-files.js";
 import { openTempFileSink } from "../temp-file-sink.js";
@@ -101,6 +102,12 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
   return {
     type: "s3",
     recordedConfig: recordedLocation(config),
+    traits: {
+      copies: true,
+      sharing: "server",
+      server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
+      place: s3Place(config),
+    },
     get,
     put,
     putContent,

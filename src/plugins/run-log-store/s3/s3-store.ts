@@ -1,6 +1,7 @@
 import type { PluginContext } from "../../../ports/plugin.js";
 import type { RunLogStore } from "../../../ports/run-log-store.js";
 import { openS3, recordedLocation, S3_CREDENTIAL_VARIABLES } from "../../shared/s3/s3-client.js";
+import { s3Place } from "../../shared/s3/s3-location.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { checkWritable } from "../shared/run-log-schema.js";
@@ -49,6 +50,7 @@ export function createS3RunLogStore(config: S3RunLogStoreConfig, context: Plugin
       sharing: "server",
       leases: true,
       server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
+      place: s3Place(config),
     },
     create: (header) => createRun(store, header),
     exists: async (runId) => validateRunId(runId) === undefined && (await store.objects.head(`${dirOf(store, runId)}${RUN_OBJECT}`, `look up run "${runId}"`)),
