@@ -7,7 +7,7 @@ import { TASK_FUNCTION, allNodes, type Graph, type TaskNode } from "../../../cor
 import type { Executor, RemoteStep, RemoteStepResult } from "../../../ports/executor.js";
 import type { Peers, PluginContext } from "../../../ports/plugin.js";
 import { checkContainerSetup, imagesForGraph, systemDeps, type ContainerSetup } from "./check.js";
-import { containerRunCommand, containerSettingsFor, mountedLocations, serviceEnvNames, serviceMounts } from "./container-run.js";
+import { type ContainerMount, containerRunCommand, containerSettingsFor, mountedLocations, serviceEnvNames, serviceMounts } from "./container-run.js";
 import type { LocalContainerConfig } from "./schema.js";
 
 /** Set in a step's container, so the executor inside runs its step there instead of starting another container. */
@@ -71,6 +71,13 @@ export function createLocalContainerExecutor(config: LocalContainerConfig, conte
   };
 }
 
+/** What to mount for the run's services: folders are made on the host (a first run has made none yet); a missing secrets file is left out. */
+async function hostMounts(peers: Peers, cwd: string, workdir: string): Promise<ContainerMount[]> {
+  const mounts = serviceMounts(mountedLocations(peers), cwd, workdir);
+  for (const mount of mounts) if (mount.service !== "secrets") await mkdir(mount.source, { recursive: true });
+  return mounts.filter((mount) => mount.service !== "secrets" || existsSync(mount.source));
+}
+
 async function launchInContainer(
   step: RemoteStep,
   config: LocalContainerConfig,
@@ -90,10 +97,7 @@ async function launchInContainer(
   const image = setup.images.get(settings.image);
   if (!image) return { exitCode: 1, problem: `image ${settings.image} was not checked before the run` };
   const name = `runnable-${step.runId}-${randomBytes(4).toString("hex")}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
-  const mounts = serviceMounts(mountedLocations(peers), step.cwd, image.workdir);
-  // Folders mounted must exist on the host (a first run has made none yet); a missing dotenv file is not mounted.
-  for (const mount of mounts) if (mount.service !== "secrets") await mkdir(mount.source, { recursive: true });
-  const present = mounts.filter((mount) => mount.service !== "secrets" || existsSync(mount.source));
+  const present = await hostMounts(peers, step.cwd, image.workdir);
   const run = containerRunCommand({
     runtime: setup.runtime,
     settings,
