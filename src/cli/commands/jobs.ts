@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { RunnableError } from "../../core/errors.js";
 import { jobSource } from "../../runtime/job-source.js";
 import type { CliIo } from "../io.js";
 import { logLevelOption } from "../log-level.js";
@@ -47,5 +48,12 @@ export function registerJobs(program: Command, { io, configOption, done }: Comma
   );
   shared(program.command("execute_notebook <filename>").description("run one notebook as a job"))
     .option("--notebook-output-path <path>", "where the executed notebook is written (default: <name>_out.ipynb)")
-    .action(async (filename: string, options: JobOptions) => done(await runJob("notebook", filename, options, io)));
+    .action(async (filename: string, options: JobOptions) => {
+      if (!filename.toLowerCase().endsWith(".ipynb")) {
+        throw new RunnableError("CLI_USAGE", `A notebook should always have ipynb as the extension, got "${filename}"`, {
+          hint: "give the path of a .ipynb file",
+        });
+      }
+      done(await runJob("notebook", filename, options, io));
+    });
 }
