@@ -70,6 +70,13 @@ module.exports = {
       to: { path: "^src/(sdk|cli|testing)/" },
     },
     {
+      name: "cli-never-imports-plugins",
+      comment: "the CLI parses arguments, calls the runtime and prints: plug-ins are reached through the runtime (builtins, capabilities, traits)",
+      severity: "error",
+      from: { path: layer("cli") },
+      to: { path: "^src/plugins/" },
+    },
+    {
       name: "sdk-does-not-use-cli",
       severity: "error",
       from: { path: layer("sdk") },

@@ -8,7 +8,7 @@ import type { RunLog } from "../src/core/run-log.js";
 import { runPipeline } from "../src/engine/run-pipeline.js";
 import { createFileSystemRunLogStore } from "../src/plugins/run-log-store/file-system/file-system.js";
 import type { RunLogStore } from "../src/ports/run-log-store.js";
-import { prepareRun } from "../src/runtime/prepare-run.js";
+import { prepare } from "../src/runtime/prepare.js";
 import { serialiseGraph } from "../src/definition/serialise.js";
 import { getParameter, map, parallel, pipeline, setParameter, shell, stub, track, typescript, type Pipeline } from "../src/sdk/index.js";
 import { contractErrors } from "./helpers/cli.js";
@@ -132,7 +132,7 @@ describe("a map's cost grows linearly with its items", () => {
       const noop = pipeline({ steps: [typescript({ name: "noop", function: () => undefined })] });
       const { graph } = pipeline({ steps: [listStep(range(items)), map({ name: "m", iterateOn: "items", iterateAs: "item", branch: noop })] }).build();
       const source = { kind: "graph" as const, graph, serialised: serialiseGraph(graph), name: "linear", file: null };
-      const { plan, services } = await prepareRun({ source, cwd: dir, env: {}, configFile: join(dir, "config.yaml"), warn: () => undefined });
+      const { plan, services } = await prepare({ kind: "execute", source, cwd: dir, env: {}, configFile: join(dir, "config.yaml"), warn: () => undefined });
       let bytes = 0;
       const store = createFileSystemRunLogStore({ folder: join(dir, ".run_log_store"), observeWrites: (_file, n) => (bytes += n) });
       const counted = countCalls(store);

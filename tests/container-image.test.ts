@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRunnableError } from "../src/core/errors.js";
 import { checkContainerSetup, containerCodeIdentity, systemDeps } from "../src/plugins/executor/local-container/check.js";
-import { containerRunCommand, serviceMounts } from "../src/plugins/executor/local-container/container-run.js";
+import { containerRunCommand, mountedLocations, serviceMounts } from "../src/plugins/executor/local-container/container-run.js";
+import { setupForConfigs } from "../src/runtime/integrations.js";
 import { buildLocalContainerConfigSchema } from "../src/plugins/executor/local-container/schema.js";
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { podmanPodRunner } from "./helpers/argo-emulator/pod-runners.js";
@@ -79,15 +80,14 @@ describe.skipIf(podmanMissing)("local-container: setup check and the step's cont
     await mkdir(join(host, ".run_log_store"), { recursive: true });
     await mkdir(join(host, "abs-catalog"), { recursive: true });
     await writeFile(join(host, ".env"), "TOKEN=abc\n");
-    const mounts = serviceMounts(
-      {
-        run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
-        catalog: { type: "file-system", config: { catalog_location: join(host, "abs-catalog") } },
-        secrets: { type: "dotenv", config: {} },
-      },
-      host,
-      "/project",
-    );
+    const { peers } = await setupForConfigs({
+      executor: { type: "local-container", config: { docker_image: image } },
+      run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
+      catalog: { type: "file-system", config: { catalog_location: join(host, "abs-catalog") } },
+      secrets: { type: "dotenv", config: {} },
+      experiment_tracker: { type: "do-nothing" },
+    });
+    const mounts = serviceMounts(mountedLocations(peers), host, "/project");
     const settings = { image, autoRemove: true, runInLocal: false, environment: { key: "value" }, maxStepDurationSeconds: null };
     const run = containerRunCommand({
       runtime: "podman",

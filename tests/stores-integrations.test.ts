@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { containerRunCommand, serviceEnvNames } from "../src/plugins/executor/local-container/container-run.js";
-import { type IntegrationInput, integrationFindings } from "../src/runtime/integrations.js";
+import { type IntegrationInput, findingsForConfigs, setupForConfigs } from "../src/runtime/integrations.js";
+
+/** The keys an executor's config requires (the rules are evaluated on services created from valid configs). */
+const REQUIRED: Record<string, Record<string, unknown>> = { argo: { image: "img" }, "local-container": { docker_image: "img" } };
 
 const input = (executor: string, overrides: Partial<IntegrationInput> = {}): IntegrationInput => ({
-  executor: { type: executor },
+  executor: { type: executor, config: REQUIRED[executor] ?? {} },
   run_log_store: { type: "postgres", config: { connection_url: "postgres://runnable:pw@db.internal/runs" } },
   catalog: { type: "s3", config: { bucket: "team", prefix: "catalog" } },
   secrets: { type: "dotenv" },
@@ -11,46 +14,47 @@ const input = (executor: string, overrides: Partial<IntegrationInput> = {}): Int
   ...overrides,
 });
 
-const messages = (found: ReturnType<typeof integrationFindings>, service: string) =>
+const messages = (found: Awaited<ReturnType<typeof findingsForConfigs>>, service: string) =>
   found.filter((f) => f.service === service).map((f) => `${f.level}: ${f.message}`);
 
 describe("integration rules for the stores on a server", () => {
-  it("local-container: nothing mounted, the host's PG*/AWS_* variables passed by name", () => {
-    const found = integrationFindings(input("local-container"));
+  it("local-container: nothing mounted, the host's PG*/AWS_* variables passed by name", async () => {
+    const found = await findingsForConfigs(input("local-container"));
     expect(messages(found, "run_log_store")).toEqual([
       expect.stringMatching(/^info: run_log_store postgres: nothing is mounted; each container connects to the server itself .*PGPASSWORD/),
     ]);
     expect(messages(found, "catalog")).toEqual([expect.stringMatching(/^info: catalog s3: nothing is mounted; .*AWS_ACCESS_KEY_ID/)]);
   });
 
-  it("argo: credentials from Kubernetes secrets; a loopback address is flagged without its password", () => {
-    expect(messages(integrationFindings(input("argo")), "run_log_store")).toEqual([
+  it("argo: credentials from Kubernetes secrets; a loopback address is flagged without its password", async () => {
+    expect(messages(await findingsForConfigs(input("argo")), "run_log_store")).toEqual([
       expect.stringMatching(/^info: run_log_store postgres: nothing is mounted; pods connect .*secrets_from_k8s/),
     ]);
-    const loopback = integrationFindings(
+    const loopback = await findingsForConfigs(
       input("argo", { run_log_store: { type: "postgres", config: { connection_url: "postgres://u:secret@127.0.0.1:5432/x" } } }),
     );
     const [warning] = messages(loopback, "run_log_store");
     expect(warning).toMatch(/^warning: run_log_store postgres: connection_url postgres:\/\/\*\*\*@127\.0\.0\.1:5432\/x points at the pod itself/);
     expect(warning).not.toContain("secret");
     expect(
-      messages(integrationFindings(input("argo", { catalog: { type: "s3", config: { bucket: "b", endpoint_url: "http://localhost:9000" } } })), "catalog")[0],
+      messages(
+        await findingsForConfigs(input("argo", { catalog: { type: "s3", config: { bucket: "bkt", endpoint_url: "http://localhost:9000" } } })),
+        "catalog",
+      )[0],
     ).toMatch(/^warning: catalog s3: endpoint_url http:\/\/localhost:9000 points at the pod itself/);
   });
 
-  it("local: nothing to say; one bucket and prefix for both is a warning", () => {
-    expect(messages(integrationFindings(input("local")), "run_log_store")).toEqual([]);
+  it("local: nothing to say; one bucket and prefix for both is a warning", async () => {
+    expect(messages(await findingsForConfigs(input("local")), "run_log_store")).toEqual([]);
     const same = { type: "s3", config: { bucket: "team", prefix: "x/" } };
     expect(
-      messages(integrationFindings(input("local", { run_log_store: same, catalog: { type: "s3", config: { bucket: "team", prefix: "x" } } })), "catalog"),
+      messages(await findingsForConfigs(input("local", { run_log_store: same, catalog: { type: "s3", config: { bucket: "team", prefix: "x" } } })), "catalog"),
     ).toEqual([expect.stringMatching(/^warning: catalog s3 and run_log_store s3 share one bucket and prefix/)]);
   });
 
-  it("passes only the variables that are set, by name, never their values", () => {
-    const names = serviceEnvNames(
-      { run_log_store: { type: "postgres" }, catalog: { type: "s3" } },
-      { PGPASSWORD: "pw", PGHOST: "h", AWS_SECRET_ACCESS_KEY: "s", HOME: "/root" },
-    );
+  it("passes only the variables that are set, by name, never their values", async () => {
+    const { peers } = await setupForConfigs(input("local-container"));
+    const names = serviceEnvNames(peers.services, { PGPASSWORD: "pw", PGHOST: "h", AWS_SECRET_ACCESS_KEY: "s", HOME: "/root" });
     expect(names.sort()).toEqual(["AWS_SECRET_ACCESS_KEY", "PGHOST", "PGPASSWORD"]);
     const run = containerRunCommand({
       runtime: "podman",

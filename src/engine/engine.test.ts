@@ -100,7 +100,7 @@ describe("engine (in memory)", () => {
 
   it("stops an attempt at its time limit; the next attempt runs", async () => {
     const runner = scriptedRunner({ slow: [waitForStop(), { parameters: { done: 1 } }] });
-    const services = testServices({ runner, executor: { type: "local", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => 30 } });
+    const services = testServices({ runner, executor: { ...testServices().executor, stepTimeLimitMs: () => 30 } });
     const log = await runGraph(dag({ slow: task("slow", "success", { max_attempts: 2 }) }), services);
     expect(log.steps.slow!.attempts.map((a) => a.message)).toEqual([
       "stopped after exceeding its time limit of 0.03 seconds (max_step_duration_in_seconds)",
@@ -144,6 +144,7 @@ describe("engine (in memory)", () => {
     const runner = scriptedRunner({ a: [{ parameters: { x: 1 } }], b: [{ parameters: { y: 1 } }] });
     const executor = {
       type: "mocked",
+      capabilities: testServices().executor.capabilities,
       recordedConfig: {},
       maxParallel: 1,
       stepTimeLimitMs: () => undefined,

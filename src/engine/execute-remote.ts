@@ -1,3 +1,4 @@
+import { RunnableError } from "../core/errors.js";
 import type { TaskNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { newStepLog, stepsAt, type Status, type StepLog } from "../core/run-log.js";
@@ -10,10 +11,10 @@ import { type BranchContext, type RunState, type StepPlace, stopReason } from ".
 import { assignParameters, recordedParameters } from "./scope.js";
 import { nextAttemptNumber } from "./step-log-writer.js";
 
-/** True when the executor runs this task step in another process (a container). */
+/** True when the executor launches this task step in another process (a container, a cluster job). */
 export function runsRemotely(run: RunState, node: TaskNode): boolean {
   const { executor } = run.services;
-  return executor.launchStep !== undefined && !(executor.runsHere?.(node) ?? false);
+  return executor.capabilities.placement === "launched" && !(executor.runsHere?.(node) ?? false);
 }
 
 async function storedStep(run: RunState, ctx: BranchContext, name: string): Promise<StepLog | undefined> {
@@ -29,6 +30,8 @@ async function storedStep(run: RunState, ctx: BranchContext, name: string): Prom
  * leaves a FAIL attempt saying why.
  */
 export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
+  const launch = run.services.executor.launchStep;
+  if (!launch) throw new RunnableError("INTERNAL", `executor ${run.services.executor.type} launches its steps but has no launchStep`);
   const name = resolveName(node.internalName, ctx.mapVariable);
   const started = run.services.now();
   run.services.onEvent?.({ type: "step-start", internalName: name, kind: node.kind, depth: ctx.location.length });
@@ -40,7 +43,7 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
   let result: RemoteStepResult;
   try {
     const config = run.plan.runConfig;
-    result = await run.services.executor.launchStep!({
+    result = await launch.call(run.services.executor, {
       runId: run.plan.runId,
       node,
       mapVariable: ctx.mapVariable,

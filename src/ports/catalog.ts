@@ -1,5 +1,5 @@
 import type { DataCatalog } from "../core/run-log.js";
-import type { Freed } from "./run-log-store.js";
+import type { Freed, RunLogStoreTraits } from "./run-log-store.js";
 
 /** A file stored in a run's catalog, ready to be read. */
 export interface StoredFile {
@@ -21,9 +21,32 @@ export interface ContentWriter {
   abort(): Promise<void>;
 }
 
+/** Where a service's server is: its address as configured, the setting holding it, and the environment variables its credentials come from. */
+export type ServerAccess = NonNullable<RunLogStoreTraits["server"]>;
+
+/**
+ * What a catalog is, for rules written against traits (never against type names): whether it copies
+ * anything, how other processes and machines reach its files.
+ */
+export interface CatalogTraits {
+  /** Catalog get/put copy files (false: nothing passes between steps through it). */
+  copies: boolean;
+  /** How other processes reach its files: not at all, through its folder (mounted or shared), or by connecting to its server. */
+  sharing: "none" | "folder" | "server";
+  /** For a catalog on a server (see {@link ServerAccess}). */
+  server?: ServerAccess;
+  /**
+   * Where its objects live, as one comparable text (server, bucket, prefix): a run log store in the same
+   * place (its `traits.place`) could have its records replaced by cataloged files of the same name.
+   */
+  place?: string;
+}
+
 /** Moves files between the working directory and a run-scoped store, recording each transfer. */
 export interface Catalog {
   readonly type: string;
+  /** What the catalog is (see {@link CatalogTraits}). */
+  readonly traits: CatalogTraits;
   /** Config fields to record in `run_config.catalog_handler`. */
   readonly recordedConfig: Record<string, unknown>;
   /**

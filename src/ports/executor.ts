@@ -62,9 +62,44 @@ export interface RenderOutcome {
   message: string;
 }
 
+/**
+ * Where an executor's steps run: in this process (the engine walks the graph and runs each step here),
+ * launched as processes or jobs of their own (the engine walks here and hands each task step to
+ * `launchStep`), or rendered for another engine that walks and runs everything (`render`; nothing runs here).
+ */
+export type StepPlacement = "in-process" | "launched" | "rendered";
+
+/**
+ * What an executor is and supports, for the runtime, the CLI and other plug-ins' rules to read (never
+ * its type name).
+ */
+export interface ExecutorCapabilities {
+  placement: StepPlacement;
+  /**
+   * A failed attempt is retried by starting the step's process again (Argo starts a new pod): a step
+   * process makes one attempt, and follows a failure to the fail step only on the last one.
+   */
+  retryByRelaunch: boolean;
+  /**
+   * A run may keep its log in this process's memory only (a store that is not persistent): its steps
+   * run here and nothing reads the run afterwards.
+   */
+  memoryStore: boolean;
+  /**
+   * This instance runs in a step process that another process launched and watches (a container of a
+   * launching executor): the launcher walks the graph, follows failures and shows progress, so this
+   * process only runs its step and passes its output on.
+   */
+  underLauncher?: boolean;
+  /** How a map's items travel to the engine that fans out (one text, e.g. JSON for Argo's `withParam`). */
+  encodeMapItems?(items: readonly unknown[]): string;
+}
+
 /** Decides how and where steps run (in-process, containers, mocked, ...) and how much runs at once. */
 export interface Executor {
   readonly type: string;
+  /** Where steps run and what the executor supports (see {@link ExecutorCapabilities}). */
+  readonly capabilities: ExecutorCapabilities;
   /** Config fields to record in `run_config.executor`. */
   readonly recordedConfig: Record<string, unknown>;
   /** How many branches of a parallel/map node may run at once (1 = sequential). */
@@ -78,11 +113,11 @@ export interface Executor {
   disposition?(node: LeafNode): StepDisposition;
   /** Problems with running `graph` on this executor, found before anything runs (e.g. a patched stub). */
   check?(graph: Graph): Problem[];
-  /** Present on executors that compile the run for another system (e.g. an Argo manifest) and run nothing. */
+  /** With placement "rendered": compiles the run for another system (e.g. an Argo manifest); nothing runs here. */
   render?(request: RenderRequest): Promise<RenderOutcome>;
   /** Checks what needs the machine (a container runtime, local images) before anything runs. */
   prepare?(graph: Graph): Promise<void>;
-  /** Runs a task step in another process (a container) instead of here; undefined for in-process executors. */
+  /** With placement "launched": runs a task step in another process (a container, a cluster job) instead of here. */
   launchStep?(step: RemoteStep): Promise<RemoteStepResult>;
   /** With `launchStep`: whether this step still runs here (runnable's `run_in_local`). */
   runsHere?(node: TaskNode): boolean;

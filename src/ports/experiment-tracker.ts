@@ -14,9 +14,17 @@ export interface TrackedRun {
   parameters?: Readonly<Record<string, unknown>>;
 }
 
+/** What a tracker is, for rules written against traits (never against type names). */
+export interface TrackerTraits {
+  /** The tracking server it mirrors runs to (absent: metrics stay in the run log only). */
+  server?: { url: string; setting: string };
+}
+
 /** Mirrors a run's metrics to an external system. Never fails the run: errors become warnings. */
 export interface ExperimentTracker {
   readonly type: string;
+  /** What the tracker is (see {@link TrackerTraits}). */
+  readonly traits: TrackerTraits;
   /** Config fields to record in `run_config.experiment_tracker`. */
   readonly recordedConfig: Record<string, unknown>;
   /** Called once when the run starts. */

@@ -14,6 +14,8 @@ export interface RunLogStoreTraits {
   leases: boolean;
   /** For a store on a server: its address as configured, the setting holding it, and the environment variables its credentials come from. */
   server?: { address: string; addressSetting: string; credentialVariables: readonly string[] };
+  /** Where its objects live, as one comparable text (server, bucket, prefix), when a catalog could write there too. */
+  place?: string;
 }
 
 /** The run-level fields written when a run starts. */

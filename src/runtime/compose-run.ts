@@ -10,9 +10,9 @@ import type { LocalFolder, PluginContext } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 import { builtinRegistry } from "./builtins.js";
 import { checkRunnable } from "./check-graph.js";
-import { createService, createTaskRunners, knownServiceSchemas } from "./compose-services.js";
+import { createServiceSet, createTaskRunners, knownServiceSchemas, type ServiceSetup } from "./compose-services.js";
 import { gitCodeIdentity } from "./git-identity.js";
-import { integrationFindings } from "./integrations.js";
+import { applyFindings, integrationFindings } from "./integrations.js";
 import { checkLocalFolders } from "./local-folders.js";
 import { createProcessWatchdog } from "./process-watchdog.js";
 import type { Registry } from "./registry.js";
@@ -36,26 +36,23 @@ export interface ComposeOptions {
 export interface ComposedRun {
   config: LoadedConfig;
   services: Services;
+  /** The services with their definitions and configs (what the plug-ins' rules are evaluated on). */
+  setup: ServiceSetup;
   runners: Map<string, TaskRunner>;
   /** Local folders the services write under (checked before a run starts). */
   folders: LocalFolder[];
   dispose(): Promise<void>;
 }
 
-/** Loads the services config and creates every service and task runner; nothing is written. */
+/** Loads the services config and creates every service and task runner, each once; nothing is written. */
 export async function composeRun(options: ComposeOptions): Promise<ComposedRun> {
   const { cwd, env, warn } = options;
   const registry = options.registry ?? builtinRegistry();
   const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
-  const context: PluginContext = { cwd, env, warn, services: config.services };
-  const [executor, runLogStore, catalog, secrets, tracker] = await Promise.all([
-    createService(registry, "executor", config.services.executor, context),
-    createService(registry, "run_log_store", config.services.run_log_store, context),
-    createService(registry, "catalog", config.services.catalog, context),
-    createService(registry, "secrets", config.services.secrets, context),
-    createService(registry, "experiment_tracker", config.services.experiment_tracker, context),
-  ]);
+  const context: PluginContext = { cwd, env, warn };
+  const setup = await createServiceSet(registry, config.services, context);
+  const { executor, run_log_store: runLogStore, catalog, secrets, experiment_tracker: tracker } = setup.peers.services;
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
@@ -85,16 +82,15 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     await scratch.dispose();
     await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));
   };
-  return { config, services, runners, folders: localFoldersOf(registry, config, context), dispose };
+  return { config, services, setup, runners, folders: localFoldersOf(setup, config), dispose };
 }
 
 /** The local folders each configured service declares, named by their setting and where it was set. */
-function localFoldersOf(registry: Registry, config: LoadedConfig, context: PluginContext): LocalFolder[] {
+function localFoldersOf(setup: ServiceSetup, config: LoadedConfig): LocalFolder[] {
   return SERVICE_KEYS.flatMap((key) => {
     const chosen = config.services[key];
-    const declared = registry.find(key, chosen.type)?.localFolders?.(chosen.config, context) ?? [];
     const where = chosen.source === "file" ? `in ${config.file}` : chosen.source === "default" ? "the default" : `in ${chosen.source}`;
-    return declared.map((folder) => ({ path: folder.path, setting: `${folder.setting} (${where})` }));
+    return setup.peers.folders[key].map((folder) => ({ ...folder, setting: `${folder.setting} (${where})` }));
   });
 }
 
@@ -124,22 +120,7 @@ function imageIdentityFrom(env: Readonly<Record<string, string | undefined>>): {
  */
 export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: string, options: { quiet?: boolean } = {}): Promise<void> {
   const { services } = composed;
-  const configured = (service: { type: string; recordedConfig: Record<string, unknown> }) => ({ type: service.type, config: service.recordedConfig });
-  const findings = integrationFindings({
-    executor: configured(services.executor),
-    run_log_store: configured(services.runLogStore),
-    catalog: configured(services.catalog),
-    secrets: configured(services.secrets),
-    experiment_tracker: configured(services.tracker),
-  });
-  const refused = findings.filter((finding) => finding.level === "error");
-  if (refused.length > 0) {
-    throw new RunnableError(
-      "CONFIG_INVALID",
-      `the services configuration cannot be used with executor ${services.executor.type}:\n${refused.map((f) => f.message).join("\n")}`,
-    );
-  }
-  if (!options.quiet) for (const finding of findings) if (finding.level === "warning") services.warn(finding.message);
+  applyFindings(integrationFindings(composed.setup), services.executor.type, services.warn, options.quiet);
   const problems: Problem[] = [...(await checkRunnable(graph, composed.runners, cwd)), ...(services.executor.check?.(graph) ?? [])];
   if (problems.length > 0) {
     throw new RunnableError("PIPELINE_INVALID", `the pipeline cannot run:\n${problems.map(formatProblem).join("\n")}`, {
@@ -147,8 +128,8 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
       hint: "fix each step listed (file:line:col); `runnable validate <file>` makes these checks without running anything",
     });
   }
-  // A rendering executor (argo) runs elsewhere: its folders are the pods', not this machine's.
-  if (!services.executor.render) await checkLocalFolders(composed.folders);
+  // A rendering executor runs everything elsewhere: its folders are the pods', not this machine's.
+  if (services.executor.capabilities.placement !== "rendered") await checkLocalFolders(composed.folders);
   await services.executor.prepare?.(graph);
 }
 

@@ -3,7 +3,7 @@ import { RunnableError } from "../core/errors.js";
 import { SERVICE_KEYS, type ServiceKey } from "../config/load-config.js";
 import { didYouMean } from "../core/suggest.js";
 import type { ServiceRecord } from "../core/run-log.js";
-import type { PluginContext, PluginInstances, PluginKind } from "../ports/plugin.js";
+import type { Peers, PluginContext, PluginDefinition, PluginInstances, PluginKind, ServiceKind } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 import type { Registry } from "./registry.js";
 
@@ -27,6 +27,16 @@ export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "ta
   return { ...services, task_runners: schemas("task") };
 }
 
+/** The definition of a service type; an unknown type is a CONFIG_INVALID error listing the known ones. */
+export function definitionOf<K extends ServiceKey>(registry: Registry, kind: K, type: string): PluginDefinition<K, unknown> {
+  const definition = registry.find(kind, type);
+  if (!definition) {
+    const known = registry.all(kind).map((d) => d.type);
+    throw new RunnableError("CONFIG_INVALID", `unknown ${kind} type "${type}"; known types: ${known.join(", ")}.${didYouMean(type, known)}`);
+  }
+  return definition;
+}
+
 /** Creates one service from its validated choice. */
 export async function createService<K extends ServiceKey>(
   registry: Registry,
@@ -34,12 +44,44 @@ export async function createService<K extends ServiceKey>(
   choice: ServiceChoice,
   context: PluginContext,
 ): Promise<PluginInstances[K]> {
-  const definition = registry.find(kind, choice.type);
-  if (!definition) {
-    const known = registry.all(kind).map((d) => d.type);
-    throw new RunnableError("CONFIG_INVALID", `unknown ${kind} type "${choice.type}"; known types: ${known.join(", ")}.${didYouMean(choice.type, known)}`);
-  }
-  return definition.create(choice.config, context) as Promise<PluginInstances[K]>;
+  return definitionOf(registry, kind, choice.type).create(choice.config, context) as Promise<PluginInstances[K]>;
+}
+
+/** Every service of a run, created once, with what each knows of the others once all exist ({@link Peers}). */
+export interface ServiceSetup {
+  peers: Peers;
+  /** The definitions the services were created from (their rules are evaluated before a run). */
+  definitions: { readonly [K in ServiceKind]: PluginDefinition<K, unknown> };
+  /** Each service's validated config. */
+  configs: Readonly<Record<ServiceKind, unknown>>;
+}
+
+/**
+ * Creates the five services of a run from their validated choices (concurrently). Each plug-in's
+ * context can reach the others (`context.peers`) once they all exist.
+ */
+export async function createServiceSet(registry: Registry, chosen: Readonly<Record<ServiceKind, ServiceChoice>>, base: PluginContext): Promise<ServiceSetup> {
+  const definitions = Object.fromEntries(SERVICE_KEYS.map((kind) => [kind, definitionOf(registry, kind, chosen[kind].type)])) as ServiceSetup["definitions"];
+  let peers: Peers | undefined;
+  const context: PluginContext = {
+    ...base,
+    peers: () => {
+      if (!peers) throw new RunnableError("INTERNAL", "a service asked for the run's other services before they were all created");
+      return peers;
+    },
+  };
+  const create = <K extends ServiceKind>(kind: K) => definitions[kind].create(chosen[kind].config, context) as Promise<PluginInstances[K]>;
+  const [executor, run_log_store, catalog, secrets, experiment_tracker] = await Promise.all([
+    create("executor"),
+    create("run_log_store"),
+    create("catalog"),
+    create("secrets"),
+    create("experiment_tracker"),
+  ]);
+  const folders = Object.fromEntries(SERVICE_KEYS.map((kind) => [kind, definitions[kind].localFolders?.(chosen[kind].config, context) ?? []]));
+  peers = { services: { executor, run_log_store, catalog, secrets, experiment_tracker }, folders: folders as unknown as Peers["folders"] };
+  const configs = Object.fromEntries(SERVICE_KEYS.map((kind) => [kind, chosen[kind].config])) as ServiceSetup["configs"];
+  return { peers, definitions, configs };
 }
 
 /** Creates every task runner (with its `task_runners` settings, if any) and indexes them by the command types they serve. */

@@ -1,10 +1,9 @@
 import { RunnableError, isRunnableError } from "../core/errors.js";
 import { runPipeline } from "../engine/run-pipeline.js";
 import type { RunResult } from "../engine/services.js";
-import { prepareRetry, type RetryOptions } from "./prepare-retry.js";
 import { claimWorkdir, sharedWorkdirWarning } from "./workdir-claim.js";
 import { knownSecretValues } from "./known-secrets.js";
-import { prepareRun, type PreparedRun, type RunOptions } from "./prepare-run.js";
+import { type ExecuteIntent, type PreparedRun, type RetryIntent, prepare } from "./prepare.js";
 
 /** Runs a prepared run and disposes of it; resolves with its final status (a failed run is not an exception). */
 export async function runPrepared(prepared: PreparedRun): Promise<RunResult> {
@@ -58,11 +57,11 @@ export function storageFailure(error: unknown, runId: string): RunnableError | u
 }
 
 /** Prepares and runs a pipeline (a new run, or a re-run with `useCached`). */
-export async function executePipeline(options: RunOptions): Promise<RunResult> {
-  return runPrepared(await prepareRun(options));
+export async function executePipeline(options: Omit<ExecuteIntent, "kind">): Promise<RunResult> {
+  return runPrepared(await prepare({ ...options, kind: "execute" }));
 }
 
 /** Continues a stored run under its own id (`runnable retry`). */
-export async function retryRun(options: RetryOptions): Promise<RunResult> {
-  return runPrepared(await prepareRetry(options));
+export async function retryRun(options: Omit<RetryIntent, "kind">): Promise<RunResult> {
+  return runPrepared(await prepare({ ...options, kind: "retry" }));
 }

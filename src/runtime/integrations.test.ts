@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { integrationFindings, type IntegrationInput } from "./integrations.js";
+import { findingsForConfigs, type IntegrationInput } from "./integrations.js";
+
+/** The keys an executor's config requires (the rules are evaluated on services created from valid configs). */
+const REQUIRED: Record<string, Record<string, unknown>> = { argo: { image: "img" }, "local-container": { docker_image: "img" } };
 
 const services = (
   executor: string,
   overrides: Partial<Record<keyof IntegrationInput, { type: string; config?: Record<string, unknown> }>> = {},
 ): IntegrationInput => ({
-  executor: { type: executor },
+  executor: { type: executor, config: REQUIRED[executor] ?? {} },
   run_log_store: { type: "file-system" },
   catalog: { type: "file-system" },
   secrets: { type: "env-secrets-manager" },
@@ -13,7 +16,7 @@ const services = (
   ...overrides,
 });
 
-const argoOnMnt = { type: "argo", config: { persistent_volumes: [{ name: "v", mount_path: "/mnt" }] } };
+const argoOnMnt = { type: "argo", config: { image: "img", persistent_volumes: [{ name: "v", mount_path: "/mnt" }] } };
 
 /** executor × services → the levels and the start of each message (the fix is named in each). */
 const TABLE: [string, IntegrationInput, [string, string][]][] = [
@@ -114,8 +117,8 @@ const TABLE: [string, IntegrationInput, [string, string][]][] = [
 ];
 
 describe("integration rules (§11.7)", () => {
-  it.each(TABLE)("%s", (_name, input, expected) => {
-    const findings = integrationFindings(input);
+  it.each(TABLE)("%s", async (_name, input, expected) => {
+    const findings = await findingsForConfigs(input);
     expect(findings.map((f) => f.level)).toEqual(expected.map(([level]) => level));
     findings.forEach((finding, i) => {
       expect(finding.message.startsWith(expected[i]![1]), `${finding.message}\n  should start with\n${expected[i]![1]}`).toBe(true);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
-import { loadServicesConfig } from "../config/load-config.js";
+import { type LoadedConfig, loadServicesConfig } from "../config/load-config.js";
 import type { Catalog } from "../ports/catalog.js";
+import type { PluginContext, ServiceKind, ServiceSet } from "../ports/plugin.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { builtinRegistry } from "./builtins.js";
 import { createService, knownServiceSchemas } from "./compose-services.js";
@@ -15,26 +16,31 @@ export interface OpenOptions {
   warn?: (message: string) => void;
 }
 
-/** Opens the run log store the services config chooses (for `runs list` / `runs show`). */
+/** The run log store the services config chooses (for `runs list` / `runs show`). */
 export async function openRunLogStore(options: OpenOptions): Promise<RunLogStore> {
-  return (await openRunServices(options, false)).store;
+  return (await openServices(options, ["run_log_store"])).services.run_log_store;
 }
 
 /** The run log store and the catalog the services config chooses (for `runs delete`, `runnable ui`). */
 export async function openStoreAndCatalog(options: OpenOptions): Promise<{ store: RunLogStore; catalog: Catalog }> {
-  const opened = await openRunServices(options, true);
-  return { store: opened.store, catalog: opened.catalog! };
+  const { services } = await openServices(options, ["run_log_store", "catalog"]);
+  return { store: services.run_log_store, catalog: services.catalog };
 }
 
-async function openRunServices(options: OpenOptions, withCatalog: boolean): Promise<{ store: RunLogStore; catalog?: Catalog }> {
+/**
+ * Some of the services the config chooses, without the others (no task runners, no peers): what a
+ * command that runs nothing needs, or what finding a stored run needs before its own config is known.
+ */
+export async function openServices<K extends ServiceKind>(
+  options: OpenOptions,
+  kinds: readonly K[],
+): Promise<{ config: LoadedConfig; services: Pick<ServiceSet, K> }> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const env = options.env ?? process.env;
   const registry = options.registry ?? builtinRegistry();
-  const known = knownServiceSchemas(registry);
-  const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
+  const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known: knownServiceSchemas(registry) });
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
-  const context = { cwd, env, warn };
-  const store = await createService(registry, "run_log_store", config.services.run_log_store, context);
-  if (!withCatalog) return { store };
-  return { store, catalog: await createService(registry, "catalog", config.services.catalog, context) };
+  const context: PluginContext = { cwd, env, warn };
+  const created = await Promise.all(kinds.map((kind) => createService(registry, kind, config.services[kind], context)));
+  return { config, services: Object.fromEntries(kinds.map((kind, i) => [kind, created[i]])) as unknown as Pick<ServiceSet, K> };
 }

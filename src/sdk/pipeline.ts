@@ -1,21 +1,20 @@
 import { RunnableError } from "../core/errors.js";
+import { PIPELINE_BRAND, isBuiltPipeline } from "../core/pipeline-object.js";
 import type { RunLog } from "../core/run-log.js";
 import { buildGraph } from "../definition/build-graph.js";
 import { MAP_REDUCER, TASK_FUNCTION, TASK_PARAMETERS, type Graph } from "../core/graph.js";
 import { serialiseGraph } from "../definition/serialise.js";
 import { runPrepared } from "../runtime/execute.js";
-import { prepareRetry, type RetryOptions } from "../runtime/prepare-retry.js";
 import { allNodes } from "../core/graph.js";
-import { prepareRun, type PipelineSource, type PreparedRun, type RunOptions } from "../runtime/prepare-run.js";
+import type { PipelineSource } from "../runtime/load-pipeline-source.js";
+import { type ExecuteIntent, type PreparedRun, type RetryIntent, prepare } from "../runtime/prepare.js";
 import { createProgress } from "../runtime/progress.js";
 import { checkOptions } from "./options.js";
 import type { Step } from "./steps.js";
 import { noAttachments, stepsToDag, type Attachments } from "./to-dag.js";
 
-const BRAND = Symbol.for("runnable-ts.pipeline");
-
 /** Options of `pipeline.execute()` (the CLI's options, by name; `useCached` re-runs an earlier run). */
-export type ExecuteOptions = Omit<RunOptions, "source" | "stop"> & {
+export type ExecuteOptions = Omit<ExecuteIntent, "kind" | "source" | "stop" | "executionPlan"> & {
   /** Throw a RUN_FAILED error when the run fails (default true); the run log is on `error.runLog`. */
   throwOnFailure?: boolean;
   /** Show the run's progress as the CLI does (on stdout; `{ output: false }` hides task output). */
@@ -39,7 +38,7 @@ const RUN_KEYS = [
 ];
 
 /** `onEvent` with the CLI's live progress added when `progress` asks for it. */
-function withProgress<T extends { onEvent?: RunOptions["onEvent"] }>(options: T, progress: ExecuteOptions["progress"]): T {
+function withProgress<T extends { onEvent?: ExecuteIntent["onEvent"] }>(options: T, progress: ExecuteOptions["progress"]): T {
   if (!progress) return options;
   const settings = progress === true ? {} : progress;
   const show = createProgress({
@@ -58,7 +57,7 @@ function withProgress<T extends { onEvent?: RunOptions["onEvent"] }>(options: T,
 }
 
 /** Options of `pipeline.retry(runId)`. */
-export type RetryPipelineOptions = Omit<RetryOptions, "runId" | "file" | "loadFile" | "source" | "stop"> & {
+export type RetryPipelineOptions = Omit<RetryIntent, "kind" | "runId" | "file" | "source" | "stop"> & {
   /** Throw a RUN_FAILED error when the run fails again (default true). */
   throwOnFailure?: boolean;
   /** Show the run's progress as the CLI does (see {@link ExecuteOptions.progress}). */
@@ -67,7 +66,7 @@ export type RetryPipelineOptions = Omit<RetryOptions, "runId" | "file" | "loadFi
 
 /** A pipeline built in code. */
 export interface Pipeline {
-  readonly [BRAND]: true;
+  readonly [PIPELINE_BRAND]: true;
   readonly name: string;
   readonly description: string;
   readonly steps: readonly Step[];
@@ -90,7 +89,7 @@ export function pipeline(definition: { name?: string; description?: string; step
   const description = definition.description ?? "";
   const steps = [...definition.steps];
   const self: Pipeline = {
-    [BRAND]: true,
+    [PIPELINE_BRAND]: true,
     name,
     description,
     steps,
@@ -113,7 +112,7 @@ export function pipeline(definition: { name?: string; description?: string; step
     async execute(options = {}) {
       checkOptions("pipeline.execute()", options, [...RUN_KEYS, "useCached"]);
       const { throwOnFailure = true, progress, ...runOptions } = options;
-      return finished(await prepareRun({ ...withProgress(runOptions, progress), source: self.source() }), throwOnFailure);
+      return finished(await prepare({ ...withProgress(runOptions, progress), kind: "execute", source: self.source() }), throwOnFailure);
     },
     async retry(runId, options = {}) {
       checkOptions(
@@ -122,9 +121,7 @@ export function pipeline(definition: { name?: string; description?: string; step
         RUN_KEYS.filter((key) => key !== "runId" && key !== "tag"),
       );
       const { throwOnFailure = true, progress, ...retryOptions } = options;
-      const source = self.source();
-      const loadFile = async () => source;
-      return finished(await prepareRetry({ ...withProgress(retryOptions, progress), runId, source, loadFile }), throwOnFailure);
+      return finished(await prepare({ ...withProgress(retryOptions, progress), kind: "retry", runId, source: self.source() }), throwOnFailure);
     },
     source() {
       const { graph } = self.build();
@@ -147,5 +144,5 @@ async function finished(prepared: PreparedRun, throwOnFailure: boolean): Promise
 
 /** True when `value` is a pipeline built with {@link pipeline} (by any copy of this package). */
 export function isPipeline(value: unknown): value is Pipeline {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return isBuiltPipeline(value);
 }

@@ -12,7 +12,13 @@ import { fixedClock, memoryCatalog, recordingTracker } from "./fakes.js";
 /** Services for engine tests: in memory, deterministic, no processes and no files. */
 export function testServices(overrides: Partial<Services> & { runner?: TaskRunner } = {}): Services {
   const { runner, ...rest } = overrides;
-  const executor: Executor = { type: "local", recordedConfig: {}, maxParallel: 1, stepTimeLimitMs: () => undefined };
+  const executor: Executor = {
+    type: "local",
+    capabilities: { placement: "in-process", retryByRelaunch: false, memoryStore: true },
+    recordedConfig: {},
+    maxParallel: 1,
+    stepTimeLimitMs: () => undefined,
+  };
   const identity = {
     code_identifier: "0".repeat(40),
     code_identifier_type: "git",
@@ -24,7 +30,7 @@ export function testServices(overrides: Partial<Services> & { runner?: TaskRunne
     executor,
     runLogStore: createBufferedRunLogStore(),
     catalog: memoryCatalog(),
-    secrets: { type: "do-nothing", recordedConfig: {}, get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
+    secrets: { type: "do-nothing", traits: { source: "none" }, recordedConfig: {}, get: async (name) => Promise.reject(new Error(`no secret ${name}`)) },
     tracker: recordingTracker(),
     taskRunner: (type) => (runner?.commandTypes.includes(type) ? runner : undefined),
     codeIdentity: async () => identity,

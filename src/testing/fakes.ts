@@ -19,6 +19,7 @@ export function recordingTracker(): RecordingTracker {
   const ended: Status[] = [];
   return {
     type: "recording",
+    traits: {},
     recordedConfig: {},
     runs,
     published,
@@ -117,6 +118,7 @@ export function memoryCatalog(): MemoryCatalog {
   };
   return {
     type: "memory",
+    traits: { copies: true, sharing: "none" },
     recordedConfig: {},
     files,
     get: async (pattern, runId) => (files.has(`${runId}/${pattern}`) ? [record(pattern, runId, "get")] : []),

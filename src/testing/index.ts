@@ -16,3 +16,4 @@ export {
 } from "./fakes.js";
 export { testServices, runGraph, graphOf, type RunGraphOptions } from "./engine-harness.js";
 export { testInvocation, type TestInvocationOptions } from "./invocation.js";
+export { findingsForConfigs, setupForConfigs, type IntegrationInput } from "../runtime/integrations.js";

@@ -7,7 +7,7 @@ import type { MapVariable } from "../core/names.js";
 import type { Parameters, RunLog } from "../core/run-log.js";
 import { runPrepared } from "../runtime/execute.js";
 import { builtinRegistry } from "../runtime/builtins.js";
-import { prepareRun } from "../runtime/prepare-run.js";
+import { prepare } from "../runtime/prepare.js";
 import { definePlugin } from "../ports/plugin.js";
 import type { Executor, LeafNode, StepDisposition } from "../ports/executor.js";
 import { taskContextStorage, type TaskContext } from "../ports/task-context.js";
@@ -47,6 +47,7 @@ function mockingExecutor(options: MockRunOptions): Executor {
   const patches = options.patches ?? {};
   return {
     type: TEST_EXECUTOR,
+    capabilities: { placement: "in-process", retryByRelaunch: false, memoryStore: false },
     recordedConfig: {
       enable_parallel: false,
       overrides: {},
@@ -83,7 +84,8 @@ export async function runWithMocks(pipeline: Pipeline, options: MockRunOptions =
       configSchema: z.strictObject({}),
       create: async () => executor,
     });
-    const prepared = await prepareRun({
+    const prepared = await prepare({
+      kind: "execute",
       source: pipeline.source(),
       configFile: config,
       cwd,

@@ -1,145 +1,36 @@
-import { RunnableError } from "../../core/errors.js";
-import type { RunLog } from "../../core/run-log.js";
-import { signalExitCode } from "../../core/stop.js";
-import type { RunResult } from "../../engine/services.js";
-import { runPrepared } from "../../runtime/execute.js";
-import { prepareRetry } from "../../runtime/prepare-retry.js";
-import { type PipelineSource, type PreparedRun, prepareRun } from "../../runtime/prepare-run.js";
-import { renderRun } from "../../runtime/render-run.js";
-import { loadPipelineSource } from "../load-pipeline-source.js";
-import { createCliLog } from "../log-level.js";
-import { failureLine, usageNote } from "../failure-summary.js";
-import { createProgress } from "../../runtime/progress.js";
-import { EXIT } from "../report-error.js";
+import { type Command, Option } from "commander";
+import { pipelineScript } from "../../runtime/load-pipeline-source.js";
 import type { CliIo } from "../io.js";
+import { logLevelOption } from "../log-level.js";
+import type { CommandContext } from "../program.js";
+import { type ExecuteCommandOptions, executeSource } from "../run-output.js";
+import { executePythonScriptCommand, executeSdkPayloadCommand } from "./python-sdk.js";
 
-/** Options of `runnable execute`. */
-export interface ExecuteCommandOptions {
-  file: string;
-  configFile?: string;
-  parametersFile?: string;
-  runId?: string;
-  tag?: string;
-  useCached?: string;
-  quiet?: boolean;
-  output?: boolean;
-  logLevel?: string;
-  /** `run_config.execution_plan` (`unchained` for execute_function/execute_notebook jobs). */
-  executionPlan?: string;
-}
-
-/** What every run command shares: progress, warnings by log level. */
-function runSettings(options: { quiet?: boolean; output?: boolean; logLevel?: string }, io: CliIo) {
-  const progress = options.quiet ? undefined : createProgress({ tty: io.isTTY, showOutput: options.output !== false, write: io.out });
-  const log = createCliLog(options.logLevel, io.err);
-  return { log, settings: { cwd: io.cwd, env: io.env, warn: log.warn, ...(progress ? { onEvent: progress } : {}) } };
-}
-
-/** The exit code of a finished run: 0 success, 1 failed, 128+n when a signal stopped it. */
-function exitCodeOf(result: RunResult): number {
-  if (result.stopped?.kind === "signal") return signalExitCode(result.stopped.signal);
-  return result.status === "SUCCESS" ? EXIT.success : EXIT.runFailed;
-}
-
-/**
- * A finished run: its exit code and a way to read its log back (only read when asked: it can be large);
- * null when a rendering executor (argo) compiled the run instead of running it.
- */
-export interface FinishedRun {
-  code: number;
-  runLog: (() => Promise<RunLog>) | null;
-}
-
-/** Runs a prepared run (printing its log at the end with the buffered store, as runnable does). */
-async function finishRun(prepared: PreparedRun, options: { quiet?: boolean }, io: CliIo): Promise<FinishedRun> {
-  const store = prepared.services.runLogStore;
-  if (prepared.services.executor.render) {
-    throw new RunnableError("UNSUPPORTED", `runs of executor ${prepared.services.executor.type} are not run here: retry them where they run`, {
-      hint: "for Argo: argo retry <workflow> (or submit the manifest again)",
+/** Adds `runnable execute` (a pipeline file, a Python SDK script, or a pipeline the Python SDK sends). */
+export function registerExecute(program: Command, { io, verbose, configOption, done }: CommandContext): void {
+  program
+    .command("execute")
+    .description("run a pipeline (YAML, a Python SDK script, or a TypeScript/JavaScript module whose default export is a pipeline)")
+    .option("-f, --file <file>", "pipeline definition", "pipeline.yaml")
+    .addOption(configOption())
+    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
+    .option("--run-id <id>", "run id (default: generated, e.g. blazing-colden-0544)")
+    .option("--tag <tag>", "label of the run (also the MLflow experiment name)")
+    .option("--use-cached <run-id>", "re-run: a new run that skips the steps that succeeded in this earlier run")
+    .addOption(logLevelOption())
+    .option("-q, --quiet", "print only the run id and status")
+    .option("--no-output", "do not show task output while running")
+    .addOption(new Option("--sdk-payload <file>", "a pipeline sent by the Python SDK (- for stdin)").hideHelp())
+    .addOption(new Option("--sdk-result <file>", "where to write the run log for the Python SDK").hideHelp())
+    .action(async (options) => {
+      if (options.sdkPayload !== undefined) return done(await executeSdkPayloadCommand({ ...options, verbose }, io));
+      const script = await pipelineScript(options.file, { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
+      if (script) return done(await executePythonScriptCommand({ ...options, verbose }, script, io));
+      done(await executeCommand(options, io));
     });
-  }
-  const result = await runPrepared(prepared);
-  const runLog = () => store.get(result.runId);
-  // runnable prints the run log at the end; with the in-memory store it is the only record of the run
-  if (store.type === "buffered") io.out(`${JSON.stringify(await runLog(), null, 4)}\n`);
-  const trackerUrl = prepared.services.tracker.runUrl?.();
-  if (trackerUrl && !options.quiet) io.out(`${prepared.services.tracker.type} run: ${trackerUrl}\n`);
-  if (options.quiet) io.out(`${result.runId} ${result.status}\n`);
-  else if (result.status === "FAIL") {
-    // The last lines of a failed run: what failed, why, where its output is (and a flag it may lack).
-    const log = await runLog();
-    for (const line of [usageNote(log), failureLine(log)]) if (line) io.out(`${line}\n`);
-  }
-  return { code: exitCodeOf(result), runLog };
 }
 
 /** `runnable execute`: runs a pipeline (or re-runs one with --use-cached); exit 0 when it succeeded, 1 when it failed. */
 export async function executeCommand(options: ExecuteCommandOptions, io: CliIo): Promise<number> {
-  const source = await loadPipelineSource(options.file, io.cwd);
-  return (await executeSource(source, options, io)).code;
-}
-
-/** Runs a loaded pipeline with the options of `runnable execute`; resolves with the exit code and the run log. */
-export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<FinishedRun> {
-  const { log, settings } = runSettings(options, io);
-  const controls = io.stopControls();
-  try {
-    const prepared = await prepareRun({
-      ...settings,
-      source,
-      ...(options.configFile ? { configFile: options.configFile } : {}),
-      ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
-      ...(options.runId !== undefined ? { runId: options.runId } : {}),
-      ...(options.tag !== undefined ? { tag: options.tag } : {}),
-      ...(options.useCached !== undefined ? { useCached: options.useCached } : {}),
-      stop: controls.stop,
-    });
-    const { plan, services } = prepared;
-    if (options.executionPlan) plan.runConfig.execution_plan = options.executionPlan;
-    if (services.executor.render) {
-      // A rendering executor (argo) compiles the run for another system; nothing runs here.
-      try {
-        io.out(`${(await renderRun(plan, services)).message}\n`);
-      } finally {
-        await prepared.dispose();
-      }
-      return { code: EXIT.success, runLog: null };
-    }
-    log.info(
-      `run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`,
-    );
-    return await finishRun(prepared, options, io);
-  } finally {
-    controls.dispose();
-  }
-}
-
-/** Options of `runnable retry`. */
-export interface RetryCommandOptions {
-  file?: string;
-  configFile?: string;
-  parametersFile?: string;
-  quiet?: boolean;
-  output?: boolean;
-  logLevel?: string;
-}
-
-/** `runnable retry RUN_ID`: continues a failed, stopped or dead run under its own id. */
-export async function retryCommand(runId: string, options: RetryCommandOptions, io: CliIo): Promise<number> {
-  const { settings } = runSettings(options, io);
-  const controls = io.stopControls();
-  try {
-    const prepared = await prepareRetry({
-      ...settings,
-      runId,
-      ...(options.file !== undefined ? { file: options.file } : {}),
-      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
-      ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
-      loadFile: (file) => loadPipelineSource(file, io.cwd),
-      stop: controls.stop,
-    });
-    return (await finishRun(prepared, options, io)).code;
-  } finally {
-    controls.dispose();
-  }
+  return (await executeSource({ kind: "file", file: options.file }, options, io)).code;
 }

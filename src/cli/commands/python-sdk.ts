@@ -1,24 +1,16 @@
 import { readFile } from "node:fs/promises";
-import { writeAtomic } from "../../io/atomic-file.js";
-import { extname, resolve } from "node:path";
-import { isRunnableError } from "../../core/errors.js";
-import { loadServicesConfig } from "../../config/load-config.js";
+import { resolve } from "node:path";
 import { allNodes } from "../../core/graph.js";
-import { builtinRegistry } from "../../runtime/builtins.js";
-import { knownServiceSchemas } from "../../runtime/compose-services.js";
+import { writeAtomic } from "../../io/atomic-file.js";
+import type { ScriptLaunch } from "../../ports/plugin.js";
+import { prepare } from "../../runtime/prepare.js";
+import { parseSdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
 import type { CliIo } from "../io.js";
-import { EXIT } from "../report-error.js";
-import { parseSdkPayload, sdkPipelineSource } from "../python-sdk/payload.js";
-import { mergeSdkOptions, runSdkPayload, type SdkCliOptions } from "../python-sdk/run-payload.js";
-import { validateRun } from "../../runtime/validate-run.js";
 import { createCliLog } from "../log-level.js";
-import type { ValidateCommandOptions } from "./validate.js";
+import { mergeSdkOptions, runSdkPayload, type SdkCliOptions } from "../python-sdk/run-payload.js";
 import { runPythonScript } from "../python-sdk/run-script.js";
-
-/** True for a file `runnable execute -f` / `runnable validate` runs as a Python SDK script. */
-export function isPythonScript(file: string): boolean {
-  return extname(file).toLowerCase() === ".py";
-}
+import { EXIT } from "../report-error.js";
+import type { ValidateCommandOptions } from "./validate.js";
 
 /** Options of `runnable execute` for SDK pipelines (hidden `--sdk-payload`/`--sdk-result` are used by `Pipeline.execute()`). */
 export type PythonExecuteOptions = SdkCliOptions & { file: string; sdkPayload?: string; sdkResult?: string; verbose?: boolean };
@@ -32,12 +24,11 @@ export async function executeSdkPayloadCommand(options: PythonExecuteOptions, io
 }
 
 /** `runnable execute -f pipeline.py`: runs the script, which hands its pipeline back; the command line's options win. */
-export async function executePythonScriptCommand(options: PythonExecuteOptions, io: CliIo): Promise<number> {
-  const interpreter = await scriptInterpreter(options.configFile, io);
+export async function executePythonScriptCommand(options: PythonExecuteOptions, launch: ScriptLaunch, io: CliIo): Promise<number> {
   return runPythonScript(
     {
       file: options.file,
-      interpreter,
+      launch,
       verbose: options.verbose ?? false,
       handle: async (payload) => {
         const { code, runLog } = await runSdkPayload(payload, options, io);
@@ -49,16 +40,16 @@ export async function executePythonScriptCommand(options: PythonExecuteOptions, 
 }
 
 /** `runnable validate pipeline.py`: runs the script up to `Pipeline.execute()` and makes every check `execute` would on the pipeline it hands over. */
-export async function validatePythonScript(file: string, cli: ValidateCommandOptions, io: CliIo, verbose: boolean): Promise<number> {
-  const interpreter = await scriptInterpreter(cli.configFile, io);
+export async function validatePythonScript(file: string, launch: ScriptLaunch, cli: ValidateCommandOptions, io: CliIo, verbose: boolean): Promise<number> {
   return runPythonScript(
     {
       file,
-      interpreter,
+      launch,
       verbose,
       handle: async (payload) => {
         const options = mergeSdkOptions(payload, cli, io.env);
-        const graph = await validateRun({
+        const { graph } = await prepare({
+          kind: "validate",
           source: sdkPipelineSource(payload, io.cwd),
           cwd: io.cwd,
           env: io.env,
@@ -73,22 +64,4 @@ export async function validatePythonScript(file: string, cli: ValidateCommandOpt
     },
     io,
   );
-}
-
-/** The Python that runs SDK scripts: `task_runners.python.interpreter` of the config, else $RUNNABLE_PYTHON, else python3. */
-async function scriptInterpreter(configFile: string | undefined, io: CliIo): Promise<string> {
-  try {
-    const config = await loadServicesConfig({
-      ...(configFile ? { file: configFile } : {}),
-      env: io.env,
-      cwd: io.cwd,
-      known: knownServiceSchemas(builtinRegistry()),
-    });
-    const chosen = (config.taskRunners["python"] as { interpreter?: string } | undefined)?.interpreter;
-    if (chosen) return chosen;
-  } catch (error) {
-    if (!isRunnableError(error)) throw error;
-    // an invalid config is reported when the pipeline runs, with every problem
-  }
-  return io.env["RUNNABLE_PYTHON"] || "python3";
 }

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import type { Command } from "commander";
 import { RunnableError } from "../../core/errors.js";
 import { openStoreAndCatalog } from "../../runtime/open-store.js";
 import type { CliIo } from "../io.js";
+import type { CommandContext } from "../program.js";
 
 /** Options of `runnable ui`. */
 export interface UiCommandOptions {
@@ -27,6 +29,18 @@ function openBrowser(url: string, io: CliIo): void {
   const child = spawn(command, [url], { detached: true, stdio: "ignore" });
   child.on("error", () => io.err(`could not start ${command}; open ${url} yourself\n`));
   child.unref();
+}
+
+/** Adds `runnable ui`. */
+export function registerUi(program: Command, { io, configOption, done }: CommandContext): void {
+  program
+    .command("ui")
+    .description("browse runs, metrics and comparisons in a local web app (read-only)")
+    .option("--port <n>", "port to listen on (0 = any free port)", "8765")
+    .option("--host <host>", "address to bind (default 127.0.0.1; any other needs the printed token)")
+    .addOption(configOption())
+    .option("--open", "open the browser")
+    .action(async (options: UiCommandOptions) => done(await uiCommand(options, io)));
 }
 
 /** `runnable ui`: serves the read-only run browser until interrupted. */

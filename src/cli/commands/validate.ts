@@ -1,8 +1,11 @@
+import type { Command } from "commander";
 import { allNodes } from "../../core/graph.js";
-import { validateRun } from "../../runtime/validate-run.js";
+import { pipelineScript } from "../../runtime/load-pipeline-source.js";
+import { prepare } from "../../runtime/prepare.js";
 import type { CliIo } from "../io.js";
-import { createCliLog } from "../log-level.js";
-import { loadPipelineSource } from "../load-pipeline-source.js";
+import { createCliLog, logLevelOption } from "../log-level.js";
+import type { CommandContext } from "../program.js";
+import { validatePythonScript } from "./python-sdk.js";
 
 /** Options of `runnable validate`: the ones of `runnable execute` that change what is checked. */
 export interface ValidateCommandOptions {
@@ -11,22 +14,35 @@ export interface ValidateCommandOptions {
   logLevel?: string;
 }
 
+/** Adds `runnable validate FILE` (a pipeline file, or a Python SDK script up to the pipeline it hands over). */
+export function registerValidate(program: Command, { io, verbose, configOption, done }: CommandContext): void {
+  program
+    .command("validate <file>")
+    .description("run every check `execute` makes before a run starts (pipeline, config, tasks, folders, parameters), writing nothing")
+    .addOption(configOption())
+    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
+    .addOption(logLevelOption())
+    .action(async (file: string, options: ValidateCommandOptions) => {
+      const script = await pipelineScript(file, { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
+      done(script ? await validatePythonScript(file, script, options, io, verbose) : await validateCommand(file, options, io));
+    });
+}
+
 /**
  * `runnable validate FILE`: every check `runnable execute` makes before a run starts, nothing
  * written; exit 0 when the pipeline would start, 2 otherwise.
  */
 export async function validateCommand(file: string, options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const log = createCliLog(options.logLevel, io.err);
-  const source = await loadPipelineSource(file, io.cwd);
-  const graph = await validateRun({
-    source,
+  const { graph } = await prepare({
+    kind: "validate",
+    source: { kind: "file", file },
     cwd: io.cwd,
     env: io.env,
     warn: log.warn,
     ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(options.parametersFile ? { parametersFile: options.parametersFile } : {}),
   });
-  const count = [...allNodes(graph)].length;
-  io.out(`${file}: valid (${count} steps, start at "${graph.startAt}")\n`);
+  io.out(`${file}: valid (${[...allNodes(graph)].length} steps, start at "${graph.startAt}")\n`);
   return 0;
 }

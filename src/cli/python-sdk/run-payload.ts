@@ -1,20 +1,16 @@
 import { rename, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { RunLog } from "../../core/run-log.js";
-import { configFileFrom, loadServicesConfig } from "../../config/load-config.js";
-import { builtinRegistry } from "../../runtime/builtins.js";
-import { knownServiceSchemas } from "../../runtime/compose-services.js";
-import type { PipelineSource } from "../../runtime/prepare-run.js";
-import { executeSource, type ExecuteCommandOptions } from "../commands/execute.js";
+import { configFileFrom } from "../../config/load-config.js";
+import type { PipelineSource } from "../../runtime/load-pipeline-source.js";
+import { openServices } from "../../runtime/open-store.js";
+import { type SdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
+import { type ExecuteCommandOptions, executeSource } from "../run-output.js";
 import type { CliIo } from "../io.js";
 import { EXIT } from "../report-error.js";
-import { sdkPipelineSource, type SdkPayload } from "./payload.js";
 
 /** Options given on the command line; each wins over the script's own `execute(...)` argument. */
 export type SdkCliOptions = Omit<ExecuteCommandOptions, "file"> & { useCached?: string };
-
-/** Executors that walk the graph here; for any other the SDK only writes the pipeline definition (§3.9). */
-const WALKING_EXECUTORS = new Set(["local", "mocked"]);
 
 /** The options of the run: the command line's first, then the script's arguments (the config env var beats the script's). */
 export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: CliIo["env"]): SdkCliOptions {
@@ -38,23 +34,21 @@ export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: Cl
 export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io: CliIo): Promise<{ code: number; runLog: RunLog | null }> {
   const source = sdkPipelineSource(payload, io.cwd);
   const options = mergeSdkOptions(payload, cli, io.env);
-  const executor = await executorType(options.configFile, io);
-  if (!WALKING_EXECUTORS.has(executor)) {
+  // Only an executor whose steps run in this process runs an SDK pipeline here; the others load the
+  // pipeline again elsewhere (containers, pods), so they get its definition written instead (§3.9).
+  // (Its warnings come when the run is prepared.)
+  const probe = { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env, warn: () => undefined };
+  const { executor } = (await openServices(probe, ["executor"])).services;
+  if (executor.capabilities.placement !== "in-process") {
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
     await writeDefinition(source, resolve(io.cwd, target));
     io.out(
-      `The ${executor} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
+      `The ${executor.type} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
     );
     return { code: EXIT.success, runLog: null };
   }
   const finished = await executeSource(source, options, io);
   return { code: finished.code, runLog: finished.runLog ? await finished.runLog() : null };
-}
-
-async function executorType(configFile: string | undefined, io: CliIo): Promise<string> {
-  const known = knownServiceSchemas(builtinRegistry());
-  const config = await loadServicesConfig({ ...(configFile ? { file: configFile } : {}), env: io.env, cwd: io.cwd, known });
-  return config.services.executor.type;
 }
 
 async function writeDefinition(source: PipelineSource, path: string): Promise<void> {

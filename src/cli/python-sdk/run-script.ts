@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { RunnableError } from "../../core/errors.js";
-import { pythonPath } from "../../plugins/task/python/interpreter.js";
+import type { ScriptLaunch } from "../../ports/plugin.js";
+import { type SdkPayload, parseSdkPayload } from "../../runtime/sdk-payload.js";
 import type { CliIo } from "../io.js";
 import { EXIT, reportError } from "../report-error.js";
-import { parseSdkPayload, type SdkPayload } from "./payload.js";
 
 /** Name of the variable telling `Pipeline.execute()` where the waiting command line listens. */
 export const HANDOFF_ENV = "RUNNABLE_SDK_HANDOFF";
@@ -22,7 +22,8 @@ export type PayloadHandler = (payload: SdkPayload) => Promise<{ reply: HandoffRe
 /** Options of {@link runPythonScript}. */
 export interface ScriptOptions {
   file: string;
-  interpreter: string;
+  /** How to run the script (its task plug-in's `pipelineScripts`). */
+  launch: ScriptLaunch;
   verbose: boolean;
   /** What to do with the pipeline the script's first `Pipeline.execute()` hands over. */
   handle: PayloadHandler;
@@ -81,20 +82,17 @@ function readLine(socket: Socket): Promise<string> {
 }
 
 function spawnScript(options: ScriptOptions, address: string, io: CliIo): Promise<number> {
-  const env = { ...io.env, [HANDOFF_ENV]: address, PYTHONPATH: pythonPath(io.env["PYTHONPATH"]), PYTHONUNBUFFERED: "1" };
+  const { launch } = options;
+  const env = { ...io.env, ...launch.env, [HANDOFF_ENV]: address };
   return new Promise((done, fail) => {
-    const child = spawn(options.interpreter, [options.file], { cwd: io.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(launch.command, launch.args, { cwd: io.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out = new StringDecoder("utf8");
     const err = new StringDecoder("utf8");
     child.stdout.on("data", (chunk: Buffer) => io.out(out.write(chunk)));
     child.stderr.on("data", (chunk: Buffer) => io.err(err.write(chunk)));
     child.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") {
-        fail(
-          new RunnableError("FILE_NOT_FOUND", `Python interpreter "${options.interpreter}" not found (it runs ${options.file})`, {
-            hint: "install Python 3 (e.g. apt-get install python3), or name the interpreter in RUNNABLE_PYTHON or in the config's task_runners.python.interpreter",
-          }),
-        );
+        fail(new RunnableError("FILE_NOT_FOUND", `${launch.what} not found (it runs ${options.file})`, { hint: launch.missingHint }));
       } else fail(error);
     });
     child.on("close", (code, signal) => done(code ?? (signal ? 128 : 1)));

@@ -69,6 +69,12 @@ export function catalogContract(name: string, makeCatalog: (cwd: string) => Cata
       expect(JSON.parse(JSON.stringify(catalog.recordedConfig))).toEqual(catalog.recordedConfig);
     });
 
+    it("declares its traits (what other plug-ins' rules read instead of its type name)", () => {
+      expect(catalog.traits.copies).toBe(stores);
+      expect(["none", "folder", "server"]).toContain(catalog.traits.sharing);
+      if (catalog.traits.sharing === "server") expect(catalog.traits.server?.addressSetting).toEqual(expect.any(String));
+    });
+
     it("putContent never throws for a valid name and records what it stored", async () => {
       const entries = await catalog.putContent("step.execution.log", "hello\n", "run-1");
       if (!stores) return expect(entries).toEqual([]);

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunLog } from "../../core/run-log.js";
 import { runPrepared } from "../../runtime/execute.js";
-import { prepareRun } from "../../runtime/prepare-run.js";
+import { prepare } from "../../runtime/prepare.js";
 
 /** How the suite runs pipelines on the executor under test. */
 export interface ExecutorHarness {
@@ -41,7 +41,8 @@ export function executorContract(name: string, harness: ExecutorHarness): void {
     afterAll(() => rm(cwd, { recursive: true, force: true }));
 
     const run = async (file: string, runId: string): Promise<RunLog> => {
-      const prepared = await prepareRun({
+      const prepared = await prepare({
+        kind: "execute",
         source: { kind: "yaml", file: `examples/contract/${file}` },
         configFile: harness.configFile,
         cwd,

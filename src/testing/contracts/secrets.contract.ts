@@ -51,6 +51,11 @@ export function secretsContract(
       expect(JSON.parse(JSON.stringify(secrets.recordedConfig))).toEqual(secrets.recordedConfig);
     });
 
+    it("declares where its values come from (what other plug-ins' rules read instead of its type name)", () => {
+      expect(["host-environment", "file", "none"]).toContain(secrets.traits.source);
+      if (secrets.traits.source === "file") expect(path.isAbsolute(secrets.traits.file?.path ?? "")).toBe(true);
+    });
+
     it("returns each known secret exactly", async () => {
       for (const [key, value] of Object.entries(CONTRACT_SECRETS)) {
         expect(await secrets.get(key)).toBe(stores ? value : "");

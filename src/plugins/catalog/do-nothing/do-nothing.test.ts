@@ -1,4 +1,4 @@
-import { integrationFindings } from "../../../runtime/integrations.js";
+import { findingsForConfigs } from "../../../runtime/integrations.js";
 import { describe, expect, it } from "vitest";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { catalogContract } from "../../../testing/contracts/catalog.contract.js";
@@ -23,13 +23,15 @@ describe("do-nothing catalog", () => {
     const catalog = await doNothingCatalogPlugin.create({}, context("/nonexistent", warnings));
     expect(warnings).toEqual([]);
     expect(
-      integrationFindings({
-        executor: { type: "local" },
-        run_log_store: { type: "file-system" },
-        catalog: { type: "do-nothing" },
-        secrets: { type: "do-nothing" },
-        experiment_tracker: { type: "do-nothing" },
-      })
+      (
+        await findingsForConfigs({
+          executor: { type: "local" },
+          run_log_store: { type: "file-system" },
+          catalog: { type: "do-nothing" },
+          secrets: { type: "do-nothing" },
+          experiment_tracker: { type: "do-nothing" },
+        })
+      )
         .filter((f) => f.level === "warning")
         .map((f) => f.message),
     ).toEqual(["catalog do-nothing: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps"]);

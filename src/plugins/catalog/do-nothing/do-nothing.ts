@@ -4,10 +4,11 @@ import type { PluginContext } from "../../../ports/plugin.js";
 
 /** A catalog whose operations do nothing and return no entries (`get` never fails). */
 export function createDoNothingCatalog(context: PluginContext): Catalog {
-  void context; // its warning comes from the integration rules (runtime/integrations.ts), checked before a run
+  void context; // its warning comes from its rule (index.ts), checked before a run
   return {
     type: "do-nothing",
     recordedConfig: {},
+    traits: { copies: false, sharing: "none" },
     get: async () => [],
     put: async () => [],
     putContent: async () => [],

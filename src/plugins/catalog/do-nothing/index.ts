@@ -11,4 +11,11 @@ export const doNothingCatalogPlugin = definePlugin({
   description: "Moves no files and records nothing (data cannot be passed between steps through the catalog)",
   configSchema: doNothingCatalogConfigSchema,
   create: async (_config, context) => (await import("./do-nothing.js")).createDoNothingCatalog(context),
+  rules: (self) => [
+    {
+      level: "warning",
+      service: "catalog",
+      message: `catalog ${self.type}: catalog get/put of steps copy nothing; choose catalog file-system to pass files between steps`,
+    },
+  ],
 });

@@ -196,6 +196,7 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
   return {
     type: "file-system",
     recordedConfig: { catalog_location: config.catalog_location },
+    traits: { copies: true, sharing: "folder" },
     get: (pattern, runId) => getFiles(state, pattern, runId),
     put: (pattern, runId) => putFiles(state, pattern, runId),
     putContent: (name, content, runId) => putContent(state, name, content, runId),

@@ -14,5 +14,7 @@ export const fileSystemCatalogPlugin = definePlugin({
   description: "Copies files to and from <catalog_location>/<run_id>/ on the local disk (default .catalog)",
   configSchema: fileSystemCatalogConfigSchema,
   create: async (config, context) => (await import("./file-system.js")).createFileSystemCatalog(config, context),
-  localFolders: (config, context) => [{ path: path.resolve(context.cwd, config.catalog_location), setting: "catalog.config.catalog_location" }],
+  localFolders: (config, context) => [
+    { path: path.resolve(context.cwd, config.catalog_location), setting: "catalog.config.catalog_location", value: config.catalog_location },
+  ],
 });

@@ -15,4 +15,14 @@ export const s3CatalogPlugin = definePlugin({
   description: "Copies files to and from s3://<bucket>/<prefix>/<run_id>/ (streamed, multipart for large files)",
   configSchema: buildS3CatalogConfigSchema,
   create: async (config, context) => (await import("./s3-catalog.js")).createS3Catalog(config, context),
+  rules(self, { services: { run_log_store: store } }) {
+    if (self.traits.place === undefined || self.traits.place !== store.traits.place) return [];
+    return [
+      {
+        level: "warning",
+        service: "catalog",
+        message: `catalog ${self.type} and run_log_store ${store.type} share one bucket and prefix, so a cataloged file named like a run log object (RunLog.json) would replace it; give them different prefixes`,
+      },
+    ];
+  },
 });

@@ -9,7 +9,8 @@ import { validateRunId } from "../../../core/run-id.js";
 import type { Catalog, ContentWriter, StoredFile } from "../../../ports/catalog.js";
 import type { Freed } from "../../../ports/run-log-store.js";
 import type { PluginContext } from "../../../ports/plugin.js";
-import { type S3Access, openS3, recordedLocation, s3Error, s3Status } from "../../shared/s3/s3-client.js";
+import { type S3Access, openS3, recordedLocation, S3_CREDENTIAL_VARIABLES, s3Error, s3Status } from "../../shared/s3/s3-client.js";
+import { s3Place } from "../../shared/s3/s3-location.js";
 import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../catalog-paths.js";
 import type { S3CatalogConfig } from "./index.js";
 import { contentWriter, downloadFile, listKeys, uploadFile } from "./s3-transfer.js";
@@ -30,6 +31,12 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
   return {
     type: "s3",
     recordedConfig: recordedLocation(config),
+    traits: {
+      copies: true,
+      sharing: "server",
+      server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
+      place: s3Place(config),
+    },
     get: (pattern, runId) => getFiles(state, pattern, runId),
     put: (pattern, runId) => putFiles(state, pattern, runId),
     putContent: (name, content, runId) => putContent(state, name, content, runId),

@@ -5,6 +5,7 @@ import { writeAtomic } from "../../../io/atomic-file.js";
 import { allNodes, type Graph } from "../../../core/graph.js";
 import type { Executor, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
+import { encodeMapItems } from "./containers.js";
 import { manifestYaml } from "./manifest-yaml.js";
 import { renderWorkflow } from "./render.js";
 import type { ArgoConfig } from "./schema.js";
@@ -58,6 +59,8 @@ function overrideProblems(graph: Graph, config: ArgoConfig): Problem[] {
 export function createArgoExecutor(config: ArgoConfig, context: PluginContext): Executor {
   return {
     type: "argo",
+    // Argo walks the graph and retries a step by starting a new pod; map items reach its withParam as JSON texts.
+    capabilities: { placement: "rendered", retryByRelaunch: true, memoryStore: false, encodeMapItems },
     recordedConfig: { ...config },
     maxParallel: 1,
     // Inside a pod the step's own limit applies too, so a too-long attempt is recorded before Argo's

@@ -1,8 +1,8 @@
 import { definePlugin } from "../../../ports/plugin.js";
+import { argoRules } from "./rules.js";
 import { buildArgoConfigSchema } from "./schema.js";
 
 export { buildArgoConfigSchema, type ArgoConfig } from "./schema.js";
-export { encodeMapItems, FAN_OUT_OUTPUT_PATH } from "./containers.js";
 export type { ArgoWorkflow } from "./workflow-types.js";
 
 /**
@@ -15,4 +15,5 @@ export const argoExecutorPlugin = definePlugin({
   description: "writes an Argo Workflows manifest (each step a pod running runnable from `image`); runs nothing",
   configSchema: buildArgoConfigSchema,
   create: async (config, context) => (await import("./argo-executor.js")).createArgoExecutor(config, context),
+  rules: (self, peers, config) => argoRules(self, peers, config),
 });

@@ -2,6 +2,7 @@ import path from "node:path";
 import { RunnableError } from "../../../core/errors.js";
 import { isTerminal, type Node } from "../../../core/graph.js";
 import type { MapVariable } from "../../../core/names.js";
+import type { LocalFolder, Peers } from "../../../ports/plugin.js";
 import type { ContainerRuntime, LocalContainerConfig } from "./schema.js";
 
 /** The executor type name a step's `overrides` mapping uses to select a local-container bundle. */
@@ -47,25 +48,33 @@ export function containerSettingsFor(node: Node, config: LocalContainerConfig): 
   };
 }
 
-/** A service as configured (type and parsed config), for deciding what to mount. */
-export interface MountableService {
-  type: string;
-  config?: Readonly<Record<string, unknown>>;
+/** A service as its traits describe it, for deciding what a step's container needs: the credential variables of a server. */
+export interface ServerUser {
+  traits: { server?: { credentialVariables: readonly string[] } | undefined };
 }
 
-/** Variables the stores and catalogs on a server read (credentials, endpoints): passed to containers when set on the host. */
-const SERVER_SERVICE_ENV: Record<string, readonly string[]> = {
-  s3: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"],
-  postgres: ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"],
-};
-
-/** Names of the host variables a step's container needs for the run log store and catalog on a server (only those set). */
-export function serviceEnvNames(
-  services: { run_log_store: MountableService; catalog: MountableService },
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  const names = new Set([...(SERVER_SERVICE_ENV[services.run_log_store.type] ?? []), ...(SERVER_SERVICE_ENV[services.catalog.type] ?? [])]);
+/** Names of the host variables a step's container needs for the run log store and catalog on a server (their `traits.server.credentialVariables`; only those set). */
+export function serviceEnvNames(services: { run_log_store: ServerUser; catalog: ServerUser }, env: Readonly<Record<string, string | undefined>>): string[] {
+  const names = new Set([...(services.run_log_store.traits.server?.credentialVariables ?? []), ...(services.catalog.traits.server?.credentialVariables ?? [])]);
   return [...names].filter((name) => env[name] !== undefined);
+}
+
+/** The locations a step's container must see, as configured (relative ones resolve in the working directory): the shared folders of the store and the catalog, the secrets file. */
+export interface MountedLocations {
+  run_log_store: readonly string[];
+  catalog: readonly string[];
+  secrets: readonly string[];
+}
+
+/** What to mount for the services of a run: the folders of the store and catalog shared through folders, a secrets file. */
+export function mountedLocations(peers: Peers): MountedLocations {
+  const { run_log_store: store, catalog, secrets } = peers.services;
+  const values = (folders: readonly LocalFolder[]) => folders.map((folder) => folder.value);
+  return {
+    run_log_store: store.traits.sharing === "folder" ? values(peers.folders.run_log_store) : [],
+    catalog: catalog.traits.sharing === "folder" ? values(peers.folders.catalog) : [],
+    secrets: secrets.traits.file ? [secrets.traits.file.value] : [],
+  };
 }
 
 /** A bind mount of a host path into the container. */
@@ -78,35 +87,24 @@ export interface ContainerMount {
   readOnly: boolean;
 }
 
-const configured = (service: MountableService, key: string, fallback: string): string => {
-  const value = service.config?.[key];
-  return typeof value === "string" && value !== "" ? value : fallback;
-};
-
 /**
  * What to mount so the step in the container sees the host's stores at the paths its config names:
  * a relative path is mounted under the image's working directory (where the in-container process
  * resolves it), an absolute one at the same path. Unlike runnable, nothing in the container needs to
  * switch paths, and `chunked-fs` is mounted too (runnable lost its writes).
  */
-export function serviceMounts(
-  services: { run_log_store: MountableService; catalog: MountableService; secrets: MountableService },
-  hostCwd: string,
-  workdir: string,
-): ContainerMount[] {
+export function serviceMounts(locations: MountedLocations, hostCwd: string, workdir: string): ContainerMount[] {
   const mount = (service: ContainerMount["service"], location: string, readOnly: boolean): ContainerMount => ({
     service,
     source: path.resolve(hostCwd, location),
     target: path.isAbsolute(location) ? location : path.posix.join(workdir || "/", location),
     readOnly,
   });
-  const mounts: ContainerMount[] = [];
-  const store = services.run_log_store;
-  if (store.type === "file-system" || store.type === "chunked-fs")
-    mounts.push(mount("run_log_store", configured(store, "log_folder", ".run_log_store"), false));
-  if (services.catalog.type === "file-system") mounts.push(mount("catalog", configured(services.catalog, "catalog_location", ".catalog"), false));
-  if (services.secrets.type === "dotenv") mounts.push(mount("secrets", configured(services.secrets, "location", ".env"), true));
-  return mounts;
+  return [
+    ...locations.run_log_store.map((location) => mount("run_log_store", location, false)),
+    ...locations.catalog.map((location) => mount("catalog", location, false)),
+    ...locations.secrets.map((location) => mount("secrets", location, true)),
+  ];
 }
 
 /** Everything that decides one step's container command line. */

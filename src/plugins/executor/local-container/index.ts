@@ -1,4 +1,5 @@
 import { definePlugin } from "../../../ports/plugin.js";
+import { localContainerRules } from "./rules.js";
 import { buildLocalContainerConfigSchema } from "./schema.js";
 
 export { buildLocalContainerConfigSchema, type LocalContainerConfig } from "./schema.js";
@@ -13,16 +14,6 @@ export const localContainerExecutorPlugin = definePlugin({
   type: "local-container",
   description: "runs each task step in a container of docker_image (podman or docker)",
   configSchema: buildLocalContainerConfigSchema,
-  async create(config, context) {
-    const { createLocalContainerExecutor } = await import("./local-container.js");
-    const service = (key: string) => {
-      const chosen = context.services?.[key];
-      return { type: chosen?.type ?? "", config: (chosen?.config ?? {}) as Record<string, unknown> };
-    };
-    return createLocalContainerExecutor(config, context, () => ({
-      run_log_store: service("run_log_store"),
-      catalog: service("catalog"),
-      secrets: service("secrets"),
-    }));
-  },
+  create: async (config, context) => (await import("./local-container.js")).createLocalContainerExecutor(config, context),
+  rules: (self, peers) => localContainerRules(self, peers),
 });

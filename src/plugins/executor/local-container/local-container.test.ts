@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Graph, Node, TaskNode } from "../../../core/graph.js";
 import { isRunnableError } from "../../../core/errors.js";
 import { checkContainerSetup, imagesForGraph, type ContainerCheckDeps } from "./check.js";
-import { containerRunCommand, containerSettingsFor, serviceMounts, stepCommand } from "./container-run.js";
+import { type IntegrationInput, setupForConfigs } from "../../../runtime/integrations.js";
+import { containerRunCommand, containerSettingsFor, mountedLocations, serviceMounts, stepCommand } from "./container-run.js";
 import { buildLocalContainerConfigSchema } from "./schema.js";
 
 const config = buildLocalContainerConfigSchema().parse({
@@ -104,25 +105,35 @@ describe("local-container config", () => {
   });
 });
 
-describe("a step's container command", () => {
-  const mounts = serviceMounts(
-    {
-      run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
-      catalog: { type: "file-system", config: { catalog_location: "/data/catalog" } },
-      secrets: { type: "dotenv", config: { location: "secrets/.env" } },
-    },
-    "/home/me/project",
-    "/project",
-  );
+/** What the step's containers mount for these services (as the real plug-ins declare their folders and files). */
+async function locationsFor(services: Pick<IntegrationInput, "run_log_store" | "catalog" | "secrets">) {
+  const executor = { type: "local-container", config: { docker_image: "img" } };
+  return mountedLocations((await setupForConfigs({ executor, experiment_tracker: { type: "do-nothing" }, ...services })).peers);
+}
 
-  it("mounts every file-based store (chunked-fs too) where the in-container config resolves it", () => {
+const mounts = serviceMounts(
+  await locationsFor({
+    run_log_store: { type: "chunked-fs", config: { log_folder: ".run_log_store" } },
+    catalog: { type: "file-system", config: { catalog_location: "/data/catalog" } },
+    secrets: { type: "dotenv", config: { location: "secrets/.env" } },
+  }),
+  "/home/me/project",
+  "/project",
+);
+
+describe("a step's container command", () => {
+  it("mounts every file-based store (chunked-fs too) where the in-container config resolves it", async () => {
     expect(mounts).toEqual([
       { service: "run_log_store", source: "/home/me/project/.run_log_store", target: "/project/.run_log_store", readOnly: false },
       { service: "catalog", source: "/data/catalog", target: "/data/catalog", readOnly: false },
       { service: "secrets", source: "/home/me/project/secrets/.env", target: "/project/secrets/.env", readOnly: true },
     ]);
     expect(
-      serviceMounts({ run_log_store: { type: "buffered" }, catalog: { type: "do-nothing" }, secrets: { type: "env-secrets-manager" } }, "/p", "/w"),
+      serviceMounts(
+        await locationsFor({ run_log_store: { type: "buffered" }, catalog: { type: "do-nothing" }, secrets: { type: "env-secrets-manager" } }),
+        "/p",
+        "/w",
+      ),
     ).toEqual([]);
   });
 
@@ -226,9 +237,13 @@ describe("a step's container command", () => {
     ]);
   });
 
-  it("refuses mount paths with ':' (the -v separator)", () => {
+  it("refuses mount paths with ':' (the -v separator)", async () => {
     const bad = serviceMounts(
-      { run_log_store: { type: "file-system", config: { log_folder: "/odd:path" } }, catalog: { type: "do-nothing" }, secrets: { type: "do-nothing" } },
+      await locationsFor({
+        run_log_store: { type: "file-system", config: { log_folder: "/odd:path" } },
+        catalog: { type: "do-nothing" },
+        secrets: { type: "do-nothing" },
+      }),
       "/p",
       "/w",
     );

@@ -5,20 +5,13 @@ import { availableParallelism } from "node:os";
 import type { Problem } from "../../../core/errors.js";
 import { TASK_FUNCTION, allNodes, type Graph, type TaskNode } from "../../../core/graph.js";
 import type { Executor, RemoteStep, RemoteStepResult } from "../../../ports/executor.js";
-import type { PluginContext } from "../../../ports/plugin.js";
+import type { Peers, PluginContext } from "../../../ports/plugin.js";
 import { checkContainerSetup, imagesForGraph, systemDeps, type ContainerSetup } from "./check.js";
-import { containerRunCommand, containerSettingsFor, serviceEnvNames, serviceMounts, type MountableService } from "./container-run.js";
+import { type ContainerMount, containerRunCommand, containerSettingsFor, mountedLocations, serviceEnvNames, serviceMounts } from "./container-run.js";
 import type { LocalContainerConfig } from "./schema.js";
 
 /** Set in a step's container, so the executor inside runs its step there instead of starting another container. */
 export const IN_CONTAINER_ENV = "RUNNABLE_IN_CONTAINER";
-
-/** The services a step's container must see (their types and configs, as recorded). */
-export interface ContainerServices {
-  run_log_store: MountableService;
-  catalog: MountableService;
-  secrets: MountableService;
-}
 
 /** Inline SDK functions cannot cross into a container: the image must load the task from a file. */
 function inlineProblems(graph: Graph, config: LocalContainerConfig): Problem[] {
@@ -50,11 +43,15 @@ function contextEnv(env: Readonly<Record<string, string | undefined>>): Record<s
  * the container's own config finds them, and records itself in the shared store. Inside that container
  * the same executor runs the step in place.
  */
-export function createLocalContainerExecutor(config: LocalContainerConfig, context: PluginContext, services: () => ContainerServices): Executor {
+export function createLocalContainerExecutor(config: LocalContainerConfig, context: PluginContext): Executor {
   const inContainer = context.env[IN_CONTAINER_ENV] === "1";
   let setup: ContainerSetup | undefined;
   const executor: Executor = {
     type: "local-container",
+    // In a step's container the host walks the graph: the step runs here, and the host follows a failure.
+    capabilities: inContainer
+      ? { placement: "in-process", retryByRelaunch: false, memoryStore: false, underLauncher: true }
+      : { placement: "launched", retryByRelaunch: false, memoryStore: false },
     recordedConfig: { ...config },
     maxParallel: config.enable_parallel ? availableParallelism() : 1,
     stepTimeLimitMs: (node) => {
@@ -70,18 +67,26 @@ export function createLocalContainerExecutor(config: LocalContainerConfig, conte
       setup = await checkContainerSetup(config, imagesForGraph(graph, config), systemDeps(context.env));
     },
     runsHere: (node: TaskNode) => containerSettingsFor(node, config).runInLocal,
-    launchStep: (step) => launchInContainer(step, config, setup, services(), context),
+    launchStep: (step) => launchInContainer(step, config, setup, context),
   };
+}
+
+/** What to mount for the run's services: folders are made on the host (a first run has made none yet); a missing secrets file is left out. */
+async function hostMounts(peers: Peers, cwd: string, workdir: string): Promise<ContainerMount[]> {
+  const mounts = serviceMounts(mountedLocations(peers), cwd, workdir);
+  for (const mount of mounts) if (mount.service !== "secrets") await mkdir(mount.source, { recursive: true });
+  return mounts.filter((mount) => mount.service !== "secrets" || existsSync(mount.source));
 }
 
 async function launchInContainer(
   step: RemoteStep,
   config: LocalContainerConfig,
   setup: ContainerSetup | undefined,
-  services: ContainerServices,
   context: PluginContext,
 ): Promise<RemoteStepResult> {
   if (!setup) return { exitCode: 1, problem: "executor local-container was not prepared (the runtime and images are checked before the run)" };
+  const peers: Peers | undefined = context.peers?.();
+  if (!peers) return { exitCode: 1, problem: "executor local-container was created outside a run: it does not know the run's services" };
   if (!step.pipelineFile) {
     return {
       exitCode: 1,
@@ -92,10 +97,7 @@ async function launchInContainer(
   const image = setup.images.get(settings.image);
   if (!image) return { exitCode: 1, problem: `image ${settings.image} was not checked before the run` };
   const name = `runnable-${step.runId}-${randomBytes(4).toString("hex")}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
-  const mounts = serviceMounts(services, step.cwd, image.workdir);
-  // Folders mounted must exist on the host (a first run has made none yet); a missing dotenv file is not mounted.
-  for (const mount of mounts) if (mount.service !== "secrets") await mkdir(mount.source, { recursive: true });
-  const present = mounts.filter((mount) => mount.service !== "secrets" || existsSync(mount.source));
+  const present = await hostMounts(peers, step.cwd, image.workdir);
   const run = containerRunCommand({
     runtime: setup.runtime,
     settings,
@@ -109,7 +111,7 @@ async function launchInContainer(
     mounts: present,
     contextEnv: { ...contextEnv(context.env), RUNNABLE_IMAGE_ID: image.id, RUNNABLE_IMAGE: settings.image },
     name,
-    passEnv: serviceEnvNames(services, context.env),
+    passEnv: serviceEnvNames(peers.services, context.env),
   });
   const deps = systemDeps(context.env);
   // A stop reaches the step's process in the container as the signal that stopped the run; after the

@@ -23,6 +23,7 @@ export const localExecutorPlugin = definePlugin({
     const { overrides, ...settings } = config;
     return {
       type: "local",
+      capabilities: { placement: "in-process", retryByRelaunch: false, memoryStore: true },
       recordedConfig: {
         enable_parallel: config.enable_parallel,
         ...(config.max_parallel ? { max_parallel: config.max_parallel } : {}),

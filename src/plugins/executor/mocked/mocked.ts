@@ -48,6 +48,8 @@ export function createMockedExecutor(config: MockedConfig, context: PluginContex
   const { overrides, patches, ...settings } = config;
   return {
     type: "mocked",
+    // As in runnable, a mocked run needs a persistent store: it is there to be looked at afterwards.
+    capabilities: { placement: "in-process", retryByRelaunch: false, memoryStore: false },
     recordedConfig: { enable_parallel: config.enable_parallel, overrides, patches },
     maxParallel: config.enable_parallel ? (config.max_parallel ?? availableParallelism()) : 1,
     stepTimeLimitMs: (node) => stepTimeLimitMs(settings, overrides, "mocked", node),

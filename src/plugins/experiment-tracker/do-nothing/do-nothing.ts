@@ -5,6 +5,7 @@ export function createDoNothingTracker(): ExperimentTracker {
   return {
     type: "do-nothing",
     recordedConfig: {},
+    traits: {},
     async startRun() {},
     async publish() {},
     async endRun() {},

@@ -11,4 +11,5 @@ export const doNothingTrackerPlugin = definePlugin({
     const { createDoNothingTracker } = await import("./do-nothing.js");
     return createDoNothingTracker();
   },
+  rules: (self) => [{ level: "info", service: "experiment_tracker", message: `experiment_tracker ${self.type}: metrics are kept in the run log only` }],
 });

@@ -41,6 +41,7 @@ export function createMlflowTracker(config: MlflowTrackerConfig, context: Plugin
   const state = trackerState(config, context, deps);
   return {
     type: "mlflow",
+    traits: { server: { url: config.server_url, setting: "server_url" } },
     recordedConfig: {
       server_url: config.server_url,
       timeout_ms: config.timeout_ms,

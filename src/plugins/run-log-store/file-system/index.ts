@@ -17,5 +17,7 @@ export const fileSystemRunLogStorePlugin = definePlugin({
       recordedConfig: { log_folder: config.log_folder },
       warn: context.warn,
     }),
-  localFolders: (config, context) => [{ path: path.resolve(context.cwd, config.log_folder), setting: "run_log_store.config.log_folder" }],
+  localFolders: (config, context) => [
+    { path: path.resolve(context.cwd, config.log_folder), setting: "run_log_store.config.log_folder", value: config.log_folder },
+  ],
 });

@@ -1,6 +1,7 @@
 import type { PluginContext } from "../../../ports/plugin.js";
 import type { RunLogStore, RunLogStoreDriver, RunOp } from "../../../ports/run-log-store.js";
 import { openS3, recordedLocation, S3_CREDENTIAL_VARIABLES } from "../../shared/s3/s3-client.js";
+import { s3Place } from "../../shared/s3/s3-location.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
@@ -70,6 +71,7 @@ export function createS3Driver(config: S3RunLogStoreConfig, context: PluginConte
       sharing: "server",
       leases: true,
       server: { address: config.endpoint_url ?? "", addressSetting: "endpoint_url", credentialVariables: S3_CREDENTIAL_VARIABLES },
+      place: s3Place(config),
     },
     where: store.where,
     create: (run) => createRun(store, run),

@@ -7,6 +7,7 @@ export function createDoNothingSecrets(context: PluginContext): Secrets {
   return {
     type: "do-nothing",
     recordedConfig: {},
+    traits: { source: "none" },
     async get(name) {
       if (!warned.has(name)) {
         warned.add(name);

@@ -11,4 +11,7 @@ export const doNothingSecretsPlugin = definePlugin({
   description: "Returns an empty string for every secret (the default)",
   configSchema: doNothingSecretsConfigSchema,
   create: async (_config, context) => (await import("./do-nothing.js")).createDoNothingSecrets(context),
+  rules: (self) => [
+    { level: "info", service: "secrets", message: `secrets ${self.type}: steps that ask for a secret will fail; configure dotenv or env-secrets-manager` },
+  ],
 });

@@ -40,6 +40,7 @@ export function createDotenvSecrets(config: DotenvSecretsConfig, context: Plugin
   return {
     type: "dotenv",
     recordedConfig: { location: config.location },
+    traits: { source: "file", file: { path: file, value: config.location, setting: "secrets.config.location" } },
     async get(name) {
       const values = await (loaded ??= readSecrets(file, config.location));
       const value = values.get(name);

@@ -12,6 +12,7 @@ export interface EnvSecretsManagerConfig {
 export function createEnvSecretsManager(config: EnvSecretsManagerConfig, context: PluginContext): Secrets {
   return {
     type: "env-secrets-manager",
+    traits: { source: "host-environment" },
     recordedConfig: { prefix: config.prefix, suffix: config.suffix },
     async get(name) {
       const variable = `${config.prefix}${name}${config.suffix}`;

@@ -26,3 +26,11 @@ export interface S3Location {
   region?: string | undefined;
   force_path_style: boolean;
 }
+
+/**
+ * Where an s3 plug-in's objects live, as one comparable text (server, bucket, prefix without trailing
+ * slashes): the `place` trait, so a catalog and a run log store writing the same keys are noticed.
+ */
+export function s3Place(location: S3Location): string {
+  return `${location.endpoint_url ?? ""}|${location.bucket}|${location.prefix.replace(/\/+$/, "")}`;
+}

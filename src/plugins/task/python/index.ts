@@ -21,4 +21,20 @@ export const pythonTaskPlugin = definePlugin({
     const { interpreter, notebook_python, kernel, warm_worker } = config;
     return createPythonRunner({ python: interpreter, notebook_python, kernel, warm_worker }, context);
   },
+  // A Python SDK script (`runnable execute -f pipeline.py`) runs with this interpreter and hands its pipeline over.
+  pipelineScripts: {
+    extensions: [".py"],
+    async launch(file, config, context) {
+      const { pythonPath } = await import("./interpreter.js");
+      const interpreter = config.interpreter || context.env["RUNNABLE_PYTHON"] || "python3";
+      return {
+        command: interpreter,
+        args: [file],
+        env: { PYTHONPATH: pythonPath(context.env["PYTHONPATH"]), PYTHONUNBUFFERED: "1" },
+        what: `Python interpreter "${interpreter}"`,
+        missingHint:
+          "install Python 3 (e.g. apt-get install python3), or name the interpreter in RUNNABLE_PYTHON or in the config's task_runners.python.interpreter",
+      };
+    },
+  },
 });

@@ -1,10 +1,10 @@
 import { basename } from "node:path";
 import { z } from "zod";
-import { RunnableError, type Problem } from "../../core/errors.js";
-import { analyseDag, invalidPipeline } from "../../definition/build-graph.js";
-import { serialiseGraph } from "../../definition/serialise.js";
-import { issueFindings } from "../../source/zod-issues.js";
-import type { PipelineSource } from "../../runtime/prepare-run.js";
+import { RunnableError, type Problem } from "../core/errors.js";
+import { analyseDag, invalidPipeline } from "../definition/build-graph.js";
+import { serialiseGraph } from "../definition/serialise.js";
+import { issueFindings } from "../source/zod-issues.js";
+import type { PipelineSource } from "./load-pipeline-source.js";
 
 const docPath = z.array(z.union([z.string(), z.number()]));
 const located = { file: z.string(), line: z.number().int(), col: z.number().int() };

@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import { prepare } from "../../runtime/prepare.js";
+import type { CliIo } from "../io.js";
+import { logLevelOption } from "../log-level.js";
+import type { CommandContext } from "../program.js";
+import { finishRun, runSettings } from "../run-output.js";
+
+/** Options of `runnable retry`. */
+export interface RetryCommandOptions {
+  file?: string;
+  configFile?: string;
+  parametersFile?: string;
+  quiet?: boolean;
+  output?: boolean;
+  logLevel?: string;
+}
+
+/** Adds `runnable retry RUN_ID`. */
+export function registerRetry(program: Command, { io, configOption, done }: CommandContext): void {
+  program
+    .command("retry <run-id>")
+    .description("continue a failed, stopped or dead run under its own id: succeeded steps are kept, the rest run again")
+    .option("-f, --file <file>", "pipeline definition (default: the one the run recorded)")
+    .addOption(configOption())
+    .option("-p, --parameters-file <file>", "initial parameters (default: what the run started with)")
+    .addOption(logLevelOption())
+    .option("-q, --quiet", "print only the run id and status")
+    .option("--no-output", "do not show task output while running")
+    .action(async (runId: string, options: RetryCommandOptions) => done(await retryCommand(runId, options, io)));
+}
+
+/** `runnable retry RUN_ID`: continues a failed, stopped or dead run under its own id. */
+export async function retryCommand(runId: string, options: RetryCommandOptions, io: CliIo): Promise<number> {
+  const { settings } = runSettings(options, io);
+  const controls = io.stopControls();
+  try {
+    const prepared = await prepare({
+      kind: "retry",
+      ...settings,
+      runId,
+      ...(options.file !== undefined ? { file: options.file } : {}),
+      ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+      ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      stop: controls.stop,
+    });
+    return (await finishRun(prepared, options, io)).code;
+  } finally {
+    controls.dispose();
+  }
+}
