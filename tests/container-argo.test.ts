@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { podmanPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { comparableRunLog, entryPointsMissing, SCENARIOS } from "./helpers/argo-compare.js";
 import { argoConfig, graphOf, render } from "./helpers/argo-render.js";
 import { runCli, scratchDir } from "./helpers/cli.js";
 import { podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * The same scenarios with every pod a real podman container of the test image, the run log store and
@@ -51,7 +52,7 @@ afterAll(async () => {
   for (const folder of [volume, config]) if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)(`argo manifests run by the emulator with podman pods equal local runs${skip ? ` (skipped: ${skip})` : ""}`, () => {
+describeNeeding(podmanMissing ? NEEDS.podman : NEEDS.cli, skip)("argo manifests run by the emulator with podman pods equal local runs", () => {
   it.each(SCENARIOS.filter((scenario) => !scenario.sharedWorkingDirectory))("$pipeline", async ({ pipeline, parametersFile, status }) => {
     const params = parametersFile ? ["-p", parametersFile] : [];
     const localId = `local-${randomUUID().slice(0, 8)}`;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractErrors, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
 import { mlflow, mlflowUri } from "./helpers/mlflow.js";
 import { runIdOf, runPythonScript, sdkPython } from "./helpers/python-sdk.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /** runnable's Feb-2024 Python SDK examples (our copies under examples/), with runnable's documented results. */
 interface Case {
@@ -213,33 +214,36 @@ describe("runnable's Python SDK examples, run as runnable execute -f pipeline.py
 });
 
 const uri = mlflowUri();
-describe.skipIf(!uri)("the MLflow examples against a real MLflow server", () => {
-  it.each([
-    ["examples/concepts/experiment_tracking_integration.py", "python"],
-    ["examples/experiment_tracking_api.py", "cli"],
-  ] as const)(
-    "%s (%s)",
-    async (file, way) => {
-      await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-      const result =
-        way === "python"
-          ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
-          : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
-      expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
-      if (way === "python") {
-        expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
-        expect(log.tag).toBe("demo-runnable");
-        const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
-        expect(experiment.experiment.name).toBe("demo-runnable");
-      } else {
-        expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
-      }
-    },
-    60_000,
-  );
-});
+describeNeeding(NEEDS.mlflow, !uri && "no MLflow server: run `scripts/mlflow-server.sh start` (or set MLFLOW_TRACKING_URI)")(
+  "the MLflow examples against a real MLflow server",
+  () => {
+    it.each([
+      ["examples/concepts/experiment_tracking_integration.py", "python"],
+      ["examples/experiment_tracking_api.py", "cli"],
+    ] as const)(
+      "%s (%s)",
+      async (file, way) => {
+        await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+        const result =
+          way === "python"
+            ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
+            : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
+        expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
+        if (way === "python") {
+          expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
+          expect(log.tag).toBe("demo-runnable");
+          const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
+          expect(experiment.experiment.name).toBe("demo-runnable");
+        } else {
+          expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
+        }
+      },
+      60_000,
+    );
+  },
+);
 
 describe("executors that do not walk the graph", () => {
   const argo = existsSync(join(import.meta.dirname, "../src/plugins/executor/argo"));

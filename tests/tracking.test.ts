@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractErrors, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
 import { mlflow, mlflowUri } from "./helpers/mlflow.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 const ENV = { spam: "hello", eggs: { ham: "world" }, answer: 42 };
 const ENV_STEP = { spam: { "0": "hello", "1": "hey" }, eggs: { "0": { ham: "world" }, "1": { ham: "universe" } }, answer: 42 };
@@ -93,51 +94,54 @@ describe("secrets never reach the stores or the terminal", () => {
 });
 
 const URI = mlflowUri();
-if (!URI && process.env.CI) it("needs an MLflow server in CI", () => expect.fail("run scripts/mlflow-server.sh start"));
-
-describe.skipIf(!URI)("metrics mirrored to a real MLflow server", () => {
-  it("mirrors a run: experiment from the tag, run name, metrics with steps, params, status", async () => {
-    const uri = URI!;
-    const tag = `demo-runnable-${Date.now().toString(36)}`;
-    await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], {
-      cwd: dir,
+describeNeeding(NEEDS.mlflow, !URI && "no MLflow server: run `scripts/mlflow-server.sh start` (or set MLFLOW_TRACKING_URI)")(
+  "metrics mirrored to a real MLflow server",
+  () => {
+    it("mirrors a run: experiment from the tag, run name, metrics with steps, params, status", async () => {
+      const uri = URI!;
+      const tag = `demo-runnable-${Date.now().toString(36)}`;
+      await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+      const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], {
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain("warning");
+      const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
+      const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "attributes.run_name = 'mirrored'" });
+      expect(runs).toHaveLength(1);
+      const run = runs[0];
+      expect(run.info.status).toBe("FINISHED");
+      const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
+      expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: '{"ham":"world"}', is_it_true_0: "false" });
+      const tags = Object.fromEntries(run.data.tags.map((t: any) => [t.key, t.value]));
+      expect(tags.logged_by_task).toBe("yes");
+      const history = async (key: string) =>
+        (await mlflow(uri, `metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
+      expect(await history("answer")).toEqual([[0, 42]]);
+      expect((await history("loss")).sort()).toEqual([
+        [0, 0.5],
+        [1, 0.25],
+      ]);
+      expect((await history("accuracy")).sort()).toEqual([
+        [0, 0.9],
+        [1, 0.95],
+      ]);
     });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).not.toContain("warning");
-    const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
-    const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "attributes.run_name = 'mirrored'" });
-    expect(runs).toHaveLength(1);
-    const run = runs[0];
-    expect(run.info.status).toBe("FINISHED");
-    const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
-    expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: '{"ham":"world"}', is_it_true_0: "false" });
-    const tags = Object.fromEntries(run.data.tags.map((t: any) => [t.key, t.value]));
-    expect(tags.logged_by_task).toBe("yes");
-    const history = async (key: string) =>
-      (await mlflow(uri, `metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
-    expect(await history("answer")).toEqual([[0, 42]]);
-    expect((await history("loss")).sort()).toEqual([
-      [0, 0.5],
-      [1, 0.25],
-    ]);
-    expect((await history("accuracy")).sort()).toEqual([
-      [0, 0.9],
-      [1, 0.95],
-    ]);
-  });
 
-  it("marks the MLflow run FAILED when the pipeline fails", async () => {
-    const uri = URI!;
-    const tag = `failing-${Date.now().toString(36)}`;
-    await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result = await runCli(["execute", "-f", "examples/default-fail.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored-fail"], { cwd: dir });
-    expect(result.code).toBe(1);
-    const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
-    const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id] });
-    expect(runs[0].info.status).toBe("FAILED");
-  });
-});
+    it("marks the MLflow run FAILED when the pipeline fails", async () => {
+      const uri = URI!;
+      const tag = `failing-${Date.now().toString(36)}`;
+      await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+      const result = await runCli(["execute", "-f", "examples/default-fail.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored-fail"], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(1);
+      const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
+      const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id] });
+      expect(runs[0].info.status).toBe("FAILED");
+    });
+  },
+);
 
 describe("an unreachable MLflow server never fails or stalls the run", () => {
   it("completes the run with one warning and keeps the metrics in the run log", async () => {
