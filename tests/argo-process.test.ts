@@ -7,13 +7,14 @@ import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { processPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { comparableRunLog, entryPointsMissing, SCENARIOS } from "./helpers/argo-compare.js";
 import { workflowValidator } from "./helpers/argo-schema.js";
-import { readRunLog, REPO, runCli, scratchDir } from "./helpers/cli.js";
+import { readRunLog, REPO, runMain, scratchDir } from "./helpers/cli.js";
 import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * Each scenario runs twice, each in a fresh project folder: with the local executor, and as the Argo
  * manifest `runnable execute -c argo.yaml` writes, run by the emulator with every pod a real process
  * (`runnable` = this repository's bin, cwd = the project). Both run logs must record the same run.
+ * The local run and the rendering run through main() in this process: the pods are the processes.
  */
 
 const ARGO_CONFIG = `executor:
@@ -43,10 +44,10 @@ describeNeeding(NEEDS.cli, entryPointsMissing)("argo manifests run by the emulat
     const params = parametersFile ? ["-p", parametersFile] : [];
     const localId = `local-${randomUUID().slice(0, 8)}`;
     const [localDir, dir] = await Promise.all([project(), project()]);
-    const local = await runCli(["execute", "-f", pipeline, ...params, "--run-id", localId, "-q"], { cwd: localDir });
+    const local = await runMain(["execute", "-f", pipeline, ...params, "--run-id", localId, "-q"], { cwd: localDir });
     expect(local.code, local.stderr).toBe(status === "SUCCESS" ? 0 : 1);
 
-    const rendered = await runCli(["execute", "-f", pipeline, "-c", "argo.yaml", ...params], { cwd: dir });
+    const rendered = await runMain(["execute", "-f", pipeline, "-c", "argo.yaml", ...params], { cwd: dir });
     expect(rendered.code, rendered.stderr).toBe(0);
     const workflow = parse(await readFile(join(dir, "workflow.yaml"), "utf8")) as WfWorkflow;
     expect(workflowValidator()(workflow)).toEqual([]);

@@ -7,7 +7,7 @@ import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { podmanPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { comparableRunLog, entryPointsMissing, SCENARIOS } from "./helpers/argo-compare.js";
 import { argoConfig, graphOf, render } from "./helpers/argo-render.js";
-import { runCli, scratchDir } from "./helpers/cli.js";
+import { runMain, scratchDir } from "./helpers/cli.js";
 import { podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
 import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
@@ -58,7 +58,7 @@ describeNeeding(podmanMissing ? NEEDS.podman : NEEDS.cli, skip)("argo manifests 
     const localId = `local-${randomUUID().slice(0, 8)}`;
     const { dir, cleanup } = await scratchDir();
     cleanups.push(cleanup);
-    const local = await runCli(["execute", "-f", pipeline, ...params, "--run-id", localId, "-q"], { cwd: dir });
+    const local = await runMain(["execute", "-f", pipeline, ...params, "--run-id", localId, "-q"], { cwd: dir });
     expect(local.code, local.stderr).toBe(status === "SUCCESS" ? 0 : 1);
 
     // The image holds examples/ at its WORKDIR; the config is mounted at /config.

@@ -8,7 +8,7 @@ import { comparableRunLog, entryPointsMissing } from "./helpers/argo-compare.js"
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { processPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { workflowValidator } from "./helpers/argo-schema.js";
-import { REPO, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { REPO, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
 import { podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
 import { S3_TEST_ENV, noPostgres, noS3, postgresUrl, s3Endpoint } from "./helpers/store-servers.js";
 import { NEEDS, describeNeeding } from "./helpers/requirements.js";
@@ -45,7 +45,7 @@ async function bucket(name = BUCKET): Promise<void> {
 async function localRun(pipeline: string): Promise<Record<string, unknown>> {
   const dir = await project("");
   const runId = `local-${randomUUID().slice(0, 8)}`;
-  const result = await runCli(["execute", "-f", pipeline, "--run-id", runId, "-q"], { cwd: dir });
+  const result = await runMain(["execute", "-f", pipeline, "--run-id", runId, "-q"], { cwd: dir });
   expect(result.code, result.stderr).toBe(0);
   return readRunLog(dir, runId);
 }
