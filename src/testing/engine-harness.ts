@@ -11,8 +11,9 @@ import type { RunMode, RunPlan, RunStop, Services } from "../engine/services.js"
 import { createBufferedRunLogStore } from "../plugins/run-log-store/buffered/buffered.js";
 import type { Executor } from "../ports/executor.js";
 import type { TaskRunner } from "../ports/task-runner.js";
+import { loadServicesConfig } from "../config/load-config.js";
 import { builtinRegistry } from "../runtime/builtins.js";
-import { createTaskRunners } from "../runtime/compose-services.js";
+import { createService, createTaskRunners, knownServiceSchemas } from "../runtime/compose-services.js";
 import { fixedClock, memoryCatalog, recordingTracker } from "./fakes.js";
 
 /** Services for engine tests: in memory, deterministic, no processes and no files. */
@@ -56,6 +57,21 @@ export async function realTaskServices(overrides: Partial<Services> = {}): Promi
     releaseScratchDir: (dir) => rm(dir, { recursive: true, force: true }),
     ...overrides,
   });
+}
+
+/**
+ * A real executor plug-in for engine tests: the one a services config file names (e.g. runnable's
+ * `mocked-config-unittest.yaml`), or a type with its config (validated as a config file's would be).
+ */
+export async function executorOf(choice: { file: string } | { type: string; config?: unknown }): Promise<Executor> {
+  const registry = builtinRegistry();
+  const context = { cwd: process.cwd(), env: {}, warn: () => undefined };
+  if ("file" in choice) {
+    const loaded = await loadServicesConfig({ file: choice.file, env: {}, cwd: process.cwd(), known: knownServiceSchemas(registry) });
+    return createService(registry, "executor", loaded.services.executor, { ...context, services: loaded.services });
+  }
+  const config = registry.find("executor", choice.type)?.configSchema.parse(choice.config ?? {});
+  return createService(registry, "executor", { type: choice.type, config }, context);
 }
 
 /** Options of {@link runGraph}. */
