@@ -5,7 +5,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, contractErrors, readRunLog, runCli } from "./helpers/cli.js";
+import { REPO, contractErrors, readRunLog, runCli, runMain } from "./helpers/cli.js";
 import { NEEDS, describeNeeding, itNeeding, skipOrFail } from "./helpers/requirements.js";
 
 /**
@@ -171,7 +171,9 @@ describe("runnable's Python and notebook examples through the CLI", () => {
     const c = CASES[index]!;
     if (c.notebook) skipOrFail(context, NEEDS.notebooks, !NOTEBOOKS && MISSING_NOTEBOOKS);
     const runId = `py-${index}-${Date.now().toString(36)}`;
-    const result = await runCli(["execute", "-f", c.file, ...(c.args ?? []), "--run-id", runId], { cwd: dir });
+    // The first example through a real `runnable` process, the others through main() in this process.
+    const run = index === 0 ? runCli : runMain;
+    const result = await run(["execute", "-f", c.file, ...(c.args ?? []), "--run-id", runId], { cwd: dir });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     const log = await readRunLog(dir, runId);
     expect(await contractErrors(log)).toEqual([]);
