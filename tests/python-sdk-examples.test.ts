@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLimiter } from "../src/core/map-limit.js";
 import { contractErrors, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
 import { mlflow, mlflowUri } from "./helpers/mlflow.js";
 import { runIdOf, runPythonScript, sdkPython } from "./helpers/python-sdk.js";
@@ -179,7 +180,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cleanup());
 
-async function checkRun(c: Case, runId: string, code: number, output: string): Promise<void> {
+/** Examples run a few at a time, each in a working folder of its own (they write into it). */
+const slots = createLimiter(3);
+async function inOwnFolder(body: (dir: string) => Promise<void>): Promise<void> {
+  await slots.run(async () => {
+    const own = await scratchDir();
+    try {
+      await body(own.dir);
+    } finally {
+      await own.cleanup();
+    }
+  });
+}
+
+async function checkRun(c: Case, dir: string, runId: string, code: number, output: string): Promise<void> {
   expect(code, output).toBe(0);
   const log = await readRunLog(dir, runId);
   expect(await contractErrors(log)).toEqual([]);
@@ -191,13 +205,14 @@ async function checkRun(c: Case, runId: string, code: number, output: string): P
 }
 
 describe("runnable's Python SDK examples, run as python3 pipeline.py (package installed with pip install -e python/)", () => {
-  it.each(CASES.map((c) => [c.file, c] as const))(
+  it.concurrent.each(CASES.map((c) => [c.file, c] as const))(
     "%s",
-    async (_file, c) => {
-      const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
-      await checkRun(c, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
-    },
-    60_000,
+    (_file, c) =>
+      inOwnFolder(async (dir) => {
+        const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+        await checkRun(c, dir, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
+      }),
+    120_000,
   );
 });
 
@@ -205,15 +220,16 @@ describe("runnable's Python SDK examples, run as python3 pipeline.py (package in
 const THROUGH_PROCESS = new Set(["examples/concepts/simple.py", "examples/secrets_env.py"]);
 
 describe("runnable's Python SDK examples, run as runnable execute -f pipeline.py", () => {
-  it.each(CASES.map((c, i) => [c.file, c, i] as const))(
+  it.concurrent.each(CASES.map((c, i) => [c.file, c, i] as const))(
     "%s",
-    async (_file, c, index) => {
-      const runId = `sdk-cli-${index}`;
-      const run = THROUGH_PROCESS.has(c.file) ? runCli : runMain;
-      const result = await run(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
-      await checkRun(c, runId, result.code, result.stdout + result.stderr);
-    },
-    60_000,
+    (_file, c, index) =>
+      inOwnFolder(async (dir) => {
+        const runId = `sdk-cli-${index}`;
+        const run = THROUGH_PROCESS.has(c.file) ? runCli : runMain;
+        const result = await run(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
+        await checkRun(c, dir, runId, result.code, result.stdout + result.stderr);
+      }),
+    120_000,
   );
 });
 
