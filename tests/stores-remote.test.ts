@@ -61,7 +61,7 @@ catalog:
 describeNeeding(noPostgres ? NEEDS.postgres : noS3 ? NEEDS.s3 : NEEDS.cli, missing ?? entryPointsMissing)(
   "argo manifest with postgres + s3 run by the emulator",
   () => {
-    it.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
+    it.concurrent.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
       await bucket();
       const config = `executor:\n  type: argo\n  config:\n    image: runnable-ts:test\n    output_file: workflow.yaml\n${storesConfig(`argo_${randomBytes(4).toString("hex")}`, `argo-${randomBytes(4).toString("hex")}`)}`;
       const dir = await project(config);
@@ -89,7 +89,7 @@ describeNeeding(noPostgres ? NEEDS.postgres : noS3 ? NEEDS.s3 : NEEDS.cli, missi
 );
 
 describeNeeding(noPostgres ? NEEDS.postgres : noS3 ? NEEDS.s3 : NEEDS.podman, missing ?? podmanMissing)("local-container with postgres + s3", () => {
-  it("runs every step in a container that reaches both servers, with nothing mounted", async () => {
+  it.concurrent("runs every step in a container that reaches both servers, with nothing mounted", async () => {
     await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
     const image = await testImage();
     const dir = await project("");
