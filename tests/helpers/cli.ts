@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
 
 /** The repository root (tests run from it). */
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -44,6 +43,8 @@ export async function runMain(args: string[], options: { cwd: string; env?: Reco
     err: (text) => void (stderr += text),
     stopControls: () => ({ stop: { signal: new AbortController().signal, force: new AbortController().signal }, dispose: () => undefined }),
   };
+  // Loaded on first use: most test files never run the CLI in-process and need not load all of it.
+  const { main } = await import("../../src/cli/main.js");
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
