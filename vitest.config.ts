@@ -10,17 +10,19 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  */
 const SLOW_FIRST = [
   "tests/crash.test.ts",
-  "tests/argo-process.test.ts",
   "tests/container-argo.test.ts",
   "tests/hardening.test.ts",
-  "tests/python-sdk-examples.test.ts",
   "tests/stores-s3.test.ts",
-  "tests/stores-remote.test.ts",
   "tests/python-sdk.test.ts",
-  "tests/bad-input-classes.test.ts",
+  "tests/argo-process.test.ts",
+  "tests/python-sdk-examples.test.ts",
   "tests/local-container.test.ts",
+  "tests/bad-input-classes.test.ts",
   "tests/python.test.ts",
+  "tests/stores-outage.test.ts",
   "tests/stop.test.ts",
+  "tests/stores-remote.test.ts",
+  "tests/tracking.test.ts",
 ];
 
 /** Orders test files: the known slow ones first (in the order above), then vitest's own order. */
