@@ -3,26 +3,27 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The slowest test files (seconds of one run on 2 cores), started first so that the two forks finish
+ * The slowest test files (as measured by a full run on 2 cores), started first so that the two forks finish
  * together instead of one waiting for a long file started last. Without vitest's cache (a clean
  * clone, CI) files would otherwise start largest first; with it, files not listed follow by their
  * last duration.
  */
 const SLOW_FIRST = [
-  "tests/crash.test.ts",
   "tests/container-argo.test.ts",
-  "tests/hardening.test.ts",
-  "tests/stores-s3.test.ts",
   "tests/python-sdk.test.ts",
   "tests/argo-process.test.ts",
-  "tests/python-sdk-examples.test.ts",
+  "tests/crash.test.ts",
   "tests/local-container.test.ts",
-  "tests/bad-input-classes.test.ts",
+  "tests/python-sdk-examples.test.ts",
+  "tests/stores-cli.test.ts",
+  "tests/stores-s3.test.ts",
   "tests/python.test.ts",
-  "tests/stores-outage.test.ts",
-  "tests/stop.test.ts",
   "tests/stores-remote.test.ts",
+  "tests/cli.test.ts",
+  "tests/hardening.test.ts",
+  "tests/bad-input-classes.test.ts",
   "tests/tracking.test.ts",
+  "tests/cli-runnable-commands.test.ts",
 ];
 
 /** Orders test files: the known slow ones first (in the order above), then vitest's own order. */
