@@ -22,16 +22,30 @@ if ! python3 -c "import pydantic" 2>/dev/null; then
   python3 -m pip install --quiet pydantic || python3 -m pip install --quiet --break-system-packages pydantic
 fi
 
-bash scripts/python-sdk-venv.sh  # the Python SDK tests' virtualenv (pip install -e python/)
-export CONTAINERS_CONF="$(bash scripts/setup-podman.sh)" # podman (runc, ulimits) for the container tests
-bash scripts/setup-browser.sh >/dev/null # Debian's Chromium for the run browser tests (tests/ui*.test.ts)
+# A server or tool that could not be set up: under CI (CI=true, as .ci/run sets it) the run stops here,
+# since a CI that lost a server must not stay green; elsewhere the suites that need it skip (saying why).
+missing() {
+  if [[ "${CI:-}" =~ ^(true|1|TRUE|True)$ ]]; then
+    echo "test-all: $1. Stopping: under CI (CI=$CI) every suite that needs it must run; see the output above for why it failed." >&2
+    exit 1
+  fi
+  echo "test-all: $1; the tests that need it skip" >&2
+}
 
-# A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
-# (the virtualenv is cached under ~/.cache/runnable-ts between runs).
-bash scripts/mlflow-server.sh start
 trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.sh stop >/dev/null || true; bash scripts/s3-server.sh stop >/dev/null || true' EXIT
-bash scripts/postgres-server.sh start >/dev/null || echo "test-all: PostgreSQL did not start; the postgres store tests skip" >&2
-bash scripts/s3-server.sh start >/dev/null || echo "test-all: the S3 server (moto) did not start; the s3 store and catalog tests skip" >&2
+
+# The Python SDK tests' virtualenv (pip install -e python/).
+bash scripts/python-sdk-venv.sh || missing "the Python SDK virtualenv could not be made (scripts/python-sdk-venv.sh)"
+# podman (runc, ulimits) for the container tests.
+if conf="$(bash scripts/setup-podman.sh)"; then export CONTAINERS_CONF="$conf"; else missing "podman could not be set up (scripts/setup-podman.sh)"; fi
+# Debian's Chromium for the run browser tests (tests/ui*.test.ts).
+bash scripts/setup-browser.sh >/dev/null || missing "Chromium could not be installed (scripts/setup-browser.sh)"
+
+# Real servers on 127.0.0.1: MLflow for the experiment-tracking integration tests (its virtualenv is
+# cached under ~/.cache/runnable-ts between runs), PostgreSQL and an S3 server (moto) for the stores.
+bash scripts/mlflow-server.sh start || missing "the MLflow server did not start (scripts/mlflow-server.sh start)"
+bash scripts/postgres-server.sh start >/dev/null || missing "PostgreSQL did not start (scripts/postgres-server.sh start)"
+bash scripts/s3-server.sh start >/dev/null || missing "the S3 server (moto) did not start (scripts/s3-server.sh start)"
 
 # vitest also writes a JSON report, summarised as a plain "N passed, N failed" closing line.
 mkdir -p .cache

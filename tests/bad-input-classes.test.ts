@@ -1,7 +1,8 @@
 // Issue 11, items 3 and 9–14: every class of bad input gets a clear error — exit 2, what is wrong,
 // where (file:line:col, the setting, the flag) and how to fix it, no stack trace — and nothing is
 // written. Most cases run twice: through `execute` and through `validate`, which must refuse
-// everything `execute` refuses before a run starts (item 3).
+// everything `execute` refuses before a run starts (item 3). Most run through main() in this
+// process; AS_PROCESS lists those run as real processes.
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -648,12 +649,35 @@ const SDK: BadCase[] = [
 const viaExecute = (c: BadCase): BadCase => ({ ...c, name: `execute: ${c.name}`, args: ["execute", "-f", c.files?.["p.ts"] ? "p.ts" : "p.yaml", ...c.args] });
 const viaValidate = (c: BadCase): BadCase => ({ ...c, name: `validate: ${c.name}`, args: ["validate", c.files?.["p.ts"] ? "p.ts" : "p.yaml", ...c.args] });
 const BOTH = [...PIPELINES, ...CONFIGS, ...PARAMETERS, ...FLAGS.filter((c) => !c.args.includes("--use-cached") && !c.args.includes("--run-id")), ...SDK];
+/**
+ * Cases run as real `runnable` processes; the others run through main() in this process (what they
+ * check is the same, without a Node start per case). These are one per class plus those where the
+ * process itself could differ: stack overflows, module loading (tsx), commander's own errors.
+ */
+const AS_PROCESS = new Set([
+  "execute: empty file",
+  "execute: nesting that overflows the parser",
+  "validate: nesting that overflows the parser",
+  "execute: config: unknown section",
+  "execute: -p: 1e400",
+  "execute: RUNNABLE_PRM_: JSON nested 20,000 levels",
+  "execute: --run-id with /",
+  "execute: --log-level unknown",
+  "execute: typescript module with a syntax error",
+  "execute: npm package not installed",
+  "execute: SDK: a misspelt option (maxAttempt)",
+  "validate: SDK: maps nested 150 deep",
+  "runs show an unknown run",
+  "an unknown command",
+  "execute -f without a value",
+  "a TypeScript pipeline that throws on import",
+]);
 const CASES: BadCase[] = [
   ...BOTH.map(viaExecute),
   ...BOTH.map(viaValidate),
   ...FLAGS.filter((c) => c.args.includes("--use-cached") || c.args.includes("--run-id")).map(viaExecute),
   ...COMMANDS,
-];
+].map((c) => ({ ...c, process: AS_PROCESS.has(c.name) }));
 
 describe("bad input, by class (issue 11): exit 2, what/where/how to fix, no stack trace, nothing written", () => {
   let root = "";
@@ -670,6 +694,7 @@ describe("bad input, by class (issue 11): exit 2, what/where/how to fix, no stac
   it("covers at least 150 cases, in every class", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(150);
     for (const group of [PIPELINES, CONFIGS, PARAMETERS, FLAGS, COMMANDS, SDK]) expect(group.length).toBeGreaterThan(5);
+    expect(new Set(CASES.filter((c) => c.process).map((c) => c.name))).toEqual(AS_PROCESS); // every name listed is a case
   });
 
   for (const c of CASES.filter((c) => c.skip)) it.skip(`${c.name} (${c.skip})`, () => undefined);

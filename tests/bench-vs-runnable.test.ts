@@ -1,12 +1,13 @@
 // Smoke test of `npm run bench:vs-runnable` (the benchmark itself needs runnable 0.3.0 and minutes):
-// every pipeline it generates is valid, and the small ones run with runnable-ts and pass its checks.
+// every pipeline it generates is valid, and the small ones run with runnable-ts and pass its checks
+// (through the CLI's main() in this process: the pipelines are under test here, not the process).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs module of bench/ without types
 import { checkRunLog, executeArgs, measures } from "../bench/vs-runnable-pipelines.mjs";
-import { runCli } from "./helpers/cli.js";
+import { runMain } from "./helpers/cli.js";
 
 interface Measure {
   name: string;
@@ -39,13 +40,13 @@ describe("the side-by-side benchmark's pipelines", () => {
   });
 
   it.each(all.filter((m) => !small(m)).map((m) => [m.name, m]))("%s is a valid pipeline", async (_name, measure) => {
-    const result = await inScratch(measure, (dir) => runCli(["validate", "pipeline.yaml"], { cwd: dir }));
+    const result = await inScratch(measure, (dir) => runMain(["validate", "pipeline.yaml"], { cwd: dir }));
     expect(result.code, result.stderr).toBe(0);
   });
 
   it.each(all.filter(small).map((m) => [m.name, m]))("%s runs and passes the benchmark's checks", async (_name, measure) => {
     const wrong = await inScratch(measure, async (dir) => {
-      const result = await runCli(["execute", ...executeArgs(measure, "smoke"), "--quiet"], { cwd: dir });
+      const result = await runMain(["execute", ...executeArgs(measure, "smoke"), "--quiet"], { cwd: dir });
       expect(result.code, result.stderr).toBe(0);
       return checkRunLog(dir, "smoke", measure);
     });

@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { NEEDS, itNeeding } from "./helpers/requirements.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -110,7 +111,7 @@ describe("execute_function and execute_notebook: single jobs (runnable's were br
     expect(bad.stderr).toContain("A notebook should always have ipynb as the extension");
   }, 30_000);
 
-  it.skipIf(!canNotebook)(
+  itNeeding(NEEDS.notebooks, !canNotebook && "/usr/bin/python3 cannot import nbclient and ipykernel")(
     "runs a notebook, writing it to --notebook-output-path",
     async () => {
       const args = [

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { isRunnableError } from "../src/core/errors.js";
 import { checkContainerSetup, containerCodeIdentity, systemDeps } from "../src/plugins/executor/local-container/check.js";
 import { containerRunCommand, mountedLocations, serviceMounts } from "../src/plugins/executor/local-container/container-run.js";
@@ -10,6 +10,7 @@ import { buildLocalContainerConfigSchema } from "../src/plugins/executor/local-c
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { podmanPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { exec, podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 let image: string;
 let dir: string;
@@ -23,7 +24,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(podmanMissing)(`the test image (real podman${podmanMissing ? `: skipped, ${podmanMissing}` : ""})`, () => {
+describeNeeding(NEEDS.podman, podmanMissing)("the test image (real podman)", () => {
   it("holds node, sh, python3 and the project at its WORKDIR with runnable on PATH", async () => {
     const result = await exec("podman", [
       "run",
@@ -56,7 +57,7 @@ describe.skipIf(podmanMissing)(`the test image (real podman${podmanMissing ? `: 
   });
 });
 
-describe.skipIf(podmanMissing)("local-container: setup check and the step's container command, with real podman", () => {
+describeNeeding(NEEDS.podman, podmanMissing)("local-container: setup check and the step's container command, with real podman", () => {
   it("finds the runtime and the image (id for the code identity, WORKDIR for the mounts); refuses missing ones", async () => {
     const config = buildLocalContainerConfigSchema().parse({ docker_image: image, container_runtime: "podman" });
     const setup = await checkContainerSetup(config, [image], systemDeps(podmanEnv()));
@@ -115,7 +116,7 @@ describe.skipIf(podmanMissing)("local-container: setup check and the step's cont
   });
 });
 
-describe.skipIf(podmanMissing)("Argo emulator with real podman pods (shell commands)", () => {
+describeNeeding(NEEDS.podman, podmanMissing)("Argo emulator with real podman pods (shell commands)", () => {
   it("runs a fan-out whose output parameter drives withParam, with a persistent volume shared by the pods", async () => {
     const volume = join(dir, "pvc");
     await mkdir(volume, { recursive: true });

@@ -1,13 +1,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { newBranchLog } from "../src/core/run-log.js";
 import { createChunkedFsRunLogStore } from "../src/plugins/run-log-store/chunked-fs/chunked-fs.js";
 import { createFileSystemRunLogStore } from "../src/plugins/run-log-store/file-system/file-system.js";
 import type { RunLogStore } from "../src/ports/run-log-store.js";
 import { sampleRunHeader, sampleStepLog } from "../src/testing/contracts/run-log-store.samples.js";
 import { exec, podmanMissing, testImage } from "./helpers/podman.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * Many writers, many hosts (issue 9): containers stand in for pods on different nodes (own pid
@@ -49,7 +50,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(podmanMissing)(`one run written from several containers at once${podmanMissing ? ` (skipped: ${podmanMissing})` : ""}`, () => {
+describeNeeding(NEEDS.podman, podmanMissing)("one run written from several containers at once", () => {
   it.each(Object.keys(STORES))(
     "%s store loses nothing",
     async (type) => {

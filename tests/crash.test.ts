@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { mapLimit } from "../src/core/map-limit.js";
 import type { RunLog, StepLog } from "../src/core/run-log.js";
 import { openRunLogStore } from "../src/runtime/open-store.js";
-import { runCli } from "./helpers/cli.js";
+import { runCli, runMain } from "./helpers/cli.js";
 import { startCli, until } from "./helpers/processes.js";
 
 // Crash injection: a pipeline of 30 steps with catalog puts around a map of 20 items, killed with
@@ -68,49 +69,71 @@ async function expectCatalogIntact(dir: string, log: RunLog): Promise<void> {
   }
 }
 
-async function crashAndRetry(store: "file-system" | "chunked-fs", point: number): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), `runnable-crash-${store}-`));
-  try {
-    await writeFile(join(dir, "pipeline.yaml"), pipelineYaml());
-    await writeFile(join(dir, "config.yaml"), `run_log_store:\n  type: ${store}\n`);
-    const runId = `crash-${point}`;
-    const cli = startCli(["execute", "-f", "pipeline.yaml", "-c", "config.yaml", "--run-id", runId, "--no-output"], { cwd: dir });
-    // Kill after `point` of the 50 task lines, at a slightly different moment inside that step each time.
-    const line = 1 + Math.floor(((STEPS + ITEMS - 4) * point) / POINTS);
-    await until(async () => [...(await ranCounts(dir)).values()].reduce((a, b) => a + b, 0) >= line, 30_000, `line ${line} of ran.log`);
-    await new Promise((resolve) => setTimeout(resolve, point % 4));
-    cli.signal("SIGKILL");
-    await cli.exited;
-
-    const opened = await openRunLogStore({ configFile: "config.yaml", cwd: dir, env: {} });
-    const crashed = await opened.get(runId);
-    expect(crashed.status).toBe("PROCESSING");
-    const finished = new Set([...taskStatuses(crashed)].filter(([, status]) => status === "SUCCESS").map(([name]) => name));
-    const listed = await runCli(["runs", "list", "-c", "config.yaml"], { cwd: dir });
-    expect(listed.stdout).toMatch(new RegExp(`${runId}\\s+STALE`));
-
-    const retried = await runCli(["retry", runId, "-c", "config.yaml", "--no-output"], { cwd: dir });
-    expect(retried.code, `${store} point ${point}: ${retried.stderr}`).toBe(0);
-    const log = await (await openRunLogStore({ configFile: "config.yaml", cwd: dir, env: {} })).get(runId);
-    expect(log.status).toBe("SUCCESS");
-    const statuses = taskStatuses(log);
-    expect(statuses.size).toBe(STEPS + ITEMS);
-    expect([...statuses.values()].every((status) => status === "SUCCESS")).toBe(true);
-    expect(Object.keys(log.steps).at(-1)).toBe("success");
-    expect(Object.keys(log.steps)).not.toContain("fail");
-    await expectCatalogIntact(dir, log);
-    const counts = await ranCounts(dir);
-    for (const name of finished) expect(counts.get(name), `${name} had finished before the kill at ${point}`).toBe(1);
-    for (const name of statuses.keys()) expect(counts.get(name) ?? 0).toBeGreaterThanOrEqual(1);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** A run killed at one point: its folder, id, and the task steps that had finished before the kill. */
+interface Crashed {
+  dir: string;
+  runId: string;
+  finished: Set<string>;
 }
+
+/** Starts the run in its own folder (its ran.log and catalog) on the shared store and kills it at `point`. */
+async function crash(root: string, config: string, point: number): Promise<Crashed> {
+  const dir = await mkdtemp(join(root, `point-${point}-`));
+  await writeFile(join(dir, "pipeline.yaml"), pipelineYaml());
+  const runId = `crash-${point}`;
+  const cli = startCli(["execute", "-f", "pipeline.yaml", "-c", config, "--run-id", runId, "--no-output"], { cwd: dir });
+  // Kill after `point` of the 50 task lines, at a slightly different moment inside that step each time.
+  const line = 1 + Math.floor(((STEPS + ITEMS - 4) * point) / POINTS);
+  await until(async () => [...(await ranCounts(dir)).values()].reduce((a, b) => a + b, 0) >= line, 60_000, `line ${line} of ran.log`);
+  await new Promise((resolve) => setTimeout(resolve, point % 4));
+  cli.signal("SIGKILL");
+  await cli.exited;
+
+  const opened = await openRunLogStore({ configFile: config, cwd: dir, env: {} });
+  const crashed = await opened.get(runId);
+  expect(crashed.status).toBe("PROCESSING");
+  const finished = new Set([...taskStatuses(crashed)].filter(([, status]) => status === "SUCCESS").map(([name]) => name));
+  return { dir, runId, finished };
+}
+
+/** `runnable retry` completes a crashed run without running again any step that had finished. */
+async function retryAndCheck(store: string, config: string, point: number, { dir, runId, finished }: Crashed): Promise<void> {
+  const retried = await runMain(["retry", runId, "-c", config, "--no-output"], { cwd: dir });
+  expect(retried.code, `${store} point ${point}: ${retried.stderr}`).toBe(0);
+  const log = await (await openRunLogStore({ configFile: config, cwd: dir, env: {} })).get(runId);
+  expect(log.status).toBe("SUCCESS");
+  const statuses = taskStatuses(log);
+  expect(statuses.size).toBe(STEPS + ITEMS);
+  expect([...statuses.values()].every((status) => status === "SUCCESS")).toBe(true);
+  expect(Object.keys(log.steps).at(-1)).toBe("success");
+  expect(Object.keys(log.steps)).not.toContain("fail");
+  await expectCatalogIntact(dir, log);
+  const counts = await ranCounts(dir);
+  for (const name of finished) expect(counts.get(name), `${name} had finished before the kill at ${point}`).toBe(1);
+  for (const name of statuses.keys()) expect(counts.get(name) ?? 0).toBeGreaterThanOrEqual(1);
+}
+
+// The points of one store share its folder (each run keeps its own working folder, ran.log and
+// catalog), so one `runs list` shows every killed run; a few points run at once. The killed runs are
+// real CLI processes; `runnable retry` runs in this process (main()), as starting 40 CLIs costs more
+// than the retries themselves.
+const AT_ONCE = 4;
 
 describe("crash injection: SIGKILL at 20 points, then runnable retry", () => {
   for (const store of ["file-system", "chunked-fs"] as const) {
-    it(`${store}: the log stays readable, the run shows stale, retry completes it and runs no finished step again`, async () => {
-      for (let point = 0; point < POINTS; point++) await crashAndRetry(store, point);
+    it.concurrent(`${store}: the log stays readable, the run shows stale, retry completes it and runs no finished step again`, async () => {
+      const root = await mkdtemp(join(tmpdir(), `runnable-crash-${store}-`));
+      try {
+        const config = join(root, "config.yaml");
+        await writeFile(config, `run_log_store:\n  type: ${store}\n  config:\n    log_folder: ${JSON.stringify(join(root, "store"))}\n`);
+        const points = Array.from({ length: POINTS }, (_, point) => point);
+        const crashed = await mapLimit(points, AT_ONCE, (point) => crash(root, config, point));
+        const listed = await runCli(["runs", "list", "-c", config], { cwd: root });
+        for (const { runId } of crashed) expect(listed.stdout).toMatch(new RegExp(`${runId}\\s+STALE`));
+        await mapLimit(points, AT_ONCE, (point) => retryAndCheck(store, config, point, crashed[point]!));
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
     }, 300_000);
   }
 });

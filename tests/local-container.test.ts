@@ -1,10 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { executorContract } from "../src/testing/contracts/executor.contract.js";
 import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
 import { exec, podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
 import { startCli, until } from "./helpers/processes.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 // The local-container executor with real podman: every task step runs in a container of the test
 // image (built offline by scripts/build-test-image.sh: Node, busybox, Python 3 and this project).
@@ -19,7 +20,7 @@ const CONFIG = ["-c", "examples/configs/local-container.yaml"];
 
 if (!podmanMissing) executorContract("local-container (podman)", { configFile: "examples/configs/local-container.yaml", env: env() });
 
-describe.skipIf(podmanMissing)(`local-container executor with podman${podmanMissing ? ` (skipped: ${podmanMissing})` : ""}`, () => {
+describeNeeding(NEEDS.podman, podmanMissing)("local-container executor with podman", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeAll(async () => ({ dir, cleanup } = await scratchDir()));

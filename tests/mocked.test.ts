@@ -11,6 +11,9 @@ afterAll(() => cleanup());
 
 const mockFlags = (log: Record<string, any>) => Object.fromEntries(Object.entries(log.steps).map(([name, step]: [string, any]) => [name, step.mock]));
 
+// The executor's behaviour with runnable's other mocked configs (a patched step, a map's tasks mocked,
+// a map's list from the parameters file) is tested on the engine harness: tests/engine-mocked.test.ts.
+
 describe("the mocked executor (runnable's mocked configs)", () => {
   it("mocked-config-simple: every task is recorded as run, without running", async () => {
     const result = await runCli(
@@ -32,21 +35,6 @@ describe("the mocked executor (runnable's mocked configs)", () => {
     expect(await contractErrors(log)).toEqual([]);
   });
 
-  it("mocked-config-unittest: the patched step runs for real, so the run takes the success path", async () => {
-    const plain = await runCli(["execute", "-f", "examples/on-failure.yaml", "--run-id", "onf-plain", "--no-output"], { cwd: dir });
-    expect(plain.code).toBe(0);
-    expect(statuses((await readRunLog(dir, "onf-plain")).steps)).toEqual({ "step 1": "FAIL", "step 3": "SUCCESS", success: "SUCCESS" });
-    const mocked = await runCli(["execute", "-f", "examples/on-failure.yaml", "-c", "examples/configs/mocked-config-unittest.yaml", "--run-id", "onf-mocked"], {
-      cwd: dir,
-    });
-    expect(mocked.code, mocked.stderr).toBe(0);
-    const log = await readRunLog(dir, "onf-mocked");
-    expect(statuses(log.steps)).toEqual({ "step 1": "SUCCESS", "step 2": "SUCCESS", "step 3": "SUCCESS", success: "SUCCESS" });
-    expect(mockFlags(log)).toEqual({ "step 1": false, "step 2": true, "step 3": true, success: false });
-    expect(log.steps["step 1"].data_catalog.map((entry: any) => entry.name)).toEqual(["step_1.execution.log"]);
-    expect(log.run_config.executor.patches).toEqual({ "step 1": { command: "exit 0" } });
-  });
-
   it("mocked-config-debug: re-runs only the failed step of a copied run, the others' catalog moves still happen", async () => {
     const failed = await runCli(
       ["execute", "-f", "examples/retry-fail.yaml", "-c", "examples/configs/fs-catalog-run_log.yaml", "--run-id", "wrong-file", "--no-output"],
@@ -63,34 +51,6 @@ describe("the mocked executor (runnable's mocked configs)", () => {
     expect(statuses(log.steps)).toEqual({ Setup: "SUCCESS", "Create Content": "SUCCESS", "Retrieve Content": "SUCCESS", success: "SUCCESS" });
     expect(mockFlags(log)).toEqual({ Setup: true, "Create Content": true, "Retrieve Content": false, success: false });
     expect(log.steps["Create Content"].data_catalog.map((entry: any) => [entry.name, entry.stage])).toEqual([["data/hello.txt", "put"]]);
-  });
-
-  it("mocked-config with a map: the patched producer runs, the map's tasks are mocked", async () => {
-    const result = await runCli(["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config.yaml", "--run-id", "mock-map"], {
-      cwd: dir,
-    });
-    expect(result.code, result.stderr).toBe(0);
-    const log = await readRunLog(dir, "mock-map");
-    expect(log.steps["chunk files"].mock).toBe(false);
-    const branches = Object.keys(log.steps["iterate and execute"].branches);
-    expect(branches).toEqual(["0", "10", "20", "30", "40"].map((item) => `iterate and execute.${item}`));
-    for (const key of branches) expect(log.steps["iterate and execute"].branches[key].steps[`${key}.execute`]).toMatchObject({ mock: true, status: "SUCCESS" });
-    expect(log.parameters).toMatchObject({ chunks: [0, 10, 20, 30, 40], stride: 10 });
-  });
-
-  it("mocked-config-simple with mocked_map_parameters.yaml: the map's list comes from the parameters file", async () => {
-    const args = ["-c", "examples/configs/mocked-config-simple.yaml", "-p", "examples/mocked_map_parameters.yaml", "--run-id", "mock-map-params"];
-    const result = await runCli(["execute", "-f", "examples/python/map.yaml", ...args], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    const log = await readRunLog(dir, "mock-map-params");
-    expect(log.steps["chunk files"].mock).toBe(true);
-    expect(Object.keys(log.steps["iterate and execute"].branches)).toHaveLength(5);
-    const bare = await runCli(
-      ["execute", "-f", "examples/python/map.yaml", "-c", "examples/configs/mocked-config-simple.yaml", "--run-id", "mock-map-bare", "--no-output"],
-      { cwd: dir },
-    );
-    expect(bare.code).toBe(1);
-    expect((await readRunLog(dir, "mock-map-bare")).steps["iterate and execute"].message).toContain("Expected parameter chunks not present");
   });
 
   it("refuses to patch a stub, and names the task a misspelt patch meant, before anything runs", async () => {

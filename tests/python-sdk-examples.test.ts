@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractErrors, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { createLimiter } from "../src/core/map-limit.js";
+import { contractErrors, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
 import { mlflow, mlflowUri } from "./helpers/mlflow.js";
 import { runIdOf, runPythonScript, sdkPython } from "./helpers/python-sdk.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /** runnable's Feb-2024 Python SDK examples (our copies under examples/), with runnable's documented results. */
 interface Case {
@@ -178,7 +180,20 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cleanup());
 
-async function checkRun(c: Case, runId: string, code: number, output: string): Promise<void> {
+/** Examples run a few at a time, each in a working folder of its own (they write into it). */
+const slots = createLimiter(3);
+async function inOwnFolder(body: (dir: string) => Promise<void>): Promise<void> {
+  await slots.run(async () => {
+    const own = await scratchDir();
+    try {
+      await body(own.dir);
+    } finally {
+      await own.cleanup();
+    }
+  });
+}
+
+async function checkRun(c: Case, dir: string, runId: string, code: number, output: string): Promise<void> {
   expect(code, output).toBe(0);
   const log = await readRunLog(dir, runId);
   expect(await contractErrors(log)).toEqual([]);
@@ -190,56 +205,65 @@ async function checkRun(c: Case, runId: string, code: number, output: string): P
 }
 
 describe("runnable's Python SDK examples, run as python3 pipeline.py (package installed with pip install -e python/)", () => {
-  it.each(CASES.map((c) => [c.file, c] as const))(
+  it.concurrent.each(CASES.map((c) => [c.file, c] as const))(
     "%s",
-    async (_file, c) => {
-      const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
-      await checkRun(c, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
-    },
-    60_000,
+    (_file, c) =>
+      inOwnFolder(async (dir) => {
+        const result = await runPythonScript(python, c.file, { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+        await checkRun(c, dir, runIdOf(result.stdout), result.code, result.stdout + result.stderr);
+      }),
+    120_000,
   );
 });
 
+/** Examples run by a real `runnable` process; the others go through the CLI's main() in this process (same hand-off over the socket). */
+const THROUGH_PROCESS = new Set(["examples/concepts/simple.py", "examples/secrets_env.py"]);
+
 describe("runnable's Python SDK examples, run as runnable execute -f pipeline.py", () => {
-  it.each(CASES.map((c, i) => [c.file, c, i] as const))(
+  it.concurrent.each(CASES.map((c, i) => [c.file, c, i] as const))(
     "%s",
-    async (_file, c, index) => {
-      const runId = `sdk-cli-${index}`;
-      const result = await runCli(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
-      await checkRun(c, runId, result.code, result.stdout + result.stderr);
-    },
-    60_000,
+    (_file, c, index) =>
+      inOwnFolder(async (dir) => {
+        const runId = `sdk-cli-${index}`;
+        const run = THROUGH_PROCESS.has(c.file) ? runCli : runMain;
+        const result = await run(["execute", "-f", c.file, "--run-id", runId], { cwd: dir, env: { RUNNABLE_PYTHON: python, ...c.env } });
+        await checkRun(c, dir, runId, result.code, result.stdout + result.stderr);
+      }),
+    120_000,
   );
 });
 
 const uri = mlflowUri();
-describe.skipIf(!uri)("the MLflow examples against a real MLflow server", () => {
-  it.each([
-    ["examples/concepts/experiment_tracking_integration.py", "python"],
-    ["examples/experiment_tracking_api.py", "cli"],
-  ] as const)(
-    "%s (%s)",
-    async (file, way) => {
-      await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-      const result =
-        way === "python"
-          ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
-          : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
-      expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
-      if (way === "python") {
-        expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
-        expect(log.tag).toBe("demo-runnable");
-        const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
-        expect(experiment.experiment.name).toBe("demo-runnable");
-      } else {
-        expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
-      }
-    },
-    60_000,
-  );
-});
+describeNeeding(NEEDS.mlflow, !uri && "no MLflow server: run `scripts/mlflow-server.sh start` (or set MLFLOW_TRACKING_URI)")(
+  "the MLflow examples against a real MLflow server",
+  () => {
+    it.each([
+      ["examples/concepts/experiment_tracking_integration.py", "python"],
+      ["examples/experiment_tracking_api.py", "cli"],
+    ] as const)(
+      "%s (%s)",
+      async (file, way) => {
+        await writeFile(join(dir, "mlflow-here.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+        const result =
+          way === "python"
+            ? await runPythonScript(python, file, { cwd: dir, env: { runnable_CONFIGURATION_FILE: "mlflow-here.yaml" } })
+            : await runCli(["execute", "-f", file, "-c", "mlflow-here.yaml", "--run-id", "sdk-mlflow-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        const log = await readRunLog(dir, way === "python" ? runIdOf(result.stdout) : "sdk-mlflow-cli");
+        expect(log.run_config.experiment_tracker).toMatchObject({ service_name: "mlflow", server_url: uri });
+        if (way === "python") {
+          expect(metrics(log).answer).toEqual({ "0": 0, "1": 20, "2": 40, "3": 60 });
+          expect(log.tag).toBe("demo-runnable");
+          const experiment = await mlflow(uri!, "experiments/get-by-name?experiment_name=demo-runnable");
+          expect(experiment.experiment.name).toBe("demo-runnable");
+        } else {
+          expect(metrics(log)).toEqual({ spam: "hello", eggs: { ham: "world" }, answer: 42, is_it_true: false });
+        }
+      },
+      60_000,
+    );
+  },
+);
 
 describe("executors that do not walk the graph", () => {
   const argo = existsSync(join(import.meta.dirname, "../src/plugins/executor/argo"));

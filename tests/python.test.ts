@@ -5,7 +5,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO, contractErrors, readRunLog, runCli } from "./helpers/cli.js";
+import { REPO, contractErrors, readRunLog, runCli, runMain } from "./helpers/cli.js";
+import { NEEDS, describeNeeding, itNeeding, skipOrFail } from "./helpers/requirements.js";
 
 /**
  * A scratch working directory whose `examples/` links every example folder except `examples/python`,
@@ -34,7 +35,6 @@ const canRun = (python: string, code: string) => {
 const NOTEBOOKS =
   canRun("python3", "import nbclient, ipykernel") || (existsSync("/usr/bin/python3") && canRun("/usr/bin/python3", "import nbclient, ipykernel"));
 const MISSING_NOTEBOOKS = "notebooks need python3-nbclient and python3-ipykernel (scripts/test-all.sh installs them)";
-if (!NOTEBOOKS && !process.env["CI"]) console.warn(`skipping the notebook examples: ${MISSING_NOTEBOOKS}`);
 
 interface Case {
   file: string;
@@ -167,14 +167,13 @@ describe("runnable's Python and notebook examples through the CLI", () => {
   beforeAll(async () => ({ dir, cleanup } = await pythonScratch()));
   afterAll(() => cleanup());
 
-  it.each(CASES.map((c, i) => [c.file, i] as const))("%s", async (_file, index) => {
+  it.for(CASES.map((c, i) => [c.file, i] as const))("%s", async ([, index], context) => {
     const c = CASES[index]!;
-    if (c.notebook && !NOTEBOOKS) {
-      if (process.env["CI"]) expect.fail(MISSING_NOTEBOOKS);
-      return;
-    }
+    if (c.notebook) skipOrFail(context, NEEDS.notebooks, !NOTEBOOKS && MISSING_NOTEBOOKS);
     const runId = `py-${index}-${Date.now().toString(36)}`;
-    const result = await runCli(["execute", "-f", c.file, ...(c.args ?? []), "--run-id", runId], { cwd: dir });
+    // The first example through a real `runnable` process, the others through main() in this process.
+    const run = index === 0 ? runCli : runMain;
+    const result = await run(["execute", "-f", c.file, ...(c.args ?? []), "--run-id", runId], { cwd: dir });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     const log = await readRunLog(dir, runId);
     expect(await contractErrors(log)).toEqual([]);
@@ -210,13 +209,8 @@ function trackingUri(): string | undefined {
 
 const URI = trackingUri();
 const NO_SERVER = "no MLflow server: run `scripts/mlflow-server.sh start` (or set MLFLOW_TRACKING_URI)";
-if (!URI && process.env["CI"]) {
-  describe("Python metrics in MLflow", () => it("needs a server in CI", () => expect.fail(`${NO_SERVER}; CI must start one`)));
-} else if (!URI) {
-  console.warn(`skipping the Python MLflow test: ${NO_SERVER}`);
-}
 
-describe.skipIf(!URI)("Python metrics in MLflow", () => {
+describeNeeding(NEEDS.mlflow, !URI && NO_SERVER)("Python metrics in MLflow", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeAll(async () => ({ dir, cleanup } = await pythonScratch()));
@@ -253,7 +247,7 @@ describe.skipIf(!URI)("Python metrics in MLflow", () => {
     expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", note_0: "trained", is_it_true_0: "false" });
   });
 
-  it.skipIf(!NOTEBOOKS)("a notebook's track_this metrics reach MLflow too", async () => {
+  itNeeding(NEEDS.notebooks, !NOTEBOOKS && MISSING_NOTEBOOKS)("a notebook's track_this metrics reach MLflow too", async () => {
     await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${URI}\n`);
     const tag = `nb-mlflow-${Date.now().toString(36)}`;
     const args = ["execute", "-f", "examples/python/notebooks/notebook_api_parameters.yaml", ...CONCEPTS, "-c", "mlflow.yaml", "--tag", tag];

@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, contractErrors, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
@@ -14,12 +14,9 @@ const shell = (name: string, command: string, next: string, extra = "") =>
   `    ${name}:\n      type: task\n      command_type: shell\n      command: ${JSON.stringify(command)}\n      next: ${next}\n${extra}`;
 const pipeline = (start: string, steps: string) =>
   `dag:\n  start_at: ${start}\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`;
-const counts = async (file: string) => {
-  const text = await readFile(join(dir, file), "utf8").catch(() => "");
-  const seen: Record<string, number> = {};
-  for (const line of text.split("\n").filter(Boolean)) seen[line] = (seen[line] ?? 0) + 1;
-  return seen;
-};
+
+// The engine's side of re-runs and retries (what is kept, mocked, re-run; attempts numbered on; map
+// items) is tested on the engine harness: tests/engine-resume.test.ts. Here: the CLI's side.
 
 describe("--use-cached: a new run re-using what succeeded in an earlier one", () => {
   it("gives runnable's result for retry-fail.yaml -> retry-fixed.yaml", async () => {
@@ -43,51 +40,8 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
     expect(await contractErrors(log)).toEqual([]);
   });
 
-  it("re-runs from a failure in the middle of a chain, through steps the original never reached (runnable crashes)", async () => {
-    const broken = pipeline(
-      "a",
-      shell("a", "echo a >> chain.ran", "b") +
-        shell("b", "exit 1", "c") +
-        shell("c", "echo c >> chain.ran", "d") +
-        shell("d", "echo d >> chain.ran; export RUNNABLE_PRM_done=yes", "success"),
-    );
-    await writeFile(join(dir, "chain.yaml"), broken);
-    expect((await runCli(["execute", "-f", "chain.yaml", "--run-id", "chain-1", "--no-output"], { cwd: dir })).code).toBe(1);
-    await writeFile(join(dir, "chain.yaml"), broken.replace('"exit 1"', '"echo b >> chain.ran"'));
-    const rerun = await runCli(["execute", "-f", "chain.yaml", "--use-cached", "chain-1", "--run-id", "chain-2", "--no-output"], { cwd: dir });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const log = await readRunLog(dir, "chain-2");
-    expect(statuses(log.steps)).toEqual({ a: "SUCCESS", b: "SUCCESS", c: "SUCCESS", d: "SUCCESS", success: "SUCCESS" });
-    expect(log.steps.a.mock).toBe(true);
-    expect(log.parameters).toEqual({ done: "yes" });
-    expect(await counts("chain.ran")).toEqual({ a: 1, b: 1, c: 1, d: 1 });
-  });
-
-  it("re-runs only the failed items of a map; the others' steps are recorded mocked and their outputs restored", async () => {
-    const steps =
-      shell("make", 'export RUNNABLE_PRM_items=\'["p", "q", "r"]\'', "each") +
-      `    each:\n      type: map\n      iterate_on: items\n      iterate_as: item\n      next: success\n      branch:\n        start_at: work\n        steps:\n` +
-      `          work:\n            type: task\n            command_type: shell\n            command: 'item=$(echo $RUNNABLE_PRM_item | tr -d \\"); echo $item >> map.ran; test -e ok-$item || exit 3; export RUNNABLE_PRM_out=\\"done-$item\\"'\n            next: success\n` +
-      `          success:\n            type: success\n          fail:\n            type: fail\n`;
-    await writeFile(join(dir, "map.yaml"), pipeline("make", steps));
-    await writeFile(join(dir, "ok-p"), "");
-    await writeFile(join(dir, "ok-r"), "");
-    expect((await runCli(["execute", "-f", "map.yaml", "--run-id", "map-1", "--no-output"], { cwd: dir })).code).toBe(1);
-    await writeFile(join(dir, "ok-q"), "");
-    await rm(join(dir, "map.ran"));
-    const rerun = await runCli(["execute", "-f", "map.yaml", "--use-cached", "map-1", "--run-id", "map-2", "--no-output"], { cwd: dir });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const log = await readRunLog(dir, "map-2");
-    expect(log.steps.make.mock).toBe(true);
-    expect(log.steps.each.mock).toBe(false);
-    const branch = (item: string) => log.steps.each.branches[`each.${item}`].steps[`each.${item}.work`];
-    expect(branch("p")).toMatchObject({ mock: true, status: "SUCCESS", attempts: [] });
-    expect(branch("q")).toMatchObject({ mock: false, status: "SUCCESS" });
-    expect(log.parameters.out).toEqual(["done-p", "done-q", "done-r"]);
-    expect(await counts("map.ran")).toEqual({ q: 1 });
-  });
-
   it("says clearly when the original run does not exist", async () => {
+    await writeFile(join(dir, "chain.yaml"), pipeline("a", shell("a", "echo a >> chain.ran", "success")));
     const result = await runCli(["execute", "-f", "chain.yaml", "--use-cached", "no-such-run"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Expected a run log with id: no-such-run but it does not exist");
@@ -96,51 +50,6 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
 });
 
 describe("runnable retry: the same run continued", () => {
-  it("appends new attempts, keeps what succeeded, drops the old fail step and recomputes the status", async () => {
-    const broken = pipeline(
-      "a",
-      shell("a", "echo a >> retry.ran; export RUNNABLE_PRM_x=1", "b") +
-        shell("b", "echo b >> retry.ran; test -e fixed-b", "c") +
-        shell("c", "echo c >> retry.ran", "success"),
-    );
-    await writeFile(join(dir, "retry.yaml"), broken);
-    expect((await runCli(["execute", "-f", "retry.yaml", "--run-id", "retry-1", "--no-output"], { cwd: dir })).code).toBe(1);
-    expect(Object.keys((await readRunLog(dir, "retry-1")).steps)).toEqual(["a", "b", "fail"]);
-    await writeFile(join(dir, "fixed-b"), "");
-    const retried = await runCli(["retry", "retry-1", "--no-output"], { cwd: dir });
-    expect(retried.code, retried.stderr).toBe(0);
-    const log = await readRunLog(dir, "retry-1");
-    expect(log.status).toBe("SUCCESS");
-    expect(Object.keys(log.steps)).toEqual(["a", "b", "c", "success"]);
-    expect(log.steps.a.attempts.map((a: { attempt_number: number }) => a.attempt_number)).toEqual([1]);
-    expect(log.steps.b.attempts.map((a: { attempt_number: number; status: string }) => [a.attempt_number, a.status])).toEqual([
-      [1, "FAIL"],
-      [2, "SUCCESS"],
-    ]);
-    expect(log.steps.c.attempts[0].parameters).toEqual({ x: 1 });
-    expect(log.parameters).toEqual({ x: 1 });
-    expect(await counts("retry.ran")).toEqual({ a: 1, b: 2, c: 1 });
-    expect(await contractErrors(log)).toEqual([]);
-  });
-
-  it("re-runs only the failed items of a partly finished map, attempts numbered on", async () => {
-    await rm(join(dir, "ok-q"));
-    await rm(join(dir, "map.ran"), { force: true });
-    expect((await runCli(["execute", "-f", "map.yaml", "--run-id", "map-3", "--no-output"], { cwd: dir })).code).toBe(1);
-    await writeFile(join(dir, "ok-q"), "");
-    const retried = await runCli(["retry", "map-3", "--no-output"], { cwd: dir });
-    expect(retried.code, retried.stderr).toBe(0);
-    const log = await readRunLog(dir, "map-3");
-    expect(log.status).toBe("SUCCESS");
-    expect(log.steps.each.attempts.map((a: { status: string }) => a.status)).toEqual(["FAIL", "SUCCESS"]);
-    const work = (item: string) => log.steps.each.branches[`each.${item}`].steps[`each.${item}.work`];
-    expect(work("p").attempts).toHaveLength(1);
-    expect(work("q").attempts.map((a: { attempt_number: number }) => a.attempt_number)).toEqual([1, 2]);
-    expect(Object.keys(log.steps.each.branches["each.q"].steps)).toEqual(["each.q.work", "each.q.success"]);
-    expect(log.parameters.out).toEqual(["done-p", "done-q", "done-r"]);
-    expect(await counts("map.ran")).toEqual({ p: 1, q: 2, r: 1 });
-  });
-
   it("uses the pipeline file given explicitly, with a warning", async () => {
     const result = await runCli(["execute", "-f", "examples/retry-fail.yaml", "--run-id", "wf-2", "--no-output"], { cwd: dir });
     expect(result.code).toBe(1);

@@ -9,6 +9,7 @@ import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { REPO, runCli } from "./helpers/cli.js";
 import { startCli, until } from "./helpers/processes.js";
+import { NEEDS, itNeeding } from "./helpers/requirements.js";
 
 const SECRET = "Zq7SecretValue93x";
 const PYTHON = (() => {
@@ -154,7 +155,7 @@ describe("secrets in parameter and metric names and values (item 16)", () => {
     await expectNoLeak(result.stdout + result.stderr, [".env"]);
   });
 
-  it.skipIf(!PYTHON)("a Python task printing and setting a secret leaks nothing", async () => {
+  itNeeding(NEEDS.python, !PYTHON && "python3 is not on PATH")("a Python task printing and setting a secret leaks nothing", async () => {
     await write({
       ".env": `TOKEN=${SECRET}\n`,
       "c.yaml": DOTENV,
@@ -213,7 +214,7 @@ describe("files that can hold secrets are private and removed, even after a cras
     expect(await readdir(join(dir, ".catalog"))).not.toContain(".tmp");
   }, 60_000);
 
-  it.skipIf(!PYTHON)(
+  itNeeding(NEEDS.python, !PYTHON && "python3 is not on PATH")(
     "SIGKILL while a Python task has written a secret parameter to its channel: the channel goes",
     async () => {
       await write({

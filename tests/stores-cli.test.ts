@@ -2,10 +2,11 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { randomBytes, randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { comparableRunLog } from "./helpers/argo-compare.js";
 import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
 import { S3_TEST_ENV, noPostgres, noS3, postgresUrl, s3Endpoint, withDatabase } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * The team stores end to end through the real `runnable` command: pipelines run with the postgres and
@@ -58,7 +59,7 @@ async function expectSameAsLocal(pipeline: string, config: string, env: Record<s
   expect(JSON.parse(listed.stdout).map((run: { run_id: string }) => run.run_id)).toContain(runId);
 }
 
-describe.skipIf(noPostgres)(`CLI runs with the postgres store${noPostgres ? ` (skipped: ${noPostgres})` : ""}`, () => {
+describeNeeding(NEEDS.postgres, noPostgres)("CLI runs with the postgres store", () => {
   it.each(PIPELINES)("%s records what a local run records", async (pipeline) => {
     await expectSameAsLocal(pipeline, postgresConfig(`cli_${randomBytes(4).toString("hex")}`));
   });
@@ -80,7 +81,7 @@ describe.skipIf(noPostgres)(`CLI runs with the postgres store${noPostgres ? ` (s
   });
 });
 
-describe.skipIf(noS3)(`CLI runs with the s3 store and catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
+describeNeeding(NEEDS.s3, noS3)("CLI runs with the s3 store and catalog", () => {
   it.each(PIPELINES)("%s records what a local run records", async (pipeline) => {
     const s3 = new S3Client({
       endpoint: s3Endpoint,
@@ -101,7 +102,7 @@ describe.skipIf(noS3)(`CLI runs with the s3 store and catalog${noS3 ? ` (skipped
   });
 });
 
-describe.skipIf(noPostgres ?? noS3)(`the TypeScript SDK with postgres + s3${(noPostgres ?? noS3) ? ` (skipped: ${noPostgres ?? noS3})` : ""}`, () => {
+describeNeeding(noPostgres ? NEEDS.postgres : NEEDS.s3, noPostgres ?? noS3)("the TypeScript SDK with postgres + s3", () => {
   it("runs a pipeline of inline functions and a map, recorded in postgres with execution logs in s3", async () => {
     const { map, pipeline, typescript } = await import("../src/index.js");
     const prefix = `sdk-${randomBytes(4).toString("hex")}`;

@@ -4,9 +4,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { REPO, runCli, scratchDir } from "./helpers/cli.js";
 import { noPostgres } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * A database that goes away mid-run, on a private PostgreSQL cluster this test halts and resumes: the
@@ -30,7 +31,7 @@ const PIPELINE = `dag:
     fail: {type: fail}
 `;
 
-describe.skipIf(noPostgres)(`postgres store outage${noPostgres ? ` (skipped: ${noPostgres})` : ""}`, () => {
+describeNeeding(NEEDS.postgres, noPostgres)("postgres store outage", () => {
   let dir = "";
   beforeAll(async () => {
     ({ dir, cleanup } = await scratchDir());

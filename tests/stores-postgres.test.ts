@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { postgresRunLogStorePlugin } from "../src/plugins/run-log-store/postgres/index.js";
 import { type PostgresRunLogStore, createPostgresRunLogStore } from "../src/plugins/run-log-store/postgres/postgres-store.js";
 import type { PluginContext } from "../src/ports/plugin.js";
 import { runLogStoreContract, sampleRunHeader, sampleStepLog } from "../src/testing/contracts/run-log-store.contract.js";
 import { holdLeaseWith, noPostgres, postgresUrl } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 const context: PluginContext = { cwd: process.cwd(), env: {}, warn: () => undefined };
 const admin = postgresUrl ? new pg.Pool({ connectionString: postgresUrl, max: 2 }) : undefined;
@@ -32,7 +33,7 @@ async function harness() {
   };
 }
 
-describe.skipIf(noPostgres)(`postgres run log store${noPostgres ? ` (skipped: ${noPostgres})` : ""}`, () => {
+describeNeeding(NEEDS.postgres, noPostgres)("postgres run log store", () => {
   runLogStoreContract("postgres", harness, { sharedStorage: true, leasesAcrossProcesses: true });
 
   it("records its config without the password and refuses unknown keys", () => {

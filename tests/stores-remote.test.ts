@@ -3,14 +3,15 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { comparableRunLog, entryPointsMissing } from "./helpers/argo-compare.js";
 import { runWorkflow, type WfWorkflow } from "./helpers/argo-emulator/index.js";
 import { processPodRunner } from "./helpers/argo-emulator/pod-runners.js";
 import { workflowValidator } from "./helpers/argo-schema.js";
-import { REPO, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { REPO, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
 import { podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
 import { S3_TEST_ENV, noPostgres, noS3, postgresUrl, s3Endpoint } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 /**
  * The team stores where steps run elsewhere: an Argo manifest rendered with a postgres run log store
@@ -44,7 +45,7 @@ async function bucket(name = BUCKET): Promise<void> {
 async function localRun(pipeline: string): Promise<Record<string, unknown>> {
   const dir = await project("");
   const runId = `local-${randomUUID().slice(0, 8)}`;
-  const result = await runCli(["execute", "-f", pipeline, "--run-id", runId, "-q"], { cwd: dir });
+  const result = await runMain(["execute", "-f", pipeline, "--run-id", runId, "-q"], { cwd: dir });
   expect(result.code, result.stderr).toBe(0);
   return readRunLog(dir, runId);
 }
@@ -57,10 +58,10 @@ catalog:
   config: {bucket: ${BUCKET}, prefix: ${prefix}, endpoint_url: "${s3Endpoint}", force_path_style: true}
 `;
 
-describe.skipIf(missing || entryPointsMissing)(
-  `argo manifest with postgres + s3 run by the emulator${missing || entryPointsMissing ? ` (skipped: ${missing ?? entryPointsMissing})` : ""}`,
+describeNeeding(noPostgres ? NEEDS.postgres : noS3 ? NEEDS.s3 : NEEDS.cli, missing ?? entryPointsMissing)(
+  "argo manifest with postgres + s3 run by the emulator",
   () => {
-    it.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
+    it.concurrent.each(["examples/catalog-pods.yaml", "examples/concepts/map_shell.yaml"])("%s", async (pipeline) => {
       await bucket();
       const config = `executor:\n  type: argo\n  config:\n    image: runnable-ts:test\n    output_file: workflow.yaml\n${storesConfig(`argo_${randomBytes(4).toString("hex")}`, `argo-${randomBytes(4).toString("hex")}`)}`;
       const dir = await project(config);
@@ -87,40 +88,37 @@ describe.skipIf(missing || entryPointsMissing)(
   },
 );
 
-describe.skipIf(missing || podmanMissing)(
-  `local-container with postgres + s3${missing || podmanMissing ? ` (skipped: ${missing ?? podmanMissing})` : ""}`,
-  () => {
-    it("runs every step in a container that reaches both servers, with nothing mounted", async () => {
-      await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
-      const image = await testImage();
-      const dir = await project("");
-      const pg = new URL(postgresUrl!);
-      // The example config (in the image) names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
-      const env = {
-        ...(podmanEnv() as Record<string, string>),
-        ...S3_TEST_ENV,
-        RUNNABLE_VAR_default_docker_image: image,
-        PGHOST: pg.hostname,
-        PGPORT: pg.port,
-        PGUSER: decodeURIComponent(pg.username),
-        PGPASSWORD: decodeURIComponent(pg.password),
-        PGDATABASE: pg.pathname.slice(1),
-        AWS_ENDPOINT_URL_S3: s3Endpoint!,
-      };
-      const runId = `lc-${randomUUID().slice(0, 8)}`;
-      const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "examples/stores/local-container.yaml", "--run-id", runId], {
-        cwd: dir,
-        env,
-      });
-      expect(result.code, result.stderr + result.stdout).toBe(0);
-      expect(result.stdout).toContain("HELLO FROM RUNNABLE");
-      const shown = await runCli(["runs", "show", runId, "-c", "examples/stores/local-container.yaml", "--json"], { cwd: dir, env });
-      const log = JSON.parse(shown.stdout);
-      expect(log.steps["Create Content"].code_identities.map((identity: { code_identifier_type: string }) => identity.code_identifier_type)).toEqual([
-        "git",
-        "docker",
-      ]);
-      expect(comparableRunLog(log)).toEqual(comparableRunLog(await localRun("examples/catalog-pods.yaml")));
-    }, 300_000);
-  },
-);
+describeNeeding(noPostgres ? NEEDS.postgres : noS3 ? NEEDS.s3 : NEEDS.podman, missing ?? podmanMissing)("local-container with postgres + s3", () => {
+  it.concurrent("runs every step in a container that reaches both servers, with nothing mounted", async () => {
+    await bucket("runnable-container-tests"); // the bucket examples/stores/local-container.yaml names
+    const image = await testImage();
+    const dir = await project("");
+    const pg = new URL(postgresUrl!);
+    // The example config (in the image) names no server: the PG* and AWS_* variables do, on the host and (by name) in each container.
+    const env = {
+      ...(podmanEnv() as Record<string, string>),
+      ...S3_TEST_ENV,
+      RUNNABLE_VAR_default_docker_image: image,
+      PGHOST: pg.hostname,
+      PGPORT: pg.port,
+      PGUSER: decodeURIComponent(pg.username),
+      PGPASSWORD: decodeURIComponent(pg.password),
+      PGDATABASE: pg.pathname.slice(1),
+      AWS_ENDPOINT_URL_S3: s3Endpoint!,
+    };
+    const runId = `lc-${randomUUID().slice(0, 8)}`;
+    const result = await runCli(["execute", "-f", "examples/catalog-pods.yaml", "-c", "examples/stores/local-container.yaml", "--run-id", runId], {
+      cwd: dir,
+      env,
+    });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stdout).toContain("HELLO FROM RUNNABLE");
+    const shown = await runCli(["runs", "show", runId, "-c", "examples/stores/local-container.yaml", "--json"], { cwd: dir, env });
+    const log = JSON.parse(shown.stdout);
+    expect(log.steps["Create Content"].code_identities.map((identity: { code_identifier_type: string }) => identity.code_identifier_type)).toEqual([
+      "git",
+      "docker",
+    ]);
+    expect(comparableRunLog(log)).toEqual(comparableRunLog(await localRun("examples/catalog-pods.yaml")));
+  }, 300_000);
+});

@@ -3,11 +3,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { s3CatalogPlugin } from "../src/plugins/catalog/s3/index.js";
 import { createS3Catalog } from "../src/plugins/catalog/s3/s3-catalog.js";
 import { catalogContract } from "../src/testing/contracts/catalog.contract.js";
 import { S3_TEST_ENV, noS3, s3Endpoint } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 const BUCKET = "runnable-catalog-tests";
 const client = () =>
@@ -16,7 +17,7 @@ const configFor = (prefix: string) => s3CatalogPlugin.configSchema.parse({ bucke
 const open = (cwd: string, prefix = `c-${randomBytes(6).toString("hex")}`) =>
   createS3Catalog(configFor(prefix), { cwd, env: S3_TEST_ENV, warn: () => undefined });
 
-describe.skipIf(noS3)(`s3 catalog${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
+describeNeeding(NEEDS.s3, noS3)("s3 catalog", () => {
   beforeAll(async () => {
     await client()
       .send(new CreateBucketCommand({ Bucket: BUCKET }))

@@ -1,11 +1,12 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { s3RunLogStorePlugin } from "../src/plugins/run-log-store/s3/index.js";
 import { createS3RunLogStore } from "../src/plugins/run-log-store/s3/s3-store.js";
 import type { PluginContext } from "../src/ports/plugin.js";
 import { runLogStoreContract, sampleRunHeader } from "../src/testing/contracts/run-log-store.contract.js";
 import { S3_TEST_ENV, holdLeaseWith, noS3, s3Endpoint } from "./helpers/store-servers.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 const BUCKET = "runnable-store-tests";
 const context: PluginContext = { cwd: process.cwd(), env: S3_TEST_ENV, warn: () => undefined };
@@ -34,7 +35,7 @@ async function harness() {
   };
 }
 
-describe.skipIf(noS3)(`s3 run log store${noS3 ? ` (skipped: ${noS3})` : ""}`, () => {
+describeNeeding(NEEDS.s3, noS3)("s3 run log store", () => {
   beforeAll(ensureBucket);
 
   it("runs against a server that honours conditional writes (If-None-Match, If-Match)", async () => {

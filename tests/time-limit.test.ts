@@ -2,55 +2,16 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
-import { statuses } from "./helpers/composite.js";
-import { processesWith } from "./helpers/processes.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await scratchDir()));
 afterAll(() => cleanup());
 
-const LIMIT_MESSAGE = "stopped after exceeding its time limit of 1 second (max_step_duration_in_seconds)";
+// The executor's limit with max_attempts and on_failure, and per-step override bundles, are tested on
+// the engine harness (tests/engine-stop.test.ts); here the CLI with an in-process TypeScript task.
 
 describe("time limits (max_step_duration_in_seconds)", () => {
-  it("stops an attempt past the executor's limit; max_attempts and on_failure apply as for any failure", async () => {
-    await writeFile(join(dir, "limit.yaml"), "executor:\n  type: local\n  config:\n    max_step_duration_in_seconds: 1\n");
-    const steps = [
-      "    slow:\n      type: task\n      command_type: shell\n      command: sleep 20.417\n      max_attempts: 2\n      next: success\n      on_failure: recover\n",
-      "    recover:\n      type: stub\n      next: success\n",
-    ].join("");
-    await writeFile(join(dir, "slow.yaml"), `dag:\n  start_at: slow\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`);
-    const started = Date.now();
-    const result = await runCli(["execute", "-f", "slow.yaml", "-c", "limit.yaml", "--run-id", "limited", "--no-output"], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(8_000);
-    expect(processesWith("sleep 20.417")).toEqual([]);
-    const log = await readRunLog(dir, "limited");
-    expect(statuses(log.steps)).toEqual({ slow: "FAIL", recover: "SUCCESS", success: "SUCCESS" });
-    expect(log.steps.slow.attempts.map((a: any) => [a.attempt_number, a.status, a.message])).toEqual([
-      [1, "FAIL", LIMIT_MESSAGE],
-      [2, "FAIL", LIMIT_MESSAGE],
-    ]);
-    expect(log.run_config.executor.max_step_duration_in_seconds).toBe(1);
-  });
-
-  it("applies a per-step override bundle, and leaves other steps unlimited", async () => {
-    await writeFile(join(dir, "bundles.yaml"), "executor:\n  type: local\n  config:\n    overrides:\n      quick:\n        max_step_duration_in_seconds: 1\n");
-    const steps = [
-      "    unlimited:\n      type: task\n      command_type: shell\n      command: sleep 1.5\n      next: limited\n",
-      "    limited:\n      type: task\n      command_type: shell\n      command: sleep 20.418\n      overrides:\n        local: quick\n      next: success\n",
-    ].join("");
-    await writeFile(
-      join(dir, "override.yaml"),
-      `dag:\n  start_at: unlimited\n  steps:\n${steps}    success:\n      type: success\n    fail:\n      type: fail\n`,
-    );
-    const result = await runCli(["execute", "-f", "override.yaml", "-c", "bundles.yaml", "--run-id", "override", "--no-output"], { cwd: dir });
-    expect(result.code).toBe(1);
-    const log = await readRunLog(dir, "override");
-    expect(log.steps.unlimited.status).toBe("SUCCESS");
-    expect(log.steps.limited.attempts[0].message).toBe(LIMIT_MESSAGE);
-  });
-
   it("stops a TypeScript task past its limit (mocked executor too), and refuses a bundle that does not exist before running", async () => {
     await writeFile(join(dir, "sleepy.ts"), "export async function nap() { await new Promise((resolve) => setTimeout(resolve, 20_000)); }\n");
     await writeFile(

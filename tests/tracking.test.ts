@@ -1,8 +1,9 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractErrors, readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { contractErrors, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
 import { mlflow, mlflowUri } from "./helpers/mlflow.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 const ENV = { spam: "hello", eggs: { ham: "world" }, answer: 42 };
 const ENV_STEP = { spam: { "0": "hello", "1": "hey" }, eggs: { "0": { ham: "world" }, "1": { ham: "universe" } }, answer: 42 };
@@ -26,40 +27,21 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => ({ dir, cleanup } = await scratchDir()));
 afterAll(() => cleanup());
 
+// What attempts record of metrics (a failed attempt's, keys with _STEP_) is tested on the engine
+// harness: tests/engine-metrics.test.ts.
+
 describe("experiment tracking gives runnable's documented user_defined_metrics", () => {
   it.each(CASES.map((c, i) => [c[0], i] as const))("%s", async (file, index) => {
     const [, step, metrics] = CASES[index]!;
     const runId = `track-${index}`;
-    const result = await runCli(["execute", "-f", file, "--run-id", runId], { cwd: dir });
+    // The first example through a real `runnable` process, the others through main() in this process.
+    const result = await (index === 0 ? runCli : runMain)(["execute", "-f", file, "--run-id", runId], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     const log = await readRunLog(dir, runId);
     expect(await contractErrors(log)).toEqual([]);
     expect(log.steps[step].user_defined_metrics).toEqual(metrics);
     const times = log.steps[step].attempts[0].metric_times_ms;
     expect(Object.keys(times).sort()).toEqual(Object.keys(metrics).sort());
-  });
-
-  it("keeps the metrics of a failed attempt on that attempt", async () => {
-    await writeFile(
-      join(dir, "flaky.yaml"),
-      "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      max_attempts: 2\n      command: |\n        export RUNNABLE_TRACK_try=$RUNNABLE_STEP_ATTEMPT\n        test $RUNNABLE_STEP_ATTEMPT = 2\n      next: success\n",
-    );
-    const result = await runCli(["execute", "-f", "flaky.yaml", "--run-id", "flaky"], { cwd: dir });
-    expect(result.code, result.stderr).toBe(0);
-    const log = await readRunLog(dir, "flaky");
-    expect(log.steps.a.attempts[0]).toMatchObject({ status: "FAIL", user_defined_metrics: { try: 1 } });
-    expect(log.steps.a.attempts[1].user_defined_metrics).toBeUndefined();
-    expect(log.steps.a.user_defined_metrics).toEqual({ try: 2 });
-  });
-
-  it("keeps keys containing _STEP_ whole and a lone non-zero step with its step number", async () => {
-    await writeFile(
-      join(dir, "keys.yaml"),
-      "dag:\n  start_at: a\n  steps:\n    a:\n      type: task\n      command_type: shell\n      command: |\n        export RUNNABLE_TRACK_MY_STEP_SIZE=3\n        export RUNNABLE_TRACK_lr_STEP_5=0.1\n        export RUNNABLE_TRACK_x_STEP_y=1\n      next: success\n",
-    );
-    expect((await runCli(["execute", "-f", "keys.yaml", "--run-id", "keys"], { cwd: dir })).code).toBe(0);
-    const log = await readRunLog(dir, "keys");
-    expect(log.steps.a.user_defined_metrics).toEqual({ MY_STEP_SIZE: 3, lr: { "5": 0.1 }, x_STEP_y: 1 });
   });
 });
 
@@ -93,51 +75,54 @@ describe("secrets never reach the stores or the terminal", () => {
 });
 
 const URI = mlflowUri();
-if (!URI && process.env.CI) it("needs an MLflow server in CI", () => expect.fail("run scripts/mlflow-server.sh start"));
-
-describe.skipIf(!URI)("metrics mirrored to a real MLflow server", () => {
-  it("mirrors a run: experiment from the tag, run name, metrics with steps, params, status", async () => {
-    const uri = URI!;
-    const tag = `demo-runnable-${Date.now().toString(36)}`;
-    await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], {
-      cwd: dir,
+describeNeeding(NEEDS.mlflow, !URI && "no MLflow server: run `scripts/mlflow-server.sh start` (or set MLFLOW_TRACKING_URI)")(
+  "metrics mirrored to a real MLflow server",
+  () => {
+    it("mirrors a run: experiment from the tag, run name, metrics with steps, params, status", async () => {
+      const uri = URI!;
+      const tag = `demo-runnable-${Date.now().toString(36)}`;
+      await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+      const result = await runCli(["execute", "-f", "examples/experiment-tracking/mlflow.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored"], {
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain("warning");
+      const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
+      const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "attributes.run_name = 'mirrored'" });
+      expect(runs).toHaveLength(1);
+      const run = runs[0];
+      expect(run.info.status).toBe("FINISHED");
+      const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
+      expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: '{"ham":"world"}', is_it_true_0: "false" });
+      const tags = Object.fromEntries(run.data.tags.map((t: any) => [t.key, t.value]));
+      expect(tags.logged_by_task).toBe("yes");
+      const history = async (key: string) =>
+        (await mlflow(uri, `metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
+      expect(await history("answer")).toEqual([[0, 42]]);
+      expect((await history("loss")).sort()).toEqual([
+        [0, 0.5],
+        [1, 0.25],
+      ]);
+      expect((await history("accuracy")).sort()).toEqual([
+        [0, 0.9],
+        [1, 0.95],
+      ]);
     });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).not.toContain("warning");
-    const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
-    const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id], filter: "attributes.run_name = 'mirrored'" });
-    expect(runs).toHaveLength(1);
-    const run = runs[0];
-    expect(run.info.status).toBe("FINISHED");
-    const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
-    expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: '{"ham":"world"}', is_it_true_0: "false" });
-    const tags = Object.fromEntries(run.data.tags.map((t: any) => [t.key, t.value]));
-    expect(tags.logged_by_task).toBe("yes");
-    const history = async (key: string) =>
-      (await mlflow(uri, `metrics/get-history?run_id=${run.info.run_id}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]);
-    expect(await history("answer")).toEqual([[0, 42]]);
-    expect((await history("loss")).sort()).toEqual([
-      [0, 0.5],
-      [1, 0.25],
-    ]);
-    expect((await history("accuracy")).sort()).toEqual([
-      [0, 0.9],
-      [1, 0.95],
-    ]);
-  });
 
-  it("marks the MLflow run FAILED when the pipeline fails", async () => {
-    const uri = URI!;
-    const tag = `failing-${Date.now().toString(36)}`;
-    await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
-    const result = await runCli(["execute", "-f", "examples/default-fail.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored-fail"], { cwd: dir });
-    expect(result.code).toBe(1);
-    const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
-    const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id] });
-    expect(runs[0].info.status).toBe("FAILED");
-  });
-});
+    it("marks the MLflow run FAILED when the pipeline fails", async () => {
+      const uri = URI!;
+      const tag = `failing-${Date.now().toString(36)}`;
+      await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+      const result = await runCli(["execute", "-f", "examples/default-fail.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "mirrored-fail"], {
+        cwd: dir,
+      });
+      expect(result.code).toBe(1);
+      const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
+      const { runs } = await mlflow(uri, "runs/search", { experiment_ids: [experiment.experiment_id] });
+      expect(runs[0].info.status).toBe("FAILED");
+    });
+  },
+);
 
 describe("an unreachable MLflow server never fails or stalls the run", () => {
   it("completes the run with one warning and keeps the metrics in the run log", async () => {

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, type Page, chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli, scratchDir } from "./helpers/cli.js";
 import { CHROMIUM, CHROMIUM_ARGS, HAVE_CHROMIUM, SCREENSHOTS, type UiProcess, startUi } from "./helpers/ui-server.js";
+import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
 // The run browser end to end: real runs made by the real CLI, the real `runnable ui` server, real Chromium.
 
@@ -27,7 +28,7 @@ async function shot(name: string): Promise<void> {
 const rows = () => page.locator('[data-testid="run-row"]');
 const rowIds = async () => rows().evaluateAll((els) => els.map((el) => el.getAttribute("data-run-id")));
 
-describe.skipIf(!HAVE_CHROMIUM)("runnable ui in Chromium (needs scripts/setup-browser.sh)", () => {
+describeNeeding(NEEDS.chromium, !HAVE_CHROMIUM && `no browser at ${CHROMIUM}`)("runnable ui in Chromium (needs scripts/setup-browser.sh)", () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await scratchDir());
     await symlinkTests(dir);

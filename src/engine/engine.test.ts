@@ -1,16 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { StopReason } from "../core/stop.js";
 import { graphOf, runGraph, testServices } from "../testing/engine-harness.js";
-import { type RecordingTracker, scriptedRunner } from "../testing/fakes.js";
+import { type RecordingTracker, scriptedRunner, untilStopped } from "../testing/fakes.js";
 
 // Engine tests in milliseconds: the real engine over in-memory services and a scripted task runner.
 
 const task = (command: string, next = "success", extra: Record<string, unknown> = {}) => ({ type: "task", command_type: "shell", command, next, ...extra });
 const dag = (steps: Record<string, unknown>, start = Object.keys(steps)[0]) => graphOf({ start_at: start, steps });
-const waitForStop = () => async (invocation: { signal: AbortSignal }) => {
-  await new Promise((resolve) => invocation.signal.addEventListener("abort", resolve, { once: true }));
-  return { parameters: {}, metrics: [] };
-};
 
 describe("engine (in memory)", () => {
   it("passes parameters along a chain and records what each step produced", async () => {
@@ -74,7 +70,7 @@ describe("engine (in memory)", () => {
         async (invocation) => {
           if (invocation.parameters.i === 1) return { parameters: {}, metrics: [] };
           stop.abort({ kind: "signal", signal: "SIGTERM" } satisfies StopReason);
-          return waitForStop()(invocation);
+          return untilStopped()(invocation);
         },
       ],
     });
@@ -99,7 +95,7 @@ describe("engine (in memory)", () => {
   });
 
   it("stops an attempt at its time limit; the next attempt runs", async () => {
-    const runner = scriptedRunner({ slow: [waitForStop(), { parameters: { done: 1 } }] });
+    const runner = scriptedRunner({ slow: [untilStopped(), { parameters: { done: 1 } }] });
     const services = testServices({ runner, executor: { ...testServices().executor, stepTimeLimitMs: () => 30 } });
     const log = await runGraph(dag({ slow: task("slow", "success", { max_attempts: 2 }) }), services);
     expect(log.steps.slow!.attempts.map((a) => a.message)).toEqual([

@@ -1,6 +1,7 @@
 import { RunnableError } from "../core/errors.js";
 import type { TrackedPoint } from "../core/metrics.js";
 import type { DataCatalog, Status } from "../core/run-log.js";
+import type { StopReason } from "../core/stop.js";
 import type { Catalog, ContentWriter } from "../ports/catalog.js";
 import type { ExperimentTracker, TrackedRun } from "../ports/experiment-tracker.js";
 import type { TaskInvocation, TaskOutcome, TaskRunner } from "../ports/task-runner.js";
@@ -34,11 +35,14 @@ export function recordingTracker(): RecordingTracker {
   };
 }
 
+/** A scripted attempt given as a function of the invocation. */
+export type ScriptedFunction = (invocation: TaskInvocation) => Promise<TaskOutcome> | TaskOutcome;
+
 /** What a scripted task does on one attempt: succeed with parameters, fail, or run a function. */
 export type ScriptedAttempt =
   | { parameters?: Record<string, unknown>; metrics?: Array<{ key: string; value: unknown; step?: number }>; output?: string }
   | { fail: string; output?: string }
-  | ((invocation: TaskInvocation) => Promise<TaskOutcome> | TaskOutcome);
+  | ScriptedFunction;
 
 /**
  * A task runner following a script instead of running commands: `script[command]` lists what each
@@ -74,6 +78,41 @@ export function scriptedRunner(
       return { parameters: step.parameters ?? {}, metrics };
     },
   };
+}
+
+/** A scripted attempt that waits until it is stopped (the run's stop, its time limit), then returns `outcome`. */
+export function untilStopped(outcome: TaskOutcome = { parameters: {}, metrics: [] }): ScriptedFunction {
+  return (invocation) =>
+    new Promise((resolve) => {
+      if (invocation.signal.aborted) resolve(outcome);
+      else invocation.signal.addEventListener("abort", () => resolve(outcome), { once: true });
+    });
+}
+
+/** A scripted attempt that stops the whole run (aborts `stop` with `reason`) and waits until the stop reaches it. */
+export function stopsRun(stop: AbortController, reason: StopReason): ScriptedFunction {
+  return (invocation) => {
+    stop.abort(reason);
+    return untilStopped()(invocation);
+  };
+}
+
+/** A scripted attempt that takes `ms` (unless stopped first), then succeeds with `parameters`. */
+export function takes(ms: number, parameters: Record<string, unknown> = {}): ScriptedFunction {
+  return (invocation) =>
+    new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve({ parameters, metrics: [] });
+      };
+      const timer = setTimeout(done, ms);
+      invocation.signal.addEventListener("abort", done, { once: true });
+    });
+}
+
+/** `times` failing attempts (each with `message`), for a script that then succeeds: `[...failsTimes(2, "no"), { parameters }]`. */
+export function failsTimes(times: number, message: string): ScriptedAttempt[] {
+  return Array.from({ length: times }, () => ({ fail: message }));
 }
 
 /** A clock for engine tests: starts at `startMicros` and moves by `stepMicros` on every reading. */

@@ -9,11 +9,16 @@ export {
   scriptedRunner,
   fixedClock,
   memoryCatalog,
+  untilStopped,
+  stopsRun,
+  takes,
+  failsTimes,
   type RecordingTracker,
   type ScriptedRunner,
   type ScriptedAttempt,
+  type ScriptedFunction,
   type MemoryCatalog,
 } from "./fakes.js";
-export { testServices, runGraph, graphOf, type RunGraphOptions } from "./engine-harness.js";
+export { testServices, realTaskServices, runGraph, graphOf, graphOfFile, type RunGraphOptions } from "./engine-harness.js";
 export { testInvocation, type TestInvocationOptions } from "./invocation.js";
 export { findingsForConfigs, setupForConfigs, type IntegrationInput } from "../runtime/integrations.js";

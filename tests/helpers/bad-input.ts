@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { lstat, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { expect } from "vitest";
-import { runCli } from "./cli.js";
+import { runCli, runMain } from "./cli.js";
 
 /** A broken input: files to write, the command, the exit code and what the output must say. */
 export interface BadCase {
@@ -18,6 +18,8 @@ export interface BadCase {
   setup?: (dir: string) => Promise<(() => Promise<void>) | void>;
   /** A reason to skip the case here (e.g. needs root), or false. */
   skip?: string | false;
+  /** Run as a real `runnable` process (default: through main() in this process, see {@link runBadCase}). */
+  process?: boolean;
 }
 
 /** True when this process may mount file systems (tests of full and read-only disks). */
@@ -53,6 +55,7 @@ const HOW_TO_FIX =
 /**
  * Runs one case in `dir`: the exit code, every expected part of the message, a way to fix it, no
  * stack trace and no internal error, and — for bad input — nothing written or changed in `dir`.
+ * Cases run through main() in this process unless `c.process` asks for a real `runnable` process.
  */
 export async function runBadCase(dir: string, c: BadCase, tmp: string): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -63,7 +66,8 @@ export async function runBadCase(dir: string, c: BadCase, tmp: string): Promise<
   const cleanup = await c.setup?.(dir);
   try {
     const before = await listing(dir);
-    const result = await runCli(c.args, { cwd: dir, env: { TMPDIR: tmp, ...c.env } });
+    const run = c.process ? runCli : runMain;
+    const result = await run(c.args, { cwd: dir, env: { TMPDIR: tmp, ...c.env } });
     const output = result.stderr + result.stdout;
     expect(result.code, output).toBe(c.code ?? 2);
     for (const part of c.expect) {

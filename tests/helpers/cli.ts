@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
+import type { CliIo } from "../../src/cli/io.js";
 
 /** The repository root (tests run from it). */
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -24,6 +25,28 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
       (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/**
+ * Runs the `runnable` command line in this process (`main(argv, io)` with a captured `CliIo`): what
+ * {@link runCli} checks, without starting Node and loading the CLI for every call. For commands whose
+ * process is not what is tested (its exit status, signals, stack traces printed by Node itself).
+ */
+export async function runMain(args: string[], options: { cwd: string; env?: Record<string, string>; isTTY?: boolean }): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    isTTY: options.isTTY ?? false,
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    stopControls: () => ({ stop: { signal: new AbortController().signal, force: new AbortController().signal }, dispose: () => undefined }),
+  };
+  // Loaded on first use: most test files never run the CLI in-process and need not load all of it.
+  const { main } = await import("../../src/cli/main.js");
+  const code = await main(args, io);
+  return { code, stdout, stderr };
 }
 
 /** A scratch working directory with `examples/` linked in (module paths resolve as from the repo). */

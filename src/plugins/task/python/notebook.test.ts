@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { collapseMetrics } from "../../../core/metrics.js";
+import { NEEDS, describeNeeding } from "../../../../tests/helpers/requirements.js";
 import { notebookOutputPath } from "./notebook.js";
 import { invocation, project, pythonCan, taskNode } from "./test-support.fixture.js";
 
@@ -22,10 +23,6 @@ function notebook(...cells: [string, string[]?][]): string {
 }
 
 const CAN_RUN = ["python3", "/usr/bin/python3"].some((p) => (p === "python3" || existsSync(p)) && pythonCan(p, "import nbclient, ipykernel"));
-if (!CAN_RUN && process.env["CI"]) {
-  describe("notebook tasks", () =>
-    it("need nbclient and ipykernel in CI", () => expect.fail("install python3-nbclient python3-ipykernel (scripts/test-all.sh does)")));
-}
 
 describe("notebookOutputPath", () => {
   it.each([
@@ -60,7 +57,7 @@ describe("notebook tasks: check()", () => {
   });
 });
 
-describe.skipIf(!CAN_RUN)("notebook tasks on a real kernel", () => {
+describeNeeding(NEEDS.notebooks, !CAN_RUN && "no python3 here can import nbclient and ipykernel")("notebook tasks on a real kernel", () => {
   it("injects parameters, reads output cells, runs the API and env protocol, catalogs the executed notebook", async () => {
     const { dir, runner, cleanup } = await project({
       "nb/demo.ipynb": notebook(

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { collapseMetrics } from "../../../core/metrics.js";
+import { NEEDS, itNeeding } from "../../../../tests/helpers/requirements.js";
 import { invocation, project, pythonCan, taskNode } from "./test-support.fixture.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -90,22 +91,25 @@ describe("python task runner: functions", () => {
     expect(outcome.failure).toMatch(/Python interpreter "\/nonexistent\/python9" not found: install Python 3 .* RUNNABLE_PYTHON/);
   });
 
-  it.skipIf(!HAS_PYDANTIC)("binds pydantic models (extra keys dropped, scalars wrapped) and returns them by alias", async () => {
-    const { dir, runner } = await setup({
-      "pkg/models.py": [
-        "from typing import List, Optional",
-        "from pydantic import BaseModel, Field",
-        "class Inner(BaseModel):\n    foo: int\n    bar: str = Field(alias='Bar')",
-        "class Wrapped(BaseModel):\n    size: int",
-        "def f(inner: Inner, size: Wrapped, items: List[int], maybe: Optional[int] = None, flag: bool = True):",
-        "    assert inner.foo == 1 and inner.bar == 'b' and size.size == 3 and items == [1, 2] and maybe is None and flag is False",
-        "    return Inner(foo=inner.foo + 1, Bar='c')",
-      ].join("\n"),
-    });
-    const parameters = { inner: { foo: "1", Bar: "b", extra: 1 }, size: 3, items: ["1", 2], maybe: null, flag: "false" };
-    const outcome = await runner.run(invocation(dir, taskNode("pkg.models.f"), parameters).invocation);
-    expect(outcome).toEqual({ parameters: { foo: 2, Bar: "c" }, metrics: [] });
-  });
+  itNeeding(NEEDS.pydantic, !HAS_PYDANTIC && "python3 cannot import pydantic")(
+    "binds pydantic models (extra keys dropped, scalars wrapped) and returns them by alias",
+    async () => {
+      const { dir, runner } = await setup({
+        "pkg/models.py": [
+          "from typing import List, Optional",
+          "from pydantic import BaseModel, Field",
+          "class Inner(BaseModel):\n    foo: int\n    bar: str = Field(alias='Bar')",
+          "class Wrapped(BaseModel):\n    size: int",
+          "def f(inner: Inner, size: Wrapped, items: List[int], maybe: Optional[int] = None, flag: bool = True):",
+          "    assert inner.foo == 1 and inner.bar == 'b' and size.size == 3 and items == [1, 2] and maybe is None and flag is False",
+          "    return Inner(foo=inner.foo + 1, Bar='c')",
+        ].join("\n"),
+      });
+      const parameters = { inner: { foo: "1", Bar: "b", extra: 1 }, size: 3, items: ["1", 2], maybe: null, flag: "false" };
+      const outcome = await runner.run(invocation(dir, taskNode("pkg.models.f"), parameters).invocation);
+      expect(outcome).toEqual({ parameters: { foo: 2, Bar: "c" }, metrics: [] });
+    },
+  );
 
   it.skipIf(!existsSync("/usr/bin/python3") || pythonCan("/usr/bin/python3", "import pydantic"))(
     "without pydantic: generics get the raw value, simple types are converted exactly",
