@@ -13,6 +13,7 @@ if ! python3 -c "import nbclient, ipykernel" 2>/dev/null && ! /usr/bin/python3 -
   apt_packages+=(python3-ipykernel python3-nbclient)
 fi
 command -v jupyter-nbconvert >/dev/null 2>&1 || apt_packages+=(jupyter-nbconvert)
+command -v openssl >/dev/null 2>&1 || apt_packages+=(openssl) # the Kubernetes API stand-in's TLS certificate
 if ((${#apt_packages[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y --no-install-recommends "${apt_packages[@]}" \
@@ -36,6 +37,10 @@ trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.s
 
 # The Python SDK tests' virtualenv (pip install -e python/).
 bash scripts/python-sdk-venv.sh || missing "the Python SDK virtualenv could not be made (scripts/python-sdk-venv.sh)"
+# runnable 0.50.0 (PyPI) for the differential test against today's runnable (tests/vs-runnable-050.test.ts).
+bash scripts/runnable-050-venv.sh >/dev/null || missing "runnable 0.50.0 could not be installed (scripts/runnable-050-venv.sh)"
+# kubernetes-validate (strict Kubernetes schemas) for manifest checks and the Kubernetes API stand-in.
+bash scripts/k8s-validate-venv.sh >/dev/null || missing "kubernetes-validate could not be installed (scripts/k8s-validate-venv.sh)"
 # podman (runc, ulimits) for the container tests.
 if conf="$(bash scripts/setup-podman.sh)"; then export CONTAINERS_CONF="$conf"; else missing "podman could not be set up (scripts/setup-podman.sh)"; fi
 # Debian's Chromium for the run browser tests (tests/ui*.test.ts).
