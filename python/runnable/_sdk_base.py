@@ -9,9 +9,14 @@ this: February 2024's ``Task`` (``_sdk_steps``) and 0.50's ``PythonTask``/``Shel
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Optional, Tuple
 
-from ._sdk_problems import Problem, Where, caller, describe, string_list, unknown_arguments
+from ._sdk_problems import Problem, caller, describe, string_list, unknown_arguments
+
+if TYPE_CHECKING:
+    from ._sdk_problems import Where
 
 _TRAVERSAL = ("name", "next", "next_node", "on_failure", "terminate_with_success", "terminate_with_failure")
 

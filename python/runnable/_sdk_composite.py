@@ -7,7 +7,9 @@ which is all a pipeline needs to place the branches' problems: a new composite k
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Optional, Tuple
 
 from ._sdk_base import _Traversal, is_pipeline
 from ._sdk_problems import Problem, describe

@@ -7,7 +7,9 @@ this module to the module that builds them; nothing else changes.
 
 from __future__ import annotations
 
-from typing import Any, Dict
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict
 
 _CONDITIONAL = "Conditional (branches chosen by a parameter's value, runnable 0.35) comes with issue 21"
 _LOOP = "Loop (a branch repeated until a parameter stops it, runnable 0.49) comes with issue 21"

@@ -10,10 +10,15 @@ it when the run succeeded and raises ``runnable.exceptions.ExecutionFailedError`
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Optional
 
 from ._sdk_problems import Problem, caller, unknown_arguments
-from ._sdk_snapshot import Path, Snapshot, take_snapshot
+from ._sdk_snapshot import Snapshot, take_snapshot
+
+if TYPE_CHECKING:
+    from ._sdk_snapshot import Path
 
 _ARGUMENTS = ("steps", "start_at", "name", "description", "add_terminal_nodes", "internal_branch_name")
 

@@ -11,12 +11,17 @@ Steps are duck-typed (``_to_dag``, ``_problems_of``, ``_branch_snapshots``), so 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Tuple
 
 from ._sdk_base import Fail, Success, _Terminal, _Traversal, is_step
-from ._sdk_problems import Problem, Where, describe
+from ._sdk_problems import Problem, describe
 
-Path = List[Any]
+if TYPE_CHECKING:
+    from ._sdk_problems import Where
+
+    Path = List[Any]
 
 
 class Snapshot:
@@ -39,7 +44,7 @@ def take_snapshot(pipeline: Any) -> Snapshot:
     """The snapshot of a ``Pipeline`` (its attributes as set by its constructor)."""
     snapshot = Snapshot()
     snapshot.problems += [([], problem) for problem in pipeline._problems]
-    steps = [step for step in pipeline.steps if _checked_step(step, pipeline._where, snapshot)]
+    steps = _unique([step for step in pipeline.steps if _checked_step(step, pipeline._where, snapshot)], pipeline._where, snapshot)
     if pipeline._in_list_order:
         _link_in_order(steps, pipeline._where, snapshot)
         start = steps[0].name if steps else ""
@@ -67,6 +72,24 @@ def _checked_step(step: Any, where: Where, snapshot: Snapshot) -> bool:
     return False
 
 
+def _unique(steps: List[Any], where: Where, snapshot: Snapshot) -> List[Any]:
+    """The steps without repeated names (each repeat is one problem), so that one mistake is reported once."""
+    unique: Dict[str, Any] = {}
+    reported = set()
+    for step in steps:
+        first = unique.setdefault(step.name, step)
+        if first is step and steps.count(step) == 1 or step.name in reported:
+            continue
+        reported.add(step.name)
+        if first is step:
+            message = f'step "{step.name}" appears more than once in steps=[...]; list each step once'
+            snapshot.problems.append((["steps", step.name], Problem(message, where)))
+        else:
+            message = f'two steps are named "{step.name}"; every step of a pipeline needs its own name'
+            snapshot.problems.append((["steps", step.name], Problem(message, step._where)))
+    return list(unique.values())
+
+
 def _link_in_order(steps: List[Any], where: Where, snapshot: Snapshot) -> None:
     """runnable 0.50's linking: each step goes to the next one in the list, the last one to success (or fail)."""
     if not steps:
@@ -86,6 +109,7 @@ def _link_in_order(steps: List[Any], where: Where, snapshot: Snapshot) -> None:
                 "with success or failure, its last step; remove the flag or move the step to the end"
             )
             snapshot.problems.append((path + ["next"], Problem(message, step._where, ["next"])))
+            step.next_node = following.name  # reported: linked anyway, so that the following steps are not reported unreachable
         elif step.next_node and step.next_node != following.name:
             message = (
                 f'step "{step.name}" already goes to "{step.next_node}", but Pipeline(steps=[...]) runs it before "{following.name}"; '

@@ -7,7 +7,9 @@ they are imported here too, where the package's table of lazy names finds them.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List
 
 from ._sdk_base import Catalog, Fail, Success, _Traversal, catalog_of
 from ._sdk_problems import Problem, describe

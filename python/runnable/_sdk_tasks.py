@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List
 
 from ._sdk_base import _Traversal, catalog_of
-from ._sdk_problems import Problem, Where, caller, describe, string_list
+from ._sdk_problems import Problem, caller, describe, string_list
+
+if TYPE_CHECKING:
+    from ._sdk_problems import Where
 
 __all__ = ["BaseTask", "NotebookTask", "PythonTask", "ShellTask", "TaskReturns", "json", "metric", "pickled"]
 
@@ -157,8 +162,8 @@ class PythonTask(BaseTask):
             return ""
         if "<" in qualname or "." in qualname:
             message = (
-                f'step "{self.name}": PythonTask function {qualname} is not defined at the top level of its module, '
-                f"so the task cannot import it as {module}.{name}; move it to the module's top level"
+                f'step "{self.name}": PythonTask function {qualname} is not defined at the top level of a module, '
+                "so the task cannot import it by name; define it with def at the top level of a module"
             )
             self._problems.append(Problem(message, self._where, ["command"]))
         if module == "__main__":
