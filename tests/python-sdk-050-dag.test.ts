@@ -57,6 +57,33 @@ describe.skipIf(!CI && !installed050()).concurrent("runnable 0.50.0's SDK exampl
   }, 1_500_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  it("exports every name runnable 0.50.0 exports from runnable and runnable.sdk (but its rich consoles)", async () => {
+    const list = (code: string, pythonPath: string) =>
+      new Promise<string[]>((done, fail) => {
+        const child = spawn(python, ["-c", code], {
+          cwd: dir,
+          env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", PYTHONPATH: pythonPath },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+        child.on("error", fail);
+        child.on("close", () => done(out.trim().split("\n").pop()!.split(" ")));
+      });
+    // public names that are not modules (runnable 0.50's submodules import as runnable.X in both)
+    const names050 = `import types, runnable, runnable.sdk as s
+def public(m): return [n for n in dir(m) if not n.startswith("_") and not isinstance(getattr(m, n), types.ModuleType)]
+sdk = [n for n in public(s) if getattr(getattr(s, n), "__module__", "") == "runnable.sdk" or n in ("json", "pickled", "metric")]
+print(" ".join(sorted(set(public(runnable)) - {"Console", "console", "task_console"})), "|", " ".join(sorted(sdk)))`;
+    const [top, sdk] = (await list(names050, dir)).join(" ").split(" | ");
+    const missing = await list(
+      `import runnable, runnable.sdk as s\nprint(" ".join([n for n in "${top}".split() if not hasattr(runnable, n)] + ["sdk." + n for n in "${sdk}".split() if not hasattr(s, n)]) or "none")`,
+      `${join(REPO, "python")}:${dir}`,
+    );
+    expect(top!.split(" ")).toContain("PythonTask");
+    expect(missing).toEqual(["none"]);
+  }, 120_000);
+
   it("covers the SDK scripts of 01-tasks … 09-retry", () => {
     expect(SCRIPTS.length).toBeGreaterThanOrEqual(25);
     expect(SCRIPTS).toContain("07-map/custom_reducer.py");

@@ -74,6 +74,21 @@ describe("runnable 0.50's names", () => {
   });
 });
 
+describe("Pipeline.execute()'s arguments", () => {
+  it("after parameters_file, a position means 0.50's log_level, or February 2024's use_cached, log_level, output_pipeline_definition", async () => {
+    await script(
+      "positions.py",
+      "import runnable._engine as engine\nfrom runnable import Pipeline, Stub\n" +
+        "engine.execute_payload = lambda payload: print(payload['arguments']['use_cached'] or '-', payload['arguments']['log_level'])\n" +
+        'Pipeline(steps=[Stub(name="a")]).execute("c.yaml", "id", "tag", "p.yaml", "INFO")\n' +
+        's = Stub(name="b", terminate_with_success=True)\nPipeline(steps=[s], start_at=s).execute("c.yaml", "id", "tag", "p.yaml", "earlier-run", "DEBUG")\n',
+    );
+    const result = await runPythonScript(python, "positions.py", { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("- INFO\nearlier-run DEBUG\n");
+  });
+});
+
 const BAD = `from runnable import NotebookTask, Pipeline, PythonTask, ShellTask, Stub, pickled
 
 def f():

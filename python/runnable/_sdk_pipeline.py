@@ -72,12 +72,15 @@ class Pipeline:
         run_id: str = "",
         tag: str = "",
         parameters_file: str = "",
+        *more: str,
         use_cached: str = "",
         log_level: str = "WARNING",
         output_pipeline_definition: str = "runnable-pipeline.yaml",
     ) -> Optional[Any]:
         """Runs the pipeline on runnable-ts' engine and returns the run log (a dict whose keys read as attributes).
 
+        After ``parameters_file`` the arguments are each generation's: February 2024's ``use_cached``,
+        ``log_level``, ``output_pipeline_definition``; 0.50's ``log_level`` (by keyword, any of them).
         Invalid input prints the problems and exits with code 2. As runnable 0.50 does,
         ``RUNNABLE_CONFIGURATION_FILE`` and ``RUNNABLE_PARAMETERS_FILE`` win over the arguments, the run id
         comes from ``RUNNABLE_RETRY_RUN_ID`` (a retry of that run), ``run_id`` or ``RUNNABLE_RUN_ID``, and
@@ -97,8 +100,20 @@ class Pipeline:
             "log_level": log_level,
             "output_pipeline_definition": output_pipeline_definition,
         }
+        arguments.update(self._positional(more, arguments))
         run_log = execute_payload({**self._payload(), "arguments": arguments})
         return _as_050(run_log) if self._in_list_order else run_log
+
+    def _positional(self, more: Any, given: Dict[str, str]) -> Dict[str, str]:
+        """``execute``'s arguments after ``parameters_file`` given by position, named as this pipeline's generation names them."""
+        names = ("log_level",) if self._in_list_order else ("use_cached", "log_level", "output_pipeline_definition")
+        if len(more) > len(names):
+            raise TypeError(f"Pipeline.execute() takes at most {4 + len(names)} positional arguments ({', '.join(names)} after parameters_file)")
+        defaults = {"use_cached": "", "log_level": "WARNING", "output_pipeline_definition": "runnable-pipeline.yaml"}
+        for name in names[: len(more)]:
+            if given[name] != defaults[name]:
+                raise TypeError(f"Pipeline.execute() got multiple values for argument {name!r}")
+        return dict(zip(names, more))
 
     def __repr__(self) -> str:
         return f"Pipeline(name={self.name!r}, steps={[s.name for s in self.steps if hasattr(s, 'name')]!r})"
