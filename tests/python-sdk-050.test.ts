@@ -55,12 +55,14 @@ describe("runnable 0.50's names", () => {
   it("import from runnable and runnable.sdk; names of later issues say which issue when used, not when imported", async () => {
     await script(
       "names.py",
-      `import runnable, runnable.sdk as sdk\nfrom runnable import ${NAMES_050.join(", ")}\n` +
+      `import runnable\nlisted = all(name in dir(runnable) for name in ${JSON.stringify(NAMES_050)})\n` +
+        `import runnable.sdk as sdk\nfrom runnable import ${NAMES_050.join(", ")}\n` +
         "from runnable.sdk import BaseTask, BaseTraversal, TaskReturns, PythonTask as P2\n" +
         "from runnable.exceptions import ExecutionFailedError\n" +
         'print(pickled("df"), json("x"), metric("m"), P2 is PythonTask, OTEL_AVAILABLE, StreamingSpanProcessor)\n' +
         'for made in (lambda: Conditional(name="c"), lambda: Loop(name="l"), lambda: PythonJob(function=print), lambda: AsyncPipeline(steps=[]), lambda: truncate_value(1)):\n' +
-        "    try:\n        made()\n    except NotImplementedError as error:\n        print(error)\n",
+        "    try:\n        made()\n    except NotImplementedError as error:\n        print(error)\n" +
+        'print("dir", listed)\n',
     );
     const result = await runPythonScript(python, "names.py", { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
@@ -71,6 +73,7 @@ describe("runnable 0.50's names", () => {
     expect(lines[3]).toMatch(/PythonJob yet: jobs .* come with issue 22/);
     expect(lines[4]).toContain("AsyncPipeline yet: async pipelines");
     expect(lines[5]).toContain("truncate_value yet");
+    expect(lines[6]).toBe("dir True");
   });
 });
 

@@ -83,6 +83,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> List[str]:
+    """The module's names, the SDK's (loaded on first use) included (PEP 562)."""
+    return sorted(set(globals()) | set(_SDK))
+
+
 class ParameterNotSetError(KeyError):
     """``get_parameter(key)`` for a parameter that does not exist."""
 
