@@ -28,10 +28,9 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const SDK = "needs issue 18: runnable 0.50's Python SDK (PythonTask/ShellTask/NotebookTask/Stub, Pipeline(steps=[…]), returns=[…])";
-const RETURNS = "needs issue 18: YAML `returns:` (json, object, metric)";
+const RETURNS = "needs issue 18: `returns:` run by the engine and its task runners (json, object, metric)";
+const SHELL_PARAMS = "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)";
 const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
-const RETRY = "needs issue 18: the 0.50 SDK and retries by RUNNABLE_RETRY_RUN_ID";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
 const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
@@ -41,53 +40,35 @@ const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
  * then runs and must give runnable 0.50.0's result (or declare the difference in the corpus).
  */
 const NOT_YET: Record<string, string> = {
-  "01-tasks/notebook.py": SDK,
-  "01-tasks/python_task_as_pipeline.py": SDK,
-  "01-tasks/python_tasks.py": SDK,
-  "01-tasks/scripts.py": SDK,
-  "01-tasks/stub.py": SDK,
   "02-sequential/conditional.py": CONDITIONAL,
   "02-sequential/conditional_rollback.py": CONDITIONAL,
-  "02-sequential/default_fail.py": SDK,
-  "02-sequential/on_failure_fail.py": SDK,
-  "02-sequential/on_failure_succeed.py": SDK,
-  "02-sequential/traversal.py": SDK,
-  "03-parameters/passing_parameters_notebook.py": SDK,
+  "03-parameters/passing_parameters_notebook.py": RETURNS,
   "03-parameters/passing_parameters_notebook.yaml": RETURNS,
-  "03-parameters/passing_parameters_python.py": SDK,
+  "03-parameters/passing_parameters_python.py": RETURNS,
   "03-parameters/passing_parameters_python.yaml": RETURNS,
-  "03-parameters/passing_parameters_shell.py": SDK,
+  "03-parameters/passing_parameters_shell.py": RETURNS,
   "03-parameters/passing_parameters_shell.yaml": RETURNS,
-  "03-parameters/static_parameters_fail.py": SDK,
-  "03-parameters/static_parameters_non_python.py": SDK,
-  "03-parameters/static_parameters_non_python.yaml": "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)",
-  "03-parameters/static_parameters_python.py": SDK,
-  "04-catalog/catalog.py": SDK,
-  "04-catalog/catalog_no_copy.py": SDK,
-  "04-catalog/catalog_on_fail.py": SDK,
+  "03-parameters/static_parameters_non_python.py": SHELL_PARAMS,
+  "03-parameters/static_parameters_non_python.yaml": SHELL_PARAMS,
+  "03-parameters/static_parameters_python.py": "needs issue 18: an argparse.Namespace argument receiving the remaining parameters",
+  "04-catalog/catalog_no_copy.py": "needs issue 18: catalog store_copy: false (the hash recorded, the file not copied)",
+  "04-catalog/catalog_on_fail.py": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
   "04-catalog/catalog_on_fail.yaml": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
-  "04-catalog/catalog_python.py": SDK,
-  "06-parallel/nesting.py": SDK,
-  "06-parallel/parallel.py": SDK,
-  "06-parallel/parallel_branch_fail.py": SDK,
-  "06-parallel/parallel_conflict.py": SDK,
-  "06-parallel/parallel_rollback.py": SDK,
-  "07-map/custom_reducer.py": SDK,
+  "06-parallel/parallel_conflict.py": RETURNS,
+  "06-parallel/parallel_rollback.py": RETURNS,
+  "07-map/custom_reducer.py": RETURNS,
   "07-map/custom_reducer.yaml": RETURNS,
-  "07-map/dynamic_map.py": SDK,
-  "07-map/map.py": SDK,
+  "07-map/dynamic_map.py": RETURNS,
+  "07-map/map.py": RETURNS,
   "07-map/map.yaml": RETURNS,
-  "07-map/map_fail.py": SDK,
+  "07-map/map_fail.py": RETURNS,
   "07-map/map_fail.yaml": RETURNS,
   "08-mocking/mocked-config-simple.yaml": CONFIG,
-  "08-mocking/mocked-config-unittest.yaml": SDK,
+  "08-mocking/mocked-config-unittest.yaml": CONFIG,
   "09-retry/conditional.py": CONDITIONAL,
-  "09-retry/linear.py": RETRY,
-  "09-retry/map.py": RETRY,
-  "09-retry/parallel.py": RETRY,
-  "09-retry/parameter_handling.py": RETRY,
-  "09-retry/parameter_handling.py#param1-on-retry": RETRY,
-  "09-retry/simple_task.py": RETRY,
+  "09-retry/map.py": RETURNS,
+  "09-retry/parameter_handling.py": RETURNS,
+  "09-retry/parameter_handling.py#param1-on-retry": RETURNS,
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
   "11-jobs/catalog.py": JOBS,

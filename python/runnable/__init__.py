@@ -10,7 +10,7 @@ functions fall back to runnable's environment variables (``runnable_PRM_*``, ``r
 
 from __future__ import annotations
 
-import json
+import json as _json  # `runnable.json` is the SDK's returns kind json() (runnable 0.50), loaded below
 import os
 
 from . import _context
@@ -30,6 +30,26 @@ _SDK = {
     "Success": "_sdk_steps",
     "Fail": "_sdk_steps",
     "RunLog": "_engine",
+    # runnable 0.50's SDK (also `from runnable.sdk import ...`)
+    "PythonTask": "_sdk_tasks",
+    "ShellTask": "_sdk_tasks",
+    "NotebookTask": "_sdk_tasks",
+    "json": "_sdk_tasks",
+    "pickled": "_sdk_tasks",
+    "metric": "_sdk_tasks",
+    # runnable 0.50 names not built yet: they import, and raise NotImplementedError naming the feature when used
+    "Conditional": "_sdk_later",
+    "Loop": "_sdk_later",
+    "PythonJob": "_sdk_later",
+    "ShellJob": "_sdk_later",
+    "NotebookJob": "_sdk_later",
+    "AsyncPipeline": "_sdk_later",
+    "AsyncPythonTask": "_sdk_later",
+    "OTEL_AVAILABLE": "_sdk_later",
+    "StreamingSpanProcessor": "_sdk_later",
+    "get_stream_queue": "_sdk_later",
+    "set_stream_queue": "_sdk_later",
+    "truncate_value": "_sdk_later",
 }
 
 __all__ = [
@@ -63,6 +83,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> List[str]:
+    """The module's names, the SDK's (loaded on first use) included (PEP 562)."""
+    return sorted(set(globals()) | set(_SDK))
+
+
 class ParameterNotSetError(KeyError):
     """``get_parameter(key)`` for a parameter that does not exist."""
 
@@ -80,7 +105,7 @@ def track_this(step: int = 0, **kwargs: Any) -> None:
         if channel:
             _context.append_event({"kind": "metric", "key": key, "step": step, "value": data, "time_ms": _context.now_ms()})
         else:
-            os.environ[f"runnable_TRACK_{key}_STEP_{step}"] = json.dumps(data)
+            os.environ[f"runnable_TRACK_{key}_STEP_{step}"] = _json.dumps(data)
 
 
 def _env_parameters() -> Dict[str, Any]:
@@ -90,7 +115,7 @@ def _env_parameters() -> Dict[str, Any]:
         for name, text in os.environ.items():
             if name.startswith(prefix) and len(name) > len(prefix):
                 try:
-                    found[name[len(prefix):]] = json.loads(text)
+                    found[name[len(prefix):]] = _json.loads(text)
                 except ValueError:
                     found[name[len(prefix):]] = text
     return found
@@ -128,7 +153,7 @@ def set_parameter(**kwargs: Any) -> None:
         if channel:
             _context.append_event({"kind": "parameter", "key": key, "value": data})
         else:
-            os.environ[f"runnable_PRM_{key}"] = json.dumps(data)
+            os.environ[f"runnable_PRM_{key}"] = _json.dumps(data)
 
 
 def get_run_id() -> str:

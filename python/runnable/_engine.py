@@ -3,17 +3,20 @@
 Two ways: ``python3 pipeline.py`` starts the command line and hands it the pipeline on stdin; under
 ``runnable execute -f pipeline.py`` (``RUNNABLE_SDK_HANDOFF`` names a Unix socket) the pipeline goes
 back to the waiting command line instead. Either way the run log comes back as a :class:`RunLog`.
+The command line is started with ``os.posix_spawn``, the pipeline on its stdin and the run log back in
+a file of a private folder: ``subprocess``, ``tempfile`` and ``shutil`` cost a script more to import than
+the hand-off itself. (Not a pipe: the command line's task processes would inherit its end.)
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from typing import Any, Dict, List, Optional
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # names for annotations only: typing costs a script's start-up
+    from typing import Any, Dict, List, Optional, Tuple
 
 HANDOFF_ENV = "RUNNABLE_SDK_HANDOFF"
 CLI_ENV = "RUNNABLE_TS_CLI"
@@ -46,8 +49,17 @@ def _is_node_script(path: str) -> bool:
     return b"node" in first and b"python" not in first
 
 
+def _which(name: str) -> Optional[str]:
+    """The first executable ``name`` on PATH (``shutil.which`` without importing shutil)."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
 def _node() -> str:
-    node = os.environ.get("RUNNABLE_TS_NODE") or shutil.which("node")
+    node = os.environ.get("RUNNABLE_TS_NODE") or _which("node")
     if not node:
         raise EngineNotFoundError("runnable-ts needs Node.js 20 or newer to run pipelines: install it (e.g. apt-get install nodejs, or from nodejs.org)")
     return node
@@ -80,7 +92,7 @@ def find_cli() -> List[str]:
         if parent == folder:
             break
         folder = parent
-    on_path = shutil.which("runnable")
+    on_path = _which("runnable")
     if on_path and _is_node_script(os.path.realpath(on_path)):
         return _command_for(on_path)
     raise EngineNotFoundError(
@@ -90,32 +102,88 @@ def find_cli() -> List[str]:
     )
 
 
-def _read_run_log(path: str) -> Optional[Dict[str, Any]]:
+def _spawn(argv: List[str], stdin_fd: int) -> int:
+    """Starts ``argv`` with ``stdin_fd`` as its standard input; returns its pid."""
+    executable = argv[0] if os.sep in argv[0] else (_which(argv[0]) or argv[0])
+    return os.posix_spawn(executable, argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, stdin_fd, 0)])
+
+
+def _send(payload: bytes, fd: int) -> bool:
+    """Writes the pipeline to the command line's stdin, then closes it; True when Ctrl-C came meanwhile."""
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:  # it stopped before reading it all: its exit says why
+        pass
+    except KeyboardInterrupt:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _wait(pid: int) -> Tuple[int, bool]:
+    """The exit code of ``pid``, and whether Ctrl-C came meanwhile. Ctrl-C reaches the command line too
+    (same process group), which stops the run and still answers: its end is awaited."""
+    interrupted = False
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except KeyboardInterrupt:
+            interrupted = True
+            continue
+        return (os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)), interrupted
+
+
+def _private_folder() -> str:
+    """A new folder only this user can enter, under $TMPDIR (``tempfile.mkdtemp`` without importing tempfile)."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        folder = os.path.join(base, f"runnable-sdk-{os.getpid()}-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(folder, 0o700)
+            return folder
+        except FileExistsError:
+            continue
+
+
+def _take_answer(folder: str) -> Optional[RunLog]:
+    """The command line's answer (then the folder is removed); None when it wrote none."""
+    path = os.path.join(folder, "result.json")
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError:
-        return None
-    if not text.strip():
-        return None
-    return json.loads(text, object_hook=RunLog)
+        text = ""
+    for name in os.listdir(folder):
+        os.unlink(os.path.join(folder, name))
+    os.rmdir(folder)
+    return json.loads(text, object_hook=RunLog) if text.strip() else None
 
 
 def _run_cli(payload: Dict[str, Any]) -> Optional[RunLog]:
     command = find_cli()
     sys.stdout.flush()
     sys.stderr.flush()
-    with tempfile.TemporaryDirectory(prefix="runnable-sdk-") as folder:
-        result = os.path.join(folder, "result.json")
-        process = subprocess.run(
-            [*command, "execute", "--sdk-payload", "-", "--sdk-result", result],
-            input=json.dumps(payload).encode("utf-8"),
-            check=False,
-        )
-        answer = _read_run_log(result)
+    folder = _private_folder()
+    payload_read, payload_write = os.pipe()
+    try:
+        pid = _spawn([*command, "execute", "--sdk-payload", "-", "--sdk-result", os.path.join(folder, "result.json")], payload_read)
+    except OSError as error:
+        os.close(payload_write)
+        os.rmdir(folder)
+        raise EngineNotFoundError(f"runnable-ts' command line could not be started ({' '.join(command)}): {error}") from None
+    finally:
+        os.close(payload_read)
+    interrupted = _send(json.dumps(payload).encode("utf-8"), payload_write)
+    code, stopped = _wait(pid)
+    answer = _take_answer(folder)
+    if interrupted or stopped:
+        raise KeyboardInterrupt  # the run was stopped (it is recorded as such): the script stops too, as on any Ctrl-C
     if answer is None:
         # the command line printed why (bad input: exit 2); stop like `runnable execute` would
-        raise SystemExit(process.returncode or 2)
+        raise SystemExit(code or 2)
     return answer.get("run_log")
 
 

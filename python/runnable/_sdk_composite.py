@@ -1,16 +1,23 @@
-"""The composite steps of runnable's Python SDK: Parallel and Map (spec §3.5, §3.6)."""
+"""The composite steps of runnable's Python SDK: Parallel and Map (spec §3.5, §3.6; the same in runnable 0.50).
+
+A composite step holds the snapshots of its branch pipelines and lists them in ``_branch_snapshots``,
+which is all a pipeline needs to place the branches' problems: a new composite kind (0.50's
+``Conditional``, ``Loop``) is one more class here, the pipeline code does not change.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Optional, Tuple
 
+from ._sdk_base import _Traversal, is_pipeline
 from ._sdk_problems import Problem, describe
-from ._sdk_steps import _Traversal
 
 
 def _branch(step: _Traversal, key: str, value: Any) -> Any:
     """A branch pipeline's snapshot, or None (with a problem) when ``value`` is not a Pipeline."""
-    if hasattr(value, "_snapshot"):
+    if is_pipeline(value):
         return value._snapshot
     step._problems.append(Problem(f'step "{step.name}": {key} must be a Pipeline, got {describe(value)}', step._where, [key]))
     return None
@@ -44,9 +51,12 @@ class Parallel(_Traversal):
             dag["overrides"] = self.overrides
         return dag
 
+    def _branch_snapshots(self) -> List[Tuple[List[Any], Any]]:
+        return [(["branches", key], snapshot) for key, snapshot in self.branches.items()]
+
 
 class Map(_Traversal):
-    """A step running one pipeline (its branch) for every item of a list parameter."""
+    """A step running one pipeline (its branch) for every item of a list parameter, optionally folded by a ``reducer``."""
 
     kind = "map"
     _own = ("branch", "iterate_on", "iterate_as", "overrides", "reducer")
@@ -76,3 +86,6 @@ class Map(_Traversal):
         if self.reducer is not None:
             dag["reducer"] = self.reducer
         return dag
+
+    def _branch_snapshots(self) -> List[Tuple[List[Any], Any]]:
+        return [(["branch"], self.branch)] if self.branch is not None else []

@@ -1,31 +1,26 @@
-"""runnable's ``Pipeline``: a graph of SDK steps, executed by runnable-ts' engine (spec §3.8, §3.9)."""
+"""runnable's ``Pipeline``: a graph of SDK steps, executed by runnable-ts' engine (spec §3.8, §3.9; runnable 0.50's sdk.Pipeline).
+
+One class for both generations of runnable's SDK, told apart by ``start_at``: February 2024's
+pipelines name their first step (``Pipeline(steps=[...], start_at=a)``) and link steps themselves;
+0.50's (``Pipeline(steps=[...])``) run the steps in list order (see ``_sdk_snapshot``). ``execute()``
+behaves as each generation did: February 2024 returns the run log whatever its status; 0.50 returns
+it when the run succeeded and raises ``runnable.exceptions.ExecutionFailedError`` when it failed.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, List, Optional
 
-from ._sdk_problems import Problem, Where, caller, describe, unknown_arguments
-from ._sdk_composite import Map, Parallel
-from ._sdk_steps import Fail, Success, _Terminal, _Traversal
+from ._sdk_problems import Problem, caller, unknown_arguments
+from ._sdk_snapshot import Snapshot, take_snapshot
 
-Path = List[Any]
+if TYPE_CHECKING:
+    from ._sdk_snapshot import Path
 
-
-class Snapshot:
-    """A pipeline as it was when ``Pipeline(...)`` ran: runnable's YAML ``dag`` mapping, positions, problems."""
-
-    __slots__ = ("dag", "positions", "problems")
-
-    def __init__(self) -> None:
-        self.dag: Dict[str, Any] = {}
-        self.positions: List[Tuple[Path, Where]] = []
-        self.problems: List[Tuple[Path, Problem]] = []
-
-    def merge(self, prefix: Path, other: "Snapshot") -> None:
-        """Adds a branch's positions and problems under ``prefix``."""
-        self.positions += [(prefix + path, where) for path, where in other.positions]
-        self.problems += [(prefix + path, problem) for path, problem in other.problems]
+_ARGUMENTS = ("steps", "start_at", "name", "description", "add_terminal_nodes", "internal_branch_name")
 
 
 def _problem_json(path: Path, problem: Problem) -> Dict[str, Any]:
@@ -44,70 +39,21 @@ def _shown(file: str) -> str:
 class Pipeline:
     """A pipeline of steps; ``execute()`` runs it on runnable-ts' engine and returns the run log.
 
-    Steps are copied when the pipeline is created (as runnable does): link them before this call.
+    The pipeline is captured when it is created (as runnable does): link steps and set their
+    ``on_failure`` before this call. Without ``start_at`` the steps run in list order (runnable 0.50).
     """
 
     def __init__(self, **kwargs: Any) -> None:
         self._where = caller()
         self.steps: List[Any] = list(kwargs.pop("steps", None) or [])
         self.start_at: Any = kwargs.pop("start_at", None)
+        self._in_list_order = self.start_at is None
         self.name: str = kwargs.pop("name", "") or ""
         self.description: str = kwargs.pop("description", "") or ""
         self.add_terminal_nodes: bool = bool(kwargs.pop("add_terminal_nodes", True))
         self.internal_branch_name: str = kwargs.pop("internal_branch_name", "") or ""
-        self._problems: List[Problem] = unknown_arguments(
-            "Pipeline", kwargs, ("steps", "start_at", "name", "description", "add_terminal_nodes", "internal_branch_name"), self._where
-        )
-        self._snapshot = self._take_snapshot()
-
-    def _take_snapshot(self) -> Snapshot:
-        snapshot = Snapshot()
-        snapshot.problems += [([], problem) for problem in self._problems]
-        start = self._start_name(snapshot)
-        steps: Dict[str, Any] = {}
-        for step in self.steps:
-            if not isinstance(step, (_Traversal, _Terminal)):
-                snapshot.problems.append((["steps"], Problem(f"Pipeline steps must be Task, Stub, Parallel, Map, Success or Fail objects, got {describe(step)}", self._where)))
-                continue
-            path: Path = ["steps", step.name]
-            if step.name in steps:
-                message = f'two steps are named "{step.name}"; every step of a pipeline needs its own name'
-                snapshot.problems.append((path, Problem(message, step._where)))
-                continue
-            problems = step._problems_of()
-            steps[step.name] = step._to_dag(problems)
-            snapshot.positions.append((path, step._where))
-            snapshot.problems += [(path + problem.path, problem) for problem in problems]
-            if isinstance(step, Parallel):
-                for key, branch in step.branches.items():
-                    snapshot.merge(path + ["branches", key], branch)
-            elif isinstance(step, Map) and step.branch is not None:
-                snapshot.merge(path + ["branch"], step.branch)
-        if self.add_terminal_nodes:
-            for kind in ("success", "fail"):
-                if not any(isinstance(s, (Success if kind == "success" else Fail)) for s in self.steps) and kind not in steps:
-                    steps[kind] = {"type": kind}
-        snapshot.dag = {"start_at": start, "steps": steps}
-        if self.description:
-            snapshot.dag["description"] = self.description
-        if self.name:
-            snapshot.dag["name"] = self.name
-        snapshot.positions.append(([], self._where))
-        return snapshot
-
-    def _start_name(self, snapshot: Snapshot) -> str:
-        start = self.start_at
-        if isinstance(start, _Terminal):
-            snapshot.problems.append((["start_at"], Problem("A success or fail node cannot be the start_at of the graph", self._where)))
-            return start.name
-        if isinstance(start, _Traversal):
-            return start.name
-        if isinstance(start, str) and start:
-            return start
-        if start is None and self.steps and isinstance(self.steps[0], _Traversal):
-            return self.steps[0].name
-        snapshot.problems.append((["start_at"], Problem(f"Pipeline start_at must be one of its steps, got {describe(start)}", self._where)))
-        return ""
+        self._problems: List[Problem] = unknown_arguments("Pipeline", kwargs, _ARGUMENTS, self._where)
+        self._snapshot: Snapshot = take_snapshot(self)
 
     def _payload(self) -> Dict[str, Any]:
         """What the engine needs: the dag, every problem found here and where each step was written."""
@@ -126,14 +72,22 @@ class Pipeline:
         run_id: str = "",
         tag: str = "",
         parameters_file: str = "",
+        *more: str,
         use_cached: str = "",
         log_level: str = "WARNING",
         output_pipeline_definition: str = "runnable-pipeline.yaml",
     ) -> Optional[Any]:
-        """Runs the pipeline on runnable-ts' engine; returns the run log (``None`` when the executor only writes a definition).
+        """Runs the pipeline on runnable-ts' engine and returns the run log (a dict whose keys read as attributes).
 
-        A failed run is returned, not raised (``run_log.status == "FAIL"``). Invalid input prints the
-        problems and exits with code 2. ``runnable_CONFIGURATION_FILE`` overrides ``configuration_file``.
+        After ``parameters_file`` the arguments are each generation's: February 2024's ``use_cached``,
+        ``log_level``, ``output_pipeline_definition``; 0.50's ``log_level`` (by keyword, any of them).
+        Invalid input prints the problems and exits with code 2. As runnable 0.50 does,
+        ``RUNNABLE_CONFIGURATION_FILE`` and ``RUNNABLE_PARAMETERS_FILE`` win over the arguments, the run id
+        comes from ``RUNNABLE_RETRY_RUN_ID`` (a retry of that run), ``run_id`` or ``RUNNABLE_RUN_ID``, and
+        ``runnable execute -f`` options win over everything. With an executor that does not run steps
+        here, the definition is written to ``output_pipeline_definition`` and nothing runs (returns
+        ``None``; ``{}`` for a 0.50 pipeline). A failed run is returned (February 2024) or raised as
+        ``ExecutionFailedError`` (a 0.50 pipeline, built without ``start_at``).
         """
         from ._engine import execute_payload
 
@@ -146,7 +100,31 @@ class Pipeline:
             "log_level": log_level,
             "output_pipeline_definition": output_pipeline_definition,
         }
-        return execute_payload({**self._payload(), "arguments": arguments})
+        arguments.update(self._positional(more, arguments))
+        run_log = execute_payload({**self._payload(), "arguments": arguments})
+        return _as_050(run_log) if self._in_list_order else run_log
+
+    def _positional(self, more: Any, given: Dict[str, str]) -> Dict[str, str]:
+        """``execute``'s arguments after ``parameters_file`` given by position, named as this pipeline's generation names them."""
+        names = ("log_level",) if self._in_list_order else ("use_cached", "log_level", "output_pipeline_definition")
+        if len(more) > len(names):
+            raise TypeError(f"Pipeline.execute() takes at most {4 + len(names)} positional arguments ({', '.join(names)} after parameters_file)")
+        defaults = {"use_cached": "", "log_level": "WARNING", "output_pipeline_definition": "runnable-pipeline.yaml"}
+        for name in names[: len(more)]:
+            if given[name] != defaults[name]:
+                raise TypeError(f"Pipeline.execute() got multiple values for argument {name!r}")
+        return dict(zip(names, more))
 
     def __repr__(self) -> str:
         return f"Pipeline(name={self.name!r}, steps={[s.name for s in self.steps if hasattr(s, 'name')]!r})"
+
+
+def _as_050(run_log: Optional[Any]) -> Any:
+    """What runnable 0.50's ``execute()`` gives: the run log, ``{}`` when nothing ran here, an exception when the run failed."""
+    if run_log is None:
+        return {}
+    if run_log.get("status") != "SUCCESS":
+        from .exceptions import ExecutionFailedError
+
+        raise ExecutionFailedError(str(run_log.get("run_id", "")))
+    return run_log

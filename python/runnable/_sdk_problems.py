@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
+    from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+    Where = Tuple[str, int, int]
+    """A source position: file (as the user's code names it), line and column (1-based)."""
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-
-Where = Tuple[str, int, int]
-"""A source position: file (as the user's code names it), line and column (1-based)."""
 
 
 def caller() -> Where:
@@ -50,6 +51,10 @@ class Problem:
 
 def unknown_arguments(kind: str, given: Dict[str, Any], known: Iterable[str], where: Where) -> List[Problem]:
     """A problem per keyword argument that ``kind`` does not take, with the nearest known name."""
+    if not given:
+        return []
+    import difflib  # only when there is a problem to word
+
     names = sorted(known)
     problems = []
     for key in given:

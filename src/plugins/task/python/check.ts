@@ -3,13 +3,15 @@ import { join, resolve } from "node:path";
 import type { TaskNode } from "../../../core/graph.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A package or module name as importlib finds it in a folder: runnable 0.50's SDK scripts live in folders like `09-retry`. */
+const MODULE_PART = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
 /** Problems with a `python` task's command, found without starting Python (fast, no user code runs). */
 export async function checkPythonCommand(node: TaskNode, cwd: string): Promise<string[]> {
   const command = node.task.command.trim();
   const parts = command.split(".");
   const step = `step "${node.internalName}"`;
-  if (parts.length < 2 || !parts.every((part) => IDENTIFIER.test(part))) {
+  if (parts.length < 2 || !IDENTIFIER.test(parts.at(-1)!) || !parts.slice(0, -1).every((part) => MODULE_PART.test(part))) {
     return [`${step}: The command should be a function to call as package.module.function, got "${command}" ` + "(a shell command needs command_type: shell)"];
   }
   const functionName = parts.pop()!;

@@ -141,6 +141,12 @@ describe("python task runner: check()", () => {
     expect(await runner.check!(taskNode("installed_elsewhere.mod.f"), dir)).toEqual([]);
   });
 
+  it("accepts a module in a folder whose name is no identifier (runnable 0.50's examples/09-retry/linear.py)", async () => {
+    const { dir, runner } = await setup({ "examples/09-retry/linear.py": "def check_envvar():\n    pass\n" });
+    expect(await runner.check!(taskNode("examples.09-retry.linear.check_envvar"), dir)).toEqual([]);
+    expect((await runner.check!(taskNode("examples.09-retry.linear.no-such"), dir)).join("\n")).toMatch(/The command should be a function/);
+  });
+
   it.each([
     ["echo hello", /The command should be a function to call as package.module.function, got "echo hello"/],
     ["justname", /The command should be a function/],
