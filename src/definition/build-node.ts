@@ -66,10 +66,11 @@ function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node 
   }
 }
 
-type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined } | null | undefined;
+type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined; store_copy?: boolean | undefined } | null | undefined;
 
 function catalogOf(catalog: CatalogInput): CatalogSpec | null {
-  return catalog ? { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])] } : null;
+  if (!catalog) return null;
+  return { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])], ...(catalog.store_copy === false ? { storeCopy: false as const } : {}) };
 }
 
 /** Reports catalog patterns that are empty, absolute or walk up with `..` (refused before any step runs). */

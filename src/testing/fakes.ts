@@ -122,8 +122,9 @@ export function memoryCatalog(): MemoryCatalog {
     recordedConfig: {},
     files,
     get: async (pattern, runId) => (files.has(`${runId}/${pattern}`) ? [record(pattern, runId, "get")] : []),
-    put: async (pattern, runId) => {
-      files.set(`${runId}/${pattern}`, new Uint8Array());
+    put: async (pattern, runId, options) => {
+      // store_copy: false records the file without keeping it.
+      if (options?.storeCopy !== false) files.set(`${runId}/${pattern}`, new Uint8Array());
       return [record(pattern, runId, "put")];
     },
     putContent: async (name, content, runId) => {
