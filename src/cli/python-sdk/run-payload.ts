@@ -12,7 +12,7 @@ import { EXIT } from "../report-error.js";
 /** Options given on the command line; each wins over the script's own `execute(...)` argument. */
 export type SdkCliOptions = Omit<ExecuteCommandOptions, "file"> & { useCached?: string };
 
-/** The options of the run: the command line's first, then the script's arguments (the config env var beats the script's). */
+/** The options of the run: the command line's first, then the script's arguments (the config and parameters env vars beat the script's). */
 export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: CliIo["env"]): SdkCliOptions {
   const args = payload.arguments;
   const given = (value: string | undefined): string | undefined => (value ? value : undefined);
@@ -20,7 +20,8 @@ export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: Cl
   const configFile = cli.configFile ?? configFileFrom(undefined, env) ?? given(args.configuration_file);
   const entries: [keyof SdkCliOptions, string | undefined][] = [
     ["configFile", configFile],
-    ["parametersFile", cli.parametersFile ?? given(args.parameters_file)],
+    // As runnable 0.50: RUNNABLE_PARAMETERS_FILE beats the script's parameters_file (a run id given by the script beats RUNNABLE_RUN_ID).
+    ["parametersFile", cli.parametersFile ?? given(env["RUNNABLE_PARAMETERS_FILE"]) ?? given(args.parameters_file)],
     ["runId", cli.runId ?? given(args.run_id)],
     ["tag", cli.tag ?? given(args.tag)],
     ["useCached", cli.useCached ?? given(args.use_cached)],
