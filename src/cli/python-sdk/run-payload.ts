@@ -1,5 +1,6 @@
 import { rename, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import { formatProblem } from "../../core/errors.js";
 import type { RunLog } from "../../core/run-log.js";
 import { configFileFrom } from "../../config/load-config.js";
 import type { PipelineSource } from "../../runtime/load-pipeline-source.js";
@@ -7,6 +8,7 @@ import { openServices } from "../../runtime/open-store.js";
 import { type SdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
 import { type ExecuteCommandOptions, executeSource } from "../run-output.js";
 import type { CliIo } from "../io.js";
+import { createCliLog } from "../log-level.js";
 import { EXIT } from "../report-error.js";
 
 /** Options given on the command line; each wins over the script's own `execute(...)` argument. */
@@ -39,8 +41,12 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   // pipeline again elsewhere (containers, pods), so they get its definition written instead (§3.9).
   // (Its warnings come when the run is prepared.)
   const probe = { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env, warn: () => undefined };
-  const { executor } = (await openServices(probe, ["executor"])).services;
+  const { config, services } = await openServices(probe, ["executor"]);
+  const { executor } = services;
   if (executor.capabilities.placement !== "in-process") {
+    // Nothing is prepared here, so the config's warnings (placeholders kept as written) are shown now.
+    const log = createCliLog(options.logLevel, io.err);
+    for (const warning of config.warnings ?? []) log.warn(formatProblem(warning));
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
     await writeDefinition(source, resolve(io.cwd, target));
     io.out(
