@@ -30,7 +30,6 @@ import { REPO } from "./helpers/cli.js";
 // Reasons shared by several entries of NOT_YET below.
 const SDK = "needs issue 18: runnable 0.50's Python SDK (PythonTask/ShellTask/NotebookTask/Stub, Pipeline(steps=[…]), returns=[…])";
 const RETURNS = "needs issue 18: YAML `returns:` (json, object, metric)";
-const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
 const RETRY = "needs issue 18: the 0.50 SDK and retries by RUNNABLE_RETRY_RUN_ID";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
@@ -65,7 +64,6 @@ const NOT_YET: Record<string, string> = {
   "04-catalog/catalog.py": SDK,
   "04-catalog/catalog_no_copy.py": SDK,
   "04-catalog/catalog_on_fail.py": SDK,
-  "04-catalog/catalog_on_fail.yaml": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
   "04-catalog/catalog_python.py": SDK,
   "06-parallel/nesting.py": SDK,
   "06-parallel/parallel.py": SDK,
@@ -79,7 +77,6 @@ const NOT_YET: Record<string, string> = {
   "07-map/map.yaml": RETURNS,
   "07-map/map_fail.py": SDK,
   "07-map/map_fail.yaml": RETURNS,
-  "08-mocking/mocked-config-simple.yaml": CONFIG,
   "08-mocking/mocked-config-unittest.yaml": SDK,
   "09-retry/conditional.py": CONDITIONAL,
   "09-retry/linear.py": RETRY,
@@ -97,12 +94,8 @@ const NOT_YET: Record<string, string> = {
   "11-jobs/python_tasks.py": JOBS,
   "11-jobs/scripts.py": JOBS,
   "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
-  "configs/chunked-fs-run_log.yaml": CONFIG,
-  "configs/default.yaml": CONFIG,
-  "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
-  "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
-  "configs/parallel_enabled.yaml": CONFIG,
-  "configs/parallel_with_warning.yaml": CONFIG,
+  "configs/emulate.yaml": "needs issue 18: the emulator pipeline executor (0.50's executor running each step as its own local process)",
+  "configs/in-memory.yaml": "needs issue 18: the local executor's object_serialisation and YAML `returns:`",
 };
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";
