@@ -45,7 +45,7 @@ export function substituteString(text: string, variables: Readonly<Record<string
       out += placeholder.written;
       if (placeholder.kind === "variable") problems.push(unknownVariable(placeholder.id, placeholder.written));
       if (placeholder.kind === "malformed") {
-        problems.push(`malformed placeholder "${placeholder.written}" kept as written: write \${name} (letters, digits, _) or $$ for a literal $`);
+        problems.push(`malformed placeholder "${placeholder.shown}" kept as written: write \${name} (letters, digits, _) or $$ for a literal $`);
       }
     }
     i = at + placeholder.written.length;
@@ -56,10 +56,10 @@ export function substituteString(text: string, variables: Readonly<Record<string
 type Placeholder =
   | { kind: "escape"; written: string }
   | { kind: "variable"; id: string; written: string }
-  | { kind: "malformed"; written: string }
+  | { kind: "malformed"; written: string; shown: string }
   | { kind: "literal"; written: string };
 
-/** What the `$` at `at` starts: `$$`, `$id`, `${id}`, a malformed `${...}` (kept whole), or a lone `$`. */
+/** What the `$` at `at` starts: `$$`, `$id`, `${id}`, a malformed `${...}` (its `$` kept), or a lone `$`. */
 function placeholderAt(text: string, at: number): Placeholder {
   const next = text[at + 1];
   if (next === "$") return { kind: "escape", written: "$$" };
@@ -67,8 +67,9 @@ function placeholderAt(text: string, at: number): Placeholder {
     const close = text.indexOf("}", at + 2);
     const id = close < 0 ? "" : text.slice(at + 2, close);
     if (close >= 0 && IDENTIFIER.exec(id)?.[0] === id) return { kind: "variable", id, written: text.slice(at, close + 1) };
-    // Python's Template keeps an invalid placeholder's `$` and goes on after it.
-    return { kind: "malformed", written: close < 0 ? text.slice(at) : text.slice(at, close + 1) };
+    // Python's Template keeps an invalid placeholder's `$` and goes on right after it.
+    const shown = close < 0 ? (/^\$\{[^\s$]*/.exec(text.slice(at))?.[0] ?? "${") : text.slice(at, close + 1);
+    return { kind: "malformed", written: "$", shown };
   }
   const id = IDENTIFIER.exec(text.slice(at + 1))?.[0];
   return id === undefined ? { kind: "literal", written: "$" } : { kind: "variable", id, written: `$${id}` };

@@ -123,8 +123,7 @@ export function memoryCatalog(): MemoryCatalog {
     files,
     get: async (pattern, runId) => (files.has(`${runId}/${pattern}`) ? [record(pattern, runId, "get")] : []),
     put: async (pattern, runId, options) => {
-      // store_copy: false records the file without keeping it.
-      if (options?.storeCopy !== false) files.set(`${runId}/${pattern}`, new Uint8Array());
+      if (options?.storeCopy !== false) files.set(`${runId}/${pattern}`, new Uint8Array()); // store_copy: false keeps nothing
       return [record(pattern, runId, "put")];
     },
     putContent: async (name, content, runId) => {
