@@ -207,9 +207,10 @@ function readJobExecutor(
 const ANY_JOB_EXECUTOR_CONFIG = z.record(z.string(), z.unknown());
 
 /**
- * Finds, reads and validates the services configuration: config file, then the `defaults:` of
- * runnable-config.yaml, then built-in defaults. Every problem is reported at once (CONFIG_INVALID);
- * what is accepted with a word of warning is in `warnings`.
+ * Finds, reads and validates the services configuration: the config file (without one, a
+ * runnable-config.yaml with services at its top), then the `defaults:` of runnable-config.yaml, then
+ * built-in defaults. Every problem is reported at once (CONFIG_INVALID); what is accepted with a word
+ * of warning is in `warnings`.
  */
 export async function loadServicesConfig(options: LoadServicesConfigOptions): Promise<LoadedConfig> {
   const files = await readConfigFiles(options);
