@@ -53,7 +53,6 @@ const NOT_YET: Record<string, string> = {
   "03-parameters/static_parameters_python.py": "needs issue 18: an argparse.Namespace argument receiving the remaining parameters",
   "04-catalog/catalog_no_copy.py": "needs issue 18: catalog store_copy: false (the hash recorded, the file not copied)",
   "04-catalog/catalog_on_fail.py": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
-  "04-catalog/catalog_on_fail.yaml": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
   "06-parallel/parallel_conflict.py": RETURNS,
   "06-parallel/parallel_rollback.py": RETURNS,
   "07-map/custom_reducer.py": RETURNS,
@@ -63,7 +62,6 @@ const NOT_YET: Record<string, string> = {
   "07-map/map.yaml": RETURNS,
   "07-map/map_fail.py": RETURNS,
   "07-map/map_fail.yaml": RETURNS,
-  "08-mocking/mocked-config-simple.yaml": CONFIG,
   "08-mocking/mocked-config-unittest.yaml": CONFIG,
   "09-retry/conditional.py": CONDITIONAL,
   "09-retry/map.py": RETURNS,
@@ -78,12 +76,8 @@ const NOT_YET: Record<string, string> = {
   "11-jobs/python_tasks.py": JOBS,
   "11-jobs/scripts.py": JOBS,
   "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
-  "configs/chunked-fs-run_log.yaml": CONFIG,
-  "configs/default.yaml": CONFIG,
   "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
   "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
-  "configs/parallel_enabled.yaml": CONFIG,
-  "configs/parallel_with_warning.yaml": CONFIG,
 };
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";

@@ -9,6 +9,8 @@ export interface SourceLocation {
 export interface CatalogSpec {
   get: string[];
   put: string[];
+  /** False: `put` records each file's hash without copying it (runnable 0.50's `store_copy: false`); absent means true. */
+  storeCopy?: false;
 }
 
 /** What a task runs: `command_type` picks the task runner; other keys belong to that runner. */

@@ -12,6 +12,7 @@ import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
 import { isMapping } from "../core/values.js";
+import { withoutWrittenForm } from "./written-form.js";
 
 /** Node kinds known to the definition layer. */
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -42,7 +43,8 @@ export function buildStep(ctx: BuildContext, internalBranchName: string, name: s
   }
   const kind = stepKind(ctx, config, path, internalName);
   if (!kind) return undefined;
-  const input: StepInput = { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` };
+  // runnable's own written form (the SDK's runnable-pipeline.yaml) carries keys of its own: checked and set aside.
+  const input = withoutWrittenForm(ctx, kind, { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` });
   const before = ctx.problems.length;
   const node = buildByKind(ctx, kind, input);
   return nameProblem || ctx.problems.length > before || !node ? undefined : located(ctx, input, node);
@@ -66,10 +68,11 @@ function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node 
   }
 }
 
-type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined } | null | undefined;
+type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined; store_copy?: boolean | undefined } | null | undefined;
 
 function catalogOf(catalog: CatalogInput): CatalogSpec | null {
-  return catalog ? { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])] } : null;
+  if (!catalog) return null;
+  return { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])], ...(catalog.store_copy === false ? { storeCopy: false as const } : {}) };
 }
 
 /** Reports catalog patterns that are empty, absolute or walk up with `..` (refused before any step runs). */

@@ -8,7 +8,7 @@ const traversal = {
   on_failure: z.string().optional(),
   overrides: z.record(z.string(), z.string()).optional(),
 };
-const catalog = z.strictObject({ get: z.array(z.string()).optional(), put: z.array(z.string()).optional() });
+const catalog = z.strictObject({ get: z.array(z.string()).optional(), put: z.array(z.string()).optional(), store_copy: z.boolean().optional() });
 const executable = {
   catalog: catalog.nullable().optional(),
   max_attempts: z.int().min(1).optional(),
@@ -66,7 +66,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   next: "the name of the step to run next",
   on_failure: "the name of the step to run on failure",
   overrides: "a mapping of executor type to override name (strings)",
-  catalog: "a mapping with optional get and put lists",
+  catalog: "a mapping with optional get and put lists (and store_copy: false to record put files without copying them)",
   max_attempts: "an integer >= 1",
   command: "a non-empty string",
   command_type: "a task type name such as python, shell or notebook",
@@ -86,4 +86,5 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   name: "a string",
   get: "a list of glob patterns",
   put: "a list of glob patterns",
+  store_copy: "true or false",
 };

@@ -14,7 +14,7 @@ function traversal(node: TraversableNode): Record<string, unknown> {
 }
 
 function catalog(spec: CatalogSpec | null): Record<string, unknown> | null {
-  return spec ? { get: [...spec.get], put: [...spec.put] } : null;
+  return spec ? { get: [...spec.get], put: [...spec.put], ...(spec.storeCopy === false && { store_copy: false }) } : null;
 }
 
 /** One node in runnable's serialised form. */

@@ -7,6 +7,7 @@ import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
+import { catalogGet, catalogPut, catalogPutAfterFailure } from "./catalog-sync.js";
 import { attemptSignal, type AttemptSignal } from "./attempt-signal.js";
 import { closeExecutionLog, openExecutionLog, type StepOutput } from "./step-output.js";
 import { maskDeep, maskSecrets } from "./masking.js";
@@ -129,12 +130,11 @@ interface AttemptContext {
 }
 
 async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, attempt: AttemptContext): Promise<TaskOutcome> {
-  const { catalog } = run.services;
   let scratch: Promise<string> | undefined;
   // Made only for runners that ask (subprocess tasks); in-process tasks pay nothing for it.
   const scratchDir = (): Promise<string> => (scratch ??= run.services.scratchDir());
   try {
-    for (const pattern of node.catalog?.get ?? []) attempt.records.push(...(await catalog.get(pattern, run.plan.runId)));
+    attempt.records.push(...(await catalogGet(run, node)));
     const runner = run.services.taskRunner(node.task.command_type);
     if (!runner) return failed(`no task runner for command_type "${node.task.command_type}"`);
     const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir });
@@ -145,10 +145,14 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     ]);
     const stopped = attempt.limit.reason();
     if (stopped) return { ...outcome, failure: stopMessage(stopped), parameters: {} };
-    if (outcome.failure !== undefined) return outcome;
+    if (outcome.failure !== undefined) {
+      const put = await catalogPutAfterFailure(run, node, outcome.failure);
+      attempt.records.push(...put.records);
+      return { ...outcome, failure: put.failure };
+    }
     const unkept = parametersProblem(outcome.parameters);
     if (unkept) return { ...outcome, failure: `the task's output cannot be kept: ${unkept}`, parameters: {} };
-    for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await catalog.put(pattern, run.plan.runId)));
+    attempt.records.push(...(await catalogPut(run, node)));
     return outcome;
   } catch (error) {
     const stopped = attempt.limit.reason();
@@ -182,8 +186,8 @@ async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: Branc
 /** Runs a step's catalog get and put; returns why they failed, or "". */
 async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLog): Promise<string> {
   try {
-    for (const p of node.catalog?.get ?? []) log.data_catalog.push(...(await run.services.catalog.get(p, run.plan.runId)));
-    for (const p of node.catalog?.put ?? []) log.data_catalog.push(...(await run.services.catalog.put(p, run.plan.runId)));
+    log.data_catalog.push(...(await catalogGet(run, node)));
+    log.data_catalog.push(...(await catalogPut(run, node)));
     return "";
   } catch (error) {
     return messageOf(error);

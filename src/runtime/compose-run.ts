@@ -50,6 +50,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const registry = options.registry ?? builtinRegistry();
   const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
+  for (const warning of config.warnings ?? []) warn(formatProblem(warning));
   const context: PluginContext = { cwd, env, warn };
   const setup = await createServiceSet(registry, config.services, context);
   const { executor, run_log_store: runLogStore, catalog, secrets, experiment_tracker: tracker } = setup.peers.services;

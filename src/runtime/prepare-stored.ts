@@ -25,7 +25,8 @@ type Base = Pick<RunContext, "cwd" | "env" | "warn">;
 export async function composeForRetry(intent: RetryIntent, base: Base): Promise<{ composed: ComposedRun; stored: RunLog }> {
   let found: { stored: RunLog; store: RunLogStore; configFile: string | null } | undefined;
   if (intent.configFile === undefined) {
-    const opened = await openServices({ ...intent, ...base }, ["run_log_store"]);
+    // Only finds the run: the config's warnings come once, when the run's own config is composed.
+    const opened = await openServices({ ...intent, ...base, warn: () => undefined }, ["run_log_store"]);
     const store = opened.services.run_log_store;
     found = { stored: await storedRun(store, intent.runId), store, configFile: opened.config.file };
   }
@@ -77,7 +78,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   const initial =
     intent.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
   const original = stored.use_cached && stored.original_run_id ? { run_id: stored.original_run_id } : undefined;
-  const tag = stored.tag ?? "";
+  const tag = intent.tag ?? stored.tag ?? "";
   const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
   const fields = { runId: stored.run_id, tag, runConfig, initialParameters: initial, mode: { kind: "retry", stored } as const };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop, signal: intent.signal });

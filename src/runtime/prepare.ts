@@ -7,6 +7,7 @@ import type { RunState } from "../engine/run-state.js";
 import type { RunEvent, RunPlan, RunStop, Services } from "../engine/services.js";
 import type { ExecutorCapabilities } from "../ports/executor.js";
 import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
+import { withEnvironmentInputs } from "./environment-inputs.js";
 import { initialParameters } from "./initial-parameters.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
@@ -52,6 +53,8 @@ export interface RetryIntent extends PrepareOptions {
   source?: PipelineSource;
   /** Initial parameters file; default: what the run started with. */
   parametersFile?: string;
+  /** The retry's tag (tasks get it as RUNNABLE_RUN_TAG); default: the run's own. */
+  tag?: string;
 }
 
 /** One step of a run in a process of its own: `runnable execute-single-node`, `runnable fan`. */
@@ -120,9 +123,13 @@ export interface RunContext {
  * Prepares what a caller wants — a new run, a retry, one step, or only the checks — in one way: the
  * services are composed once (a retry reads its run's config first), the pipeline is loaded and every
  * check made before anything is written; the run id, `run_config`, initial parameters and stop
- * controls are decided here. Any problem is a RunnableError, and nothing has been written.
+ * controls are decided here (with runnable 0.50's environment inputs where the caller gave none). Any
+ * problem is a RunnableError, and nothing has been written.
  */
-export async function prepare<I extends RunIntent>(intent: I): Promise<Prepared<I>> {
+export async function prepare<I extends RunIntent>(given: I): Promise<Prepared<I>> {
+  const base = baseOptions(given);
+  // runnable 0.50's RUNNABLE_RUN_ID, RUNNABLE_PARAMETERS_FILE and RUNNABLE_RETRY_RUN_ID (an execute may become a retry).
+  const intent = withEnvironmentInputs(given, base.env, base.warn);
   const context = await openRun(intent);
   let prepared: PreparedRun | PreparedStep | ValidatedRun;
   try {

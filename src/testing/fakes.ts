@@ -161,8 +161,8 @@ export function memoryCatalog(): MemoryCatalog {
     recordedConfig: {},
     files,
     get: async (pattern, runId) => (files.has(`${runId}/${pattern}`) ? [record(pattern, runId, "get")] : []),
-    put: async (pattern, runId) => {
-      files.set(`${runId}/${pattern}`, new Uint8Array());
+    put: async (pattern, runId, options) => {
+      if (options?.storeCopy !== false) files.set(`${runId}/${pattern}`, new Uint8Array()); // store_copy: false keeps nothing
       return [record(pattern, runId, "put")];
     },
     putContent: async (name, content, runId) => {

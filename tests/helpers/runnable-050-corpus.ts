@@ -218,6 +218,7 @@ export const CORPUS: CorpusCase[] = [
     example: "06-parallel/parallel.yaml",
     config: "configs/chunked-fs-run_log.yaml",
     features: [CONFIG_KEYS, "chunked-fs"],
+    allowed: NOTEBOOK_OUTPUT,
   },
   { id: "configs/default.yaml", example: "01-tasks/python_tasks.yaml", config: "configs/default.yaml", features: [CONFIG_KEYS] },
   { id: "configs/emulate.yaml", example: "02-sequential/traversal.yaml", config: "configs/emulate.yaml", features: [CONFIG_KEYS, EMULATOR] },
@@ -232,12 +233,14 @@ export const CORPUS: CorpusCase[] = [
     example: "06-parallel/parallel.yaml",
     config: "configs/parallel_enabled.yaml",
     features: [CONFIG_KEYS, "enable_parallel", "chunked-fs"],
+    allowed: NOTEBOOK_OUTPUT,
   },
   {
     id: "configs/parallel_with_warning.yaml",
     example: "06-parallel/parallel.yaml",
     config: "configs/parallel_with_warning.yaml",
     features: [CONFIG_KEYS, "enable_parallel with the file-system store"],
+    allowed: NOTEBOOK_OUTPUT,
   },
 ];
 

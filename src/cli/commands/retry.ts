@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { prepare } from "../../runtime/prepare.js";
 import type { CliIo } from "../io.js";
 import { logLevelOption } from "../log-level.js";
-import type { CommandContext } from "../program.js";
+import { type CommandContext, withParameters } from "../program.js";
 import { finishRun, runSettings } from "../run-output.js";
 
 /** Options of `runnable retry`. */
@@ -10,19 +10,20 @@ export interface RetryCommandOptions {
   file?: string;
   configFile?: string;
   parametersFile?: string;
+  tag?: string;
   quiet?: boolean;
   output?: boolean;
   logLevel?: string;
 }
 
-/** Adds `runnable retry RUN_ID`. */
-export function registerRetry(program: Command, { io, configOption, done }: CommandContext): void {
-  program
+/** Adds `runnable retry RUN_ID` (runnable 0.50's options -c/--config, --tag, --log-level, and ours). */
+export function registerRetry(program: Command, { io, withConfig, done }: CommandContext): void {
+  const retry = program
     .command("retry <run-id>")
     .description("continue a failed, stopped or dead run under its own id: succeeded steps are kept, the rest run again")
-    .option("-f, --file <file>", "pipeline definition (default: the one the run recorded)")
-    .addOption(configOption())
-    .option("-p, --parameters-file <file>", "initial parameters (default: what the run started with)")
+    .option("-f, --file <file>", "pipeline definition (default: the one the run recorded)");
+  withParameters(withConfig(retry), "initial parameters (default: what the run started with)")
+    .option("--tag <tag>", "label of the retry (handed to tasks as RUNNABLE_RUN_TAG; default: the run's own)")
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
@@ -41,6 +42,7 @@ export async function retryCommand(runId: string, options: RetryCommandOptions, 
       ...(options.file !== undefined ? { file: options.file } : {}),
       ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
       ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
       stop: controls.stop,
     });
     return (await finishRun(prepared, options, io)).code;

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { configFileFrom } from "../../config/load-config.js";
-import { RunnableError } from "../../core/errors.js";
+import { formatProblem, RunnableError } from "../../core/errors.js";
 import type { RunLog } from "../../core/run-log.js";
 import { writeAtomic } from "../../io/atomic-file.js";
 import type { PipelineSource } from "../../runtime/load-pipeline-source.js";
@@ -8,6 +8,7 @@ import { openServices } from "../../runtime/open-store.js";
 import { prepare } from "../../runtime/prepare.js";
 import { type SdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
 import type { CliIo } from "../io.js";
+import { createCliLog } from "../log-level.js";
 import { EXIT } from "../report-error.js";
 import { type ExecuteCommandOptions, type FinishedRun, executeSource, finishRun, runSettings } from "../run-output.js";
 
@@ -59,8 +60,12 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   // pipeline again elsewhere (containers, pods), so they get its definition written instead (§3.9).
   // (Its warnings come when the run is prepared.)
   const probe = { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env, warn: () => undefined };
-  const { executor } = (await openServices(probe, ["executor"])).services;
+  const { config, services } = await openServices(probe, ["executor"]);
+  const { executor } = services;
   if (executor.capabilities.placement !== "in-process") {
+    // Nothing is prepared here, so the config's warnings (placeholders kept as written) are shown now.
+    const log = createCliLog(options.logLevel, io.err);
+    for (const warning of config.warnings ?? []) log.warn(formatProblem(warning));
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
     await writeDefinition(payload.dag, resolve(io.cwd, target));
     io.out(

@@ -1,10 +1,12 @@
 import path from "node:path";
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
+import { dataHashFields } from "../data-hash.js";
 
 /** Config of the `file-system` catalog (runnable's keys; unknown keys are errors). */
 export const fileSystemCatalogConfigSchema = z.strictObject({
   catalog_location: z.string().min(1).default(".catalog"),
+  ...dataHashFields(),
 });
 
 /** The `file-system` catalog: files live under `<catalog_location>/<run_id>/`, mirroring the working directory. */

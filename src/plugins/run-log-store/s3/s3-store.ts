@@ -50,13 +50,16 @@ async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]):
   for (const op of ops) await applyOne(store, runId, op);
 }
 
-/** The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for the run record and the lease. */
-export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext): RunLogStoreDriver {
+/**
+ * The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for
+ * the run record and the lease (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
+ */
+export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStoreDriver {
   const access = openS3(config, context.env, "run_log_store.config");
   const store: S3StoreState = {
     access,
     objects: storeObjects(access, config.retry_seconds, context.warn),
-    where: `the s3 run log store (${access.display})`,
+    where: `the ${type} run log store (${access.display})`,
     context,
     queue: createKeyedQueue(),
     runs: lru<RunState>(CACHED_RUNS),
@@ -64,7 +67,7 @@ export function createS3Driver(config: S3RunLogStoreConfig, context: PluginConte
   };
   const leaseKey = (runId: string): string => `${dirOf(store, runId)}${LEASE_OBJECT}`;
   return {
-    type: "s3",
+    type,
     recordedConfig: recordedLocation(config),
     traits: {
       persistent: true,
@@ -87,6 +90,6 @@ export function createS3Driver(config: S3RunLogStoreConfig, context: PluginConte
 }
 
 /** The `s3` run log store: the façade over {@link createS3Driver}. */
-export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext): RunLogStore {
-  return createRunLogStore(createS3Driver(config, context));
+export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStore {
+  return createRunLogStore(createS3Driver(config, context, type));
 }

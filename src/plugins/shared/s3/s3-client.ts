@@ -76,7 +76,8 @@ function clientConfig(location: S3Location, env: Readonly<Record<string, string 
   if (location.endpoint_url) config.endpoint = location.endpoint_url;
   const key = env["AWS_ACCESS_KEY_ID"];
   const secret = env["AWS_SECRET_ACCESS_KEY"];
-  if (key && secret)
+  if (location.credentials) config.credentials = { ...location.credentials };
+  else if (key && secret)
     config.credentials = { accessKeyId: key, secretAccessKey: secret, ...(env["AWS_SESSION_TOKEN"] ? { sessionToken: env["AWS_SESSION_TOKEN"] } : {}) };
   return config;
 }

@@ -25,6 +25,8 @@ export interface S3Location {
   endpoint_url?: string | undefined;
   region?: string | undefined;
   force_path_style: boolean;
+  /** Keys given in the config (runnable 0.50's MinIO types); otherwise the environment's or the AWS chain's. Never recorded. */
+  credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 /**
