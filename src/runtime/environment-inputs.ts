@@ -58,7 +58,9 @@ function retryFromEnvironment(intent: ExecuteIntent, runId: string, env: Env, wa
     });
   }
   if (intent.runId !== undefined && intent.runId !== runId) {
-    warn(`${RETRY_RUN_ID_ENV} is set: retrying run ${runId}; the run id "${intent.runId}" given is not used`);
+    throw new RunnableError("CLI_USAGE", `${RETRY_RUN_ID_ENV}=${runId} retries run "${runId}", but --run-id names run "${intent.runId}"`, {
+      hint: `unset ${RETRY_RUN_ID_ENV} to start run "${intent.runId}", or drop --run-id to retry "${runId}"`,
+    });
   }
   const parametersFile = intent.parametersFile ?? fromEnv(env, PARAMETERS_FILE_ENV);
   if (parametersFile !== undefined) warn(`retrying run ${runId}: it keeps the parameters it started with; ${parametersFile} is not read`);
