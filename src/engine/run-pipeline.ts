@@ -83,6 +83,32 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
   };
 }
 
+/**
+ * Records a run that another process will walk (`--detach`: a batch job that starts later) as
+ * TRIGGERED: a new run's log is created with its config and initial parameters, nothing run yet; a
+ * stored run (a detached retry) is marked TRIGGERED again. The walker's `retry` takes it from there.
+ */
+export async function recordTriggeredRun(plan: RunPlan, services: Services): Promise<void> {
+  const { runLogStore } = services;
+  if (plan.mode.kind === "retry") {
+    await runLogStore.setStatus(plan.runId, "TRIGGERED");
+    return;
+  }
+  const parameters = cloneJson(plan.initialParameters);
+  await runLogStore.create({
+    run_id: plan.runId,
+    dag_hash: plan.runConfig.dag_hash,
+    use_cached: false,
+    tag: plan.tag,
+    original_run_id: "",
+    status: "TRIGGERED",
+    parameters,
+    run_config: plan.runConfig,
+    initial_parameters: cloneJson(parameters),
+  });
+  await runLogStore.flush(plan.runId);
+}
+
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */
 async function startRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>): Promise<void> {
   const { runLogStore } = services;

@@ -3,7 +3,7 @@ import { prepare } from "../../runtime/prepare.js";
 import type { CliIo } from "../io.js";
 import { logLevelOption } from "../log-level.js";
 import type { CommandContext } from "../program.js";
-import { finishRun, runSettings } from "../run-output.js";
+import { detached, finishRun, runSettings } from "../run-output.js";
 
 /** Options of `runnable retry`. */
 export interface RetryCommandOptions {
@@ -13,6 +13,7 @@ export interface RetryCommandOptions {
   quiet?: boolean;
   output?: boolean;
   logLevel?: string;
+  detach?: boolean;
 }
 
 /** Adds `runnable retry RUN_ID`. */
@@ -26,6 +27,7 @@ export function registerRetry(program: Command, { io, configOption, done }: Comm
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
+    .option("--detach", "submit the retry and exit: the executor walks the run where its steps run (slurm: a driver job)")
     .action(async (runId: string, options: RetryCommandOptions) => done(await retryCommand(runId, options, io)));
 }
 
@@ -43,6 +45,13 @@ export async function retryCommand(runId: string, options: RetryCommandOptions, 
       ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
       stop: controls.stop,
     });
+    if (options.detach) {
+      const explicit = {
+        ...(options.file !== undefined ? { file: options.file } : {}),
+        ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      };
+      return (await detached(prepared, explicit, io)).code;
+    }
     return (await finishRun(prepared, options, io)).code;
   } finally {
     controls.dispose();

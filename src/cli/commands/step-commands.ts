@@ -21,6 +21,9 @@ function withStepOptions(command: Command, config: Option): Command {
 export function registerSteps(program: Command, { io, configOption, done }: CommandContext): void {
   for (const name of ["execute-single-node", "execute_single_node"]) {
     const command = program.command(`${name} <run-id> <step-name>`, { hidden: name !== "execute-single-node" });
+    command
+      .option("--map-variables-file <file>", "a JSON array of chunks of map-variable objects: run the step for each item of one chunk in turn")
+      .option("--chunk <index>", "the chunk of --map-variables-file to run (default 0)");
     withStepOptions(command.description("run one step of a run (what a container or an Argo pod calls); exit 1 when it failed"), configOption()).action(
       async (runId: string, step: string, options) => done(await executeSingleNodeCommand(runId, step, options, io)),
     );
