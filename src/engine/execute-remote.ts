@@ -11,6 +11,7 @@ import { createLauncher } from "./process-launcher.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, recordedParameters } from "./scope.js";
 import { nextAttemptNumber } from "./step-log-writer.js";
+import { readStoredRun } from "./stored-reads.js";
 
 /** True when the executor launches this task step in another process (a container, a cluster job). */
 export function runsRemotely(run: RunState, node: TaskNode): boolean {
@@ -19,7 +20,7 @@ export function runsRemotely(run: RunState, node: TaskNode): boolean {
 }
 
 async function storedStep(run: RunState, ctx: BranchContext, name: string): Promise<StepLog | undefined> {
-  const log = await run.services.runLogStore.get(run.plan.runId);
+  const log = await readStoredRun(run.storedReads, () => run.services.runLogStore.get(run.plan.runId));
   const steps = stepsAt(log, ctx.location);
   return steps && Object.hasOwn(steps, name) ? steps[name] : undefined;
 }

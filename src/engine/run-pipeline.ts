@@ -10,6 +10,7 @@ import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { finishAfterFault } from "./store-fault.js";
+import { createStoredReads } from "./stored-reads.js";
 import { baseEnvironment } from "./task-env.js";
 
 /** How often a running run renews its lease (it goes stale after 30 s without). */
@@ -80,6 +81,7 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
     baseEnv: baseEnvironment(plan.env),
     secretValues: new Set(plan.secretValues),
     taskSlots: createLimiter(services.executor.maxParallel),
+    storedReads: createStoredReads(),
   };
 }
 

@@ -22,6 +22,7 @@ export function driverSbatchArgs(state: Pick<LaunchState, "config">, files: { wo
     `--output=${files.output}`,
     `--error=${files.error}`,
     "--export=ALL",
+    "--no-requeue",
     "--cpus-per-task=1",
     ...optional("partition", driver.partition ?? config.partition),
     ...optional("account", config.account),
@@ -37,7 +38,11 @@ export async function submitDriver(state: LaunchState, request: DetachRequest): 
   const { config } = state;
   const folder = runFolder(config, request.cwd, request.runId);
   const command = [...state.runnable, ...request.args];
-  const files = await writeJobFiles(folder, "driver", batchScript(`walker of run ${request.runId} (detached)`, config.init_commands ?? [], command));
+  const files = await writeJobFiles(
+    folder,
+    "driver",
+    batchScript(config.shell, `walker of run ${request.runId} (detached)`, config.init_commands ?? [], command),
+  );
   const args = [
     ...driverSbatchArgs(state, {
       workdir: workdirOf(state, request),

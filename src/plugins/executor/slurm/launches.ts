@@ -82,12 +82,19 @@ function chunksOf<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Submits one job for a group of launches of one step (an array when they are several map items) and watches it. */
+/** Submits a group of launches of one step: one job, or arrays of at most `max_array_tasks` tasks for several map items. */
 async function submitGroup(state: LaunchState, group: Launch[]): Promise<void> {
+  if (group.length === 1) return submitJob(state, group, [group]);
+  const chunks = chunksOf(group, state.config.items_per_array_task);
+  const arrays = chunksOf(chunks, state.config.max_array_tasks);
+  await Promise.all(arrays.map((tasks) => submitJob(state, tasks.flat(), tasks)));
+}
+
+/** Submits one job for launches of one step (an array task per chunk when they are map items) and watches it. */
+async function submitJob(state: LaunchState, group: Launch[], chunks: Launch[][]): Promise<void> {
   const { step, settings } = group[0]!;
   const folder = runFolder(state.config, step.cwd, step.runId);
   const stem = jobStem(step.node.internalName);
-  const chunks = group.length > 1 ? chunksOf(group, state.config.items_per_array_task) : [group];
   const array = group.length > 1;
   try {
     const itemsFile = array ? chunks.map((chunk) => chunk.map((item) => Object.fromEntries(item.step.mapVariable))) : undefined;
@@ -106,6 +113,7 @@ async function submitGroup(state: LaunchState, group: Launch[]): Promise<void> {
       output: join(folder, array ? `${stem}.%a.out` : `${stem}.out`),
       error: join(folder, array ? `${stem}.%a.err` : `${stem}.err`),
       ...(state.config.max_parallel ? { maxParallel: state.config.max_parallel } : {}),
+      shell: state.config.shell,
     };
     const files = await writeJobFiles(folder, stem, stepScript(job), itemsFile);
     const env = jobEnvironment(state.context.env, settings.environment, true);

@@ -24,6 +24,7 @@ const job = (overrides: Partial<StepJob> = {}): StepJob => ({
   workdir: "/home/me/project",
   output: "/home/me/project/.slurm/run-1/prepare.out",
   error: "/home/me/project/.slurm/run-1/prepare.err",
+  shell: "/bin/sh",
   ...overrides,
 });
 
@@ -133,7 +134,7 @@ describe("a step's batch job", () => {
         "",
       ].join("\n"),
     );
-    expect(batchScript("x\ny", [], ["true"])).toBe("#!/bin/sh\n# x y (written by runnable's slurm executor)\nexec true\n");
+    expect(batchScript("/bin/bash -l", "x\ny", [], ["true"])).toBe("#!/bin/bash -l\n# x y (written by runnable's slurm executor)\nexec true\n");
   });
 
   it("submits with its name, folder, output files, the environment, the array and the resources", () => {
@@ -146,6 +147,7 @@ describe("a step's batch job", () => {
       "--output=/home/me/project/.slurm/run-1/prepare.out",
       "--error=/home/me/project/.slurm/run-1/prepare.err",
       "--export=ALL",
+      "--no-requeue",
       "--array=0-4%2",
       "--partition=short",
       "--exclusive",

@@ -33,6 +33,8 @@ export interface StepJob {
   error: string;
   /** Array tasks running at once (`%N`). */
   maxParallel?: number;
+  /** The script's interpreter (its `#!` line). */
+  shell: string;
 }
 
 /** The `runnable execute-single-node …` command of a job (the map items from the array task's chunk). */
@@ -65,15 +67,15 @@ function commandLine(words: readonly string[]): string {
 }
 
 /** A batch script: what it is, the init commands (any failure ends the job with its exit code), then `exec` of the command, so signals reach it. */
-export function batchScript(what: string, initCommands: readonly string[], command: readonly string[]): string {
+export function batchScript(shell: string, what: string, initCommands: readonly string[], command: readonly string[]): string {
   const init = initCommands.length > 0 ? ["set -e", ...initCommands, "set +e"] : [];
-  return ["#!/bin/sh", `# ${what.replace(/[\r\n]/g, " ")} (written by runnable's slurm executor)`, ...init, `exec ${commandLine(command)}`, ""].join("\n");
+  return [`#!${shell}`, `# ${what.replace(/[\r\n]/g, " ")} (written by runnable's slurm executor)`, ...init, `exec ${commandLine(command)}`, ""].join("\n");
 }
 
 /** The batch script of a step's job. */
 export function stepScript(job: StepJob): string {
   const what = `step ${job.internalName} of run ${job.runId}${job.items.kind === "chunks" ? `, ${job.items.count} array tasks` : ""}`;
-  return batchScript(what, job.settings.initCommands, stepCommand(job));
+  return batchScript(job.shell, what, job.settings.initCommands, stepCommand(job));
 }
 
 /** The sbatch arguments of a step's job, ending with its script. */
@@ -86,6 +88,8 @@ export function stepSbatchArgs(job: StepJob, script: string): string[] {
     `--output=${job.output}`,
     `--error=${job.error}`,
     "--export=ALL",
+    // Retries are the executor's (each attempt a job): Slurm never reruns a job behind its back.
+    "--no-requeue",
     ...array,
     ...resourceArgs(job.settings),
     script,

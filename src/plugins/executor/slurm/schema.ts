@@ -27,6 +27,7 @@ export const OWNED_SBATCH_OPTIONS: Readonly<Record<string, string | null>> = {
   constraint: "constraint",
   "test-only": null,
   hold: null,
+  "no-requeue": null,
 };
 
 /** Checks one extra sbatch argument: a long option (`--name` or `--name=value`) the executor does not write itself. */
@@ -39,12 +40,8 @@ function sbatchArgProblem(arg: string): string | undefined {
   return key ? `--${name} is set by the executor: use the ${key} key instead` : `--${name} is set by the executor for every job and cannot be given`;
 }
 
-/**
- * Builds the config schema of the `slurm` executor: where and how each task step's batch job is
- * submitted (the resources also per step, through `overrides` bundles), how the run folder, polling and
- * the `runnable` command on the compute nodes are set up. Built when a config names the executor.
- */
-export function buildSlurmConfigSchema() {
+/** The schemas of what a job asks Slurm for; every key also fits an override bundle. */
+function jobFieldSchemas() {
   /** Environment values: strings, with numbers and booleans written as their text. */
   const environment = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((values, ctx) => {
     for (const key of Object.keys(values)) {
@@ -56,8 +53,7 @@ export function buildSlurmConfigSchema() {
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
   const name = z.string().regex(/^[A-Za-z0-9_.,:+-]+$/, "a Slurm name (letters, digits, _ . , : + -)");
-  /** What a job asks Slurm for; every key also fits an override bundle. */
-  const jobFields = {
+  const fields = {
     partition: name.optional(),
     account: name.optional(),
     qos: name.optional(),
@@ -84,6 +80,16 @@ export function buildSlurmConfigSchema() {
     /** Shell lines run before `runnable` starts on the compute node (`module load nodejs/20`, `source venv/bin/activate`). */
     init_commands: z.array(z.string().regex(/^[^\n\r]*$/, "one shell line")).optional(),
   };
+  return { fields, name, sbatchArg };
+}
+
+/**
+ * Builds the config schema of the `slurm` executor: where and how each task step's batch job is
+ * submitted (the resources also per step, through `overrides` bundles), how the run folder, polling and
+ * the `runnable` command on the compute nodes are set up. Built when a config names the executor.
+ */
+export function buildSlurmConfigSchema() {
+  const { fields: jobFields, name, sbatchArg } = jobFieldSchemas();
   /** A step's `overrides: {slurm: <key>}` bundle (unknown keys are errors). */
   const overrideSchema = z.strictObject(jobFields);
   /** The driver job of a detached run (it only walks the graph: small, long). */
@@ -109,10 +115,17 @@ export function buildSlurmConfigSchema() {
     poll_interval_seconds: z.number().positive().max(600).default(0.2),
     /** How the compute node starts `runnable` (default: this Node binary with this package's bin/runnable.js). */
     runnable_command: z.array(z.string().min(1)).min(1).optional(),
+    /** The batch scripts' interpreter (`#!` line): `/bin/bash -l` where `module` or `conda` need a login shell. */
+    shell: z
+      .string()
+      .regex(/^\/[^\s]+( -[A-Za-z-]+)*$/, "an absolute path of a shell, with options (e.g. /bin/bash -l)")
+      .default("/bin/sh"),
     /** Array tasks of one map step running at once (`--array=…%N`). */
     max_parallel: z.number().int().positive().optional(),
     /** Map items one array task runs one after another (fewer, longer jobs: a process start per task, not per item). */
     items_per_array_task: z.number().int().positive().default(1),
+    /** Most tasks in one job array (clusters limit arrays: MaxArraySize, often 1001); a map with more becomes several arrays. */
+    max_array_tasks: z.number().int().positive().default(1000),
     driver: driverSchema.default({}),
     overrides: z
       .record(z.string(), overrideSchema)
