@@ -29,9 +29,10 @@ bash scripts/setup-browser.sh >/dev/null # Debian's Chromium for the run browser
 # A real MLflow server on 127.0.0.1 for the experiment-tracking integration tests
 # (the virtualenv is cached under ~/.cache/runnable-ts between runs).
 bash scripts/mlflow-server.sh start
-trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.sh stop >/dev/null || true; bash scripts/s3-server.sh stop >/dev/null || true' EXIT
+trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.sh stop >/dev/null || true; bash scripts/s3-server.sh stop >/dev/null || true; bash scripts/slurm-cluster.sh stop >/dev/null || true;' EXIT
 bash scripts/postgres-server.sh start >/dev/null || echo "test-all: PostgreSQL did not start; the postgres store tests skip" >&2
 bash scripts/s3-server.sh start >/dev/null || echo "test-all: the S3 server (moto) did not start; the s3 store and catalog tests skip" >&2
+slurm_env="$(bash scripts/slurm-cluster.sh start)" && eval "$slurm_env" || echo "test-all: the Slurm cluster did not start" >&2
 
 # vitest also writes a JSON report, summarised as a plain "N passed, N failed" closing line.
 mkdir -p .cache
