@@ -289,6 +289,17 @@ secrets:
     expect(await jobField(jobs[1]!.job, "NumCPUs")).toBe("2");
   }, 180_000);
 
+  it("records a job that ended before its step could record itself, with the end of its error output", async () => {
+    const config = "executor:\n  type: slurm\n  config:\n    init_commands: ['echo \"module: nodejs/99 not found\" >&2', 'exit 3']\n";
+    const dir = await project({ "c.yaml": config });
+    const result = await runCli(["execute", "-f", "examples/contract/true-chain.yaml", "-c", "c.yaml", "--run-id", "lost-1"], { cwd: dir, env: env() });
+    expect(result.code).toBe(1);
+    const log = await readRunLog(dir, "lost-1");
+    expect(log.steps.s1.attempts.map((a: any) => a.message)).toEqual([
+      expect.stringMatching(/^Slurm job \d+ ended FAILED \(exit code 3\) before the step recorded its result: module: nodejs\/99 not found$/),
+    ]);
+  }, 60_000);
+
   it("refuses, before anything runs, a request Slurm would refuse and a store the jobs cannot share", async () => {
     const dir = await project({
       "bad.yaml": "executor:\n  type: slurm\n  config:\n    partition: nowhere\n",
@@ -304,6 +315,29 @@ secrets:
     expect(memory.code).toBe(2);
     expect(memory.stderr).toContain("run_log_store buffered cannot be used with executor slurm");
   }, 60_000);
+});
+
+describe("--detach and several map items per step process, without a cluster", () => {
+  it("refuses --detach with an executor that cannot detach, before anything is written", async () => {
+    const dir = await project();
+    const result = await runCli(["execute", "-f", "examples/contract/true-chain.yaml", "--run-id", "no-detach", "--detach"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("executor local cannot detach: its runs are walked by the process that starts them");
+    expect(existsSync(join(dir, ".run_log_store", "no-detach.json"))).toBe(false);
+  });
+
+  it("says what is wrong with a --map-variables-file", async () => {
+    const dir = await project({ "items.json": '[[{"item": 1}]]' });
+    const step = ["execute-single-node", "r", "each.square", "-f", "examples/contract/composites.yaml"];
+    const missing = await runCli([...step, "--map-variables-file", "nope.json"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--map-variables-file nope.json cannot be read");
+    const chunk = await runCli([...step, "--map-variables-file", "items.json", "--chunk", "4"], { cwd: dir });
+    expect(chunk.stderr).toContain("--map-variables-file items.json has no chunk 4 of map-variable objects");
+    expect(chunk.stderr).toContain("the file holds 1 chunk(s), numbered from 0");
+    const both = await runCli([...step, "--map-variables-file", "items.json", "--map-variable", '{"item": 1}'], { cwd: dir });
+    expect(both.stderr).toContain("--map-variable and --map-variables-file cannot be combined");
+  });
 });
 
 if (!skip) executorContract("slurm", { configFile: CONFIG, env: { SLURM_CONF: cluster.conf } });

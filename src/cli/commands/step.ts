@@ -91,7 +91,7 @@ async function chunkOf(options: StepCommandOptions, cwd: string): Promise<string
   if (!Array.isArray(chunk) || chunk.length === 0 || !chunk.every((item) => typeof item === "object" && item !== null && !Array.isArray(item))) {
     throw usage(
       `--map-variables-file ${file} has no chunk ${index} of map-variable objects`,
-      `the file holds ${Array.isArray(chunks) ? chunks.length : 0} chunks`,
+      `the file holds ${Array.isArray(chunks) ? chunks.length : 0} chunk(s), numbered from 0`,
     );
   }
   return chunk.map((item) => JSON.stringify(item));

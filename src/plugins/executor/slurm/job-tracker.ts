@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { messageOf } from "../../../core/errors.js";
 import type { RemoteStepResult } from "../../../ports/executor.js";
 import type { OutputSink } from "../../../ports/task-runner.js";
 import { exitOf, FINAL_STATES, type JobRecord, type JobRequest, jobLabel, lostJobProblem, slurmEnding } from "./job-state.js";
@@ -122,6 +123,9 @@ export async function look(state: TrackerState): Promise<void> {
       state.failures = 0;
       changed = await apply(state, records);
     }
+  } catch (error) {
+    // A file that cannot be read (output on a lost mount) must not end the watch of the run's jobs.
+    state.warn(`looking at the run's jobs failed (${messageOf(error)}); looking again`);
   } finally {
     state.looking = false;
   }
@@ -211,16 +215,25 @@ export function resultOf(record: JobRecord, request: JobRequest, chunked: boolea
   return { exitCode, problem: lostJobProblem(record, errors), ...(ending ? { ending } : {}) };
 }
 
+/** Passes the rest of an ended task's output on; returns the end of its error output ("" when the files cannot be read). */
+async function lastOutput(task: TrackedTask): Promise<string> {
+  try {
+    await pass(task, true);
+    return await errorTail(task);
+  } catch {
+    return "";
+  }
+}
+
 async function finish(task: TrackedTask, record: JobRecord, request: JobRequest): Promise<void> {
   task.done = true;
-  await pass(task, true);
-  const errors = await errorTail(task);
+  const errors = await lastOutput(task);
   for (const waiter of task.waiters) waiter.resolve(resultOf(record, request, waiter.chunked, errors));
 }
 
 async function vanished(task: TrackedTask, jobId: string): Promise<void> {
   task.done = true;
-  await pass(task, true);
+  await lastOutput(task);
   const problem = `Slurm job ${jobLabel({ jobId })} is no longer known to Slurm (purged after it ended, or lost by slurmctld) and the step did not record its result`;
   for (const waiter of task.waiters) waiter.resolve({ exitCode: 0, problem });
 }

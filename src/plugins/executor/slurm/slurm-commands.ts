@@ -21,6 +21,7 @@ export function systemSlurm(env: Readonly<Record<string, string | undefined>>): 
     run: (command, args, own) =>
       new Promise((done) => {
         execFile(command, [...args], { env: (own ?? env) as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+          if (error?.killed) return done({ code: 124, stdout: String(stdout), stderr: `${command} did not answer within 120 s (Socket timed out)` });
           const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
           done({ code, stdout: String(stdout), stderr: String(stderr || (code === 127 && error ? error.message : "")) });
         });
