@@ -64,9 +64,15 @@ async function launchOnce(run: RunState, node: TaskNode, ctx: BranchContext, nam
   const launch = run.services.executor.launchStep;
   if (!launch) throw new RunnableError("INTERNAL", `executor ${run.services.executor.type} launches its steps but has no launchStep`);
   const stop = attemptSignal(run, undefined);
+  // What the step's process prints outside its task (a job's or container's own output) is masked here too.
   const output = {
     write: (stream: "stdout" | "stderr", chunk: string | Uint8Array) =>
-      run.services.onEvent?.({ type: "task-output", internalName: name, stream, text: chunk.toString().replace(/\n$/, "") }),
+      run.services.onEvent?.({
+        type: "task-output",
+        internalName: name,
+        stream,
+        text: maskSecrets(chunk.toString().replace(/\n$/, ""), run.secretValues),
+      }),
   };
   try {
     const config = run.plan.runConfig;

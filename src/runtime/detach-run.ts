@@ -28,7 +28,7 @@ function detachProblem(prepared: PreparedRun): RunnableError | undefined {
   const { executor } = services;
   if (!executor.capabilities.detach || !executor.detach) {
     return new RunnableError("UNSUPPORTED", `executor ${executor.type} cannot detach: its runs are walked by the process that starts them`, {
-      hint: "run without --detach (or under nohup/tmux), or use an executor that can hand the walk to where its steps run (slurm)",
+      hint: "run without --detach (or under nohup/tmux), or use an executor that can hand the walk to where its steps run (one declaring capabilities.detach)",
     });
   }
   if (plan.mode.kind === "cached") {

@@ -21,7 +21,7 @@ export function registerExecute(program: Command, { io, verbose, configOption, d
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
-    .option("--detach", "submit the run and exit: the executor walks it where its steps run (slurm: a driver job); follow it with `runnable runs show`")
+    .option("--detach", "submit the run and exit: an executor that can detach walks it where its steps run (a batch job); follow it with `runnable runs show`")
     .addOption(new Option("--sdk-payload <file>", "a pipeline sent by the Python SDK (- for stdin)").hideHelp())
     .addOption(new Option("--sdk-result <file>", "where to write the run log for the Python SDK").hideHelp())
     .action(async (options) => {

@@ -27,7 +27,7 @@ export function registerRetry(program: Command, { io, configOption, done }: Comm
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
-    .option("--detach", "submit the retry and exit: the executor walks the run where its steps run (slurm: a driver job)")
+    .option("--detach", "submit the retry and exit: an executor that can detach walks the run where its steps run (a batch job)")
     .action(async (runId: string, options: RetryCommandOptions) => done(await retryCommand(runId, options, io)));
 }
 
