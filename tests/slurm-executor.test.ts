@@ -228,6 +228,34 @@ describe.skipIf(skip)(`slurm executor on a real cluster${skip ? ` (skipped: ${sk
     expect(ledger(dir, "killed-1").map((job) => job.step)).toEqual(["first", "second", "second", "third"]);
   }, 240_000);
 
+  it("retries only a map's failed items, as a job of their own", async () => {
+    const pipeline = `dag:
+  start_at: list
+  steps:
+    list: {type: task, command_type: shell, command: "export RUNNABLE_PRM_items='[1, 2, 3, 4]'", next: each}
+    each:
+      type: map
+      iterate_on: items
+      iterate_as: item
+      next: success
+      branch:
+        start_at: work
+        steps:
+          work: {type: task, command_type: shell, command: 'echo "$RUNNABLE_PRM_item" >> ran; [ "$RUNNABLE_PRM_item" != 3 ] || test -e fixed', next: success}
+`;
+    const dir = await project({ "p.yaml": pipeline, "c.yaml": "executor:\n  type: slurm\n  config:\n    items_per_array_task: 2\n" });
+    const first = await runCli(["execute", "-f", "p.yaml", "-c", "c.yaml", "--run-id", "items-1"], { cwd: dir, env: env() });
+    expect(first.code).toBe(1);
+    await writeFile(join(dir, "fixed"), "");
+    const retry = await runCli(["retry", "items-1"], { cwd: dir, env: env() });
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(readFileSync(join(dir, "ran"), "utf8").split("\n").filter(Boolean).sort()).toEqual(["1", "2", "3", "3", "4"]);
+    expect(ledger(dir, "items-1").map((job) => job.step)).toEqual(["list", "each.map_variable_placeholder.work", "each.map_variable_placeholder.work"]);
+    const log = await readRunLog(dir, "items-1");
+    expect(log.steps.each.branches["each.3"].steps["each.3.work"].attempts.map((a: any) => a.status)).toEqual(["FAIL", "SUCCESS"]);
+    expect(log.steps.each.branches["each.1"].steps["each.1.work"].attempts).toHaveLength(1);
+  }, 180_000);
+
   it("detaches: a driver job walks the run, which runs show follows to the same run log as a local run", async () => {
     const dir = await project();
     const started = Date.now();
