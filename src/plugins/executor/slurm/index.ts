@@ -3,6 +3,7 @@ import { definePlugin } from "../../../ports/plugin.js";
 import { slurmRules } from "./rules.js";
 import { buildSlurmConfigSchema } from "./schema.js";
 
+/** The config schema and type, for tools that check a slurm executor config. */
 export { buildSlurmConfigSchema, type SlurmConfig } from "./schema.js";
 
 /**
