@@ -16,7 +16,8 @@ const jsonObject = z.record(z.string(), z.unknown());
 /** Status of a run, a step, a branch or an attempt (names as runnable writes them). */
 export const statusSchema = z.enum(["CREATED", "TRIGGERED", "PROCESSING", "SUCCESS", "FAIL"]).meta({
   id: "status",
-  description: "CREATED (in memory) → PROCESSING (first stored) → SUCCESS | FAIL. TRIGGERED is defined by runnable but never set.",
+  description:
+    "CREATED (in memory) → PROCESSING (first stored) → SUCCESS | FAIL. TRIGGERED (defined by runnable, never set by it): a detached run whose walker has not started yet.",
 });
 
 /** A wall-clock time as runnable writes it. */

@@ -10,6 +10,7 @@ import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { finishAfterFault } from "./store-fault.js";
+import { createStoredReads } from "./stored-reads.js";
 import { baseEnvironment } from "./task-env.js";
 
 /** How often a running run renews its lease (it goes stale after 30 s without). */
@@ -80,7 +81,34 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
     baseEnv: baseEnvironment(plan.env),
     secretValues: new Set(plan.secretValues),
     taskSlots: createLimiter(services.executor.maxParallel),
+    storedReads: createStoredReads(),
   };
+}
+
+/**
+ * Records a run that another process will walk (`--detach`: a batch job that starts later) as
+ * TRIGGERED: a new run's log is created with its config and initial parameters, nothing run yet; a
+ * stored run (a detached retry) is marked TRIGGERED again. The walker's `retry` takes it from there.
+ */
+export async function recordTriggeredRun(plan: RunPlan, services: Services): Promise<void> {
+  const { runLogStore } = services;
+  if (plan.mode.kind === "retry") {
+    await runLogStore.setStatus(plan.runId, "TRIGGERED");
+    return;
+  }
+  const parameters = cloneJson(plan.initialParameters);
+  await runLogStore.create({
+    run_id: plan.runId,
+    dag_hash: plan.runConfig.dag_hash,
+    use_cached: false,
+    tag: plan.tag,
+    original_run_id: "",
+    status: "TRIGGERED",
+    parameters,
+    run_config: plan.runConfig,
+    initial_parameters: cloneJson(parameters),
+  });
+  await runLogStore.flush(plan.runId);
 }
 
 /** Creates the run log (a new run or a re-run), or marks a retried one PROCESSING again. */

@@ -3,6 +3,7 @@ import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
 import type { RunPlan, Services } from "./services.js";
+import type { StoredReads } from "./stored-reads.js";
 
 /** What every step of one run shares. */
 export interface RunState {
@@ -16,6 +17,8 @@ export interface RunState {
   secretValues: Set<string>;
   /** Admits at most `executor.maxParallel` task steps of this run at once, however deep the nesting. */
   taskSlots: Limiter;
+  /** Reads of the stored run shared by the launched steps that end at the same time. */
+  storedReads: StoredReads;
 }
 
 /** Why the run is stopping, or undefined while it goes on. */

@@ -5,6 +5,7 @@ import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
+import { slurmExecutorPlugin } from "../plugins/executor/slurm/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
@@ -28,6 +29,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   argoExecutorPlugin,
   localContainerExecutorPlugin,
   mockedExecutorPlugin,
+  slurmExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,

@@ -153,9 +153,10 @@ export async function prepareStep(intent: StepIntent, context: RunContext): Prom
   const fields = { runId: intent.runId, tag, runConfig, initialParameters: log.initial_parameters ?? {}, mode: { kind: "retry", stored: log } as const };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop });
   plan.secretValues = await knownSecretValues(pipeline.graph, services.secrets, warn);
-  const step = resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(intent.mapVariable));
+  const at = (mapVariable: string | undefined) => resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(mapVariable));
+  const step = at(intent.mapVariable);
   const run = createRunState(plan, services, await services.codeIdentity());
-  return { run, step, capabilities: services.executor.capabilities, dispose: composed.dispose };
+  return { run, step, capabilities: services.executor.capabilities, dispose: composed.dispose, forMapVariable: at };
 }
 
 /** The first step process of a run creates its log; one that loses the race reads the winner's. */

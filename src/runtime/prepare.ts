@@ -96,6 +96,11 @@ export interface PreparedStep {
   step: ResolvedStep;
   /** What the executor of the config supports (one attempt per process when it retries by relaunch). */
   capabilities: ExecutorCapabilities;
+  /**
+   * The same step for other items of its maps (runnable's `--map-variable` JSON), found in the run as it
+   * was read for this preparation: a process that runs several items of a map step one after another.
+   */
+  forMapVariable(mapVariable: string): ResolvedStep;
   dispose(): Promise<void>;
 }
 

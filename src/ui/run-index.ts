@@ -99,7 +99,8 @@ function readRun(state: RunIndexState, runId: string): Promise<RunLog> {
   entry.run.then(
     (run) => {
       entry.at = Date.now();
-      entry.ttl = run.status === "PROCESSING" ? ttl : ttl * 10;
+      // A TRIGGERED run (detached, its walker queued) turns PROCESSING soon: read it as often as a live one.
+      entry.ttl = run.status === "PROCESSING" || run.status === "TRIGGERED" ? ttl : ttl * 10;
     },
     () => runs.delete(runId),
   );

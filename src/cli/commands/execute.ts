@@ -25,14 +25,17 @@ export function registerExecute(program: Command, { io, verbose, withConfig, don
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
+    .option("--detach", "submit the run and exit: an executor that can detach walks it where its steps run (a batch job); follow it with `runnable runs show`")
     .addOption(new Option("--sdk-payload <file>", "a pipeline sent by the Python SDK (- for stdin)").hideHelp())
     .addOption(new Option("--sdk-result <file>", "where to write the run log for the Python SDK").hideHelp())
     .action(async (file: string | undefined, runId: string | undefined, given) => {
       const options = { ...given, file: once("pipeline file", file, given.file, "-f/--file") ?? DEFAULT_FILE };
       const id = once("run id", runId, given.runId, "--run-id");
       if (id !== undefined) options.runId = id;
+      if (options.detach && options.sdkPayload !== undefined) throw detachScript();
       if (options.sdkPayload !== undefined) return done(await executeSdkPayloadCommand({ ...options, verbose }, io));
       const script = await pipelineScript(options.file, { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
+      if (script && options.detach) throw detachScript();
       if (script) return done(await executePythonScriptCommand({ ...options, verbose }, script, io));
       done(await executeCommand(options, io));
     });
@@ -46,6 +49,13 @@ function once(what: string, argument: string | undefined, option: string | undef
     });
   }
   return argument ?? option;
+}
+
+/** --detach hands the walk to a process that reads the pipeline from a YAML or module file, which a pipeline script is not. */
+function detachScript(): RunnableError {
+  return new RunnableError("CLI_USAGE", "--detach runs a pipeline file (YAML or a TypeScript/JavaScript module), not a pipeline script", {
+    hint: "write the pipeline as YAML (or a module), or run the script without --detach",
+  });
 }
 
 /** `runnable execute`: runs a pipeline (or re-runs one with --use-cached); exit 0 when it succeeded, 1 when it failed. */

@@ -3,7 +3,7 @@ import { prepare } from "../../runtime/prepare.js";
 import type { CliIo } from "../io.js";
 import { logLevelOption } from "../log-level.js";
 import { type CommandContext, withParameters } from "../program.js";
-import { finishRun, runSettings } from "../run-output.js";
+import { detached, finishRun, runSettings } from "../run-output.js";
 
 /** Options of `runnable retry`. */
 export interface RetryCommandOptions {
@@ -14,6 +14,7 @@ export interface RetryCommandOptions {
   quiet?: boolean;
   output?: boolean;
   logLevel?: string;
+  detach?: boolean;
 }
 
 /** Adds `runnable retry RUN_ID` (runnable 0.50's options -c/--config, --tag, --log-level, and ours). */
@@ -27,6 +28,7 @@ export function registerRetry(program: Command, { io, withConfig, done }: Comman
     .addOption(logLevelOption())
     .option("-q, --quiet", "print only the run id and status")
     .option("--no-output", "do not show task output while running")
+    .option("--detach", "submit the retry and exit: an executor that can detach walks the run where its steps run (a batch job)")
     .action(async (runId: string, options: RetryCommandOptions) => done(await retryCommand(runId, options, io)));
 }
 
@@ -45,6 +47,13 @@ export async function retryCommand(runId: string, options: RetryCommandOptions, 
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
       stop: controls.stop,
     });
+    if (options.detach) {
+      const explicit = {
+        ...(options.file !== undefined ? { file: options.file } : {}),
+        ...(options.parametersFile !== undefined ? { parametersFile: options.parametersFile } : {}),
+      };
+      return (await detached(prepared, explicit, io)).code;
+    }
     return (await finishRun(prepared, options, io)).code;
   } finally {
     controls.dispose();

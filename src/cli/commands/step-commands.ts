@@ -20,6 +20,9 @@ function withStepOptions(command: Command, withConfig: CommandContext["withConfi
 export function registerSteps(program: Command, { io, withConfig, done }: CommandContext): void {
   for (const name of ["execute-single-node", "execute_single_node"]) {
     const command = program.command(`${name} <run-id> <step-name>`, { hidden: name !== "execute-single-node" });
+    command
+      .option("--map-variables-file <file>", "a JSON array of chunks of map-variable objects: run the step for each item of one chunk in turn")
+      .option("--chunk <index>", "the chunk of --map-variables-file to run (default 0)");
     withStepOptions(command.description("run one step of a run (what a container or an Argo pod calls); exit 1 when it failed"), withConfig).action(
       async (runId: string, step: string, options) => done(await executeSingleNodeCommand(runId, step, options, io)),
     );

@@ -31,7 +31,7 @@ function Header({ view }: { view: RunView }) {
       <p class="muted">
         {run.pipeline_file ?? "(SDK pipeline)"} · tag {run.tag || "-"} · started {formatTime(run.start_ms) || "-"}
         {duration !== null ? ` · ${formatMs(duration)}` : ""}
-        {run.status === "PROCESSING" && !run.stale ? " · live" : ""}
+        {run.status === "PROCESSING" && !run.stale ? " · live" : run.status === "TRIGGERED" ? " · submitted, its walker has not started yet" : ""}
       </p>
     </div>
   );
@@ -99,7 +99,7 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
   const tab = (TABS as readonly string[]).includes(all.tab ?? "") ? all.tab! : "graph";
   const branch = parseLocation(all.branch ?? null);
   const [multi, setMulti] = useState<GraphNode | undefined>(undefined);
-  const isLive = (v: RunView) => v.run.status === "PROCESSING" && !v.run.stale;
+  const isLive = (v: RunView) => (v.run.status === "PROCESSING" && !v.run.stale) || v.run.status === "TRIGGERED";
   const loaded = useLoad<RunView>(`${runId}\u0000${all.branch ?? ""}`, () => getJson(runPath(runId), { branch: all.branch }), 1000, isLive);
   const view = loaded.data;
   const live = view ? isLive(view) : false;
