@@ -55,7 +55,7 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
     const log = createCliLog(options.logLevel, io.err);
     for (const warning of config.warnings ?? []) log.warn(formatProblem(warning));
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
-    await writeDefinition(payload.dag, resolve(io.cwd, target));
+    await writeDefinition(source.kind === "graph" ? source.serialised : payload.dag, resolve(io.cwd, target));
     io.out(
       `The ${executor.type} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
     );
@@ -67,11 +67,10 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
 }
 
 /**
- * The pipeline as the definition file `runnable execute -f` reads: the `dag` mapping the SDK built,
- * which is runnable's YAML form (not the serialised `run_config.dag`, whose `name`/`node_name` keys
- * are not pipeline keys).
+ * The pipeline as runnable writes it (§2.10: its serialised form, with `name`, a task's `node_name`, ...),
+ * which `runnable execute -f` reads back (definition/written-form.ts sets those keys aside).
  */
-async function writeDefinition(dag: SdkPayload["dag"], path: string): Promise<void> {
+async function writeDefinition(dag: Record<string, unknown>, path: string): Promise<void> {
   const { stringify } = await import("yaml"); // loaded here only: start-up never needs the yaml library
   await writeAtomic(path, stringify({ dag }, { aliasDuplicateObjects: false }));
 }
