@@ -70,7 +70,7 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
   }
   const recorded = await storedStep(run, ctx, name);
   if (recorded?.status === "SUCCESS" && result.exitCode === 0) {
-    assignParameters(ctx.scope, recorded.output_parameters ?? {});
+    assignParameters(ctx.scope, recorded.output_parameters ?? {}, recorded.output_parameter_kinds);
     run.services.onEvent?.({
       type: "step-end",
       internalName: name,
