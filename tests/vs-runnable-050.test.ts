@@ -29,7 +29,6 @@ import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
 const SDK = "needs issue 18: runnable 0.50's Python SDK (PythonTask/ShellTask/NotebookTask/Stub, Pipeline(steps=[…]), returns=[…])";
-const RETURNS = "needs issue 18: YAML `returns:` (json, object, metric)";
 const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
 const RETRY = "needs issue 18: the 0.50 SDK and retries by RUNNABLE_RETRY_RUN_ID";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
@@ -53,19 +52,14 @@ const NOT_YET: Record<string, string> = {
   "02-sequential/on_failure_succeed.py": SDK,
   "02-sequential/traversal.py": SDK,
   "03-parameters/passing_parameters_notebook.py": SDK,
-  "03-parameters/passing_parameters_notebook.yaml": RETURNS,
   "03-parameters/passing_parameters_python.py": SDK,
-  "03-parameters/passing_parameters_python.yaml": RETURNS,
   "03-parameters/passing_parameters_shell.py": SDK,
-  "03-parameters/passing_parameters_shell.yaml": RETURNS,
   "03-parameters/static_parameters_fail.py": SDK,
   "03-parameters/static_parameters_non_python.py": SDK,
-  "03-parameters/static_parameters_non_python.yaml": "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)",
   "03-parameters/static_parameters_python.py": SDK,
   "04-catalog/catalog.py": SDK,
   "04-catalog/catalog_no_copy.py": SDK,
   "04-catalog/catalog_on_fail.py": SDK,
-  "04-catalog/catalog_on_fail.yaml": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
   "04-catalog/catalog_python.py": SDK,
   "06-parallel/nesting.py": SDK,
   "06-parallel/parallel.py": SDK,
@@ -73,12 +67,9 @@ const NOT_YET: Record<string, string> = {
   "06-parallel/parallel_conflict.py": SDK,
   "06-parallel/parallel_rollback.py": SDK,
   "07-map/custom_reducer.py": SDK,
-  "07-map/custom_reducer.yaml": RETURNS,
   "07-map/dynamic_map.py": SDK,
   "07-map/map.py": SDK,
-  "07-map/map.yaml": RETURNS,
   "07-map/map_fail.py": SDK,
-  "07-map/map_fail.yaml": RETURNS,
   "08-mocking/mocked-config-simple.yaml": CONFIG,
   "08-mocking/mocked-config-unittest.yaml": SDK,
   "09-retry/conditional.py": CONDITIONAL,

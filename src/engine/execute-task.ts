@@ -166,7 +166,10 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     ]);
     const stopped = attempt.limit.reason();
     if (stopped) return { ...outcome, failure: stopMessage(stopped), parameters: {} };
-    if (outcome.failure !== undefined) return outcome;
+    if (outcome.failure !== undefined) {
+      attempt.records.push(...(await putWhatExists(run, node)));
+      return outcome;
+    }
     const unkept = outputsProblem(node, outcome);
     if (unkept) return { ...outcome, failure: unkept, parameters: {} };
     for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await catalog.put(pattern, run.plan.runId)));
@@ -179,6 +182,23 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
   } finally {
     if (scratch) await releaseScratch(run, await scratch);
   }
+}
+
+/**
+ * After a failed attempt, the files of `catalog.put` that exist are still put (a pattern matching
+ * nothing is skipped), so that what a failing task wrote can be looked at: runnable 0.50's behaviour,
+ * fixing February-2024's, which put nothing (spec §16.4 #23).
+ */
+async function putWhatExists(run: RunState, node: TaskNode): Promise<DataCatalog[]> {
+  const records: DataCatalog[] = [];
+  for (const pattern of node.catalog?.put ?? []) {
+    try {
+      records.push(...(await run.services.catalog.put(pattern, run.plan.runId)));
+    } catch (error) {
+      if (!isRunnableError(error) || error.code !== "CATALOG_ERROR") run.services.warn(`could not put ${pattern} after the failed step: ${messageOf(error)}`);
+    }
+  }
+  return records;
 }
 
 const releaseScratch = (run: RunState, dir: string): Promise<void> => run.services.releaseScratchDir?.(dir) ?? rm(dir, { recursive: true, force: true });
