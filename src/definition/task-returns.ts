@@ -77,22 +77,13 @@ export function taskReturns(ctx: BuildContext, input: StepInput): TaskReturn[] |
   value.forEach((entry, index) => {
     const name = entryName(ctx, input, entry, index);
     const kind = entryKind(ctx, input, entry, index);
-    if (name === undefined || kind === undefined) {
-      ok = false;
-      return;
-    }
-    const first = seen.get(name);
-    if (first !== undefined) {
-      report(
-        ctx,
-        [...input.path, "returns", index],
-        `${input.label}: returns[${index}] names "${name}" again (returns[${first}] already does); every returned value needs its own name`,
-      );
-      ok = false;
-      return;
-    }
-    seen.set(name, index);
-    returns.push({ name, kind });
+    const first = name === undefined ? undefined : seen.get(name);
+    if (name !== undefined && first !== undefined) {
+      const why = `returns[${index}] names "${name}" again (returns[${first}] already does); every returned value needs its own name`;
+      report(ctx, [...input.path, "returns", index], `${input.label}: ${why}`);
+    } else if (name !== undefined) seen.set(name, index);
+    if (name === undefined || kind === undefined || first !== undefined) ok = false;
+    else returns.push({ name, kind });
   });
   return ok ? returns : undefined;
 }
