@@ -30,6 +30,8 @@ const MODULE = [
   "def use(model, doubled: int, args: argparse.Namespace):",
   "    assert isinstance(model, Model) and model.weights == [3, 1.5], model",
   "    assert vars(args) == {'score': 0.75, 'rows': 3}, vars(args)",
+  "    from runnable import get_parameter",
+  "    assert get_parameter('model').weights == model.weights and get_parameter('doubled') == 6",
   "    return doubled + len(model.weights)",
   "def one():",
   "    return {'a': [1, 2]}",
