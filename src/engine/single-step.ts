@@ -2,7 +2,7 @@ import { RunnableError } from "../core/errors.js";
 import { failNodeOf, isComposite, isTerminal, type CompositeNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
-import type { ParameterKinds } from "../core/returns.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { makeAttempt } from "./attempt.js";
 import { planBranches } from "./branch-plan.js";
@@ -132,17 +132,17 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   const status: Status = message ? "FAIL" : "SUCCESS";
   const log: StepLog = { ...stored, branches: {}, status, message };
   const now = run.services.now();
-  log.attempts = [
-    ...stored.attempts,
-    makeAttempt({
-      number: nextAttemptNumber(stored),
-      startedMicros: now,
-      endedMicros: now,
-      status,
-      message,
-      parameters: cloneJson(recordedParameters(step.ctx.scope)),
-    }),
-  ];
+  const attempt = makeAttempt({
+    number: nextAttemptNumber(stored),
+    startedMicros: now,
+    endedMicros: now,
+    status,
+    message,
+    parameters: cloneJson(recordedParameters(step.ctx.scope)),
+  });
+  const inputKinds = kindsFor(step.ctx.scope.kinds, Object.keys(attempt.parameters));
+  if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
+  log.attempts = [...stored.attempts, attempt];
   if (status === "SUCCESS") recordProduced(log, assignParameters(step.ctx.scope, produced.parameters, produced.kinds), produced.kinds);
   await run.services.runLogStore.putStep(run.plan.runId, step.ctx.location as LogLocation, log, step.place.seq);
   if (status === "FAIL" && !node.onFailure && !isTerminal(node)) await implicitFail(run, step);
