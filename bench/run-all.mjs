@@ -6,6 +6,7 @@ import { compositeBenchmarks } from "./composite.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
+import { objectsBenchmarks } from "./objects.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { runLogCheckBenchmarks } from "./run-log-check.bench.mjs";
@@ -29,3 +30,5 @@ if (!only || only === "runlog") await runLogCheckBenchmarks();
 if (!only || only === "stores") await storesBenchmarks();
 if (!only || only === "scale") await scaleBenchmarks();
 if (!only || only === "slurm") await slurmBenchmarks();
+// Needs runnable 0.50.0's virtualenv (made once by scripts/runnable-050-venv.sh): only when asked for.
+if (only === "objects") await objectsBenchmarks();

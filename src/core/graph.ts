@@ -1,3 +1,5 @@
+import type { TaskReturn } from "./returns.js";
+
 /** Where a definition came from, for error messages. */
 export interface SourceLocation {
   file?: string;
@@ -44,6 +46,8 @@ export interface TaskNode extends NodeBase, Traversal {
   maxAttempts: number;
   /** Names of secrets exposed to this task's subprocess as environment variables. */
   secrets: string[];
+  /** What the task hands back by name (runnable 0.50's `returns`; absent or [] when it declares none). */
+  returns?: TaskReturn[];
 }
 
 /** A no-op step; keeps arbitrary extra keys. */

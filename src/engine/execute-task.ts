@@ -2,8 +2,8 @@ import { rm } from "node:fs/promises";
 import { isRunnableError, messageOf } from "../core/errors.js";
 import type { StubNode, TaskNode } from "../core/graph.js";
 import { MetricSeries } from "../core/metrics.js";
-import { parametersProblem } from "../core/parameters.js";
-import type { DataCatalog, Status, StepLog } from "../core/run-log.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
+import type { Attempt, DataCatalog, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
@@ -15,6 +15,7 @@ import { type BranchContext, type RunState, type StepPlace, stopReason } from ".
 import { assignParameters, recordedParameters } from "./scope.js";
 import { closeStep, nextAttemptNumber, openStep, type OpenStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
+import { outputsProblem, taskOutputs, withMetricReturns } from "./task-outputs.js";
 
 /**
  * Runs a task step: up to `max_attempts` attempts (numbered on from earlier ones in a retry), catalog
@@ -41,7 +42,7 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
       limit.dispose();
     }
     mergeRecords(step.log, records);
-    if ((await recordAttempt(run, ctx, step.log, { number, started, outcome })) === "SUCCESS" || stopReason(run)) break;
+    if ((await recordAttempt(run, ctx, step.log, { node: target, number, started, outcome })) === "SUCCESS" || stopReason(run)) break;
   }
   if (step.log.attempts.length === 0 || step.log.status === "PROCESSING") markNotRun(run, step.log);
   mergeRecords(step.log, await closeExecutionLog(run, output, step.log));
@@ -68,13 +69,14 @@ function mergeRecords(log: StepLog, records: readonly DataCatalog[]): void {
 /**
  * Records one attempt. Metrics of a failed attempt stay on that attempt (`user_defined_metrics`), those
  * of the successful one become the step's; every attempt keeps when each value was recorded
- * (`metric_times_ms`). Secrets are masked in everything kept. Returns the attempt's status.
+ * (`metric_times_ms`). A successful attempt of a task declaring `returns` records what it returned
+ * (`output_parameters`, with their kinds). Secrets are masked in everything kept. Returns the status.
  */
 async function recordAttempt(
   run: RunState,
   ctx: BranchContext,
   log: StepLog,
-  attempt: { number: number; started: number; outcome: TaskOutcome },
+  attempt: { node: TaskNode; number: number; started: number; outcome: TaskOutcome },
 ): Promise<Status> {
   const { outcome, number } = attempt;
   const status: Status = outcome.failure === undefined ? "SUCCESS" : "FAIL";
@@ -82,16 +84,12 @@ async function recordAttempt(
   const series = maskedSeries(run, MetricSeries.from(outcome.metrics));
   const tracked = series.size > 0;
   const metrics = series.collapsed();
-  const record = makeAttempt({
-    number,
-    startedMicros: attempt.started,
-    endedMicros: run.services.now(),
-    status,
-    message,
-    parameters: recordedParameters(ctx.scope),
-  });
+  const record = inputRecord(run, ctx, { number, started: attempt.started, status, message });
   if (status === "FAIL" && tracked) record.user_defined_metrics = metrics;
   if (tracked) record.metric_times_ms = series.times();
+  const outputs = status === "SUCCESS" ? taskOutputs(attempt.node, outcome) : undefined;
+  if (outputs?.returned)
+    withKinds(record, "output_parameters", maskDeep(outputs.returned, run.secretValues), kindsFor(outputs.kinds, Object.keys(outputs.returned)));
   log.attempts.push(record);
   log.status = status;
   log.message = "";
@@ -104,13 +102,36 @@ async function recordAttempt(
     message,
     durationMs: (run.services.now() - attempt.started) / 1000,
   });
-  if (status === "SUCCESS") {
+  if (outputs) {
     log.user_defined_metrics = metrics;
-    const changed = assignParameters(ctx.scope, maskDeep(outcome.parameters, run.secretValues));
-    if (Object.keys(changed).length > 0) log.output_parameters = changed;
-    else delete log.output_parameters;
+    const changed = assignParameters(ctx.scope, maskDeep(outputs.values, run.secretValues), outputs.kinds);
+    delete log.output_parameters;
+    delete log.output_parameter_kinds;
+    if (Object.keys(changed).length > 0) withKinds(log, "output_parameters", changed, kindsFor(outputs.kinds, Object.keys(changed)));
   }
   return status;
+}
+
+/** An attempt record with the parameters it saw and their kinds. */
+function inputRecord(run: RunState, ctx: BranchContext, attempt: { number: number; started: number; status: Status; message: string }): Attempt {
+  const parameters = recordedParameters(ctx.scope);
+  const record = makeAttempt({
+    number: attempt.number,
+    startedMicros: attempt.started,
+    endedMicros: run.services.now(),
+    status: attempt.status,
+    message: attempt.message,
+    parameters,
+  });
+  const kinds = kindsFor(ctx.scope.kinds, Object.keys(parameters));
+  if (Object.keys(kinds).length > 0) record.parameter_kinds = kinds;
+  return record;
+}
+
+/** Sets `<field>` and, when some are not JSON, `<field without s>_kinds` (e.g. `output_parameter_kinds`). */
+function withKinds(target: Attempt | StepLog, field: "output_parameters", values: Parameters, kinds: ParameterKinds): void {
+  target[field] = values;
+  if (Object.keys(kinds).length > 0) target.output_parameter_kinds = kinds;
 }
 
 /** The series with secrets masked in keys and values (the same series when the run has no secrets). */
@@ -150,10 +171,10 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
       attempt.records.push(...put.records);
       return { ...outcome, failure: put.failure };
     }
-    const unkept = parametersProblem(outcome.parameters);
-    if (unkept) return { ...outcome, failure: `the task's output cannot be kept: ${unkept}`, parameters: {} };
+    const unkept = outputsProblem(node, outcome);
+    if (unkept) return { ...outcome, failure: unkept, parameters: {} };
     attempt.records.push(...(await catalogPut(run, node)));
-    return outcome;
+    return withMetricReturns(node, outcome, Date.now());
   } catch (error) {
     const stopped = attempt.limit.reason();
     if (stopped) return failed(stopMessage(stopped));

@@ -38,7 +38,7 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     const log = steps[resolveName(node.internalName, ctx.mapVariable)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
     if (log.status === "SUCCESS") {
-      assignParameters(ctx.scope, log.output_parameters ?? {});
+      assignParameters(ctx.scope, log.output_parameters ?? {}, log.output_parameter_kinds);
       current = node.next;
     } else current = node.onFailure || failNodeOf(graph).name;
   }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { CodeIdentity, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
@@ -43,7 +44,8 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
     plan.stop.signal.addEventListener("abort", stopping, { once: true });
-    const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
+    const initialKinds = kindsFor(plan.initialKinds, Object.keys(parameters));
+    const top: BranchContext = { location: [], mapVariable: [], scope: { parameters, ...(Object.keys(initialKinds).length > 0 && { kinds: initialKinds }) } };
     if (plan.mode.kind !== "new") top.prior = { mode: plan.mode.kind, steps: (plan.mode.kind === "retry" ? plan.mode.stored : plan.mode.original).steps };
     let fault: { error: unknown } | undefined;
     try {
@@ -56,8 +58,9 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
       const stopped = plan.stop.signal.aborted ? stopReason(run) : undefined;
       if (stopped) status = "FAIL";
       // After a fault the fault is what gets reported; the run is recorded FAIL once the store answers.
-      if (fault) await finishAfterFault(() => finishRecord(plan, services, parameters, "FAIL"), services.warn, plan.runId);
-      else await finishRecord(plan, services, parameters, status);
+      const final = { parameters, kinds: finalKinds(plan, top.scope.kinds) };
+      if (fault) await finishAfterFault(() => finishRecord(plan, services, final, "FAIL"), services.warn, plan.runId);
+      else await finishRecord(plan, services, final, status);
       services.onEvent?.({ type: "run-end", runId: plan.runId, status, ...(stopped ? { stopped } : {}) });
     }
   } finally {
@@ -135,9 +138,23 @@ async function startRecord(plan: RunPlan, services: Services, parameters: Record
   if (original) await services.catalog.syncBetweenRuns(original, plan.runId);
 }
 
-async function finishRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>, status: Status): Promise<void> {
+/**
+ * The kinds to record with the final parameters: none for a run whose parameters are all JSON (one
+ * write less), else the scope's (also when empty, to clear what a retried run had recorded).
+ */
+function finalKinds(plan: RunPlan, kinds: ParameterKinds | undefined): ParameterKinds | undefined {
+  const had = plan.mode.kind === "retry" && plan.mode.stored.parameter_kinds !== undefined;
+  return (kinds && Object.keys(kinds).length > 0) || had ? kindsFor(kinds) : undefined;
+}
+
+async function finishRecord(
+  plan: RunPlan,
+  services: Services,
+  final: { parameters: Record<string, unknown>; kinds: ParameterKinds | undefined },
+  status: Status,
+): Promise<void> {
   const { runLogStore, tracker } = services;
-  await runLogStore.setParameters(plan.runId, parameters);
+  await runLogStore.setParameters(plan.runId, final.parameters, final.kinds);
   await runLogStore.setStatus(plan.runId, status);
   await runLogStore.flush(plan.runId);
   await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));

@@ -2,6 +2,7 @@ import type { MapVariable } from "../core/names.js";
 import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
+import type { ParameterKinds } from "../core/returns.js";
 import type { RunPlan, Services } from "./services.js";
 import type { StoredReads } from "./stored-reads.js";
 
@@ -33,6 +34,8 @@ export interface Scope {
   parameters: Parameters;
   /** Values recorded once higher up (a map's list): left out of this scope's records while unchanged. */
   hidden?: ReadonlyMap<string, unknown>;
+  /** Kinds of the parameters that are not JSON (objects, metrics); the scope's own map, like `parameters`. */
+  kinds?: ParameterKinds;
 }
 
 /**

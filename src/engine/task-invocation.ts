@@ -1,6 +1,8 @@
 import type { TaskNode } from "../core/graph.js";
+import { kindsFor, type InvocationReturn, objectName } from "../core/returns.js";
 import type { DataCatalog } from "../core/run-log.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import { fetchObject, storeObject } from "./objects.js";
 import { createLauncher } from "./process-launcher.js";
 import type { BranchContext, RunState } from "./run-state.js";
 import { taskEnvironment } from "./task-env.js";
@@ -52,6 +54,8 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     internalName: attempt.internalName,
     attempt: attempt.number,
     parameters: ctx.scope.parameters,
+    parameterKinds: kindsFor(ctx.scope.kinds),
+    returns: invocationReturns(node, ctx),
     mapVariable: ctx.mapVariable,
     cwd,
     output: attempt.output,
@@ -61,6 +65,12 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     spawn,
     scratchDir: attempt.scratchDir,
   };
+}
+
+/** The declared returns, each object with the name it is stored under (unique in the run: see `objectName`). */
+function invocationReturns(node: TaskNode, ctx: BranchContext): InvocationReturn[] {
+  const branchKey = ctx.location.at(-1)?.[1] ?? "";
+  return (node.returns ?? []).map((r) => (r.kind === "object" ? { ...r, object: objectName(branchKey, r.name) } : { ...r }));
 }
 
 function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
@@ -85,5 +95,7 @@ function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
     },
     getRunLog: () => runLogStore.get(runId),
     trackerContext: () => tracker.clientContext(),
+    putObject: (name, path) => storeObject(catalog, runId, name, path),
+    getObject: (name, path) => fetchObject(catalog, runId, name, path),
   };
 }

@@ -1,3 +1,4 @@
+import type { ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, RunConfig, RunLog, Status, StepLog } from "../core/run-log.js";
 
 /**
@@ -28,6 +29,8 @@ export type RunHeader = Omit<RunLog, "steps">;
 export type RunOp =
   | { op: "status"; location: LogLocation; payload: Status }
   | { op: "parameters"; location: LogLocation; payload: Parameters }
+  /** The kinds of the run's non-JSON final parameters (`parameter_kinds`; empty: none). */
+  | { op: "parameter_kinds"; location: LogLocation; payload: ParameterKinds }
   | { op: "run_config"; location: LogLocation; payload: RunConfig }
   | { op: "step"; location: LogLocation; payload: StepLog; seq?: number }
   | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
@@ -107,8 +110,11 @@ export interface RunLogStore {
   get(runId: string): Promise<RunLog>;
   /** Sets the run status. */
   setStatus(runId: string, status: Status): Promise<void>;
-  /** Replaces the run's (final) parameters. */
-  setParameters(runId: string, parameters: Parameters): Promise<void>;
+  /**
+   * Replaces the run's (final) parameters; with `kinds`, also the kinds of the non-JSON ones
+   * (`parameter_kinds`, removed when empty). Both are written in one batch.
+   */
+  setParameters(runId: string, parameters: Parameters, kinds?: ParameterKinds): Promise<void>;
   /** Replaces `run_config`. */
   setRunConfig(runId: string, runConfig: RunConfig): Promise<void>;
   /**

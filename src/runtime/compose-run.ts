@@ -67,6 +67,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     secrets,
     tracker,
     taskRunner: (commandType) => runners.get(commandType),
+    reducer: (expression) => [...new Set(runners.values())].find((runner) => runner.reduces?.(expression)),
     codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
     ...imageIdentityFrom(env),
     processes: watchdog,

@@ -197,6 +197,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
       runConfig,
       // A re-run starts from the original's final parameters over the initial ones (runnable §8.6).
       initialParameters: original ? { ...initial, ...original.parameters } : initial,
+      initialKinds: original?.parameter_kinds,
       mode: original ? { kind: "cached", original } : { kind: "new" },
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },

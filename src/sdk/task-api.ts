@@ -42,13 +42,15 @@ export function getParameter<S extends z.ZodType>(key: string, schema: S): z.out
 export function getParameter(key?: string, schema?: z.ZodType): unknown {
   const ctx = context("getParameter");
   const all = { ...ctx.parameters, ...ctx.changed };
-  if (key === undefined) return cloneJson(all);
+  // Object parameters are values of any kind (a Map, a class instance): handed over as they are.
+  const copy = (name: string): unknown => (ctx.objects?.has(name) && !Object.hasOwn(ctx.changed, name) ? all[name] : cloneJson(all[name]));
+  if (key === undefined) return ctx.objects?.size ? Object.fromEntries(Object.keys(all).map((name) => [name, copy(name)])) : cloneJson(all);
   if (!(key in all)) {
     throw new RunnableError("TASK_FAILED", `Parameter ${key} is not set before`, {
       hint: `known parameters: ${Object.keys(all).join(", ") || "(none)"}`,
     });
   }
-  const value = cloneJson(all[key]);
+  const value = copy(key);
   if (!schema) return value;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RunnableError("TASK_FAILED", `parameter ${key} does not match its schema: ${parsed.error.message}`);

@@ -40,7 +40,13 @@ export type ScriptedFunction = (invocation: TaskInvocation) => Promise<TaskOutco
 
 /** What a scripted task does on one attempt: succeed with parameters, fail, or run a function. */
 export type ScriptedAttempt =
-  | { parameters?: Record<string, unknown>; metrics?: Array<{ key: string; value: unknown; step?: number }>; output?: string }
+  | {
+      parameters?: Record<string, unknown>;
+      /** Values of the step's declared `returns` by name (objects: their names, as a runner hands them back). */
+      returns?: Record<string, unknown>;
+      metrics?: Array<{ key: string; value: unknown; step?: number }>;
+      output?: string;
+    }
   | { fail: string; output?: string }
   | ScriptedFunction;
 
@@ -75,7 +81,7 @@ export function scriptedRunner(
       if (step.output) invocation.output.write("stdout", step.output);
       if ("fail" in step) return { failure: step.fail, parameters: {}, metrics: [] };
       const metrics = (step.metrics ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, time_ms: 0 }));
-      return { parameters: step.parameters ?? {}, metrics };
+      return { parameters: step.parameters ?? {}, metrics, ...(step.returns && { returns: step.returns }) };
     },
   };
 }

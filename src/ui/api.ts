@@ -78,7 +78,14 @@ async function runPage(ctx: ApiContext, runId: string, params: URLSearchParams):
   const graph = runGraph(run, branch);
   if (!graph) throw new RunnableError("RUN_NOT_FOUND", `Run ${runId} has no branch at ${JSON.stringify(branch)}`);
   const { dag: _dag, ...config } = run.run_config;
-  return { json: { run: { ...(await digestOf(ctx, run)), dag_hash: run.dag_hash, parameters: run.parameters, run_config: config }, branch, graph } };
+  const kinds = run.parameter_kinds ?? {};
+  return {
+    json: {
+      run: { ...(await digestOf(ctx, run)), dag_hash: run.dag_hash, parameters: run.parameters, parameter_kinds: kinds, run_config: config },
+      branch,
+      graph,
+    },
+  };
 }
 
 async function stepOf(ctx: ApiContext, runId: string, params: URLSearchParams) {

@@ -153,7 +153,10 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
             {Object.entries(view.run.parameters).map(([key, value]) => (
               <tr key={key}>
                 <th>{key}</th>
-                <td class="value">{cellText(value, 2000)}</td>
+                <td class="value">
+                  {cellText(value, 2000)}
+                  {view.run.parameter_kinds?.[key] && <span class="muted"> ({view.run.parameter_kinds[key]})</span>}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -67,6 +67,21 @@ async function updateRun(store: PostgresStore, runId: string, column: "status" |
   if (rowCount === 0) throw runNotFound(runId, store.where);
 }
 
+/** Sets (or, when `{}`, removes) `parameter_kinds` in the run's header column. */
+async function updateHeaderKinds(store: PostgresStore, runId: string, kinds: string): Promise<void> {
+  const { rowCount } = await query(
+    store.db,
+    `UPDATE ${store.db.schema}.runnable_runs
+        SET header = (CASE WHEN $2::jsonb = '{}'::jsonb THEN header::jsonb - 'parameter_kinds'
+                           ELSE header::jsonb || jsonb_build_object('parameter_kinds', $2::jsonb) END)::json,
+            updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS}
+      WHERE run_id = $1`,
+    [runId, kinds],
+    `set the parameter kinds of run "${runId}"`,
+  );
+  if (rowCount === 0) throw runNotFound(runId, store.where);
+}
+
 /** A step's row data: its (empty) branches go last, as the rows have always been written. */
 function stepRow(step: StepLog): object {
   const { branches: _branches, ...fields } = step;
@@ -120,6 +135,10 @@ function writer(store: PostgresStore, runId: string, op: RunOp): () => Promise<v
     case "run_config": {
       const json = JSON.stringify(op.payload);
       return () => updateRun(store, runId, op.op, json);
+    }
+    case "parameter_kinds": {
+      const json = JSON.stringify(op.payload);
+      return () => updateHeaderKinds(store, runId, json);
     }
     case "step":
     case "branch":

@@ -5,6 +5,7 @@ import { s3Place } from "../../shared/s3/s3-location.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
+import { applyOp } from "../shared/run-ops.js";
 import type { S3RunLogStoreConfig } from "./index.js";
 import { listS3Runs } from "./list-runs.js";
 import { LEASE_OBJECT, RUN_OBJECT } from "./run-objects.js";
@@ -35,6 +36,8 @@ function applyOne(store: S3StoreState, runId: string, op: RunOp): Promise<void> 
       return updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = op.payload));
     case "run_config":
       return updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = op.payload));
+    case "parameter_kinds":
+      return updateRecord(store, runId, `set the parameter kinds of run "${runId}"`, (record) => void applyOp(record, op));
     case "step":
       return putEntity(store, runId, "step", op.location, op.payload.internal_name, op.payload, op.seq);
     case "branch":

@@ -6,7 +6,8 @@ import { taskContextStorage, type TaskContext } from "../../../ports/task-contex
 import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
 import { TASK_FUNCTION, TASK_PARAMETERS, type ParameterSchema } from "../../../core/graph.js";
-import { parameterProblem } from "./declared-parameters.js";
+import { destructuredNames, parameterProblem } from "./declared-parameters.js";
+import { loadObjects, returnedValues } from "./objects.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
 import { taskStack } from "./task-stack.js";
 
@@ -32,12 +33,18 @@ export function createTypescriptRunner(): TaskRunner {
     async run(invocation) {
       const fn = await resolveFunction(invocation);
       installConsoleRouting();
-      const context = contextFor(invocation);
+      const schema = schemaOf(invocation.node.task, fn);
+      // Objects are loaded before the call (it is synchronous): those the function destructures, else all.
+      const objects = await loadObjects(invocation, schema ? undefined : destructuredNames(fn)?.all);
+      const context = contextFor(invocation, objects);
       // A missing or misspelt parameter fails the step before the function runs.
-      const problem = parameterProblem(fn, schemaOf(invocation.node.task, fn), context.parameters);
+      const problem = parameterProblem(fn, schema, context.parameters);
       if (problem) return { failure: problem, parameters: {}, metrics: [] };
       try {
         const returned = await taskContextStorage().run(context, () => fn(context.parameters));
+        if (invocation.returns.length > 0) {
+          return { parameters: { ...context.changed }, returns: await returnedValues(invocation, returned), metrics: context.metrics };
+        }
         return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
       } catch (error) {
         if (error instanceof Error && error.stack) invocation.output.write("stderr", `${taskStack(error)}\n`);
@@ -53,8 +60,10 @@ function schemaOf(task: object, fn: TaskFunction): ParameterSchema | undefined {
   return typeof (candidate as ParameterSchema | undefined)?.safeParse === "function" ? (candidate as ParameterSchema) : undefined;
 }
 
-function contextFor(invocation: TaskInvocation): TaskContext {
+function contextFor(invocation: TaskInvocation, objects: ReadonlyMap<string, () => unknown>): TaskContext {
   const parameters = lazyCopy(invocation.parameters);
+  for (const [name, load] of objects)
+    Object.defineProperty(parameters, name, { enumerable: true, configurable: true, get: load, set: (v: unknown) => defineValue(parameters, name, v) });
   for (const [name, value] of invocation.mapVariable) defineValue(parameters, name, cloneJson(value));
   return {
     runId: invocation.runId,
@@ -64,6 +73,7 @@ function contextFor(invocation: TaskInvocation): TaskContext {
     attempt: invocation.attempt,
     mapVariable: invocation.mapVariable,
     parameters,
+    objects: new Set(objects.keys()),
     changed: {},
     metrics: new MetricSeries(),
     services: invocation.services,
