@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { RunnableError, formatProblem, messageOf, type Problem } from "../core/errors.js";
+import { RunnableError, formatProblem, isRunnableError, messageOf, type Problem } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
 import { isStopReason } from "../core/stop.js";
@@ -51,7 +51,10 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const known = knownServiceSchemas(registry);
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
   const context: PluginContext = { cwd, env, warn };
-  const setup = await createServiceSet(registry, config.services, context);
+  const setup = await createServiceSet(registry, config.services, context, (kind) => {
+    const { source } = config.services[kind];
+    return source === "default" ? undefined : `the ${kind} configured in ${source === "file" ? config.file : `${source} (defaults)`}`;
+  });
   const { executor, run_log_store: runLogStore, catalog, secrets, experiment_tracker: tracker } = setup.peers.services;
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
@@ -129,8 +132,24 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
     });
   }
   // A rendering executor runs everything elsewhere: its folders are the pods', not this machine's.
-  if (services.executor.capabilities.placement !== "rendered") await checkLocalFolders(composed.folders);
+  if (services.executor.capabilities.placement !== "rendered") {
+    await checkLocalFolders(composed.folders);
+    await checkSecretsReadable(composed);
+  }
   await services.executor.prepare?.(graph);
+}
+
+/** A secrets service that lists its values (a dotenv file) is read now: a missing or malformed file is refused before the run, not when a step asks. */
+async function checkSecretsReadable(composed: ComposedRun): Promise<void> {
+  const { secrets } = composed.services;
+  try {
+    await secrets.knownValues?.();
+  } catch (error) {
+    if (!isRunnableError(error)) throw error;
+    const chosen = composed.config.services.secrets;
+    const where = chosen.source === "file" ? ` (the secrets service configured in ${composed.config.file})` : "";
+    throw new RunnableError(error.code, `${error.message}${where}`, { cause: error, problems: error.problems, ...(error.hint ? { hint: error.hint } : {}) });
+  }
 }
 
 /** A run's stop controls from the caller's: the CLI's RunStop, or an SDK AbortSignal (never aborting `force`). */

@@ -3,6 +3,7 @@ import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
 import { MAX_VALUE_DEPTH, parameterNameProblem, parametersFromEnv } from "../core/parameters.js";
 import type { Parameters } from "../core/run-log.js";
 import { PY_FLOAT } from "../source/python-json.js";
+import { MAX_PARAMETERS_BYTES, boundedReadFailure } from "../source/bounded-file.js";
 import { readSourceText } from "../source/source-text.js";
 import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 
@@ -25,13 +26,21 @@ function invalid(shown: string, problems: Problem[]): RunnableError {
 }
 
 async function readParametersFile(path: string, shown: string): Promise<Parameters> {
-  const text = await readSourceText(path, shown, {
-    failed: () =>
-      new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
-        hint: "check the path given to -p/--parameters-file (relative to the working directory)",
-      }),
-    invalid: (problem) => invalid(shown, [problem]),
-  });
+  const text = await readSourceText(
+    path,
+    shown,
+    {
+      failed: (error) => {
+        const refused = boundedReadFailure(error);
+        if (refused) return new RunnableError("PARAMETERS_INVALID", `parameters file ${shown} ${refused}`, { hint: "give -p/--parameters-file a YAML file" });
+        return new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
+          hint: "check the path given to -p/--parameters-file (relative to the working directory)",
+        });
+      },
+      invalid: (problem) => invalid(shown, [problem]),
+    },
+    MAX_PARAMETERS_BYTES,
+  );
   const source = parseYamlSource(text, shown);
   const problems = [...source.syntaxProblems, ...source.duplicateProblems];
   if (problems.length > 0) throw invalid(shown, problems);

@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { RunnableError, isRunnableError } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
@@ -43,10 +43,12 @@ export async function resolveSource(source: PipelineSource, cwd: string): Promis
   const { file } = source;
   if (!MODULE_EXTENSIONS.has(extname(file))) return { kind: "yaml", file };
   const path = resolve(cwd, file);
-  try {
-    await access(path);
-  } catch {
-    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} not found`, { hint: "check the path given to -f/--file" });
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats) throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} not found`, { hint: "check the path given to -f/--file" });
+  if (!stats.isFile()) {
+    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} is not a regular file: runnable reads only regular files`, {
+      hint: "give -f/--file a YAML file or a TypeScript/JavaScript module",
+    });
   }
   const candidate = (await importPipelineModule(path, file)).default;
   if (!isBuiltPipeline(candidate)) {

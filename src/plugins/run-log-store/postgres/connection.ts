@@ -22,13 +22,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `connection_url` parsed, or CONFIG_INVALID saying what is malformed (never the password). */
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new RunnableError("CONFIG_INVALID", `run_log_store postgres: connection_url ${redactUrl(url)} is not a valid URL`, {
+      hint: "write it as postgres://user:password@host:5432/database (percent-encode special characters in the user and password, e.g. @ as %40)",
+    });
+  }
+}
+
 /** The pg client config from `connection_url`, else from the PG* variables of `env`. */
 export function clientConfig(url: string | undefined, env: Readonly<Record<string, string | undefined>>): { config: ClientConfig; server: ServerDescription } {
   if (url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new RunnableError("CONFIG_INVALID", `run_log_store postgres: connection_url must start with postgres:// or postgresql:// (got ${redactUrl(url)})`);
     }
-    const parsed = new URL(url);
+    const parsed = parseUrl(url);
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || env["PGDATABASE"] || "postgres";
     const user = decodeURIComponent(parsed.username) || env["PGUSER"] || "postgres";
     const config: ClientConfig = { connectionString: url };
