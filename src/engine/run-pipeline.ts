@@ -9,7 +9,7 @@ import { maskDeep } from "./masking.js";
 import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
-import { finishAfterFault } from "./store-fault.js";
+import { finishAfterFault, unrecordedEnd } from "./store-fault.js";
 import { baseEnvironment } from "./task-env.js";
 
 /** How often a running run renews its lease (it goes stale after 30 s without). */
@@ -107,11 +107,29 @@ async function startRecord(plan: RunPlan, services: Services, parameters: Record
   if (original) await services.catalog.syncBetweenRuns(original, plan.runId);
 }
 
+/**
+ * Records the run's end. What is reported then agrees with the run log: a final status that could not
+ * be written is a fault saying so; once it is written, a failure to tidy up (a full disk refusing the
+ * compacted snapshot) is only a warning, since the run log reads with that status.
+ */
 async function finishRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>, status: Status): Promise<void> {
   const { runLogStore, tracker } = services;
-  await runLogStore.setParameters(plan.runId, parameters);
-  await runLogStore.setStatus(plan.runId, status);
-  await runLogStore.flush(plan.runId);
+  try {
+    await runLogStore.setParameters(plan.runId, parameters);
+    await runLogStore.setStatus(plan.runId, status);
+  } catch (error) {
+    throw unrecordedEnd(error, plan.runId, status);
+  }
+  try {
+    await runLogStore.flush(plan.runId);
+  } catch (error) {
+    const stored = await runLogStore.get(plan.runId).then(
+      (log) => log.status,
+      () => undefined,
+    );
+    if (stored !== status) throw unrecordedEnd(error, plan.runId, status);
+    services.warn(`run ${plan.runId} is recorded ${status}, but its store could not finish tidying its records (it reads as recorded): ${messageOf(error)}`);
+  }
   await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));
 }
 
