@@ -31,35 +31,39 @@ describe.skipIf(!IS_ROOT)("a full disk under the file-system store (tmpfs of 320
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const FILLS = [0, 120_000, 150_000, 170_000, 190_000, 210_000, 230_000, 250_000, 270_000, 300_000];
-  it.each(FILLS)("filling %i bytes mid-run: no torn journal line; exit code and message agree with the run log; retry finishes it", async (fill) => {
-    const umount = await mountTmpfs(join(dir, "disk"), "size=320k");
-    try {
-      const result = await runCli(["execute", "-f", "p.yaml", "-c", "c.yaml", "--run-id", "full", "-q"], { cwd: dir, env: { FILL: String(fill) } });
-      const output = result.stdout + result.stderr;
-      expect(output).not.toContain("internal error");
-      const journal = join(dir, "disk/logs/full.journal.jsonl");
-      if (existsSync(journal)) {
-        const text = await readFile(journal, "utf8");
-        if (text.length > 0) expect(text.endsWith("\n"), "the journal ends in a torn line").toBe(true);
-        for (const line of text.split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+  it.each(FILLS)(
+    "filling %i bytes mid-run: no torn journal line; exit code and message agree with the run log; retry finishes it",
+    async (fill) => {
+      const umount = await mountTmpfs(join(dir, "disk"), "size=320k");
+      try {
+        const result = await runCli(["execute", "-f", "p.yaml", "-c", "c.yaml", "--run-id", "full", "-q"], { cwd: dir, env: { FILL: String(fill) } });
+        const output = result.stdout + result.stderr;
+        expect(output).not.toContain("internal error");
+        const journal = join(dir, "disk/logs/full.journal.jsonl");
+        if (existsSync(journal)) {
+          const text = await readFile(journal, "utf8");
+          if (text.length > 0) expect(text.endsWith("\n"), "the journal ends in a torn line").toBe(true);
+          for (const line of text.split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+        }
+        const shown = await runCli(["runs", "show", "full", "-c", "c.yaml", "--json"], { cwd: dir });
+        expect(shown.code, shown.stderr).toBe(0);
+        const status = JSON.parse(shown.stdout).status as string;
+        if (result.code === 0) {
+          expect(status).toBe("SUCCESS");
+        } else {
+          expect(result.code).toBe(1);
+          expect(status).not.toBe("SUCCESS");
+          expect(output).toMatch(/could not be written/);
+          expect(output).toContain("runnable retry full");
+          await rm(join(dir, "disk/filler"), { force: true });
+          const retried = await runCli(["retry", "full", "-c", "c.yaml", "-q"], { cwd: dir });
+          expect(retried.code, retried.stdout + retried.stderr).toBe(0);
+          expect(JSON.parse((await runCli(["runs", "show", "full", "-c", "c.yaml", "--json"], { cwd: dir })).stdout).status).toBe("SUCCESS");
+        }
+      } finally {
+        await umount();
       }
-      const shown = await runCli(["runs", "show", "full", "-c", "c.yaml", "--json"], { cwd: dir });
-      expect(shown.code, shown.stderr).toBe(0);
-      const status = JSON.parse(shown.stdout).status as string;
-      if (result.code === 0) {
-        expect(status).toBe("SUCCESS");
-      } else {
-        expect(result.code).toBe(1);
-        expect(status).not.toBe("SUCCESS");
-        expect(output).toMatch(/could not be written/);
-        expect(output).toContain("runnable retry full");
-        await rm(join(dir, "disk/filler"), { force: true });
-        const retried = await runCli(["retry", "full", "-c", "c.yaml", "-q"], { cwd: dir });
-        expect(retried.code, retried.stdout + retried.stderr).toBe(0);
-        expect(JSON.parse((await runCli(["runs", "show", "full", "-c", "c.yaml", "--json"], { cwd: dir })).stdout).status).toBe("SUCCESS");
-      }
-    } finally {
-      await umount();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
