@@ -6,6 +6,7 @@ import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
 import { maskDeep } from "./masking.js";
+import { maskingRunLogStore } from "./masking-store.js";
 import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
@@ -20,13 +21,15 @@ const HEARTBEAT_MS = 5_000;
  * for a retry, continues the stored one —, walks the graph, records the final parameters and status,
  * flushes the store, closes the tracker run and gives the lease back. A stopped run ends FAIL.
  */
-export async function runPipeline(plan: RunPlan, services: Services): Promise<RunResult> {
-  const { runLogStore, tracker } = services;
-  const lease = await runLogStore.acquireLease(plan.runId);
-  const heartbeat = startHeartbeat(lease, services, plan);
+export async function runPipeline(plan: RunPlan, given: Services): Promise<RunResult> {
+  const lease = await given.runLogStore.acquireLease(plan.runId);
+  const heartbeat = startHeartbeat(lease, given, plan);
   let status: Status = "FAIL";
   try {
-    const identity = await services.codeIdentity();
+    const run = createRunState(plan, given, await given.codeIdentity());
+    // Everything below writes through the run's services: its records have its secrets masked.
+    const { services } = run;
+    const { tracker } = services;
     const parameters = cloneJson(plan.initialParameters);
     await startRecord(plan, services, parameters);
     services.onEvent?.({ type: "run-start", runId: plan.runId, resumed: plan.mode.kind === "retry" });
@@ -35,11 +38,10 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
         runId: plan.runId,
         tag: plan.tag,
         pipelineName: plan.pipelineName,
-        gitCommit: identity.code_identifier,
+        gitCommit: run.identities[0]?.code_identifier ?? "",
         parameters: maskDeep(parameters, new Set(plan.secretValues)),
       }),
     );
-    const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
     plan.stop.signal.addEventListener("abort", stopping, { once: true });
     const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
@@ -61,7 +63,7 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
     }
   } finally {
     clearInterval(heartbeat);
-    await lease.release().catch((error: unknown) => services.warn(`could not release the lease of run ${plan.runId}: ${messageOf(error)}`));
+    await lease.release().catch((error: unknown) => given.warn(`could not release the lease of run ${plan.runId}: ${messageOf(error)}`));
   }
   const stopped = plan.stop.signal.aborted ? (plan.stop.signal.reason as StopReason) : undefined;
   return { runId: plan.runId, status, ...(stopped ? { stopped } : {}) };
@@ -73,12 +75,14 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
   // are): many listeners at once are expected, not a leak (no MaxListenersExceededWarning).
   setMaxListeners(0, plan.stop.signal, plan.stop.force);
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
+  const secretValues = new Set(plan.secretValues);
   return {
     plan,
-    services,
+    // The run writes its records through a store that masks its secrets, those learnt later included.
+    services: { ...services, runLogStore: maskingRunLogStore(services.runLogStore, secretValues) },
     identities,
     baseEnv: baseEnvironment(plan.env),
-    secretValues: new Set(plan.secretValues),
+    secretValues,
     taskSlots: createLimiter(services.executor.maxParallel),
   };
 }
