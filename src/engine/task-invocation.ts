@@ -1,6 +1,7 @@
 import type { TaskNode } from "../core/graph.js";
 import type { DataCatalog } from "../core/run-log.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import type { AttemptProcesses } from "./attempt-processes.js";
 import { createLauncher } from "./process-launcher.js";
 import type { BranchContext, RunState } from "./run-state.js";
 import { taskEnvironment } from "./task-env.js";
@@ -13,6 +14,8 @@ export interface AttemptRef {
   internalName: string;
   signal: AbortSignal;
   scratchDir: () => Promise<string>;
+  /** The attempt's processes: their cookie, and noting that some were started. */
+  processes: AttemptProcesses;
 }
 
 /** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services, process launcher. */
@@ -33,6 +36,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
       parameters: ctx.scope.parameters,
       mapVariable: ctx.mapVariable,
       secrets,
+      processCookie: attempt.processes.cookie,
     }));
   const spawn = createLauncher({
     output: attempt.output,
@@ -44,6 +48,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
   return {
     // Built on first use: in-process runners never read it, and encoding large parameters costs.
     get env() {
+      attempt.processes.started();
       return environment();
     },
     runId,

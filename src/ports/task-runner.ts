@@ -97,6 +97,11 @@ export interface TaskOutcome {
 export interface TaskRunner {
   /** The `command_type` values it serves (e.g. `typescript`, `javascript`). */
   readonly commandTypes: readonly string[];
+  /**
+   * True when its tasks are processes started with the parameters in their environment
+   * (`RUNNABLE_PRM_*`): a parameter too large for an environment variable is refused before a run.
+   */
+  readonly parametersInEnvironment?: boolean;
   /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
   check?(node: TaskNode, cwd: string): Promise<string[]>;
   run(invocation: TaskInvocation): Promise<TaskOutcome>;

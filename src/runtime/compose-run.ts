@@ -14,6 +14,7 @@ import { createServiceSet, createTaskRunners, knownServiceSchemas, type ServiceS
 import { gitCodeIdentity } from "./git-identity.js";
 import { applyFindings, integrationFindings } from "./integrations.js";
 import { checkLocalFolders } from "./local-folders.js";
+import { cookieFamily, lastPid, sweepProcesses } from "../io/process-sweep.js";
 import { createProcessWatchdog } from "./process-watchdog.js";
 import type { Registry } from "./registry.js";
 import { createScratch, sweepScratch } from "./scratch.js";
@@ -59,6 +60,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
+  const firstPid = lastPid();
   // The watchdog removes the scratch area (secrets, parameters) also when this process is killed.
   const scratch = createScratch((folder) => watchdog.removeAtExit(folder));
   let identity: Promise<CodeIdentity> | undefined;
@@ -81,6 +83,8 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   };
   const dispose = async (): Promise<void> => {
     await Promise.all([...new Set(runners.values())].map((runner) => runner.dispose?.()));
+    // No process a task started outlives the run: what left its group (setsid) is found by the run's cookie.
+    await sweepProcesses({ match: cookieFamily(watchdog.cookie), sincePid: firstPid });
     watchdog.close();
     await scratch.dispose();
     await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));

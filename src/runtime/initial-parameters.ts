@@ -15,7 +15,12 @@ import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
  */
 export async function initialParameters(file: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<Parameters> {
   const fromFile = file ? await readParametersFile(resolve(cwd, file), file) : {};
-  return { ...fromFile, ...parametersFromEnv(env) };
+  const fromEnv = parametersFromEnv(env);
+  for (const name of Object.keys(fromEnv)) {
+    const problem = parameterNameProblem(name);
+    if (problem) throw new RunnableError("PARAMETERS_INVALID", `the environment variable RUNNABLE_PRM_${name} names no valid parameter: ${problem}`);
+  }
+  return { ...fromFile, ...fromEnv };
 }
 
 function invalid(shown: string, problems: Problem[]): RunnableError {
