@@ -27,7 +27,7 @@ interface S3CatalogState {
 
 /** The `s3` catalog: runnable's layout `<prefix>/<run_id>/<path relative to cwd>` in a bucket, streamed both ways. */
 export function createS3Catalog(config: S3CatalogConfig, context: PluginContext): Catalog {
-  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config"), cwd: path.resolve(context.cwd) };
+  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config", { warn: context.warn }), cwd: path.resolve(context.cwd) };
   return {
     type: "s3",
     recordedConfig: recordedLocation(config),

@@ -79,7 +79,9 @@ export function isUnavailable(error: unknown): boolean {
     if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300") return true;
   }
   const message = messageOf(error);
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i.test(message);
+  // 57014 with "statement timeout": the server cancelled a request that waited past timeout_seconds.
+  if (code === "57014" && /statement timeout/i.test(message)) return true;
+  return /Connection terminated|connection timeout|timeout expired|Query read timeout|Client has encountered a connection error|not queryable/i.test(message);
 }
 
 /** The store's error for a failure of the database (or of reaching it), naming the setting to fix. */

@@ -52,7 +52,8 @@ async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]):
 
 /** The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for the run record and the lease. */
 export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext): RunLogStoreDriver {
-  const access = openS3(config, context.env, "run_log_store.config");
+  // The store retries an unreachable server itself, for retry_seconds: the SDK tries each request once.
+  const access = openS3(config, context.env, "run_log_store.config", { warn: context.warn, maxAttempts: 1 });
   const store: S3StoreState = {
     access,
     objects: storeObjects(access, config.retry_seconds, context.warn),
