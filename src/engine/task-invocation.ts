@@ -62,6 +62,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],
+    processCookie: attempt.processes.cookie,
     signal: attempt.signal,
     spawn,
     scratchDir: attempt.scratchDir,

@@ -70,6 +70,8 @@ export interface TaskInvocation {
   secretValues: readonly string[];
   /** Aborted when the attempt must stop (the run is stopped, or the step ran past its time limit). */
   signal: AbortSignal;
+  /** The cookie marking the attempt's processes (`RUNNABLE_PROCESS_COOKIE`), for runners that start processes themselves. */
+  processCookie?: string | undefined;
   /** Starts supervised subprocesses (use it for every process a task starts). */
   spawn: ProcessLauncher;
   /**
