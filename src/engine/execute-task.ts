@@ -7,6 +7,7 @@ import type { Attempt, DataCatalog, Parameters, Status, StepLog } from "../core/
 import { stopMessage } from "../core/stop.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
+import { attemptProcesses } from "./attempt-processes.js";
 import { catalogGet, catalogPut, catalogPutAfterFailure } from "./catalog-sync.js";
 import { attemptSignal, type AttemptSignal } from "./attempt-signal.js";
 import { closeExecutionLog, openExecutionLog, type StepOutput } from "./step-output.js";
@@ -154,11 +155,12 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
   let scratch: Promise<string> | undefined;
   // Made only for runners that ask (subprocess tasks); in-process tasks pay nothing for it.
   const scratchDir = (): Promise<string> => (scratch ??= run.services.scratchDir());
+  const processes = attemptProcesses(run);
   try {
     attempt.records.push(...(await catalogGet(run, node)));
     const runner = run.services.taskRunner(node.task.command_type);
     if (!runner) return failed(`no task runner for command_type "${node.task.command_type}"`);
-    const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir });
+    const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir, processes });
     const outcome = await Promise.race([
       runner.run(invocation),
       // A runner that cannot be killed (in-process code ignoring its signal) is given up on after the grace period.
@@ -181,6 +183,8 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (!isRunnableError(error)) attempt.output.log.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
     return failed(messageOf(error));
   } finally {
+    // What the attempt's processes left running outside their group (setsid) ends with it.
+    await processes.sweep();
     if (scratch) await releaseScratch(run, await scratch);
   }
 }

@@ -2,6 +2,7 @@ import { openRunLogStore } from "../../runtime/open-store.js";
 import { type ParameterRow, compareRuns } from "../../ui/compare.js";
 import { digestFromSummary, digestRun } from "../../ui/run-digest.js";
 import type { CliIo } from "../io.js";
+import { printable } from "../printable.js";
 
 const cell = (value: unknown): string => {
   if (value === undefined) return "-";
@@ -54,6 +55,6 @@ export async function runsCompareCommand(runIds: string[], options: { configFile
   rows.push(...comparison.final_metrics.map(valueRow));
   rows.push(["step durations", ...runIds.map(() => "")]);
   for (const row of comparison.durations) rows.push([`  ${row.step}`, ...row.values.map((ms) => (ms === null ? "-" : `${(ms / 1000).toFixed(3)} s`))]);
-  io.out(`${table(rows)}\n(* marks values that differ)\n`);
+  io.out(`${table(rows.map((row) => row.map((text) => printable(text, true))))}\n(* marks values that differ)\n`);
   return 0;
 }

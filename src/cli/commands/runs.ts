@@ -4,6 +4,7 @@ import type { RunSummary } from "../../ports/run-log-store.js";
 import { openRunLogStore } from "../../runtime/open-store.js";
 import type { CliIo } from "../io.js";
 import { renderRunSummary } from "../run-summary.js";
+import { printable, printableDeep } from "../printable.js";
 
 /** Options of `runnable runs list`. */
 export interface RunsListOptions {
@@ -71,11 +72,12 @@ export async function runsListCommand(options: RunsListOptions, io: CliIo): Prom
     return 0;
   }
   const width = Math.max(6, ...runs.map((r) => r.run_id.length));
+  const shown = (text: string | null): string => printable(text ?? "", true);
   io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
   for (const run of runs) {
     const updated = run.updated_ms ? new Date(run.updated_ms).toISOString().replace("T", " ").slice(0, 19) : "-";
     io.out(
-      `${run.run_id.padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(run.tag || "-").padEnd(10)}  ${updated.padEnd(20)}  ${run.pipeline_file || "(SDK)"}\n`,
+      `${shown(run.run_id).padEnd(width)}  ${shownStatus(run).padEnd(10)}  ${(shown(run.tag) || "-").padEnd(10)}  ${updated.padEnd(20)}  ${shown(run.pipeline_file) || "(SDK)"}\n`,
     );
   }
   if (runs.some((run) => run.stale)) io.out("STALE: left PROCESSING by a process that is gone; `runnable retry <run-id>` continues it\n");
@@ -93,6 +95,6 @@ export async function runsShowCommand(runId: string, options: { configFile?: str
     return 0;
   }
   const lease = runLog.status === "PROCESSING" ? await store.leaseState(runId) : undefined;
-  io.out(renderRunSummary(runLog, { color: io.isTTY, branchLimit, stale: lease?.state === "stale" }));
+  io.out(renderRunSummary(printableDeep(runLog), { color: io.isTTY, branchLimit, stale: lease?.state === "stale" }));
   return 0;
 }

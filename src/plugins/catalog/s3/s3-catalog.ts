@@ -33,7 +33,7 @@ interface S3CatalogState {
  */
 export function createS3Catalog(config: S3Location & Parameters<typeof dataHashSettings>[0], context: PluginContext, type = "s3"): Catalog {
   const hash = dataHashSettings(config);
-  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config"), cwd: path.resolve(context.cwd), hash };
+  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config", { warn: context.warn }), cwd: path.resolve(context.cwd), hash };
   return {
     type,
     recordedConfig: { ...recordedLocation(config), ...recordedDataHash(hash) },

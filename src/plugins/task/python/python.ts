@@ -42,6 +42,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   };
   return {
     commandTypes: ["python", "notebook"],
+    parametersInEnvironment: true,
     async check(node: TaskNode, cwd: string) {
       if (node.task.command_type === "notebook") {
         const explicit = node.task["notebook_output_path"];
