@@ -94,7 +94,7 @@ async function recordAttempt(
   log.attempts.push(record);
   log.status = status;
   log.message = "";
-  await run.services.tracker.publish(log.internal_name, series);
+  await run.services.tracker.publish(log.internal_name, series, ctx.tracked);
   run.services.onEvent?.({
     type: "attempt-end",
     internalName: log.internal_name,

@@ -2,6 +2,7 @@ import type { MapVariable } from "../core/names.js";
 import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
+import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { RunPlan, Services } from "./services.js";
 
 /** What every step of one run shares. */
@@ -47,6 +48,8 @@ export interface BranchContext {
   location: LogLocation;
   mapVariable: MapVariable;
   scope: Scope;
+  /** The map items and parallel branches the graph runs in, outermost first (for the tracker). */
+  tracked?: readonly TrackedBranch[];
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
   /**
