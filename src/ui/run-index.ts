@@ -51,6 +51,8 @@ interface RunIndexState {
   readonly runs: Map<string, { at: number; ttl: number; run: Promise<RunLog> }>;
   /** The last listing and when it was asked for. */
   listing: { at: number; summaries: Promise<RunSummary[]> } | undefined;
+  /** The last listing's summaries by run id (a store need not read unchanged runs again). */
+  known: Map<string, RunSummary>;
   /** A listing is being refreshed in the background. */
   refreshing: boolean;
   /** Background reads in flight. */
@@ -70,6 +72,7 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
     queue: new Map(),
     runs: new Map(),
     listing: undefined,
+    known: new Map(),
     refreshing: false,
     active: 0,
     waiters: [],
@@ -81,6 +84,7 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
     run: (runId) => readRun(state, runId),
     invalidate: () => {
       state.listing = undefined;
+      state.known = new Map();
       state.runs.clear();
     },
   };
@@ -138,11 +142,15 @@ async function digestOne(state: RunIndexState, runId: string, summary: RunSummar
  * previous one answers meanwhile), so a page never waits for a store's list() once the server is up.
  */
 function summaries(state: RunIndexState): Promise<RunSummary[]> {
-  if (!state.listing) state.listing = { at: Date.now(), summaries: state.store.list() };
+  const list = (): Promise<RunSummary[]> =>
+    state.store.list({ known: state.known }).then((listed) => {
+      state.known = new Map(listed.map((summary) => [summary.run_id, summary]));
+      return listed;
+    });
+  if (!state.listing) state.listing = { at: Date.now(), summaries: list() };
   else if (Date.now() - state.listing.at >= state.ttl && !state.refreshing) {
     state.refreshing = true;
-    state.store
-      .list()
+    list()
       .then((listed) => (state.listing = { at: Date.now(), summaries: Promise.resolve(listed) }))
       .catch((error: unknown) => state.warn(`Could not list runs: ${messageOf(error)}`))
       .finally(() => (state.refreshing = false));

@@ -34,6 +34,15 @@ export function digestCacheFile(identity: string, env: Readonly<Record<string, s
   return path.join(base, "runnable-ts", "run-digests", `${id}.json`);
 }
 
+const summaryOf = (digest: RunDigest): RunSummary => ({
+  run_id: digest.run_id,
+  status: digest.status,
+  tag: digest.tag,
+  pipeline_file: digest.pipeline_file,
+  updated_ms: digest.updated_ms,
+  ...(digest.stale ? { stale: true } : {}),
+});
+
 async function readCache(file: string, store: string): Promise<CacheFile["runs"]> {
   try {
     const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<CacheFile>;
@@ -60,7 +69,10 @@ export interface DigestOptions {
 export async function runDigests(store: RunLogStore, options: DigestOptions): Promise<RunDigest[]> {
   const storeId = storeIdentity(store, options.cwd);
   const file = digestCacheFile(storeId, options.env);
-  const [summaries, cached] = await Promise.all([store.list(), readCache(file, storeId)]);
+  const cached = await readCache(file, storeId);
+  // The store need not read again what the cache says of runs that have not changed since.
+  const known = new Map(Object.values(cached).map(({ d }) => [d.run_id, summaryOf(d)] as const));
+  const summaries = await store.list({ known });
   const fresh: CacheFile["runs"] = {};
   let changed = Object.keys(cached).length !== summaries.length;
   const digests = await mapLimit(summaries, options.concurrency ?? 8, async (summary) => {
@@ -69,6 +81,13 @@ export async function runDigests(store: RunLogStore, options: DigestOptions): Pr
     if (hit?.v === version) {
       fresh[summary.run_id] = hit;
       return hit.d;
+    }
+    if (hit && hit.v.split("|")[0] === String(summary.updated_ms) && hit.d.complete) {
+      // Unchanged run whose staleness changed (its process went away): the rest of its digest holds.
+      const digest = { ...hit.d, status: summary.status, stale: summary.stale === true };
+      fresh[summary.run_id] = { v: version, d: digest };
+      changed = true;
+      return digest;
     }
     changed = true;
     try {
