@@ -14,6 +14,7 @@ import { type BranchContext, type RunState, type StepPlace, stopReason } from ".
 import { assignParameters, recordedParameters } from "./scope.js";
 import { closeStep, nextAttemptNumber, openStep, type OpenStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
+import { itemPattern, putForAttempt, withItemCommand } from "./catalog-puts.js";
 
 /**
  * Runs a task step: up to `max_attempts` attempts (numbered on from earlier ones in a retry), catalog
@@ -24,7 +25,7 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
   const step = await openStep(run, node, ctx, place);
   const disposition = run.services.executor.disposition?.(node) ?? { kind: "run" as const, node };
   if (disposition.kind === "mock") return recordMocked(run, node, ctx, step);
-  const target = disposition.node as TaskNode;
+  const target = withItemCommand(disposition.node as TaskNode, ctx);
   const output = await openExecutionLog(run, node, ctx, step.log);
   const first = nextAttemptNumber(step.log);
   for (let number = first; number < first + target.maxAttempts; number++) {
@@ -134,7 +135,8 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
   // Made only for runners that ask (subprocess tasks); in-process tasks pay nothing for it.
   const scratchDir = (): Promise<string> => (scratch ??= run.services.scratchDir());
   try {
-    for (const pattern of node.catalog?.get ?? []) attempt.records.push(...(await catalog.get(pattern, run.plan.runId)));
+    const since = Date.now();
+    for (const pattern of node.catalog?.get ?? []) attempt.records.push(...(await catalog.get(itemPattern(pattern, ctx), run.plan.runId)));
     const runner = run.services.taskRunner(node.task.command_type);
     if (!runner) return failed(`no task runner for command_type "${node.task.command_type}"`);
     const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir });
@@ -148,7 +150,8 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (outcome.failure !== undefined) return outcome;
     const unkept = parametersProblem(outcome.parameters);
     if (unkept) return { ...outcome, failure: `the task's output cannot be kept: ${unkept}`, parameters: {} };
-    for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await catalog.put(pattern, run.plan.runId)));
+    const put = { since, step: attempt.internalName };
+    for (const pattern of node.catalog?.put ?? []) attempt.records.push(...(await putForAttempt(run, ctx, pattern, put)));
     return outcome;
   } catch (error) {
     const stopped = attempt.limit.reason();
@@ -168,7 +171,7 @@ const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, met
 async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: BranchContext, step: OpenStep): Promise<Status> {
   step.log.mock = true;
   const started = run.services.now();
-  const message = await catalogOnly(run, node, step.log);
+  const message = await catalogOnly(run, node, step.log, ctx);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const parameters = recordedParameters(ctx.scope);
   step.log.attempts.push(
@@ -180,10 +183,10 @@ async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: Branc
 }
 
 /** Runs a step's catalog get and put; returns why they failed, or "". */
-async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLog): Promise<string> {
+async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLog, ctx: BranchContext): Promise<string> {
   try {
-    for (const p of node.catalog?.get ?? []) log.data_catalog.push(...(await run.services.catalog.get(p, run.plan.runId)));
-    for (const p of node.catalog?.put ?? []) log.data_catalog.push(...(await run.services.catalog.put(p, run.plan.runId)));
+    for (const p of node.catalog?.get ?? []) log.data_catalog.push(...(await run.services.catalog.get(itemPattern(p, ctx), run.plan.runId)));
+    for (const p of node.catalog?.put ?? []) log.data_catalog.push(...(await run.services.catalog.put(itemPattern(p, ctx), run.plan.runId)));
     return "";
   } catch (error) {
     return messageOf(error);
@@ -195,7 +198,7 @@ export async function executeStub(run: RunState, node: StubNode, ctx: BranchCont
   const step = await openStep(run, node, ctx, place);
   if (run.services.executor.disposition?.(node).kind === "mock") return recordMocked(run, node, ctx, step);
   const started = run.services.now();
-  const message = await catalogOnly(run, node, step.log);
+  const message = await catalogOnly(run, node, step.log, ctx);
   const status: Status = message ? "FAIL" : "SUCCESS";
   step.log.attempts.push(
     makeAttempt({

@@ -17,6 +17,8 @@ export interface RunState {
   secretValues: Set<string>;
   /** Admits at most `executor.maxParallel` task steps of this run at once, however deep the nesting. */
   taskSlots: Limiter;
+  /** Catalog names put in this run and who put them (engine/catalog-puts.ts), made on the first put. */
+  catalogClaims?: Map<string, { location: LogLocation; step: string }>;
 }
 
 /** Why the run is stopping, or undefined while it goes on. */

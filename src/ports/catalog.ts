@@ -42,6 +42,19 @@ export interface CatalogTraits {
   place?: string;
 }
 
+/** How a step's attempt puts files (all optional: a put without them stores whatever matches). */
+export interface PutOptions {
+  /**
+   * Epoch ms the attempt started: a matching file last changed before it was not made by the attempt,
+   * and is left out or refused as the catalog's `stale_files` setting says.
+   */
+  since?: number;
+  /** Who puts, for messages (`step "sweep.0.1.train"`). */
+  owner?: string;
+  /** Called with the names about to be stored, before any is copied; throws to refuse them (two concurrent branches putting one name). */
+  claim?: (names: readonly string[]) => void;
+}
+
 /** Moves files between the working directory and a run-scoped store, recording each transfer. */
 export interface Catalog {
   readonly type: string;
@@ -56,9 +69,10 @@ export interface Catalog {
   get(pattern: string, runId: string): Promise<DataCatalog[]>;
   /**
    * Copies files matching the glob `pattern` from the working directory into the run's catalog.
-   * Fails with CATALOG_ERROR when nothing matches or the pattern escapes the working directory.
+   * Fails with CATALOG_ERROR when nothing matches or the pattern escapes the working directory; with
+   * `options.since`, files older than the attempt are left out or refused (see {@link PutOptions}).
    */
-  put(pattern: string, runId: string): Promise<DataCatalog[]>;
+  put(pattern: string, runId: string, options?: PutOptions): Promise<DataCatalog[]>;
   /** Stores generated content (e.g. an execution log) under `name` in the run's catalog. */
   putContent(name: string, content: string | Uint8Array, runId: string): Promise<DataCatalog[]>;
   /**

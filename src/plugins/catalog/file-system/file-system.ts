@@ -5,7 +5,7 @@ import { escapePath } from "tinyglobby";
 import { RunnableError } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
+import type { Catalog, ContentWriter, PutOptions } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
@@ -13,10 +13,13 @@ import { isExecutionLog } from "../../../core/names.js";
 import { checkRelative, findFiles, isInside, normalizeRelative } from "../catalog-paths.js";
 import { copyAtomic, writeCatalogFile } from "./catalog-files.js";
 import { processAlive } from "../../../io/process-alive.js";
+import { freshFiles, type StaleFiles } from "../fresh-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
   catalog_location: string;
+  /** What a step's put does with a matching file older than its attempt (default `warn`). */
+  stale_files?: StaleFiles;
 }
 
 function checkRunId(runId: string): void {
@@ -51,6 +54,8 @@ interface FileSystemCatalogState {
   tempDir: string;
   /** Run folders checked not to be symbolic links. */
   areas: Set<string>;
+  staleFiles: StaleFiles;
+  warn: (message: string) => void;
 }
 
 /**
@@ -93,15 +98,17 @@ async function getFiles(state: FileSystemCatalogState, pattern: string, runId: s
   return entries;
 }
 
-async function putFiles(state: FileSystemCatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
+async function putFiles(state: FileSystemCatalogState, pattern: string, runId: string, options?: PutOptions): Promise<DataCatalog[]> {
   checkRunId(runId);
   checkRelative(pattern, "pattern", state.cwd, "working directory");
   const skipped: string[] = [];
-  const files = await findFiles(state.cwd, pattern, state.ignore, skipped);
-  if (files.length === 0 && skipped.length > 0) {
+  const found = await findFiles(state.cwd, pattern, state.ignore, skipped);
+  if (found.length === 0 && skipped.length > 0) {
     throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${state.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
   }
-  if (files.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  if (found.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  const files = await freshFiles(state.cwd, found, pattern, state.staleFiles, options, state.warn);
+  options?.claim?.(files);
   const area = await runArea(state, runId);
   const entries: DataCatalog[] = [];
   for (const file of files) entries.push(entry(state, file, await copyAtomic(state.cwd, area, file), runId, "put"));
@@ -192,13 +199,18 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     verified: new Set(),
     tempDir,
     areas: new Set(),
+    staleFiles: config.stale_files ?? "warn",
+    warn: context.warn,
   };
   return {
     type: "file-system",
-    recordedConfig: { catalog_location: config.catalog_location },
+    recordedConfig: {
+      catalog_location: config.catalog_location,
+      ...(config.stale_files && config.stale_files !== "warn" ? { stale_files: config.stale_files } : {}),
+    },
     traits: { copies: true, sharing: "folder" },
     get: (pattern, runId) => getFiles(state, pattern, runId),
-    put: (pattern, runId) => putFiles(state, pattern, runId),
+    put: (pattern, runId, options) => putFiles(state, pattern, runId, options),
     putContent: (name, content, runId) => putContent(state, name, content, runId),
     createContent: (name, runId) => createContent(state, name, runId),
     syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(state, previousRunId, runId),

@@ -1,10 +1,13 @@
 import path from "node:path";
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
+import { staleFilesSchema } from "../fresh-files.js";
 
 /** Config of the `file-system` catalog (runnable's keys; unknown keys are errors). */
 export const fileSystemCatalogConfigSchema = z.strictObject({
   catalog_location: z.string().min(1).default(".catalog"),
+  /** A step's put of a file older than its attempt: `warn` (left out), `refuse` (the step fails) or `allow` (stored: runnable's behaviour). */
+  stale_files: staleFilesSchema,
 });
 
 /** The `file-system` catalog: files live under `<catalog_location>/<run_id>/`, mirroring the working directory. */

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
 import { s3LocationFields } from "../../shared/s3/s3-location.js";
+import { staleFilesSchema } from "../fresh-files.js";
 
 /** Builds the config schema of the `s3` catalog (when a config names it; credentials come from the standard AWS chain, never from here). */
-export const buildS3CatalogConfigSchema = () => z.strictObject(s3LocationFields());
+export const buildS3CatalogConfigSchema = () => z.strictObject({ ...s3LocationFields(), stale_files: staleFilesSchema });
 
 /** Validated config of the s3 catalog. */
 export type S3CatalogConfig = z.output<ReturnType<typeof buildS3CatalogConfigSchema>>;
