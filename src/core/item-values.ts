@@ -8,12 +8,12 @@ import { itemText, type MapVariable } from "./names.js";
 const PLACEHOLDER = /\$\{([^{}]+)\}/g;
 
 /** `text` with `${name}` replaced by the value of the enclosing map whose iterate_as is `name`. */
-export function withItemValues(text: string, mapVariable: MapVariable, escape: (value: string) => string = (value) => value): string {
+export function withItemValues(text: string, mapVariable: MapVariable, literal: (value: string) => string = (value) => value): string {
   if (mapVariable.length === 0 || !text.includes("${")) return text;
   const values = new Map(mapVariable.map(([name, value]) => [name, itemText(value)] as const));
   return text.replace(PLACEHOLDER, (whole, name: string) => {
     const value = values.get(name.trim());
-    return value === undefined ? whole : escape(value);
+    return value === undefined ? whole : literal(value);
   });
 }
 

@@ -70,7 +70,7 @@ function unquote(quoted: string): string {
 }
 
 function filterError(text: string, at: number, what: string): RunnableError {
-  return new RunnableError("CLI_USAGE", `--filter "${text}": ${what} at character ${at + 1}`, { hint: FILTER_HINT });
+  return new RunnableError("CLI_USAGE", `filter "${text}": ${what} at character ${at + 1}`, { hint: FILTER_HINT });
 }
 
 /** Splits `metrics.loss` / `params.lr` / `loss` into scope and name. */
@@ -114,7 +114,7 @@ export function parseFilter(text: string): Comparison[] {
 export function parseSort(text: string): RunSort {
   const match = /^\s*(.+?)(?::(asc|desc))?\s*$/i.exec(text);
   if (!match || match[1]!.trim() === "") {
-    throw new RunnableError("CLI_USAGE", `--sort "${text}" names no metric or parameter`, { hint: "e.g. --sort loss, --sort accuracy:desc, --sort params.lr" });
+    throw new RunnableError("CLI_USAGE", `sort "${text}" names no metric or parameter`, { hint: "e.g. --sort loss, --sort accuracy:desc, --sort params.lr" });
   }
   const direction = match[2]?.toLowerCase() as RunSort["direction"];
   return { ...scoped(match[1]!.trim()), ...(direction ? { direction } : {}) };

@@ -40,14 +40,18 @@ export interface RunPage {
   metric_keys: ColumnKey[];
   /** Runs still being read (their columns fill in later). */
   pending: number;
+  /** When the store's listing this page comes from was taken (epoch ms), for "as of" (set by the API). */
+  listed_ms?: number | null;
 }
 
 const effectiveStatus = (run: RunDigest): string => (run.stale ? "stale" : run.status);
+/** A run's pipeline as the list shows it: its file, or `(SDK)` when it has none (SDK runs record "" or null). */
+export const pipelineOf = (run: Pick<RunDigest, "pipeline_file">): string => run.pipeline_file || "(SDK)";
 
 function matches(run: RunDigest, query: RunQuery, text: string): boolean {
   if (query.status && effectiveStatus(run) !== query.status) return false;
   if (query.tag !== undefined && query.tag !== "" && (run.tag ?? "") !== query.tag) return false;
-  if (query.pipeline && (run.pipeline_file ?? "(SDK)") !== query.pipeline) return false;
+  if (query.pipeline && pipelineOf(run) !== query.pipeline) return false;
   if (!text) return true;
   const haystack = [
     run.run_id,
@@ -117,7 +121,7 @@ export function queryRuns(all: RunDigest[], query: RunQuery, pending: number): R
     facets: {
       status: tally(all, effectiveStatus),
       tag: tally(all, (run) => run.tag ?? ""),
-      pipeline: tally(all, (run) => run.pipeline_file ?? "(SDK)"),
+      pipeline: tally(all, pipelineOf),
     },
     parameter_keys: columnKeys(matched, (run) => run.parameters),
     metric_keys: columnKeys(matched, (run) => run.metrics),

@@ -44,6 +44,8 @@ export interface SweepMetric {
   goal: Goal;
   /** Every item's final value is a number. */
   numeric: boolean;
+  /** Most points one item recorded (1: a single value per item, nothing to chart by step). */
+  points: number;
   /** Keys of the items with the best and the worst final value (numeric metrics). */
   best: string | null;
   worst: string | null;
@@ -199,7 +201,9 @@ function finish(sweep: Sweep, items: Collecting[], goals: Goals): void {
       const name = (stepsByKey.get(m.key)?.size ?? 0) > 1 ? `${m.step}/${m.key}` : m.key;
       item.series[name] = m.points;
       item.final[name] = m.points.at(-1)?.[1];
-      if (!metrics.has(name)) metrics.set(name, { name, key: m.key, step: m.step, goal: goalOf(name, goals), numeric: true, best: null, worst: null });
+      const known = metrics.get(name);
+      if (known) known.points = Math.max(known.points, m.points.length);
+      else metrics.set(name, { name, key: m.key, step: m.step, goal: goalOf(name, goals), numeric: true, points: m.points.length, best: null, worst: null });
     }
   }
   for (const metric of metrics.values()) rankItems(metric, sweep.items);
