@@ -11,6 +11,7 @@ import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { runLogCheckBenchmarks } from "./run-log-check.bench.mjs";
 import { scaleBenchmarks } from "./scale.bench.mjs";
 import { storesBenchmarks } from "./stores.bench.mjs";
+import { sweepBenchmarks } from "./sweep.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
@@ -27,3 +28,4 @@ if (!only || only === "ui") await uiBenchmarks();
 if (!only || only === "runlog") await runLogCheckBenchmarks();
 if (!only || only === "stores") await storesBenchmarks();
 if (!only || only === "scale") await scaleBenchmarks();
+if (!only || only === "sweep") await sweepBenchmarks();

@@ -18,90 +18,104 @@ export interface FakeRun {
   metrics: MlflowMetric[];
 }
 
+/** What the fake server holds. */
+interface FakeState {
+  experiments: Map<string, string>;
+  runs: Map<string, FakeRun>;
+  batches: MlflowBatch[];
+}
+
+const ok = (body: unknown = {}) => new Response(JSON.stringify(body), { status: 200 });
+const fail = (code: string, status = 400) => new Response(JSON.stringify({ error_code: code, message: code }), { status });
+const info = (run: FakeRun) => ({ run_id: run.run_id, experiment_id: run.experiment_id, run_name: run.run_name, status: run.status });
+const pairs = (map: Map<string, string>) => [...map].map(([key, value]) => ({ key, value }));
+
+function logBatch({ runs, batches }: FakeState, body: Record<string, unknown>): Response {
+  const run = runs.get(String(body["run_id"]))!;
+  const batch = body as unknown as MlflowBatch;
+  const { metrics, params, tags } = batch;
+  if (metrics.length + params.length + tags.length > 1000 || params.length > 100 || tags.length > 100) return fail("INVALID_PARAMETER_VALUE");
+  for (const p of batch.params) if (run.params.has(p.key) && run.params.get(p.key) !== p.value) return fail("INVALID_PARAMETER_VALUE");
+  batches.push(batch);
+  for (const p of batch.params) run.params.set(p.key, p.value);
+  for (const t of batch.tags) run.tags.set(t.key, t.value);
+  run.metrics.push(...batch.metrics);
+  return ok();
+}
+
+function createRun({ runs }: FakeState, body: Record<string, unknown>): Response {
+  const run: FakeRun = {
+    run_id: `mlrun${runs.size}`,
+    experiment_id: String(body["experiment_id"]),
+    run_name: String(body["run_name"]),
+    status: "RUNNING",
+    tags: new Map(),
+    params: new Map(),
+    metrics: [],
+  };
+  for (const t of body["tags"] as { key: string; value: string }[]) run.tags.set(t.key, t.value);
+  runs.set(run.run_id, run);
+  return ok({ run: { info: info(run), data: {} } });
+}
+
+/** `runs/search` for the filters the tracker writes: tags compared with `=` and `attributes.run_name`. */
+function searchRuns({ runs }: FakeState, body: Record<string, unknown>): Response {
+  const filter = String(body["filter"]);
+  const wanted = [...filter.matchAll(/tags\.`([^`]+)` = (?:'([^']*)'|"([^"]*)")/g)].map((m) => [m[1]!, m[2] ?? m[3]!] as const);
+  const name = /attributes\.run_name = '([^']*)'/.exec(filter)?.[1];
+  const found = [...runs.values()]
+    .reverse() // newest first, as MLflow orders a search by default
+    .filter((r) => wanted.every(([key, value]) => r.tags.get(key) === value) && (name === undefined || r.run_name === name))
+    .slice(0, Number(body["max_results"] ?? 100));
+  return ok({ runs: found.map((r) => ({ info: info(r), data: { params: pairs(r.params), tags: pairs(r.tags) } })) });
+}
+
+function route(state: FakeState, path: string, body: Record<string, unknown>): Response {
+  const { experiments, runs } = state;
+  switch (path) {
+    case "experiments/get-by-name": {
+      const id = experiments.get(String(body["experiment_name"]));
+      return id === undefined ? fail("RESOURCE_DOES_NOT_EXIST", 404) : ok({ experiment: { experiment_id: id, name: body["experiment_name"] } });
+    }
+    case "experiments/create": {
+      if (experiments.has(String(body["name"]))) return fail("RESOURCE_ALREADY_EXISTS");
+      experiments.set(String(body["name"]), String(experiments.size));
+      return ok({ experiment_id: experiments.get(String(body["name"])) });
+    }
+    case "runs/create":
+      return createRun(state, body);
+    case "runs/search":
+      return searchRuns(state, body);
+    case "runs/log-batch":
+      return logBatch(state, body);
+    case "runs/update": {
+      const run = runs.get(String(body["run_id"]))!;
+      run.status = String(body["status"]);
+      if (body["end_time"] !== undefined) run.end_time = Number(body["end_time"]);
+      return ok();
+    }
+    default:
+      return fail("ENDPOINT_NOT_FOUND", 404);
+  }
+}
+
 /** An in-memory MLflow tracking server behind a `fetch`, enough for the tracker's calls. */
 export function fakeMlflow() {
-  const experiments = new Map<string, string>([["Default", "0"]]);
-  const runs = new Map<string, FakeRun>();
-  const batches: MlflowBatch[] = [];
+  const state: FakeState = { experiments: new Map([["Default", "0"]]), runs: new Map(), batches: [] };
   const calls: string[] = [];
   const hooks = {
     before: null as ((path: string, body: Record<string, unknown>) => Response | undefined) | null,
     delayMs: 0,
   };
-  const ok = (body: unknown = {}) => new Response(JSON.stringify(body), { status: 200 });
-  const fail = (code: string, status = 400) => new Response(JSON.stringify({ error_code: code, message: code }), { status });
-  const info = (run: FakeRun) => ({ run_id: run.run_id, experiment_id: run.experiment_id, run_name: run.run_name, status: run.status });
-
-  function logBatch(body: Record<string, unknown>): Response {
-    const run = runs.get(String(body["run_id"]))!;
-    const batch = body as unknown as MlflowBatch;
-    const { metrics, params, tags } = batch;
-    if (metrics.length + params.length + tags.length > 1000 || params.length > 100 || tags.length > 100) return fail("INVALID_PARAMETER_VALUE");
-    for (const p of batch.params) if (run.params.has(p.key) && run.params.get(p.key) !== p.value) return fail("INVALID_PARAMETER_VALUE");
-    batches.push(batch);
-    for (const p of batch.params) run.params.set(p.key, p.value);
-    for (const t of batch.tags) run.tags.set(t.key, t.value);
-    run.metrics.push(...batch.metrics);
-    return ok();
-  }
-
-  function route(path: string, body: Record<string, unknown>): Response {
-    switch (path) {
-      case "experiments/get-by-name": {
-        const id = experiments.get(String(body["experiment_name"]));
-        return id === undefined ? fail("RESOURCE_DOES_NOT_EXIST", 404) : ok({ experiment: { experiment_id: id, name: body["experiment_name"] } });
-      }
-      case "experiments/create": {
-        if (experiments.has(String(body["name"]))) return fail("RESOURCE_ALREADY_EXISTS");
-        experiments.set(String(body["name"]), String(experiments.size));
-        return ok({ experiment_id: experiments.get(String(body["name"])) });
-      }
-      case "runs/create": {
-        const run: FakeRun = {
-          run_id: `mlrun${runs.size}`,
-          experiment_id: String(body["experiment_id"]),
-          run_name: String(body["run_name"]),
-          status: "RUNNING",
-          tags: new Map(),
-          params: new Map(),
-          metrics: [],
-        };
-        for (const t of body["tags"] as { key: string; value: string }[]) run.tags.set(t.key, t.value);
-        runs.set(run.run_id, run);
-        return ok({ run: { info: info(run), data: {} } });
-      }
-      case "runs/search": {
-        const wanted = [...String(body["filter"]).matchAll(/tags\.`([^`]+)` = (?:'([^']*)'|"([^"]*)")/g)].map((m) => [m[1]!, m[2] ?? m[3]!] as const);
-        const name = /attributes\.run_name = '([^']*)'/.exec(String(body["filter"]))?.[1];
-        const found = [...runs.values()]
-          .reverse() // newest first, as MLflow orders a search by default
-          .filter((r) => wanted.every(([key, value]) => r.tags.get(key) === value) && (name === undefined || r.run_name === name))
-          .slice(0, Number(body["max_results"] ?? 100));
-        const pairs = (map: Map<string, string>) => [...map].map(([key, value]) => ({ key, value }));
-        return ok({ runs: found.map((r) => ({ info: info(r), data: { params: pairs(r.params), tags: pairs(r.tags) } })) });
-      }
-      case "runs/log-batch":
-        return logBatch(body);
-      case "runs/update": {
-        const run = runs.get(String(body["run_id"]))!;
-        run.status = String(body["status"]);
-        if (body["end_time"] !== undefined) run.end_time = Number(body["end_time"]);
-        return ok();
-      }
-      default:
-        return fail("ENDPOINT_NOT_FOUND", 404);
-    }
-  }
-
   const fetchFn = async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(String(input));
     const path = url.pathname.replace("/api/2.0/mlflow/", "");
     const body = init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : Object.fromEntries(url.searchParams);
     calls.push(path);
     if (hooks.delayMs) await new Promise((resolve) => setTimeout(resolve, hooks.delayMs));
-    return hooks.before?.(path, body) ?? route(path, body);
+    return hooks.before?.(path, body) ?? route(state, path, body);
   };
-  return { fetch: fetchFn as typeof fetch, experiments, runs, batches, calls, hooks };
+  return { fetch: fetchFn as typeof fetch, ...state, calls, hooks };
 }
 
 /** A run id, tag, pipeline and commit. */
