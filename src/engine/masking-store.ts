@@ -29,7 +29,7 @@ export function maskingRunLogStore(store: RunLogStore, secrets: ReadonlySet<stri
     putStep: (runId, location, step, seq) => store.putStep(runId, location, mask(step), seq),
     putBranch: (runId, location, branch, seq) => store.putBranch(runId, location, mask(branch), seq),
     removeStep: (runId, location, internalName) => store.removeStep(runId, location, internalName),
-    list: () => store.list(),
+    list: (...args) => store.list(...args),
     delete: (runId) => store.delete(runId),
     flush: (runId) => store.flush(runId),
     acquireLease: (runId, options) => store.acquireLease(runId, options),
