@@ -10,6 +10,7 @@ import { type PlanRecords, maskPlanRecords } from "./mask-plan.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
 import type { PreparedRun, PreparedStep, RetryIntent, RunContext, StepIntent } from "./prepare.js";
+import { refuseEditedPipeline } from "./retry-pipeline-check.js";
 import { buildRunConfig, planOf } from "./run-records.js";
 
 // The preparations that start from a stored run: a retry continues it under its own id, a step
@@ -73,6 +74,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   explicitWins(warn, "configuration file", intent.configFile, stored.run_config.configuration_file || undefined);
   explicitWins(warn, "parameters file", intent.parametersFile, stored.run_config.parameters_file || undefined);
   const pipeline = await loadSource(intent.source ?? { kind: "file", file: pipelineFileOf(stored, intent.file) }, cwd);
+  refuseEditedPipeline(stored, pipeline, intent.file);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const parametersFile = intent.parametersFile ?? (stored.run_config.parameters_file || undefined);
   const initial =

@@ -96,6 +96,13 @@ export function storeError(error: unknown, server: ServerDescription, doing: str
       cause: error,
     });
   }
+  if (/^SASL: .*client password must be a (non-empty )?string/.test(detail)) {
+    // pg's words when the server asks for a password (SCRAM) and none was given.
+    return new RunnableError("CONFIG_INVALID", `${at}: the server asks for a password for user "${server.user}" and none was given`, {
+      hint: `Give it in ${server.source}, in PGPASSWORD, or in ~/.pgpass (host:port:database:user:password); it is never written to the run log.`,
+      cause: error,
+    });
+  }
   if (code === "3D000") {
     return new RunnableError("CONFIG_INVALID", `${at}: database "${server.database}" does not exist: ${detail}`, {
       hint: `Create it (createdb ${server.database}) or name an existing database in ${server.source}.`,
