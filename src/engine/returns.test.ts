@@ -57,12 +57,38 @@ describe("returns in the run log", () => {
       ...terminals,
     });
     const log = await runGraph(graph, testServices({ runner }));
-    expect(log.status).toBe("FAIL"); // both branches set "made" to different objects: a conflict, as for any parameter
+    // Both branches return "made" (different objects): the later branch wins, as in runnable 0.50.
+    expect(log.status).toBe("SUCCESS");
+    expect(log.parameters.made).toBe("p.b.made");
+    expect(log.parameter_kinds).toEqual({ made: "object" });
     expect(seen).toEqual([
       { returns: [{ name: "made", kind: "object", object: "p.a.made" }], kinds: {} },
       { returns: [{ name: "made", kind: "object", object: "p.b.made" }], kinds: {} },
     ]);
     expect(log.steps.p!.branches["p.a"]!.parameter_kinds).toEqual({ made: "object" });
+  });
+
+  it("lets the later branch win a name that parallel branches return differently (0.50); values set without returns still conflict", async () => {
+    const graphWith = (returns: boolean) => {
+      const branch = (command: string) => ({
+        start_at: "set",
+        steps: { set: task(command, "success", returns ? { returns: ["shared"] } : {}), ...terminals },
+      });
+      return dag({ p: { type: "parallel", next: "success", branches: { one: branch("a"), two: branch("b"), three: branch("c") } }, ...terminals });
+    };
+    const outputs = (key: "returns" | "parameters") => ({
+      a: [{ parameters: {}, [key]: { shared: "value_a", only_a: 1 } }],
+      b: [{ parameters: {}, [key]: { shared: { kind: "b" } } }],
+      c: [{ parameters: {}, [key]: { shared: "value_c" } }],
+    });
+    const returned = await runGraph(graphWith(true), testServices({ runner: scriptedRunner(outputs("returns")) }));
+    expect(returned.status).toBe("SUCCESS");
+    expect(returned.parameters).toEqual({ shared: "value_c", only_a: 1 });
+    expect(returned.steps.p!.output_parameters).toEqual({ shared: "value_c", only_a: 1 });
+
+    const set = await runGraph(graphWith(false), testServices({ runner: scriptedRunner(outputs("parameters")) }));
+    expect(set.status).toBe("FAIL");
+    expect(set.steps.p!.message).toMatch(/parameter conflict at fan-in: branches "p.one" and "p.two" both set "shared" to different values/);
   });
 
   it("collects a map's objects as an object parameter listing them, and refuses to reduce them", async () => {
