@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { graphOf, runGraph, testServices } from "../testing/engine-harness.js";
-import { type RecordingTracker, scriptedRunner } from "../testing/fakes.js";
+import { type MemoryCatalog, type RecordingTracker, scriptedRunner } from "../testing/fakes.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 
 // How the engine records what tasks return by name (issue 18): kinds beside every parameters record,
@@ -89,6 +92,42 @@ describe("returns in the run log", () => {
     const set = await runGraph(graphWith(false), testServices({ runner: scriptedRunner(outputs("parameters")) }));
     expect(set.status).toBe("FAIL");
     expect(set.steps.p!.message).toMatch(/parameter conflict at fan-in: branches "p.one" and "p.two" both set "shared" to different values/);
+  });
+
+  it("keeps objects in memory, not in the catalog, when the executor says so (0.50's object_serialisation: false)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "objects-in-memory-"));
+    try {
+      const runner = scriptedRunner({
+        make: [
+          async (invocation) => {
+            const file = join(dir, "made.dill");
+            await writeFile(file, "pickled bytes");
+            await invocation.services.putObject(invocation.returns[0]!.object!, file);
+            return { parameters: {}, metrics: [], returns: { made: invocation.returns[0]!.object } };
+          },
+        ],
+        use: [
+          async (invocation) => {
+            const file = join(dir, "loaded.dill");
+            await invocation.services.getObject(String(invocation.parameters.made), file);
+            return { parameters: {}, metrics: [], returns: { text: await readFile(file, "utf8") } };
+          },
+        ],
+      });
+      const services = testServices({ runner });
+      const executor = { ...services.executor, capabilities: { ...services.executor.capabilities, objectsInMemory: true } };
+      const graph = dag({
+        make: task("make", "use", { returns: [{ name: "made", kind: "object" }] }),
+        use: task("use", "success", { returns: ["text"] }),
+        ...terminals,
+      });
+      const log = await runGraph(graph, { ...services, executor });
+      expect(log.status).toBe("SUCCESS");
+      expect(log.parameters).toEqual({ made: "made", text: "pickled bytes" });
+      expect([...(services.catalog as MemoryCatalog).files.keys()].filter((name) => !name.endsWith(".execution.log"))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("collects a map's objects as an object parameter listing them, and refuses to reduce them", async () => {

@@ -11,6 +11,7 @@ import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { finishAfterFault } from "./store-fault.js";
+import { createMemoryObjects } from "./objects.js";
 import { createStoredReads } from "./stored-reads.js";
 import { baseEnvironment } from "./task-env.js";
 
@@ -85,6 +86,7 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
     secretValues: new Set(plan.secretValues),
     taskSlots: createLimiter(services.executor.maxParallel),
     storedReads: createStoredReads(),
+    ...(services.executor.capabilities.objectsInMemory && { memoryObjects: createMemoryObjects() }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
 import type { ParameterKinds } from "../core/returns.js";
 import type { RunPlan, Services } from "./services.js";
+import type { MemoryObjects } from "./objects.js";
 import type { StoredReads } from "./stored-reads.js";
 
 /** What every step of one run shares. */
@@ -20,6 +21,8 @@ export interface RunState {
   taskSlots: Limiter;
   /** Reads of the stored run shared by the launched steps that end at the same time. */
   storedReads: StoredReads;
+  /** Where the run's objects are kept when the executor keeps them in memory (`capabilities.objectsInMemory`). */
+  memoryObjects?: MemoryObjects;
 }
 
 /** Why the run is stopping, or undefined while it goes on. */

@@ -111,6 +111,11 @@ export interface ExecutorCapabilities {
    * process only runs its step and passes its output on.
    */
   underLauncher?: boolean;
+  /**
+   * Objects that tasks return (kind `object`) stay in this process's memory for the run instead of the
+   * run's catalog (runnable 0.50's `object_serialisation: false`): only for steps that run here.
+   */
+  objectsInMemory?: boolean;
   /** How a map's items travel to the engine that fans out (one text, e.g. JSON for Argo's `withParam`). */
   encodeMapItems?(items: readonly unknown[]): string;
   /**
