@@ -58,9 +58,13 @@ export function createMemoryObjects(): MemoryObjects {
     async get(name, path, runId) {
       const data = objects.get(name);
       if (!data) {
-        throw new RunnableError("CATALOG_ERROR", `the object ${name} is not in the memory of run ${runId} (the executor keeps objects in memory: object_serialisation: false)`, {
-          hint: "objects kept in memory live only as long as the run's process; a retry or a step run in another process cannot load them: set object_serialisation: true",
-        });
+        throw new RunnableError(
+          "CATALOG_ERROR",
+          `the object ${name} is not in the memory of run ${runId} (the executor keeps objects in memory: object_serialisation: false)`,
+          {
+            hint: "objects kept in memory live only as long as the run's process; a retry or a step run in another process cannot load them: set object_serialisation: true",
+          },
+        );
       }
       await writeFile(path, data, { mode: 0o600 });
     },
