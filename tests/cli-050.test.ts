@@ -168,6 +168,27 @@ describe("runnable 0.50's config file", () => {
     expect(await readdir(join(dir, ".cat-here"))).toEqual(["vars-set"]);
   });
 
+  it("runs each task step in its own `runnable execute-single-node` process with pipeline-executor: emulator", async () => {
+    const task = (command: string, next: string) => `      type: task\n      command_type: shell\n      command: ${command}\n      next: ${next}\n`;
+    await writeFile(
+      join(dir, "emulated.yaml"),
+      "dag:\n  start_at: first\n  steps:\n    first:\n" +
+        task('export RUNNABLE_PRM_first="$RUNNABLE_EMULATED_STEP"', "second") +
+        "    second:\n" +
+        task('export RUNNABLE_PRM_seen="emulated=$RUNNABLE_EMULATED_STEP first=$RUNNABLE_PRM_first"', "success") +
+        "    success:\n      type: success\n    fail:\n      type: fail\n",
+    );
+    await writeFile(join(dir, "emulate.yaml"), "pipeline-executor:\n  type: emulator\n");
+    const result = await run(["execute", "emulated.yaml", "emulated-1", "-c", "emulate.yaml", "-q"]);
+    expect(result.stdout, result.stderr).toBe("emulated-1 SUCCESS\n");
+    const log = await readRunLog(dir, "emulated-1");
+    expect(log.parameters.seen).toBe("emulated=1 first=1");
+    expect(log.run_config.executor.service_name).toBe("emulator");
+    await writeFile(join(dir, "emulate-buffered.yaml"), "pipeline-executor:\n  type: emulator\nrun-log-store:\n  type: buffered\n");
+    const refused = await run(["execute", "emulated.yaml", "emulated-2", "-c", "emulate-buffered.yaml", "-q"]);
+    expect(refused.code, refused.stderr).toBe(2);
+  });
+
   it("uses runnable-config.yaml with services at its top as the config when none is given", async () => {
     const sub = join(dir, "with-default");
     await mkdir(sub);

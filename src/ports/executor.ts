@@ -30,6 +30,11 @@ export interface RemoteStep {
   signal: AbortSignal;
   /** Starts the supervised process (own process group; killed only on a forced stop). */
   spawn: ProcessLauncher;
+  /**
+   * Starts a supervised process that is stopped with the step (the stop signal, the grace period, then
+   * SIGKILL), for a step process on this machine that nothing else stops.
+   */
+  spawnStopped: ProcessLauncher;
   /** Grace period of a stopped step (ms). */
   graceMs: number;
 }

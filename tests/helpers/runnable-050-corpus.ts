@@ -246,7 +246,13 @@ export const CORPUS: CorpusCase[] = [
     allowed: NOTEBOOK_OUTPUT,
   },
   { id: "configs/default.yaml", example: "01-tasks/python_tasks.yaml", config: "configs/default.yaml", features: [CONFIG_KEYS] },
-  { id: "configs/emulate.yaml", example: "02-sequential/traversal.yaml", config: "configs/emulate.yaml", features: [CONFIG_KEYS, EMULATOR] },
+  {
+    id: "configs/emulate.yaml",
+    example: "02-sequential/traversal.yaml",
+    config: "configs/emulate.yaml",
+    features: [CONFIG_KEYS, EMULATOR],
+    allowed: NOTEBOOK_OUTPUT,
+  },
   {
     id: "configs/in-memory.yaml",
     example: "03-parameters/passing_parameters_python.yaml",
