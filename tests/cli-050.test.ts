@@ -223,4 +223,34 @@ describe("the Python SDK with runnable 0.50's environment inputs", () => {
     expect(byEnv.code, byEnv.stderr).toBe(0);
     expect(await seen("sdk-env-params")).toBe('who="b"');
   });
+
+  it("runs a script's pipeline with pipeline-executor: emulator, each task in its own process, objects passed between them", async () => {
+    await writeFile(join(dir, "emulate-sdk.yaml"), "pipeline-executor:\n  type: emulator\n");
+    await writeFile(
+      join(dir, "sdk_emulated.py"),
+      [
+        "import os",
+        "from runnable import Pipeline, PythonTask, pickled",
+        "",
+        "def make():",
+        "    return {'rows': [1, 2]}, os.environ.get('RUNNABLE_EMULATED_STEP')",
+        "",
+        "def use(table: dict, first: str):",
+        "    return len(table['rows']), first + os.environ.get('RUNNABLE_EMULATED_STEP', '')",
+        "",
+        "if __name__ == '__main__':",
+        "    Pipeline(steps=[",
+        "        PythonTask(name='make', function=make, returns=[pickled('table'), 'first']),",
+        "        PythonTask(name='use', function=use, returns=['count', 'both']),",
+        "    ]).execute(configuration_file='emulate-sdk.yaml')",
+        "",
+      ].join("\n"),
+    );
+    const result = await runPythonScript(python, "sdk_emulated.py", { cwd: dir, env: { RUNNABLE_RUN_ID: "sdk-emulated" } });
+    expect(result.code, result.stderr).toBe(0);
+    const log = await readRunLog(dir, "sdk-emulated");
+    expect(log.status).toBe("SUCCESS");
+    expect(log.parameters).toMatchObject({ table: "table", first: "1", count: 2, both: "11" });
+    expect(log.run_config.pipeline_file).toBe("runnable-pipeline.yaml");
+  });
 });

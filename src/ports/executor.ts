@@ -117,6 +117,12 @@ export interface ExecutorCapabilities {
    */
   underLauncher?: boolean;
   /**
+   * With placement "launched": an SDK script's pipeline is run here from the definition written for it
+   * (the step processes read that file), instead of only being written (runnable 0.50's emulator runs
+   * `python pipeline.py`; a container or cluster executor needs the file inside its image first).
+   */
+  runsWrittenPipeline?: boolean;
+  /**
    * Objects that tasks return (kind `object`) stay in this process's memory for the run instead of the
    * run's catalog (runnable 0.50's `object_serialisation: false`): only for steps that run here.
    */

@@ -23,7 +23,7 @@ export function createEmulatorExecutor(config: EmulatorConfig, context: PluginCo
     type: "emulator",
     capabilities: inStep
       ? { placement: "in-process", retryByRelaunch: false, memoryStore: false, underLauncher: true }
-      : { placement: "launched", retryByRelaunch: false, memoryStore: false },
+      : { placement: "launched", retryByRelaunch: false, memoryStore: false, runsWrittenPipeline: true },
     recordedConfig: { ...config },
     maxParallel: 1,
     stepTimeLimitMs: (node) => stepTimeLimitMs(settings, overrides, "emulator", node),
