@@ -36,7 +36,10 @@ export function createEmulatorExecutor(config: EmulatorConfig, context: PluginCo
 
 async function launchHere(step: RemoteStep, runnable: readonly string[], context: PluginContext): Promise<RemoteStepResult> {
   if (!step.pipelineFile) {
-    return { exitCode: 1, problem: "executor emulator: the step process reads the pipeline from a file, and this run has none: run it with `runnable execute <file>`" };
+    return {
+      exitCode: 1,
+      problem: "executor emulator: the step process reads the pipeline from a file, and this run has none: run it with `runnable execute <file>`",
+    };
   }
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(context.env)) if (value !== undefined) env[name] = value;
