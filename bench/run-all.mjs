@@ -13,6 +13,7 @@ import { runLogCheckBenchmarks } from "./run-log-check.bench.mjs";
 import { scaleBenchmarks } from "./scale.bench.mjs";
 import { slurmBenchmarks } from "./slurm.bench.mjs";
 import { storesBenchmarks } from "./stores.bench.mjs";
+import { sweepBenchmarks } from "./sweep.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
@@ -32,3 +33,4 @@ if (!only || only === "scale") await scaleBenchmarks();
 if (!only || only === "slurm") await slurmBenchmarks();
 // Needs runnable 0.50.0's virtualenv (made once by scripts/runnable-050-venv.sh): only when asked for.
 if (only === "objects") await objectsBenchmarks();
+if (!only || only === "sweep") await sweepBenchmarks();

@@ -10,7 +10,15 @@ export function parameterNameProblem(name: string): string | undefined {
   if (name === "") return "a parameter name cannot be empty";
   if (/[\u0000-\u001f\u007f=]/.test(name))
     return `parameter name ${JSON.stringify(name)} cannot contain "=" or control characters (it becomes an environment variable name)`;
+  // A name reaches Python functions as an argument and shell tasks as RUNNABLE_PRM_<name>: it must be an identifier there.
+  if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name))
+    return `parameter name ${JSON.stringify(name)} is not an identifier (letters, digits and _, not starting with a digit; no spaces, dashes or dots): tasks read it as a Python argument or a shell variable; rename it, e.g. ${JSON.stringify(suggestedName(name))}`;
   return undefined;
+}
+
+function suggestedName(name: string): string {
+  const cleaned = name.replace(/[^\p{L}\p{N}_]+/gu, "_");
+  return /^\p{N}/u.test(cleaned) ? `_${cleaned}` : cleaned;
 }
 
 /** Deepest nesting of lists and mappings in a parameter value (deeper values are refused, not crashed on). */

@@ -5,7 +5,7 @@ import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
-import { type BranchPlan, planBranches } from "./branch-plan.js";
+import { type BranchPlan, planBranches, trackedChain } from "./branch-plan.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
@@ -101,7 +101,7 @@ async function fanOutAndIn(
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
     if (before?.status === "SUCCESS") return { kind: "done", status: "SUCCESS", result: keptResult(ctx, plan, before) };
     if (stopReason(run)) return { kind: "not-started", key: plan.key };
-    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope() };
+    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(ctx, plan) };
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
     return runBranch(run, plan, ctx, branchCtx, runGraph);
@@ -140,6 +140,7 @@ async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext,
   // The terminal step's log and the branch's final log are issued together: one store write.
   const final = finalBranchLog(plan.key, status, ctx.scope);
   await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
+  if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
   const changed = status === "SUCCESS" ? changedParameters(parent.scope, ctx.scope, plan.ignore) : { changed: {}, kinds: {} };
   return { kind: "done", status, result: { key: plan.key, ...changed } };
 }

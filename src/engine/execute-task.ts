@@ -7,6 +7,7 @@ import type { Attempt, DataCatalog, Parameters, Status, StepLog } from "../core/
 import { stopMessage } from "../core/stop.js";
 import type { TaskOutcome } from "../ports/task-runner.js";
 import { makeAttempt } from "./attempt.js";
+import { attemptProcesses } from "./attempt-processes.js";
 import { catalogGet, catalogPut, catalogPutAfterFailure } from "./catalog-sync.js";
 import { attemptSignal, type AttemptSignal } from "./attempt-signal.js";
 import { closeExecutionLog, openExecutionLog, type StepOutput } from "./step-output.js";
@@ -16,6 +17,7 @@ import { assignParameters, recordedParameters } from "./scope.js";
 import { closeStep, nextAttemptNumber, openStep, type OpenStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
 import { outputsProblem, taskOutputs, withMetricReturns } from "./task-outputs.js";
+import { withItemCommand } from "./catalog-puts.js";
 
 /**
  * Runs a task step: up to `max_attempts` attempts (numbered on from earlier ones in a retry), catalog
@@ -26,7 +28,7 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
   const step = await openStep(run, node, ctx, place);
   const disposition = run.services.executor.disposition?.(node) ?? { kind: "run" as const, node };
   if (disposition.kind === "mock") return recordMocked(run, node, ctx, step);
-  const target = disposition.node as TaskNode;
+  const target = withItemCommand(disposition.node as TaskNode, ctx);
   const output = await openExecutionLog(run, node, ctx, step.log);
   const first = nextAttemptNumber(step.log);
   for (let number = first; number < first + target.maxAttempts; number++) {
@@ -93,7 +95,7 @@ async function recordAttempt(
   log.attempts.push(record);
   log.status = status;
   log.message = "";
-  await run.services.tracker.publish(log.internal_name, series);
+  await run.services.tracker.publish(log.internal_name, series, ctx.tracked);
   run.services.onEvent?.({
     type: "attempt-end",
     internalName: log.internal_name,
@@ -154,11 +156,13 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
   let scratch: Promise<string> | undefined;
   // Made only for runners that ask (subprocess tasks); in-process tasks pay nothing for it.
   const scratchDir = (): Promise<string> => (scratch ??= run.services.scratchDir());
+  const processes = attemptProcesses(run);
   try {
-    attempt.records.push(...(await catalogGet(run, node)));
+    const put = { since: Date.now(), step: attempt.internalName };
+    attempt.records.push(...(await catalogGet(run, node, ctx)));
     const runner = run.services.taskRunner(node.task.command_type);
     if (!runner) return failed(`no task runner for command_type "${node.task.command_type}"`);
-    const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir });
+    const invocation = await invocationFor(run, node, ctx, { ...attempt, output: attempt.output.log, signal: attempt.limit.signal, scratchDir, processes });
     const outcome = await Promise.race([
       runner.run(invocation),
       // A runner that cannot be killed (in-process code ignoring its signal) is given up on after the grace period.
@@ -167,13 +171,13 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     const stopped = attempt.limit.reason();
     if (stopped) return { ...outcome, failure: stopMessage(stopped), parameters: {} };
     if (outcome.failure !== undefined) {
-      const put = await catalogPutAfterFailure(run, node, outcome.failure);
-      attempt.records.push(...put.records);
-      return { ...outcome, failure: put.failure };
+      const after = await catalogPutAfterFailure(run, node, ctx, put, outcome.failure);
+      attempt.records.push(...after.records);
+      return { ...outcome, failure: after.failure };
     }
     const unkept = outputsProblem(node, outcome);
     if (unkept) return { ...outcome, failure: unkept, parameters: {} };
-    attempt.records.push(...(await catalogPut(run, node)));
+    attempt.records.push(...(await catalogPut(run, node, ctx, put)));
     return withMetricReturns(node, outcome, Date.now());
   } catch (error) {
     const stopped = attempt.limit.reason();
@@ -181,6 +185,8 @@ async function attemptTask(run: RunState, node: TaskNode, ctx: BranchContext, at
     if (!isRunnableError(error)) attempt.output.log.write("stderr", `${error instanceof Error ? error.stack : error}\n`);
     return failed(messageOf(error));
   } finally {
+    // What the attempt's processes left running outside their group (setsid) ends with it.
+    await processes.sweep();
     if (scratch) await releaseScratch(run, await scratch);
   }
 }
@@ -193,7 +199,7 @@ const failed = (failure: string): TaskOutcome => ({ failure, parameters: {}, met
 async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: BranchContext, step: OpenStep): Promise<Status> {
   step.log.mock = true;
   const started = run.services.now();
-  const message = await catalogOnly(run, node, step.log);
+  const message = await catalogOnly(run, node, step.log, ctx);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const parameters = recordedParameters(ctx.scope);
   step.log.attempts.push(
@@ -205,10 +211,10 @@ async function recordMocked(run: RunState, node: TaskNode | StubNode, ctx: Branc
 }
 
 /** Runs a step's catalog get and put; returns why they failed, or "". */
-async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLog): Promise<string> {
+async function catalogOnly(run: RunState, node: TaskNode | StubNode, log: StepLog, ctx: BranchContext): Promise<string> {
   try {
-    log.data_catalog.push(...(await catalogGet(run, node)));
-    log.data_catalog.push(...(await catalogPut(run, node)));
+    log.data_catalog.push(...(await catalogGet(run, node, ctx)));
+    log.data_catalog.push(...(await catalogPut(run, node, ctx)));
     return "";
   } catch (error) {
     return messageOf(error);
@@ -220,7 +226,7 @@ export async function executeStub(run: RunState, node: StubNode, ctx: BranchCont
   const step = await openStep(run, node, ctx, place);
   if (run.services.executor.disposition?.(node).kind === "mock") return recordMocked(run, node, ctx, step);
   const started = run.services.now();
-  const message = await catalogOnly(run, node, step.log);
+  const message = await catalogOnly(run, node, step.log, ctx);
   const status: Status = message ? "FAIL" : "SUCCESS";
   step.log.attempts.push(
     makeAttempt({

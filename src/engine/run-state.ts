@@ -3,6 +3,7 @@ import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
 import type { ParameterKinds } from "../core/returns.js";
+import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { RunPlan, Services } from "./services.js";
 import type { MemoryObjects } from "./objects.js";
 import type { StoredReads } from "./stored-reads.js";
@@ -21,6 +22,8 @@ export interface RunState {
   taskSlots: Limiter;
   /** Reads of the stored run shared by the launched steps that end at the same time. */
   storedReads: StoredReads;
+  /** Catalog names put in this run and who put them (engine/catalog-puts.ts), made on the first put. */
+  catalogClaims?: Map<string, { location: LogLocation; step: string }>;
   /** Where the run's objects are kept when the executor keeps them in memory (`capabilities.objectsInMemory`). */
   memoryObjects?: MemoryObjects;
 }
@@ -56,6 +59,8 @@ export interface BranchContext {
   location: LogLocation;
   mapVariable: MapVariable;
   scope: Scope;
+  /** The map items and parallel branches the graph runs in, outermost first (for the tracker). */
+  tracked?: readonly TrackedBranch[];
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
   /**

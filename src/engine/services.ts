@@ -34,6 +34,13 @@ export type RunEvent =
 export interface ProcessRegistry {
   add(pid: number): void;
   remove(pid: number): void;
+  /**
+   * The cookie every task process of the run carries in its environment (`RUNNABLE_PROCESS_COOKIE`,
+   * `<cookie>.<attempt>`), by which processes that left their group are found; none in fakes.
+   */
+  readonly cookie?: string;
+  /** The process groups supervised now (a warm worker lives on between attempts). */
+  liveGroups?(): ReadonlySet<number>;
 }
 
 /** The services a run uses, composed by the runtime; the engine never picks plug-ins by name. */

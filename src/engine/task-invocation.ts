@@ -2,6 +2,7 @@ import type { TaskNode } from "../core/graph.js";
 import { kindsFor, type InvocationReturn, objectName } from "../core/returns.js";
 import type { DataCatalog } from "../core/run-log.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import type { AttemptProcesses } from "./attempt-processes.js";
 import { fetchObject, storeObject } from "./objects.js";
 import { createLauncher } from "./process-launcher.js";
 import type { BranchContext, RunState } from "./run-state.js";
@@ -15,6 +16,8 @@ export interface AttemptRef {
   internalName: string;
   signal: AbortSignal;
   scratchDir: () => Promise<string>;
+  /** The attempt's processes: their cookie, and noting that some were started. */
+  processes: AttemptProcesses;
 }
 
 /** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services, process launcher. */
@@ -35,6 +38,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
       parameters: ctx.scope.parameters,
       mapVariable: ctx.mapVariable,
       secrets,
+      processCookie: attempt.processes.cookie,
     }));
   const spawn = createLauncher({
     output: attempt.output,
@@ -46,6 +50,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
   return {
     // Built on first use: in-process runners never read it, and encoding large parameters costs.
     get env() {
+      attempt.processes.started();
       return environment();
     },
     runId,
@@ -61,6 +66,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],
+    processCookie: attempt.processes.cookie,
     signal: attempt.signal,
     spawn,
     scratchDir: attempt.scratchDir,

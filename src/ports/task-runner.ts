@@ -82,6 +82,8 @@ export interface TaskInvocation {
   secretValues: readonly string[];
   /** Aborted when the attempt must stop (the run is stopped, or the step ran past its time limit). */
   signal: AbortSignal;
+  /** The cookie marking the attempt's processes (`RUNNABLE_PROCESS_COOKIE`), for runners that start processes themselves. */
+  processCookie?: string | undefined;
   /** Starts supervised subprocesses (use it for every process a task starts). */
   spawn: ProcessLauncher;
   /**
@@ -130,6 +132,11 @@ export interface ReduceRequest {
 export interface TaskRunner {
   /** The `command_type` values it serves (e.g. `typescript`, `javascript`). */
   readonly commandTypes: readonly string[];
+  /**
+   * True when its tasks are processes started with the parameters in their environment
+   * (`RUNNABLE_PRM_*`): a parameter too large for an environment variable is refused before a run.
+   */
+  readonly parametersInEnvironment?: boolean;
   /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
   check?(node: TaskNode, cwd: string): Promise<string[]>;
   run(invocation: TaskInvocation): Promise<TaskOutcome>;

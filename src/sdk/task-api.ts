@@ -58,8 +58,15 @@ export function getParameter(key?: string, schema?: z.ZodType): unknown {
 }
 
 /** Sets parameters for the following steps (kept only if the step succeeds). */
-export function setParameter(values: Record<string, unknown>): void {
+export function setParameter(values: Record<string, unknown>, ...extra: never[]): void {
   const ctx = context("setParameter");
+  // `setParameter("name", value)` would otherwise spread the string into parameters "0", "1", ...
+  if (typeof values !== "object" || values === null || Array.isArray(values) || extra.length > 0) {
+    const got = extra.length > 0 ? `${extra.length + 1} arguments` : values === null ? "null" : Array.isArray(values) ? "an array" : `a ${typeof values}`;
+    throw new RunnableError("TASK_FAILED", `setParameter() takes one object of names to values, got ${got}`, {
+      hint: "write setParameter({ name: value }) (several at once: setParameter({ a: 1, b: 2 }))",
+    });
+  }
   for (const [key, value] of Object.entries(values)) {
     const problem = parameterNameProblem(key) ?? (valueProblem(value) && `parameter "${key}" ${valueProblem(value)}`);
     if (problem) throw new RunnableError("TASK_FAILED", `setParameter(): ${problem}`);

@@ -181,7 +181,15 @@ export type PostgresRunLogStore = RunLogStore & { close(): Promise<void> };
 /** The `postgres` store's driver (see docs/stores.md): runs, steps and branches as rows; one transaction per write. */
 export function createPostgresDriver(config: PostgresRunLogStoreConfig, context: PluginContext): RunLogStoreDriver & { close(): Promise<void> } {
   const { config: connection, server } = clientConfig(config.connection_url, context.env);
-  const options = { config: connection, server, schema: config.schema, poolSize: config.pool_size, retrySeconds: config.retry_seconds, warn: context.warn };
+  const options = {
+    config: connection,
+    server,
+    schema: config.schema,
+    poolSize: config.pool_size,
+    retrySeconds: config.retry_seconds,
+    timeoutSeconds: config.timeout_seconds,
+    warn: context.warn,
+  };
   const db = openDatabase(options);
   const store: PostgresStore = { db, batcher: createWriteBatcher(db), where: `the postgres run log store (${server.where})`, warn: context.warn };
   const credentialVariables = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"];

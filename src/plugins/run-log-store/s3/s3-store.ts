@@ -58,7 +58,8 @@ async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]):
  * the run record and the lease (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
  */
 export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStoreDriver {
-  const access = openS3(config, context.env, "run_log_store.config");
+  // The store retries an unreachable server itself, for retry_seconds: the SDK tries each request once.
+  const access = openS3(config, context.env, "run_log_store.config", { warn: context.warn, maxAttempts: 1 });
   const store: S3StoreState = {
     access,
     objects: storeObjects(access, config.retry_seconds, context.warn),

@@ -95,7 +95,7 @@ export function createRunLogStore(driver: RunLogStoreDriver): RunLogStore {
     putStep: (runId, location, step, seq) => write(facade, runId, stepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => write(facade, runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(facade, runId, removeOp(location, internalName)),
-    list: () => driver.list(),
+    list: (options) => driver.list(options),
     delete: (runId) => found(facade, runId, () => driver.remove(runId)),
     flush: (runId) => flush(facade, runId),
     acquireLease: async (runId, options) => {

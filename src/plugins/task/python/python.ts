@@ -4,6 +4,7 @@ import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/tas
 import { bootCode, openChannel } from "./channel.js";
 import { checkNotebookCommand, checkPythonCommand } from "./check.js";
 import { findExecutable, missingInterpreterHint } from "./interpreter.js";
+import { createModuleLookup } from "./module-lookup.js";
 import { notebookOutputPath, runNotebook } from "./notebook.js";
 import { storeReturnedObjects } from "./objects.js";
 import { outcomeOf } from "./outcome.js";
@@ -30,6 +31,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   let notebookPython: string | undefined;
   const workers = config.warm_worker === false ? undefined : new WorkerPool();
   const found = new Map<string, Promise<string | undefined>>();
+  const findModule = createModuleLookup(context.env);
   const locate = (name: string, cwd: string) => {
     if (!found.has(name)) found.set(name, findExecutable(name, context.env, cwd));
     return found.get(name)!;
@@ -42,14 +44,17 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   };
   return {
     commandTypes: ["python", "notebook"],
+    parametersInEnvironment: true,
     async check(node: TaskNode, cwd: string) {
       if (node.task.command_type === "notebook") {
         const explicit = node.task["notebook_output_path"];
         return checkNotebookCommand(node, cwd, notebookOutputPath(node.task.command, typeof explicit === "string" ? explicit : undefined, []));
       }
-      const problems = await checkPythonCommand(node, cwd);
       const interpreter = python(context.env);
-      if (problems.length === 0 && !(await locate(interpreter, cwd))) {
+      const located = await locate(interpreter, cwd);
+      const installed = located ? { interpreter, find: (name: string) => findModule(located, name, cwd) } : undefined;
+      const problems = await checkPythonCommand(node, cwd, installed);
+      if (!located) {
         problems.push(`step "${node.internalName}": Python interpreter "${interpreter}" not found; ${missingInterpreterHint("RUNNABLE_PYTHON")}`);
       }
       return problems;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { outputsFromEnv } from "../../../core/env-protocol.js";
 import { RunnableError } from "../../../core/errors.js";
@@ -36,6 +37,7 @@ function readDump(file: string): string {
 export function createShellRunner(): TaskRunner {
   return {
     commandTypes: ["shell"],
+    parametersInEnvironment: true,
     async check(node) {
       // runnable 0.50's rule: a shell task hands back environment variables, which cannot hold objects.
       return (node.returns ?? [])
@@ -51,8 +53,15 @@ export function createShellRunner(): TaskRunner {
       if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
       const final = parseExportDump(readDump(envFile));
       const outputs = outputsFromEnv(env, final, Date.now());
-      if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
+      if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}${signalNote(exit)}`, parameters: {}, metrics: outputs.metrics };
       return { ...outputs, returns: shellReturns(invocation, final) };
     },
   };
+}
+
+/** ` (killed by SIGKILL)` for a command a signal ended (or whose shell reports 128 + a signal's number). */
+function signalNote(exit: { code: number; signal: string | null }): string {
+  if (exit.signal) return ` (killed by ${exit.signal})`;
+  const name = exit.code > 128 ? Object.entries(constants.signals).find(([, number]) => number === exit.code - 128)?.[0] : undefined;
+  return name ? ` (the code of a process killed by ${name})` : "";
 }
