@@ -13,7 +13,7 @@
 # repo (or the file RUNNABLE_SLURM_STATE names, so a test can run a cluster of its own); a second
 # `start` reuses the running cluster. munged is the machine's one (/run/munge): started when missing,
 # left running by `stop` (other clusters may use it). Must run as root (slurmd and munge need it).
-# Environment: RUNNABLE_SLURM_CPUS (CPUs of the node, default nproc), RUNNABLE_SLURM_MEMORY_MB (its
+# Environment: RUNNABLE_SLURM_CPUS (CPUs of the node, default nproc but at least 2), RUNNABLE_SLURM_MEMORY_MB (its
 # RealMemory, default 90% of MemTotal), RUNNABLE_SLURM_START_TIMEOUT (seconds, default 60).
 # docs/slurm-cluster.md explains the configuration and how to read a job's final state without sacct.
 set -euo pipefail
@@ -151,9 +151,11 @@ JobCompLoc=$SLURM_DIR/jobcomp.log
 MinJobAge=300
 MaxJobCount=100000
 MaxArraySize=100001
-# CPUs and memory are consumable per core: a 1-CPU job leaves the other CPUs free.
+# CPUs and memory are consumable per CPU (not per core: on a machine with two threads per core a
+# 1-CPU job would hold both threads, and two 1-CPU jobs could never run at once): a 1-CPU job leaves
+# the other CPUs free.
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
+SelectTypeParameters=CR_CPU_Memory
 DefMemPerCPU=256
 # Throughput on a tiny node. slurmctld starts jobs at once only when a node's epilog-complete message
 # arrives (without an Epilog slurmd skips it), else on its 1 s background tick; /bin/true as Epilog
@@ -172,6 +174,9 @@ EnforcePartLimits=ALL
 # A job whose --dependency can no longer be met (afterok on a failed job) is cancelled, not left pending.
 DependencyParameters=kill_invalid_depend
 SlurmdTimeout=60
+# The node is what this file says (CPUs, memory), not what slurmd counts: a node configured with more
+# than slurmd finds is not drained ("Low socket*core*thread count").
+SlurmdParameters=config_overrides
 NodeName=$SLURM_NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=$PARTITION Nodes=$SLURM_NODE Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -203,7 +208,9 @@ cmd_start() {
   ensure_installed
   ensure_munge
   local started=$SECONDS cpus memory ctld_port slurmd_port
-  cpus="${RUNNABLE_SLURM_CPUS:-$(nproc)}"
+  # At least 2 CPUs, whatever this machine shows (a container limited to one CPU, say): the tests run
+  # two 1-CPU jobs at once, and nothing binds tasks to CPUs here (task/none), so a CPU is bookkeeping.
+  cpus="${RUNNABLE_SLURM_CPUS:-$(( $(nproc) > 2 ? $(nproc) : 2 ))}"
   memory="${RUNNABLE_SLURM_MEMORY_MB:-$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)}"
   ctld_port="$(free_port)"
   slurmd_port="$(free_port)"

@@ -33,7 +33,7 @@ missing() {
   echo "test-all: $1; the tests that need it skip" >&2
 }
 
-trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.sh stop >/dev/null || true; bash scripts/s3-server.sh stop >/dev/null || true' EXIT
+trap 'bash scripts/mlflow-server.sh stop || true; bash scripts/postgres-server.sh stop >/dev/null || true; bash scripts/s3-server.sh stop >/dev/null || true; bash scripts/slurm-cluster.sh stop >/dev/null || true' EXIT
 
 # The Python SDK tests' virtualenv (pip install -e python/).
 bash scripts/python-sdk-venv.sh || missing "the Python SDK virtualenv could not be made (scripts/python-sdk-venv.sh)"
@@ -51,6 +51,8 @@ bash scripts/setup-browser.sh >/dev/null || missing "Chromium could not be insta
 bash scripts/mlflow-server.sh start || missing "the MLflow server did not start (scripts/mlflow-server.sh start)"
 bash scripts/postgres-server.sh start >/dev/null || missing "PostgreSQL did not start (scripts/postgres-server.sh start)"
 bash scripts/s3-server.sh start >/dev/null || missing "the S3 server (moto) did not start (scripts/s3-server.sh start)"
+# A real single-node Slurm cluster (Debian's slurm-wlm and munge) for the slurm executor tests.
+if slurm_env="$(bash scripts/slurm-cluster.sh start)"; then eval "$slurm_env"; else missing "the Slurm cluster did not start (scripts/slurm-cluster.sh start)"; fi
 
 # vitest also writes a JSON report, summarised as a plain "N passed, N failed" closing line.
 mkdir -p .cache

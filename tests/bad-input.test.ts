@@ -239,10 +239,10 @@ const CASES: BadCase[] = [
   { name: "bad run id", files: { "p.yaml": ok() }, args: run("p.yaml", "--run-id", "../x"), expect: ["run id"] },
   { name: "unknown CLI option", files: { "p.yaml": ok() }, args: run("p.yaml", "--colour"), expect: ["--colour"] },
   {
-    name: "unknown variable in executor config",
-    files: { "p.yaml": ok(), "c.yaml": "executor:\n  type: local\n  config:\n    overrides:\n      big:\n        image: ${IMAGE}\n" },
+    name: "run_log_store and run-log-store both given",
+    files: { "p.yaml": ok(), "c.yaml": "run_log_store:\n  type: file-system\nrun-log-store:\n  type: chunked-fs\n" },
     args: run("p.yaml", "-c", "c.yaml"),
-    expect: ["IMAGE", "RUNNABLE_VAR_IMAGE"],
+    expect: ['"run_log_store" (c.yaml:1) and "run-log-store" (c.yaml:3)', "c.yaml:3:1"],
   },
 ];
 

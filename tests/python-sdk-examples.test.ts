@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLimiter } from "../src/core/map-limit.js";
@@ -271,5 +271,33 @@ describe("executors that do not walk the graph", () => {
     const result = await runPythonScript(python, "examples/python-tasks-argo.py", { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(join(dir, "runnable-pipeline.yaml"), "utf8")).toContain("examples.functions.return_parameter");
+  });
+
+  // Fidelity defects (runnable-0.50.md): the file holds runnable's written form (name, node_name, ...),
+  // which `execute -f` must read back — the command the SDK prints; and an unresolved $variable in the
+  // config must not stop the file being written (runnable writes it).
+  it.skipIf(!argo)("runs the written runnable-pipeline.yaml with the command it prints, and locally", async () => {
+    const written = await runPythonScript(python, "examples/python-tasks-argo.py", { cwd: dir });
+    const command = /run it with: runnable (execute -f runnable-pipeline\.yaml -c \S+)/.exec(written.stdout)?.[1];
+    expect(command, written.stdout).toBeDefined();
+    expect(await readFile(join(dir, "runnable-pipeline.yaml"), "utf8")).toMatch(/node_name: step1/);
+    const rendered = await runCli(command!.split(" "), { cwd: dir });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const local = await runCli(["execute", "-f", "runnable-pipeline.yaml", "--run-id", "written-local", "-q"], { cwd: dir });
+    expect(local.stdout, local.stderr).toBe("written-local SUCCESS\n");
+  });
+
+  it.skipIf(!argo)("writes runnable-pipeline.yaml although a $variable of the config is unresolved (with a warning)", async () => {
+    const config = (await readFile(join(dir, "examples/configs/argo-config.yaml"), "utf8")).replace("image: runnable:demo", "image: $argo_image");
+    await writeFile(join(dir, "argo-unresolved.yaml"), config);
+    await writeFile(
+      join(dir, "argo_unresolved.py"),
+      (await readFile(join(dir, "examples/python-tasks-argo.py"), "utf8")).replaceAll("examples/configs/argo-config.yaml", "argo-unresolved.yaml"),
+    );
+    await rm(join(dir, "runnable-pipeline.yaml"), { force: true });
+    const result = await runPythonScript(python, "argo_unresolved.py", { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr, result.stdout).toContain('unknown variable "argo_image"');
+    expect(await readFile(join(dir, "runnable-pipeline.yaml"), "utf8")).toContain("examples.functions.display_parameter");
   });
 });

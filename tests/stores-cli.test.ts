@@ -93,6 +93,16 @@ describeNeeding(NEEDS.s3, noS3)("CLI runs with the s3 store and catalog", () => 
     await expectSameAsLocal(pipeline, s3Config(`p-${randomBytes(4).toString("hex")}`), S3_TEST_ENV);
   });
 
+  it.each(["minio", "chunked-minio"])(
+    "runnable 0.50's %s store and minio catalog (0.50's keys, credentials in the config) record what a local run records",
+    async (type) => {
+      const prefix = `m-${randomBytes(4).toString("hex")}`;
+      const location = (what: string) => `{endpoint_url: "${s3Endpoint}", bucket: ${BUCKET}/${prefix}/${what}, aws_access_key_id: k, aws_secret_access_key: s}`;
+      const config = `run-log-store:\n  type: ${type}\n  config: ${location("runs")}\ncatalog:\n  type: minio\n  config: ${location("catalog")}\n`;
+      await expectSameAsLocal("examples/catalog-pods.yaml", config, { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    },
+  );
+
   it("refuses a missing bucket with a message naming the setting (exit 2, no stack)", async () => {
     const dir = await project(s3Config("x", "no-such-cli-bucket"));
     const bad = await runCli(["execute", "-f", "examples/contrived.yaml", "-c", "config.yaml"], { cwd: dir, env: S3_TEST_ENV });

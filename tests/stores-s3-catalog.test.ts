@@ -3,8 +3,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, expect, it } from "vitest";
-import { s3CatalogPlugin } from "../src/plugins/catalog/s3/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { minioCatalogPlugin, s3CatalogPlugin } from "../src/plugins/catalog/s3/index.js";
 import { createS3Catalog } from "../src/plugins/catalog/s3/s3-catalog.js";
 import { catalogContract } from "../src/testing/contracts/catalog.contract.js";
 import { S3_TEST_ENV, noS3, s3Endpoint } from "./helpers/store-servers.js";
@@ -83,6 +83,93 @@ describeNeeding(NEEDS.s3, noS3)("s3 catalog", () => {
     await expect(catalog.putContent("x.log", "x", "run-1")).rejects.toMatchObject({
       code: "CONFIG_INVALID",
       message: expect.stringContaining("catalog.config.bucket"),
+    });
+  });
+  describe("runnable 0.50: store_copy, the fingerprint, the minio name", () => {
+    const MiB = 1024 * 1024;
+    const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
+    const fingerprint = (bytes: Buffer) =>
+      createHash("sha256")
+        .update(String(bytes.length))
+        .update(bytes.subarray(0, MiB))
+        .update(bytes.subarray(bytes.length - MiB))
+        .digest("hex");
+
+    it("store_copy: false records the hash and uploads nothing", async () => {
+      const cwd = await mkdtemp(path.join(os.tmpdir(), "s3-catalog-"));
+      try {
+        const prefix = `nocopy-${randomBytes(4).toString("hex")}`;
+        await writeFile(path.join(cwd, "data.csv"), "a,b\n");
+        const [entry] = await open(cwd, prefix).put("data.csv", "run-1", { storeCopy: false });
+        expect(entry).toMatchObject({ name: "data.csv", data_hash: sha256("a,b\n"), catalog_relative_path: "run-1/data.csv", stage: "put" });
+        await expect(client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/run-1/data.csv` }))).rejects.toMatchObject({
+          $metadata: { httpStatusCode: 404 },
+        });
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
+    });
+
+    it("identifies files from the threshold on by the fingerprint when asked (put, get, store_copy: false)", async () => {
+      const cwd = await mkdtemp(path.join(os.tmpdir(), "s3-catalog-"));
+      try {
+        const prefix = `fp-${randomBytes(4).toString("hex")}`;
+        const config = s3CatalogPlugin.configSchema.parse({
+          bucket: BUCKET,
+          prefix,
+          endpoint_url: s3Endpoint,
+          force_path_style: true,
+          large_file_hash: "fingerprint",
+          large_file_threshold_bytes: 6 * MiB,
+        });
+        const catalog = createS3Catalog(config, { cwd, env: S3_TEST_ENV, warn: () => undefined });
+        expect(catalog.recordedConfig).toMatchObject({ large_file_hash: "fingerprint", large_file_threshold_bytes: 6 * MiB });
+        const big = randomBytes(6 * MiB + 7);
+        await writeFile(path.join(cwd, "big.bin"), big);
+        await writeFile(path.join(cwd, "small.bin"), "small");
+        const put = await catalog.put("*.bin", "run-1");
+        expect(put.map((e) => [e.name, e.data_hash])).toEqual([
+          ["big.bin", fingerprint(big)],
+          ["small.bin", sha256("small")],
+        ]);
+        await rm(path.join(cwd, "big.bin"));
+        expect((await catalog.get("big.bin", "run-1")).map((e) => e.data_hash)).toEqual([fingerprint(big)]);
+        expect((await readFile(path.join(cwd, "big.bin"))).equals(big)).toBe(true);
+        expect((await catalog.put("big.bin", "run-2", { storeCopy: false })).map((e) => e.data_hash)).toEqual([fingerprint(big)]);
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
+    });
+
+    it("serves runnable 0.50's minio catalog: endpoint, keys and bucket[/prefix] from its config, recorded under its name without the keys", async () => {
+      const cwd = await mkdtemp(path.join(os.tmpdir(), "s3-catalog-"));
+      try {
+        const prefix = `minio-${randomBytes(4).toString("hex")}`;
+        const config = minioCatalogPlugin.configSchema.parse({
+          endpoint_url: s3Endpoint,
+          aws_access_key_id: "minio-key",
+          aws_secret_access_key: "minio-secret",
+          bucket: `${BUCKET}/${prefix}`,
+        });
+        // No credentials in the environment: the config's keys are used (moto accepts any).
+        const catalog = await minioCatalogPlugin.create(config, { cwd, env: {}, warn: () => undefined });
+        expect(catalog.type).toBe("minio");
+        expect(JSON.stringify(catalog.recordedConfig)).not.toContain("minio-secret");
+        expect(catalog.recordedConfig).toMatchObject({ bucket: BUCKET, prefix, endpoint_url: s3Endpoint, force_path_style: true });
+        await writeFile(path.join(cwd, "x.txt"), "x");
+        await catalog.put("x.txt", "run-1");
+        const head = await client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/run-1/x.txt` }));
+        expect(head.ContentLength).toBe(1);
+        expect(minioCatalogPlugin.configSchema.parse({})).toEqual({
+          endpoint_url: "http://localhost:9002",
+          aws_access_key_id: "minioadmin",
+          aws_secret_access_key: "minioadmin",
+          bucket: "runnable",
+        });
+        expect(minioCatalogPlugin.configSchema.safeParse({ bucket: "Bad_Bucket" }).success).toBe(false);
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
     });
   });
 });

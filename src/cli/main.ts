@@ -8,7 +8,7 @@ import { registerSteps } from "./commands/step-commands.js";
 import { registerUi } from "./commands/ui.js";
 import { registerValidate } from "./commands/validate.js";
 import { closable, type CliIo } from "./io.js";
-import { type CommandContext, configOption, createProgram } from "./program.js";
+import { type CommandContext, createProgram, withConfig } from "./program.js";
 import { EXIT, reportError } from "./report-error.js";
 import { signalStop } from "./signals.js";
 
@@ -37,7 +37,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   let code: number = EXIT.success;
   const verbose = argv.includes("--verbose");
   const program = createProgram(io);
-  const context: CommandContext = { io, verbose, configOption, done: (result) => (code = result) };
+  const context: CommandContext = { io, verbose, withConfig, done: (result) => (code = result) };
   for (const register of COMMANDS) register(program, context);
   try {
     // --verbose is accepted anywhere on the line (it only changes how errors print).

@@ -5,6 +5,7 @@ import { runPrepared } from "../runtime/execute.js";
 import type { PipelineSource } from "../runtime/load-pipeline-source.js";
 import { type PreparedRun, prepare } from "../runtime/prepare.js";
 import { createProgress } from "../runtime/progress.js";
+import { detachRun } from "../runtime/detach-run.js";
 import { renderRun } from "../runtime/render-run.js";
 import { failureLine, usageNote } from "./failure-summary.js";
 import type { CliIo } from "./io.js";
@@ -24,6 +25,8 @@ export interface ExecuteCommandOptions {
   logLevel?: string;
   /** `run_config.execution_plan` (`unchained` for execute_function/execute_notebook jobs). */
   executionPlan?: string;
+  /** Hand the walk to where the steps run and exit (an executor with `capabilities.detach`). */
+  detach?: boolean;
 }
 
 /** The options every run command shares. */
@@ -73,6 +76,14 @@ export async function finishRun(prepared: PreparedRun, options: { quiet?: boolea
   return { code: exitCodeOf(result), runLog };
 }
 
+/** Detaches a prepared run (`--detach`): prints its id and how to follow it; exit 0 once the walker is submitted. */
+export async function detached(prepared: PreparedRun, explicit: { file?: string; parametersFile?: string }, io: CliIo): Promise<FinishedRun> {
+  const runId = prepared.plan.runId;
+  const outcome = await detachRun(prepared, explicit);
+  io.out(`${outcome.message}\nfollow it with: runnable runs show ${runId} (or runnable ui)\n`);
+  return { code: EXIT.success, runLog: null };
+}
+
 /** Runs a pipeline with the options of `runnable execute`; resolves with the exit code and the run log. */
 export async function executeSource(source: PipelineSource, options: Omit<ExecuteCommandOptions, "file">, io: CliIo): Promise<FinishedRun> {
   const { log, settings } = runSettings(options, io);
@@ -100,6 +111,7 @@ export async function executeSource(source: PipelineSource, options: Omit<Execut
       }
       return { code: EXIT.success, runLog: null };
     }
+    if (options.detach) return await detached(prepared, {}, io);
     log.info(
       `run ${plan.runId}: executor ${services.executor.type}, run log store ${services.runLogStore.type}, catalog ${services.catalog.type}, secrets ${services.secrets.type}, experiment tracker ${services.tracker.type}`,
     );

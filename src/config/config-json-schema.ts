@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SERVICE_KEYS, type LoadServicesConfigOptions, type ServiceKey } from "./load-config.js";
+import { JOB_EXECUTOR_KEY, KEY_SPELLINGS } from "./service-keys.js";
 import { TASK_RUNNERS_KEY } from "./task-runners.js";
 
 // The services configuration as JSON Schema, for editors (`runnable schema config`,
@@ -39,7 +40,17 @@ function serviceSchema(service: string, schemas: Readonly<Record<string, z.ZodTy
 /** The configuration file's document: each service and the task runners' settings, all optional. */
 export function configDocumentSchema(known: LoadServicesConfigOptions["known"], describe: DescribeType = () => undefined): z.ZodType {
   const shape: Record<string, z.ZodType> = {};
-  for (const service of SERVICE_KEYS) shape[service] = serviceSchema(service, known[service] ?? {}, SERVICE_DESCRIPTIONS[service], describe).optional();
+  // Every spelling the loader accepts (runnable 0.50's `pipeline-executor`, `run-log-store`, ...) has the same schema.
+  for (const service of SERVICE_KEYS) {
+    const schema = serviceSchema(service, known[service] ?? {}, SERVICE_DESCRIPTIONS[service], describe).optional();
+    for (const key of KEY_SPELLINGS[service]) shape[key] = schema;
+  }
+  const jobs = known[JOB_EXECUTOR_KEY] ?? {};
+  const job =
+    Object.keys(jobs).length > 0
+      ? serviceSchema(JOB_EXECUTOR_KEY, jobs, "how a job runs (runnable 0.50's jobs)", describe)
+      : z.looseObject({ type: z.string() }).meta({ description: "job-executor: how a job runs (runnable 0.50's jobs); its type and config" });
+  for (const key of KEY_SPELLINGS[JOB_EXECUTOR_KEY]) shape[key] = job.optional();
   const runners = Object.fromEntries(Object.entries(known.task_runners ?? {}).map(([type, schema]) => [type, schema.nullable().optional()]));
   shape[TASK_RUNNERS_KEY] = z
     .strictObject(runners)

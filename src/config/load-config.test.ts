@@ -161,6 +161,78 @@ describe("loadServicesConfig", () => {
     });
   });
 
+  describe("runnable 0.50's keys", () => {
+    it("reads pipeline-executor and run-log-store (and pipeline_executor) as the executor and run log store", async () => {
+      await write(
+        "config.yaml",
+        "pipeline-executor:\n  type: local\n  config:\n    enable_parallel: true\nrun-log-store:\n  type: chunked-fs\ncatalog:\n  type: do-nothing\n",
+      );
+      const loaded = await load("config.yaml");
+      expect(loaded.services.executor).toEqual({ type: "local", config: { enable_parallel: true, overrides: {} }, source: "file" });
+      expect(loaded.services.run_log_store).toMatchObject({ type: "chunked-fs", source: "file" });
+      expect(loaded.services.catalog).toMatchObject({ type: "do-nothing", source: "file" });
+      await write("config.yaml", "pipeline_executor:\n  type: local\nexperiment-tracker:\n  type: do-nothing\n");
+      expect((await load("config.yaml")).services.executor.source).toBe("file");
+    });
+
+    it("refuses two spellings of one key, naming both lines", async () => {
+      const problems = await problemsOf(
+        "executor:\n  type: local\nrun_log_store:\n  type: buffered\npipeline-executor:\n  type: local\nrun-log-store:\n  type: buffered\n",
+      );
+      expect(problems).toEqual([
+        expect.objectContaining({
+          line: 5,
+          col: 1,
+          message:
+            '"executor" (config.yaml:1) and "pipeline-executor" (config.yaml:5) are two spellings of the executor key (February-2024 runnable\'s and runnable 0.50\'s); keep one of them',
+        }),
+        expect.objectContaining({ line: 7, col: 1, message: expect.stringContaining('"run_log_store" (config.yaml:3) and "run-log-store" (config.yaml:7)') }),
+      ]);
+    });
+
+    it("refuses two spellings inside runnable-config.yaml's defaults too", async () => {
+      await write("runnable-config.yaml", "defaults:\n  run_log_store:\n    type: buffered\n  run-log-store:\n    type: buffered\n");
+      await expect(load()).rejects.toMatchObject({ problems: [expect.objectContaining({ file: "runnable-config.yaml", line: 4, col: 3 })] });
+    });
+
+    it("suggests the 0.50 spelling for a misspelt key", async () => {
+      const [problem] = await problemsOf("run-log-stor:\n  type: buffered\n");
+      expect(problem?.message).toContain('Did you mean "run-log-store"?');
+    });
+
+    it("keeps job-executor (type and config) for jobs, checking its shape", async () => {
+      await write("config.yaml", "job-executor:\n  type: local-container\n  config:\n    docker_image: ${image}\n");
+      const loaded = await load("config.yaml", { RUNNABLE_VAR_image: "img:1" });
+      expect(loaded.jobExecutor).toEqual({ type: "local-container", config: { docker_image: "img:1" }, source: "file" });
+      expect((await load()).jobExecutor).toBeUndefined();
+      const problems = await problemsOf("job-executor:\n  config: [1]\n  image: x\n");
+      expect(problems.map((p) => p.message)).toEqual([
+        expect.stringContaining('unknown key "image" in job-executor'),
+        expect.stringContaining('job-executor needs a "type"'),
+      ]);
+      const notMapping = await problemsOf("job-executor:\n  type: local\n  config: [1]\n");
+      expect(notMapping).toEqual([expect.objectContaining({ line: 3, col: 3, path: "job-executor.config" })]);
+    });
+
+    it("checks job-executor against the registered job executors when there are some", async () => {
+      await write("config.yaml", "job-executor:\n  type: k8s-jb\n");
+      const withJobs = { ...known, job_executor: { "k8s-job": z.strictObject({}) } };
+      const error = await loadServicesConfig({ file: "config.yaml", env: {}, cwd, known: withJobs }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ problems: [expect.objectContaining({ message: expect.stringContaining('unknown job_executor type "k8s-jb"') })] });
+    });
+
+    it("uses runnable-config.yaml with services at its top as the config when no file is given (runnable 0.50)", async () => {
+      await write("runnable-config.yaml", "pipeline-executor:\n  type: local\nrun-log-store:\n  type: buffered\n");
+      const loaded = await load();
+      expect(loaded.file).toBe("runnable-config.yaml");
+      expect(loaded.services.run_log_store).toMatchObject({ type: "buffered", source: "file" });
+      await write("config.yaml", "catalog:\n  type: do-nothing\n");
+      const given = await load("config.yaml");
+      expect(given.services.run_log_store).toMatchObject({ type: "file-system", source: "default" });
+      expect((await load(undefined, { RUNNABLE_CONFIGURATION_FILE: "config.yaml" })).file).toBe("config.yaml");
+    });
+  });
+
   describe("YAML syntax", () => {
     it("fails with YAML_SYNTAX located at the error", async () => {
       await write("config.yaml", "catalog:\n  type: [unclosed\n");
@@ -185,7 +257,8 @@ describe("loadServicesConfig", () => {
     it("names unknown top-level keys, the known ones and the nearest", async () => {
       expect(await problemsOf("catalgo:\n  type: do-nothing\n")).toEqual([
         {
-          message: 'unknown key "catalgo"; known keys: executor, run_log_store, catalog, secrets, experiment_tracker, task_runners. Did you mean "catalog"?',
+          message:
+            'unknown key "catalgo"; known keys: executor (or pipeline-executor), run_log_store (or run-log-store), catalog, secrets, experiment_tracker, task_runners, job-executor. Did you mean "catalog"?',
           file: "config.yaml",
           line: 1,
           col: 1,
@@ -369,14 +442,33 @@ describe("loadServicesConfig", () => {
       expect(loaded.services.executor.config).toMatchObject({ docker_image: "price$ and 5$" });
     });
 
-    it("names an unknown variable, its place and how to set it", async () => {
-      const [problem] = await problemsOf(containerConfig("img"));
-      expect(problem).toMatchObject({
-        line: 7,
-        col: 23,
-        path: "executor.config.overrides.gpu.docker_image",
-        message: expect.stringContaining('unknown variable "gpu_image"; set it with: export RUNNABLE_VAR_gpu_image=...'),
-      });
+    it("keeps an unknown variable as written (runnable 0.50), with a warning naming its place and how to set it", async () => {
+      await write("config.yaml", containerConfig("img"));
+      const loaded = await load("config.yaml");
+      expect(loaded.services.executor.config).toMatchObject({ docker_image: "img", overrides: { gpu: { docker_image: "$gpu_image" } } });
+      expect(loaded.warnings).toEqual([
+        expect.objectContaining({
+          line: 7,
+          col: 23,
+          path: "executor.config.overrides.gpu.docker_image",
+          message: expect.stringContaining('unknown variable "gpu_image"; set it with: export RUNNABLE_VAR_gpu_image=...'),
+        }),
+      ]);
+    });
+
+    it("keeps malformed placeholders as written, with a warning", async () => {
+      await write("config.yaml", containerConfig("${a-b} and ${open"));
+      const loaded = await load("config.yaml", { RUNNABLE_VAR_gpu_image: "g" });
+      expect(loaded.services.executor.config).toMatchObject({ docker_image: "${a-b} and ${open" });
+      expect(loaded.warnings?.map((w) => w.message)).toEqual([
+        expect.stringContaining('malformed placeholder "${a-b}" kept as written'),
+        expect.stringContaining('malformed placeholder "${open" kept as written'),
+      ]);
+    });
+
+    it("has no warnings when every placeholder is known", async () => {
+      await write("config.yaml", containerConfig("${gpu_image}"));
+      expect(await load("config.yaml", { RUNNABLE_VAR_gpu_image: "g" })).not.toHaveProperty("warnings");
     });
 
     it("substitutes executor defaults from runnable-config.yaml too", async () => {
@@ -385,9 +477,11 @@ describe("loadServicesConfig", () => {
       expect(loaded.services.executor).toMatchObject({ config: { docker_image: "x:1" }, source: "runnable-config.yaml" });
     });
 
-    it("does not template other services", async () => {
-      await write("config.yaml", "catalog:\n  type: file-system\n  config:\n    catalog_location: $HOME/cat\n");
-      expect((await load("config.yaml")).services.catalog.config).toEqual({ catalog_location: "$HOME/cat" });
+    it("templates every service as runnable 0.50 does, keeping unknown variables as written", async () => {
+      await write("config.yaml", "catalog:\n  type: file-system\n  config:\n    catalog_location: $HOME/cat/${where}\n");
+      const loaded = await load("config.yaml", { RUNNABLE_VAR_where: "here" });
+      expect(loaded.services.catalog.config).toEqual({ catalog_location: "$HOME/cat/here" });
+      expect(loaded.warnings?.map((w) => w.path)).toEqual(["catalog.config.catalog_location"]);
     });
   });
 });

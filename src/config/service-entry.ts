@@ -7,7 +7,7 @@ import { issueProblems } from "../source/zod-issues.js";
 import { mappingKeys, valueAt, type YamlPath, type YamlSource } from "./yaml-source.js";
 import { isMapping } from "../core/values.js";
 
-/** A service entry to check: where it is, which types exist, and the variables (executor only). */
+/** A service entry to check: where it is, which types exist, and the variables to substitute. */
 export interface ServiceEntryInput {
   service: string;
   source: YamlSource;
@@ -17,12 +17,16 @@ export interface ServiceEntryInput {
   schemas: Readonly<Record<string, z.ZodType>>;
   /** Variables to substitute into string values of the config, or null for none. */
   variables: Readonly<Record<string, string>> | null;
+  /** When set, any type name is accepted and its config checked by this schema (types registered elsewhere). */
+  anyType?: z.ZodType;
 }
 
-/** The outcome of checking a service entry: its choice when valid, and every problem found. */
+/** The outcome of checking a service entry: its choice when valid, every problem found, and what was kept with a warning. */
 export interface ServiceEntryResult {
   choice?: { type: string; config: unknown };
   problems: Problem[];
+  /** Placeholders kept as written (unknown variables, malformed `${...}`), as runnable 0.50 keeps them. */
+  warnings?: Problem[];
 }
 
 const ENTRY_KEYS = ["type", "config"];
@@ -43,7 +47,7 @@ function checkShape(input: ServiceEntryInput, raw: unknown): Problem[] {
     problems.push(problemAt(source, path, `${dotted(path)} needs a "type"; known ${service} types: ${known}`));
   } else if (typeof raw.type !== "string") {
     problems.push(problemAt(source, [...path, "type"], `${dotted(path)}.type must be a string; known ${service} types: ${known}`, "value"));
-  } else if (!Object.hasOwn(input.schemas, raw.type)) {
+  } else if (!input.anyType && !Object.hasOwn(input.schemas, raw.type)) {
     const hint = didYouMean(raw.type, Object.keys(input.schemas));
     const message = `unknown ${service} type "${raw.type}"; known types: ${known}.${hint}`;
     problems.push(problemAt(source, [...path, "type"], message, "value"));
@@ -71,19 +75,27 @@ export function readServiceEntry(input: ServiceEntryInput): ServiceEntryResult {
   const raw = valueAt(input.source, input.path);
   const problems = checkShape(input, raw);
   // Unknown keys beside a good type do not stop the config check: every problem is reported at once.
-  if (!isMapping(raw) || typeof raw.type !== "string" || !Object.hasOwn(input.schemas, raw.type)) return { problems };
+  if (!isMapping(raw) || typeof raw.type !== "string") return { problems };
+  const schema = input.anyType ?? (Object.hasOwn(input.schemas, raw.type) ? input.schemas[raw.type] : undefined);
+  if (!schema) return { problems };
   const type = raw.type;
-  const schema = input.schemas[type]!;
-  let config: unknown = raw.config ?? {};
-  if (input.variables) {
-    const substituted = substituteVariables(config, input.variables);
-    config = substituted.value;
-    for (const problem of substituted.problems) {
-      const at = [...input.path, "config", ...problem.path];
-      problems.push(problemAt(input.source, at, `${dotted(at)}: ${problem.message}`, "value"));
-    }
-  }
+  const { config, warnings } = substituted(input, raw.config ?? {});
   const parsed = schema.safeParse(config);
   if (!parsed.success) problems.push(...configIssueProblems(input, type, schema, config, parsed.error.issues));
-  return problems.length > 0 ? { problems } : { choice: { type, config: parsed.data }, problems };
+  const kept = warnings.length > 0 ? { warnings } : {};
+  return problems.length > 0 ? { problems, ...kept } : { choice: { type, config: parsed.data }, problems, ...kept };
+}
+
+/**
+ * The config with `${name}`/`$name` replaced by the variables (runnable 0.50's safe substitution): an
+ * unknown variable or a malformed placeholder is kept as written, with a warning at its place.
+ */
+function substituted(input: ServiceEntryInput, config: unknown): { config: unknown; warnings: Problem[] } {
+  if (!input.variables) return { config, warnings: [] };
+  const result = substituteVariables(config, input.variables);
+  const warnings = result.problems.map((problem) => {
+    const at = [...input.path, "config", ...problem.path];
+    return problemAt(input.source, at, `${dotted(at)}: ${problem.message}`, "value");
+  });
+  return { config: result.value, warnings };
 }

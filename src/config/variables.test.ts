@@ -51,8 +51,12 @@ describe("substituteString", () => {
     ]);
   });
 
-  it.each(["${unclosed", "${}", "${1abc}", "${a-b}"])("rejects the malformed placeholder %j", (text) => {
-    expect(substituteString(text, variables).problems).toEqual([expect.stringContaining("malformed placeholder")]);
+  it.each(["${unclosed", "${}", "${1abc}", "${a-b}"])("keeps the malformed placeholder %j as written, with a warning", (text) => {
+    expect(substituteString(`${text} $tag`, variables)).toEqual({ text: `${text} v1`, problems: [expect.stringContaining("malformed placeholder")] });
+  });
+
+  it("keeps unknown variables as written, as Python's Template.safe_substitute does", () => {
+    expect(substituteString("$imagex:${missing}/$tag $$x", variables).text).toBe("$imagex:${missing}/v1 $x");
   });
 
   it("does not find variables on the object prototype", () => {

@@ -22,47 +22,57 @@ export function collectVariables(env: Readonly<Record<string, string | undefined
   return Object.fromEntries([...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-const unknownVariable = (id: string): string => `unknown variable "${id}"; set it with: export RUNNABLE_VAR_${id}=... (or write $$ for a literal $)`;
+const unknownVariable = (id: string, written: string): string =>
+  `unknown variable "${id}"; set it with: export RUNNABLE_VAR_${id}=... (until then "${written}" is kept as written; $$ is a literal $)`;
 
 /**
- * Replaces `${id}` and `$id` in one string; `$$` is a literal `$`, and a `$` followed by anything else
- * stays as it is. Returns the text and the problems (unknown variables, malformed `${...}`).
+ * Replaces `${id}` and `$id` in one string as runnable 0.50 does (Python's `Template.safe_substitute`):
+ * `$$` is a literal `$`; an unknown variable, a malformed `${...}` and a `$` followed by anything else
+ * stay as they are. Returns the text and what was kept (one message per placeholder, for warnings).
  */
 export function substituteString(text: string, variables: Readonly<Record<string, string>>): { text: string; problems: string[] } {
   const problems: string[] = [];
-  const lookup = (id: string): string => {
-    if (Object.hasOwn(variables, id)) return variables[id]!;
-    problems.push(unknownVariable(id));
-    return "";
-  };
   let out = "";
   let i = 0;
   while (i < text.length) {
     const at = text.indexOf("$", i);
     if (at < 0) break;
     out += text.slice(i, at);
-    const next = text[at + 1];
-    if (next === "$") {
-      out += "$";
-      i = at + 2;
-    } else if (next === "{") {
-      const close = text.indexOf("}", at + 2);
-      const id = close < 0 ? "" : text.slice(at + 2, close);
-      if (close < 0 || IDENTIFIER.exec(id)?.[0] !== id) {
-        problems.push(
-          `malformed placeholder "${text.slice(at, close < 0 ? undefined : close + 1)}": write \${name} (letters, digits, _) or $$ for a literal $`,
-        );
-        return { text, problems };
+    const placeholder = placeholderAt(text, at);
+    if (placeholder.kind === "escape") out += "$";
+    else if (placeholder.kind === "variable" && Object.hasOwn(variables, placeholder.id)) out += variables[placeholder.id]!;
+    else {
+      out += placeholder.written;
+      if (placeholder.kind === "variable") problems.push(unknownVariable(placeholder.id, placeholder.written));
+      if (placeholder.kind === "malformed") {
+        problems.push(`malformed placeholder "${placeholder.shown}" kept as written: write \${name} (letters, digits, _) or $$ for a literal $`);
       }
-      out += lookup(id);
-      i = close + 1;
-    } else {
-      const id = IDENTIFIER.exec(text.slice(at + 1))?.[0];
-      out += id === undefined ? "$" : lookup(id);
-      i = at + 1 + (id?.length ?? 0);
     }
+    i = at + placeholder.written.length;
   }
   return { text: out + text.slice(i), problems };
+}
+
+type Placeholder =
+  | { kind: "escape"; written: string }
+  | { kind: "variable"; id: string; written: string }
+  | { kind: "malformed"; written: string; shown: string }
+  | { kind: "literal"; written: string };
+
+/** What the `$` at `at` starts: `$$`, `$id`, `${id}`, a malformed `${...}` (its `$` kept), or a lone `$`. */
+function placeholderAt(text: string, at: number): Placeholder {
+  const next = text[at + 1];
+  if (next === "$") return { kind: "escape", written: "$$" };
+  if (next === "{") {
+    const close = text.indexOf("}", at + 2);
+    const id = close < 0 ? "" : text.slice(at + 2, close);
+    if (close >= 0 && IDENTIFIER.exec(id)?.[0] === id) return { kind: "variable", id, written: text.slice(at, close + 1) };
+    // Python's Template keeps an invalid placeholder's `$` and goes on right after it.
+    const shown = close < 0 ? (/^\$\{[^\s$]*/.exec(text.slice(at))?.[0] ?? "${") : text.slice(at, close + 1);
+    return { kind: "malformed", written: "$", shown };
+  }
+  const id = IDENTIFIER.exec(text.slice(at + 1))?.[0];
+  return id === undefined ? { kind: "literal", written: "$" } : { kind: "variable", id, written: `$${id}` };
 }
 
 /** Substitutes variables in every string value (not keys) of a JSON-like value. */

@@ -8,10 +8,12 @@ import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
+import { taskReturns } from "./task-returns.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
 import { isMapping } from "../core/values.js";
+import { withoutWrittenForm } from "./written-form.js";
 
 /** Node kinds known to the definition layer. */
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -42,7 +44,8 @@ export function buildStep(ctx: BuildContext, internalBranchName: string, name: s
   }
   const kind = stepKind(ctx, config, path, internalName);
   if (!kind) return undefined;
-  const input: StepInput = { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` };
+  // runnable's own written form (the SDK's runnable-pipeline.yaml) carries keys of its own: checked and set aside.
+  const input = withoutWrittenForm(ctx, kind, { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` });
   const before = ctx.problems.length;
   const node = buildByKind(ctx, kind, input);
   return nameProblem || ctx.problems.length > before || !node ? undefined : located(ctx, input, node);
@@ -66,10 +69,11 @@ function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node 
   }
 }
 
-type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined } | null | undefined;
+type CatalogInput = { get?: string[] | undefined; put?: string[] | undefined; store_copy?: boolean | undefined } | null | undefined;
 
 function catalogOf(catalog: CatalogInput): CatalogSpec | null {
-  return catalog ? { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])] } : null;
+  if (!catalog) return null;
+  return { get: [...(catalog.get ?? [])], put: [...(catalog.put ?? [])], ...(catalog.store_copy === false ? { storeCopy: false as const } : {}) };
 }
 
 /** Reports catalog patterns that are empty, absolute or walk up with `..` (refused before any step runs). */
@@ -101,12 +105,13 @@ function checkNotebookKeys(ctx: BuildContext, input: StepInput): void {
 function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
   const parsed = taskSchema.safeParse(input.config);
   checkNotebookKeys(ctx, input);
+  const returns = taskReturns(ctx, input);
   if (!parsed.success) {
     reportStepIssues(ctx, parsed.error, input, taskSchema);
     return undefined;
   }
-  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;
-  const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, ...rest } = parsed.data;
+  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog) || !returns) return undefined;
+  const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, returns: _returns, ...rest } = parsed.data;
   const extra = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   const task: TaskSpec = { command_type: command_type ?? "python", command, ...extra };
   return {
@@ -117,6 +122,7 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
     catalog: catalogOf(catalog),
     maxAttempts: max_attempts ?? 1,
     secrets: [...(secrets ?? [])],
+    ...(returns.length > 0 && { returns }),
   };
 }
 

@@ -8,7 +8,7 @@ const traversal = {
   on_failure: z.string().optional(),
   overrides: z.record(z.string(), z.string()).optional(),
 };
-const catalog = z.strictObject({ get: z.array(z.string()).optional(), put: z.array(z.string()).optional() });
+const catalog = z.strictObject({ get: z.array(z.string()).optional(), put: z.array(z.string()).optional(), store_copy: z.boolean().optional() });
 const executable = {
   catalog: catalog.nullable().optional(),
   max_attempts: z.int().min(1).optional(),
@@ -24,6 +24,8 @@ export const taskSchema = z.strictObject({
   command: nonBlank,
   command_type: z.string().min(1).optional(),
   secrets: z.array(z.string()).optional(),
+  // Checked entry by entry in task-returns.ts (every problem of the list, with its position).
+  returns: z.unknown().optional(),
   notebook_output_path: z.string().optional(),
   output_cell_tag: z.string().optional(),
   optional_ploomber_args: z.record(z.string(), z.unknown()).optional(),
@@ -66,11 +68,12 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   next: "the name of the step to run next",
   on_failure: "the name of the step to run on failure",
   overrides: "a mapping of executor type to override name (strings)",
-  catalog: "a mapping with optional get and put lists",
+  catalog: "a mapping with optional get and put lists (and store_copy: false to record put files without copying them)",
   max_attempts: "an integer >= 1",
   command: "a non-empty string",
   command_type: "a task type name such as python, shell or notebook",
   secrets: "a list of secret names",
+  returns: "a list of parameter names or {name, kind} mappings (kind: json, object or metric)",
   notebook_output_path: "a string",
   output_cell_tag: "a string",
   optional_ploomber_args: "a mapping",
@@ -86,4 +89,5 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   name: "a string",
   get: "a list of glob patterns",
   put: "a list of glob patterns",
+  store_copy: "true or false",
 };

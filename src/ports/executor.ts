@@ -39,6 +39,25 @@ export interface RemoteStepResult {
   exitCode: number;
   /** Why the step could not run, when its process never recorded it. */
   problem?: string;
+  /**
+   * How the system that ran the step says it ended, when that system ended it (a cluster job killed at
+   * its time limit, preempted, out of memory, its node lost, cancelled by someone): the step's failed
+   * attempt records this instead of what its process saw (a stop signal).
+   */
+  ending?: string;
+}
+
+/** What an executor that can detach gets: the `runnable` command that walks the run, to start where the steps run. */
+export interface DetachRequest {
+  runId: string;
+  /** Arguments of the `runnable` command that walks the run (e.g. `retry <run id> -c <config>`). */
+  args: string[];
+  cwd: string;
+}
+
+/** What detaching started: what to tell the user (where the walker runs, how to follow the run). */
+export interface DetachOutcome {
+  message: string;
 }
 
 /** What a rendering executor (e.g. `argo`) gets to compile a whole run instead of running it. */
@@ -76,8 +95,9 @@ export type StepPlacement = "in-process" | "launched" | "rendered";
 export interface ExecutorCapabilities {
   placement: StepPlacement;
   /**
-   * A failed attempt is retried by starting the step's process again (Argo starts a new pod): a step
-   * process makes one attempt, and follows a failure to the fail step only on the last one.
+   * A failed attempt is retried by starting the step's process again (Argo starts a new pod, a launching
+   * executor's walk launches the step again): a step process makes one attempt, and follows a failure to
+   * the fail step only on the last one.
    */
   retryByRelaunch: boolean;
   /**
@@ -93,6 +113,11 @@ export interface ExecutorCapabilities {
   underLauncher?: boolean;
   /** How a map's items travel to the engine that fans out (one text, e.g. JSON for Argo's `withParam`). */
   encodeMapItems?(items: readonly unknown[]): string;
+  /**
+   * The walk of a run can be handed to where the steps run (`runnable execute --detach`): the executor
+   * starts `runnable` there (a cluster's batch job) through `detach`, and this process exits.
+   */
+  detach?: boolean;
 }
 
 /** Decides how and where steps run (in-process, containers, mocked, ...) and how much runs at once. */
@@ -121,4 +146,6 @@ export interface Executor {
   launchStep?(step: RemoteStep): Promise<RemoteStepResult>;
   /** With `launchStep`: whether this step still runs here (runnable's `run_in_local`). */
   runsHere?(node: TaskNode): boolean;
+  /** With `capabilities.detach`: starts the command that walks the run where the steps run; resolves once it is submitted. */
+  detach?(request: DetachRequest): Promise<DetachOutcome>;
 }

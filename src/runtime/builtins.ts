@@ -1,10 +1,11 @@
 import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
-import { s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
+import { minioCatalogPlugin, s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
+import { slurmExecutorPlugin } from "../plugins/executor/slurm/index.js";
 import { doNothingTrackerPlugin } from "../plugins/experiment-tracker/do-nothing/index.js";
 import { mlflowTrackerPlugin } from "../plugins/experiment-tracker/mlflow/index.js";
 import { bufferedRunLogStorePlugin } from "../plugins/run-log-store/buffered/index.js";
@@ -12,9 +13,10 @@ import { chunkedFsRunLogStorePlugin } from "../plugins/run-log-store/chunked-fs/
 import { fileSystemRunLogStorePlugin } from "../plugins/run-log-store/file-system/index.js";
 import { postgresRunLogStorePlugin } from "../plugins/run-log-store/postgres/index.js";
 import { s3RunLogStorePlugin } from "../plugins/run-log-store/s3/index.js";
+import { chunkedMinioRunLogStorePlugin, minioRunLogStorePlugin } from "../plugins/run-log-store/s3/minio.js";
 import { doNothingSecretsPlugin } from "../plugins/secrets/do-nothing/index.js";
 import { dotenvSecretsPlugin } from "../plugins/secrets/dotenv/index.js";
-import { envSecretsManagerPlugin } from "../plugins/secrets/env-secrets-manager/index.js";
+import { envSecretsManagerPlugin, envSecretsPlugin } from "../plugins/secrets/env-secrets-manager/index.js";
 import { pythonTaskPlugin } from "../plugins/task/python/index.js";
 import { shellTaskPlugin } from "../plugins/task/shell/index.js";
 import { typescriptTaskPlugin } from "../plugins/task/typescript/index.js";
@@ -27,17 +29,22 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   argoExecutorPlugin,
   localContainerExecutorPlugin,
   mockedExecutorPlugin,
+  slurmExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
   postgresRunLogStorePlugin,
   s3RunLogStorePlugin,
+  minioRunLogStorePlugin,
+  chunkedMinioRunLogStorePlugin,
   fileSystemCatalogPlugin,
   doNothingCatalogPlugin,
   s3CatalogPlugin,
+  minioCatalogPlugin,
   doNothingSecretsPlugin,
   dotenvSecretsPlugin,
   envSecretsManagerPlugin,
+  envSecretsPlugin,
   doNothingTrackerPlugin,
   mlflowTrackerPlugin,
   shellTaskPlugin,

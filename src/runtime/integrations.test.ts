@@ -112,6 +112,41 @@ const TABLE: [string, IntegrationInput, [string, string][]][] = [
       ["warning", "experiment_tracker mlflow: server_url http://127.0.0.1:8080 points at the pod itself"],
     ],
   ],
+  [
+    "slurm + buffered",
+    services("slurm", { run_log_store: { type: "buffered" } }),
+    [
+      ["error", "Buffered run log store is only supported for local executor (executor slurm)"],
+      [
+        "error",
+        "run_log_store buffered cannot be used with executor slurm: it is not shared with other processes, and each step runs as a batch job on a compute node that must read and write it; use file-system or chunked-fs on a shared file system, or postgres or s3",
+      ],
+      ["info", "catalog file-system: "],
+    ],
+  ],
+  [
+    "slurm + folders and the host's environment",
+    services("slurm", { run_log_store: { type: "chunked-fs" } }),
+    [
+      ["info", "run_log_store chunked-fs: "],
+      ["info", "catalog file-system: "],
+    ],
+  ],
+  [
+    "slurm + servers on loopback",
+    services("slurm", {
+      run_log_store: { type: "postgres", config: { connection_url: "postgresql://u@127.0.0.1:5432/db" } },
+      catalog: { type: "do-nothing" },
+      secrets: { type: "dotenv" },
+      experiment_tracker: { type: "mlflow", config: { server_url: "http://localhost:5000" } },
+    }),
+    [
+      ["warning", "catalog do-nothing"],
+      ["warning", "run_log_store postgres: connection_url is a loopback address, which on a compute node is the node itself"],
+      ["warning", "experiment_tracker mlflow: server_url http://localhost:5000 is a loopback address"],
+      ["info", "secrets dotenv: .env is read by each step's job"],
+    ],
+  ],
   ["local with everything real", services("local"), []],
   ["mocked with everything real", services("mocked"), []],
 ];

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type LoadedConfig, loadServicesConfig } from "../config/load-config.js";
+import { formatProblem } from "../core/errors.js";
 import type { Catalog } from "../ports/catalog.js";
 import type { PluginContext, ServiceKind, ServiceSet } from "../ports/plugin.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
@@ -40,6 +41,7 @@ export async function openServices<K extends ServiceKind>(
   const registry = options.registry ?? builtinRegistry();
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known: knownServiceSchemas(registry) });
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  for (const warning of config.warnings ?? []) warn(formatProblem(warning));
   const context: PluginContext = { cwd, env, warn };
   const created = await Promise.all(kinds.map((kind) => createService(registry, kind, config.services[kind], context)));
   return { config, services: Object.fromEntries(kinds.map((kind, i) => [kind, created[i]])) as unknown as Pick<ServiceSet, K> };

@@ -6,7 +6,7 @@ import { createRunState } from "../engine/run-pipeline.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ComposedRun, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
-import { knownSecretValues } from "./known-secrets.js";
+import { type PlanRecords, maskPlanRecords } from "./mask-plan.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
 import type { PreparedRun, PreparedStep, RetryIntent, RunContext, StepIntent } from "./prepare.js";
@@ -26,7 +26,8 @@ type Base = Pick<RunContext, "cwd" | "env" | "warn">;
 export async function composeForRetry(intent: RetryIntent, base: Base): Promise<{ composed: ComposedRun; stored: RunLog }> {
   let found: { stored: RunLog; store: RunLogStore; configFile: string | null } | undefined;
   if (intent.configFile === undefined) {
-    const opened = await openServices({ ...intent, ...base }, ["run_log_store"]);
+    // Only finds the run: the config's warnings come once, when the run's own config is composed.
+    const opened = await openServices({ ...intent, ...base, warn: () => undefined }, ["run_log_store"]);
     const store = opened.services.run_log_store;
     found = { stored: await storedRun(store, intent.runId), store, configFile: opened.config.file };
   }
@@ -79,7 +80,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   const initial =
     intent.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
   const original = stored.use_cached && stored.original_run_id ? { run_id: stored.original_run_id } : undefined;
-  const tag = stored.tag ?? "";
+  const tag = intent.tag ?? stored.tag ?? "";
   const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
   const fields = { runId: stored.run_id, tag, runConfig, initialParameters: initial, mode: { kind: "retry", stored } as const };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop, signal: intent.signal });
@@ -150,13 +151,24 @@ export async function prepareStep(intent: StepIntent, context: RunContext): Prom
     parametersFile: intent.parametersFile,
     original: undefined,
   });
-  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, runConfig, await initialParameters(intent.parametersFile, env, cwd)));
-  const fields = { runId: intent.runId, tag, runConfig, initialParameters: log.initial_parameters ?? {}, mode: { kind: "retry", stored: log } as const };
+  // Masked before the first step process creates the run log: nothing of it is ever written unmasked.
+  const first = { runId: intent.runId, tag, runConfig, initialParameters: stored ? {} : await initialParameters(intent.parametersFile, env, cwd) };
+  const masked: PlanRecords = { ...first };
+  await maskPlanRecords(masked, pipeline.graph, services.secrets, { warn, newRun: !stored });
+  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, masked.runConfig, masked.initialParameters));
+  const fields = {
+    runId: intent.runId,
+    tag: masked.tag,
+    runConfig: masked.runConfig,
+    initialParameters: log.initial_parameters ?? {},
+    mode: { kind: "retry", stored: log } as const,
+  };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop });
-  plan.secretValues = await knownSecretValues(pipeline.graph, services.secrets, warn);
-  const step = resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(intent.mapVariable));
+  plan.secretValues = masked.secretValues ?? [];
+  const at = (mapVariable: string | undefined) => resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(mapVariable));
+  const step = at(intent.mapVariable);
   const run = createRunState(plan, services, await services.codeIdentity());
-  return { run, step, capabilities: services.executor.capabilities, dispose: composed.dispose };
+  return { run, step, capabilities: services.executor.capabilities, dispose: composed.dispose, forMapVariable: at };
 }
 
 /** The first step process of a run creates its log; one that loses the race reads the winner's. */

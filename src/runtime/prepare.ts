@@ -7,6 +7,8 @@ import type { RunState } from "../engine/run-state.js";
 import type { RunEvent, RunPlan, RunStop, Services } from "../engine/services.js";
 import type { ExecutorCapabilities } from "../ports/executor.js";
 import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
+import { withEnvironmentInputs } from "./environment-inputs.js";
+import { checkParametersFitEnvironment } from "./environment-limits.js";
 import { initialParameters } from "./initial-parameters.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
@@ -52,6 +54,8 @@ export interface RetryIntent extends PrepareOptions {
   source?: PipelineSource;
   /** Initial parameters file; default: what the run started with. */
   parametersFile?: string;
+  /** The retry's tag (tasks get it as RUNNABLE_RUN_TAG); default: the run's own. */
+  tag?: string;
 }
 
 /** One step of a run in a process of its own: `runnable execute-single-node`, `runnable fan`. */
@@ -93,6 +97,11 @@ export interface PreparedStep {
   step: ResolvedStep;
   /** What the executor of the config supports (one attempt per process when it retries by relaunch). */
   capabilities: ExecutorCapabilities;
+  /**
+   * The same step for other items of its maps (runnable's `--map-variable` JSON), found in the run as it
+   * was read for this preparation: a process that runs several items of a map step one after another.
+   */
+  forMapVariable(mapVariable: string): ResolvedStep;
   dispose(): Promise<void>;
 }
 
@@ -120,9 +129,13 @@ export interface RunContext {
  * Prepares what a caller wants — a new run, a retry, one step, or only the checks — in one way: the
  * services are composed once (a retry reads its run's config first), the pipeline is loaded and every
  * check made before anything is written; the run id, `run_config`, initial parameters and stop
- * controls are decided here. Any problem is a RunnableError, and nothing has been written.
+ * controls are decided here (with runnable 0.50's environment inputs where the caller gave none). Any
+ * problem is a RunnableError, and nothing has been written.
  */
-export async function prepare<I extends RunIntent>(intent: I): Promise<Prepared<I>> {
+export async function prepare<I extends RunIntent>(given: I): Promise<Prepared<I>> {
+  const base = baseOptions(given);
+  // runnable 0.50's RUNNABLE_RUN_ID, RUNNABLE_PARAMETERS_FILE and RUNNABLE_RETRY_RUN_ID (an execute may become a retry).
+  const intent = withEnvironmentInputs(given, base.env, base.warn);
   const context = await openRun(intent);
   let prepared: PreparedRun | PreparedStep | ValidatedRun;
   try {
@@ -173,6 +186,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
   const { runLogStore, catalog } = composed.services;
   const original = intent.useCached === undefined ? undefined : await originalRun(runLogStore, intent.useCached);
   const initial = await initialParameters(intent.parametersFile, env, cwd);
+  checkParametersFitEnvironment(pipeline.graph, composed.runners, initial);
   const runId = await chooseRunId(intent.runId, runLogStore, catalog);
   const tag = intent.tag ?? "";
   const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
@@ -185,6 +199,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
       runConfig,
       // A re-run starts from the original's final parameters over the initial ones (runnable §8.6).
       initialParameters: original ? { ...initial, ...original.parameters } : initial,
+      initialKinds: original?.parameter_kinds,
       mode: original ? { kind: "cached", original } : { kind: "new" },
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },
@@ -197,7 +212,7 @@ async function checkValidate(intent: ValidateIntent, context: RunContext): Promi
   const { cwd, env, composed } = context;
   const pipeline = await loadSource(context.source ?? intent.source, cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
-  await initialParameters(intent.parametersFile, env, cwd);
+  checkParametersFitEnvironment(pipeline.graph, composed.runners, await initialParameters(intent.parametersFile, env, cwd));
   const problem = intent.runId === undefined ? undefined : validateRunId(intent.runId);
   if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${intent.runId}": ${problem}`, { hint: RUN_ID_HINT });
   return pipeline.graph;

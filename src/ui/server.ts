@@ -143,7 +143,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const assets = await loadAssets(options.assetsDir ?? findAssetsDir());
   const index = createRunIndex(options.store, { warn: options.warn ?? (() => undefined) });
   let server: Server | undefined;
-  const handler: Handler = { assets, ctx: { index, catalog: options.catalog }, host, token, port: () => (server!.address() as AddressInfo).port };
+  const handler: Handler = {
+    assets,
+    ctx: { index, catalog: options.catalog, sweeps: new WeakMap(), digests: new WeakMap() },
+    host,
+    token,
+    port: () => (server!.address() as AddressInfo).port,
+  };
   server = createServer((request, response) => {
     handle(handler, request, response).catch((error: unknown) => {
       if (!response.headersSent) sendError(response, error);

@@ -138,9 +138,9 @@ function commandFor(generation: Generation, run: ExampleRun, dir: string, python
     return { command: python, args: [file], env };
   }
   const options = [...(config ? ["-c", config] : []), ...(parameters ? ["-p", parameters] : [])];
+  // Both with runnable 0.50's command line: `runnable execute FILE RUN_ID -c CONFIG -p PARAMETERS`.
   if (generation === "0.50") return { command: join(python, "..", "runnable"), args: ["execute", file, RUN_ID, ...options], env };
-  // Today's command line; 0.50's `execute FILE [RUN_ID] -c -p` arrives with issue 18.
-  return { command: process.execPath, args: [join(REPO, "bin", "runnable.js"), "execute", "-f", file, "--run-id", RUN_ID, ...options], env };
+  return { command: process.execPath, args: [join(REPO, "bin", "runnable.js"), "execute", file, RUN_ID, ...options], env };
 }
 
 type Store = { kind: string; folder?: string };

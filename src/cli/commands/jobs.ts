@@ -3,7 +3,7 @@ import { RunnableError } from "../../core/errors.js";
 import { jobSource } from "../../runtime/job-source.js";
 import type { CliIo } from "../io.js";
 import { logLevelOption } from "../log-level.js";
-import type { CommandContext } from "../program.js";
+import { type CommandContext, withParameters } from "../program.js";
 import { executeSource } from "../run-output.js";
 
 /** Options of `execute_function` / `execute_notebook`. */
@@ -27,11 +27,9 @@ export async function runJob(commandType: "python" | "notebook", command: string
 }
 
 /** Adds `execute_function COMMAND` and `execute_notebook FILENAME` (runnable's single jobs, working). */
-export function registerJobs(program: Command, { io, configOption, done }: CommandContext): void {
+export function registerJobs(program: Command, { io, withConfig, done }: CommandContext): void {
   const shared = (command: Command): Command =>
-    command
-      .addOption(configOption())
-      .option("-p, --parameters-file <file>", "initial parameters (YAML)")
+    withParameters(withConfig(command))
       .addOption(logLevelOption())
       .option("-d, --data-folder <folder>", "folder the --put-in-catalog patterns are relative to", "data/")
       .option(

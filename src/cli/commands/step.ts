@@ -1,10 +1,11 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { RunnableError } from "../../core/errors.js";
 import type { Status } from "../../core/run-log.js";
 import { fanInStep, fanOutStep, runSingleStep } from "../../engine/single-step.js";
 import type { RunEvent, RunStop } from "../../engine/services.js";
+import type { ResolvedStep } from "../../engine/resolve-step.js";
 import { nextAttemptNumber } from "../../engine/step-log-writer.js";
 import { type PreparedStep, type StepIntent, prepare } from "../../runtime/prepare.js";
 import { createProgress } from "../../runtime/progress.js";
@@ -21,6 +22,10 @@ export interface StepCommandOptions {
   tag?: string;
   logLevel?: string;
   mode?: string;
+  /** A JSON file of chunks of map variables (each chunk an array of `--map-variable` objects). */
+  mapVariablesFile?: string;
+  /** Which chunk of `mapVariablesFile` to run (default 0). */
+  chunk?: string;
 }
 
 /**
@@ -51,24 +56,67 @@ async function prepareFor(runId: string, step: string, options: StepCommandOptio
 
 const exitOf = (status: Status): number => (status === "SUCCESS" ? EXIT.success : EXIT.runFailed);
 
+/** Runs one resolved step in this process (one attempt when the executor retries by relaunch). */
+async function runResolved(prepared: PreparedStep, step: ResolvedStep): Promise<Status> {
+  const { node, place } = step;
+  // An executor that retries by relaunch (Argo starts a new pod) gets one attempt here, and the
+  // implicit fail only on the last. Under a launcher (a container's host) the launcher walks the
+  // graph itself: no implicit fail here.
+  const { retryByRelaunch, underLauncher } = prepared.capabilities;
+  const attempt = place.prior ? nextAttemptNumber(place.prior) : 1;
+  const lastTry = !retryByRelaunch || node.kind !== "task" || attempt >= node.maxAttempts;
+  return runSingleStep(prepared.run, step, { ...(retryByRelaunch ? { attempts: 1 } : {}), implicitFail: lastTry && !underLauncher });
+}
+
+/**
+ * The map variables of chunk `--chunk` of a `--map-variables-file`: a JSON array of chunks, each an
+ * array of `--map-variable` objects (a launcher runs several items of a map step in one process).
+ */
+async function chunkOf(options: StepCommandOptions, cwd: string): Promise<string[]> {
+  const file = options.mapVariablesFile!;
+  const usage = (message: string, hint: string) => new RunnableError("CLI_USAGE", message, { hint });
+  if (options.mapVariable) throw usage("--map-variable and --map-variables-file cannot be combined", "give one item with --map-variable, or a file of chunks");
+  const index = Number(options.chunk ?? "0");
+  if (!/^\d+$/.test(options.chunk ?? "0")) throw usage(`--chunk must be a whole number ≥ 0, not "${options.chunk}"`, "e.g. --chunk 3");
+  let chunks: unknown;
+  try {
+    chunks = JSON.parse(await readFile(resolve(cwd, file), "utf8"));
+  } catch (error) {
+    throw usage(
+      `--map-variables-file ${file} cannot be read: ${(error as Error).message}`,
+      "give a JSON file: an array of chunks, each an array of map-variable objects",
+    );
+  }
+  const chunk = Array.isArray(chunks) ? chunks[index] : undefined;
+  if (!Array.isArray(chunk) || chunk.length === 0 || !chunk.every((item) => typeof item === "object" && item !== null && !Array.isArray(item))) {
+    throw usage(
+      `--map-variables-file ${file} has no chunk ${index} of map-variable objects`,
+      `the file holds ${Array.isArray(chunks) ? chunks.length : 0} chunk(s), numbered from 0`,
+    );
+  }
+  return chunk.map((item) => JSON.stringify(item));
+}
+
 /**
  * `runnable execute-single-node RUN_ID STEP_NAME`: runs one task, stub or terminal step of a run (a
- * pod or container calls it). Exit 1 when the step failed (or a fail step ended the run).
+ * pod or container calls it), or, with `--map-variables-file`, the step for each item of a chunk in
+ * turn (a cluster's array task). Exit 1 when the step (an item) failed (or a fail step ended the run).
  */
 export async function executeSingleNodeCommand(runId: string, step: string, options: StepCommandOptions, io: CliIo): Promise<number> {
+  const items = options.mapVariablesFile === undefined ? undefined : await chunkOf(options, io.cwd);
   const controls = io.stopControls();
   try {
-    const prepared = await prepareFor(runId, step, options, io, controls.stop);
+    const prepared = await prepareFor(runId, step, items ? { ...options, mapVariable: items[0]! } : options, io, controls.stop);
     try {
-      const { node, place } = prepared.step;
-      // An executor that retries by relaunch (Argo starts a new pod) gets one attempt here, and the
-      // implicit fail only on the last. Under a launcher (a container's host) the launcher walks the
-      // graph itself: no implicit fail here.
-      const { retryByRelaunch, underLauncher } = prepared.capabilities;
-      const attempt = place.prior ? nextAttemptNumber(place.prior) : 1;
-      const lastTry = !retryByRelaunch || node.kind !== "task" || attempt >= node.maxAttempts;
-      const status = await runSingleStep(prepared.run, prepared.step, { ...(retryByRelaunch ? { attempts: 1 } : {}), implicitFail: lastTry && !underLauncher });
-      return exitOf(status);
+      if (!items) return exitOf(await runResolved(prepared, prepared.step));
+      let failed = false;
+      for (const [index, item] of items.entries()) {
+        if (controls.stop.signal.aborted) return EXIT.runFailed;
+        if (items.length > 1) io.out(`--- ${step.replaceAll("%", " ")} ${item} (item ${index + 1} of ${items.length}) ---\n`);
+        const status = await runResolved(prepared, index === 0 ? prepared.step : prepared.forMapVariable(item));
+        failed ||= status !== "SUCCESS";
+      }
+      return failed ? EXIT.runFailed : EXIT.success;
     } finally {
       await prepared.dispose();
     }

@@ -32,13 +32,14 @@ function openBrowser(url: string, io: CliIo): void {
 }
 
 /** Adds `runnable ui`. */
-export function registerUi(program: Command, { io, configOption, done }: CommandContext): void {
-  program
-    .command("ui")
-    .description("browse runs, metrics and comparisons in a local web app (read-only)")
-    .option("--port <n>", "port to listen on (0 = any free port)", "8765")
-    .option("--host <host>", "address to bind (default 127.0.0.1; any other needs the printed token)")
-    .addOption(configOption())
+export function registerUi(program: Command, { io, withConfig, done }: CommandContext): void {
+  withConfig(
+    program
+      .command("ui")
+      .description("browse runs, metrics and comparisons in a local web app (read-only)")
+      .option("--port <n>", "port to listen on (0 = any free port)", "8765")
+      .option("--host <host>", "address to bind (default 127.0.0.1; any other needs the printed token)"),
+  )
     .option("--open", "open the browser")
     .action(async (options: UiCommandOptions) => done(await uiCommand(options, io)));
 }

@@ -4,7 +4,7 @@ import { pipelineScript } from "../../runtime/load-pipeline-source.js";
 import { prepare } from "../../runtime/prepare.js";
 import type { CliIo } from "../io.js";
 import { createCliLog, logLevelOption } from "../log-level.js";
-import type { CommandContext } from "../program.js";
+import { type CommandContext, withParameters } from "../program.js";
 import { validatePythonScript } from "./python-sdk.js";
 
 /** Options of `runnable validate`: the ones of `runnable execute` that change what is checked. */
@@ -15,12 +15,14 @@ export interface ValidateCommandOptions {
 }
 
 /** Adds `runnable validate FILE` (a pipeline file, or a Python SDK script up to the pipeline it hands over). */
-export function registerValidate(program: Command, { io, verbose, configOption, done }: CommandContext): void {
-  program
-    .command("validate <file>")
-    .description("run every check `execute` makes before a run starts (pipeline, config, tasks, folders, parameters), writing nothing")
-    .addOption(configOption())
-    .option("-p, --parameters-file <file>", "initial parameters (YAML)")
+export function registerValidate(program: Command, { io, verbose, withConfig, done }: CommandContext): void {
+  withParameters(
+    withConfig(
+      program
+        .command("validate <file>")
+        .description("run every check `execute` makes before a run starts (pipeline, config, tasks, folders, parameters), writing nothing"),
+    ),
+  )
     .addOption(logLevelOption())
     .action(async (file: string, options: ValidateCommandOptions) => {
       const script = await pipelineScript(file, { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });

@@ -1,54 +1,43 @@
 import { resolve } from "node:path";
 import { configFileFrom } from "../../config/load-config.js";
-import { RunnableError } from "../../core/errors.js";
+import { formatProblem } from "../../core/errors.js";
 import type { RunLog } from "../../core/run-log.js";
 import { writeAtomic } from "../../io/atomic-file.js";
-import type { PipelineSource } from "../../runtime/load-pipeline-source.js";
 import { openServices } from "../../runtime/open-store.js";
-import { prepare } from "../../runtime/prepare.js";
 import { type SdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
 import type { CliIo } from "../io.js";
+import { createCliLog } from "../log-level.js";
 import { EXIT } from "../report-error.js";
-import { type ExecuteCommandOptions, type FinishedRun, executeSource, finishRun, runSettings } from "../run-output.js";
+import { type ExecuteCommandOptions, executeSource } from "../run-output.js";
 
 /** Options given on the command line; each wins over the script's own `execute(...)` argument. */
 export type SdkCliOptions = Omit<ExecuteCommandOptions, "file"> & { useCached?: string };
 
-/** runnable 0.50's variables for SDK runs (its `runnable/context.py`): read by `Pipeline.execute()`. */
-export const SDK_ENV = { runId: "RUNNABLE_RUN_ID", retryRunId: "RUNNABLE_RETRY_RUN_ID", parametersFile: "RUNNABLE_PARAMETERS_FILE" } as const;
+/** runnable 0.50's parameters file variable, which beats the script's own `parameters_file` (its `runnable/context.py`). */
+const PARAMETERS_FILE_ENV = "RUNNABLE_PARAMETERS_FILE";
 
 const given = (value: string | undefined): string | undefined => (value ? value : undefined);
 
 /**
  * The options of the run, as runnable 0.50 chooses them for `python pipeline.py` — the config and
  * parameters files from `RUNNABLE_CONFIGURATION_FILE`/`RUNNABLE_PARAMETERS_FILE` before the script's
- * arguments, the run id from the script's `run_id` before `RUNNABLE_RUN_ID` — with the command line's
- * options (`runnable execute -f script.py ...`) before everything.
+ * arguments, the run id from the script's `run_id` (then `RUNNABLE_RUN_ID`, `RUNNABLE_RETRY_RUN_ID`: read
+ * when the run is prepared, `runtime/environment-inputs.ts`) — with the command line's options
+ * (`runnable execute -f script.py ...`) before everything.
  */
 export function mergeSdkOptions(payload: SdkPayload, cli: SdkCliOptions, env: CliIo["env"]): SdkCliOptions {
   const args = payload.arguments;
   const merged: SdkCliOptions = { ...cli };
   const entries: [keyof SdkCliOptions, string | undefined][] = [
     ["configFile", cli.configFile ?? configFileFrom(undefined, env) ?? given(args.configuration_file)],
-    ["parametersFile", cli.parametersFile ?? given(env[SDK_ENV.parametersFile]) ?? given(args.parameters_file)],
-    ["runId", cli.runId ?? given(args.run_id) ?? given(env[SDK_ENV.runId])],
+    ["parametersFile", cli.parametersFile ?? given(env[PARAMETERS_FILE_ENV]) ?? given(args.parameters_file)],
+    ["runId", cli.runId ?? given(args.run_id)],
     ["tag", cli.tag ?? given(args.tag)],
     ["useCached", cli.useCached ?? given(args.use_cached)],
     ["logLevel", cli.logLevel ?? given(args.log_level)],
   ];
   for (const [key, value] of entries) if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   return merged;
-}
-
-/** The run to continue when `RUNNABLE_RETRY_RUN_ID` is set (runnable 0.50's retry of an SDK script), else undefined. */
-export function sdkRetryRunId(cli: SdkCliOptions, env: CliIo["env"]): string | undefined {
-  const retry = given(env[SDK_ENV.retryRunId]);
-  if (retry !== undefined && cli.runId !== undefined && cli.runId !== retry) {
-    throw new RunnableError("CLI_USAGE", `${SDK_ENV.retryRunId}=${retry} retries run "${retry}", but --run-id names run "${cli.runId}"`, {
-      hint: `unset ${SDK_ENV.retryRunId} to start run "${cli.runId}", or drop --run-id to retry "${retry}"`,
-    });
-  }
-  return retry;
 }
 
 /** Runs an SDK pipeline; `runLog` is null when the executor only got the pipeline definition written. */
@@ -59,46 +48,29 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   // pipeline again elsewhere (containers, pods), so they get its definition written instead (§3.9).
   // (Its warnings come when the run is prepared.)
   const probe = { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env, warn: () => undefined };
-  const { executor } = (await openServices(probe, ["executor"])).services;
+  const { config, services } = await openServices(probe, ["executor"]);
+  const { executor } = services;
   if (executor.capabilities.placement !== "in-process") {
+    // Nothing is prepared here, so the config's warnings (placeholders kept as written) are shown now.
+    const log = createCliLog(options.logLevel, io.err);
+    for (const warning of config.warnings ?? []) log.warn(formatProblem(warning));
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
-    await writeDefinition(payload.dag, resolve(io.cwd, target));
+    await writeDefinition(source.kind === "graph" ? source.serialised : payload.dag, resolve(io.cwd, target));
     io.out(
       `The ${executor.type} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
     );
     return { code: EXIT.success, runLog: null };
   }
-  const retry = sdkRetryRunId(cli, io.env);
-  const finished = retry !== undefined ? await retrySource(source, retry, options, io) : await executeSource(source, options, io);
+  // A retry asked for with RUNNABLE_RETRY_RUN_ID is decided where the run is prepared (environment-inputs.ts).
+  const finished = await executeSource(source, options, io);
   return { code: finished.code, runLog: finished.runLog ? await finished.runLog() : null };
 }
 
 /**
- * The pipeline as the definition file `runnable execute -f` reads: the `dag` mapping the SDK built,
- * which is runnable's YAML form (not the serialised `run_config.dag`, whose `name`/`node_name` keys
- * are not pipeline keys).
+ * The pipeline as runnable writes it (§2.10: its serialised form, with `name`, a task's `node_name`, ...),
+ * which `runnable execute -f` reads back (definition/written-form.ts sets those keys aside).
  */
-async function writeDefinition(dag: SdkPayload["dag"], path: string): Promise<void> {
+async function writeDefinition(dag: Record<string, unknown>, path: string): Promise<void> {
   const { stringify } = await import("yaml"); // loaded here only: start-up never needs the yaml library
   await writeAtomic(path, stringify({ dag }, { aliasDuplicateObjects: false }));
-}
-
-/** Continues run `runId` with the script's pipeline (runnable 0.50 keeps the run's parameters: a parameters file is not used). */
-async function retrySource(source: PipelineSource, runId: string, options: SdkCliOptions, io: CliIo): Promise<FinishedRun> {
-  const { log, settings } = runSettings(options, io);
-  if (options.parametersFile) log.warn(`retry of run ${runId}: the parameters file ${options.parametersFile} is not used; a retry keeps the run's parameters`);
-  const controls = io.stopControls();
-  try {
-    const prepared = await prepare({
-      kind: "retry",
-      ...settings,
-      runId,
-      source,
-      ...(options.configFile ? { configFile: options.configFile } : {}),
-      stop: controls.stop,
-    });
-    return await finishRun(prepared, options, io);
-  } finally {
-    controls.dispose();
-  }
 }

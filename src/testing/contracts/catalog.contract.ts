@@ -128,6 +128,30 @@ export function catalogContract(name: string, makeCatalog: (cwd: string) => Cata
       await expect(get()).rejects.toMatchObject({ code: "CATALOG_ERROR" });
     });
 
+    it("put with storeCopy: false records each file's hash as a copying put would, without copying it (a later get finds nothing)", async () => {
+      await mkdir(path.join(cwd, "data"));
+      await writeFile(path.join(cwd, "data", "big.bin"), "large content");
+      await writeFile(path.join(cwd, "kept.txt"), "kept");
+      await catalog.put("kept.txt", "run-1");
+      const recorded = await catalog.put("data/*.bin", "run-1", { storeCopy: false });
+      if (!stores) return expect(recorded).toEqual([]);
+      expect(recorded).toEqual([expect.objectContaining({ name: "data/big.bin", data_hash: sha256("large content"), stage: "put" })]);
+      expectValidEntry(recorded[0]!, "put");
+      expect(await readFile(path.join(cwd, "data", "big.bin"), "utf8")).toBe("large content");
+      await expect(catalog.get("data/big.bin", "run-1")).rejects.toMatchObject({ code: "CATALOG_ERROR" });
+      await expect(catalog.readFile("run-1", "data/big.bin")).rejects.toMatchObject({ code: "CATALOG_ERROR" });
+      expect((await catalog.get("kept.txt", "run-1")).map((e) => e.data_hash)).toEqual([sha256("kept")]);
+    });
+
+    it("put with allowMissing records nothing for a pattern that matches nothing, and what exists otherwise", async () => {
+      expect(await catalog.put("missing/*.bin", "run-1", { allowMissing: true })).toEqual([]);
+      expect(await catalog.put("missing.bin", "run-1", { allowMissing: true })).toEqual([]);
+      await writeFile(path.join(cwd, "left.txt"), "left");
+      const entries = await catalog.put("left.txt", "run-1", { allowMissing: true });
+      if (!stores) return expect(entries).toEqual([]);
+      expect(entries.map((e) => [e.name, e.data_hash])).toEqual([["left.txt", sha256("left")]]);
+    });
+
     it("refuses or ignores patterns and names that leave the working directory or catalog", async () => {
       const escapes = ["../outside/secret.txt", "../outside/*", "/etc/hostname", "a/../../outside/*", "{x,../outside/*}"];
       for (const pattern of escapes) {

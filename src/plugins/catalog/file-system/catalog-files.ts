@@ -29,8 +29,11 @@ function ioError(action: string, error: unknown): RunnableError {
   return new RunnableError("CATALOG_ERROR", `Could not ${action}: ${messageOf(error)}`, { cause: error });
 }
 
-/** Copies `sourceRoot/relative` to `targetRoot/relative` atomically, keeping its mode; returns its sha256. */
-export async function copyAtomic(sourceRoot: string, targetRoot: string, relative: string): Promise<string> {
+/**
+ * Copies `sourceRoot/relative` to `targetRoot/relative` atomically, keeping its mode; returns its sha256
+ * (computed as the bytes pass), or "" when `hashed` is false (the caller identifies the file otherwise).
+ */
+export async function copyAtomic(sourceRoot: string, targetRoot: string, relative: string, hashed = true): Promise<string> {
   const source = path.join(sourceRoot, relative);
   try {
     const target = await prepareTarget(targetRoot, relative);
@@ -38,14 +41,14 @@ export async function copyAtomic(sourceRoot: string, targetRoot: string, relativ
     await withTemp(target, async (temp) => {
       const hashing = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
         for await (const chunk of chunks) {
-          hash.update(chunk);
+          if (hashed) hash.update(chunk);
           yield chunk;
         }
       };
-      await pipeline(createReadStream(source, { highWaterMark: 64 * 1024 }), hashing, createWriteStream(temp));
+      await pipeline(createReadStream(source, { highWaterMark: 256 * 1024 }), hashing, createWriteStream(temp));
       await chmod(temp, (await stat(source)).mode & 0o7777);
     });
-    return hash.digest("hex");
+    return hashed ? hash.digest("hex") : "";
   } catch (error) {
     throw ioError(`copy ${source} to ${path.join(targetRoot, relative)}`, error);
   }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { catalogContract } from "../../../testing/contracts/catalog.contract.js";
 import { createFileSystemCatalog } from "./file-system.js";
-import { fileSystemCatalogPlugin } from "./index.js";
+import { fileSystemCatalogConfigSchema, fileSystemCatalogPlugin } from "./index.js";
 
 const context = (cwd: string, warnings: string[] = []): PluginContext => ({
   cwd,
@@ -16,7 +16,9 @@ const context = (cwd: string, warnings: string[] = []): PluginContext => ({
 const sha256 = (content: string | Buffer): string => createHash("sha256").update(content).digest("hex");
 
 catalogContract("file-system", (cwd) => createFileSystemCatalog({ catalog_location: ".catalog" }, context(cwd)));
-catalogContract("file-system (plug-in, catalog outside cwd)", (cwd) => fileSystemCatalogPlugin.create({ catalog_location: "../store" }, context(cwd)));
+catalogContract("file-system (plug-in, catalog outside cwd)", (cwd) =>
+  fileSystemCatalogPlugin.create(fileSystemCatalogConfigSchema.parse({ catalog_location: "../store" }), context(cwd)),
+);
 
 describe("file-system catalog", () => {
   let cwd = "";
@@ -47,7 +49,7 @@ describe("file-system catalog", () => {
     });
 
     it("records catalog_location as configured", async () => {
-      const created = await fileSystemCatalogPlugin.create({ catalog_location: "data/cat" }, context(cwd));
+      const created = await fileSystemCatalogPlugin.create(fileSystemCatalogConfigSchema.parse({ catalog_location: "data/cat" }), context(cwd));
       expect(created.type).toBe("file-system");
       expect(created.recordedConfig).toEqual({ catalog_location: "data/cat" });
     });
@@ -253,6 +255,47 @@ describe("file-system catalog", () => {
       await cat.putContent("x.txt", "x", "same");
       await cat.syncBetweenRuns("same", "same");
       expect(await readdir(path.join(cwd, ".catalog/same"))).toEqual(["x.txt"]);
+    });
+  });
+  describe("store_copy and the fingerprint (runnable 0.50)", () => {
+    const MiB = 1024 * 1024;
+    const fingerprint = (bytes: Buffer) =>
+      createHash("sha256")
+        .update(String(bytes.length))
+        .update(bytes.subarray(0, MiB))
+        .update(bytes.subarray(bytes.length - MiB))
+        .digest("hex");
+
+    it("store_copy: false records the hash without making the run's catalog folder", async () => {
+      await write("data/big.csv", "a,b\n");
+      const [entry] = await catalog().put("data/*.csv", "no-copy", { storeCopy: false });
+      expect(entry).toEqual({
+        name: "data/big.csv",
+        data_hash: sha256("a,b\n"),
+        catalog_relative_path: "no-copy/data/big.csv",
+        catalog_handler_location: ".catalog",
+        stage: "put",
+      });
+      expect(await exists(".catalog/no-copy")).toBe(false);
+    });
+
+    it("identifies files from the threshold on by runnable 0.50's fingerprint, when asked, in put, get and store_copy: false", async () => {
+      const config = fileSystemCatalogConfigSchema.parse({ large_file_hash: "fingerprint", large_file_threshold_bytes: 3 * MiB });
+      const cat = await fileSystemCatalogPlugin.create(config, context(cwd));
+      expect(cat.recordedConfig).toEqual({ catalog_location: ".catalog", large_file_hash: "fingerprint", large_file_threshold_bytes: 3 * MiB });
+      const big = randomBytes(3 * MiB + 5);
+      await write("big.bin", big);
+      await write("small.bin", "small");
+      const put = await cat.put("*.bin", "fp");
+      expect(put.map((e) => [e.name, e.data_hash])).toEqual([
+        ["big.bin", fingerprint(big)],
+        ["small.bin", sha256("small")],
+      ]);
+      expect((await readFile(path.join(cwd, ".catalog/fp/big.bin"))).equals(big)).toBe(true);
+      await rm(path.join(cwd, "big.bin"));
+      expect((await cat.get("big.bin", "fp")).map((e) => e.data_hash)).toEqual([fingerprint(big)]);
+      expect((await cat.put("big.bin", "fp2", { storeCopy: false })).map((e) => e.data_hash)).toEqual([fingerprint(big)]);
+      expect((await catalog().put("big.bin", "full")).map((e) => e.data_hash)).toEqual([sha256(big)]);
     });
   });
 });

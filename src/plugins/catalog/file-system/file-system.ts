@@ -5,7 +5,7 @@ import { escapePath } from "tinyglobby";
 import { RunnableError } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { Catalog, ContentWriter } from "../../../ports/catalog.js";
+import type { Catalog, ContentWriter, PutOptions } from "../../../ports/catalog.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { readStoredFile, removeArea } from "./stored-files.js";
 import { openContentWriter } from "./content-writer.js";
@@ -13,10 +13,16 @@ import { isExecutionLog } from "../../../core/names.js";
 import { checkRelative, findFiles, isInside, normalizeRelative } from "../catalog-paths.js";
 import { copyAtomic, writeCatalogFile } from "./catalog-files.js";
 import { processAlive } from "../../../io/process-alive.js";
+import { type DataHashSettings, dataHashOfFile, dataHashSettings, fingerprinted, fingerprintOfFile, recordedDataHash } from "../data-hash.js";
+import { freshFiles, type StaleFiles } from "../fresh-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
   catalog_location: string;
+  large_file_hash?: DataHashSettings["large_file_hash"] | undefined;
+  large_file_threshold_bytes?: number | undefined;
+  /** What a step's put does with a matching file older than its attempt (default `warn`). */
+  stale_files?: StaleFiles;
 }
 
 function checkRunId(runId: string): void {
@@ -51,6 +57,10 @@ interface FileSystemCatalogState {
   tempDir: string;
   /** Run folders checked not to be symbolic links. */
   areas: Set<string>;
+  /** How files are identified (`data_hash`). */
+  hash: DataHashSettings;
+  staleFiles: StaleFiles;
+  warn: (message: string) => void;
 }
 
 /**
@@ -81,6 +91,15 @@ function entry(state: FileSystemCatalogState, name: string, hash: string, runId:
   return { name, data_hash: hash, catalog_relative_path: `${runId}/${name}`, catalog_handler_location: state.location, stage };
 }
 
+/** Copies `from/file` to `to/file`; returns its `data_hash` (the fingerprint of the copy when the settings ask for it). */
+async function transfer(state: FileSystemCatalogState, from: string, to: string, file: string): Promise<string> {
+  if (state.hash.large_file_hash === "sha256") return copyAtomic(from, to, file);
+  const { size } = await stat(path.join(from, file));
+  if (!fingerprinted(state.hash, size)) return copyAtomic(from, to, file);
+  await copyAtomic(from, to, file, false);
+  return fingerprintOfFile(path.join(to, file), size);
+}
+
 async function getFiles(state: FileSystemCatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
   checkRunId(runId);
   checkRelative(pattern, "pattern", display(state, runId), "catalog");
@@ -89,22 +108,30 @@ async function getFiles(state: FileSystemCatalogState, pattern: string, runId: s
   const files = (await findFiles(area, pattern)).filter((file) => !isExecutionLog(file) || file === exact);
   if (files.length === 0) throw notFound(pattern, display(state, runId), GET_HINT);
   const entries: DataCatalog[] = [];
-  for (const file of files) entries.push(entry(state, file, await copyAtomic(area, state.cwd, file), runId, "get"));
+  for (const file of files) entries.push(entry(state, file, await transfer(state, area, state.cwd, file), runId, "get"));
   return entries;
 }
 
-async function putFiles(state: FileSystemCatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
+async function putFiles(state: FileSystemCatalogState, pattern: string, runId: string, options: PutOptions = {}): Promise<DataCatalog[]> {
   checkRunId(runId);
   checkRelative(pattern, "pattern", state.cwd, "working directory");
   const skipped: string[] = [];
-  const files = await findFiles(state.cwd, pattern, state.ignore, skipped);
-  if (files.length === 0 && skipped.length > 0) {
+  const found = await findFiles(state.cwd, pattern, state.ignore, skipped);
+  if (found.length === 0 && options.allowMissing) return [];
+  if (found.length === 0 && skipped.length > 0) {
     throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${state.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
   }
-  if (files.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
-  const area = await runArea(state, runId);
+  if (found.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  const files = await freshFiles(state.cwd, found, pattern, state.staleFiles, options, state.warn);
+  options.claim?.(files);
   const entries: DataCatalog[] = [];
-  for (const file of files) entries.push(entry(state, file, await copyAtomic(state.cwd, area, file), runId, "put"));
+  if (options.storeCopy === false) {
+    // Recorded, not copied (runnable 0.50's store_copy: false): the run's folder is not even made.
+    for (const file of files) entries.push(entry(state, file, await dataHashOfFile(path.join(state.cwd, file), state.hash), runId, "put"));
+    return entries;
+  }
+  const area = await runArea(state, runId);
+  for (const file of files) entries.push(entry(state, file, await transfer(state, state.cwd, area, file), runId, "put"));
   return entries;
 }
 
@@ -192,13 +219,20 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     verified: new Set(),
     tempDir,
     areas: new Set(),
+    hash: dataHashSettings(config),
+    staleFiles: config.stale_files ?? "warn",
+    warn: context.warn,
   };
   return {
     type: "file-system",
-    recordedConfig: { catalog_location: config.catalog_location },
+    recordedConfig: {
+      catalog_location: config.catalog_location,
+      ...recordedDataHash(state.hash),
+      ...(config.stale_files && config.stale_files !== "warn" ? { stale_files: config.stale_files } : {}),
+    },
     traits: { copies: true, sharing: "folder" },
     get: (pattern, runId) => getFiles(state, pattern, runId),
-    put: (pattern, runId) => putFiles(state, pattern, runId),
+    put: (pattern, runId, options) => putFiles(state, pattern, runId, options),
     putContent: (name, content, runId) => putContent(state, name, content, runId),
     createContent: (name, runId) => createContent(state, name, runId),
     syncBetweenRuns: (previousRunId, runId) => syncBetweenRuns(state, previousRunId, runId),

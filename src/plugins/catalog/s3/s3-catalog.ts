@@ -6,13 +6,14 @@ import { isExecutionLog } from "../../../core/names.js";
 import { RunnableError } from "../../../core/errors.js";
 import type { DataCatalog } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
-import type { Catalog, ContentWriter, StoredFile } from "../../../ports/catalog.js";
+import type { Catalog, ContentWriter, PutOptions, StoredFile } from "../../../ports/catalog.js";
 import type { Freed } from "../../../ports/run-log-store.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { type S3Access, openS3, recordedLocation, S3_CREDENTIAL_VARIABLES, s3Error, s3Status } from "../../shared/s3/s3-client.js";
-import { s3Place } from "../../shared/s3/s3-location.js";
+import { type S3Location, s3Place } from "../../shared/s3/s3-location.js";
 import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../catalog-paths.js";
-import type { S3CatalogConfig } from "./index.js";
+import { type DataHashSettings, dataHashAfterCopy, dataHashOfFile, dataHashSettings, recordedDataHash } from "../data-hash.js";
+import { freshFiles, type StaleFiles } from "../fresh-files.js";
 import { contentWriter, downloadFile, listKeys, uploadFile } from "./s3-transfer.js";
 
 const PUT_HINT = "Patterns are globs relative to the working directory; check the spelling and that an earlier step created the file.";
@@ -23,14 +24,35 @@ interface S3CatalogState {
   access: S3Access;
   /** The working directory, resolved: `put` reads below it, `get` writes below it. */
   cwd: string;
+  /** How files are identified (`data_hash`). */
+  hash: DataHashSettings;
+  staleFiles: StaleFiles;
+  warn: (message: string) => void;
 }
 
-/** The `s3` catalog: runnable's layout `<prefix>/<run_id>/<path relative to cwd>` in a bucket, streamed both ways. */
-export function createS3Catalog(config: S3CatalogConfig, context: PluginContext): Catalog {
-  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config"), cwd: path.resolve(context.cwd) };
+/**
+ * The `s3` catalog: runnable's layout `<prefix>/<run_id>/<path relative to cwd>` in a bucket, streamed
+ * both ways (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
+ */
+export function createS3Catalog(
+  config: S3Location & Parameters<typeof dataHashSettings>[0] & { stale_files?: StaleFiles | undefined },
+  context: PluginContext,
+  type = "s3",
+): Catalog {
+  const state: S3CatalogState = {
+    access: openS3(config, context.env, "catalog.config", { warn: context.warn }),
+    cwd: path.resolve(context.cwd),
+    hash: dataHashSettings(config),
+    staleFiles: config.stale_files ?? "warn",
+    warn: context.warn,
+  };
   return {
-    type: "s3",
-    recordedConfig: recordedLocation(config),
+    type,
+    recordedConfig: {
+      ...recordedLocation(config),
+      ...recordedDataHash(state.hash),
+      ...(config.stale_files && config.stale_files !== "warn" ? { stale_files: config.stale_files } : {}),
+    },
     traits: {
       copies: true,
       sharing: "server",
@@ -38,7 +60,7 @@ export function createS3Catalog(config: S3CatalogConfig, context: PluginContext)
       place: s3Place(config),
     },
     get: (pattern, runId) => getFiles(state, pattern, runId),
-    put: (pattern, runId) => putFiles(state, pattern, runId),
+    put: (pattern, runId, options) => putFiles(state, pattern, runId, options),
     putContent: (name, content, runId) => putContent(state, name, content, runId),
     createContent: async (name, runId) => createContent(state, name, runId),
     readFile: (runId, relativePath) => readFile(state, runId, relativePath),
@@ -88,23 +110,31 @@ function getFiles(state: S3CatalogState, pattern: string, runId: string): Promis
     const entries: DataCatalog[] = [];
     for (const name of files) {
       const target = await prepareTarget(cwd, name);
-      entries.push(entry(state, name, await downloadFile(access.client, access.bucket, `${prefix}${name}`, target), runId, "get"));
+      const sha256 = await downloadFile(access.client, access.bucket, `${prefix}${name}`, target);
+      entries.push(entry(state, name, await dataHashAfterCopy(state.hash, target, sha256), runId, "get"));
     }
     return entries;
   });
 }
 
-/** Uploads the working directory's files matching `pattern` into the run's area. */
-function putFiles(state: S3CatalogState, pattern: string, runId: string): Promise<DataCatalog[]> {
+/** Uploads the working directory's files matching `pattern` into the run's area (with `storeCopy: false`, only records them). */
+function putFiles(state: S3CatalogState, pattern: string, runId: string, options: PutOptions = {}): Promise<DataCatalog[]> {
   const { access, cwd } = state;
   return guarded(state, `put ${pattern} into run ${runId}`, async () => {
     checkRunId(runId);
     checkRelative(pattern, "pattern", cwd, "working directory");
-    const files = await findFiles(cwd, pattern);
-    if (files.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${cwd}`, { hint: PUT_HINT });
+    const found = await findFiles(cwd, pattern);
+    if (found.length === 0 && options.allowMissing) return [];
+    if (found.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${cwd}`, { hint: PUT_HINT });
+    const files = await freshFiles(cwd, found, pattern, state.staleFiles, options, state.warn);
+    options.claim?.(files);
     const entries: DataCatalog[] = [];
     for (const name of files) {
-      const hash = await uploadFile(access.client, access.bucket, `${area(state, runId)}${name}`, path.join(cwd, name));
+      const file = path.join(cwd, name);
+      const hash =
+        options.storeCopy === false
+          ? await dataHashOfFile(file, state.hash)
+          : await dataHashAfterCopy(state.hash, file, await uploadFile(access.client, access.bucket, `${area(state, runId)}${name}`, file));
       entries.push(entry(state, name, hash, runId, "put"));
     }
     return entries;

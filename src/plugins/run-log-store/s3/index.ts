@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
-import { s3LocationFields } from "../../shared/s3/s3-location.js";
+import { type S3Location, s3LocationFields } from "../../shared/s3/s3-location.js";
 
 /** Builds the config schema of the `s3` run log store (when a config names it; credentials come from the standard AWS chain, never from here). */
 export function buildS3RunLogStoreConfigSchema() {
@@ -11,8 +11,8 @@ export function buildS3RunLogStoreConfigSchema() {
   });
 }
 
-/** Validated config of the s3 run log store. */
-export type S3RunLogStoreConfig = z.output<ReturnType<typeof buildS3RunLogStoreConfigSchema>>;
+/** Validated config of the s3 run log store (credentials only from a MinIO config: see `minio.ts`). */
+export type S3RunLogStoreConfig = z.output<ReturnType<typeof buildS3RunLogStoreConfigSchema>> & Pick<S3Location, "credentials">;
 
 /** The `s3` run log store: runnable's chunked layout as objects of an S3 (or S3-compatible) bucket. */
 export const s3RunLogStorePlugin = definePlugin({

@@ -5,6 +5,7 @@ import { s3Place } from "../../shared/s3/s3-location.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
+import { applyOp } from "../shared/run-ops.js";
 import type { S3RunLogStoreConfig } from "./index.js";
 import { listS3Runs } from "./list-runs.js";
 import { LEASE_OBJECT, RUN_OBJECT } from "./run-objects.js";
@@ -35,6 +36,8 @@ function applyOne(store: S3StoreState, runId: string, op: RunOp): Promise<void> 
       return updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = op.payload));
     case "run_config":
       return updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = op.payload));
+    case "parameter_kinds":
+      return updateRecord(store, runId, `set the parameter kinds of run "${runId}"`, (record) => void applyOp(record, op));
     case "step":
       return putEntity(store, runId, "step", op.location, op.payload.internal_name, op.payload, op.seq);
     case "branch":
@@ -50,13 +53,17 @@ async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]):
   for (const op of ops) await applyOne(store, runId, op);
 }
 
-/** The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for the run record and the lease. */
-export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext): RunLogStoreDriver {
-  const access = openS3(config, context.env, "run_log_store.config");
+/**
+ * The `s3` store's driver (see docs/stores.md): one object per step and branch, conditional writes for
+ * the run record and the lease (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
+ */
+export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStoreDriver {
+  // The store retries an unreachable server itself, for retry_seconds: the SDK tries each request once.
+  const access = openS3(config, context.env, "run_log_store.config", { warn: context.warn, maxAttempts: 1 });
   const store: S3StoreState = {
     access,
     objects: storeObjects(access, config.retry_seconds, context.warn),
-    where: `the s3 run log store (${access.display})`,
+    where: `the ${type} run log store (${access.display})`,
     context,
     queue: createKeyedQueue(),
     runs: lru<RunState>(CACHED_RUNS),
@@ -64,7 +71,7 @@ export function createS3Driver(config: S3RunLogStoreConfig, context: PluginConte
   };
   const leaseKey = (runId: string): string => `${dirOf(store, runId)}${LEASE_OBJECT}`;
   return {
-    type: "s3",
+    type,
     recordedConfig: recordedLocation(config),
     traits: {
       persistent: true,
@@ -87,6 +94,6 @@ export function createS3Driver(config: S3RunLogStoreConfig, context: PluginConte
 }
 
 /** The `s3` run log store: the façade over {@link createS3Driver}. */
-export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext): RunLogStore {
-  return createRunLogStore(createS3Driver(config, context));
+export function createS3RunLogStore(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStore {
+  return createRunLogStore(createS3Driver(config, context, type));
 }

@@ -8,10 +8,10 @@ export interface EnvSecretsManagerConfig {
   suffix: string;
 }
 
-/** Secrets taken from the environment of the launching process (`<prefix><name><suffix>`). */
-export function createEnvSecretsManager(config: EnvSecretsManagerConfig, context: PluginContext): Secrets {
+/** Secrets taken from the environment of the launching process (`<prefix><name><suffix>`); `type`: the name it was configured by. */
+export function createEnvSecretsManager(config: EnvSecretsManagerConfig, context: PluginContext, type = "env-secrets-manager"): Secrets {
   return {
-    type: "env-secrets-manager",
+    type,
     traits: { source: "host-environment" },
     recordedConfig: { prefix: config.prefix, suffix: config.suffix },
     async get(name) {

@@ -15,3 +15,12 @@ export const envSecretsManagerPlugin = definePlugin({
   configSchema: envSecretsManagerConfigSchema,
   create: async (config, context) => (await import("./env-secrets-manager.js")).createEnvSecretsManager(config, context),
 });
+
+/** runnable 0.50's name of this handler (`secrets: {type: env-secrets}`, 0.50's default): the same handler and config. */
+export const envSecretsPlugin = definePlugin({
+  kind: "secrets",
+  type: "env-secrets",
+  description: "runnable 0.50's env-secrets: reads secrets from environment variables named <prefix><name><suffix> (as env-secrets-manager)",
+  configSchema: envSecretsManagerConfigSchema,
+  create: async (config, context) => (await import("./env-secrets-manager.js")).createEnvSecretsManager(config, context, "env-secrets"),
+});

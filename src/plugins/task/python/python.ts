@@ -6,7 +6,9 @@ import { checkNotebookCommand, checkPythonCommand } from "./check.js";
 import { findExecutable, missingInterpreterHint } from "./interpreter.js";
 import { createModuleLookup } from "./module-lookup.js";
 import { notebookOutputPath, runNotebook } from "./notebook.js";
+import { storeReturnedObjects } from "./objects.js";
 import { outcomeOf } from "./outcome.js";
+import { isPythonReducer, reduceInPython } from "./reduce.js";
 import { runInWorker } from "./run-in-worker.js";
 import { spawnPython } from "./spawn.js";
 import { WorkerPool } from "./worker-pool.js";
@@ -42,6 +44,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   };
   return {
     commandTypes: ["python", "notebook"],
+    parametersInEnvironment: true,
     async check(node: TaskNode, cwd: string) {
       if (node.task.command_type === "notebook") {
         const explicit = node.task["notebook_output_path"];
@@ -65,6 +68,8 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
       if (workers) return runInWorker(invocation, python(invocation.env), workers);
       return runFunction(invocation, python(invocation.env));
     },
+    reduces: isPythonReducer,
+    reduce: (request) => reduceInPython(request, python(request.env)),
     dispose: async () => workers?.dispose(),
   };
 }
@@ -77,7 +82,8 @@ async function runFunction(invocation: TaskInvocation, interpreter: string): Pro
     if ("missing" in exit) {
       return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
     }
-    return outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the Python task" });
+    const outputs = await channel.read();
+    return storeReturnedObjects(invocation, channel.dir, outputs.result, outcomeOf(outputs, channel.env, { code: exit.code, what: "the Python task" }));
   } finally {
     await channel.close();
   }
