@@ -96,6 +96,16 @@ typescript({ function: () => ({}) });
 export const run: Promise<RunLog> = runWithMocks(pipeline({ steps: [typescript({ name: "x", function: () => ({}) })] }));
 `;
 
+// A CommonJS TypeScript module (.cts) gets the require() entry's types (cjs/index.d.cts): the ES module's, plus load().
+const TYPES_CTS = `import runnable = require("runnable-ts");
+import testing = require("runnable-ts/testing");
+
+export const pipe = runnable.pipeline({ steps: [runnable.shell({ name: "s", command: "true" })] });
+export const run = runnable.load().then(({ pipeline }) => testing.runWithMocks(pipeline({ steps: [] })));
+// @ts-expect-error a pipeline takes options
+runnable.pipeline(42);
+`;
+
 const VITEST_TS = `import { runWithMocks } from "runnable-ts/testing";
 import { expect, test } from "vitest";
 import pipe from "./pipeline.js";
@@ -123,7 +133,7 @@ test("runWithMocks under node:test", async () => {
 const TSCONFIG = {
   // skipLibCheck as `tsc --init` writes it: checking every .d.ts of node_modules (vitest's, Node's) takes ~30 s.
   compilerOptions: { strict: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, skipLibCheck: true, types: ["node"] },
-  include: ["*.ts"],
+  include: ["*.ts", "*.cts"],
 };
 
 describe("an ESM TypeScript project", () => {
@@ -133,6 +143,7 @@ describe("an ESM TypeScript project", () => {
     const project = await newProject("consumer-esm", { type: "module" }, ["typescript", "vitest", "@types/node"], {
       "pipeline.ts": PIPELINE_TS,
       "types.ts": TYPES_TS,
+      "types-commonjs.cts": TYPES_CTS,
       "pipeline.test.ts": VITEST_TS,
       "node-test.mjs": NODE_TEST,
       "parameters.yaml": "name: ada\n",
@@ -148,7 +159,7 @@ describe("an ESM TypeScript project", () => {
   }, TIMEOUT);
 
   it(
-    "type-checks against the package's types (tsc --strict)",
+    "type-checks against the package's types, as ESM and as CommonJS (tsc --strict)",
     async () => {
       const tsc = await inProject(dir, "npx", ["tsc", "-p", "."]);
       expect(tsc.out).toBe("");
