@@ -33,7 +33,6 @@ const SHELL_PARAMS = "needs issue 18: parameters as plain environment variables 
 const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
-const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
  * NN: <feature>"). Engineers of issues 18, 21 and 22 remove an entry when its feature lands; the case
@@ -69,12 +68,7 @@ const NOT_YET: Record<string, string> = {
   "09-retry/parameter_handling.py#param1-on-retry": RETURNS,
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
-  "11-jobs/catalog.py": JOBS,
-  "11-jobs/catalog_no_copy.py": JOBS,
-  "11-jobs/notebooks.py": JOBS,
-  "11-jobs/passing_parameters_python.py": JOBS,
-  "11-jobs/python_tasks.py": JOBS,
-  "11-jobs/scripts.py": JOBS,
+  "11-jobs/passing_parameters_python.py": "needs issue 18: `returns` run by the engine and its task runners (a job's returns are its task's)",
   "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
   "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
   "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",

@@ -177,6 +177,13 @@ export const runHeaderFields = {
   parameters: parametersSchema.meta({ description: "The parameters at the end of the run." }),
   run_config: runConfigSchema,
   initial_parameters: parametersSchema.optional().meta({ description: "The parameters the run started with. Additive." }),
+  job: z
+    .lazy(() => stepLogSchema)
+    .optional()
+    .meta({
+      description:
+        "The log of a job (runnable 0.50's PythonJob, ShellJob, NotebookJob: one task run on its own; its steps are empty): status, attempts, code identities, catalog. Additive.",
+    }),
 };
 
 /** A whole run log. */

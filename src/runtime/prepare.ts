@@ -9,6 +9,7 @@ import type { ExecutorCapabilities } from "../ports/executor.js";
 import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
 import { withEnvironmentInputs } from "./environment-inputs.js";
 import { initialParameters } from "./initial-parameters.js";
+import { jobRunConfig, jobServices } from "./job-run.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
 import type { Registry } from "./registry.js";
@@ -167,7 +168,7 @@ async function openRun(intent: RunIntent): Promise<RunContext> {
   if (intent.kind === "retry") return { ...base, ...(await composeForRetry(intent, base)) };
   // A pipeline module is imported before the services are composed: its mistakes come first.
   const source = intent.kind === "step" ? undefined : await resolveSource(intent.source, base.cwd);
-  const composed = await composeRun({ ...intent, ...base });
+  const composed = await composeRun({ ...intent, ...base, job: source?.kind === "graph" && source.job !== undefined });
   if (intent.kind !== "step") return { ...base, composed, ...(source ? { source } : {}) };
   try {
     const stored = await storedStepRun(composed.services.runLogStore, intent.runId);
@@ -187,7 +188,9 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
   const initial = await initialParameters(intent.parametersFile, env, cwd);
   const runId = await chooseRunId(intent.runId, runLogStore, catalog);
   const tag = intent.tag ?? "";
-  const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
+  const built = buildRunConfig(services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, false) : built;
   if (intent.executionPlan) runConfig.execution_plan = intent.executionPlan;
   const plan = planOf(
     pipeline,
@@ -201,7 +204,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },
   );
-  return { plan, services: composed.services, dispose: composed.dispose };
+  return { plan, services, dispose: composed.dispose };
 }
 
 /** The checks of `execute` before a run starts (the pipeline, services, tasks, folders, parameters, run id), nothing written. */

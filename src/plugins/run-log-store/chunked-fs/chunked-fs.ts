@@ -91,7 +91,8 @@ function writer(state: ChunkedFsState, runId: string, op: RunOp): () => Promise<
       return () => state.queue.run(runId, async () => writeParameters(runFolder(state, runId), await indexOf(state, runId), parameters));
     }
     case "status":
-    case "run_config": {
+    case "run_config":
+    case "job": {
       const copy = cloneJson(op);
       return () => state.queue.run(runId, () => updateRunFile(runFolder(state, runId), copy));
     }
