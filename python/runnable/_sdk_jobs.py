@@ -23,6 +23,16 @@ __all__ = ["BaseJob", "NotebookJob", "PythonJob", "ShellJob"]
 
 JOB_STEP = "job"
 
+# Whether a job of this process was executed (``runnable execute-job`` executes a job its function only
+# returns), and the definition ``runnable execute-job`` was given (recorded as the job's definition).
+_EXECUTED = [False]
+_DEFINITION = [""]
+
+
+def executed() -> bool:
+    """True once a job of this process called ``execute()``."""
+    return _EXECUTED[0]
+
 
 class BaseJob:
     """What runnable 0.50's jobs share: ``catalog`` (puts only), ``returns``, ``secrets`` and ``execute()``."""
@@ -86,7 +96,7 @@ class BaseJob:
         from ._engine import execute_payload
         from ._sdk_pipeline import Pipeline
 
-        definition = _definition_of(sys._getframe(1))
+        definition = _DEFINITION[0] or _definition_of(sys._getframe(1))
         payload = Pipeline(steps=[self._task], name=JOB_STEP)._payload()
         payload["job"] = self._record(definition)
         payload["arguments"] = {
@@ -96,6 +106,7 @@ class BaseJob:
             "parameters_file": parameters_file,
             "log_level": log_level,
         }
+        _EXECUTED[0] = True
         execute_payload(payload)
         return None
 

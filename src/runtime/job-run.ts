@@ -43,7 +43,7 @@ export function jobPipelineSource(spec: JobSpec, cwd: string, name: string): Pip
 }
 
 /** A job's run as the engine sees it: its job log as the one step of its graph. */
-function asGraphRun(run: RunLog): RunLog {
+export function asGraphRun(run: RunLog): RunLog {
   return run.job ? { ...run, steps: { [JOB_STEP]: run.job } } : run;
 }
 
@@ -58,12 +58,32 @@ export function jobRecordStore(store: RunLogStore): RunLogStore {
     get: async (runId) => asGraphRun(await store.get(runId)),
     putStep: async (runId, location, step, seq) => {
       if (location.length > 0) return store.putStep(runId, location, step, seq);
-      if (step.internal_name === JOB_STEP) return store.setJob(runId, step);
+      if (step.internal_name === JOB_STEP) return store.setJob(runId, asJobLog(step));
     },
     removeStep: async (runId, location, internalName) => {
       if (location.length > 0 || internalName !== JOB_STEP) return store.removeStep(runId, location, internalName);
     },
   };
+}
+
+/**
+ * A job log with runnable 0.50's attempt fields beside this project's (`input_parameters`,
+ * `output_parameters`, `user_defined_metrics` of the attempt, `retry_indicator`, `code_identities`).
+ */
+function asJobLog(step: StepLog): StepLog {
+  const last = step.attempts.length - 1;
+  const attempts = step.attempts.map((attempt, index) => {
+    const ended = index === last && attempt.status === "SUCCESS";
+    return {
+      ...attempt,
+      input_parameters: attempt.parameters,
+      output_parameters: ended ? (step.output_parameters ?? {}) : {},
+      user_defined_metrics: attempt.user_defined_metrics ?? (ended ? step.user_defined_metrics : {}),
+      retry_indicator: "",
+      code_identities: [],
+    };
+  });
+  return { ...step, attempts };
 }
 
 /** The services of a job's run: the same, written through {@link jobRecordStore}. */
@@ -83,6 +103,8 @@ export function jobRunConfig(runConfig: RunConfig, services: Services, record: J
     execution_plan: "job",
     execution_mode: record.executionMode,
     job_executor: { ...serviceRecord("executor", services.executor), service_type: "job_executor" },
+    catalog: serviceRecord("catalog", services.catalog),
+    secrets: serviceRecord("secrets", services.secrets),
     job_definition_file: record.definitionFile,
     catalog_store_copy: record.storeCopy,
     retry_indicator: "",

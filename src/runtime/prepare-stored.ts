@@ -6,6 +6,7 @@ import { createRunState } from "../engine/run-pipeline.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ComposedRun, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
+import { asGraphRun, isJobRun, jobRunConfig, jobServices, storedJobSource } from "./job-run.js";
 import { knownSecretValues } from "./known-secrets.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
@@ -32,16 +33,23 @@ export async function composeForRetry(intent: RetryIntent, base: Base): Promise<
   }
   const ownConfig = found?.stored.run_config.configuration_file || undefined;
   const configFile = intent.configFile ?? ownConfig ?? found?.configFile ?? undefined;
-  const composed = await composeRun({ ...intent, ...base, ...(configFile !== undefined ? { configFile } : {}) });
+  const job = found ? isJobRun(found.stored) : false;
+  const composing = { ...intent, ...base, ...(configFile !== undefined ? { configFile } : {}) };
+  const composed = await composeRun({ ...composing, job });
+  let stored: RunLog;
   try {
     const store = composed.services.runLogStore;
     // The run's own config may choose another store; the same one need not be read again.
     const same = found && store.type === found.store.type && JSON.stringify(store.recordedConfig) === JSON.stringify(found.store.recordedConfig);
-    return { composed, stored: same && found ? found.stored : await storedRun(store, intent.runId) };
+    stored = same && found ? found.stored : await storedRun(store, intent.runId);
   } catch (error) {
     await composed.dispose();
     throw error;
   }
+  if (job || !isJobRun(stored)) return { composed, stored };
+  // A job found only now (the config was given): its services are the job's (the config's job-executor).
+  await composed.dispose();
+  return { composed: await composeRun({ ...composing, job: true }), stored };
 }
 
 async function storedRun(store: RunLogStore, runId: string): Promise<RunLog> {
@@ -72,15 +80,26 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   explicitWins(warn, "pipeline file", intent.file, stored.run_config.pipeline_file);
   explicitWins(warn, "configuration file", intent.configFile, stored.run_config.configuration_file || undefined);
   explicitWins(warn, "parameters file", intent.parametersFile, stored.run_config.parameters_file || undefined);
-  const pipeline = await loadSource(intent.source ?? { kind: "file", file: pipelineFileOf(stored, intent.file) }, cwd);
+  // A job is self-contained: its graph is the one recorded with it.
+  const job = isJobRun(stored) && !intent.source && !intent.file;
+  const pipeline = await loadSource(intent.source ?? (job ? storedJobSource(stored, cwd) : { kind: "file", file: pipelineFileOf(stored, intent.file) }), cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const parametersFile = intent.parametersFile ?? (stored.run_config.parameters_file || undefined);
   const initial =
     intent.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
   const original = stored.use_cached && stored.original_run_id ? { run_id: stored.original_run_id } : undefined;
   const tag = intent.tag ?? stored.tag ?? "";
-  const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
-  const fields = { runId: stored.run_id, tag, runConfig, initialParameters: initial, mode: { kind: "retry", stored } as const };
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
+  const built = buildRunConfig(services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, true) : built;
+  // The engine reads a job's record as its graph's one step (what the retry continues).
+  const fields = {
+    runId: stored.run_id,
+    tag,
+    runConfig,
+    initialParameters: initial,
+    mode: { kind: "retry", stored: pipeline.job ? asGraphRun(stored) : stored } as const,
+  };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop, signal: intent.signal });
   const { executor } = composed.services;
   if (executor.capabilities.placement === "rendered") {
@@ -88,7 +107,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
       hint: "for Argo: argo retry <workflow> (or submit the manifest again)",
     });
   }
-  return { plan, services: composed.services, dispose: composed.dispose };
+  return { plan, services, dispose: composed.dispose };
 }
 
 function pipelineFileOf(stored: RunLog, explicit: string | undefined): string {

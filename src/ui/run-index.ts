@@ -1,6 +1,7 @@
 import { messageOf } from "../core/errors.js";
 import type { RunLog } from "../core/run-log.js";
 import type { RunLogStore, RunSummary } from "../ports/run-log-store.js";
+import { asGraphRun } from "../runtime/job-run.js";
 import { type RunDigest, digestFromSummary, digestRun } from "./run-digest.js";
 
 /** Digests of every run in a store, kept up to date from the store's cheap `list()`. */
@@ -94,7 +95,8 @@ function readRun(state: RunIndexState, runId: string): Promise<RunLog> {
   const { runs, ttl } = state;
   const hit = runs.get(runId);
   if (hit && (hit.at === 0 || Date.now() - hit.at < hit.ttl)) return hit.run;
-  const entry = { at: 0, ttl, run: state.store.get(runId) };
+  // A job (runnable 0.50) is shown as its graph's one step (its run log keeps it as `job`).
+  const entry = { at: 0, ttl, run: state.store.get(runId).then(asGraphRun) };
   runs.set(runId, entry);
   entry.run.then(
     (run) => {
