@@ -20,6 +20,8 @@ export interface RemoteStep {
   mapVariable: MapVariable;
   /** The files the step's process loads (as recorded in `run_config`; relative to the working directory). */
   pipelineFile: string | null;
+  /** The stored run records its own graph (a job): the step's process reads it from the store, no pipeline file needed. */
+  recordsGraph?: boolean;
   configFile: string | null;
   parametersFile: string | null;
   tag: string;

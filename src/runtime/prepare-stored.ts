@@ -101,6 +101,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
     mode: { kind: "retry", stored: pipeline.job ? asGraphRun(stored) : stored } as const,
   };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop, signal: intent.signal });
+  if (pipeline.job) plan.recordsGraph = true;
   const { executor } = composed.services;
   if (executor.capabilities.placement === "rendered") {
     throw new RunnableError("UNSUPPORTED", `runs of executor ${executor.type} are not run here: retry them where they run`, {
@@ -156,19 +157,23 @@ export function parseMapVariable(text: string | undefined): MapVariable {
 export async function prepareStep(intent: StepIntent, context: RunContext): Promise<PreparedStep> {
   const { cwd, env, warn, composed, stored } = context;
   const file = intent.file || (stored?.run_config.pipeline_file ?? "");
-  if (!file)
+  // A job's step process reads the job's graph from its stored run.
+  const job = stored && !intent.file && isJobRun(stored) ? storedJobSource(stored, cwd) : undefined;
+  if (!file && !job)
     throw new RunnableError("CLI_USAGE", `Step "${intent.step}" of run "${intent.runId}": no pipeline file`, { hint: "give the pipeline with -f/--file" });
-  const pipeline = await loadSource({ kind: "file", file }, cwd);
+  const pipeline = await loadSource(job ?? { kind: "file", file }, cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
-  const { services } = composed;
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
   const tag = intent.tag ?? stored?.tag ?? "";
-  const runConfig = buildRunConfig(services, composed.config, pipeline, {
+  const built = buildRunConfig(services, composed.config, pipeline, {
     runId: intent.runId,
     tag,
     parametersFile: intent.parametersFile,
     original: undefined,
   });
-  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, runConfig, await initialParameters(intent.parametersFile, env, cwd)));
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, false) : built;
+  const read = stored && pipeline.job ? asGraphRun(stored) : stored;
+  const log = read ?? (await createFirst(services.runLogStore, intent.runId, runConfig, await initialParameters(intent.parametersFile, env, cwd)));
   const fields = { runId: intent.runId, tag, runConfig, initialParameters: log.initial_parameters ?? {}, mode: { kind: "retry", stored: log } as const };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop });
   plan.secretValues = await knownSecretValues(pipeline.graph, services.secrets, warn);

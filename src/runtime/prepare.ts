@@ -9,7 +9,7 @@ import type { ExecutorCapabilities } from "../ports/executor.js";
 import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
 import { withEnvironmentInputs } from "./environment-inputs.js";
 import { initialParameters } from "./initial-parameters.js";
-import { jobRunConfig, jobServices } from "./job-run.js";
+import { isJobRun, jobRunConfig, jobServices } from "./job-run.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
 import type { Registry } from "./registry.js";
@@ -170,13 +170,17 @@ async function openRun(intent: RunIntent): Promise<RunContext> {
   const source = intent.kind === "step" ? undefined : await resolveSource(intent.source, base.cwd);
   const composed = await composeRun({ ...intent, ...base, job: source?.kind === "graph" && source.job !== undefined });
   if (intent.kind !== "step") return { ...base, composed, ...(source ? { source } : {}) };
+  let stored: RunLog | undefined;
   try {
-    const stored = await storedStepRun(composed.services.runLogStore, intent.runId);
-    return { ...base, composed, ...(stored ? { stored } : {}) };
+    stored = await storedStepRun(composed.services.runLogStore, intent.runId);
   } catch (error) {
     await composed.dispose();
     throw error;
   }
+  if (!stored || !isJobRun(stored)) return { ...base, composed, ...(stored ? { stored } : {}) };
+  // A job's step runs with the job's services (the config's job-executor).
+  await composed.dispose();
+  return { ...base, composed: await composeRun({ ...intent, ...base, job: true }), stored };
 }
 
 async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promise<PreparedRun> {
@@ -204,6 +208,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },
   );
+  if (pipeline.job) plan.recordsGraph = true;
   return { plan, services, dispose: composed.dispose };
 }
 
