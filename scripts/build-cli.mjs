@@ -40,7 +40,7 @@ await build({
   outdir: out,
   outExtension: { ".js": ".mjs" },
   chunkNames: "bundle/[name]-[hash]",
-  external: ["tsx", "@aws-sdk/*", "pg", "picomatch", "yaml"],
+  external: ["tsx", "@aws-sdk/*", "@kubernetes/client-node", "pg", "picomatch", "yaml"],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [englishOnlyZodLocales],
   logLevel: "warning",

@@ -65,6 +65,10 @@ export interface DetachOutcome {
 /** What a rendering executor (e.g. `argo`) gets to compile a whole run instead of running it. */
 export interface RenderRequest {
   graph: Graph;
+  /** The run's id (the name of what is rendered, where it takes one). */
+  runId: string;
+  /** A job's definition (`module.function`, runnable 0.50's `job_definition_file`) when the run is a job. */
+  jobDefinition?: string;
   /** The pipeline file as given to `runnable execute -f` (pods read it again), or null for an in-memory pipeline. */
   pipelineFile: string | null;
   configFile: string | null;
