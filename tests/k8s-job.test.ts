@@ -3,9 +3,10 @@
 // writes and prints the manifest, `schedule` makes a CronJob; submission through @kubernetes/client-node
 // against the Kubernetes API stand-in on 127.0.0.1 (tests/helpers/k8s/), whose pods run as real podman
 // containers of the test image: the run log the emulated Job leaves equals a local job's.
-import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { loadServicesConfig } from "../src/config/load-config.js";
 import { cronJobManifest, jobManifest } from "../src/plugins/executor/k8s-job/manifest.js";
 import { buildK8sJobConfigSchema, buildMiniK8sJobConfigSchema, type K8sJobConfig } from "../src/plugins/executor/k8s-job/schema.js";
@@ -14,7 +15,7 @@ import { knownServiceSchemas } from "../src/runtime/compose-services.js";
 import { readRunLog, REPO, runMain, scratchDir } from "./helpers/cli.js";
 import { type K8sStandin, startK8sStandin } from "./helpers/k8s/standin.js";
 import { validateManifests } from "./helpers/k8s/validate.js";
-import { podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
+import { exec, podmanEnv, podmanMissing, testImage } from "./helpers/podman.js";
 import { runPythonScript } from "./helpers/python-sdk.js";
 import { NEEDS, describeNeeding } from "./helpers/requirements.js";
 
@@ -120,6 +121,39 @@ describe("k8s-job and mini-k8s-job configs and manifests", () => {
     }
   });
 
+  it("with mock: true writes and prints the Job (valid, strictly) instead of submitting it, nothing run", async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      await copyFile(join(EXAMPLES_050, "mini-k8s-job.yaml"), join(dir, "mini.yaml"));
+      const result = await runPythonScript("python3", "examples/jobs/shell_job.py", {
+        cwd: dir,
+        env: {
+          PYTHONPATH: `${join(REPO, "python")}:.`,
+          RUNNABLE_TS_CLI: join(REPO, "bin", "runnable.js"),
+          RUNNABLE_CONFIGURATION_FILE: "mini.yaml",
+          RUNNABLE_RUN_ID: "mocked-1",
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain("mock: the Job above was written to");
+      const text = await readFile(join(dir, "mocked-1.job.yaml"), "utf8");
+      expect(result.stdout).toContain(text.trim());
+      const manifest = parse(text);
+      expect(manifest.spec.template.spec.containers[0]).toMatchObject({
+        image: "runnable-m1",
+        command: ["runnable", "execute-job", "examples.jobs.shell_job.main", "mocked-1", "--config", "mini.yaml"],
+        volumeMounts: [
+          { name: "run-logs", mountPath: "/project/.run_log_store" },
+          { name: "catalog", mountPath: "/project/.catalog" },
+        ],
+      });
+      expect((await validateManifests(text)).ok).toBe(true);
+      expect(await readdir(dir)).not.toContain("data");
+    } finally {
+      await cleanup();
+    }
+  }, 60_000);
+
   it("renders 1,000 job manifests in well under a second", () => {
     const config = buildMiniK8sJobConfigSchema().parse({ jobSpec: { template: { spec: { container: { image: "runnable-m1" } } } } });
     const started = performance.now();
@@ -209,6 +243,30 @@ describeNeeding(NEEDS.podman, podmanMissing)("k8s-job against the Kubernetes API
     expect(log.job.status).toBe("FAIL");
     expect(log.job.attempts.at(-1).message).toMatch(/403 Forbidden: jobs\.batch is forbidden.*namespace "prod"/);
   }, 180_000);
+
+  // Issue 22's figure: the emulated k8s-job's overhead above running the same job's task in a podman
+  // container of the same image directly (the local-container job executor: one `podman run` of the
+  // same command with the same mounts), whole `python shell_job.py` processes, alternating, medians of
+  // K8S_JOB_RUNS (default 5); and a bare `podman run --rm IMAGE true` for scale.
+  it("measures a k8s-job job against the same job in a podman container", async () => {
+    const runs = Number(process.env["K8S_JOB_RUNS"] ?? 5);
+    const times: Record<"k8s" | "container" | "bare", number[]> = { k8s: [], container: [], bare: [] };
+    const timed = async (into: number[], action: () => Promise<{ code: number }>) => {
+      const started = performance.now();
+      expect((await action()).code).toBe(0);
+      into.push(performance.now() - started);
+    };
+    for (let i = 0; i < runs; i++) {
+      await timed(times.k8s, () => shellJob("examples/configs/k8s-job.yaml", `measure-k8s-${i}`));
+      await timed(times.container, () => shellJob("examples/configs/local-container-job.yaml", `measure-lc-${i}`));
+      await timed(times.bare, () => exec("podman", ["run", "--rm", "--network=host", image, "true"]));
+    }
+    const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+    const figures = { runs, k8sJob: median(times.k8s), containerJob: median(times.container), barePodmanTrue: median(times.bare) };
+    console.log(
+      `k8s-job vs the same job in a podman container (median ms): ${JSON.stringify({ ...figures, overhead: figures.k8sJob - figures.containerJob })}`,
+    );
+  }, 600_000);
 
   it("with schedule, creates a CronJob whose firing runs the job as a run of its own, recorded on the claim", async () => {
     const result = await shellJob("examples/configs/k8s-scheduled-job.yaml", "nightly-job");

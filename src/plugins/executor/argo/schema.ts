@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { cronScheduleError } from "../shared/cron-schedule.js";
+import { fromArgo050 } from "./config-050.js";
 
 /** Argo's retry policies (`retryStrategy.retryPolicy`). */
 export const RETRY_POLICIES = ["Always", "OnFailure", "OnError", "OnTransientError"] as const;
@@ -123,7 +125,7 @@ export function buildArgoConfigSchema() {
   /** Config of the `argo` executor (§11.5.1): strict, every key of runnable's plus `overrides`. */
   const argoConfigSchema = z
     .strictObject({
-      image: z.string().min(1),
+      image: z.string().min(1, "the image every pod runs (runnable 0.20+: defaults.image)"),
       expose_parameters_as_inputs: z.boolean().default(true),
       secrets_from_k8s: z
         .array(secretFromK8s)
@@ -154,6 +156,24 @@ export function buildArgoConfigSchema() {
         .nullish()
         .transform((v) => v ?? []),
       enable_parallel: z.boolean().default(false),
+      /** The workflow's namespace: runnable 0.20+'s argoWorkflow.metadata.namespace (no top-level key: February 2024's was never supported). */
+      "argoWorkflow.metadata.namespace": z
+        .string()
+        .min(1)
+        .nullish()
+        .transform((v) => v ?? null),
+      /** runnable 0.45's `cron_schedule`: a CronWorkflow firing the workflow on these schedules. */
+      cron_schedule: z
+        .strictObject({
+          schedules: z.array(z.string().superRefine(cronSchedule)).min(1, "give at least one schedule"),
+          timezone: z
+            .string()
+            .min(1)
+            .nullish()
+            .transform((v) => v ?? null),
+        })
+        .nullish()
+        .transform((v) => v ?? null),
       overrides: z
         .record(z.string(), argoOverrideSchema)
         .nullish()
@@ -179,7 +199,14 @@ export function buildArgoConfigSchema() {
         mounts.add(volume.mount_path);
       });
     });
-  return argoConfigSchema;
+  // runnable 0.20+'s shape (defaults, argoWorkflow, pvc_for_runnable, ...) is read in this executor's keys.
+  return z.preprocess(fromArgo050, argoConfigSchema);
+}
+
+/** A schedule Argo's cron (robfig's) parses; the message says why not. */
+function cronSchedule(value: string, context: z.RefinementCtx): void {
+  const error = cronScheduleError(value);
+  if (error) context.addIssue({ code: "custom", message: `is not a cron schedule: ${error} (e.g. "0 0 * * *": every day at midnight)` });
 }
 
 /** The validated `argo` executor config. */

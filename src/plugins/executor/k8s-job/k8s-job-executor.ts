@@ -1,12 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type Problem, RunnableError } from "../../../core/errors.js";
+import { type Problem, RunnableError, messageOf } from "../../../core/errors.js";
 import { type Graph, allNodes } from "../../../core/graph.js";
 import type { Executor, ExecutorCapabilities, RemoteStep, RemoteStepResult, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { Peers, PluginContext } from "../../../ports/plugin.js";
+import { manifestYaml } from "../shared/manifest-yaml.js";
 import { type JobManifestInput, type StoreFolder, cronJobManifest, jobManifest } from "./manifest.js";
 import type { K8sJobConfig } from "./schema.js";
-import { connect, create, deleteJob, followJob, jobLogs, refusal } from "./submit.js";
+import { type K8sApi, connect, create, deleteJob, followJob, jobLogs, refusal } from "./submit.js";
 
 /** Set in the pod: `step` (the pod runs the job's task of a run the submitter walks) or `job` (the pod runs a whole job: a CronJob's, or an applied manifest's). */
 export const IN_POD_ENV = "RUNNABLE_K8S_POD";
@@ -34,7 +35,21 @@ export function createK8sJobExecutor(type: string, config: K8sJobConfig, context
   };
   if (inPod) return executor;
   if (rendered) return { ...executor, render: (request) => renderJob(config, request, context) };
-  return { ...executor, launchStep: (step) => launchJob(config, step, context) };
+  let api: Promise<K8sApi> | undefined;
+  return {
+    ...executor,
+    // The client and the kubeconfig are loaded before the run starts: a kubeconfig that cannot be read
+    // is refused before anything is written, and loading the client overlaps the run's start.
+    prepare: async () => {
+      api = connect(config.config_path);
+      await api.catch((error: unknown) => {
+        throw new RunnableError("CONFIG_INVALID", `the ${type} executor could not load its kubeconfig: ${messageOf(error)}`, {
+          hint: "set config_path to a kubeconfig file, or KUBECONFIG, or run inside a pod with a service account",
+        });
+      });
+    },
+    launchStep: (step) => launchJob(config, step, context, (api ??= connect(config.config_path))),
+  };
 }
 
 /** A Kubernetes job executor runs jobs (one task, its Job named after the run): pipelines run on argo. */
@@ -67,7 +82,7 @@ function options(flag: string, value: string | null | undefined): string[] {
   return value ? [flag, value] : [];
 }
 
-async function launchJob(config: K8sJobConfig, step: RemoteStep, context: PluginContext): Promise<RemoteStepResult> {
+async function launchJob(config: K8sJobConfig, step: RemoteStep, context: PluginContext, connecting: Promise<K8sApi>): Promise<RemoteStepResult> {
   const command = [
     "runnable",
     "execute-single-node",
@@ -86,9 +101,9 @@ async function launchJob(config: K8sJobConfig, step: RemoteStep, context: Plugin
   };
   const manifest = jobManifest(config, input);
   const { namespace } = config;
-  let api: Awaited<ReturnType<typeof connect>>;
+  let api: K8sApi;
   try {
-    api = await connect(config.config_path);
+    api = await connecting;
     await create(api, manifest);
   } catch (error) {
     return { exitCode: 1, problem: refusal(error, `could not create Job "${step.runId}" in namespace "${namespace}"`) };
@@ -147,8 +162,7 @@ async function renderJob(config: K8sJobConfig, request: RenderRequest, context: 
       message: `${kind} ${request.runId} created in namespace ${config.namespace} (schedule "${config.schedule}"): each run is recorded in the shared store`,
     };
   }
-  const { stringify } = await import("yaml");
-  const text = stringify(manifest, { aliasDuplicateObjects: false });
+  const text = manifestYaml(manifest);
   const file = resolve(request.cwd, `${request.runId}.${kind.toLowerCase()}.yaml`);
   await writeFile(file, text);
   return { file, message: `${text}\nmock: the ${kind} above was written to ${file}, not submitted (kubectl apply -f ${file} submits it)` };
