@@ -130,6 +130,17 @@ describe("PythonJob, ShellJob and NotebookJob of the Python SDK", () => {
     expect(shown.stdout).toMatch(/SUCCESS job {2}\[task\].* 2 attempts/);
   }, 60_000);
 
+  it("runs with job-executor emulator in a runnable process of its own, with the same record", async () => {
+    await writeFile(join(dir, "emulate.yaml"), "job-executor:\n  type: emulator\n");
+    await writeFile(join(dir, "hello_emulated.py"), (await readFile(join(dir, "hello_job.py"), "utf8")).replace("py-job-1", "py-job-1-emulated"));
+    const result = await runPythonScript(python, "hello_emulated.py", { cwd: dir, env: { ...env(), RUNNABLE_CONFIGURATION_FILE: "emulate.yaml" } });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const emulated = await readRunLog(dir, "py-job-1-emulated");
+    expect(emulated.run_config.job_executor).toEqual({ service_name: "emulator", service_type: "job_executor" });
+    expect(emulated).toMatchObject({ status: "SUCCESS", steps: {}, job: { status: "SUCCESS" } });
+    expect(keyPaths(emulated)).toEqual(keyPaths({ ...(await readRunLog(dir, "py-job-1")), run_config: emulated.run_config }));
+  }, 60_000);
+
   it("refuses a job's catalog get at the line of the Catalog, exit 2, nothing run", async () => {
     await writeFile(
       join(dir, "get_job.py"),

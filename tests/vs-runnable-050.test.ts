@@ -69,7 +69,6 @@ const NOT_YET: Record<string, string> = {
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
   "11-jobs/passing_parameters_python.py": "needs issue 18: `returns` run by the engine and its task runners (a job's returns are its task's)",
-  "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
   "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
   "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
 };

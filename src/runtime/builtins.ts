@@ -2,6 +2,7 @@ import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
 import { minioCatalogPlugin, s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
+import { emulatorExecutorPlugin } from "../plugins/executor/emulator/index.js";
 import { k8sJobExecutorPlugin, miniK8sJobExecutorPlugin } from "../plugins/executor/k8s-job/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
@@ -33,6 +34,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   slurmExecutorPlugin,
   k8sJobExecutorPlugin,
   miniK8sJobExecutorPlugin,
+  emulatorExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,
