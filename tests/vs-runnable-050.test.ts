@@ -28,9 +28,7 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const RETURNS = "needs issue 18: `returns:` run by the engine and its task runners (json, object, metric)";
-const SHELL_PARAMS = "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)";
-const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
+const RETRY = "needs issue 18: retries by RUNNABLE_RETRY_RUN_ID that see the environment the retry is run with";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
 /**
@@ -41,35 +39,14 @@ const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SD
 const NOT_YET: Record<string, string> = {
   "02-sequential/conditional.py": CONDITIONAL,
   "02-sequential/conditional_rollback.py": CONDITIONAL,
-  "03-parameters/passing_parameters_notebook.py": RETURNS,
-  "03-parameters/passing_parameters_notebook.yaml": RETURNS,
-  "03-parameters/passing_parameters_python.py": RETURNS,
-  "03-parameters/passing_parameters_python.yaml": RETURNS,
-  "03-parameters/passing_parameters_shell.py": RETURNS,
-  "03-parameters/passing_parameters_shell.yaml": RETURNS,
-  "03-parameters/static_parameters_non_python.py": SHELL_PARAMS,
-  "03-parameters/static_parameters_non_python.yaml": SHELL_PARAMS,
-  "03-parameters/static_parameters_python.py": "needs issue 18: an argparse.Namespace argument receiving the remaining parameters",
-  "04-catalog/catalog_no_copy.py": "needs issue 18: catalog store_copy: false (the hash recorded, the file not copied)",
-  "04-catalog/catalog_on_fail.py": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
-  "06-parallel/parallel_conflict.py": RETURNS,
-  "06-parallel/parallel_rollback.py": RETURNS,
-  "07-map/custom_reducer.py": RETURNS,
-  "07-map/custom_reducer.yaml": RETURNS,
-  "07-map/dynamic_map.py": RETURNS,
-  "07-map/map.py": RETURNS,
-  "07-map/map.yaml": RETURNS,
-  "07-map/map_fail.py": RETURNS,
-  "07-map/map_fail.yaml": RETURNS,
-  "08-mocking/mocked-config-unittest.yaml": CONFIG,
+  "06-parallel/parallel_conflict.py": "needs issue 18: branches returning one name with different values (0.50: the last branch wins, no conflict)",
+  "06-parallel/parallel_rollback.py": "needs issue 18: a 0.50 PythonTask without returns ignores what its function returns (a str here)",
   "09-retry/conditional.py": CONDITIONAL,
-  "09-retry/map.py": RETURNS,
-  "09-retry/parameter_handling.py": RETURNS,
-  "09-retry/parameter_handling.py#param1-on-retry": RETURNS,
+  "09-retry/map.py": RETRY,
+  "09-retry/parameter_handling.py": RETRY,
+  "09-retry/parameter_handling.py#param1-on-retry": RETRY,
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
-  "11-jobs/passing_parameters_python.py": "needs issue 18: `returns` run by the engine and its task runners (a job's returns are its task's)",
-  "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
   "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
 };
 

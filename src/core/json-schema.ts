@@ -8,21 +8,48 @@ type Json = Record<string, unknown>;
 
 const isEmptyObject = (value: unknown): boolean => typeof value === "object" && value !== null && Object.keys(value).length === 0;
 
-/** Drops what zod adds that says nothing in JSON (every key is a string; anything else is allowed). */
+/** zod's own names for string checks it also writes as a `pattern`; no JSON Schema validator knows them. */
+const ZOD_ONLY_FORMATS = new Set(["starts_with", "ends_with", "includes"]);
+
+/** Drops what zod adds that says nothing in JSON (every key is a string; anything else is allowed; a format only zod knows beside its pattern). */
 function tidy(schema: Json): void {
+  if (typeof schema.format === "string" && ZOD_ONLY_FORMATS.has(schema.format) && schema.pattern !== undefined) delete schema.format;
   const names = schema.propertyNames as Json | undefined;
   if (names && Object.keys(names).length === 1 && names.type === "string") delete schema.propertyNames;
   if (isEmptyObject(schema.additionalProperties)) delete schema.additionalProperties;
 }
 
+/** {@link tidy} on every schema object of a finished document (after zod has filled in its references). */
+function tidyAll(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) tidyAll(item);
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  for (const child of Object.values(value)) tidyAll(child);
+  tidy(value as Json);
+}
+
+const EDITOR_INPUT = Symbol.for("runnable-ts.editorInput");
+
+/**
+ * `schema` with what editors are shown as its input: for a schema that reads two shapes of a config
+ * (one translated into the other before it is checked), the union of both as written.
+ */
+export function withEditorInput<T extends z.ZodType>(schema: T, input: z.ZodType): T {
+  Object.defineProperty(schema, EDITOR_INPUT, { value: input, enumerable: false });
+  return schema;
+}
+
+/** What editors are shown of `schema`'s input: its own, unless {@link withEditorInput} gave another. */
+export function editorInputOf(schema: z.ZodType): z.ZodType {
+  return ((schema as unknown as Record<symbol, z.ZodType | undefined>)[EDITOR_INPUT] ?? schema) as z.ZodType;
+}
+
 /** The JSON Schema (draft 2020-12) of `schema`, with `$id` and its title and description first and `$defs` last. */
 export function jsonSchemaDocument(schema: z.ZodType, id: string): Json {
-  const generated = z.toJSONSchema(schema, {
-    target: "draft-2020-12",
-    io: "input",
-    unrepresentable: "throw",
-    override: (context) => tidy(context.jsonSchema as Json),
-  }) as Json;
+  const generated = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "throw" }) as Json;
+  tidyAll(generated);
   const { $schema, title, description, $defs, ...body } = generated;
   return { $schema, $id: id, title, description, ...body, ...($defs === undefined ? {} : { $defs }) };
 }

@@ -1,6 +1,7 @@
 import { didYouMean } from "../core/suggest.js";
 import type { CompositeNode, Graph, MapNode } from "../core/graph.js";
 import { DAG_BRANCH, itemText, type MapVariable } from "../core/names.js";
+import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { BranchContext, Scope } from "./run-state.js";
 import { branchScope } from "./scope.js";
 
@@ -15,6 +16,14 @@ export interface BranchPlan {
   scope: () => Scope;
   /** Parameter fan-in leaves out of the branch's changes (a map's `iterate_as`). */
   ignore?: string;
+  /** The map item or parallel branch as the tracker sees it (none for a dag's one branch). */
+  tracked?: TrackedBranch;
+}
+
+/** The tracked chain of a branch's graph: its parent's, plus the branch when it is a map item or parallel branch. */
+export function trackedChain(parent: BranchContext, plan: BranchPlan): Pick<BranchContext, "tracked"> {
+  const chain = plan.tracked ? [...(parent.tracked ?? []), plan.tracked] : parent.tracked;
+  return chain ? { tracked: chain } : {};
 }
 
 /** The branches of a composite step, in declaration (parallel) or item (map) order. */
@@ -27,6 +36,7 @@ export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: s
         graph,
         mapVariable: ctx.mapVariable,
         scope: () => branchScope(ctx.scope),
+        tracked: { step: stepKey, branch: `${stepKey}.${name}`, kind: "parallel", name: node.name, value: name },
       }));
     case "dag":
       return [{ key: `${stepKey}.${DAG_BRANCH}`, index: 0, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
@@ -77,6 +87,7 @@ function mapBranches(node: MapNode, ctx: BranchContext, stepKey: string): Branch
       mapVariable: [...ctx.mapVariable, [node.iterateAs, item] as const],
       scope: () => branchScope(ctx.scope, { [node.iterateAs]: item }, node.iterateOn),
       ignore: node.iterateAs,
+      tracked: { step: stepKey, branch: key, kind: "map", name: node.iterateAs, value: item },
     };
   });
 }

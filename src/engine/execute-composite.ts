@@ -1,13 +1,15 @@
 import { messageOf } from "../core/errors.js";
 import type { CompositeNode, Graph } from "../core/graph.js";
 import { cloneJson } from "../core/parameters.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
-import { type BranchPlan, planBranches } from "./branch-plan.js";
+import { type BranchPlan, planBranches, trackedChain } from "./branch-plan.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
+import { reducerLookup } from "./reducer.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, recordedParameters } from "./scope.js";
 import { closeStep, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
@@ -30,6 +32,8 @@ interface Fanned {
   message: string;
   /** Parameters fan-in set (what the step produced). */
   produced: Parameters;
+  /** Kinds of the non-JSON ones. */
+  kinds?: ParameterKinds;
 }
 
 /**
@@ -42,6 +46,7 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const step = await openStep(run, node, ctx, place);
   const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
+  const inputKinds = kindsFor(ctx.scope.kinds, Object.keys(inputs));
   let fanned: Fanned;
   try {
     fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph);
@@ -51,22 +56,27 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const status: Status = fanned.message ? "FAIL" : "SUCCESS";
   step.log.status = status;
   step.log.message = fanned.message;
-  step.log.attempts.push(
-    makeAttempt({
-      number: nextAttemptNumber(step.log),
-      startedMicros: started,
-      endedMicros: run.services.now(),
-      status,
-      message: fanned.message,
-      parameters: inputs,
-    }),
-  );
-  if (status === "SUCCESS") {
-    const changed = assignParameters(ctx.scope, fanned.produced);
-    if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
-  }
+  const attempt = makeAttempt({
+    number: nextAttemptNumber(step.log),
+    startedMicros: started,
+    endedMicros: run.services.now(),
+    status,
+    message: fanned.message,
+    parameters: inputs,
+  });
+  if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
+  step.log.attempts.push(attempt);
+  if (status === "SUCCESS") recordProduced(step.log, assignParameters(ctx.scope, fanned.produced, fanned.kinds), fanned.kinds);
   await closeStep(run, ctx, step);
   return status;
+}
+
+/** Sets a composite step's `output_parameters` (what fan-in changed) and their kinds. */
+export function recordProduced(log: StepLog, changed: Parameters, kinds: ParameterKinds | undefined): void {
+  if (Object.keys(changed).length === 0) return;
+  log.output_parameters = changed;
+  const changedKinds = kindsFor(kinds, Object.keys(changed));
+  if (Object.keys(changedKinds).length > 0) log.output_parameter_kinds = changedKinds;
 }
 
 async function fanOutAndIn(
@@ -91,7 +101,7 @@ async function fanOutAndIn(
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
     if (before?.status === "SUCCESS") return { kind: "done", status: "SUCCESS", result: keptResult(ctx, plan, before) };
     if (stopReason(run)) return { kind: "not-started", key: plan.key };
-    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope() };
+    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(ctx, plan) };
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
     return runBranch(run, plan, ctx, branchCtx, runGraph);
@@ -101,17 +111,18 @@ async function fanOutAndIn(
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
   if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
-  const merged = fanIn(
+  const merged = await fanIn(
     node,
     ctx.scope,
     done.map((outcome) => outcome.result),
+    reducerLookup(run),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters };
+  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters, kinds: merged.kinds };
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
 export function keptResult(parent: BranchContext, plan: BranchPlan, branch: BranchLog): BranchResult {
-  return { key: plan.key, changed: changedParameters(parent.scope.parameters, branch.parameters ?? {}, plan.ignore) };
+  return { key: plan.key, ...changedParameters(parent.scope, { parameters: branch.parameters ?? {}, kinds: branch.parameter_kinds }, plan.ignore) };
 }
 
 /** Runs one branch and keeps only what fan-in needs (its changed parameters); its scope is dropped. */
@@ -127,10 +138,18 @@ async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext,
     await settle();
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
-  const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  const final = finalBranchLog(plan.key, status, ctx.scope);
   await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
-  const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, ctx.scope.parameters, plan.ignore) : {};
-  return { kind: "done", status, result: { key: plan.key, changed } };
+  if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
+  const changed = status === "SUCCESS" ? changedParameters(parent.scope, ctx.scope, plan.ignore) : { changed: {}, kinds: {} };
+  return { kind: "done", status, result: { key: plan.key, ...changed } };
+}
+
+/** A branch's final log: its status and the parameters (with their kinds) of its scope at the end. */
+export function finalBranchLog(key: string, status: Status, scope: BranchContext["scope"]): BranchLog {
+  const parameters = recordedParameters(scope);
+  const kinds = kindsFor(scope.kinds, Object.keys(parameters));
+  return { internal_name: key, status, steps: {}, parameters, ...(Object.keys(kinds).length > 0 && { parameter_kinds: kinds }) };
 }
 
 /**

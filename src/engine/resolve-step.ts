@@ -3,7 +3,7 @@ import { failNodeOf, isComposite, isTerminal, type CompositeNode, type Graph, ty
 import { itemText, resolveName, type MapVariable } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import type { LogLocation, RunLog, StepLog } from "../core/run-log.js";
-import { type BranchPlan, planBranches } from "./branch-plan.js";
+import { type BranchPlan, planBranches, trackedChain } from "./branch-plan.js";
 import type { BranchContext, StepPlace } from "./run-state.js";
 import { assignParameters } from "./scope.js";
 
@@ -38,7 +38,7 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     const log = steps[resolveName(node.internalName, ctx.mapVariable)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
     if (log.status === "SUCCESS") {
-      assignParameters(ctx.scope, log.output_parameters ?? {});
+      assignParameters(ctx.scope, log.output_parameters ?? {}, log.output_parameter_kinds);
       current = node.next;
     } else current = node.onFailure || failNodeOf(graph).name;
   }
@@ -91,7 +91,7 @@ export function resolveStep(graph: Graph, log: RunLog, internalName: string, map
     steps = prior.branches[plan.key]?.steps ?? {};
     current = plan.graph;
     branchIndex = plan.index;
-    ctx = { location, mapVariable: plan.mapVariable, scope: plan.scope() };
+    ctx = { location, mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(ctx, plan) };
   }
   throw new RunnableError("CLI_USAGE", `"${internalName}" names a branch, not a step`);
 }

@@ -2,17 +2,19 @@ import { RunnableError } from "../core/errors.js";
 import { failNodeOf, isComposite, isTerminal, type CompositeNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
-import type { LogLocation, Status, StepLog } from "../core/run-log.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
+import type { LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { makeAttempt } from "./attempt.js";
 import { planBranches } from "./branch-plan.js";
-import { failureMessage, keptResult } from "./execute-composite.js";
+import { failureMessage, finalBranchLog, keptResult, recordProduced } from "./execute-composite.js";
 import { executeTerminal } from "./execute-graph.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import { fanIn } from "./fan-in.js";
+import { reducerLookup } from "./reducer.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { ResolvedStep } from "./resolve-step.js";
 import type { RunState } from "./run-state.js";
-import { assignParameters, recordedParameters } from "./scope.js";
+import { assignParameters, recordedParameters, scopeKinds } from "./scope.js";
 import { nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 // One step of a run in a process of its own (an Argo pod, a container): the step boundary. The run's
@@ -33,13 +35,13 @@ async function finishGraph(run: RunState, step: ResolvedStep, status: Status): P
   const { runId } = run.plan;
   const { location, scope } = step.ctx;
   if (location.length === 0) {
-    await runLogStore.setParameters(runId, scope.parameters);
+    await runLogStore.setParameters(runId, scope.parameters, scopeKinds(scope));
     await runLogStore.setStatus(runId, status);
     await runLogStore.flush(runId);
     return;
   }
   const key = location[location.length - 1]![1];
-  await runLogStore.putBranch(runId, location, { internal_name: key, status, steps: {}, parameters: recordedParameters(scope) }, step.branchIndex);
+  await runLogStore.putBranch(runId, location, finalBranchLog(key, status, scope), step.branchIndex);
 }
 
 /**
@@ -116,34 +118,32 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   const plans = planBranches(node, step.ctx, stored.internal_name);
   const failed = plans.filter((plan) => stored.branches[plan.key]?.status !== "SUCCESS").map((plan) => plan.key);
   let message = failed.length > 0 ? failureMessage(failed, plans.length) : "";
-  let produced = {};
+  let produced: { parameters: Parameters; kinds?: ParameterKinds } = { parameters: {} };
   if (!message) {
-    const merged = fanIn(
+    const merged = await fanIn(
       node,
       step.ctx.scope,
       plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)),
+      reducerLookup(run),
     );
     if ("failure" in merged) message = merged.failure;
-    else produced = merged.parameters;
+    else produced = merged;
   }
   const status: Status = message ? "FAIL" : "SUCCESS";
   const log: StepLog = { ...stored, branches: {}, status, message };
   const now = run.services.now();
-  log.attempts = [
-    ...stored.attempts,
-    makeAttempt({
-      number: nextAttemptNumber(stored),
-      startedMicros: now,
-      endedMicros: now,
-      status,
-      message,
-      parameters: cloneJson(recordedParameters(step.ctx.scope)),
-    }),
-  ];
-  if (status === "SUCCESS") {
-    const changed = assignParameters(step.ctx.scope, produced);
-    if (Object.keys(changed).length > 0) log.output_parameters = changed;
-  }
+  const attempt = makeAttempt({
+    number: nextAttemptNumber(stored),
+    startedMicros: now,
+    endedMicros: now,
+    status,
+    message,
+    parameters: cloneJson(recordedParameters(step.ctx.scope)),
+  });
+  const inputKinds = kindsFor(step.ctx.scope.kinds, Object.keys(attempt.parameters));
+  if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
+  log.attempts = [...stored.attempts, attempt];
+  if (status === "SUCCESS") recordProduced(log, assignParameters(step.ctx.scope, produced.parameters, produced.kinds), produced.kinds);
   await run.services.runLogStore.putStep(run.plan.runId, step.ctx.location as LogLocation, log, step.place.seq);
   if (status === "FAIL" && !node.onFailure && !isTerminal(node)) await implicitFail(run, step);
   return status;

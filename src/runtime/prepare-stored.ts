@@ -7,10 +7,11 @@ import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ComposedRun, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
 import { asGraphRun, isJobRun, jobRunConfig, jobServices, storedJobSource } from "./job-run.js";
-import { knownSecretValues } from "./known-secrets.js";
+import { type PlanRecords, maskPlanRecords } from "./mask-plan.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
 import type { PreparedRun, PreparedStep, RetryIntent, RunContext, StepIntent } from "./prepare.js";
+import { refuseEditedPipeline } from "./retry-pipeline-check.js";
 import { buildRunConfig, planOf } from "./run-records.js";
 
 // The preparations that start from a stored run: a retry continues it under its own id, a step
@@ -83,6 +84,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   // A job is self-contained: its graph is the one recorded with it.
   const job = isJobRun(stored) && !intent.source && !intent.file;
   const pipeline = await loadSource(intent.source ?? (job ? storedJobSource(stored, cwd) : { kind: "file", file: pipelineFileOf(stored, intent.file) }), cwd);
+  refuseEditedPipeline(stored, pipeline, intent.file);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const parametersFile = intent.parametersFile ?? (stored.run_config.parameters_file || undefined);
   const initial =
@@ -173,10 +175,20 @@ export async function prepareStep(intent: StepIntent, context: RunContext): Prom
   });
   const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, false) : built;
   const read = stored && pipeline.job ? asGraphRun(stored) : stored;
-  const log = read ?? (await createFirst(services.runLogStore, intent.runId, runConfig, await initialParameters(intent.parametersFile, env, cwd)));
-  const fields = { runId: intent.runId, tag, runConfig, initialParameters: log.initial_parameters ?? {}, mode: { kind: "retry", stored: log } as const };
+  // Masked before the first step process creates the run log: nothing of it is ever written unmasked.
+  const first = { runId: intent.runId, tag, runConfig, initialParameters: read ? {} : await initialParameters(intent.parametersFile, env, cwd) };
+  const masked: PlanRecords = { ...first };
+  await maskPlanRecords(masked, pipeline.graph, services.secrets, { warn, newRun: !read });
+  const log = read ?? (await createFirst(services.runLogStore, intent.runId, masked.runConfig, masked.initialParameters));
+  const fields = {
+    runId: intent.runId,
+    tag: masked.tag,
+    runConfig: masked.runConfig,
+    initialParameters: log.initial_parameters ?? {},
+    mode: { kind: "retry", stored: log } as const,
+  };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop });
-  plan.secretValues = await knownSecretValues(pipeline.graph, services.secrets, warn);
+  plan.secretValues = masked.secretValues ?? [];
   const at = (mapVariable: string | undefined) => resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(mapVariable));
   const step = at(intent.mapVariable);
   const run = createRunState(plan, services, await services.codeIdentity());

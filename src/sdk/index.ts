@@ -1,6 +1,17 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
 export { job, type Job } from "./job.js";
 export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
+export {
+  json,
+  metric,
+  object,
+  type Returned,
+  type ReturnEntry,
+  type ReturnedValue,
+  type ReturnedTuple,
+  type ReturnedValues,
+  type MetricValue,
+} from "./returns.js";
 export type {
   Step,
   CatalogOptions,
@@ -8,6 +19,7 @@ export type {
   TaskOptions,
   TypescriptTaskOptions,
   PythonTaskOptions,
+  ShellTaskOptions,
   NotebookTaskOptions,
   CommandType,
   ParameterSchema,
