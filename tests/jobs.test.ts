@@ -136,7 +136,7 @@ describe("PythonJob, ShellJob and NotebookJob of the Python SDK", () => {
     const result = await runPythonScript(python, "hello_emulated.py", { cwd: dir, env: { ...env(), RUNNABLE_CONFIGURATION_FILE: "emulate.yaml" } });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     const emulated = await readRunLog(dir, "py-job-1-emulated");
-    expect(emulated.run_config.job_executor).toEqual({ service_name: "emulator", service_type: "job_executor" });
+    expect(emulated.run_config.job_executor).toMatchObject({ service_name: "emulator", service_type: "job_executor" });
     expect(emulated).toMatchObject({ status: "SUCCESS", steps: {}, job: { status: "SUCCESS" } });
     expect(keyPaths(emulated)).toEqual(keyPaths({ ...(await readRunLog(dir, "py-job-1")), run_config: emulated.run_config }));
   }, 60_000);

@@ -28,7 +28,6 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const RETRY = "needs issue 18: retries by RUNNABLE_RETRY_RUN_ID that see the environment the retry is run with";
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
 /**
@@ -39,15 +38,9 @@ const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SD
 const NOT_YET: Record<string, string> = {
   "02-sequential/conditional.py": CONDITIONAL,
   "02-sequential/conditional_rollback.py": CONDITIONAL,
-  "06-parallel/parallel_conflict.py": "needs issue 18: branches returning one name with different values (0.50: the last branch wins, no conflict)",
-  "06-parallel/parallel_rollback.py": "needs issue 18: a 0.50 PythonTask without returns ignores what its function returns (a str here)",
   "09-retry/conditional.py": CONDITIONAL,
-  "09-retry/map.py": RETRY,
-  "09-retry/parameter_handling.py": RETRY,
-  "09-retry/parameter_handling.py#param1-on-retry": RETRY,
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
-  "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
 };
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";

@@ -1,61 +1,52 @@
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { overrideProblems, stepTimeLimitMs } from "../../../core/overrides.js";
 import type { Executor, RemoteStep, RemoteStepResult } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
+import { leafNodes } from "../shared/in-process.js";
+import { runnableCommand, singleNodeArgs } from "../shared/runnable-command.js";
+import type { z } from "zod";
+import type { emulatorConfigSchema } from "./index.js";
 
-/** Set in a step's process: the same executor then runs the step in place, under the launching walk. */
+/** Set in a step's process, so the emulator there runs its step in place instead of launching another. */
 export const EMULATED_STEP_ENV = "RUNNABLE_EMULATED_STEP";
 
-/** The `emulator` executor: placement `launched`, each task step a `runnable execute-single-node` process. */
-export function createEmulatorExecutor(context: PluginContext): Executor {
+type EmulatorConfig = z.output<typeof emulatorConfigSchema>;
+
+/**
+ * The `emulator` executor: the walking process launches each task step as `runnable execute-single-node`
+ * (stopped with the step, like any task process); in that step process the same config gives an
+ * emulator that runs the step in place, under its launcher.
+ */
+export function createEmulatorExecutor(config: EmulatorConfig, context: PluginContext): Executor {
   const inStep = context.env[EMULATED_STEP_ENV] === "1";
+  const { overrides, ...settings } = config;
   const executor: Executor = {
     type: "emulator",
     capabilities: inStep
       ? { placement: "in-process", retryByRelaunch: false, memoryStore: false, underLauncher: true }
-      : { placement: "launched", retryByRelaunch: false, memoryStore: false },
-    recordedConfig: {},
+      : { placement: "launched", retryByRelaunch: false, memoryStore: false, runsWrittenPipeline: true },
+    recordedConfig: { ...config },
     maxParallel: 1,
-    stepTimeLimitMs: () => undefined,
+    stepTimeLimitMs: (node) => stepTimeLimitMs(settings, overrides, "emulator", node),
+    check: (graph) => overrideProblems(settings, overrides, "emulator", leafNodes(graph)),
   };
-  return inStep ? executor : { ...executor, launchStep: (step) => launchProcess(step, context) };
+  if (inStep) return executor;
+  const runnable = runnableCommand();
+  return { ...executor, launchStep: (step) => launchHere(step, runnable, context) };
 }
 
-/** This package's command line (bin/runnable.js), found above this module wherever it was built to. */
-function runnableCli(): string | undefined {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 8; depth++) {
-    const candidate = join(folder, "bin", "runnable.js");
-    if (existsSync(candidate) && existsSync(join(folder, "package.json"))) return candidate;
-    folder = dirname(folder);
-  }
-  return undefined;
-}
-
-async function launchProcess(step: RemoteStep, context: PluginContext): Promise<RemoteStepResult> {
+async function launchHere(step: RemoteStep, runnable: readonly string[], context: PluginContext): Promise<RemoteStepResult> {
+  // A job's step process reads the job's graph from the stored run (no file needed).
   if (!step.pipelineFile && !step.recordsGraph) {
     return {
       exitCode: 1,
-      problem: "an emulated step needs the pipeline in a file (pipelines built in code have none): run it with `runnable execute -f <file>`",
+      problem: "executor emulator: the step process reads the pipeline from a file, and this run has none: run it with `runnable execute <file>`",
     };
   }
-  const cli = runnableCli();
-  if (!cli) return { exitCode: 127, problem: "the emulator could not find runnable's command line (bin/runnable.js) beside its code" };
-  const option = (flag: string, value: string | null) => (value ? [flag, value] : []);
-  const args = [
-    cli,
-    "execute-single-node",
-    step.runId,
-    step.node.internalName.replace(/ /g, "%"),
-    ...option("--file", step.pipelineFile),
-    ...(step.mapVariable.length > 0 ? ["--map-variable", JSON.stringify(Object.fromEntries(step.mapVariable))] : []),
-    ...option("--config-file", step.configFile),
-    ...option("--parameters-file", step.parametersFile),
-    ...option("--tag", step.tag || null),
-  ];
-  const env = Object.fromEntries(Object.entries(context.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const exit = await step.spawn({ command: process.execPath, args, cwd: step.cwd, env: { ...env, [EMULATED_STEP_ENV]: "1" } });
-  if (exit.spawnError) return { exitCode: 127, problem: `could not start ${process.execPath}: ${exit.spawnError.message}` };
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(context.env)) if (value !== undefined) env[name] = value;
+  env[EMULATED_STEP_ENV] = "1";
+  const [command, ...prefix] = runnable;
+  const exit = await step.spawnStopped({ command: command!, args: [...prefix, ...singleNodeArgs(step)], cwd: step.cwd, env });
+  if (exit.spawnError) return { exitCode: 127, problem: `could not start ${command}: ${exit.spawnError.message}` };
   return { exitCode: exit.code };
 }

@@ -1,15 +1,22 @@
 import { z } from "zod";
 import { definePlugin } from "../../../ports/plugin.js";
 
+/** Config of runnable 0.50's `emulator` pipeline executor (its keys: `overrides`; and this project's step time limit). */
+export const emulatorConfigSchema = z.strictObject({
+  /** Longest one attempt of a step may run, in seconds (overridable per step). */
+  max_step_duration_in_seconds: z.number().positive().optional(),
+  overrides: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+});
+
 /**
- * runnable 0.50's `emulator` executor (pipelines, 0.36) and job executor: every task step runs in a
- * `runnable execute-single-node` process of its own on this machine — what a container or a pod would
- * run, without either — and records itself in the store, which the walk reads back.
+ * runnable 0.50's `emulator`: the graph is walked here and every task step runs in a process of its own,
+ * `runnable execute-single-node …` on this machine, as a container executor runs it but without
+ * containers; the step records itself in the shared run log store. One step at a time.
  */
 export const emulatorExecutorPlugin = definePlugin({
   kind: "executor",
   type: "emulator",
-  description: "runs each task step in a runnable process of its own on this machine (a container's or pod's run, without one)",
-  configSchema: z.strictObject({}),
-  create: async (_config, context) => (await import("./emulator.js")).createEmulatorExecutor(context),
+  description: "runs each task step in its own `runnable execute-single-node` process on this machine (runnable 0.50's emulator)",
+  configSchema: emulatorConfigSchema,
+  create: async (config, context) => (await import("./emulator.js")).createEmulatorExecutor(config, context),
 });
