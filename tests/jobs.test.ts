@@ -82,6 +82,12 @@ describe("job() of the TypeScript SDK", () => {
     expect(retried.run_config["is_retry"]).toBe(true);
   });
 
+  it("gets what the task returns as the run's parameters, and records the returns", async () => {
+    const runLog = await job(typescript({ name: "answer", function: () => 42, returns: ["answer"] })).execute({ cwd: dir, runId: "ts-job-3" });
+    expect(runLog.parameters["answer"]).toBe(42);
+    expect(runLog.run_config["job"]).toMatchObject({ returns: [{ name: "answer", kind: "json" }] });
+  });
+
   it("refuses what a job cannot be: a step that is not a task, links, a catalog get", () => {
     expect(() => job(stub({ name: "s" }))).toThrow(RunnableError);
     expect(() => job(shell({ name: "s", command: "true", next: "x" }))).toThrow(/no next, onFailure or terminateWith/);

@@ -47,7 +47,13 @@ export function job(task: Step, options: { definition?: string } = {}): Job {
   const record: JobRecord = {
     definitionFile: options.definition ?? rest.name,
     executionMode: rest.commandType,
-    task: { task_type: rest.commandType, command: rest.command, secrets: rest.secrets ?? [], returns: [], internal_branch_name: "" },
+    task: {
+      task_type: rest.commandType,
+      command: rest.command,
+      secrets: rest.secrets ?? [],
+      returns: (rest.returns ?? []).map((entry) => (typeof entry === "string" ? { name: entry, kind: "json" } : { name: entry.name, kind: entry.kind })),
+      internal_branch_name: "",
+    },
     catalogSettings: rest.catalog?.put ?? [],
     storeCopy: true,
   };
