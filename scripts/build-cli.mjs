@@ -1,8 +1,8 @@
 // Bundles the CLI (src/cli/main.ts) into dist/cli/runnable.mjs plus chunks under dist/cli/bundle/
 // (scripts/cli-bundle.mjs). Run by `npm run build`.
-// The AWS SDK, pg, picomatch, tsx and yaml (needed only to locate problems in a pipeline file;
+// The AWS SDK, the Kubernetes client, pg, picomatch, tsx and yaml (needed only to locate problems in a pipeline file;
 // src/source/yaml-source.ts) stay packages, dependencies of the npm package, loaded when used.
 import path from "node:path";
 import { bundleCli, root } from "./cli-bundle.mjs";
 
-await bundleCli(path.join(root, "dist", "cli"), ["tsx", "@aws-sdk/*", "pg", "picomatch", "yaml"]);
+await bundleCli(path.join(root, "dist", "cli"), ["tsx", "@aws-sdk/*", "@kubernetes/client-node", "pg", "picomatch", "yaml"]);

@@ -12,7 +12,7 @@ import { workflowValidator } from "./helpers/argo-schema.js";
 import { manifestProblems } from "./helpers/argo-structure.js";
 import { parse } from "yaml";
 import { workflowYaml } from "../src/plugins/executor/argo/argo-executor.js";
-import { manifestYaml } from "../src/plugins/executor/argo/manifest-yaml.js";
+import { manifestYaml } from "../src/plugins/executor/shared/manifest-yaml.js";
 import { REPO } from "./helpers/cli.js";
 
 const PIPELINES = [

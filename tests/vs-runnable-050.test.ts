@@ -30,7 +30,6 @@ import { REPO } from "./helpers/cli.js";
 // Reasons shared by several entries of NOT_YET below.
 const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
 const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
-const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
  * NN: <feature>"). Engineers of issues 18, 21 and 22 remove an entry when its feature lands; the case
@@ -42,13 +41,6 @@ const NOT_YET: Record<string, string> = {
   "09-retry/conditional.py": CONDITIONAL,
   "10-loop/max_iterations_loop.py": LOOP,
   "10-loop/simple_loop.py": LOOP,
-  "11-jobs/catalog.py": JOBS,
-  "11-jobs/catalog_no_copy.py": JOBS,
-  "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
-  "11-jobs/notebooks.py": JOBS,
-  "11-jobs/passing_parameters_python.py": JOBS,
-  "11-jobs/python_tasks.py": JOBS,
-  "11-jobs/scripts.py": JOBS,
 };
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";

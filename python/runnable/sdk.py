@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from ._sdk_base import BaseTraversal, Catalog, Fail, Success
 from ._sdk_composite import Map, Parallel
+from ._sdk_jobs import BaseJob, NotebookJob, PythonJob, ShellJob
 from ._sdk_later import (
     AsyncPipeline,
     AsyncPythonTask,
-    BaseJob,
     Conditional,
     Loop,
-    NotebookJob,
-    PythonJob,
-    ShellJob,
 )
 from ._sdk_pipeline import Pipeline
 from ._sdk_steps import Stub, Task

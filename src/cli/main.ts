@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { registerExecute } from "./commands/execute.js";
+import { registerExecuteJob } from "./commands/execute-job.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerRetry } from "./commands/retry.js";
 import { registerRuns } from "./commands/runs-commands.js";
@@ -30,7 +31,7 @@ function defaultIo(): CliIo {
 }
 
 /** Every command module, in the order `runnable --help` lists their commands. */
-const COMMANDS = [registerExecute, registerRetry, registerJobs, registerSteps, registerRuns, registerUi, registerValidate, registerSchema];
+const COMMANDS = [registerExecute, registerExecuteJob, registerRetry, registerJobs, registerSteps, registerRuns, registerUi, registerValidate, registerSchema];
 
 /** Runs the `runnable` command line; returns the exit code (0 ok, 1 run failed, 2 bad input). */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {

@@ -42,13 +42,19 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   const c = options.color ? pc : pc.createColors(false);
   const status = (s: string): string => (s === "SUCCESS" ? c.green(s) : s === "FAIL" ? c.red(s) : c.yellow(s));
   const out: string[] = [];
-  const topSteps = Object.values(runLog.steps);
+  // A job (runnable 0.50) keeps its one task's log as the run's `job`, its steps empty.
+  const steps = runLog.job ? { ...runLog.steps, job: runLog.job } : runLog.steps;
+  const topSteps = Object.values(steps);
   const first = topSteps[0]?.attempts[0]?.start_time;
   const lastStep = topSteps.at(-1);
   const last = lastStep?.attempts.at(-1)?.end_time;
   const staleNote = options.stale ? c.yellow(` (stale: the process running it is gone; \`runnable retry ${runLog.run_id}\` continues it)`) : "";
   out.push(`${c.bold("Run")} ${runLog.run_id}  ${status(runLog.status)}${staleNote}`);
-  out.push(`  pipeline: ${runLog.run_config.pipeline_file || "(SDK)"}   tag: ${runLog.tag || "-"}   dag_hash: ${runLog.dag_hash || "-"}`);
+  const definition = runLog.run_config["job_definition_file"];
+  const what = runLog.job
+    ? `job: ${typeof definition === "string" && definition ? definition : "(SDK)"}`
+    : `pipeline: ${runLog.run_config.pipeline_file || "(SDK)"}`;
+  out.push(`  ${what}   tag: ${runLog.tag || "-"}   dag_hash: ${runLog.dag_hash || "-"}`);
   if (first) out.push(`  started:  ${first}   ended: ${last ?? "-"}`);
   const identity = lastStep?.code_identities[0];
   if (identity) out.push(`  code:     ${codeText(identity)}`);
@@ -60,7 +66,7 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   for (const [key, value] of params)
     out.push(`  ${key} = ${truncate(JSON.stringify(value) ?? "null", 100)}${Object.hasOwn(kinds, key) ? `  (${kinds[key]})` : ""}`);
   out.push(c.bold("Steps"));
-  renderSteps(runLog.steps, 1, { out, c, options, status });
+  renderSteps(steps, 1, { out, c, options, status });
   return `${out.join("\n")}\n`;
 }
 

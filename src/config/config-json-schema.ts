@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { editorInputOf } from "../core/json-schema.js";
 import { SERVICE_KEYS, type LoadServicesConfigOptions, type ServiceKey } from "./load-config.js";
 import { JOB_EXECUTOR_KEY, KEY_SPELLINGS } from "./service-keys.js";
 import { TASK_RUNNERS_KEY } from "./task-runners.js";
@@ -22,8 +23,9 @@ const SERVICE_DESCRIPTIONS: Readonly<Record<ServiceKey, string>> = {
 export type DescribeType = (service: string, type: string) => string | undefined;
 
 /** `{type, config}` of one type; `config` may be left out (or empty) when the type needs nothing in it. */
-function entryOf(type: string, schema: z.ZodType, description: string | undefined): z.ZodObject {
-  const optional = schema.safeParse({}).success;
+function entryOf(type: string, given: z.ZodType, description: string | undefined): z.ZodObject {
+  const optional = given.safeParse({}).success;
+  const schema = editorInputOf(given);
   const typeSchema = description ? z.literal(type).meta({ description }) : z.literal(type);
   return z.strictObject({ type: typeSchema, config: optional ? schema.nullable().optional() : schema }).meta({ title: type });
 }

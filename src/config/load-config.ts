@@ -22,6 +22,16 @@ export const BUILTIN_SERVICE_DEFAULTS: Readonly<Record<ServiceKey, string>> = {
 };
 
 /**
+ * The services of a job: the config's `job-executor` (runnable 0.50's key; its types are the executors')
+ * in place of the pipeline executor, or the built-in default executor when the config names none.
+ */
+export function jobConfig(config: LoadedConfig, executorSchemas: Readonly<Record<string, z.ZodType>>): LoadedConfig {
+  const type = BUILTIN_SERVICE_DEFAULTS.executor;
+  const executor: LoadedService = config.jobExecutor ?? { type, config: executorSchemas[type]?.parse({}) ?? {}, source: "default" };
+  return { ...config, services: { ...config.services, executor } };
+}
+
+/**
  * The file in the working directory whose `defaults:` block fills services the config file lacks
  * (February-2024 runnable), or which is the config file itself when none is given (runnable 0.50).
  */

@@ -30,6 +30,22 @@ function tidyAll(value: unknown): void {
   tidy(value as Json);
 }
 
+const EDITOR_INPUT = Symbol.for("runnable-ts.editorInput");
+
+/**
+ * `schema` with what editors are shown as its input: for a schema that reads two shapes of a config
+ * (one translated into the other before it is checked), the union of both as written.
+ */
+export function withEditorInput<T extends z.ZodType>(schema: T, input: z.ZodType): T {
+  Object.defineProperty(schema, EDITOR_INPUT, { value: input, enumerable: false });
+  return schema;
+}
+
+/** What editors are shown of `schema`'s input: its own, unless {@link withEditorInput} gave another. */
+export function editorInputOf(schema: z.ZodType): z.ZodType {
+  return ((schema as unknown as Record<symbol, z.ZodType | undefined>)[EDITOR_INPUT] ?? schema) as z.ZodType;
+}
+
 /** The JSON Schema (draft 2020-12) of `schema`, with `$id` and its title and description first and `$defs` last. */
 export function jsonSchemaDocument(schema: z.ZodType, id: string): Json {
   const generated = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "throw" }) as Json;

@@ -195,6 +195,13 @@ export const runHeaderFields = {
   parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the run's non-JSON final parameters. Additive." }),
   run_config: runConfigSchema,
   initial_parameters: parametersSchema.optional().meta({ description: "The parameters the run started with. Additive." }),
+  job: z
+    .lazy(() => stepLogSchema)
+    .optional()
+    .meta({
+      description:
+        "The log of a job (runnable 0.50's PythonJob, ShellJob, NotebookJob: one task run on its own; its steps are empty): status, attempts, code identities, catalog. Additive.",
+    }),
 };
 
 /** A whole run log. */

@@ -81,6 +81,7 @@ async function launchOnce(run: RunState, node: TaskNode, ctx: BranchContext, nam
       node,
       mapVariable: ctx.mapVariable,
       pipelineFile: config.pipeline_file || null,
+      ...(run.plan.recordsGraph ? { recordsGraph: true } : {}),
       configFile: config.configuration_file || null,
       parametersFile: config.parameters_file || null,
       tag: run.plan.tag,

@@ -28,6 +28,7 @@ export function maskingRunLogStore(store: RunLogStore, secrets: ReadonlySet<stri
     setRunConfig: (runId, runConfig) => store.setRunConfig(runId, { ...mask(runConfig), run_id: runConfig.run_id }),
     putStep: (runId, location, step, seq) => store.putStep(runId, location, mask(step), seq),
     putBranch: (runId, location, branch, seq) => store.putBranch(runId, location, mask(branch), seq),
+    setJob: (runId, job) => store.setJob(runId, mask(job)),
     removeStep: (runId, location, internalName) => store.removeStep(runId, location, internalName),
     list: (...args) => store.list(...args),
     delete: (runId) => store.delete(runId),

@@ -107,6 +107,8 @@ export interface RunPlan {
   stop: RunStop;
   /** Secret values masked from the start (everything the secrets service knows of; see runtime/known-secrets.ts). */
   secretValues?: readonly string[];
+  /** The stored run records its own graph (a job): its step processes need no pipeline file. */
+  recordsGraph?: boolean;
 }
 
 /** How a run ended. */

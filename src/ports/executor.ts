@@ -20,6 +20,8 @@ export interface RemoteStep {
   mapVariable: MapVariable;
   /** The files the step's process loads (as recorded in `run_config`; relative to the working directory). */
   pipelineFile: string | null;
+  /** The stored run records its own graph (a job): the step's process reads it from the store, no pipeline file needed. */
+  recordsGraph?: boolean;
   configFile: string | null;
   parametersFile: string | null;
   tag: string;
@@ -68,6 +70,10 @@ export interface DetachOutcome {
 /** What a rendering executor (e.g. `argo`) gets to compile a whole run instead of running it. */
 export interface RenderRequest {
   graph: Graph;
+  /** The run's id (the name of what is rendered, where it takes one). */
+  runId: string;
+  /** A job's definition (`module.function`, runnable 0.50's `job_definition_file`) when the run is a job. */
+  jobDefinition?: string;
   /** The pipeline file as given to `runnable execute -f` (pods read it again), or null for an in-memory pipeline. */
   pipelineFile: string | null;
   configFile: string | null;

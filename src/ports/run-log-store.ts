@@ -34,7 +34,8 @@ export type RunOp =
   | { op: "run_config"; location: LogLocation; payload: RunConfig }
   | { op: "step"; location: LogLocation; payload: StepLog; seq?: number }
   | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
-  | { op: "remove"; location: LogLocation; payload: string };
+  | { op: "remove"; location: LogLocation; payload: string }
+  | { op: "job"; location: LogLocation; payload: StepLog };
 
 /** A line of `runnable runs list`. */
 /** Options of `list()`. */
@@ -139,6 +140,8 @@ export interface RunLogStore {
    * The branch's `steps` field is ignored (steps are written with {@link putStep}) and kept on replace.
    */
   putBranch(runId: string, location: LogLocation, branch: BranchLog, seq?: number): Promise<void>;
+  /** Creates or replaces the run's job log (`job`: runnable 0.50's record of a job, whose `steps` stay empty). */
+  setJob(runId: string, job: StepLog): Promise<void>;
   /** Removes a step log (and what it holds) from the branch at `location`; a missing step is fine. */
   removeStep(runId: string, location: LogLocation, internalName: string): Promise<void>;
   /** All runs, newest first when the store can tell (see {@link ListOptions}). */

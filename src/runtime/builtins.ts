@@ -3,6 +3,7 @@ import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js
 import { minioCatalogPlugin, s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
 import { emulatorExecutorPlugin } from "../plugins/executor/emulator/index.js";
+import { k8sJobExecutorPlugin, miniK8sJobExecutorPlugin } from "../plugins/executor/k8s-job/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
@@ -31,6 +32,8 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localContainerExecutorPlugin,
   mockedExecutorPlugin,
   slurmExecutorPlugin,
+  k8sJobExecutorPlugin,
+  miniK8sJobExecutorPlugin,
   emulatorExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,

@@ -4,7 +4,7 @@ import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
 import { isStopReason } from "../core/stop.js";
 import { nowMicros } from "../core/time.js";
-import { type LoadedConfig, SERVICE_KEYS, loadServicesConfig } from "../config/load-config.js";
+import { type LoadedConfig, SERVICE_KEYS, jobConfig, loadServicesConfig } from "../config/load-config.js";
 import type { RunEvent, RunStop, Services } from "../engine/services.js";
 import type { LocalFolder, PluginContext } from "../ports/plugin.js";
 import type { TaskRunner } from "../ports/task-runner.js";
@@ -31,6 +31,8 @@ export interface ComposeOptions {
   onEvent?: (event: RunEvent) => void;
   warn: (message: string) => void;
   stopGraceMs?: number;
+  /** A job's run: the config's `job-executor` is its executor. */
+  job?: boolean;
 }
 
 /** The services of a run with the config they came from; `dispose` ends what they started. */
@@ -50,7 +52,8 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const { cwd, env, warn } = options;
   const registry = options.registry ?? builtinRegistry();
   const known = knownServiceSchemas(registry);
-  const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
+  const loaded = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
+  const config = options.job ? jobConfig(loaded, known.executor) : loaded;
   for (const warning of config.warnings ?? []) warn(formatProblem(warning));
   const context: PluginContext = { cwd, env, warn };
   const setup = await createServiceSet(registry, config.services, context, (kind) => {

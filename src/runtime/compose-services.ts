@@ -16,7 +16,7 @@ export interface ServiceChoice {
 }
 
 /** The config schema of every registered type, per service key and for `task_runners` (what the config loader validates against). */
-export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "task_runners", Record<string, z.ZodType>> {
+export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "task_runners" | "job_executor", Record<string, z.ZodType>> {
   // Getters: a schema is built only when a config names its type (see definePlugin).
   const schemas = (kind: ServiceKey | "task") => {
     const byType: Record<string, z.ZodType> = {};
@@ -24,7 +24,8 @@ export function knownServiceSchemas(registry: Registry): Record<ServiceKey | "ta
     return byType;
   };
   const services = Object.fromEntries(SERVICE_KEYS.map((key) => [key, schemas(key)])) as Record<ServiceKey, Record<string, z.ZodType>>;
-  return { ...services, task_runners: schemas("task") };
+  // runnable 0.50's `job-executor` takes the executors' types and configs.
+  return { ...services, job_executor: services.executor, task_runners: schemas("task") };
 }
 
 /** The definition of a service type; an unknown type is a CONFIG_INVALID error listing the known ones. */

@@ -11,6 +11,7 @@ import { importModule, moduleLoadError } from "../io/import-module.js";
 import type { ScriptLaunch } from "../ports/plugin.js";
 import { builtinRegistry } from "./builtins.js";
 import { knownServiceSchemas } from "./compose-services.js";
+import type { JobRecord } from "./job-run.js";
 import type { Registry } from "./registry.js";
 
 // The one way a pipeline comes in: a YAML file, a TypeScript/JavaScript module whose default export is
@@ -21,7 +22,7 @@ import type { Registry } from "./registry.js";
 export type PipelineSource =
   | { kind: "file"; file: string }
   | { kind: "yaml"; file: string }
-  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null; dagHash?: string };
+  | { kind: "graph"; graph: Graph; serialised: Record<string, unknown>; name: string; file: string | null; dagHash?: string; job?: JobRecord };
 
 /** A loaded pipeline with what `run_config` records of it. */
 export interface LoadedPipeline {
@@ -30,6 +31,8 @@ export interface LoadedPipeline {
   dagHash: string;
   name: string;
   file: string | null;
+  /** Present for a job (one task run on its own, recorded as runnable 0.50 records jobs). */
+  job?: JobRecord;
 }
 
 const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx"]);
@@ -87,8 +90,8 @@ async function importPipelineModule(path: string, file: string): Promise<Record<
 export async function loadSource(source: PipelineSource, cwd: string): Promise<LoadedPipeline> {
   const resolved = await resolveSource(source, cwd);
   if (resolved.kind === "graph") {
-    const { graph, serialised, name, file } = resolved;
-    return { graph, serialised, dagHash: resolved.dagHash ?? dagHash(serialised), name, file };
+    const { graph, serialised, name, file, job } = resolved;
+    return { graph, serialised, dagHash: resolved.dagHash ?? dagHash(serialised), name, file, ...(job ? { job } : {}) };
   }
   const loaded = await loadPipelineFile(resolve(cwd, resolved.file), { cwd });
   // `serialised` and `dagHash` stay lazy (computed on first read; `validate` reads neither).

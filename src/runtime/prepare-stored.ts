@@ -6,6 +6,7 @@ import { createRunState } from "../engine/run-pipeline.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ComposedRun, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
+import { asGraphRun, isJobRun, jobRunConfig, jobServices, storedJobSource } from "./job-run.js";
 import { type PlanRecords, maskPlanRecords } from "./mask-plan.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
@@ -33,16 +34,23 @@ export async function composeForRetry(intent: RetryIntent, base: Base): Promise<
   }
   const ownConfig = found?.stored.run_config.configuration_file || undefined;
   const configFile = intent.configFile ?? ownConfig ?? found?.configFile ?? undefined;
-  const composed = await composeRun({ ...intent, ...base, ...(configFile !== undefined ? { configFile } : {}) });
+  const job = found ? isJobRun(found.stored) : false;
+  const composing = { ...intent, ...base, ...(configFile !== undefined ? { configFile } : {}) };
+  const composed = await composeRun({ ...composing, job });
+  let stored: RunLog;
   try {
     const store = composed.services.runLogStore;
     // The run's own config may choose another store; the same one need not be read again.
     const same = found && store.type === found.store.type && JSON.stringify(store.recordedConfig) === JSON.stringify(found.store.recordedConfig);
-    return { composed, stored: same && found ? found.stored : await storedRun(store, intent.runId) };
+    stored = same && found ? found.stored : await storedRun(store, intent.runId);
   } catch (error) {
     await composed.dispose();
     throw error;
   }
+  if (job || !isJobRun(stored)) return { composed, stored };
+  // A job found only now (the config was given): its services are the job's (the config's job-executor).
+  await composed.dispose();
+  return { composed: await composeRun({ ...composing, job: true }), stored };
 }
 
 async function storedRun(store: RunLogStore, runId: string): Promise<RunLog> {
@@ -73,7 +81,9 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   explicitWins(warn, "pipeline file", intent.file, stored.run_config.pipeline_file);
   explicitWins(warn, "configuration file", intent.configFile, stored.run_config.configuration_file || undefined);
   explicitWins(warn, "parameters file", intent.parametersFile, stored.run_config.parameters_file || undefined);
-  const pipeline = await loadSource(intent.source ?? { kind: "file", file: pipelineFileOf(stored, intent.file) }, cwd);
+  // A job is self-contained: its graph is the one recorded with it.
+  const job = isJobRun(stored) && !intent.source && !intent.file;
+  const pipeline = await loadSource(intent.source ?? (job ? storedJobSource(stored, cwd) : { kind: "file", file: pipelineFileOf(stored, intent.file) }), cwd);
   refuseEditedPipeline(stored, pipeline, intent.file);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const parametersFile = intent.parametersFile ?? (stored.run_config.parameters_file || undefined);
@@ -81,16 +91,26 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
     intent.parametersFile === undefined && stored.initial_parameters ? stored.initial_parameters : await initialParameters(parametersFile, env, cwd);
   const original = stored.use_cached && stored.original_run_id ? { run_id: stored.original_run_id } : undefined;
   const tag = intent.tag ?? stored.tag ?? "";
-  const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
-  const fields = { runId: stored.run_id, tag, runConfig, initialParameters: initial, mode: { kind: "retry", stored } as const };
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
+  const built = buildRunConfig(services, composed.config, pipeline, { runId: stored.run_id, tag, parametersFile, original });
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, true) : built;
+  // The engine reads a job's record as its graph's one step (what the retry continues).
+  const fields = {
+    runId: stored.run_id,
+    tag,
+    runConfig,
+    initialParameters: initial,
+    mode: { kind: "retry", stored: pipeline.job ? asGraphRun(stored) : stored } as const,
+  };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop, signal: intent.signal });
+  if (pipeline.job) plan.recordsGraph = true;
   const { executor } = composed.services;
   if (executor.capabilities.placement === "rendered") {
     throw new RunnableError("UNSUPPORTED", `runs of executor ${executor.type} are not run here: retry them where they run`, {
       hint: "for Argo: argo retry <workflow> (or submit the manifest again)",
     });
   }
-  return { plan, services: composed.services, dispose: composed.dispose };
+  return { plan, services, dispose: composed.dispose };
 }
 
 function pipelineFileOf(stored: RunLog, explicit: string | undefined): string {
@@ -139,23 +159,27 @@ export function parseMapVariable(text: string | undefined): MapVariable {
 export async function prepareStep(intent: StepIntent, context: RunContext): Promise<PreparedStep> {
   const { cwd, env, warn, composed, stored } = context;
   const file = intent.file || (stored?.run_config.pipeline_file ?? "");
-  if (!file)
+  // A job's step process reads the job's graph from its stored run.
+  const job = stored && !intent.file && isJobRun(stored) ? storedJobSource(stored, cwd) : undefined;
+  if (!file && !job)
     throw new RunnableError("CLI_USAGE", `Step "${intent.step}" of run "${intent.runId}": no pipeline file`, { hint: "give the pipeline with -f/--file" });
-  const pipeline = await loadSource({ kind: "file", file }, cwd);
+  const pipeline = await loadSource(job ?? { kind: "file", file }, cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
-  const { services } = composed;
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
   const tag = intent.tag ?? stored?.tag ?? "";
-  const runConfig = buildRunConfig(services, composed.config, pipeline, {
+  const built = buildRunConfig(services, composed.config, pipeline, {
     runId: intent.runId,
     tag,
     parametersFile: intent.parametersFile,
     original: undefined,
   });
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, false) : built;
+  const read = stored && pipeline.job ? asGraphRun(stored) : stored;
   // Masked before the first step process creates the run log: nothing of it is ever written unmasked.
-  const first = { runId: intent.runId, tag, runConfig, initialParameters: stored ? {} : await initialParameters(intent.parametersFile, env, cwd) };
+  const first = { runId: intent.runId, tag, runConfig, initialParameters: read ? {} : await initialParameters(intent.parametersFile, env, cwd) };
   const masked: PlanRecords = { ...first };
-  await maskPlanRecords(masked, pipeline.graph, services.secrets, { warn, newRun: !stored });
-  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, masked.runConfig, masked.initialParameters));
+  await maskPlanRecords(masked, pipeline.graph, services.secrets, { warn, newRun: !read });
+  const log = read ?? (await createFirst(services.runLogStore, intent.runId, masked.runConfig, masked.initialParameters));
   const fields = {
     runId: intent.runId,
     tag: masked.tag,

@@ -10,6 +10,7 @@ import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./com
 import { withEnvironmentInputs } from "./environment-inputs.js";
 import { checkParametersFitEnvironment } from "./environment-limits.js";
 import { initialParameters } from "./initial-parameters.js";
+import { isJobRun, jobRunConfig, jobServices } from "./job-run.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
 import type { Registry } from "./registry.js";
@@ -168,15 +169,19 @@ async function openRun(intent: RunIntent): Promise<RunContext> {
   if (intent.kind === "retry") return { ...base, ...(await composeForRetry(intent, base)) };
   // A pipeline module is imported before the services are composed: its mistakes come first.
   const source = intent.kind === "step" ? undefined : await resolveSource(intent.source, base.cwd);
-  const composed = await composeRun({ ...intent, ...base });
+  const composed = await composeRun({ ...intent, ...base, job: source?.kind === "graph" && source.job !== undefined });
   if (intent.kind !== "step") return { ...base, composed, ...(source ? { source } : {}) };
+  let stored: RunLog | undefined;
   try {
-    const stored = await storedStepRun(composed.services.runLogStore, intent.runId);
-    return { ...base, composed, ...(stored ? { stored } : {}) };
+    stored = await storedStepRun(composed.services.runLogStore, intent.runId);
   } catch (error) {
     await composed.dispose();
     throw error;
   }
+  if (!stored || !isJobRun(stored)) return { ...base, composed, ...(stored ? { stored } : {}) };
+  // A job's step runs with the job's services (the config's job-executor).
+  await composed.dispose();
+  return { ...base, composed: await composeRun({ ...intent, ...base, job: true }), stored };
 }
 
 async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promise<PreparedRun> {
@@ -189,7 +194,9 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
   checkParametersFitEnvironment(pipeline.graph, composed.runners, initial);
   const runId = await chooseRunId(intent.runId, runLogStore, catalog);
   const tag = intent.tag ?? "";
-  const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
+  const services = pipeline.job ? jobServices(composed.services) : composed.services;
+  const built = buildRunConfig(services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
+  const runConfig = pipeline.job ? jobRunConfig(built, services, pipeline.job, false) : built;
   if (intent.executionPlan) runConfig.execution_plan = intent.executionPlan;
   const plan = planOf(
     pipeline,
@@ -204,7 +211,8 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },
   );
-  return { plan, services: composed.services, dispose: composed.dispose };
+  if (pipeline.job) plan.recordsGraph = true;
+  return { plan, services, dispose: composed.dispose };
 }
 
 /** The checks of `execute` before a run starts (the pipeline, services, tasks, folders, parameters, run id), nothing written. */

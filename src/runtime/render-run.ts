@@ -12,6 +12,8 @@ export async function renderRun(plan: RunPlan, services: Services): Promise<Rend
   const run = plan.runConfig;
   return render.call(services.executor, {
     graph: plan.graph,
+    runId: plan.runId,
+    ...(typeof run["job_definition_file"] === "string" && run["job_definition_file"] ? { jobDefinition: run["job_definition_file"] } : {}),
     pipelineFile: run.pipeline_file || null,
     configFile: run.configuration_file || null,
     parametersFile: run.parameters_file || null,

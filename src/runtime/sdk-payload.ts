@@ -4,6 +4,7 @@ import { RunnableError, type Problem } from "../core/errors.js";
 import { analyseDag, invalidPipeline } from "../definition/build-graph.js";
 import { serialiseGraph } from "../definition/serialise.js";
 import { issueFindings } from "../source/zod-issues.js";
+import type { JobRecord } from "./job-run.js";
 import type { PipelineSource } from "./load-pipeline-source.js";
 
 const docPath = z.array(z.union([z.string(), z.number()]));
@@ -16,6 +17,15 @@ export const sdkPayloadSchema = z.object({
   problems: z.array(z.object({ message: z.string(), path: docPath, ...located })),
   positions: z.array(z.object({ path: docPath, ...located })),
   file: z.string(),
+  /** Present when the script ran a job (`PythonJob(...).execute()`): what the run records of it. */
+  job: z
+    .object({
+      definition_file: z.string(),
+      task: z.record(z.string(), z.unknown()),
+      catalog_settings: z.array(z.string()),
+      store_copy: z.boolean(),
+    })
+    .optional(),
   arguments: z
     .object({
       configuration_file: z.string(),
@@ -78,5 +88,10 @@ export function sdkPipelineSource(payload: SdkPayload, cwd: string): PipelineSou
   if (problems.length > 0 || !analysed.graph) throw invalidPipeline(`Pipeline ${payload.file || "(Python SDK)"}`, problems);
   const graph = analysed.graph;
   const name = typeof payload.dag["name"] === "string" && payload.dag["name"] ? payload.dag["name"] : basename(payload.file || "pipeline.py");
-  return { kind: "graph", graph, serialised: serialiseGraph(graph), name, file: null, dagHash: "" };
+  const job = payload.job ? jobRecordOf(payload.job) : undefined;
+  return { kind: "graph", graph, serialised: serialiseGraph(graph), name, file: null, dagHash: "", ...(job ? { job } : {}) };
+}
+
+function jobRecordOf(job: NonNullable<SdkPayload["job"]>): JobRecord {
+  return { definitionFile: job.definition_file, executionMode: "python", task: job.task, catalogSettings: job.catalog_settings, storeCopy: job.store_copy };
 }

@@ -1,4 +1,5 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
+export { job, type Job } from "./job.js";
 export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
 export {
   json,

@@ -73,6 +73,7 @@ interface SchemaDef {
   shape?: Record<string, unknown>;
   innerType?: unknown;
   in?: unknown;
+  out?: unknown;
   getter?: () => unknown;
   valueType?: unknown;
   element?: unknown;
@@ -97,7 +98,8 @@ export function keysAt(schema: unknown, path: DocPath): string[] {
       current = def.type === "record" ? def.valueType : def.type === "array" ? def.element : def.items?.[Number(segment)];
       next++;
     } else {
-      current = def.innerType ?? def.in ?? def.getter?.();
+      // A preprocessed schema (a pipe from a transform) allows the keys of what it pipes into.
+      current = def.innerType ?? (defOf(def.in)?.type === "transform" ? def.out : def.in) ?? def.getter?.();
     }
   }
   return [];

@@ -1,6 +1,7 @@
 import { messageOf } from "../core/errors.js";
 import type { RunLog } from "../core/run-log.js";
 import type { RunLogStore, RunSummary } from "../ports/run-log-store.js";
+import { asGraphRun } from "../runtime/job-run.js";
 import { type RunDigest, digestFromSummary, digestRun } from "./run-digest.js";
 
 /** Digests of every run in a store, kept up to date from the store's cheap `list()`. */
@@ -109,7 +110,8 @@ function readRun(state: RunIndexState, runId: string): Promise<RunLog> {
     hit.at = Date.now();
     return hit.run;
   }
-  const entry = { at: 0, ttl, run: state.store.get(runId), version };
+  // A job (runnable 0.50) is shown as its graph's one step (its run log keeps it as `job`).
+  const entry = { at: 0, ttl, run: state.store.get(runId).then(asGraphRun), version };
   runs.set(runId, entry);
   entry.run.then(
     (run) => {

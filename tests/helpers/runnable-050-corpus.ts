@@ -235,7 +235,12 @@ export const CORPUS: CorpusCase[] = [
   { id: "10-loop/max_iterations_loop.py", example: "10-loop/max_iterations_loop.py", features: [SDK, RETURNS, LOOP, "runnable.sdk module"] },
   { id: "10-loop/simple_loop.py", example: "10-loop/simple_loop.py", features: [SDK, RETURNS, LOOP, "runnable.sdk module"] },
   ...["catalog", "catalog_no_copy", "notebooks", "passing_parameters_python", "python_tasks", "scripts"].map(
-    (name): CorpusCase => ({ id: `11-jobs/${name}.py`, example: `11-jobs/${name}.py`, features: [JOBS] }),
+    (name): CorpusCase => ({
+      id: `11-jobs/${name}.py`,
+      example: `11-jobs/${name}.py`,
+      features: [JOBS],
+      ...(name === "notebooks" ? { allowed: NOTEBOOK_OUTPUT } : {}),
+    }),
   ),
   { id: "11-jobs/emulate.yaml", example: "11-jobs/python_tasks.py", config: "11-jobs/emulate.yaml", features: [JOBS, "job-executor: emulator"] },
   {

@@ -50,7 +50,8 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   const probe = { ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env, warn: () => undefined };
   const { config, services } = await openServices(probe, ["executor"]);
   const { executor } = services;
-  if (executor.capabilities.placement !== "in-process") {
+  // A job runs with its job-executor wherever that puts it (its graph is recorded with the run).
+  if (!(source.kind === "graph" && source.job) && executor.capabilities.placement !== "in-process") {
     const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
     await writeDefinition(source.kind === "graph" ? source.serialised : payload.dag, resolve(io.cwd, target));
     if (executor.capabilities.runsWrittenPipeline && source.kind === "graph") {

@@ -140,6 +140,22 @@ export function runLogStoreContract(
       expectValidRunLog(run);
     });
 
+    it("keeps a job's log (runnable 0.50's `job`) beside empty steps, replaced on every write and kept by later run writes", async () => {
+      await store.create(sampleRunHeader("run-1"));
+      const job = { ...sampleStepLog("job"), status: "PROCESSING" as const, attempts: [] };
+      await store.setJob("run-1", job);
+      await store.setJob("run-1", sampleStepLog("job"));
+      await store.setStatus("run-1", "SUCCESS");
+      await store.setParameters("run-1", { x: 1 });
+      await store.flush("run-1");
+      const run = await store.get("run-1");
+      expect(run.job).toEqual({ ...sampleStepLog("job"), branches: {} });
+      expect(run.steps).toEqual({});
+      expect(run.status).toBe("SUCCESS");
+      expectValidRunLog(run);
+      await expectCode(store.setJob("nope-1", sampleStepLog("job")), "RUN_NOT_FOUND", "nope-1");
+    });
+
     it("keeps the kinds of non-JSON parameters beside the parameters, and clears them with {}", async () => {
       await store.create(sampleRunHeader("run-1"));
       await store.setParameters("run-1", { df: "df", score: 0.9, x: 1 }, { df: "object", score: "metric" });

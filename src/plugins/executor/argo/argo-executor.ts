@@ -6,7 +6,8 @@ import { allNodes, type Graph } from "../../../core/graph.js";
 import type { Executor, RenderOutcome, RenderRequest } from "../../../ports/executor.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { encodeMapItems } from "./containers.js";
-import { manifestYaml } from "./manifest-yaml.js";
+import { manifestOf } from "./cron-workflow.js";
+import { manifestYaml } from "../shared/manifest-yaml.js";
 import { renderWorkflow } from "./render.js";
 import type { ArgoConfig } from "./schema.js";
 import type { ArgoWorkflow } from "./workflow-types.js";
@@ -32,10 +33,12 @@ async function writeManifest(file: string, text: string): Promise<void> {
 function nextSteps(file: string, config: ArgoConfig, request: RenderRequest): string {
   const claims = config.persistent_volumes.map((v) => v.name);
   return [
-    `Wrote the Argo workflow for ${request.pipelineFile} to ${file}; nothing ran.`,
+    `Wrote the Argo ${config.cron_schedule ? "CronWorkflow" : "workflow"} for ${request.pipelineFile} to ${file}; nothing ran.`,
     "Next:",
     `  argo lint ${file}`,
-    `  argo submit ${file} --watch        # -n NAMESPACE, -p name=value to change exposed parameters`,
+    config.cron_schedule
+      ? `  argo cron create ${file}        # fires on ${config.cron_schedule.schedules.join(", ")}${config.cron_schedule.timezone ? ` (${config.cron_schedule.timezone})` : ""}`
+      : `  argo submit ${file} --watch        # -n NAMESPACE, -p name=value to change exposed parameters`,
     `Every pod runs \`runnable\` from the image ${config.image}, in its working directory, so the image must hold the project`,
     `(${[request.pipelineFile, request.configFile, request.parametersFile].filter(Boolean).join(", ")}) at the same relative paths.`,
     ...(claims.length > 0 ? [`The persistent volume claims ${claims.join(", ")} must exist in the namespace.`] : []),
@@ -76,7 +79,7 @@ export function createArgoExecutor(config: ArgoConfig, context: PluginContext): 
       const { workflow, warnings } = renderWorkflow(request.graph, config, { ...request, pipelineFile: request.pipelineFile });
       for (const warning of warnings) context.warn(warning);
       const file = path.resolve(request.cwd, config.output_file);
-      await writeManifest(file, workflowYaml(workflow));
+      await writeManifest(file, manifestYaml(manifestOf(workflow, config) as unknown as Record<string, unknown>));
       return { file, message: nextSteps(config.output_file, config, request) };
     },
   };

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { cronScheduleError } from "../shared/cron-schedule.js";
+import { withEditorInput } from "../../../core/json-schema.js";
+import { fromArgo050 } from "./config-050.js";
 
 /** Argo's retry policies (`retryStrategy.retryPolicy`). */
 export const RETRY_POLICIES = ["Always", "OnFailure", "OnError", "OnTransientError"] as const;
@@ -121,65 +124,104 @@ export function buildArgoConfigSchema() {
     .max(58);
 
   /** Config of the `argo` executor (§11.5.1): strict, every key of runnable's plus `overrides`. */
-  const argoConfigSchema = z
-    .strictObject({
-      image: z.string().min(1),
-      expose_parameters_as_inputs: z.boolean().default(true),
-      secrets_from_k8s: z
-        .array(secretFromK8s)
-        .nullish()
-        .transform((v) => v ?? []),
-      output_file: z.string().min(1).default("argo-pipeline.yaml"),
-      name: generateName.default("runnable-dag-"),
-      annotations: stringMap.nullish().transform((v) => v ?? {}),
-      labels: stringMap.nullish().transform((v) => v ?? {}),
-      max_workflow_duration_in_seconds: orDefault(positiveSeconds, 172800),
-      node_selector: stringMap.nullish().transform((v) => v ?? null),
-      parallelism,
-      resources: orDefault(resourcesSchema, DEFAULT_RESOURCES),
-      retry_strategy: orDefault(retryStrategySchema, DEFAULT_RETRY),
-      max_step_duration_in_seconds: orDefault(positiveSeconds, 7200),
-      tolerations: z
-        .array(tolerationSchema)
-        .nullish()
-        .transform((v) => v ?? null),
-      image_pull_policy: orDefault(pullPolicy, ""),
-      service_account_name: z
-        .string()
-        .min(1)
-        .nullish()
-        .transform((v) => v ?? null),
-      persistent_volumes: z
-        .array(persistentVolume)
-        .nullish()
-        .transform((v) => v ?? []),
-      enable_parallel: z.boolean().default(false),
-      overrides: z
-        .record(z.string(), argoOverrideSchema)
-        .nullish()
-        .transform((v) => v ?? {}),
-    })
-    .superRefine((config, ctx) => {
-      const claims = new Set<string>();
-      const mounts = new Set<string>();
-      config.persistent_volumes.forEach((volume, index) => {
-        if (claims.has(volume.name))
-          ctx.addIssue({
-            code: "custom",
-            path: ["persistent_volumes", index, "name"],
-            message: `Duplicate claim name ${volume.name}: list each persistent volume claim once`,
-          });
-        if (mounts.has(volume.mount_path))
-          ctx.addIssue({
-            code: "custom",
-            path: ["persistent_volumes", index, "mount_path"],
-            message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path`,
-          });
-        claims.add(volume.name);
-        mounts.add(volume.mount_path);
-      });
+  const argoKeys = z.strictObject({
+    image: z.string().min(1, "the image every pod runs (runnable 0.20+: defaults.image)"),
+    expose_parameters_as_inputs: z.boolean().default(true),
+    secrets_from_k8s: z
+      .array(secretFromK8s)
+      .nullish()
+      .transform((v) => v ?? []),
+    output_file: z.string().min(1).default("argo-pipeline.yaml"),
+    name: generateName.default("runnable-dag-"),
+    annotations: stringMap.nullish().transform((v) => v ?? {}),
+    labels: stringMap.nullish().transform((v) => v ?? {}),
+    max_workflow_duration_in_seconds: orDefault(positiveSeconds, 172800),
+    node_selector: stringMap.nullish().transform((v) => v ?? null),
+    parallelism,
+    resources: orDefault(resourcesSchema, DEFAULT_RESOURCES),
+    retry_strategy: orDefault(retryStrategySchema, DEFAULT_RETRY),
+    max_step_duration_in_seconds: orDefault(positiveSeconds, 7200),
+    tolerations: z
+      .array(tolerationSchema)
+      .nullish()
+      .transform((v) => v ?? null),
+    image_pull_policy: orDefault(pullPolicy, ""),
+    service_account_name: z
+      .string()
+      .min(1)
+      .nullish()
+      .transform((v) => v ?? null),
+    persistent_volumes: z
+      .array(persistentVolume)
+      .nullish()
+      .transform((v) => v ?? []),
+    enable_parallel: z.boolean().default(false),
+    /** The workflow's namespace: runnable 0.20+'s argoWorkflow.metadata.namespace (no top-level key: February 2024's was never supported). */
+    "argoWorkflow.metadata.namespace": z
+      .string()
+      .min(1)
+      .nullish()
+      .transform((v) => v ?? null),
+    /** runnable 0.45's `cron_schedule`: a CronWorkflow firing the workflow on these schedules. */
+    cron_schedule: z
+      .strictObject({
+        schedules: z.array(z.string().superRefine(cronSchedule)).min(1, "give at least one schedule"),
+        timezone: z
+          .string()
+          .min(1)
+          .nullish()
+          .transform((v) => v ?? null),
+      })
+      .nullish()
+      .transform((v) => v ?? null),
+    overrides: z
+      .record(z.string(), argoOverrideSchema)
+      .nullish()
+      .transform((v) => v ?? {}),
+  });
+  const argoConfigSchema = argoKeys.superRefine((config, ctx) => {
+    const claims = new Set<string>();
+    const mounts = new Set<string>();
+    config.persistent_volumes.forEach((volume, index) => {
+      if (claims.has(volume.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["persistent_volumes", index, "name"],
+          message: `Duplicate claim name ${volume.name}: list each persistent volume claim once`,
+        });
+      if (mounts.has(volume.mount_path))
+        ctx.addIssue({
+          code: "custom",
+          path: ["persistent_volumes", index, "mount_path"],
+          message: `two volumes are mounted at ${volume.mount_path}: give each its own mount_path`,
+        });
+      claims.add(volume.name);
+      mounts.add(volume.mount_path);
     });
-  return argoConfigSchema;
+  });
+  // runnable 0.20+'s shape (defaults, argoWorkflow, pvc_for_runnable, ...) is read in this executor's keys;
+  // editors are shown both shapes.
+  const schema = z.preprocess(fromArgo050, argoConfigSchema);
+  return withEditorInput(schema, z.union([argoKeys, argo050Shape(argoKeys)]));
+}
+
+/** runnable 0.20+'s shape as written (for editors; the loader translates it, `config-050.ts`). */
+function argo050Shape(argoKeys: z.ZodObject) {
+  const loose = z.record(z.string(), z.unknown());
+  return argoKeys.omit({ image: true }).extend({
+    pvc_for_runnable: z.string().min(1).optional(),
+    custom_volumes: z.array(z.looseObject({ mount_path: z.string(), persistent_volume_claim: z.looseObject({ claim_name: z.string() }) })).optional(),
+    configmap_cache_name: z.string().optional(),
+    log_level: z.string().optional(),
+    defaults: z.looseObject({ image: z.string().min(1), resources: loose.optional() }),
+    argoWorkflow: z.looseObject({ metadata: loose.optional(), spec: loose.optional() }).optional(),
+  });
+}
+
+/** A schedule Argo's cron (robfig's) parses; the message says why not. */
+function cronSchedule(value: string, context: z.RefinementCtx): void {
+  const error = cronScheduleError(value);
+  if (error) context.addIssue({ code: "custom", message: `is not a cron schedule: ${error} (e.g. "0 0 * * *": every day at midnight)` });
 }
 
 /** The validated `argo` executor config. */

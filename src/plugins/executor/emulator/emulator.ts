@@ -35,7 +35,8 @@ export function createEmulatorExecutor(config: EmulatorConfig, context: PluginCo
 }
 
 async function launchHere(step: RemoteStep, runnable: readonly string[], context: PluginContext): Promise<RemoteStepResult> {
-  if (!step.pipelineFile) {
+  // A job's step process reads the job's graph from the stored run (no file needed).
+  if (!step.pipelineFile && !step.recordsGraph) {
     return {
       exitCode: 1,
       problem: "executor emulator: the step process reads the pipeline from a file, and this run has none: run it with `runnable execute <file>`",

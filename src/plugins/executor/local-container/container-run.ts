@@ -115,7 +115,8 @@ export interface ContainerStepInput {
   /** The step's internal name (placeholders unresolved). */
   internalName: string;
   mapVariable: MapVariable;
-  pipelineFile: string;
+  /** The pipeline file the step's process loads; null when the stored run records its graph (a job). */
+  pipelineFile: string | null;
   configFile: string | null;
   parametersFile: string | null;
   tag: string;
@@ -154,8 +155,7 @@ export function stepCommand(
     "execute-single-node",
     input.runId,
     input.internalName.replace(/ /g, "%"),
-    "--file",
-    input.pipelineFile,
+    ...(input.pipelineFile ? ["--file", input.pipelineFile] : []),
     ...(input.mapVariable.length > 0 ? ["--map-variable", JSON.stringify(Object.fromEntries(input.mapVariable))] : []),
     ...(input.configFile ? ["--config-file", input.configFile] : []),
     ...(input.parametersFile ? ["--parameters-file", input.parametersFile] : []),

@@ -87,7 +87,7 @@ async function launchInContainer(
   if (!setup) return { exitCode: 1, problem: "executor local-container was not prepared (the runtime and images are checked before the run)" };
   const peers: Peers | undefined = context.peers?.();
   if (!peers) return { exitCode: 1, problem: "executor local-container was created outside a run: it does not know the run's services" };
-  if (!step.pipelineFile) {
+  if (!step.pipelineFile && !step.recordsGraph) {
     return {
       exitCode: 1,
       problem: "a container step needs the pipeline in a file the image holds (pipelines built in code have none): run it with `runnable execute -f <file>`",

@@ -92,7 +92,8 @@ function writer(state: ChunkedFsState, runId: string, op: RunOp): () => Promise<
     }
     case "status":
     case "parameter_kinds":
-    case "run_config": {
+    case "run_config":
+    case "job": {
       const copy = cloneJson(op);
       return () => state.queue.run(runId, () => updateRunFile(runFolder(state, runId), copy));
     }

@@ -67,6 +67,17 @@ async function updateRun(store: PostgresStore, runId: string, column: "status" |
   if (rowCount === 0) throw runNotFound(runId, store.where);
 }
 
+/** Merges `fields` (JSON text of an object) into the run's header (the job log of a job run). */
+async function updateHeader(store: PostgresStore, runId: string, fields: string): Promise<void> {
+  const { rowCount } = await query(
+    store.db,
+    `UPDATE ${store.db.schema}.runnable_runs SET header = (header::jsonb || $2::jsonb)::json, updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS} WHERE run_id = $1`,
+    [runId, fields],
+    `set the job log of run "${runId}"`,
+  );
+  if (rowCount === 0) throw runNotFound(runId, store.where);
+}
+
 /** Sets (or, when `{}`, removes) `parameter_kinds` in the run's header column. */
 async function updateHeaderKinds(store: PostgresStore, runId: string, kinds: string): Promise<void> {
   const { rowCount } = await query(
@@ -135,6 +146,10 @@ function writer(store: PostgresStore, runId: string, op: RunOp): () => Promise<v
     case "run_config": {
       const json = JSON.stringify(op.payload);
       return () => updateRun(store, runId, op.op, json);
+    }
+    case "job": {
+      const json = JSON.stringify({ job: op.payload });
+      return () => updateHeader(store, runId, json);
     }
     case "parameter_kinds": {
       const json = JSON.stringify(op.payload);

@@ -36,6 +36,8 @@ function applyOne(store: S3StoreState, runId: string, op: RunOp): Promise<void> 
       return updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = op.payload));
     case "run_config":
       return updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = op.payload));
+    case "job":
+      return updateRecord(store, runId, `set the job log of run "${runId}"`, (record) => void (record.job = op.payload));
     case "parameter_kinds":
       return updateRecord(store, runId, `set the parameter kinds of run "${runId}"`, (record) => void applyOp(record, op));
     case "step":

@@ -94,6 +94,7 @@ export function createRunLogStore(driver: RunLogStoreDriver): RunLogStore {
     setRunConfig: (runId, runConfig) => write(facade, runId, { op: "run_config", location: [], payload: runConfig }),
     putStep: (runId, location, step, seq) => write(facade, runId, stepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => write(facade, runId, branchOp(location, branch, seq)),
+    setJob: (runId, job) => write(facade, runId, { op: "job", location: [], payload: { ...job, branches: {} } }),
     removeStep: (runId, location, internalName) => write(facade, runId, removeOp(location, internalName)),
     list: (options) => driver.list(options),
     delete: (runId) => found(facade, runId, () => driver.remove(runId)),

@@ -168,6 +168,9 @@ export function applyOp(run: RunLog, op: RunOp): boolean {
     case "run_config":
       run.run_config = op.payload;
       return true;
+    case "job":
+      run.job = op.payload;
+      return true;
     case "step": {
       const steps = stepsAt(run, op.location);
       if (!steps) return false;

@@ -35,4 +35,5 @@ export const runOpSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("step"), location: locationSchema, seq: z.number().optional(), payload: stepChunkSchema }),
   z.object({ op: z.literal("branch"), location: locationSchema, seq: z.number().optional(), payload: branchChunkSchema }),
   z.object({ op: z.literal("remove"), location: locationSchema, payload: z.string().min(1) }),
+  z.object({ op: z.literal("job"), location: locationSchema, payload: stepChunkSchema }),
 ]);
