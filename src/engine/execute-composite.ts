@@ -4,7 +4,8 @@ import { cloneJson } from "../core/parameters.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
-import { type BranchPlan, planBranches } from "./branch-plan.js";
+import { type BranchPlan, branchContext, planBranches } from "./branch-plan.js";
+import { runLoop } from "./execute-loop.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
@@ -33,7 +34,7 @@ interface Fanned {
 }
 
 /**
- * Runs a parallel, map or dag step: creates the branch logs (fan-out, CREATED: not run yet), runs the
+ * Runs a parallel, map, dag or conditional step (a loop: `runLoop`): creates the branch logs (fan-out, CREATED: not run yet), runs the
  * branches with the executor's concurrency limit, each on its own view of the parameters, then rolls
  * statuses and parameters up (fan-in). The step succeeds only when every branch does and fan-in finds
  * no conflict. In a retry, branches that succeeded before are kept and fan in from their stored logs.
@@ -77,6 +78,7 @@ async function fanOutAndIn(
   prior: StepLog | undefined,
   runGraph: GraphRunner,
 ): Promise<Fanned> {
+  if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
   const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
   const { runLogStore, executor } = run.services;
@@ -91,7 +93,7 @@ async function fanOutAndIn(
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
     if (before?.status === "SUCCESS") return { kind: "done", status: "SUCCESS", result: keptResult(ctx, plan, before) };
     if (stopReason(run)) return { kind: "not-started", key: plan.key };
-    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope() };
+    const branchCtx = branchContext(ctx, plan, locationOf(plan.key));
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
     return runBranch(run, plan, ctx, branchCtx, runGraph);

@@ -33,7 +33,7 @@ async function storedStep(run: RunState, ctx: BranchContext, name: string): Prom
  * again, one attempt per process, up to its `max_attempts`.
  */
 export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   const started = run.services.now();
   run.services.onEvent?.({ type: "step-start", internalName: name, kind: node.kind, depth: ctx.location.length });
   const launches = run.services.executor.capabilities.retryByRelaunch ? node.maxAttempts : 1;
@@ -131,7 +131,7 @@ async function recordLostStep(
   const { place, fresh, stored } = found;
   const reason = stopReason(run);
   const ending = result.ending && !reason ? maskSecrets(result.ending, run.secretValues) : undefined;
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   if (fresh?.status === "FAIL") {
     const attempts = fresh.attempts.length;
     if (!ending) return { message: fresh.message || (fresh.attempts.at(-1)?.message ?? ""), attempts };

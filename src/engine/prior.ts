@@ -12,7 +12,7 @@ import { assignParameters } from "./scope.js";
 export function priorOf(ctx: BranchContext, node: Node): StepLog | undefined {
   const steps = ctx.prior?.steps;
   if (!steps) return undefined;
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   return Object.hasOwn(steps, name) ? steps[name] : undefined;
 }
 
@@ -64,7 +64,7 @@ export async function dropUnreachedTerminals(run: RunState, graph: Graph, ctx: B
   if (ctx.prior?.mode !== "retry") return;
   for (const node of graph.nodes.values()) {
     if (!isTerminal(node)) continue;
-    const name = resolveName(node.internalName, ctx.mapVariable);
+    const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
     if (reached.has(name) || !Object.hasOwn(ctx.prior.steps, name)) continue;
     await run.services.runLogStore.removeStep(run.plan.runId, ctx.location, name);
   }

@@ -35,7 +35,7 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     const node = graph.nodes.get(current);
     if (!node) throw new RunnableError("PIPELINE_INVALID", `Step "${target}" is not in the pipeline (graph "${graph.internalBranchName || "top"}")`);
     if (node.name === target) return { node, seq };
-    const log = steps[resolveName(node.internalName, ctx.mapVariable)];
+    const log = steps[resolveName(node.internalName, ctx.mapVariable, ctx.loops)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
     if (log.status === "SUCCESS") {
       assignParameters(ctx.scope, log.output_parameters ?? {});
@@ -79,7 +79,7 @@ export function resolveStep(graph: Graph, log: RunLog, internalName: string, map
   for (let i = 0; i < segments.length; i += 2) {
     ctx = { ...ctx, prior: { mode: "retry", steps } };
     const { node, seq } = replayTo(current, steps, ctx, segments[i]!);
-    const key = resolveName(node.internalName, ctx.mapVariable);
+    const key = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
     const prior = Object.hasOwn(steps, key) ? steps[key] : undefined;
     const segment = segments[i + 1];
     if (segment === undefined)

@@ -49,6 +49,10 @@ export interface BranchContext {
   /** Branch chain of the graph's step logs ([] at top level). */
   location: LogLocation;
   mapVariable: MapVariable;
+  /** Iteration indexes of the enclosing loops, outermost first (they resolve loop placeholders). */
+  loops?: readonly number[];
+  /** Variables the enclosing loops give the tasks (each loop's `index_as` = its iteration index). */
+  loopEnv?: Readonly<Record<string, string>>;
   scope: Scope;
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;

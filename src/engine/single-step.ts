@@ -71,7 +71,7 @@ export async function runSingleStep(run: RunState, step: ResolvedStep, options: 
 
 async function implicitFail(run: RunState, step: ResolvedStep): Promise<void> {
   const fail = failNodeOf(step.graph);
-  const name = resolveName(fail.internalName, step.ctx.mapVariable);
+  const name = resolveName(fail.internalName, step.ctx.mapVariable, step.ctx.loops);
   const prior = step.ctx.prior?.steps[name];
   const place = { seq: step.place.seq + 1, ...(prior ? { prior } : {}) };
   await executeTerminal(run, fail, step.ctx, place);

@@ -34,7 +34,7 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
     }
     return log;
   }
-  const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable), node.kind);
+  const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable, ctx.loops), node.kind);
   for (const identity of run.identities) log.code_identities.push({ ...identity });
   return log;
 }

@@ -35,6 +35,8 @@ export function taskEnvironment(options: {
   attempt: number;
   parameters: Parameters;
   mapVariable: MapVariable;
+  /** The enclosing loops' `index_as` variables. */
+  loopEnv?: Readonly<Record<string, string>> | undefined;
   secrets: Record<string, string>;
 }): Record<string, string> {
   const env = { ...options.base, ...runVariables(options.runId, options.tag, options.attempt) };
@@ -44,5 +46,6 @@ export function taskEnvironment(options: {
     env.RUNNABLE_MAP_VARIABLE = json;
     env.runnable_MAP_VARIABLE = json;
   }
+  if (options.loopEnv) Object.assign(env, options.loopEnv);
   return Object.assign(env, options.secrets);
 }

@@ -124,6 +124,9 @@ function renderNode(state: RenderState, node: Node, iterVars: readonly IterVar[]
     case "dag":
       renderComposite(state, node, iterVars, [{ suffix: "-branch", render: (name) => renderGraph(state, node.branch, name, iterVars) }]);
       return;
+    case "conditional":
+    case "loop":
+      throw new RunnableError("UNSUPPORTED", `${node.kind} step "${node.internalName}" cannot be rendered for Argo yet`);
     default:
       assertNever(node);
   }

@@ -1,0 +1,99 @@
+import type { Graph, LoopNode } from "../core/graph.js";
+import type { BranchLog, Status, StepLog } from "../core/run-log.js";
+import { stopMessage } from "../core/stop.js";
+import { type BranchPlan, branchContext, loopIteration } from "./branch-plan.js";
+import { changedParameters } from "./fan-in.js";
+import { branchPrior } from "./prior.js";
+import { type BranchContext, type RunState, type Scope, stopReason } from "./run-state.js";
+import { recordedParameters, setOwn } from "./scope.js";
+
+type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
+
+/** What a loop came to: why it failed (empty when it succeeded) and the parameters it hands back. */
+export interface LoopOutcome {
+  message: string;
+  produced: Record<string, unknown>;
+}
+
+/**
+ * Runs a loop's branch as iterations `<loop>.0`, `<loop>.1`, ... (runnable 0.50's LoopNode): each
+ * iteration starts from the parameters the previous one ended with (the first from the loop's own), and
+ * the loop ends after an iteration that set `break_on` to true, or after `max_iterations` iterations
+ * (SUCCESS either way, as 0.50), or when an iteration fails (FAIL). Only the current iteration's scope
+ * is held, so memory does not grow with the iterations. In a retry, iterations that succeeded are kept
+ * and their stored parameters carried on; the loop continues at the one that failed.
+ */
+export async function runLoop(
+  run: RunState,
+  node: LoopNode,
+  ctx: BranchContext,
+  log: StepLog,
+  prior: StepLog | undefined,
+  runGraph: GraphRunner,
+): Promise<LoopOutcome> {
+  const stepKey = log.internal_name;
+  const kept = ctx.prior?.mode === "retry" ? (prior?.branches ?? {}) : {};
+  let scope: Scope = ctx.scope;
+  for (let index = 0; index < node.maxIterations; index++) {
+    const plan = loopIteration(node, ctx, stepKey, index, scope);
+    const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
+    let status: Status;
+    if (before?.status === "SUCCESS") {
+      scope = keptScope(scope, before);
+      status = "SUCCESS";
+    } else {
+      const reason = stopReason(run);
+      if (reason) return { message: `${stopMessage(reason)} (loop "${node.name}" before iteration ${index})`, produced: {} };
+      ({ status, scope } = await runIteration(run, node, plan, ctx, { stepKey, prior }, runGraph));
+      const stopped = stopReason(run);
+      if (stopped) return { message: `${stopMessage(stopped)} (loop "${node.name}" in iteration ${index})`, produced: {} };
+    }
+    if (status !== "SUCCESS") return { message: `iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`, produced: {} };
+    const stop = breakValue(node, scope, index);
+    if (typeof stop === "string") return { message: stop, produced: {} };
+    if (stop || index === node.maxIterations - 1) return { message: "", produced: changedParameters(ctx.scope.parameters, scope.parameters) };
+  }
+  return { message: "", produced: {} };
+}
+
+/** The scope after an iteration kept from an earlier walk: its stored parameters over the previous scope. */
+function keptScope(previous: Scope, branch: BranchLog): Scope {
+  const parameters = { ...previous.parameters };
+  for (const [key, value] of Object.entries(branch.parameters ?? {})) setOwn(parameters, key, value);
+  return previous.hidden ? { parameters, hidden: previous.hidden } : { parameters };
+}
+
+/** True to stop, false to go on (an unset `break_on` goes on, as in 0.50); a message when it is not a boolean. */
+function breakValue(node: LoopNode, scope: Scope, index: number): boolean | string {
+  if (!Object.hasOwn(scope.parameters, node.breakOn)) return false;
+  const value = scope.parameters[node.breakOn];
+  if (typeof value === "boolean") return value;
+  return (
+    `loop "${node.name}": break_on parameter "${node.breakOn}" must be a boolean (true or false), ` +
+    `but iteration ${index} left it ${JSON.stringify(value)}; return a boolean from the step that sets it`
+  );
+}
+
+/** Runs one iteration: its branch log PROCESSING while it runs, then its status and parameters. */
+async function runIteration(
+  run: RunState,
+  node: LoopNode,
+  plan: BranchPlan,
+  parent: BranchContext,
+  { stepKey, prior }: { stepKey: string; prior: StepLog | undefined },
+  runGraph: GraphRunner,
+): Promise<{ status: Status; scope: Scope }> {
+  const { runLogStore } = run.services;
+  const { runId } = run.plan;
+  const ctx = branchContext(parent, plan, [...parent.location, [stepKey, plan.key] as const]);
+  if (node.indexAs) ctx.loopEnv = { ...parent.loopEnv, [node.indexAs]: String(plan.index) };
+  const priorSteps = branchPrior(parent, prior, plan.key);
+  if (priorSteps) ctx.prior = priorSteps;
+  // Written before its first step: a run that dies here is retried from this iteration.
+  await runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index);
+  const walk: BranchContext = { ...ctx, terminalWrites: [] };
+  const status = await runGraph(run, plan.graph, walk);
+  const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
+  return { status, scope: ctx.scope };
+}
