@@ -31,8 +31,6 @@ import { REPO } from "./helpers/cli.js";
 const RETURNS = "needs issue 18: `returns:` run by the engine and its task runners (json, object, metric)";
 const SHELL_PARAMS = "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)";
 const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
-const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
-const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
 const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
@@ -40,8 +38,9 @@ const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
  * then runs and must give runnable 0.50.0's result (or declare the difference in the corpus).
  */
 const NOT_YET: Record<string, string> = {
-  "02-sequential/conditional.py": CONDITIONAL,
-  "02-sequential/conditional_rollback.py": CONDITIONAL,
+  // Conditional and Loop are built (issue 21); these examples also return values (`returns=[...]`).
+  "02-sequential/conditional.py": RETURNS,
+  "02-sequential/conditional_rollback.py": RETURNS,
   "03-parameters/passing_parameters_notebook.py": RETURNS,
   "03-parameters/passing_parameters_notebook.yaml": RETURNS,
   "03-parameters/passing_parameters_python.py": RETURNS,
@@ -63,12 +62,12 @@ const NOT_YET: Record<string, string> = {
   "07-map/map_fail.py": RETURNS,
   "07-map/map_fail.yaml": RETURNS,
   "08-mocking/mocked-config-unittest.yaml": CONFIG,
-  "09-retry/conditional.py": CONDITIONAL,
+  "09-retry/conditional.py": RETURNS,
   "09-retry/map.py": RETURNS,
   "09-retry/parameter_handling.py": RETURNS,
   "09-retry/parameter_handling.py#param1-on-retry": RETURNS,
-  "10-loop/max_iterations_loop.py": LOOP,
-  "10-loop/simple_loop.py": LOOP,
+  "10-loop/max_iterations_loop.py": RETURNS,
+  "10-loop/simple_loop.py": RETURNS,
   "11-jobs/catalog.py": JOBS,
   "11-jobs/catalog_no_copy.py": JOBS,
   "11-jobs/notebooks.py": JOBS,

@@ -26,6 +26,8 @@ _SDK = {
     "Stub": "_sdk_steps",
     "Parallel": "_sdk_composite",
     "Map": "_sdk_composite",
+    "Conditional": "_sdk_composite",
+    "Loop": "_sdk_composite",
     "Catalog": "_sdk_steps",
     "Success": "_sdk_steps",
     "Fail": "_sdk_steps",
@@ -38,8 +40,6 @@ _SDK = {
     "pickled": "_sdk_tasks",
     "metric": "_sdk_tasks",
     # runnable 0.50 names not built yet: they import, and raise NotImplementedError naming the feature when used
-    "Conditional": "_sdk_later",
-    "Loop": "_sdk_later",
     "PythonJob": "_sdk_later",
     "ShellJob": "_sdk_later",
     "NotebookJob": "_sdk_later",

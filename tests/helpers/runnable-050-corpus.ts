@@ -33,8 +33,8 @@ const NO_COPY = "Catalog(store_copy=False)";
 const REDUCER = "map reducer lambda string";
 const CONFIG_KEYS = "config keys pipeline-executor/run-log-store";
 const RETRY = "retry: RUNNABLE_RETRY_RUN_ID";
-const CONDITIONAL = "Conditional (issue 21)";
-const LOOP = "Loop (issue 21)";
+const CONDITIONAL = "Conditional (runnable 0.35)";
+const LOOP = "Loop (runnable 0.49)";
 const JOBS = "jobs: PythonJob/ShellJob/NotebookJob (issue 22)";
 const EMULATOR = "emulator executor";
 
