@@ -1,5 +1,5 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
-export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
+export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag, conditional, loop } from "./steps.js";
 export type {
   Step,
   CatalogOptions,
@@ -10,6 +10,8 @@ export type {
   NotebookTaskOptions,
   CommandType,
   ParameterSchema,
+  ConditionalOptions,
+  LoopOptions,
 } from "./steps.js";
 export {
   track,
