@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Services } from "../src/engine/services.js";
-import { graphOf, realTaskServices, runGraph } from "../src/testing/engine-harness.js";
+import { executorOf, graphOf, realTaskServices, runGraph, testServices } from "../src/testing/engine-harness.js";
+import { scriptedRunner, stopsRun } from "../src/testing/fakes.js";
 import { contractErrors } from "./helpers/cli.js";
 import { statuses } from "./helpers/composite.js";
 
@@ -194,5 +195,57 @@ describe("loop", () => {
     expect(Object.keys(iteration.steps)).toEqual(["each.b.s.1.s", "each.b.s.1.success"]);
     expect(Object.keys(iteration.steps["each.b.s.1.s"]!.branches)).toEqual(["each.b.s.1.s.b"]);
     expect(await contractErrors(log)).toEqual([]);
+  });
+});
+
+describe("the mocked executor", () => {
+  it("patches tasks inside a conditional's and a loop's branches; unpatched ones are recorded mocked", async () => {
+    const executor = await executorOf({
+      type: "mocked",
+      config: { patches: { work: { command: 'echo "patched $counter" >> ran; export RUNNABLE_PRM_done=true' } } },
+    });
+    const mocked = await realTaskServices({ executor });
+    const graph = pipeline("pick", {
+      pick: { type: "conditional", parameter: "toss", next: "count", branches: { heads: one(shell("echo real >> ran")) } },
+      count: {
+        type: "loop",
+        max_iterations: 5,
+        break_on: "done",
+        index_as: "counter",
+        next: "success",
+        branch: { start_at: "work", steps: { work: shell("echo real >> ran") } },
+      },
+    });
+    const log = await runGraph(graph, mocked, { cwd: dir, parameters: { toss: "heads" } });
+    expect(log.status).toBe("SUCCESS");
+    expect(log.steps.pick!.branches["pick.heads"]!.steps["pick.heads.s"]!.mock).toBe(true);
+    expect(Object.keys(log.steps.count!.branches)).toEqual(["count.0"]);
+    expect(await lines("ran")).toEqual(["patched 0"]);
+  });
+});
+
+describe("a stopped loop", () => {
+  it("ends in the iteration that was running: later iterations never start, the step says where it stopped", async () => {
+    const stop = new AbortController();
+    const runner = scriptedRunner({
+      work: [
+        (invocation) =>
+          invocation.internalName === "count.2.work" ? stopsRun(stop, { kind: "signal", signal: "SIGTERM" })(invocation) : { parameters: {}, metrics: [] },
+      ],
+    });
+    const graph = pipeline("count", {
+      count: {
+        type: "loop",
+        max_iterations: 100,
+        break_on: "done",
+        next: "success",
+        branch: { start_at: "work", steps: { work: { type: "task", command: "work", next: "success" } } },
+      },
+    });
+    const log = await runGraph(graph, testServices({ runner }), { stop: { signal: stop.signal } });
+    expect(log.status).toBe("FAIL");
+    expect(Object.keys(log.steps.count!.branches)).toEqual(["count.0", "count.1", "count.2"]);
+    expect(log.steps.count!.message).toBe('interrupted by SIGTERM: the run was stopped while this step was running (loop "count" in iteration 2)');
+    expect(runner.calls.map((call) => call.internalName)).toEqual(["count.0.work", "count.1.work", "count.2.work"]);
   });
 });
