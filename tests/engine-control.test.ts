@@ -249,3 +249,20 @@ describe("a stopped loop", () => {
     expect(runner.calls.map((call) => call.internalName)).toEqual(["count.0.work", "count.1.work", "count.2.work"]);
   });
 });
+
+describe("a step of a loop run in a process of its own (execute-single-node: local-container, slurm, Argo pods)", () => {
+  it("is found by its iteration's index and sees that iteration's parameters and index_as", async () => {
+    const { resolveStep } = await import("../src/engine/resolve-step.js");
+    const add = "n=${RUNNABLE_PRM_n:-0}; export RUNNABLE_PRM_n=$((n+1))";
+    const graph = counter(add);
+    const log = await runGraph(graph, services, { cwd: dir, parameters: { n: 10 } });
+    const step = resolveStep(graph, log, "count.3.s", []);
+    expect(step.node.internalName).toBe("count.loop_variable_placeholder.s");
+    expect(step.ctx.loops).toEqual([3]);
+    expect(step.ctx.loopEnv).toEqual({ counter: "3" });
+    expect(step.ctx.scope.parameters).toEqual({ n: 13 });
+    expect(step.ctx.location).toEqual([["count", "count.3"]]);
+    expect(step.place.prior?.internal_name).toBe("count.3.s");
+    expect(() => resolveStep(graph, log, "count.7.s", [])).toThrow('Loop "count" has no iteration "7" (0 to 4)');
+  });
+});

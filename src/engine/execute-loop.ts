@@ -57,7 +57,7 @@ export async function runLoop(
 }
 
 /** The scope after an iteration kept from an earlier walk: its stored parameters over the previous scope. */
-function keptScope(previous: Scope, branch: BranchLog): Scope {
+export function keptScope(previous: Scope, branch: BranchLog): Scope {
   const parameters = { ...previous.parameters };
   for (const [key, value] of Object.entries(branch.parameters ?? {})) setOwn(parameters, key, value);
   return previous.hidden ? { parameters, hidden: previous.hidden } : { parameters };
@@ -86,7 +86,7 @@ async function runIteration(
   const { runLogStore } = run.services;
   const { runId } = run.plan;
   const ctx = branchContext(parent, plan, [...parent.location, [stepKey, plan.key] as const]);
-  if (node.indexAs) ctx.loopEnv = { ...parent.loopEnv, [node.indexAs]: String(plan.index) };
+  withIndex(ctx, node, plan.index);
   const priorSteps = branchPrior(parent, prior, plan.key);
   if (priorSteps) ctx.prior = priorSteps;
   // Written before its first step: a run that dies here is retried from this iteration.
@@ -96,4 +96,10 @@ async function runIteration(
   const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
   await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
   return { status, scope: ctx.scope };
+}
+
+/** Gives the tasks of a loop iteration the loop's `index_as` variable (beside those of enclosing loops). */
+export function withIndex(ctx: BranchContext, node: LoopNode, index: number): BranchContext {
+  if (node.indexAs) ctx.loopEnv = { ...ctx.loopEnv, [node.indexAs]: String(index) };
+  return ctx;
 }

@@ -78,7 +78,8 @@ async function launchOnce(run: RunState, node: TaskNode, ctx: BranchContext, nam
     const config = run.plan.runConfig;
     return await launch.call(run.services.executor, {
       runId: run.plan.runId,
-      node,
+      // Loop iterations are named by index in the command (map items travel as --map-variable).
+      node: ctx.loops?.length ? { ...node, internalName: resolveName(node.internalName, [], ctx.loops) } : node,
       mapVariable: ctx.mapVariable,
       pipelineFile: config.pipeline_file || null,
       configFile: config.configuration_file || null,

@@ -1,9 +1,10 @@
 import { RunnableError } from "../core/errors.js";
-import { failNodeOf, isComposite, isTerminal, type CompositeNode, type Graph, type Node } from "../core/graph.js";
+import { failNodeOf, isComposite, isTerminal, type CompositeNode, type Graph, type LoopNode, type Node } from "../core/graph.js";
 import { itemText, resolveName, type MapVariable } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import type { LogLocation, RunLog, StepLog } from "../core/run-log.js";
-import { type BranchPlan, planBranches } from "./branch-plan.js";
+import { type BranchPlan, branchContext, loopIteration, planBranches } from "./branch-plan.js";
+import { keptScope, withIndex } from "./execute-loop.js";
 import type { BranchContext, StepPlace } from "./run-state.js";
 import { assignParameters } from "./scope.js";
 
@@ -44,8 +45,20 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
   }
 }
 
+/** Iteration `segment` of a loop, starting from the parameters the iteration before it recorded. */
+function iterationFor(node: LoopNode, ctx: BranchContext, step: StepLog, segment: string): BranchPlan {
+  const index = /^\d+$/.test(segment) ? Number(segment) : Number.NaN;
+  if (!(index < node.maxIterations))
+    throw new RunnableError("CLI_USAGE", `Loop "${step.internal_name}" has no iteration "${segment}" (0 to ${node.maxIterations - 1})`);
+  const before = index === 0 ? undefined : step.branches[`${step.internal_name}.${index - 1}`];
+  if (index > 0 && !before) throw stepNotReached(`${step.internal_name}.${segment}`, `${step.internal_name}.${index - 1}`);
+  return loopIteration(node, ctx, step.internal_name, index, before ? keptScope(ctx.scope, before) : ctx.scope);
+}
+
 /** The branch of `node` a name segment (and, for maps, the map variable) points at. */
-function branchFor(node: CompositeNode, ctx: BranchContext, stepKey: string, segment: string, mapVariable: MapVariable): BranchPlan {
+function branchFor(node: CompositeNode, ctx: BranchContext, step: StepLog, segment: string, mapVariable: MapVariable): BranchPlan {
+  const stepKey = step.internal_name;
+  if (node.kind === "loop") return iterationFor(node, ctx, step, segment);
   const plans = planBranches(node, ctx, stepKey);
   if (node.kind === "map") {
     const given = mapVariable.find(([name]) => name === node.iterateAs);
@@ -86,12 +99,13 @@ export function resolveStep(graph: Graph, log: RunLog, internalName: string, map
       return { node, graph: current, ctx, place: { seq, ...(prior ? { prior } : {}) }, ...(branchIndex === undefined ? {} : { branchIndex }) };
     if (!isComposite(node)) throw new RunnableError("PIPELINE_INVALID", `Step "${node.internalName}" has no branches (in "${internalName}")`);
     if (!prior) throw stepNotReached(internalName, node.name);
-    const plan = branchFor(node, ctx, key, segment, mapVariable);
+    const plan = branchFor(node, ctx, prior, segment, mapVariable);
     location = [...location, [key, plan.key] as const];
     steps = prior.branches[plan.key]?.steps ?? {};
     current = plan.graph;
     branchIndex = plan.index;
-    ctx = { location, mapVariable: plan.mapVariable, scope: plan.scope() };
+    ctx = branchContext(ctx, plan, location);
+    if (node.kind === "loop") withIndex(ctx, node, plan.index);
   }
   throw new RunnableError("CLI_USAGE", `"${internalName}" names a branch, not a step`);
 }
