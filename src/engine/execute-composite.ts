@@ -62,7 +62,8 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
       parameters: inputs,
     }),
   );
-  if (status === "SUCCESS") {
+  // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
+  if (status === "SUCCESS" || node.kind === "loop") {
     const changed = assignParameters(ctx.scope, fanned.produced);
     if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
   }

@@ -48,7 +48,12 @@ export async function runLoop(
       const stopped = stopReason(run);
       if (stopped) return { message: `${stopMessage(stopped)} (loop "${node.name}" in iteration ${index})`, produced: {} };
     }
-    if (status !== "SUCCESS") return { message: `iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`, produced: {} };
+    // As runnable 0.50, a failed iteration's parameters still reach the loop's graph (its on_failure sees them).
+    if (status !== "SUCCESS")
+      return {
+        message: `iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`,
+        produced: changedParameters(ctx.scope.parameters, scope.parameters),
+      };
     const stop = breakValue(node, scope, index);
     if (typeof stop === "string") return { message: stop, produced: {} };
     if (stop || index === node.maxIterations - 1) return { message: "", produced: changedParameters(ctx.scope.parameters, scope.parameters) };
@@ -64,7 +69,7 @@ export function keptScope(previous: Scope, branch: BranchLog): Scope {
 }
 
 /** True to stop, false to go on (an unset `break_on` goes on, as in 0.50); a message when it is not a boolean. */
-function breakValue(node: LoopNode, scope: Scope, index: number): boolean | string {
+export function breakValue(node: LoopNode, scope: Scope, index: number): boolean | string {
   if (!Object.hasOwn(scope.parameters, node.breakOn)) return false;
   const value = scope.parameters[node.breakOn];
   if (typeof value === "boolean") return value;

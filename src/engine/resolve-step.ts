@@ -38,10 +38,9 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     if (node.name === target) return { node, seq };
     const log = steps[resolveName(node.internalName, ctx.mapVariable, ctx.loops)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
-    if (log.status === "SUCCESS") {
-      assignParameters(ctx.scope, log.output_parameters ?? {});
-      current = node.next;
-    } else current = node.onFailure || failNodeOf(graph).name;
+    // A failed step hands nothing on, but for a loop's failed iteration (runnable 0.50 rolls it back).
+    assignParameters(ctx.scope, log.output_parameters ?? {});
+    current = log.status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
   }
 }
 
