@@ -1,10 +1,11 @@
 import { messageOf } from "../core/errors.js";
-import type { CompositeNode, Graph } from "../core/graph.js";
+import type { CompositeNode, ConditionalNode, Graph } from "../core/graph.js";
+import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
-import { type BranchPlan, branchContext, planBranches } from "./branch-plan.js";
+import { type BranchPlan, branchContext, conditionalBranch, planBranches } from "./branch-plan.js";
 import { runLoop } from "./execute-loop.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
@@ -22,7 +23,7 @@ const NAMED_FAILURES = 10;
 
 /** How one branch ended in this walk. */
 type BranchOutcome =
-  | { kind: "done"; status: Status; result: BranchResult }
+  | { kind: "done"; status: Status; result: BranchResult; pending?: Promise<void> }
   /** Not started because the run was stopped first. */
   | { kind: "not-started"; key: string };
 
@@ -31,6 +32,8 @@ interface Fanned {
   message: string;
   /** Parameters fan-in set (what the step produced). */
   produced: Parameters;
+  /** Branch writes issued but not awaited: they go to the store with the step's closing write. */
+  pending?: Promise<void> | undefined;
 }
 
 /**
@@ -40,12 +43,16 @@ interface Fanned {
  * no conflict. In a retry, branches that succeeded before are kept and fan in from their stored logs.
  */
 export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, place: StepPlace, runGraph: GraphRunner): Promise<Status> {
-  const step = await openStep(run, node, ctx, place);
+  const early = node.kind === "conditional" ? chosenEarly(node, ctx, place) : undefined;
+  const opening =
+    early &&
+    ((log: StepLog) => run.services.runLogStore.putBranch(run.plan.runId, [...ctx.location, [log.internal_name, early.key]], processing(early), early.index));
+  const step = await openStep(run, node, ctx, place, true, opening);
   const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
   let fanned: Fanned;
   try {
-    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph);
+    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early);
   } catch (error) {
     fanned = { message: messageOf(error), produced: {} };
   }
@@ -67,8 +74,24 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
     const changed = assignParameters(ctx.scope, fanned.produced);
     if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
   }
-  await closeStep(run, ctx, step);
+  await Promise.all([fanned.pending, closeStep(run, ctx, step)]);
   return status;
+}
+
+const processing = (plan: BranchPlan): BranchLog => ({ internal_name: plan.key, status: "PROCESSING", steps: {} });
+
+/**
+ * The branch a conditional runs, known before its step log is written (so both go to the store in one
+ * write), unless a retry keeps it or the choice fails (then the usual fan-out records why).
+ */
+function chosenEarly(node: ConditionalNode, ctx: BranchContext, place: StepPlace): BranchPlan | undefined {
+  const stepKey = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
+  try {
+    const plan = conditionalBranch(node, ctx, stepKey);
+    return ctx.prior?.mode === "retry" && place.prior && Object.hasOwn(place.prior.branches, plan.key) ? undefined : plan;
+  } catch {
+    return undefined;
+  }
 }
 
 async function fanOutAndIn(
@@ -78,6 +101,8 @@ async function fanOutAndIn(
   log: StepLog,
   prior: StepLog | undefined,
   runGraph: GraphRunner,
+  /** A conditional's branch whose PROCESSING log went with the step's (no CREATED write; its final write is left pending). */
+  opened?: BranchPlan,
 ): Promise<Fanned> {
   if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
   const stepKey = log.internal_name;
@@ -86,7 +111,7 @@ async function fanOutAndIn(
   const { runId } = run.plan;
   const locationOf = (key: string): LogLocation => [...ctx.location, [stepKey, key] as const];
   const kept = ctx.prior?.mode === "retry" ? (prior?.branches ?? {}) : {};
-  const fresh = plans.filter((plan) => !Object.hasOwn(kept, plan.key));
+  const fresh = plans.filter((plan) => !Object.hasOwn(kept, plan.key) && plan.key !== opened?.key);
   await mapLimit(fresh, FAN_OUT_WRITES, (plan) =>
     runLogStore.putBranch(runId, locationOf(plan.key), { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
   );
@@ -97,19 +122,20 @@ async function fanOutAndIn(
     const branchCtx = branchContext(ctx, plan, locationOf(plan.key));
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
-    return runBranch(run, plan, ctx, branchCtx, runGraph);
+    return runBranch(run, plan, ctx, branchCtx, runGraph, plan.key === opened?.key);
   });
-  const reason = stopReason(run);
-  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {} };
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
+  const pending = done.find((outcome) => outcome.pending)?.pending;
+  const reason = stopReason(run);
+  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {}, pending };
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
-  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
+  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {}, pending };
   const merged = fanIn(
     node,
     ctx.scope,
     done.map((outcome) => outcome.result),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters };
+  return "failure" in merged ? { message: merged.failure, produced: {}, pending } : { message: "", produced: merged.parameters, pending };
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
@@ -118,10 +144,17 @@ export function keptResult(parent: BranchContext, plan: BranchPlan, branch: Bran
 }
 
 /** Runs one branch and keeps only what fan-in needs (its changed parameters); its scope is dropped. */
-async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext, ctx: BranchContext, runGraph: GraphRunner): Promise<BranchOutcome> {
+async function runBranch(
+  run: RunState,
+  plan: BranchPlan,
+  parent: BranchContext,
+  ctx: BranchContext,
+  runGraph: GraphRunner,
+  opened = false,
+): Promise<BranchOutcome> {
   const { runLogStore } = run.services;
   const { runId } = run.plan;
-  const settle = deferredWrite(() => runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index));
+  const settle = opened ? async () => undefined : deferredWrite(() => runLogStore.putBranch(runId, ctx.location, processing(plan), plan.index));
   let status: Status;
   const walk: BranchContext = { ...ctx, terminalWrites: [] };
   try {
@@ -131,8 +164,16 @@ async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext,
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
   const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
-  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
+  const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
+    () => undefined,
+  );
   const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, ctx.scope.parameters, plan.ignore) : {};
+  // An opened branch's writes go with its step's closing write (its caller awaits them); others finish here.
+  if (opened) {
+    writes.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { kind: "done", status, result: { key: plan.key, changed }, pending: writes };
+  }
+  await writes;
   return { kind: "done", status, result: { key: plan.key, changed } };
 }
 

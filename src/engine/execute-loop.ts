@@ -1,5 +1,5 @@
 import type { Graph, LoopNode } from "../core/graph.js";
-import type { BranchLog, Status, StepLog } from "../core/run-log.js";
+import type { BranchLog, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { type BranchPlan, branchContext, loopIteration } from "./branch-plan.js";
 import { changedParameters } from "./fan-in.js";
@@ -12,7 +12,9 @@ type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<
 /** What a loop came to: why it failed (empty when it succeeded) and the parameters it hands back. */
 export interface LoopOutcome {
   message: string;
-  produced: Record<string, unknown>;
+  produced: Parameters;
+  /** The last iteration's closing writes, issued but not awaited (they go with the step's own). */
+  pending?: Promise<void> | undefined;
 }
 
 /**
@@ -34,6 +36,9 @@ export async function runLoop(
   const stepKey = log.internal_name;
   const kept = ctx.prior?.mode === "retry" ? (prior?.branches ?? {}) : {};
   let scope: Scope = ctx.scope;
+  // The last iteration's closing writes, issued with the next iteration's opening one (one store write).
+  let pending: Promise<void> | undefined;
+  const ended = (message: string, produced: Parameters = {}): LoopOutcome => ({ message, produced, pending });
   for (let index = 0; index < node.maxIterations; index++) {
     const plan = loopIteration(node, ctx, stepKey, index, scope);
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
@@ -43,22 +48,19 @@ export async function runLoop(
       status = "SUCCESS";
     } else {
       const reason = stopReason(run);
-      if (reason) return { message: `${stopMessage(reason)} (loop "${node.name}" before iteration ${index})`, produced: {} };
-      ({ status, scope } = await runIteration(run, node, plan, ctx, { stepKey, prior }, runGraph));
+      if (reason) return ended(`${stopMessage(reason)} (loop "${node.name}" before iteration ${index})`);
+      ({ status, scope, pending } = await runIteration(run, node, plan, ctx, { stepKey, prior, pending }, runGraph));
       const stopped = stopReason(run);
-      if (stopped) return { message: `${stopMessage(stopped)} (loop "${node.name}" in iteration ${index})`, produced: {} };
+      if (stopped) return ended(`${stopMessage(stopped)} (loop "${node.name}" in iteration ${index})`);
     }
     // As runnable 0.50, a failed iteration's parameters still reach the loop's graph (its on_failure sees them).
-    if (status !== "SUCCESS")
-      return {
-        message: `iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`,
-        produced: changedParameters(ctx.scope.parameters, scope.parameters),
-      };
+    const changed = () => changedParameters(ctx.scope.parameters, scope.parameters);
+    if (status !== "SUCCESS") return ended(`iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`, changed());
     const stop = breakValue(node, scope, index);
-    if (typeof stop === "string") return { message: stop, produced: {} };
-    if (stop || index === node.maxIterations - 1) return { message: "", produced: changedParameters(ctx.scope.parameters, scope.parameters) };
+    if (typeof stop === "string") return ended(stop);
+    if (stop || index === node.maxIterations - 1) return ended("", changed());
   }
-  return { message: "", produced: {} };
+  return ended("");
 }
 
 /** The scope after an iteration kept from an earlier walk: its stored parameters over the previous scope. */
@@ -79,15 +81,15 @@ export function breakValue(node: LoopNode, scope: Scope, index: number): boolean
   );
 }
 
-/** Runs one iteration: its branch log PROCESSING while it runs, then its status and parameters. */
+/** Runs one iteration: its branch log PROCESSING while it runs; returns its status, parameters and closing writes. */
 async function runIteration(
   run: RunState,
   node: LoopNode,
   plan: BranchPlan,
   parent: BranchContext,
-  { stepKey, prior }: { stepKey: string; prior: StepLog | undefined },
+  { stepKey, prior, pending }: { stepKey: string; prior: StepLog | undefined; pending: Promise<void> | undefined },
   runGraph: GraphRunner,
-): Promise<{ status: Status; scope: Scope }> {
+): Promise<{ status: Status; scope: Scope; pending: Promise<void> }> {
   const { runLogStore } = run.services;
   const { runId } = run.plan;
   const ctx = branchContext(parent, plan, [...parent.location, [stepKey, plan.key] as const]);
@@ -95,12 +97,15 @@ async function runIteration(
   const priorSteps = branchPrior(parent, prior, plan.key);
   if (priorSteps) ctx.prior = priorSteps;
   // Written before its first step: a run that dies here is retried from this iteration.
-  await runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index);
+  await Promise.all([pending, runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index)]);
   const walk: BranchContext = { ...ctx, terminalWrites: [] };
   const status = await runGraph(run, plan.graph, walk);
   const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
-  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
-  return { status, scope: ctx.scope };
+  const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
+    () => undefined,
+  );
+  writes.catch(() => undefined); // awaited with the next write; never an unhandled rejection meanwhile
+  return { status, scope: ctx.scope, pending: writes };
 }
 
 /** Gives the tasks of a loop iteration the loop's `index_as` variable (beside those of enclosing loops). */

@@ -43,13 +43,21 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
  * Opens a step's log (PROCESSING) and reports it. Composite steps are stored at once (their branch
  * logs are written inside them); leaf steps after a short delay.
  */
-export async function openStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace, announce = true): Promise<OpenStep> {
+export async function openStep(
+  run: RunState,
+  node: Node,
+  ctx: BranchContext,
+  place: StepPlace,
+  announce = true,
+  alongside?: (log: StepLog) => Promise<void>,
+): Promise<OpenStep> {
   const log = startingLog(run, node, ctx, place);
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
   const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
   const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
-  if (isComposite(node)) await put();
+  // A composite's first branch log may go with it (`alongside`, issued right after it: one store write).
+  if (isComposite(node)) await Promise.all([put(), alongside?.(log)]);
   else step.settle = deferredWrite(put);
   if (announce) run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
   return step;
