@@ -104,7 +104,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   dag_definition: "the path of a YAML file",
   parameter: "the name of the parameter whose value picks the branch (letters and digits only, as runnable 0.50 requires)",
   default: "the branch graph run when no key of branches matches",
-  max_iterations: "an integer >= 1, the most iterations the loop runs (the bound is mandatory)",
+  max_iterations: "an integer >= 1: the most iterations the loop runs; the bound is mandatory",
   break_on: "the name of the boolean parameter that ends the loop when true",
   index_as: "the name of the environment variable holding the iteration index (letters, digits and _)",
   dag: "a nested graph with start_at and steps",
