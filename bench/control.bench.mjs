@@ -38,12 +38,16 @@ async function loopChild(dir, iterations) {
   console.log(JSON.stringify({ ...timing, rssMB: process.resourceUsage().maxRSS / 1024 }));
 }
 
-/** Child: a map over `items` items whose branch is a stub, or a conditional on the item choosing a stub branch. */
-async function mapChild(dir, items, withConditional) {
-  const { conditional, map, pipeline, stub, typescript } = await import("../dist/index.js");
-  const work = pipeline({ steps: [stub({ name: "work" })] });
+/**
+ * Child: a map over `items` items whose branch is one step (a stub, or a shell `true`: real work), or a
+ * conditional on the item choosing a branch of that step.
+ */
+async function mapChild(dir, items, withConditional, kind) {
+  const { conditional, map, pipeline, shell, stub, typescript } = await import("../dist/index.js");
+  const step = (name) => (kind === "shell" ? shell({ name, command: "true" }) : stub({ name }));
+  const work = pipeline({ steps: [step("work")] });
   const branch = withConditional
-    ? pipeline({ steps: [conditional({ name: "pick", on: "parity", branches: { even: work, odd: pipeline({ steps: [stub({ name: "other" })] }) } })] })
+    ? pipeline({ steps: [conditional({ name: "pick", on: "parity", branches: { even: work, odd: pipeline({ steps: [step("other")] }) } })] })
     : work;
   const steps = [
     typescript({ name: "list", function: () => ({ items: Array.from({ length: items }, (_, i) => (i % 2 ? "odd" : "even")) }) }),
@@ -73,16 +77,20 @@ export async function controlBenchmarks() {
       `loop of stub iterations, file-system store: ${loops.map((l) => `${l.n.toLocaleString("en")} ${l.seconds.toFixed(2)} s (CPU ${l.cpuSeconds.toFixed(2)} s) / ${l.rssMB.toFixed(0)} MB`).join("; ")} ` +
         `[10,000: targets <= ${TARGET.loopSeconds} s, <= ${TARGET.loopRssMB} MB: ${mark(big.seconds <= TARGET.loopSeconds && big.rssMB <= TARGET.loopRssMB)}]`,
     );
-    const plain = best([child(scratch, "map", 1000, 0), child(scratch, "map", 1000, 0), child(scratch, "map", 1000, 0)]);
-    const chosen = best([child(scratch, "map", 1000, 1), child(scratch, "map", 1000, 1), child(scratch, "map", 1000, 1)]);
-    const ratio = chosen.seconds / plain.seconds;
-    const cpuRatio = chosen.cpuSeconds / plain.cpuSeconds;
-    console.log(
-      `1,000-item map of a stub: ${plain.seconds.toFixed(2)} s (CPU ${plain.cpuSeconds.toFixed(2)} s) / ${plain.rssMB.toFixed(0)} MB; with a conditional around the stub: ` +
-        `${chosen.seconds.toFixed(2)} s (CPU ${chosen.cpuSeconds.toFixed(2)} s) / ${chosen.rssMB.toFixed(0)} MB; ${ratio.toFixed(2)}x wall, ${cpuRatio.toFixed(2)}x CPU ` +
-        `[target <= ${TARGET.conditionalRatio}x: ${mark(ratio <= TARGET.conditionalRatio)}]`,
-    );
-    return { loops, map: { plain, chosen, ratio, cpuRatio } };
+    const maps = {};
+    for (const kind of ["stub", "shell"]) {
+      const plain = best([0, 1, 2].map(() => child(scratch, "map", 1000, 0, kind)));
+      const chosen = best([0, 1, 2].map(() => child(scratch, "map", 1000, 1, kind)));
+      const ratio = chosen.seconds / plain.seconds;
+      const cpuRatio = chosen.cpuSeconds / plain.cpuSeconds;
+      maps[kind] = { plain, chosen, ratio, cpuRatio };
+      console.log(
+        `1,000-item map of a ${kind === "shell" ? "shell `true` task" : "stub"}: ${plain.seconds.toFixed(2)} s (CPU ${plain.cpuSeconds.toFixed(2)} s) / ${plain.rssMB.toFixed(0)} MB; ` +
+          `with a conditional around it: ${chosen.seconds.toFixed(2)} s (CPU ${chosen.cpuSeconds.toFixed(2)} s) / ${chosen.rssMB.toFixed(0)} MB; ` +
+          `${ratio.toFixed(2)}x wall, ${cpuRatio.toFixed(2)}x CPU [target <= ${TARGET.conditionalRatio}x: ${mark(ratio <= TARGET.conditionalRatio)}]`,
+      );
+    }
+    return { loops, maps };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -91,7 +99,7 @@ export async function controlBenchmarks() {
 if (process.argv[2] === "--child") {
   const [dir, kind, ...args] = process.argv.slice(3);
   if (kind === "loop") await loopChild(dir, Number(args[0]));
-  else await mapChild(dir, Number(args[0]), args[1] === "1");
+  else await mapChild(dir, Number(args[0]), args[1] === "1", args[2]);
 } else if (process.argv[1] === SELF) {
   await controlBenchmarks();
 }
