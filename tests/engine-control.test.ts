@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Services } from "../src/engine/services.js";
 import { executorOf, graphOf, realTaskServices, runGraph, testServices } from "../src/testing/engine-harness.js";
-import { scriptedRunner, stopsRun } from "../src/testing/fakes.js";
+import { scriptedRunner, stopsRun, takes } from "../src/testing/fakes.js";
 import { contractErrors } from "./helpers/cli.js";
 import { statuses } from "./helpers/composite.js";
 
@@ -264,5 +264,31 @@ describe("a step of a loop run in a process of its own (execute-single-node: loc
     expect(step.ctx.location).toEqual([["count", "count.3"]]);
     expect(step.place.prior?.internal_name).toBe("count.3.s");
     expect(() => resolveStep(graph, log, "count.7.s", [])).toThrow('Loop "count" has no iteration "7" (0 to 4)');
+  });
+});
+
+describe("a conditional's records while it runs", () => {
+  it("are in the store once its branch has something to record: a slow step shows the conditional and its branch PROCESSING", async () => {
+    const seen: string[] = [];
+    const services = testServices({
+      runner: scriptedRunner({
+        slow: [
+          async (invocation) => {
+            const outcome = await takes(250)(invocation);
+            const log = await services.runLogStore.get("test-run");
+            const pick = log.steps.pick!;
+            seen.push(pick.status, pick.branches["pick.a"]!.status, pick.branches["pick.a"]!.steps["pick.a.s"]!.status);
+            return outcome;
+          },
+        ],
+      }),
+    });
+    const graph = pipeline("pick", {
+      pick: { type: "conditional", parameter: "x", next: "success", branches: { a: one({ type: "task", command: "slow", next: "success" }) } },
+    });
+    const log = await runGraph(graph, services, { parameters: { x: "a" } });
+    expect(log.status).toBe("SUCCESS");
+    expect(seen).toEqual(["PROCESSING", "PROCESSING", "PROCESSING"]);
+    expect(log.steps.pick!.branches["pick.a"]!.status).toBe("SUCCESS");
   });
 });

@@ -44,15 +44,25 @@ interface Fanned {
  */
 export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, place: StepPlace, runGraph: GraphRunner): Promise<Status> {
   const early = node.kind === "conditional" ? chosenEarly(node, ctx, place) : undefined;
-  const opening =
+  const alongside =
     early &&
     ((log: StepLog) => run.services.runLogStore.putBranch(run.plan.runId, [...ctx.location, [log.internal_name, early.key]], processing(early), early.index));
-  const step = await openStep(run, node, ctx, place, true, opening);
+  // In this process the conditional's logs wait for its branch's first write; a launching executor's
+  // step processes write into them themselves, so they are written first.
+  const lazy = early !== undefined && run.services.executor.capabilities.placement === "in-process";
+  const step = await openStep(run, node, ctx, place, true, { ...(alongside ? { alongside } : {}), lazy });
+  let opened: Promise<void> | undefined;
+  const openParents = (): void => {
+    if (opened || !step.open) return;
+    ctx.openParents?.();
+    opened = step.open();
+    opened.catch(() => undefined); // awaited when the step closes
+  };
   const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
   let fanned: Fanned;
   try {
-    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early);
+    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early && { plan: early, openParents });
   } catch (error) {
     fanned = { message: messageOf(error), produced: {} };
   }
@@ -74,7 +84,8 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
     const changed = assignParameters(ctx.scope, fanned.produced);
     if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
   }
-  await Promise.all([fanned.pending, closeStep(run, ctx, step)]);
+  openParents();
+  await Promise.all([opened, fanned.pending, closeStep(run, ctx, step)]);
   return status;
 }
 
@@ -101,9 +112,10 @@ async function fanOutAndIn(
   log: StepLog,
   prior: StepLog | undefined,
   runGraph: GraphRunner,
-  /** A conditional's branch whose PROCESSING log went with the step's (no CREATED write; its final write is left pending). */
-  opened?: BranchPlan,
+  /** A conditional's branch whose PROCESSING log goes with the step's (no CREATED write; its final write is left pending). */
+  early?: { plan: BranchPlan; openParents: () => void },
 ): Promise<Fanned> {
+  const opened = early?.plan;
   if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
   const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
@@ -122,6 +134,7 @@ async function fanOutAndIn(
     const branchCtx = branchContext(ctx, plan, locationOf(plan.key));
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
+    if (plan.key === opened?.key) branchCtx.openParents = early!.openParents;
     return runBranch(run, plan, ctx, branchCtx, runGraph, plan.key === opened?.key);
   });
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
@@ -164,6 +177,7 @@ async function runBranch(
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
   const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  ctx.openParents?.();
   const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
     () => undefined,
   );

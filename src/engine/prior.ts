@@ -34,6 +34,7 @@ export async function skipStep(run: RunState, node: Node, ctx: BranchContext, pl
     log.status = "SUCCESS";
     log.mock = true;
     if (prior.output_parameters) log.output_parameters = structuredClone(prior.output_parameters);
+    ctx.openParents?.();
     await run.services.runLogStore.putStep(run.plan.runId, ctx.location, log, place.seq);
   }
   run.services.onEvent?.({

@@ -57,6 +57,12 @@ export interface BranchContext {
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
   /**
+   * Issues the PROCESSING writes of the composite steps around this graph that were opened lazily (a
+   * conditional's step and chosen branch): called before any write under this graph's location, so the
+   * parents reach the store first, in the same store write. Nothing inside recorded means nothing lost.
+   */
+  openParents?: () => void;
+  /**
    * Set by a caller that writes its own record right after the walk (a branch's final log): the
    * terminal step's write is left here for it, so that both go to the store together (one append).
    */

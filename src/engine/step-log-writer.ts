@@ -18,6 +18,8 @@ export interface OpenStep {
   seq: number;
   /** Cancels a PROCESSING write not yet started, or waits for the one in flight. */
   settle?: () => Promise<void>;
+  /** A lazily opened composite's PROCESSING writes, not issued yet. */
+  open?: () => Promise<void>;
 }
 
 /**
@@ -49,15 +51,21 @@ export async function openStep(
   ctx: BranchContext,
   place: StepPlace,
   announce = true,
-  alongside?: (log: StepLog) => Promise<void>,
+  composite: { alongside?: (log: StepLog) => Promise<void>; lazy?: boolean } = {},
 ): Promise<OpenStep> {
   const log = startingLog(run, node, ctx, place);
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
-  const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
+  const put = (): Promise<void> => {
+    ctx.openParents?.();
+    return run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
+  };
   const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
-  // A composite's first branch log may go with it (`alongside`, issued right after it: one store write).
-  if (isComposite(node)) await Promise.all([put(), alongside?.(log)]);
+  // A composite's first branch log may go with it (`alongside`, issued right after it: one store write);
+  // `lazy` leaves both to `step.open`, for the first write of a child (see BranchContext.openParents).
+  const open = (): Promise<void> => Promise.all([put(), composite.alongside?.(log)]).then(() => undefined);
+  if (isComposite(node) && composite.lazy) step.open = open;
+  else if (isComposite(node)) await open();
   else step.settle = deferredWrite(put);
   if (announce) run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
   return step;
@@ -94,6 +102,7 @@ export async function closeStepWithCaller(run: RunState, ctx: BranchContext, ste
 }
 
 async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+  ctx.openParents?.();
   await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
   run.services.onEvent?.({
     type: "step-end",
