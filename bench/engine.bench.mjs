@@ -60,6 +60,25 @@ export async function engineBenchmarks() {
     `TypeScript no-op chain, file-system store: 100 steps ${ts100.toFixed(3)} ms/step, 1,000 steps ${ts1000.toFixed(3)} ms/step (target <= 2 ms), ratio ${(ts1000 / ts100).toFixed(2)} (target <= 1.5)`,
   );
 
+  // Issue 19: module tasks run in warm worker threads (stoppable whatever they do); the same chain on
+  // the CLI's thread (`task_runners: {typescript: {worker_threads: false}}`) is what they cost before.
+  const moduleStep = (i) => typescript({ name: `step ${i}`, command: "tasks.mjs#noop" });
+  const moduleChain = (threads) => async (dir) => {
+    writeFileSync(join(dir, "tasks.mjs"), "export function noop() {}\n");
+    writeFileSync(join(dir, "c.yaml"), `task_runners:\n  typescript:\n    worker_threads: ${threads}\n`);
+    const steps = Array.from({ length: 1000 }, (_, i) => moduleStep(i));
+    const started = performance.now();
+    const log = await pipeline({ name: "module-chain", steps }).execute({ cwd: dir, env: {}, configFile: join(dir, "c.yaml"), ...quiet });
+    if (log.status !== "SUCCESS") throw new Error("module chain failed");
+    return (performance.now() - started) / 1000;
+  };
+  await measure("warm-up", 1, moduleChain(true));
+  const inThread = await measure("module-here", 3, moduleChain(false));
+  const inWorker = await measure("module-worker", 3, moduleChain(true));
+  console.log(
+    `TypeScript module no-op chain of 1,000: ${inWorker.toFixed(3)} ms/step in worker threads, ${inThread.toFixed(3)} ms/step on the CLI's thread: +${(inWorker - inThread).toFixed(3)} ms/step (target <= 1 ms)`,
+  );
+
   const spawnStart = performance.now();
   for (let i = 0; i < 100; i++) spawnSync("/bin/sh", ["-c", "true"]);
   const bare = (performance.now() - spawnStart) / 100;

@@ -7,12 +7,14 @@ import { controlBenchmarks } from "./control.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
+import { objectsBenchmarks } from "./objects.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
 import { runLogCheckBenchmarks } from "./run-log-check.bench.mjs";
 import { scaleBenchmarks } from "./scale.bench.mjs";
 import { slurmBenchmarks } from "./slurm.bench.mjs";
 import { storesBenchmarks } from "./stores.bench.mjs";
+import { sweepBenchmarks } from "./sweep.bench.mjs";
 import { trackingBenchmarks } from "./tracking.bench.mjs";
 import { uiBenchmarks } from "./ui.bench.mjs";
 
@@ -31,3 +33,6 @@ if (!only || only === "runlog") await runLogCheckBenchmarks();
 if (!only || only === "stores") await storesBenchmarks();
 if (!only || only === "scale") await scaleBenchmarks();
 if (!only || only === "slurm") await slurmBenchmarks();
+// Needs runnable 0.50.0's virtualenv (made once by scripts/runnable-050-venv.sh): only when asked for.
+if (only === "objects") await objectsBenchmarks();
+if (!only || only === "sweep") await sweepBenchmarks();

@@ -31,7 +31,11 @@ const englishOnlyZodLocales = {
 };
 
 await build({
-  entryPoints: { runnable: path.join(root, "src", "cli", "main.ts") },
+  // The TypeScript task runner's worker threads load their own entry, beside the runner's chunk.
+  entryPoints: {
+    runnable: path.join(root, "src", "cli", "main.ts"),
+    "bundle/task-worker": path.join(root, "src", "plugins", "task", "typescript", "task-worker.ts"),
+  },
   bundle: true,
   splitting: true,
   platform: "node",

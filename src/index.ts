@@ -2,5 +2,6 @@
 export * from "./sdk/index.js";
 export { RunnableError, isRunnableError, type ErrorCode, type Problem } from "./core/errors.js";
 export type { RunLog, StepLog, BranchLog, Attempt, DataCatalog, CodeIdentity, Status, Parameters } from "./core/run-log.js";
+export type { ParameterKind, ParameterKinds } from "./core/returns.js";
 export type { PluginDefinition, PluginContext } from "./ports/plugin.js";
 export { definePlugin } from "./ports/plugin.js";

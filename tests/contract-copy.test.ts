@@ -40,16 +40,20 @@ function compile(file: string): Validate {
 const TIGHTENED = [
   /^\/initial_parameters(\/|$)/,
   /\/output_parameters(\/|$)/,
+  /(^|\/)(output_)?parameter_kinds(\/|$)/,
   /\/branches\/[^/]+\/parameters(\/|$)/,
   /\/attempts\/\d+\/(user_defined_metrics|metric_times_ms)(\/|$)/,
   /^\/run_config\/variables\/./,
   /\/attempts\/\d+\/attempt_number$/,
 ];
 
-/** A TypeScript pipeline whose run log has what the YAML examples lack: retried attempts with metrics, output parameters, map and parallel branches. */
+/**
+ * A TypeScript pipeline whose run log has what the YAML examples lack: retried attempts with metrics,
+ * output parameters, map and parallel branches, returned values with their kinds (an object, a metric).
+ */
 const SDK_PIPELINE = `
 import { existsSync, writeFileSync } from "node:fs";
-import { map, parallel, pipeline, stub, track, typescript } from ${JSON.stringify(join(REPO, "dist/index.js"))};
+import { map, metric, object, parallel, pipeline, stub, track, typescript } from ${JSON.stringify(join(REPO, "dist/index.js"))};
 const square = pipeline({ steps: [typescript({ name: "square", function: ({ item }) => ({ squared: item * item }) })] });
 export default pipeline({
   steps: [
@@ -59,6 +63,7 @@ export default pipeline({
       return { items: [1, 2, 3], model: "m.pkl" };
     } }),
     map({ name: "each", iterateOn: "items", iterateAs: "item", branch: square }),
+    typescript({ name: "fit", function: () => [new Map([["w", 1]]), 0.5], returns: [object("model"), metric("score")] }),
     parallel({ name: "both", branches: { a: pipeline({ steps: [stub({ name: "a1" })] }), b: pipeline({ steps: [stub({ name: "b1" })] }) } }),
   ],
 });

@@ -140,6 +140,30 @@ const CASES: Case[] = [
     },
   },
   {
+    file: "examples/returns/pipeline.yaml",
+    args: ["-p", "examples/returns/parameters.yaml"],
+    code: 0,
+    status: "SUCCESS",
+    steps: { train: "SUCCESS", evaluate: "SUCCESS", shell: "SUCCESS", each: "SUCCESS", success: "SUCCESS" },
+    parameters: { doubled: 6, score: 0.9, model: "model", prediction: 9, others: ["rows", "score", "settings"], chunks: [1, 2, 3], squared: 14 },
+    check: async (log, dir) => {
+      expect(log.parameter_kinds).toEqual({ score: "metric", model: "object" });
+      expect(log.steps.train.user_defined_metrics).toEqual({ score: 0.9 });
+      expect(log.steps.train.attempts[0].output_parameter_kinds).toEqual({ score: "metric", model: "object" });
+      expect(log.steps.evaluate.attempts[0].parameter_kinds).toEqual({ score: "metric", model: "object" });
+      expect(log.steps.each.branches["each.2"].parameters.squared).toBe(4);
+      expect((await readFile(join(dir, ".catalog", log.run_id, "model.dill"))).length).toBeGreaterThan(0);
+    },
+  },
+  {
+    file: "examples/typescript/returns.ts",
+    code: 0,
+    status: "SUCCESS",
+    steps: { rows: "SUCCESS", fit: "SUCCESS", use: "SUCCESS", success: "SUCCESS" },
+    parameters: { rows: [3, 1, 2], score: 0.75, model: "model", total: 6 },
+    check: (log) => expect([log.parameter_kinds, log.steps.fit.user_defined_metrics]).toEqual([{ score: "metric", model: "object" }, { score: 0.75 }]),
+  },
+  {
     file: "examples/typescript/on-failure.ts",
     code: 0,
     status: "SUCCESS",

@@ -50,15 +50,30 @@ describe("--use-cached: a new run re-using what succeeded in an earlier one", ()
 });
 
 describe("runnable retry: the same run continued", () => {
-  it("uses the pipeline file given explicitly, with a warning", async () => {
+  it("uses the pipeline file given explicitly, with a warning, when its dag is the run's", async () => {
     const result = await runCli(["execute", "-f", "examples/retry-fail.yaml", "--run-id", "wf-2", "--no-output"], { cwd: dir });
     expect(result.code).toBe(1);
-    const retried = await runCli(["retry", "wf-2", "-f", "examples/retry-fixed.yaml", "--no-output"], { cwd: dir });
-    expect(retried.code, retried.stderr).toBe(0);
-    expect(retried.stderr).toContain(
-      "using the pipeline file examples/retry-fixed.yaml given on the command line instead of the run's own (examples/retry-fail.yaml)",
-    );
-    expect((await readRunLog(dir, "wf-2")).run_config.pipeline_file).toBe("examples/retry-fixed.yaml");
+    await writeFile(join(dir, "same-dag.yaml"), await readFile(join(REPO, "examples/retry-fail.yaml"), "utf8"));
+    const retried = await runCli(["retry", "wf-2", "-f", "same-dag.yaml", "--no-output"], { cwd: dir });
+    expect(retried.code, retried.stderr).toBe(1);
+    expect(retried.stderr).toContain("using the pipeline file same-dag.yaml given on the command line instead of the run's own (examples/retry-fail.yaml)");
+    const log = await readRunLog(dir, "wf-2");
+    expect(log.run_config.pipeline_file).toBe("same-dag.yaml");
+    expect(log.steps["Retrieve Content"].attempts.map((a: { attempt_number: number }) => a.attempt_number)).toEqual([1, 2]);
+  });
+
+  it("refuses an edited pipeline (another dag_hash), naming the run that reuses what succeeded", async () => {
+    const before = await readRunLog(dir, "wf-2");
+    const refused = await runCli(["retry", "wf-2", "-f", "examples/retry-fixed.yaml", "--no-output"], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Run "wf-2" cannot be retried with examples/retry-fixed.yaml: the pipeline has changed since the run');
+    expect(refused.stderr).toContain("runnable execute -f examples/retry-fixed.yaml --use-cached wf-2");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const after = await readRunLog(dir, "wf-2");
+    expect(after).toEqual(before);
+    expect(after.dag_hash).toBe(after.run_config.dag_hash);
+    const shown = await runCli(["runs", "show", "wf-2"], { cwd: dir });
+    expect(shown.stdout).toContain(`dag_hash: ${after.dag_hash}`);
   });
 
   it("never retries a live run", async () => {

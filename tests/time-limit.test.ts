@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRunLog, runCli, scratchDir } from "./helpers/cli.js";
+import { statuses } from "./helpers/composite.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -35,5 +36,30 @@ describe("time limits (max_step_duration_in_seconds)", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("No override of key: nope found in the overrides section");
     expect(refused.stderr).toMatch(/missing-bundle\.yaml:\d+:\d+/);
+  });
+
+  // Issue 19, item 5: limits beyond Node's 32-bit timers (~24.8 days) used to fire after ~1 ms.
+  it.each([
+    ["30 days (past 2^31-1 ms)", "2592000"],
+    ["a thousand years", "31536000000"],
+    ["1e308 seconds", "1e308"],
+  ])("a limit of %s is accepted by validate and lets a 1.5 s step succeed (global and per bundle)", async (_label, seconds) => {
+    const id = `long-${seconds.replace(/\W/g, "")}`;
+    await writeFile(
+      join(dir, `${id}.yaml`),
+      `executor:\n  type: local\n  config:\n    max_step_duration_in_seconds: ${seconds}\n    overrides:\n      long:\n        max_step_duration_in_seconds: ${seconds}\n`,
+    );
+    const steps = [
+      "    a:\n      type: task\n      command_type: shell\n      command: sleep 1.5\n      next: b\n",
+      "    b:\n      type: task\n      command_type: shell\n      command: sleep 0.2\n      overrides:\n        local: long\n      next: success\n",
+    ].join("");
+    await writeFile(join(dir, `${id}-p.yaml`), `dag:\n  start_at: a\n  steps:\n${steps}`);
+    const validated = await runCli(["validate", `${id}-p.yaml`, "-c", `${id}.yaml`], { cwd: dir });
+    expect(validated.code, validated.stderr).toBe(0);
+    const result = await runCli(["execute", "-f", `${id}-p.yaml`, "-c", `${id}.yaml`, "--run-id", id, "--no-output"], { cwd: dir });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("TimeoutOverflowWarning");
+    const log = await readRunLog(dir, id);
+    expect(statuses(log.steps)).toEqual({ a: "SUCCESS", b: "SUCCESS", success: "SUCCESS" });
   });
 });

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractErrors, readRunLog, runCli, runMain, scratchDir } from "./helpers/cli.js";
@@ -93,7 +93,8 @@ describeNeeding(NEEDS.mlflow, !URI && "no MLflow server: run `scripts/mlflow-ser
       const run = runs[0];
       expect(run.info.status).toBe("FINISHED");
       const params = Object.fromEntries(run.data.params.map((p: any) => [p.key, p.value]));
-      expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: '{"ham":"world"}', is_it_true_0: "false" });
+      // Values as runnable's tracker logged them: Python's str() (issue 18 fidelity item 5).
+      expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", eggs_0: "{'ham': 'world'}", is_it_true_0: "False" });
       const tags = Object.fromEntries(run.data.tags.map((t: any) => [t.key, t.value]));
       expect(tags.logged_by_task).toBe("yes");
       const history = async (key: string) =>
@@ -123,6 +124,90 @@ describeNeeding(NEEDS.mlflow, !URI && "no MLflow server: run `scripts/mlflow-ser
     });
   },
 );
+
+const SWEEP = `dag:
+  start_at: lrs
+  steps:
+    lrs:
+      type: task
+      command_type: shell
+      command: export RUNNABLE_PRM_lrs='[0.1, 0.01, 0.001]'
+      next: sweep
+    sweep:
+      type: map
+      iterate_on: lrs
+      iterate_as: lr
+      next: success
+      branch:
+        start_at: train
+        steps:
+          train:
+            type: task
+            command_type: shell
+            command: |
+              export RUNNABLE_TRACK_loss_STEP_0=1
+              export RUNNABLE_TRACK_loss_STEP_1=$RUNNABLE_PRM_lr
+              export RUNNABLE_TRACK_eggs='{"ham": "world", "n": 2}'
+              test "$RUNNABLE_PRM_lr" != "0.1" || test -f fixed
+            next: success
+          success: { type: success }
+          fail: { type: fail }
+`;
+
+describe.skipIf(!URI)("a sweep mirrored to a real MLflow server as nested runs", () => {
+  const children = async (uri: string, experimentId: string, parentId: string) =>
+    (await mlflow(uri, "runs/search", { experiment_ids: [experimentId], filter: `tags.\`mlflow.parentRunId\` = '${parentId}'`, max_results: 100 })).runs ?? [];
+  const parentOf = async (uri: string, experimentId: string, runId: string) =>
+    (await mlflow(uri, "runs/search", { experiment_ids: [experimentId], filter: `attributes.run_name = '${runId}'` })).runs[0];
+
+  it("gives each map item a child run with its own metric history; retry and --use-cached add no duplicates", async () => {
+    const uri = URI!;
+    const tag = `sweep-${Date.now().toString(36)}`;
+    await writeFile(join(dir, "mlflow.yaml"), `experiment_tracker:\n  type: mlflow\n  config:\n    server_url: ${uri}\n`);
+    await writeFile(join(dir, "sweep.yaml"), SWEEP);
+    await rm(join(dir, "fixed"), { force: true });
+    const first = await runCli(["execute", "-f", "sweep.yaml", "-c", "mlflow.yaml", "--tag", tag, "--run-id", "sweep-a"], { cwd: dir });
+    expect(first.code).toBe(1);
+    expect(first.stderr).not.toContain("warning");
+    const { experiment } = await mlflow(uri, `experiments/get-by-name?experiment_name=${tag}`);
+    const parent = await parentOf(uri, experiment.experiment_id, "sweep-a");
+    let items = await children(uri, experiment.experiment_id, parent.info.run_id);
+    const byName = (runs: any[]) => Object.fromEntries(runs.map((r: any) => [r.info.run_name, r]));
+    expect(Object.keys(byName(items)).sort()).toEqual(["sweep.0.001", "sweep.0.01", "sweep.0.1"]);
+    const child = byName(items)["sweep.0.01"];
+    expect(child.info.status).toBe("FINISHED");
+    expect(byName(items)["sweep.0.1"].info.status).toBe("FAILED");
+    expect(Object.fromEntries(child.data.params.map((p: any) => [p.key, p.value]))).toEqual({ lr: "0.01", eggs_ham: "world" });
+    const tags = Object.fromEntries(child.data.tags.map((t: any) => [t.key, t.value]));
+    expect(tags).toMatchObject({ "runnable.run_id": "sweep-a", "runnable.step": "sweep", "runnable.branch": "sweep.0.01" });
+    const history = async (runId: string, key: string) =>
+      (await mlflow(uri, `metrics/get-history?run_id=${runId}&metric_key=${key}`)).metrics.map((m: any) => [m.step, m.value]).sort();
+    expect(await history(child.info.run_id, "loss")).toEqual([
+      [0, 1],
+      [1, 0.01],
+    ]);
+    expect(await history(child.info.run_id, "eggs_n")).toEqual([[0, 2]]);
+    expect((parent.data.metrics ?? []).map((m: any) => m.key)).not.toContain("loss");
+
+    await writeFile(join(dir, "fixed"), "");
+    const retried = await runCli(["retry", "sweep-a", "-c", "mlflow.yaml"], { cwd: dir });
+    expect(retried.code, retried.stderr).toBe(0);
+    items = await children(uri, experiment.experiment_id, parent.info.run_id);
+    expect(items).toHaveLength(3);
+    expect(byName(items)["sweep.0.1"].info.status).toBe("FINISHED");
+    expect((await parentOf(uri, experiment.experiment_id, "sweep-a")).info.status).toBe("FINISHED");
+
+    await rm(join(dir, "fixed"));
+    await writeFile(join(dir, "sweep-b.yaml"), SWEEP);
+    const cached = await runCli(["execute", "-f", "sweep.yaml", "-c", "mlflow.yaml", "--tag", tag, "--use-cached", "sweep-a", "--run-id", "sweep-b"], {
+      cwd: dir,
+    });
+    expect(cached.code, cached.stderr).toBe(0);
+    const second = await parentOf(uri, experiment.experiment_id, "sweep-b");
+    // Every item succeeded in sweep-a: the cached re-run runs none of them, so it has no children.
+    expect(await children(uri, experiment.experiment_id, second.info.run_id)).toEqual([]);
+  });
+});
 
 describe("an unreachable MLflow server never fails or stalls the run", () => {
   it("completes the run with one warning and keeps the metrics in the run log", async () => {

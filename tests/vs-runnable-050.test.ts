@@ -28,9 +28,7 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const RETURNS = "needs issue 18: `returns:` run by the engine and its task runners (json, object, metric)";
-const SHELL_PARAMS = "needs issue 18: parameters as plain environment variables in shell tasks ($integer, JSON for objects)";
-const CONFIG = "needs issue 18: 0.50's config keys (pipeline-executor, run-log-store) and secrets type env-secrets";
+const RETRY = "needs issue 18: retries by RUNNABLE_RETRY_RUN_ID that see the environment the retry is run with";
 const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
@@ -38,43 +36,18 @@ const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
  * then runs and must give runnable 0.50.0's result (or declare the difference in the corpus).
  */
 const NOT_YET: Record<string, string> = {
-  // Conditional and Loop are built (issue 21); these examples also return values (`returns=[...]`).
-  "02-sequential/conditional.py": RETURNS,
-  "02-sequential/conditional_rollback.py": RETURNS,
-  "03-parameters/passing_parameters_notebook.py": RETURNS,
-  "03-parameters/passing_parameters_notebook.yaml": RETURNS,
-  "03-parameters/passing_parameters_python.py": RETURNS,
-  "03-parameters/passing_parameters_python.yaml": RETURNS,
-  "03-parameters/passing_parameters_shell.py": RETURNS,
-  "03-parameters/passing_parameters_shell.yaml": RETURNS,
-  "03-parameters/static_parameters_non_python.py": SHELL_PARAMS,
-  "03-parameters/static_parameters_non_python.yaml": SHELL_PARAMS,
-  "03-parameters/static_parameters_python.py": "needs issue 18: an argparse.Namespace argument receiving the remaining parameters",
-  "04-catalog/catalog_no_copy.py": "needs issue 18: catalog store_copy: false (the hash recorded, the file not copied)",
-  "04-catalog/catalog_on_fail.py": "needs issue 18: a failed task's catalog put (0.50 puts the files that exist)",
-  "06-parallel/parallel_conflict.py": RETURNS,
-  "06-parallel/parallel_rollback.py": RETURNS,
-  "07-map/custom_reducer.py": RETURNS,
-  "07-map/custom_reducer.yaml": RETURNS,
-  "07-map/dynamic_map.py": RETURNS,
-  "07-map/map.py": RETURNS,
-  "07-map/map.yaml": RETURNS,
-  "07-map/map_fail.py": RETURNS,
-  "07-map/map_fail.yaml": RETURNS,
-  "08-mocking/mocked-config-unittest.yaml": CONFIG,
-  "09-retry/conditional.py": RETURNS,
-  "09-retry/map.py": RETURNS,
-  "09-retry/parameter_handling.py": RETURNS,
-  "09-retry/parameter_handling.py#param1-on-retry": RETURNS,
-  "10-loop/max_iterations_loop.py": RETURNS,
-  "10-loop/simple_loop.py": RETURNS,
+  "06-parallel/parallel_conflict.py": "needs issue 18: branches returning one name with different values (0.50: the last branch wins, no conflict)",
+  "06-parallel/parallel_rollback.py": "needs issue 18: a 0.50 PythonTask without returns ignores what its function returns (a str here)",
+  "09-retry/map.py": RETRY,
+  "09-retry/parameter_handling.py": RETRY,
+  "09-retry/parameter_handling.py#param1-on-retry": RETRY,
   "11-jobs/catalog.py": JOBS,
   "11-jobs/catalog_no_copy.py": JOBS,
+  "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
   "11-jobs/notebooks.py": JOBS,
   "11-jobs/passing_parameters_python.py": JOBS,
   "11-jobs/python_tasks.py": JOBS,
   "11-jobs/scripts.py": JOBS,
-  "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
   "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
   "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
 };

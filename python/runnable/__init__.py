@@ -133,7 +133,10 @@ def _all_parameters() -> Dict[str, Any]:
 
 
 def get_parameter(key: Optional[str] = None, cast_as: Any = None) -> Any:
-    """All parameters (no key) or one; ``cast_as`` converts (pydantic model, dataclass, type or generic)."""
+    """All parameters (no key) or one; ``cast_as`` converts (pydantic model, dataclass, type or generic).
+
+    An object parameter (returned with kind ``object``) is loaded: ``get_parameter("model")`` is the object.
+    """
     everything = _all_parameters()
     if key is None:
         return everything if cast_as is None else coerce(everything, cast_as, "parameters")
@@ -141,7 +144,22 @@ def get_parameter(key: Optional[str] = None, cast_as: Any = None) -> Any:
         known = ", ".join(sorted(everything)) or "(none)"
         raise ParameterNotSetError(f"Parameter {key} is not set before (known parameters: {known})")
     value = everything[key]
+    if key not in _changed and _is_object(key):
+        return _load_object(value)
     return value if cast_as is None else coerce(value, cast_as, key)
+
+
+def _is_object(key: str) -> bool:
+    """True for a parameter of kind ``object`` (its value names an object stored in the catalog)."""
+    return dict(_context.context().get("parameter_kinds") or {}).get(key) == "object"
+
+
+def _load_object(value: Any) -> Any:
+    """The object (or a map's list of objects) an object parameter names, fetched from the catalog."""
+    from ._returns import object_loader
+
+    files = dict(_context.context().get("object_files") or {})
+    return object_loader(files, lambda file: str(_context.call("get_object", name=file)))(value)
 
 
 def set_parameter(**kwargs: Any) -> None:

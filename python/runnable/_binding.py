@@ -1,4 +1,9 @@
-"""Binding parameters to a Python function's arguments by name (spec §4.2, defects §16.2 fixed)."""
+"""Binding parameters to a Python function's arguments by name (spec §4.2, defects §16.2 fixed).
+
+As runnable 0.50 binds them: an argument annotated ``argparse.Namespace`` receives the parameters no
+other argument took (unless the function has ``**kwargs``, which receives them instead), and an object
+parameter (``pickled``) is loaded only for the functions that take it, and passed as it is, uncast.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from ._coerce import NO_ANNOTATION, CoercionError, coerce
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # names for annotations only: typing is imported only for annotated functions
-    from typing import Any, Callable, Dict, List, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
 class BindingError(ValueError):
@@ -31,21 +36,42 @@ def _annotations(func: Callable[..., Any], signature: inspect.Signature) -> Dict
         return resolved
 
 
-def bind(func: Callable[..., Any], parameters: Dict[str, Any], label: str) -> Tuple[List[Any], Dict[str, Any]]:
-    """Positional and keyword arguments for ``func`` from the parameters (by argument name)."""
+def _is_namespace(annotation: Any) -> bool:
+    """True for ``argparse.Namespace`` (without importing argparse)."""
+    return getattr(annotation, "__module__", None) == "argparse" and getattr(annotation, "__name__", None) == "Namespace"
+
+
+def bind(
+    func: Callable[..., Any],
+    parameters: Dict[str, Any],
+    label: str,
+    objects: Optional[Dict[str, Callable[[], Any]]] = None,
+) -> Tuple[List[Any], Dict[str, Any]]:
+    """Positional and keyword arguments for ``func`` from the parameters (by argument name).
+
+    ``objects`` maps the names of object parameters to their loaders (called only when bound).
+    """
+    objects = objects or {}
     signature = inspect.signature(func)
     hints = _annotations(func, signature)
     args: List[Any] = []
     kwargs: Dict[str, Any] = {}
     used = set()
     var_keyword = None
+    namespace = None
     for parameter in signature.parameters.values():
         if parameter.kind is parameter.VAR_POSITIONAL:
             continue
         if parameter.kind is parameter.VAR_KEYWORD:
             var_keyword = parameter
             continue
-        if parameter.name in parameters:
+        if _is_namespace(hints.get(parameter.name, parameter.annotation)):
+            namespace = parameter
+            continue
+        if parameter.name in objects:
+            value = objects[parameter.name]()
+            used.add(parameter.name)
+        elif parameter.name in parameters:
             value = _convert(parameters[parameter.name], hints, parameter, label)
             used.add(parameter.name)
         elif parameter.default is parameter.empty:
@@ -62,11 +88,24 @@ def bind(func: Callable[..., Any], parameters: Dict[str, Any], label: str) -> Tu
             args.append(value)
         else:
             kwargs[parameter.name] = value
+    rest = {name: value for name, value in parameters.items() if name not in used}
     if var_keyword is not None:
-        for name, value in parameters.items():
-            if name not in used and name.isidentifier():
-                kwargs[name] = _convert(value, hints, var_keyword, label, name)
+        for name, value in rest.items():
+            if name.isidentifier():
+                kwargs[name] = objects[name]() if name in objects else _convert(value, hints, var_keyword, label, name)
+    elif namespace is not None:
+        kwargs[namespace.name] = _namespace(rest, objects)
     return args, kwargs
+
+
+def _namespace(rest: Dict[str, Any], objects: Dict[str, Callable[[], Any]]) -> Any:
+    """An ``argparse.Namespace`` of the parameters no argument took (objects loaded)."""
+    import argparse  # noqa: PLC0415 (only functions asking for a Namespace need it)
+
+    namespace = argparse.Namespace()
+    for name, value in rest.items():
+        setattr(namespace, name, objects[name]() if name in objects else value)
+    return namespace
 
 
 def _convert(value: Any, hints: Dict[str, Any], parameter: inspect.Parameter, label: str, name: str = "") -> Any:

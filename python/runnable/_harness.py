@@ -94,6 +94,30 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
+def _object_loaders(context: Dict[str, Any]) -> Dict[str, Callable[[], Any]]:
+    """Loaders of the object parameters (kind ``object``), each fetching its file from the catalog when called."""
+    kinds = dict(context.get("parameter_kinds") or {})
+    names = [name for name, kind in kinds.items() if kind == "object"]
+    if not names:
+        return {}
+    from ._returns import object_loader  # noqa: PLC0415 (only runs passing objects need it)
+
+    load = object_loader(dict(context.get("object_files") or {}), lambda file: str(_context.call("get_object", name=file)))
+    parameters = dict(context.get("parameters") or {})
+    return {name: (lambda value=parameters.get(name): load(value)) for name in names if name in parameters}
+
+
+def _returned(returned: Any, context: Dict[str, Any], command: str) -> Dict[str, Any]:
+    """``result.json`` of a function that returned: its declared returns, else the February-2024 parameters."""
+    returns = list(context.get("returns") or [])
+    if not returns:
+        return {"ok": True, "parameters": returned_parameters(returned, command)}
+    from ._returns import collect, returned_values  # noqa: PLC0415
+
+    objects_dir = os.path.join(_context.require_channel("returns"), "objects")
+    return {"ok": True, "parameters": {}, **collect(returned_values(returned, returns), objects_dir)}
+
+
 def run_task(context: Dict[str, Any]) -> Dict[str, Any]:
     """Runs the task the context describes; returns what goes into ``result.json``."""
     from ._binding import BindingError, bind
@@ -101,22 +125,25 @@ def run_task(context: Dict[str, Any]) -> Dict[str, Any]:
     command = str(context.get("command", ""))
     try:
         function = load_function(command)
-        args, kwargs = bind(function, dict(context.get("parameters") or {}), command)
+        args, kwargs = bind(function, dict(context.get("parameters") or {}), command, _object_loaders(context))
     except (TaskError, BindingError) as error:
         return {"ok": False, "error": str(error)}
+    except Exception as error:  # noqa: BLE001 (an object that cannot be fetched or unpickled)
+        _print_traceback(error)
+        return {"ok": False, "error": f"loading the object parameters of {command} failed: {_describe(error)}"}
     try:
         returned = _invoke(function, args, kwargs)
     except SystemExit as error:
-        if error.code in (None, 0):
-            return {"ok": True, "parameters": {}}
-        return {"ok": False, "error": f"SystemExit: {error.code}"}
+        if error.code not in (None, 0):
+            return {"ok": False, "error": f"SystemExit: {error.code}"}
+        returned = None
     except BaseException as error:  # noqa: BLE001 (the step fails with the user's exception)
         _print_traceback(error)
         hint = install_hint(error.name) if isinstance(error, ModuleNotFoundError) else ""
         return {"ok": False, "error": _describe(error) + hint}
     try:
-        return {"ok": True, "parameters": returned_parameters(returned, command)}
-    except TypeError as error:
+        return _returned(returned, context, command)
+    except (TypeError, ValueError) as error:
         return {"ok": False, "error": str(error)}
 
 

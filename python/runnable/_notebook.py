@@ -2,8 +2,10 @@
 
 Executes the notebook headlessly with nbclient on a Jupyter kernel (which inherits the channel and
 PYTHONPATH, so the in-task API and the env-var protocol work inside cells), injects the parameters
-after the cell tagged ``parameters``, streams cell output, reads the ``runnable_output`` cells back as
-parameters and writes the executed notebook. Exit code 3 means nbclient/nbformat are missing.
+after the cell tagged ``parameters`` (JSON parameters only: objects are not injected, as in runnable
+0.50), streams cell output, reads the ``runnable_output`` cells back as parameters, hands back the
+variables the step's ``returns`` name (read in the kernel after the last cell) and writes the executed
+notebook. Exit code 3 means nbclient/nbformat are missing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import keyword
 import os
 import re
 import sys
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from . import _context
 from ._coerce import jsonable
@@ -111,8 +113,13 @@ def _run_hidden(client: Any, nb: Any, new_cell: Any, code: str) -> None:
         nb.cells.pop()
 
 
-def execute(nb: Any, info: Dict[str, Any], modules: Dict[str, Any]) -> Optional[str]:
-    """Executes every cell; returns the failure (``ename: evalue``) or None."""
+def _returns_code(returns: List[Dict[str, Any]], objects_dir: str, out: str) -> str:
+    """Kernel code writing the variables named by ``returns`` to ``out`` (objects pickled into ``objects_dir``)."""
+    return f"__import__('runnable._returns', fromlist=['_']).dump_namespace(globals(), {returns!r}, {objects_dir!r}, {out!r})"
+
+
+def execute(nb: Any, info: Dict[str, Any], modules: Dict[str, Any], after: Optional[str] = None) -> Optional[str]:
+    """Executes every cell, then ``after`` (hidden) when they all ran; returns the failure (``ename: evalue``) or None."""
     client = _client_class(modules["NotebookClient"])(
         nb, timeout=None, kernel_name=info.get("kernel") or "python3", resources={"metadata": {"path": os.getcwd()}}
     )
@@ -125,6 +132,8 @@ def execute(nb: Any, info: Dict[str, Any], modules: Dict[str, Any]) -> Optional[
         try:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            if after:
+                _run_hidden(client, nb, new_cell, after)
         except modules["CellExecutionError"] as error:
             failure = f"{error.ename}: {error.evalue}" if getattr(error, "ename", None) else str(error).strip().splitlines()[-1]
         finally:
@@ -150,18 +159,39 @@ def run_notebook(ctx: Dict[str, Any], modules: Dict[str, Any]) -> Dict[str, Any]
     nbformat = modules["nbformat"]
     info = ctx["notebook"]
     nb = nbformat.read(info["input"], as_version=4)
-    inject_parameters(nb, dict(ctx.get("parameters") or {}), modules["new_code_cell"])
+    kinds = dict(ctx.get("parameter_kinds") or {})
+    injected = {k: v for k, v in dict(ctx.get("parameters") or {}).items() if kinds.get(k) != "object"}
+    inject_parameters(nb, injected, modules["new_code_cell"])
+    returns = list(ctx.get("returns") or [])
+    channel = _context.require_channel("the notebook task harness")
+    out = os.path.join(channel, "returns.json")
+    after = _returns_code(returns, os.path.join(channel, "objects"), out) if returns else None
     try:
-        failure = execute(nb, info, modules)
+        failure = execute(nb, info, modules, after)
     except Exception as error:  # noqa: BLE001 (kernel start-up and the like)
         return {"ok": False, "error": _startup_failure(error, info)}
     _write_notebook(nbformat, nb, info["output"])
     if failure:
         return {"ok": False, "error": failure}
     try:
-        return {"ok": True, "parameters": read_outputs(nb, info.get("output_cell_tag") or "runnable_output")}
+        result = {"ok": True, "parameters": read_outputs(nb, info.get("output_cell_tag") or "runnable_output")}
     except (ValueError, TypeError) as error:
         return {"ok": False, "error": str(error)}
+    return _with_returns(result, out) if returns else result
+
+
+def _with_returns(result: Dict[str, Any], out: str) -> Dict[str, Any]:
+    """The result with the returns the kernel wrote (or the kernel's failure to write them)."""
+    import json  # noqa: PLC0415
+
+    try:
+        with open(out, encoding="utf-8") as handle:
+            written = json.load(handle)
+    except (OSError, ValueError):
+        return {"ok": False, "error": "the notebook's returned values could not be read from its kernel"}
+    if not written.get("ok"):
+        return {"ok": False, "error": str(written.get("error"))}
+    return {**result, "returns": written.get("returns") or {}}
 
 
 def _startup_failure(error: Exception, info: Dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ import { registerExecute } from "./commands/execute.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerRetry } from "./commands/retry.js";
 import { registerRuns } from "./commands/runs-commands.js";
+import { registerSchema } from "./commands/schema.js";
 import { registerSteps } from "./commands/step-commands.js";
 import { registerUi } from "./commands/ui.js";
 import { registerValidate } from "./commands/validate.js";
@@ -29,7 +30,7 @@ function defaultIo(): CliIo {
 }
 
 /** Every command module, in the order `runnable --help` lists their commands. */
-const COMMANDS = [registerExecute, registerRetry, registerJobs, registerSteps, registerRuns, registerUi, registerValidate];
+const COMMANDS = [registerExecute, registerRetry, registerJobs, registerSteps, registerRuns, registerUi, registerValidate, registerSchema];
 
 /** Runs the `runnable` command line; returns the exit code (0 ok, 1 run failed, 2 bad input). */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {

@@ -56,6 +56,12 @@ describe("run summary", () => {
     expect(text).toMatch(/items = \[0,1,2,.*…/);
   });
 
+  it("marks object and metric parameters with their kind", () => {
+    const log: RunLog = { ...bigMap(1, []), parameters: { df: "df", score: 0.9, x: 1 }, parameter_kinds: { df: "object", score: "metric" } };
+    const text = renderRunSummary(log, { color: false, branchLimit: 1 });
+    expect(text).toContain('  df = "df"  (object)\n  score = 0.9  (metric)\n  x = 1\n');
+  });
+
   it("lists every branch when the limit allows and leaves out statistics for one or two branches", () => {
     const text = renderRunSummary(bigMap(2, []), { color: false, branchLimit: 5 });
     expect(text).toContain("2 branches: 2 SUCCESS\n");

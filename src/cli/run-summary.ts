@@ -55,7 +55,10 @@ export function renderRunSummary(runLog: RunLog, options: SummaryOptions): strin
   out.push(c.bold("Parameters"));
   const params = Object.entries(runLog.parameters);
   if (params.length === 0) out.push("  (none)");
-  for (const [key, value] of params) out.push(`  ${key} = ${truncate(JSON.stringify(value) ?? "null", 100)}`);
+  // An object parameter names an object in the catalog; a metric one is also a step's metric.
+  const kinds = runLog.parameter_kinds ?? {};
+  for (const [key, value] of params)
+    out.push(`  ${key} = ${truncate(JSON.stringify(value) ?? "null", 100)}${Object.hasOwn(kinds, key) ? `  (${kinds[key]})` : ""}`);
   out.push(c.bold("Steps"));
   renderSteps(runLog.steps, 1, { out, c, options, status });
   return `${out.join("\n")}\n`;

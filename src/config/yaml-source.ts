@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { formatProblem, messageOf, RunnableError, type Problem } from "../core/errors.js";
 import { isMapping } from "../core/values.js";
 import type { DocPath } from "../source/positions.js";
+import { MAX_CONFIG_BYTES, boundedReadFailure, readBoundedFile } from "../source/bounded-file.js";
 import { decodeSourceText } from "../source/source-text.js";
 import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 
@@ -17,9 +17,16 @@ export type YamlPath = DocPath;
 export async function readYamlSource(absolute: string, shown: string, optional = false): Promise<YamlSource | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(absolute);
+    bytes = await readBoundedFile(absolute, MAX_CONFIG_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const refused = boundedReadFailure(error);
+    if (refused) {
+      throw new RunnableError("CONFIG_INVALID", `configuration file ${shown} ${refused}`, {
+        hint: "give -c/--config-file (or RUNNABLE_CONFIGURATION_FILE) a YAML file",
+        cause: error,
+      });
+    }
     if (optional && code === "ENOENT") return null;
     if (code === "ENOENT") {
       throw new RunnableError("FILE_NOT_FOUND", `configuration file ${shown} not found (looked at ${absolute})`, {

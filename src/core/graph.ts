@@ -1,3 +1,5 @@
+import type { TaskReturn } from "./returns.js";
+
 /** Where a definition came from, for error messages. */
 export interface SourceLocation {
   file?: string;
@@ -44,6 +46,8 @@ export interface TaskNode extends NodeBase, Traversal {
   maxAttempts: number;
   /** Names of secrets exposed to this task's subprocess as environment variables. */
   secrets: string[];
+  /** What the task hands back by name (runnable 0.50's `returns`; absent or [] when it declares none). */
+  returns?: TaskReturn[];
 }
 
 /** A no-op step; keeps arbitrary extra keys. */
@@ -158,6 +162,12 @@ export function assertNever(value: never): never {
 
 /** Key under which the SDK attaches an in-memory function to a task spec (never serialised). */
 export const TASK_FUNCTION = Symbol.for("runnable-ts.task-function");
+
+/**
+ * Key under which the runtime notes the module a pipeline built in code came from (its absolute path) on
+ * the tasks with an in-memory function: another thread can import it to find the function again.
+ */
+export const TASK_PIPELINE_MODULE = Symbol.for("runnable-ts.task-pipeline-module");
 
 /** Key under which the SDK attaches a reducer function to a map node (never serialised). */
 export const MAP_REDUCER = Symbol.for("runnable-ts.map-reducer");

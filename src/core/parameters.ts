@@ -1,4 +1,5 @@
 import { RunnableError } from "./errors.js";
+import { pythonJsonDumps } from "./python-json.js";
 import type { Parameters } from "./run-log.js";
 
 /** Prefixes under which parameters travel in the environment (ours first, runnable's second). */
@@ -9,7 +10,15 @@ export function parameterNameProblem(name: string): string | undefined {
   if (name === "") return "a parameter name cannot be empty";
   if (/[\u0000-\u001f\u007f=]/.test(name))
     return `parameter name ${JSON.stringify(name)} cannot contain "=" or control characters (it becomes an environment variable name)`;
+  // A name reaches Python functions as an argument and shell tasks as RUNNABLE_PRM_<name>: it must be an identifier there.
+  if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name))
+    return `parameter name ${JSON.stringify(name)} is not an identifier (letters, digits and _, not starting with a digit; no spaces, dashes or dots): tasks read it as a Python argument or a shell variable; rename it, e.g. ${JSON.stringify(suggestedName(name))}`;
   return undefined;
+}
+
+function suggestedName(name: string): string {
+  const cleaned = name.replace(/[^\p{L}\p{N}_]+/gu, "_");
+  return /^\p{N}/u.test(cleaned) ? `_${cleaned}` : cleaned;
 }
 
 /** Deepest nesting of lists and mappings in a parameter value (deeper values are refused, not crashed on). */
@@ -82,9 +91,44 @@ export function decodeEnvValue(text: string, variable = "the value"): unknown {
   return value;
 }
 
-/** Encodes a parameter for the environment: JSON (strings keep their quotes, as runnable does). */
+/**
+ * Encodes a parameter for `RUNNABLE_PRM_*`: JSON as Python's `json.dumps` writes it (strings keep their
+ * quotes, `{"a": 1}` and `[1, 2]` with spaces, non-ASCII escaped), as runnable does.
+ */
 export function encodeEnvValue(value: unknown): string {
-  return JSON.stringify(value) ?? "null";
+  return pythonJsonDumps(value, { sortKeys: false });
+}
+
+/**
+ * Encodes a parameter as a plain environment variable (`$integer` in a shell task), as runnable 0.50
+ * does: a string as it is, anything else as `json.dumps` writes it.
+ */
+export function plainEnvValue(value: unknown): string {
+  return typeof value === "string" ? value : encodeEnvValue(value);
+}
+
+/** A map item as runnable 0.50 exports it to shell tasks: Python's `str(value)` (`1`, `True`, `None`, `{'a': 1}`). */
+export function pythonStr(value: unknown): string {
+  return typeof value === "string" ? value : pythonRepr(value);
+}
+
+/** Python's `repr` of a JSON value (strings quoted as Python quotes them). */
+function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : pythonJsonDumps(value);
+  if (typeof value === "string") {
+    const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+    const escaped = value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+    return `${quote}${quote === "'" ? escaped.replace(/'/g, "\\'") : escaped}${quote}`;
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
+  if (typeof value === "object")
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+      .join(", ")}}`;
+  return String(value);
 }
 
 /** Parameters found in an environment (keys keep their case; `RUNNABLE_PRM_` wins over `runnable_PRM_`). */

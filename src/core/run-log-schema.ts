@@ -10,6 +10,16 @@ import { jsonSchemaDocument } from "./json-schema.js";
 /** Parameter name → JSON value: the run's, an attempt's inputs, a branch's, what a step produced. */
 export const parametersSchema = z.record(z.string(), z.unknown()).meta({ id: "parameters", description: "Parameter name → JSON value." });
 
+/** Kinds of the parameters of one record that are not JSON values (runnable 0.50's `object` and `metric`). */
+export const parameterKindsSchema = z.record(z.string(), z.enum(["object", "metric"])).meta({
+  id: "parameterKinds",
+  description:
+    "Parameter name → kind, for the parameters of the record beside it that are not plain JSON: 'object' (the value is the name of an object " +
+    "stored in the run's catalog as '<name>.dill', a Python pickle as runnable 0.50 stores it, or '<name>.v8', a serialised TypeScript value; " +
+    "a list of names for a map's collected objects; object files are not listed in data_catalog, as in runnable 0.50) or 'metric' (a value " +
+    "also recorded in the user_defined_metrics of the step that returned it). A parameter not named here is 'json'.",
+});
+
 const nullableString = z.string().nullable();
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -67,6 +77,11 @@ export const attemptSchema = z
     status: statusSchema,
     message: z.string().meta({ description: "Empty, or why the attempt failed." }),
     parameters: parametersSchema.meta({ description: "The parameters the attempt saw (its inputs)." }),
+    parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the attempt's non-JSON input parameters. Additive." }),
+    output_parameters: parametersSchema
+      .optional()
+      .meta({ description: "The values a successful attempt returned by name (the task's `returns`), whether or not they changed anything. Additive." }),
+    output_parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the attempt's non-JSON output parameters. Additive." }),
     user_defined_metrics: jsonObject.optional().meta({ description: "Metrics a failed attempt recorded (a successful attempt's are its step's). Additive." }),
     metric_times_ms: z
       .record(z.string(), z.union([z.string(), z.record(z.string(), z.number())]))
@@ -97,6 +112,7 @@ export const stepLogSchema = z
     output_parameters: parametersSchema
       .optional()
       .meta({ description: "What the step produced (its successful attempt, or a composite's fan-in), restored when a re-run or retry skips it. Additive." }),
+    output_parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the step's non-JSON output parameters. Additive." }),
   })
   .meta({ id: "stepLog", description: "The log of one step (extra keys allowed)." });
 
@@ -109,6 +125,7 @@ export const branchLogSchema = z
       return stepsSchema;
     },
     parameters: parametersSchema.optional().meta({ description: "The parameters of the branch scope at its end. Additive." }),
+    parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the branch's non-JSON parameters. Additive." }),
   })
   .meta({ id: "branchLog", description: "The log of one branch of a composite step (extra keys allowed)." });
 
@@ -175,6 +192,7 @@ export const runHeaderFields = {
   original_run_id: nullableString.meta({ description: "The run being re-run, or empty." }),
   status: statusSchema,
   parameters: parametersSchema.meta({ description: "The parameters at the end of the run." }),
+  parameter_kinds: parameterKindsSchema.optional().meta({ description: "Kinds of the run's non-JSON final parameters. Additive." }),
   run_config: runConfigSchema,
   initial_parameters: parametersSchema.optional().meta({ description: "The parameters the run started with. Additive." }),
 };

@@ -80,7 +80,9 @@ function buildBranchGraph(ctx: BuildContext, value: unknown, path: DocPath, inte
     return undefined;
   }
   if (!isMapping(value)) {
-    report(ctx, path, `${where} must be a mapping with "start_at" and "steps", got ${describeValue(value)}`);
+    // The top level names its key: "the pipeline" alone does not say what to fix in `dag:` left empty.
+    const what = internalBranchName ? where : `"dag" (the pipeline)`;
+    report(ctx, path, `${what} must be a mapping with "start_at" and "steps", got ${describeValue(value)}`);
     return undefined;
   }
   const before = ctx.problems.length;

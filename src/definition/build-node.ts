@@ -9,6 +9,7 @@ import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
 import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
+import { taskReturns } from "./task-returns.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
 import type { DocPath } from "./types.js";
@@ -109,12 +110,13 @@ function checkNotebookKeys(ctx: BuildContext, input: StepInput): void {
 function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
   const parsed = taskSchema.safeParse(input.config);
   checkNotebookKeys(ctx, input);
+  const returns = taskReturns(ctx, input);
   if (!parsed.success) {
     reportStepIssues(ctx, parsed.error, input, taskSchema);
     return undefined;
   }
-  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog)) return undefined;
-  const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, ...rest } = parsed.data;
+  if (!checkCatalogPatterns(ctx, input, parsed.data.catalog) || !returns) return undefined;
+  const { type: _type, next, on_failure, overrides, catalog, max_attempts, secrets, command_type, command, returns: _returns, ...rest } = parsed.data;
   const extra = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   const task: TaskSpec = { command_type: command_type ?? "python", command, ...extra };
   return {
@@ -125,6 +127,7 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
     catalog: catalogOf(catalog),
     maxAttempts: max_attempts ?? 1,
     secrets: [...(secrets ?? [])],
+    ...(returns.length > 0 && { returns }),
   };
 }
 

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Graph } from "../core/graph.js";
 import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { displayName, readFailure, realPathOf } from "./files.js";
 import type { StepInput } from "./step-input.js";
+import { MAX_PIPELINE_BYTES, readBoundedFileSync } from "../source/bounded-file.js";
 import { decodeSourceText } from "../source/source-text.js";
 import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 import type { Problem } from "../core/errors.js";
@@ -34,7 +35,7 @@ export function loadDagDefinition(ctx: BuildContext, input: StepInput, definitio
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(absolute);
+    bytes = readBoundedFileSync(absolute, MAX_PIPELINE_BYTES);
   } catch (error) {
     const where = `${absolute}; relative paths start from ${ctx.baseDir}, then from ${ctx.cwd}`;
     report(ctx, definitionPath, `${input.label}: dag_definition file "${definition}" ${readFailure(error)} (${where})`);

@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
+import { boundedReadFailure } from "../source/bounded-file.js";
 
 /** How a file is named in problems: relative to `cwd` when inside it, else absolute. */
 export function displayName(cwd: string, absolute: string): string {
@@ -18,6 +19,8 @@ export function realPathOf(absolute: string): string {
 
 /** A one-line reason for a failed read: "not found", "is a directory", ... */
 export function readFailure(error: unknown): string {
+  const bounded = boundedReadFailure(error);
+  if (bounded) return bounded;
   const code = (error as { code?: unknown }).code;
   if (code === "ENOENT") return "not found";
   if (code === "EISDIR") return "is a directory, not a file";

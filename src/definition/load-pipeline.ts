@@ -6,6 +6,7 @@ import { displayName, readFailure } from "./files.js";
 import { serialiseGraph } from "./serialise.js";
 import type { LoadedPipeline } from "./types.js";
 import { topLevelKeyProblems } from "./dag-include.js";
+import { MAX_PIPELINE_BYTES } from "../source/bounded-file.js";
 import { readSourceText } from "../source/source-text.js";
 import { parseYamlSource } from "../source/yaml-source.js";
 import { isMapping } from "../core/values.js";
@@ -18,14 +19,19 @@ export async function loadPipelineFile(file: string, options: { cwd?: string } =
   const cwd = options.cwd ?? process.cwd();
   const absolute = path.resolve(cwd, file);
   const shown = displayName(cwd, absolute);
-  const text = await readSourceText(absolute, shown, {
-    failed: (error) =>
-      new RunnableError("FILE_NOT_FOUND", `pipeline file ${absolute} ${readFailure(error)}`, {
-        cause: error,
-        hint: `check the path (relative paths start from ${cwd})`,
-      }),
-    invalid: (problem) => new RunnableError("YAML_SYNTAX", `Pipeline ${shown} cannot be read:\n${formatProblem(problem)}`, { problems: [problem] }),
-  });
+  const text = await readSourceText(
+    absolute,
+    shown,
+    {
+      failed: (error) =>
+        new RunnableError("FILE_NOT_FOUND", `pipeline file ${absolute} ${readFailure(error)}`, {
+          cause: error,
+          hint: `check the path (relative paths start from ${cwd})`,
+        }),
+      invalid: (problem) => new RunnableError("YAML_SYNTAX", `Pipeline ${shown} cannot be read:\n${formatProblem(problem)}`, { problems: [problem] }),
+    },
+    MAX_PIPELINE_BYTES,
+  );
   const source = parseYamlSource(text, shown);
   if (source.syntaxProblems.length > 0) {
     const lines = source.syntaxProblems.map(formatProblem).join("\n");

@@ -24,6 +24,8 @@ export const taskSchema = z.strictObject({
   command: nonBlank,
   command_type: z.string().min(1).optional(),
   secrets: z.array(z.string()).optional(),
+  // Checked entry by entry in task-returns.ts (every problem of the list, with its position).
+  returns: z.unknown().optional(),
   notebook_output_path: z.string().optional(),
   output_cell_tag: z.string().optional(),
   optional_ploomber_args: z.record(z.string(), z.unknown()).optional(),
@@ -94,6 +96,7 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   command: "a non-empty string",
   command_type: "a task type name such as python, shell or notebook",
   secrets: "a list of secret names",
+  returns: "a list of parameter names or {name, kind} mappings (kind: json, object or metric)",
   notebook_output_path: "a string",
   output_cell_tag: "a string",
   optional_ploomber_args: "a mapping",

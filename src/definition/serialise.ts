@@ -32,6 +32,8 @@ export function serialiseNode(node: Node): Record<string, unknown> {
         max_attempts: node.maxAttempts,
         ...cloneJson({ ...node.task }),
         ...(node.secrets.length > 0 && { secrets: [...node.secrets] }),
+        // As runnable 0.50 writes them: every entry `{name, kind}`.
+        ...(node.returns?.length && { returns: node.returns.map(({ name, kind }) => ({ name, kind })) }),
         node_name: node.name,
       };
     case "stub":

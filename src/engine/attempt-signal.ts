@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { type StopReason, isStopReason } from "../core/stop.js";
+import { setLongTimeout } from "../io/long-timer.js";
 import type { RunState } from "./run-state.js";
 
 /** The stop signal of one attempt: the run's stop, or the step's time limit, whichever comes first. */
@@ -23,9 +24,8 @@ export function attemptSignal(run: RunState, limitMs: number | undefined): Attem
   const onRunStop = (): void => controller.abort(runSignal.reason);
   if (runSignal.aborted) onRunStop();
   else runSignal.addEventListener("abort", onRunStop, { once: true });
-  const timer =
-    limitMs === undefined ? undefined : setTimeout(() => controller.abort({ kind: "time-limit", seconds: limitMs / 1000 } satisfies StopReason), limitMs);
-  timer?.unref();
+  // Any limit works, a year as well as a second: long ones are waited out in pieces (Node's timers overflow at ~24.8 days).
+  const timer = setLongTimeout(() => controller.abort({ kind: "time-limit", seconds: limitMs / 1000 } satisfies StopReason), limitMs);
   const timers: NodeJS.Timeout[] = [];
   return {
     signal: controller.signal,
@@ -47,7 +47,7 @@ export function attemptSignal(run: RunState, limitMs: number | undefined): Attem
         else controller.signal.addEventListener("abort", arm, { once: true });
       }),
     dispose: () => {
-      if (timer) clearTimeout(timer);
+      timer.clear();
       for (const wait of timers) clearTimeout(wait);
       runSignal.removeEventListener("abort", onRunStop);
     },

@@ -2,6 +2,7 @@ import { didYouMean } from "../core/suggest.js";
 import type { CompositeNode, ConditionalNode, Graph, LoopNode, MapNode } from "../core/graph.js";
 import { pythonStr } from "../core/python-str.js";
 import { DAG_BRANCH, DEFAULT_BRANCH, itemText, type MapVariable } from "../core/names.js";
+import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { BranchContext, Scope } from "./run-state.js";
 import { branchScope } from "./scope.js";
 
@@ -18,11 +19,19 @@ export interface BranchPlan {
   ignore?: string;
   /** A loop iteration's index (it resolves the loop placeholder and sets the loop's `index_as`). */
   iteration?: number;
+  /** The map item or parallel branch as the tracker sees it (none for a dag's one branch). */
+  tracked?: TrackedBranch;
 }
 
-/** The context a branch's graph walks in: the plan's names and scope, the parent's enclosing loops. */
+/** The tracked chain of a branch's graph: its parent's, plus the branch when it is a map item or parallel branch. */
+export function trackedChain(parent: BranchContext, plan: BranchPlan): Pick<BranchContext, "tracked"> {
+  const chain = plan.tracked ? [...(parent.tracked ?? []), plan.tracked] : parent.tracked;
+  return chain ? { tracked: chain } : {};
+}
+
+/** The context a branch's graph walks in: the plan's names and scope, the parent's enclosing loops and tracked chain. */
 export function branchContext(parent: BranchContext, plan: BranchPlan, location: BranchContext["location"]): BranchContext {
-  const ctx: BranchContext = { location, mapVariable: plan.mapVariable, scope: plan.scope() };
+  const ctx: BranchContext = { location, mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(parent, plan) };
   const loops = plan.iteration === undefined ? parent.loops : [...(parent.loops ?? []), plan.iteration];
   if (loops) ctx.loops = loops;
   if (parent.loopEnv) ctx.loopEnv = parent.loopEnv;
@@ -39,6 +48,7 @@ export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: s
         graph,
         mapVariable: ctx.mapVariable,
         scope: () => branchScope(ctx.scope),
+        tracked: { step: stepKey, branch: `${stepKey}.${name}`, kind: "parallel", name: node.name, value: name },
       }));
     case "dag":
       return [{ key: `${stepKey}.${DAG_BRANCH}`, index: 0, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
@@ -129,6 +139,7 @@ function mapBranches(node: MapNode, ctx: BranchContext, stepKey: string): Branch
       mapVariable: [...ctx.mapVariable, [node.iterateAs, item] as const],
       scope: () => branchScope(ctx.scope, { [node.iterateAs]: item }, node.iterateOn),
       ignore: node.iterateAs,
+      tracked: { step: stepKey, branch: key, kind: "map", name: node.iterateAs, value: item },
     };
   });
 }

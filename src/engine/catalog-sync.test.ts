@@ -46,9 +46,11 @@ describe("a step's catalog get and put", () => {
     const graph = graphOf(dagOf({ one: task("a", "two", { put: ["x.csv"], store_copy: false }), two: task("b", "success", { put: ["y.csv"] }) }));
     const log = await runGraph(graph, testServices({ catalog, runner }));
     expect(log.status).toBe("SUCCESS");
+    // An attempt's put also carries its start, its step and the claim of concurrent branches (catalog-puts.ts).
+    const attempt = { since: expect.any(Number), owner: expect.stringMatching(/^step /), claim: expect.any(Function) };
     expect(puts).toEqual([
-      { pattern: "x.csv", options: { storeCopy: false } },
-      { pattern: "y.csv", options: {} },
+      { pattern: "x.csv", options: { storeCopy: false, ...attempt } },
+      { pattern: "y.csv", options: attempt },
     ]);
     expect(catalog.files.has("test-run/x.csv")).toBe(false);
     expect(cataloged(log.steps["one"]!.data_catalog)).toEqual(["put x.csv"]);
@@ -61,7 +63,7 @@ describe("a step's catalog get and put", () => {
     const log = await runGraph(graph, testServices({ catalog, runner }));
     expect(log.steps["one"]!.status).toBe("FAIL");
     expect(log.steps["one"]!.attempts[0]!.message).toBe("exit 1");
-    expect(puts.map((p) => p.options)).toEqual([{ allowMissing: true }, { allowMissing: true }]);
+    expect(puts.map((p) => p.options)).toEqual([expect.objectContaining({ allowMissing: true }), expect.objectContaining({ allowMissing: true })]);
     expect(cataloged(log.steps["one"]!.data_catalog)).toEqual(["put left.txt"]);
   });
 

@@ -2,6 +2,7 @@ import { messageOf } from "../core/errors.js";
 import type { CompositeNode, ConditionalNode, Graph } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
@@ -10,8 +11,9 @@ import { runLoop } from "./execute-loop.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
+import { reducerLookup } from "./reducer.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
-import { assignParameters, recordedParameters } from "./scope.js";
+import { assignParameters, finalBranchLog, recordedParameters } from "./scope.js";
 import { closeStep, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
@@ -32,6 +34,8 @@ interface Fanned {
   message: string;
   /** Parameters fan-in set (what the step produced). */
   produced: Parameters;
+  /** Kinds of the non-JSON ones. */
+  kinds?: ParameterKinds;
   /** Branch writes issued but not awaited: they go to the store with the step's closing write. */
   pending?: Promise<void> | undefined;
 }
@@ -60,6 +64,7 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   };
   const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
+  const inputKinds = kindsFor(ctx.scope.kinds, Object.keys(inputs));
   let fanned: Fanned;
   try {
     fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early && { plan: early, openParents });
@@ -69,21 +74,18 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const status: Status = fanned.message ? "FAIL" : "SUCCESS";
   step.log.status = status;
   step.log.message = fanned.message;
-  step.log.attempts.push(
-    makeAttempt({
-      number: nextAttemptNumber(step.log),
-      startedMicros: started,
-      endedMicros: run.services.now(),
-      status,
-      message: fanned.message,
-      parameters: inputs,
-    }),
-  );
+  const attempt = makeAttempt({
+    number: nextAttemptNumber(step.log),
+    startedMicros: started,
+    endedMicros: run.services.now(),
+    status,
+    message: fanned.message,
+    parameters: inputs,
+  });
+  if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
+  step.log.attempts.push(attempt);
   // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
-  if (status === "SUCCESS" || node.kind === "loop") {
-    const changed = assignParameters(ctx.scope, fanned.produced);
-    if (Object.keys(changed).length > 0) step.log.output_parameters = changed;
-  }
+  if (status === "SUCCESS" || node.kind === "loop") recordProduced(step.log, assignParameters(ctx.scope, fanned.produced, fanned.kinds), fanned.kinds);
   openParents();
   await Promise.all([opened, fanned.pending, closeStep(run, ctx, step)]);
   return status;
@@ -105,6 +107,14 @@ function chosenEarly(node: ConditionalNode, ctx: BranchContext, place: StepPlace
   }
 }
 
+/** Sets a composite step's `output_parameters` (what fan-in changed) and their kinds. */
+export function recordProduced(log: StepLog, changed: Parameters, kinds: ParameterKinds | undefined): void {
+  if (Object.keys(changed).length === 0) return;
+  log.output_parameters = changed;
+  const changedKinds = kindsFor(kinds, Object.keys(changed));
+  if (Object.keys(changedKinds).length > 0) log.output_parameter_kinds = changedKinds;
+}
+
 async function fanOutAndIn(
   run: RunState,
   node: CompositeNode,
@@ -115,8 +125,8 @@ async function fanOutAndIn(
   /** A conditional's branch whose PROCESSING log goes with the step's (no CREATED write; its final write is left pending). */
   early?: { plan: BranchPlan; openParents: () => void },
 ): Promise<Fanned> {
-  const opened = early?.plan;
   if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
+  const opened = early?.plan;
   const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
   const { runLogStore, executor } = run.services;
@@ -143,17 +153,18 @@ async function fanOutAndIn(
   if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {}, pending };
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
   if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {}, pending };
-  const merged = fanIn(
+  const merged = await fanIn(
     node,
     ctx.scope,
     done.map((outcome) => outcome.result),
+    reducerLookup(run),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {}, pending } : { message: "", produced: merged.parameters, pending };
+  return "failure" in merged ? { message: merged.failure, produced: {}, pending } : { message: "", produced: merged.parameters, kinds: merged.kinds, pending };
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
 export function keptResult(parent: BranchContext, plan: BranchPlan, branch: BranchLog): BranchResult {
-  return { key: plan.key, changed: changedParameters(parent.scope.parameters, branch.parameters ?? {}, plan.ignore) };
+  return { key: plan.key, ...changedParameters(parent.scope, { parameters: branch.parameters ?? {}, kinds: branch.parameter_kinds }, plan.ignore) };
 }
 
 /** Runs one branch and keeps only what fan-in needs (its changed parameters); its scope is dropped. */
@@ -176,19 +187,20 @@ async function runBranch(
     await settle();
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
-  const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  const final = finalBranchLog(plan.key, status, ctx.scope);
   ctx.openParents?.();
   const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
     () => undefined,
   );
-  const changed = status === "SUCCESS" ? changedParameters(parent.scope.parameters, ctx.scope.parameters, plan.ignore) : {};
+  const changed = status === "SUCCESS" ? changedParameters(parent.scope, ctx.scope, plan.ignore) : { changed: {}, kinds: {} };
   // An opened branch's writes go with its step's closing write (its caller awaits them); others finish here.
   if (opened) {
     writes.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-    return { kind: "done", status, result: { key: plan.key, changed }, pending: writes };
+    return { kind: "done", status, result: { key: plan.key, ...changed }, pending: writes };
   }
   await writes;
-  return { kind: "done", status, result: { key: plan.key, changed } };
+  if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
+  return { kind: "done", status, result: { key: plan.key, ...changed } };
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { Graph, LoopNode } from "../core/graph.js";
+import type { ParameterKinds } from "../core/returns.js";
 import type { BranchLog, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { type BranchPlan, branchContext, loopIteration } from "./branch-plan.js";
-import { changedParameters } from "./fan-in.js";
+import { type BranchResult, changedParameters } from "./fan-in.js";
+
 import { branchPrior } from "./prior.js";
 import { type BranchContext, type RunState, type Scope, stopReason } from "./run-state.js";
-import { recordedParameters, setOwn } from "./scope.js";
+import { assignParameters, finalBranchLog } from "./scope.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
 
@@ -13,6 +15,8 @@ type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<
 export interface LoopOutcome {
   message: string;
   produced: Parameters;
+  /** Kinds of the produced parameters that are not JSON. */
+  kinds?: ParameterKinds | undefined;
   /** The last iteration's closing writes, issued but not awaited (they go with the step's own). */
   pending?: Promise<void> | undefined;
 }
@@ -38,7 +42,12 @@ export async function runLoop(
   let scope: Scope = ctx.scope;
   // The last iteration's closing writes, issued with the next iteration's opening one (one store write).
   let pending: Promise<void> | undefined;
-  const ended = (message: string, produced: Parameters = {}): LoopOutcome => ({ message, produced, pending });
+  const ended = (message: string, produced: Pick<BranchResult, "changed" | "kinds"> = { changed: {}, kinds: {} }): LoopOutcome => ({
+    message,
+    produced: produced.changed,
+    kinds: produced.kinds,
+    pending,
+  });
   for (let index = 0; index < node.maxIterations; index++) {
     const plan = loopIteration(node, ctx, stepKey, index, scope);
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
@@ -54,7 +63,7 @@ export async function runLoop(
       if (stopped) return ended(`${stopMessage(stopped)} (loop "${node.name}" in iteration ${index})`);
     }
     // As runnable 0.50, a failed iteration's parameters still reach the loop's graph (its on_failure sees them).
-    const changed = () => changedParameters(ctx.scope.parameters, scope.parameters);
+    const changed = () => changedParameters(ctx.scope, scope);
     if (status !== "SUCCESS") return ended(`iteration ${index} of loop "${node.name}" failed (branch ${plan.key})`, changed());
     const stop = breakValue(node, scope, index);
     if (typeof stop === "string") return ended(stop);
@@ -65,9 +74,13 @@ export async function runLoop(
 
 /** The scope after an iteration kept from an earlier walk: its stored parameters over the previous scope. */
 export function keptScope(previous: Scope, branch: BranchLog): Scope {
-  const parameters = { ...previous.parameters };
-  for (const [key, value] of Object.entries(branch.parameters ?? {})) setOwn(parameters, key, value);
-  return previous.hidden ? { parameters, hidden: previous.hidden } : { parameters };
+  const scope: Scope = {
+    parameters: { ...previous.parameters },
+    ...(previous.hidden && { hidden: previous.hidden }),
+    ...(previous.kinds && { kinds: { ...previous.kinds } }),
+  };
+  assignParameters(scope, branch.parameters ?? {}, branch.parameter_kinds);
+  return scope;
 }
 
 /** True to stop, false to go on (an unset `break_on` goes on, as in 0.50); a message when it is not a boolean. */
@@ -100,7 +113,7 @@ async function runIteration(
   await Promise.all([pending, runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index)]);
   const walk: BranchContext = { ...ctx, terminalWrites: [] };
   const status = await runGraph(run, plan.graph, walk);
-  const final = { internal_name: plan.key, status, steps: {}, parameters: recordedParameters(ctx.scope) };
+  const final = finalBranchLog(plan.key, status, ctx.scope);
   const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
     () => undefined,
   );

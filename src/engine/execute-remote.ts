@@ -46,7 +46,7 @@ export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: Bran
     const stored = await storedStep(run, ctx, name);
     const fresh = stored && stored.attempts.length > before ? stored : undefined;
     if (fresh?.status === "SUCCESS" && result.exitCode === 0) {
-      assignParameters(ctx.scope, fresh.output_parameters ?? {});
+      assignParameters(ctx.scope, fresh.output_parameters ?? {}, fresh.output_parameter_kinds);
       stepEnd(run, node, ctx, { name, started, status: "SUCCESS", message: "" });
       return "SUCCESS";
     }

@@ -1,6 +1,7 @@
 import { MAP_REDUCER, type CompositeNode, type MapNode } from "../core/graph.js";
 import { cloneJson, jsonEqual } from "../core/parameters.js";
-import { BUILTIN_REDUCERS, type Reducer } from "../core/reducers.js";
+import { BUILTIN_REDUCERS } from "../core/reducers.js";
+import { setKind, type ParameterKind, type ParameterKinds } from "../core/returns.js";
 import type { Parameters } from "../core/run-log.js";
 import type { Scope } from "./run-state.js";
 import { setOwn } from "./scope.js";
@@ -8,27 +9,48 @@ import { setOwn } from "./scope.js";
 /** What fan-in keeps of a finished branch: its key and the parameters it changed (nothing else). */
 export interface BranchResult {
   key: string;
-  /** Keys whose value differs from the parent's at fan-out, in the branch's key order. */
+  /** Keys whose value (or kind) differs from the parent's at fan-out, in the branch's key order. */
   changed: Parameters;
+  /** Kinds of the changed keys that are not JSON. */
+  kinds: ParameterKinds;
 }
+
+/** Parameters with the kinds of their non-JSON values (a scope, a stored branch log). */
+export interface KindedParameters {
+  parameters: Parameters;
+  kinds?: Readonly<ParameterKinds> | undefined;
+}
+
+const kindOf = (kinds: Readonly<ParameterKinds> | undefined, key: string): ParameterKind => (kinds && Object.hasOwn(kinds, key) ? kinds[key]! : "json");
 
 /**
- * The parameters a branch changed compared with its parent scope. Unchanged values are shared with the
- * parent (same reference), so this costs O(keys) for them; `ignore` (a map's `iterate_as`) is left out.
+ * The parameters a branch changed compared with its parent scope (a different value, or the same value
+ * of another kind). Unchanged values are shared with the parent (same reference), so this costs
+ * O(keys) for them; `ignore` (a map's `iterate_as`) is left out.
  */
-export function changedParameters(parent: Parameters, branch: Parameters, ignore?: string): Parameters {
+export function changedParameters(parent: KindedParameters, branch: KindedParameters, ignore?: string): Pick<BranchResult, "changed" | "kinds"> {
   const changed: Parameters = {};
-  for (const key of Object.keys(branch)) {
+  const kinds: ParameterKinds = {};
+  for (const key of Object.keys(branch.parameters)) {
     if (key === ignore) continue;
-    const value = branch[key];
-    if (Object.hasOwn(parent, key) && (value === parent[key] || jsonEqual(value, parent[key]))) continue;
+    const value = branch.parameters[key];
+    const kind = kindOf(branch.kinds, key);
+    const same = Object.hasOwn(parent.parameters, key) && kind === kindOf(parent.kinds, key);
+    if (same && (value === parent.parameters[key] || jsonEqual(value, parent.parameters[key]))) continue;
     setOwn(changed, key, value);
+    if (kind !== "json") setKind(kinds, key, kind);
   }
-  return changed;
+  return { changed, kinds };
 }
 
-/** What fan-in hands back: the parameters to set in the parent scope, or why the step fails. */
-export type FanInResult = { parameters: Parameters } | { failure: string };
+/** Folds one parameter's values of a map's items (a built-in, an SDK function, or a runner's reducer). */
+export type Reducer = (values: unknown[]) => unknown;
+
+/** Finds the reducer of a map step: a function, or why there is none. */
+export type ReducerLookup = (node: MapNode) => Reducer | string;
+
+/** What fan-in hands back: the parameters (and kinds) to set in the parent scope, or why the step fails. */
+export type FanInResult = { parameters: Parameters; kinds: ParameterKinds } | { failure: string };
 
 /**
  * Merges branch results for the parent scope. Parallel/dag: changed keys are copied back; two
@@ -36,14 +58,20 @@ export type FanInResult = { parameters: Parameters } | { failure: string };
  * Map: each changed key becomes the list of branch values in item order (the parent's value for items
  * that left it alone), or the reducer's result.
  */
-export function fanIn(node: CompositeNode, parent: Scope, results: readonly BranchResult[]): FanInResult {
-  if (node.kind === "map") return collectMap(node, parent, results);
+export async function fanIn(
+  node: CompositeNode,
+  parent: Scope,
+  results: readonly BranchResult[],
+  reducers: ReducerLookup = builtinReducer,
+): Promise<FanInResult> {
+  if (node.kind === "map") return collectMap(node, parent, results, reducers);
   const setBy = new Map<string, string>();
   const merged: Parameters = {};
-  for (const { key: branch, changed } of results) {
+  const kinds: ParameterKinds = {};
+  for (const { key: branch, changed, kinds: branchKinds } of results) {
     for (const [key, value] of Object.entries(changed)) {
       const other = setBy.get(key);
-      if (other !== undefined && !jsonEqual(merged[key], value)) {
+      if (other !== undefined && (!jsonEqual(merged[key], value) || kindOf(kinds, key) !== kindOf(branchKinds, key))) {
         return {
           failure:
             `parameter conflict at fan-in: branches "${other}" and "${branch}" both set "${key}" to different values ` +
@@ -52,35 +80,71 @@ export function fanIn(node: CompositeNode, parent: Scope, results: readonly Bran
       }
       setBy.set(key, branch);
       setOwn(merged, key, value);
+      const kind = kindOf(branchKinds, key);
+      if (kind !== "json") setKind(kinds, key, kind);
     }
   }
-  return { parameters: merged };
+  return { parameters: merged, kinds };
 }
 
-function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult[]): FanInResult {
-  const reducer = reducerOf(node);
+/**
+ * A map's collection: per changed key, the values of the items in item order. A key whose values are
+ * all objects stays an object parameter holding the list of the objects' names (the default reducer
+ * only: objects cannot be folded here); every other collected value is JSON, as in runnable 0.50.
+ */
+async function collectMap(node: MapNode, parent: Scope, results: readonly BranchResult[], reducers: ReducerLookup): Promise<FanInResult> {
+  const reducer = reducers(node);
   if (typeof reducer === "string") return { failure: reducer };
   const keys = new Set<string>();
   for (const { changed } of results) for (const key of Object.keys(changed)) keys.add(key);
   const collected: Parameters = {};
+  const kinds: ParameterKinds = {};
   for (const key of keys) {
     const fallback = Object.hasOwn(parent.parameters, key) ? parent.parameters[key] : null;
     const values = results.map(({ changed }) => (Object.hasOwn(changed, key) ? changed[key] : cloneJson(fallback)));
+    const itemKinds = results.map(({ changed, kinds: k }) => (Object.hasOwn(changed, key) ? kindOf(k, key) : kindOf(parent.kinds, key)));
+    const objects = itemKinds.filter((kind) => kind === "object").length;
+    if (objects > 0 && (objects < itemKinds.length || !listsObjects(node))) {
+      return { failure: objectsFailure(node, key, objects < itemKinds.length) };
+    }
     try {
-      setOwn(collected, key, cloneJson(reducer(values)) ?? null);
+      setOwn(collected, key, cloneJson(objects > 0 ? values : await reducer(values)) ?? null);
+      if (objects > 0) setKind(kinds, key, "object");
     } catch (error) {
       return { failure: `the reducer of map "${node.name}" failed on parameter "${key}": ${error instanceof Error ? error.message : String(error)}` };
     }
   }
-  return { parameters: collected };
+  return { parameters: collected, kinds };
 }
 
-function reducerOf(node: MapNode): Reducer | string {
+/** True when the map collects items as they are (no reducer, or the built-in `list`). */
+function listsObjects(node: MapNode): boolean {
+  return (!node.reducer || node.reducer === "list") && typeof (node as unknown as Record<symbol, unknown>)[MAP_REDUCER] !== "function";
+}
+
+function objectsFailure(node: MapNode, key: string, mixed: boolean): string {
+  if (mixed) return `map "${node.name}": parameter "${key}" is an object in some items and not in others; return it with one kind in every item`;
+  return (
+    `map "${node.name}": parameter "${key}" holds objects (returned with kind object), which a reducer cannot fold; ` +
+    "remove the reducer (the objects are collected as a list) or return a JSON value to reduce"
+  );
+}
+
+/** The built-in reducers and those the SDK attaches (no reducer written in a task's language). */
+export function builtinReducer(node: MapNode): Reducer | string {
   const attached = (node as unknown as Record<symbol, unknown>)[MAP_REDUCER];
   if (typeof attached === "function") return attached as Reducer;
   if (!node.reducer) return BUILTIN_REDUCERS.list!;
   if (Object.hasOwn(BUILTIN_REDUCERS, node.reducer)) return BUILTIN_REDUCERS[node.reducer]!;
-  return `unknown reducer "${node.reducer}" on map "${node.name}"; built-in reducers: ${Object.keys(BUILTIN_REDUCERS).join(", ")} (SDK pipelines may pass a function)`;
+  return unknownReducer(node);
+}
+
+/** Why a map's reducer cannot be used. */
+export function unknownReducer(node: MapNode): string {
+  return (
+    `unknown reducer "${node.reducer}" on map "${node.name}"; built-in reducers: ${Object.keys(BUILTIN_REDUCERS).join(", ")} ` +
+    "(a Python lambda or dotted function path runs with the python task runner; SDK pipelines may pass a function)"
+  );
 }
 
 function preview(value: unknown): string {

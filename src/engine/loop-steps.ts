@@ -27,14 +27,15 @@ export function storedLoopOutcome(node: LoopNode, ctx: BranchContext, stored: St
     if (!branch) return { message: `iteration ${index} of loop "${node.name}" never ran`, produced: {} };
     scope = keptScope(scope, branch);
     if (branch.status !== "SUCCESS") {
-      return {
-        message: `iteration ${index} of loop "${node.name}" failed (branch ${key})`,
-        produced: changedParameters(ctx.scope.parameters, scope.parameters),
-      };
+      const { changed, kinds } = changedParameters(ctx.scope, scope);
+      return { message: `iteration ${index} of loop "${node.name}" failed (branch ${key})`, produced: changed, kinds };
     }
     const stop = breakValue(node, scope, index);
     if (typeof stop === "string") return { message: stop, produced: {} };
-    if (stop || index === node.maxIterations - 1) return { message: "", produced: changedParameters(ctx.scope.parameters, scope.parameters) };
+    if (stop || index === node.maxIterations - 1) {
+      const { changed, kinds } = changedParameters(ctx.scope, scope);
+      return { message: "", produced: changed, kinds };
+    }
   }
   return { message: "", produced: {} };
 }

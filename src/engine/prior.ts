@@ -26,7 +26,7 @@ export function skippable(node: Node, prior: StepLog | undefined): prior is Step
  * re-run records it as `mock: true`, SUCCESS, without attempts (runnable's record of a cached step).
  */
 export async function skipStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace, prior: StepLog): Promise<Status> {
-  assignParameters(ctx.scope, prior.output_parameters ?? {});
+  assignParameters(ctx.scope, prior.output_parameters ?? {}, prior.output_parameter_kinds);
   const cached = ctx.prior?.mode === "cached";
   if (cached) {
     const log = newStepLog(node.name, prior.internal_name, node.kind);
@@ -34,6 +34,7 @@ export async function skipStep(run: RunState, node: Node, ctx: BranchContext, pl
     log.status = "SUCCESS";
     log.mock = true;
     if (prior.output_parameters) log.output_parameters = structuredClone(prior.output_parameters);
+    if (prior.output_parameter_kinds) log.output_parameter_kinds = { ...prior.output_parameter_kinds };
     ctx.openParents?.();
     await run.services.runLogStore.putStep(run.plan.runId, ctx.location, log, place.seq);
   }

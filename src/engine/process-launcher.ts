@@ -69,7 +69,7 @@ function launch(spec: ProcessSpec, options: LauncherOptions): Promise<ProcessRes
     };
     child.stdout.on("data", (chunk: Buffer) => options.output.write("stdout", chunk));
     child.stderr.on("data", (chunk: Buffer) => options.output.write("stderr", chunk));
-    child.on("error", (error: NodeJS.ErrnoException) => finish({ code: 127, signal: null, spawnError: error }));
+    child.on("error", (error: NodeJS.ErrnoException) => finish({ code: 127, signal: null, spawnError: explained(error) }));
     child.on("exit", (code, signal) => {
       // The leader is gone; what is left of its group goes too, and pipes held open by escaped
       // grandchildren must not keep the step waiting.
@@ -90,4 +90,11 @@ function launch(spec: ProcessSpec, options: LauncherOptions): Promise<ProcessRes
     else options.signal.addEventListener("abort", onStop, { once: true });
     options.force.addEventListener("abort", onForce, { once: true });
   });
+}
+
+/** A spawn error as users can act on it (E2BIG says only "argument list too long"). */
+function explained(error: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  if (error.code !== "E2BIG") return error;
+  const message = `${error.message}: the task's environment is too large to start a process (on Linux one variable holds at most 128 KiB, all of them together about 2 MB); parameters travel as RUNNABLE_PRM_* variables: keep large data in the catalog instead`;
+  return Object.assign(new Error(message), { code: error.code, errno: error.errno, syscall: error.syscall });
 }

@@ -39,7 +39,7 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     const log = steps[resolveName(node.internalName, ctx.mapVariable, ctx.loops)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
     // A failed step hands nothing on, but for a loop's failed iteration (runnable 0.50 rolls it back).
-    assignParameters(ctx.scope, log.output_parameters ?? {});
+    assignParameters(ctx.scope, log.output_parameters ?? {}, log.output_parameter_kinds);
     current = log.status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
   }
 }

@@ -1,15 +1,17 @@
 import { setMaxListeners } from "node:events";
 import { messageOf } from "../core/errors.js";
 import { cloneJson } from "../core/parameters.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { CodeIdentity, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { RunLease } from "../ports/run-log-store.js";
 import { executeGraph } from "./execute-graph.js";
 import { maskDeep } from "./masking.js";
+import { maskingRunLogStore } from "./masking-store.js";
 import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
-import { finishAfterFault } from "./store-fault.js";
+import { finishAfterFault, unrecordedEnd } from "./store-fault.js";
 import { createStoredReads } from "./stored-reads.js";
 import { baseEnvironment } from "./task-env.js";
 
@@ -21,13 +23,15 @@ const HEARTBEAT_MS = 5_000;
  * for a retry, continues the stored one —, walks the graph, records the final parameters and status,
  * flushes the store, closes the tracker run and gives the lease back. A stopped run ends FAIL.
  */
-export async function runPipeline(plan: RunPlan, services: Services): Promise<RunResult> {
-  const { runLogStore, tracker } = services;
-  const lease = await runLogStore.acquireLease(plan.runId);
-  const heartbeat = startHeartbeat(lease, services, plan);
+export async function runPipeline(plan: RunPlan, given: Services): Promise<RunResult> {
+  const lease = await given.runLogStore.acquireLease(plan.runId);
+  const heartbeat = startHeartbeat(lease, given, plan);
   let status: Status = "FAIL";
   try {
-    const identity = await services.codeIdentity();
+    const run = createRunState(plan, given, await given.codeIdentity());
+    // Everything below writes through the run's services: its records have its secrets masked.
+    const { services } = run;
+    const { tracker } = services;
     const parameters = cloneJson(plan.initialParameters);
     await startRecord(plan, services, parameters);
     services.onEvent?.({ type: "run-start", runId: plan.runId, resumed: plan.mode.kind === "retry" });
@@ -36,14 +40,14 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
         runId: plan.runId,
         tag: plan.tag,
         pipelineName: plan.pipelineName,
-        gitCommit: identity.code_identifier,
+        gitCommit: run.identities[0]?.code_identifier ?? "",
         parameters: maskDeep(parameters, new Set(plan.secretValues)),
       }),
     );
-    const run = createRunState(plan, services, identity);
     const stopping = (): void => services.onEvent?.({ type: "run-stopping", runId: plan.runId, reason: plan.stop.signal.reason as StopReason });
     plan.stop.signal.addEventListener("abort", stopping, { once: true });
-    const top: BranchContext = { location: [], mapVariable: [], scope: { parameters } };
+    const initialKinds = kindsFor(plan.initialKinds, Object.keys(parameters));
+    const top: BranchContext = { location: [], mapVariable: [], scope: { parameters, ...(Object.keys(initialKinds).length > 0 && { kinds: initialKinds }) } };
     if (plan.mode.kind !== "new") top.prior = { mode: plan.mode.kind, steps: (plan.mode.kind === "retry" ? plan.mode.stored : plan.mode.original).steps };
     let fault: { error: unknown } | undefined;
     try {
@@ -56,13 +60,14 @@ export async function runPipeline(plan: RunPlan, services: Services): Promise<Ru
       const stopped = plan.stop.signal.aborted ? stopReason(run) : undefined;
       if (stopped) status = "FAIL";
       // After a fault the fault is what gets reported; the run is recorded FAIL once the store answers.
-      if (fault) await finishAfterFault(() => finishRecord(plan, services, parameters, "FAIL"), services.warn, plan.runId);
-      else await finishRecord(plan, services, parameters, status);
+      const final = { parameters, kinds: finalKinds(plan, top.scope.kinds) };
+      if (fault) await finishAfterFault(() => finishRecord(plan, services, final, "FAIL"), services.warn, plan.runId);
+      else await finishRecord(plan, services, final, status);
       services.onEvent?.({ type: "run-end", runId: plan.runId, status, ...(stopped ? { stopped } : {}) });
     }
   } finally {
     clearInterval(heartbeat);
-    await lease.release().catch((error: unknown) => services.warn(`could not release the lease of run ${plan.runId}: ${messageOf(error)}`));
+    await lease.release().catch((error: unknown) => given.warn(`could not release the lease of run ${plan.runId}: ${messageOf(error)}`));
   }
   const stopped = plan.stop.signal.aborted ? (plan.stop.signal.reason as StopReason) : undefined;
   return { runId: plan.runId, status, ...(stopped ? { stopped } : {}) };
@@ -74,12 +79,14 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
   // are): many listeners at once are expected, not a leak (no MaxListenersExceededWarning).
   setMaxListeners(0, plan.stop.signal, plan.stop.force);
   const identities = [identity, ...(services.imageIdentity ? [services.imageIdentity] : [])];
+  const secretValues = new Set(plan.secretValues);
   return {
     plan,
-    services,
+    // The run writes its records through a store that masks its secrets, those learnt later included.
+    services: { ...services, runLogStore: maskingRunLogStore(services.runLogStore, secretValues) },
     identities,
     baseEnv: baseEnvironment(plan.env),
-    secretValues: new Set(plan.secretValues),
+    secretValues,
     taskSlots: createLimiter(services.executor.maxParallel),
     storedReads: createStoredReads(),
   };
@@ -135,11 +142,43 @@ async function startRecord(plan: RunPlan, services: Services, parameters: Record
   if (original) await services.catalog.syncBetweenRuns(original, plan.runId);
 }
 
-async function finishRecord(plan: RunPlan, services: Services, parameters: Record<string, unknown>, status: Status): Promise<void> {
+/**
+ * The kinds to record with the final parameters: none for a run whose parameters are all JSON (one
+ * write less), else the scope's (also when empty, to clear what a retried run had recorded).
+ */
+function finalKinds(plan: RunPlan, kinds: ParameterKinds | undefined): ParameterKinds | undefined {
+  const had = plan.mode.kind === "retry" && plan.mode.stored.parameter_kinds !== undefined;
+  return (kinds && Object.keys(kinds).length > 0) || had ? kindsFor(kinds) : undefined;
+}
+
+/**
+ * Records the run's end. What is reported then agrees with the run log: a final status that could not
+ * be written is a fault saying so; once it is written, a failure to tidy up (a full disk refusing the
+ * compacted snapshot) is only a warning, since the run log reads with that status.
+ */
+async function finishRecord(
+  plan: RunPlan,
+  services: Services,
+  final: { parameters: Record<string, unknown>; kinds: ParameterKinds | undefined },
+  status: Status,
+): Promise<void> {
   const { runLogStore, tracker } = services;
-  await runLogStore.setParameters(plan.runId, parameters);
-  await runLogStore.setStatus(plan.runId, status);
-  await runLogStore.flush(plan.runId);
+  try {
+    await runLogStore.setParameters(plan.runId, final.parameters, final.kinds);
+    await runLogStore.setStatus(plan.runId, status);
+  } catch (error) {
+    throw unrecordedEnd(error, plan.runId, status);
+  }
+  try {
+    await runLogStore.flush(plan.runId);
+  } catch (error) {
+    const stored = await runLogStore.get(plan.runId).then(
+      (log) => log.status,
+      () => undefined,
+    );
+    if (stored !== status) throw unrecordedEnd(error, plan.runId, status);
+    services.warn(`run ${plan.runId} is recorded ${status}, but its store could not finish tidying its records (it reads as recorded): ${messageOf(error)}`);
+  }
   await guarded(services, "end the experiment tracker run", () => tracker.endRun(status));
 }
 

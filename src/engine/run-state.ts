@@ -2,6 +2,8 @@ import type { MapVariable } from "../core/names.js";
 import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
+import type { ParameterKinds } from "../core/returns.js";
+import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { RunPlan, Services } from "./services.js";
 import type { StoredReads } from "./stored-reads.js";
 
@@ -19,6 +21,8 @@ export interface RunState {
   taskSlots: Limiter;
   /** Reads of the stored run shared by the launched steps that end at the same time. */
   storedReads: StoredReads;
+  /** Catalog names put in this run and who put them (engine/catalog-puts.ts), made on the first put. */
+  catalogClaims?: Map<string, { location: LogLocation; step: string }>;
 }
 
 /** Why the run is stopping, or undefined while it goes on. */
@@ -33,6 +37,8 @@ export interface Scope {
   parameters: Parameters;
   /** Values recorded once higher up (a map's list): left out of this scope's records while unchanged. */
   hidden?: ReadonlyMap<string, unknown>;
+  /** Kinds of the parameters that are not JSON (objects, metrics); the scope's own map, like `parameters`. */
+  kinds?: ParameterKinds;
 }
 
 /**
@@ -54,6 +60,8 @@ export interface BranchContext {
   /** Variables the enclosing loops give the tasks (each loop's `index_as` = its iteration index). */
   loopEnv?: Readonly<Record<string, string>>;
   scope: Scope;
+  /** The map items and parallel branches the graph runs in, outermost first (for the tracker). */
+  tracked?: readonly TrackedBranch[];
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
   /**

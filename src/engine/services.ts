@@ -1,4 +1,5 @@
 import type { Graph } from "../core/graph.js";
+import type { ParameterKinds } from "../core/returns.js";
 import type { CodeIdentity, Parameters, RunConfig, RunLog, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Catalog } from "../ports/catalog.js";
@@ -33,6 +34,13 @@ export type RunEvent =
 export interface ProcessRegistry {
   add(pid: number): void;
   remove(pid: number): void;
+  /**
+   * The cookie every task process of the run carries in its environment (`RUNNABLE_PROCESS_COOKIE`,
+   * `<cookie>.<attempt>`), by which processes that left their group are found; none in fakes.
+   */
+  readonly cookie?: string;
+  /** The process groups supervised now (a warm worker lives on between attempts). */
+  liveGroups?(): ReadonlySet<number>;
 }
 
 /** The services a run uses, composed by the runtime; the engine never picks plug-ins by name. */
@@ -44,6 +52,8 @@ export interface Services {
   tracker: ExperimentTracker;
   /** The runner for a `command_type`, or undefined. */
   taskRunner(commandType: string): TaskRunner | undefined;
+  /** The runner that evaluates a map `reducer` written in its language (see `TaskRunner.reduces`), or undefined. */
+  reducer?(expression: string): TaskRunner | undefined;
   /** The code identity recorded on every step (computed once per run). */
   codeIdentity(): Promise<CodeIdentity>;
   /** The container image's identity, recorded beside the git one when steps run in a container. */
@@ -87,6 +97,8 @@ export interface RunPlan {
   /** Pipeline name for trackers (file name or SDK name). */
   pipelineName: string;
   initialParameters: Parameters;
+  /** Kinds of the non-JSON initial parameters (a re-run starting from an original run's objects). */
+  initialKinds?: ParameterKinds;
   runConfig: RunConfig;
   cwd: string;
   /** Environment of the launching process (tasks inherit it). */

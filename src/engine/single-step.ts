@@ -2,18 +2,20 @@ import { RunnableError, messageOf } from "../core/errors.js";
 import { failNodeOf, isComposite, isTerminal, type CompositeNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
+import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { makeAttempt } from "./attempt.js";
 import { type BranchPlan, loopIteration, planBranches } from "./branch-plan.js";
 import { nextIteration, storedLoopOutcome } from "./loop-steps.js";
-import { failureMessage, keptResult } from "./execute-composite.js";
+import { failureMessage, keptResult, recordProduced } from "./execute-composite.js";
 import { executeTerminal } from "./execute-graph.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import { fanIn } from "./fan-in.js";
+import { reducerLookup } from "./reducer.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { ResolvedStep } from "./resolve-step.js";
 import type { RunState } from "./run-state.js";
-import { assignParameters, recordedParameters } from "./scope.js";
+import { assignParameters, finalBranchLog, recordedParameters, scopeKinds } from "./scope.js";
 import { nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 // One step of a run in a process of its own (an Argo pod, a container): the step boundary. The run's
@@ -34,13 +36,13 @@ async function finishGraph(run: RunState, step: ResolvedStep, status: Status): P
   const { runId } = run.plan;
   const { location, scope } = step.ctx;
   if (location.length === 0) {
-    await runLogStore.setParameters(runId, scope.parameters);
+    await runLogStore.setParameters(runId, scope.parameters, scopeKinds(scope));
     await runLogStore.setStatus(runId, status);
     await runLogStore.flush(runId);
     return;
   }
   const key = location[location.length - 1]![1];
-  await runLogStore.putBranch(runId, location, { internal_name: key, status, steps: {}, parameters: recordedParameters(scope) }, step.branchIndex);
+  await runLogStore.putBranch(runId, location, finalBranchLog(key, status, scope), step.branchIndex);
 }
 
 /**
@@ -162,32 +164,35 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   const node = composite(step);
   const stored: StepLog | undefined = step.place.prior;
   if (!stored) throw new RunnableError("RUN_NOT_FOUND", `Step "${node.internalName}" has no record: run \`runnable fan ... --mode out\` first`);
-  const { message, produced } = storedOutcome(node, step, stored);
+  const { message, produced, kinds } = await storedOutcome(run, node, step, stored);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const log: StepLog = { ...stored, branches: {}, status, message };
   const now = run.services.now();
-  log.attempts = [
-    ...stored.attempts,
-    makeAttempt({
-      number: nextAttemptNumber(stored),
-      startedMicros: now,
-      endedMicros: now,
-      status,
-      message,
-      parameters: cloneJson(recordedParameters(step.ctx.scope)),
-    }),
-  ];
-  if (status === "SUCCESS" || node.kind === "loop") {
-    const changed = assignParameters(step.ctx.scope, produced);
-    if (Object.keys(changed).length > 0) log.output_parameters = changed;
-  }
+  const attempt = makeAttempt({
+    number: nextAttemptNumber(stored),
+    startedMicros: now,
+    endedMicros: now,
+    status,
+    message,
+    parameters: cloneJson(recordedParameters(step.ctx.scope)),
+  });
+  const inputKinds = kindsFor(step.ctx.scope.kinds, Object.keys(attempt.parameters));
+  if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
+  log.attempts = [...stored.attempts, attempt];
+  // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
+  if (status === "SUCCESS" || node.kind === "loop") recordProduced(log, assignParameters(step.ctx.scope, produced, kinds), kinds);
   await run.services.runLogStore.putStep(run.plan.runId, step.ctx.location as LogLocation, log, step.place.seq);
   if (status === "FAIL" && !node.onFailure && !isTerminal(node)) await implicitFail(run, step);
   return status;
 }
 
 /** Why a composite failed (empty when it succeeded) and what it produced, from its stored branch logs. */
-function storedOutcome(node: CompositeNode, step: ResolvedStep, stored: StepLog): { message: string; produced: Parameters } {
+async function storedOutcome(
+  run: RunState,
+  node: CompositeNode,
+  step: ResolvedStep,
+  stored: StepLog,
+): Promise<{ message: string; produced: Parameters; kinds?: ParameterKinds | undefined }> {
   if (node.kind === "loop") return storedLoopOutcome(node, step.ctx, stored);
   let plans: BranchPlan[];
   try {
@@ -197,10 +202,11 @@ function storedOutcome(node: CompositeNode, step: ResolvedStep, stored: StepLog)
   }
   const failed = plans.filter((plan) => stored.branches[plan.key]?.status !== "SUCCESS").map((plan) => plan.key);
   if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
-  const merged = fanIn(
+  const merged = await fanIn(
     node,
     step.ctx.scope,
     plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)),
+    reducerLookup(run),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters };
+  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters, kinds: merged.kinds };
 }

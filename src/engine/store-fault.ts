@@ -1,4 +1,5 @@
-import { isRunnableError, messageOf } from "../core/errors.js";
+import { RunnableError, isRunnableError, messageOf } from "../core/errors.js";
+import type { Status } from "../core/run-log.js";
 import { withRetry } from "../io/retry.js";
 
 /** How long a run whose walk broke on an unreachable store waits for it, to record the run FAIL. */
@@ -39,4 +40,22 @@ export async function finishAfterFault(
       `could not record run ${runId} FAIL: ${messageOf(error)}; it stays PROCESSING (STALE in \`runnable runs list\` once its lease lapses; \`runnable retry ${runId}\` continues it)`,
     );
   }
+}
+
+/**
+ * The fault of a run whose end could not be written: it says the run ended `status` and that the run
+ * log does not show it (a store that went away keeps its own error: the fault path records FAIL later).
+ */
+export function unrecordedEnd(error: unknown, runId: string, status: Status): unknown {
+  if (isRunnableError(error)) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== "string") return error;
+  return new RunnableError(
+    "STORAGE_FAILED",
+    `run ${runId} ended ${status}, but its final status could not be written: ${messageOf(error)}; the run log shows the last update that was written completely`,
+    {
+      cause: error,
+      hint: `fix the storage (free some space, remount), then record the run's end with: runnable retry ${runId} (steps that succeeded are not run again)`,
+    },
+  );
 }

@@ -2,8 +2,9 @@ import { PARAMETER_PREFIXES, parametersToEnv } from "../core/parameters.js";
 import { TRACK_PREFIXES } from "../core/metrics.js";
 import type { MapVariable } from "../core/names.js";
 import type { Parameters } from "../core/run-log.js";
+import { PROCESS_COOKIE } from "../io/process-sweep.js";
 
-const STRIPPED = [...PARAMETER_PREFIXES, ...TRACK_PREFIXES, "RUNNABLE_MAP_VARIABLE", "runnable_MAP_VARIABLE"];
+const STRIPPED = [...PARAMETER_PREFIXES, ...TRACK_PREFIXES, "RUNNABLE_MAP_VARIABLE", "runnable_MAP_VARIABLE", PROCESS_COOKIE];
 
 /** The launching environment without parameter/tracking/map variables (the engine sets those per step). */
 export function baseEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -38,8 +39,11 @@ export function taskEnvironment(options: {
   /** The enclosing loops' `index_as` variables. */
   loopEnv?: Readonly<Record<string, string>> | undefined;
   secrets: Record<string, string>;
+  /** The attempt's process cookie (see attempt-processes.ts), passed on to everything its processes start. */
+  processCookie?: string | undefined;
 }): Record<string, string> {
   const env = { ...options.base, ...runVariables(options.runId, options.tag, options.attempt) };
+  if (options.processCookie) env[PROCESS_COOKIE] = options.processCookie;
   Object.assign(env, parametersToEnv(options.parameters));
   if (options.mapVariable.length > 0) {
     const json = JSON.stringify(Object.fromEntries(options.mapVariable));

@@ -1,6 +1,9 @@
 import type { TaskNode } from "../core/graph.js";
+import { kindsFor, type InvocationReturn, objectName } from "../core/returns.js";
 import type { DataCatalog } from "../core/run-log.js";
 import type { OutputSink, TaskInvocation, TaskServices } from "../ports/task-runner.js";
+import type { AttemptProcesses } from "./attempt-processes.js";
+import { fetchObject, storeObject } from "./objects.js";
 import { createLauncher } from "./process-launcher.js";
 import type { BranchContext, RunState } from "./run-state.js";
 import { taskEnvironment } from "./task-env.js";
@@ -13,6 +16,8 @@ export interface AttemptRef {
   internalName: string;
   signal: AbortSignal;
   scratchDir: () => Promise<string>;
+  /** The attempt's processes: their cookie, and noting that some were started. */
+  processes: AttemptProcesses;
 }
 
 /** Everything a runner needs for one attempt: parameters, environment with secrets, in-task services, process launcher. */
@@ -34,6 +39,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
       mapVariable: ctx.mapVariable,
       loopEnv: ctx.loopEnv,
       secrets,
+      processCookie: attempt.processes.cookie,
     }));
   const spawn = createLauncher({
     output: attempt.output,
@@ -45,6 +51,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
   return {
     // Built on first use: in-process runners never read it, and encoding large parameters costs.
     get env() {
+      attempt.processes.started();
       return environment();
     },
     runId,
@@ -53,15 +60,24 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     internalName: attempt.internalName,
     attempt: attempt.number,
     parameters: ctx.scope.parameters,
+    parameterKinds: kindsFor(ctx.scope.kinds),
+    returns: invocationReturns(node, ctx),
     mapVariable: ctx.mapVariable,
     cwd,
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],
+    processCookie: attempt.processes.cookie,
     signal: attempt.signal,
     spawn,
     scratchDir: attempt.scratchDir,
   };
+}
+
+/** The declared returns, each object with the name it is stored under (unique in the run: see `objectName`). */
+function invocationReturns(node: TaskNode, ctx: BranchContext): InvocationReturn[] {
+  const branchKey = ctx.location.at(-1)?.[1] ?? "";
+  return (node.returns ?? []).map((r) => (r.kind === "object" ? { ...r, object: objectName(branchKey, r.name) } : { ...r }));
 }
 
 function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
@@ -86,5 +102,7 @@ function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
     },
     getRunLog: () => runLogStore.get(runId),
     trackerContext: () => tracker.clientContext(),
+    putObject: (name, path) => storeObject(catalog, runId, name, path),
+    getObject: (name, path) => fetchObject(catalog, runId, name, path),
   };
 }

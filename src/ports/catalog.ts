@@ -51,6 +51,15 @@ export interface PutOptions {
   storeCopy?: boolean;
   /** True: a pattern that matches nothing records nothing instead of failing (the put after a failed attempt). */
   allowMissing?: boolean;
+  /**
+   * Epoch ms the attempt started: a matching file last changed before it was not made by the attempt,
+   * and is left out or refused as the catalog's `stale_files` setting says.
+   */
+  since?: number;
+  /** Who puts, for messages (`step "sweep.0.1.train"`). */
+  owner?: string;
+  /** Called with the names about to be stored, before any is copied; throws to refuse them (two concurrent branches putting one name). */
+  claim?: (names: readonly string[]) => void;
 }
 
 /** Moves files between the working directory and a run-scoped store, recording each transfer. */
@@ -68,7 +77,8 @@ export interface Catalog {
   /**
    * Copies files matching the glob `pattern` from the working directory into the run's catalog (or,
    * with `storeCopy: false`, only records them). Fails with CATALOG_ERROR when nothing matches (unless
-   * `allowMissing`) or the pattern escapes the working directory.
+   * `allowMissing`) or the pattern escapes the working directory; with `options.since`, files older
+   * than the attempt are left out or refused (see {@link PutOptions}).
    */
   put(pattern: string, runId: string, options?: PutOptions): Promise<DataCatalog[]>;
   /** Stores generated content (e.g. an execution log) under `name` in the run's catalog. */

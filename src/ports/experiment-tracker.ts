@@ -14,6 +14,21 @@ export interface TrackedRun {
   parameters?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A map item or parallel branch a step runs in (a chain of them, outermost first, says where the step
+ * is): trackers that keep items apart (MLflow child runs) file the step's metrics under it.
+ */
+export interface TrackedBranch {
+  /** The composite step's internal name (map items resolved), e.g. `sweep`. */
+  step: string;
+  /** The branch's internal name, e.g. `sweep.0.01` (its key in the run log). */
+  branch: string;
+  kind: "map" | "parallel";
+  /** A map's `iterate_as` and this item's value; a parallel step's name and this branch's name. */
+  name: string;
+  value: unknown;
+}
+
 /** What a tracker is, for rules written against traits (never against type names). */
 export interface TrackerTraits {
   /** The tracking server it mirrors runs to (absent: metrics stay in the run log only). */
@@ -29,8 +44,13 @@ export interface ExperimentTracker {
   readonly recordedConfig: Record<string, unknown>;
   /** Called once when the run starts. */
   startRun(run: TrackedRun): Promise<void>;
-  /** Publishes the metrics one step attempt recorded. */
-  publish(stepName: string, points: Iterable<MetricPoint>): Promise<void>;
+  /**
+   * Publishes the metrics one step attempt recorded; `branches` says which map items and parallel
+   * branches the step runs in (empty or absent at the top level).
+   */
+  publish(stepName: string, points: Iterable<MetricPoint>, branches?: readonly TrackedBranch[]): Promise<void>;
+  /** A map item or parallel branch (the last of `branches`) ended with `status`. Optional. */
+  endBranch?(branches: readonly TrackedBranch[], status: Status): Promise<void>;
   /** Called once when the run ends. */
   endRun(status: Status): Promise<void>;
   /** What a task needs to log extra things to the same external run (empty for do-nothing). */

@@ -1,3 +1,4 @@
+import type { ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, RunConfig, RunLog, Status, StepLog } from "../core/run-log.js";
 
 /**
@@ -28,12 +29,25 @@ export type RunHeader = Omit<RunLog, "steps">;
 export type RunOp =
   | { op: "status"; location: LogLocation; payload: Status }
   | { op: "parameters"; location: LogLocation; payload: Parameters }
+  /** The kinds of the run's non-JSON final parameters (`parameter_kinds`; empty: none). */
+  | { op: "parameter_kinds"; location: LogLocation; payload: ParameterKinds }
   | { op: "run_config"; location: LogLocation; payload: RunConfig }
   | { op: "step"; location: LogLocation; payload: StepLog; seq?: number }
   | { op: "branch"; location: LogLocation; payload: BranchLog; seq?: number }
   | { op: "remove"; location: LogLocation; payload: string };
 
 /** A line of `runnable runs list`. */
+/** Options of `list()`. */
+export interface ListOptions {
+  /**
+   * Summaries the caller got from an earlier `list()`: a store that can tell a run has not changed
+   * since (same `updated_ms`) may return the known summary instead of reading the run again. A store
+   * that cannot tell ignores it.
+   */
+  known?: ReadonlyMap<string, RunSummary>;
+}
+
+/** What `list()` says of a run. */
 export interface RunSummary {
   run_id: string;
   status: Status;
@@ -107,8 +121,11 @@ export interface RunLogStore {
   get(runId: string): Promise<RunLog>;
   /** Sets the run status. */
   setStatus(runId: string, status: Status): Promise<void>;
-  /** Replaces the run's (final) parameters. */
-  setParameters(runId: string, parameters: Parameters): Promise<void>;
+  /**
+   * Replaces the run's (final) parameters; with `kinds`, also the kinds of the non-JSON ones
+   * (`parameter_kinds`, removed when empty). Both are written in one batch.
+   */
+  setParameters(runId: string, parameters: Parameters, kinds?: ParameterKinds): Promise<void>;
   /** Replaces `run_config`. */
   setRunConfig(runId: string, runConfig: RunConfig): Promise<void>;
   /**
@@ -124,8 +141,8 @@ export interface RunLogStore {
   putBranch(runId: string, location: LogLocation, branch: BranchLog, seq?: number): Promise<void>;
   /** Removes a step log (and what it holds) from the branch at `location`; a missing step is fine. */
   removeStep(runId: string, location: LogLocation, internalName: string): Promise<void>;
-  /** All runs, newest first when the store can tell. */
-  list(): Promise<RunSummary[]>;
+  /** All runs, newest first when the store can tell (see {@link ListOptions}). */
+  list(options?: ListOptions): Promise<RunSummary[]>;
   /** Removes a run and everything stored for it. Fails with RUN_NOT_FOUND. Callers refuse live runs. */
   delete(runId: string): Promise<Freed>;
   /** Flushes anything pending for a run (e.g. compacts a journal); called when a run ends. */
@@ -172,7 +189,7 @@ export interface RunLogStoreDriver {
   /** A fast existence check (without it the façade reads the run). */
   exists?(runId: string): Promise<boolean>;
   /** All runs, newest first when the store can tell (a driver listing foreign folders skips malformed ids). */
-  list(): Promise<RunSummary[]>;
+  list(options?: ListOptions): Promise<RunSummary[]>;
   /** Removes a run and everything stored for it; undefined when there is no such run. */
   remove(runId: string): Promise<Freed | undefined>;
   /** Flushes what is pending for a run (called when it ends); false when there is no such run. Without it, flushing checks the run exists. */

@@ -12,8 +12,10 @@ export interface TaskContext {
   internalName: string;
   attempt: number;
   mapVariable: MapVariable;
-  /** Current parameters as the task sees them (its own copy). */
+  /** Current parameters as the task sees them (its own copy; object parameters as their loaded values). */
   parameters: Parameters;
+  /** Names of the object parameters (their values are not JSON: never copied through JSON). */
+  objects?: ReadonlySet<string>;
   /** Parameters the task set through the API. */
   changed: Parameters;
   /** Metrics recorded so far, collapsed per (key, step). */

@@ -1,6 +1,7 @@
 import type { TaskNode } from "../core/graph.js";
 import type { MapVariable } from "../core/names.js";
 import type { MetricSeries } from "../core/metrics.js";
+import type { InvocationReturn, ParameterKinds } from "../core/returns.js";
 import type { DataCatalog, Parameters, RunLog } from "../core/run-log.js";
 import type { MetricPoint } from "./experiment-tracker.js";
 
@@ -45,6 +46,13 @@ export interface TaskServices {
   getRunLog(): Promise<RunLog>;
   /** What the experiment tracker offers for direct logging. */
   trackerContext(): Record<string, unknown>;
+  /**
+   * Stores the file at `path` (the attempt's own, e.g. in its scratch folder) in the run's catalog as the
+   * object file `name` (see `objectFileName`); not listed in the step's `data_catalog`, as in runnable 0.50.
+   */
+  putObject(name: string, path: string): Promise<void>;
+  /** Copies the object file `name` from the run's catalog to `path`; CATALOG_ERROR naming the object when it is not there. */
+  getObject(name: string, path: string): Promise<void>;
 }
 
 /** Everything a task runner needs to run one attempt of a task step. */
@@ -57,6 +65,10 @@ export interface TaskInvocation {
   attempt: number;
   /** The parameters this attempt sees (a private copy). */
   parameters: Parameters;
+  /** Kinds of the parameters that are not JSON: an `object` parameter's value names a stored object (see `services.getObject`). */
+  parameterKinds: ParameterKinds;
+  /** What the task declared it returns (runnable 0.50's `returns`), in order; each object with the name to store it under. */
+  returns: readonly InvocationReturn[];
   mapVariable: MapVariable;
   cwd: string;
   /**
@@ -70,6 +82,8 @@ export interface TaskInvocation {
   secretValues: readonly string[];
   /** Aborted when the attempt must stop (the run is stopped, or the step ran past its time limit). */
   signal: AbortSignal;
+  /** The cookie marking the attempt's processes (`RUNNABLE_PROCESS_COOKIE`), for runners that start processes themselves. */
+  processCookie?: string | undefined;
   /** Starts supervised subprocesses (use it for every process a task starts). */
   spawn: ProcessLauncher;
   /**
@@ -88,6 +102,27 @@ export interface TaskOutcome {
   parameters: Parameters;
   /** Metrics the task recorded: points in recording order, or a series collapsed as they were recorded. */
   metrics: readonly MetricPoint[] | MetricSeries;
+  /**
+   * The values of the declared `returns` by name, set by a runner that supports returns when the task
+   * succeeded (an object's value is its name, the object already stored with `putObject`). A name may be
+   * missing when the task did not produce it (a shell variable it did not export).
+   */
+  returns?: Parameters;
+}
+
+/** What a runner needs to fold a map's collected values with a reducer written in its language. */
+export interface ReduceRequest {
+  /** The map step's `reducer` (e.g. `lambda *x: max(x)`, or a dotted function path). */
+  expression: string;
+  /** The values of one parameter, one per map item, in item order. */
+  values: unknown[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Starts supervised subprocesses (their output is kept for the failure message). */
+  spawn: ProcessLauncher;
+  /** A private folder for the request's files (see {@link TaskInvocation.scratchDir}). */
+  scratchDir(): Promise<string>;
+  signal: AbortSignal;
 }
 
 /**
@@ -97,9 +132,18 @@ export interface TaskOutcome {
 export interface TaskRunner {
   /** The `command_type` values it serves (e.g. `typescript`, `javascript`). */
   readonly commandTypes: readonly string[];
+  /**
+   * True when its tasks are processes started with the parameters in their environment
+   * (`RUNNABLE_PRM_*`): a parameter too large for an environment variable is refused before a run.
+   */
+  readonly parametersInEnvironment?: boolean;
   /** Checks a task definition before the run starts (e.g. module and export exist); returns problems. */
   check?(node: TaskNode, cwd: string): Promise<string[]>;
   run(invocation: TaskInvocation): Promise<TaskOutcome>;
+  /** True when `reduce` evaluates this map `reducer` (a reducer in the runner's language, e.g. a Python lambda). */
+  reduces?(expression: string): boolean;
+  /** Folds a map's values with a reducer `reduces` accepted; throws (with why) when the reducer fails. */
+  reduce?(request: ReduceRequest): Promise<unknown>;
   /** Ends what the runner keeps between attempts (warm worker processes); called once when the run is over. */
   dispose?(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { RunnableError, formatProblem, messageOf, type Problem } from "../core/errors.js";
+import { RunnableError, formatProblem, isRunnableError, messageOf, type Problem } from "../core/errors.js";
 import type { Graph } from "../core/graph.js";
 import type { CodeIdentity } from "../core/run-log.js";
 import { isStopReason } from "../core/stop.js";
@@ -14,6 +14,7 @@ import { createServiceSet, createTaskRunners, knownServiceSchemas, type ServiceS
 import { gitCodeIdentity } from "./git-identity.js";
 import { applyFindings, integrationFindings } from "./integrations.js";
 import { checkLocalFolders } from "./local-folders.js";
+import { cookieFamily, lastPid, sweepProcesses } from "../io/process-sweep.js";
 import { createProcessWatchdog } from "./process-watchdog.js";
 import type { Registry } from "./registry.js";
 import { createScratch, sweepScratch } from "./scratch.js";
@@ -52,11 +53,15 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   const config = await loadServicesConfig({ ...(options.configFile ? { file: options.configFile } : {}), env, cwd, known });
   for (const warning of config.warnings ?? []) warn(formatProblem(warning));
   const context: PluginContext = { cwd, env, warn };
-  const setup = await createServiceSet(registry, config.services, context);
+  const setup = await createServiceSet(registry, config.services, context, (kind) => {
+    const { source } = config.services[kind];
+    return source === "default" ? undefined : `the ${kind} configured in ${source === "file" ? config.file : `${source} (defaults)`}`;
+  });
   const { executor, run_log_store: runLogStore, catalog, secrets, experiment_tracker: tracker } = setup.peers.services;
   const runners = await createTaskRunners(registry, context, config.taskRunners);
   await sweepScratch();
   const watchdog = createProcessWatchdog();
+  const firstPid = lastPid();
   // The watchdog removes the scratch area (secrets, parameters) also when this process is killed.
   const scratch = createScratch((folder) => watchdog.removeAtExit(folder));
   let identity: Promise<CodeIdentity> | undefined;
@@ -67,6 +72,7 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
     secrets,
     tracker,
     taskRunner: (commandType) => runners.get(commandType),
+    reducer: (expression) => [...new Set(runners.values())].find((runner) => runner.reduces?.(expression)),
     codeIdentity: () => (identity ??= gitCodeIdentity(cwd)),
     ...imageIdentityFrom(env),
     processes: watchdog,
@@ -79,6 +85,8 @@ export async function composeRun(options: ComposeOptions): Promise<ComposedRun> 
   };
   const dispose = async (): Promise<void> => {
     await Promise.all([...new Set(runners.values())].map((runner) => runner.dispose?.()));
+    // No process a task started outlives the run: what left its group (setsid) is found by the run's cookie.
+    await sweepProcesses({ match: cookieFamily(watchdog.cookie), sincePid: firstPid });
     watchdog.close();
     await scratch.dispose();
     await catalog.dispose?.().catch((error: unknown) => warn(`could not clean up the catalog's temp files: ${messageOf(error)}`));
@@ -130,8 +138,24 @@ export async function checkBeforeRun(graph: Graph, composed: ComposedRun, cwd: s
     });
   }
   // A rendering executor runs everything elsewhere: its folders are the pods', not this machine's.
-  if (services.executor.capabilities.placement !== "rendered") await checkLocalFolders(composed.folders);
+  if (services.executor.capabilities.placement !== "rendered") {
+    await checkLocalFolders(composed.folders);
+    await checkSecretsReadable(composed);
+  }
   await services.executor.prepare?.(graph);
+}
+
+/** A secrets service that lists its values (a dotenv file) is read now: a missing or malformed file is refused before the run, not when a step asks. */
+async function checkSecretsReadable(composed: ComposedRun): Promise<void> {
+  const { secrets } = composed.services;
+  try {
+    await secrets.knownValues?.();
+  } catch (error) {
+    if (!isRunnableError(error)) throw error;
+    const chosen = composed.config.services.secrets;
+    const where = chosen.source === "file" ? ` (the secrets service configured in ${composed.config.file})` : "";
+    throw new RunnableError(error.code, `${error.message}${where}`, { cause: error, problems: error.problems, ...(error.hint ? { hint: error.hint } : {}) });
+  }
 }
 
 /** A run's stop controls from the caller's: the CLI's RunStop, or an SDK AbortSignal (never aborting `force`). */

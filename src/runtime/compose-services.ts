@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { RunnableError } from "../core/errors.js";
+import { RunnableError, isRunnableError } from "../core/errors.js";
 import { SERVICE_KEYS, type ServiceKey } from "../config/load-config.js";
 import { didYouMean } from "../core/suggest.js";
 import type { ServiceRecord } from "../core/run-log.js";
@@ -60,7 +60,12 @@ export interface ServiceSetup {
  * Creates the five services of a run from their validated choices (concurrently). Each plug-in's
  * context can reach the others (`context.peers`) once they all exist.
  */
-export async function createServiceSet(registry: Registry, chosen: Readonly<Record<ServiceKind, ServiceChoice>>, base: PluginContext): Promise<ServiceSetup> {
+export async function createServiceSet(
+  registry: Registry,
+  chosen: Readonly<Record<ServiceKind, ServiceChoice>>,
+  base: PluginContext,
+  placeOf: (kind: ServiceKind) => string | undefined = () => undefined,
+): Promise<ServiceSetup> {
   const definitions = Object.fromEntries(SERVICE_KEYS.map((kind) => [kind, definitionOf(registry, kind, chosen[kind].type)])) as ServiceSetup["definitions"];
   let peers: Peers | undefined;
   const context: PluginContext = {
@@ -70,7 +75,10 @@ export async function createServiceSet(registry: Registry, chosen: Readonly<Reco
       return peers;
     },
   };
-  const create = <K extends ServiceKind>(kind: K) => definitions[kind].create(chosen[kind].config, context) as Promise<PluginInstances[K]>;
+  const create = <K extends ServiceKind>(kind: K) =>
+    (definitions[kind].create(chosen[kind].config, context) as Promise<PluginInstances[K]>).catch((error: unknown) => {
+      throw placedError(error, placeOf(kind));
+    });
   const [executor, run_log_store, catalog, secrets, experiment_tracker] = await Promise.all([
     create("executor"),
     create("run_log_store"),
@@ -82,6 +90,12 @@ export async function createServiceSet(registry: Registry, chosen: Readonly<Reco
   peers = { services: { executor, run_log_store, catalog, secrets, experiment_tracker }, folders: folders as unknown as Peers["folders"] };
   const configs = Object.fromEntries(SERVICE_KEYS.map((kind) => [kind, chosen[kind].config])) as ServiceSetup["configs"];
   return { peers, definitions, configs };
+}
+
+/** A plug-in's refusal of its config, naming where that config was written (`(catalog in config.yaml)`). */
+function placedError(error: unknown, place: string | undefined): unknown {
+  if (!place || !isRunnableError(error) || error.code !== "CONFIG_INVALID" || error.message.includes(place)) return error;
+  return new RunnableError(error.code, `${error.message} (${place})`, { cause: error, problems: error.problems, ...(error.hint ? { hint: error.hint } : {}) });
 }
 
 /** Creates every task runner (with its `task_runners` settings, if any) and indexes them by the command types they serve. */

@@ -2,13 +2,13 @@ import { RunnableError, isRunnableError } from "../core/errors.js";
 import { runPipeline } from "../engine/run-pipeline.js";
 import type { RunResult } from "../engine/services.js";
 import { claimWorkdir, sharedWorkdirWarning } from "./workdir-claim.js";
-import { knownSecretValues } from "./known-secrets.js";
+import { maskPlanRecords } from "./mask-plan.js";
 import { type ExecuteIntent, type PreparedRun, type RetryIntent, prepare } from "./prepare.js";
 
 /** Runs a prepared run and disposes of it; resolves with its final status (a failed run is not an exception). */
 export async function runPrepared(prepared: PreparedRun): Promise<RunResult> {
   const { plan, services } = prepared;
-  plan.secretValues = await knownSecretValues(plan.graph, services.secrets, services.warn);
+  await maskPlanRecords(plan, plan.graph, services.secrets, { warn: services.warn, newRun: plan.mode.kind !== "retry" });
   const claim = await claimWorkdir(plan.cwd, plan.runId);
   if (claim.others.length > 0) services.warn(sharedWorkdirWarning(plan.cwd, claim.others));
   try {

@@ -3,6 +3,7 @@ import { RunnableError, formatProblem, type Problem } from "../core/errors.js";
 import { MAX_VALUE_DEPTH, parameterNameProblem, parametersFromEnv } from "../core/parameters.js";
 import type { Parameters } from "../core/run-log.js";
 import { PY_FLOAT } from "../source/python-json.js";
+import { MAX_PARAMETERS_BYTES, boundedReadFailure } from "../source/bounded-file.js";
 import { readSourceText } from "../source/source-text.js";
 import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
 
@@ -14,7 +15,12 @@ import { parseYamlSource, type YamlSource } from "../source/yaml-source.js";
  */
 export async function initialParameters(file: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<Parameters> {
   const fromFile = file ? await readParametersFile(resolve(cwd, file), file) : {};
-  return { ...fromFile, ...parametersFromEnv(env) };
+  const fromEnv = parametersFromEnv(env);
+  for (const name of Object.keys(fromEnv)) {
+    const problem = parameterNameProblem(name);
+    if (problem) throw new RunnableError("PARAMETERS_INVALID", `the environment variable RUNNABLE_PRM_${name} names no valid parameter: ${problem}`);
+  }
+  return { ...fromFile, ...fromEnv };
 }
 
 function invalid(shown: string, problems: Problem[]): RunnableError {
@@ -25,13 +31,21 @@ function invalid(shown: string, problems: Problem[]): RunnableError {
 }
 
 async function readParametersFile(path: string, shown: string): Promise<Parameters> {
-  const text = await readSourceText(path, shown, {
-    failed: () =>
-      new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
-        hint: "check the path given to -p/--parameters-file (relative to the working directory)",
-      }),
-    invalid: (problem) => invalid(shown, [problem]),
-  });
+  const text = await readSourceText(
+    path,
+    shown,
+    {
+      failed: (error) => {
+        const refused = boundedReadFailure(error);
+        if (refused) return new RunnableError("PARAMETERS_INVALID", `parameters file ${shown} ${refused}`, { hint: "give -p/--parameters-file a YAML file" });
+        return new RunnableError("FILE_NOT_FOUND", `parameters file ${shown} not found`, {
+          hint: "check the path given to -p/--parameters-file (relative to the working directory)",
+        });
+      },
+      invalid: (problem) => invalid(shown, [problem]),
+    },
+    MAX_PARAMETERS_BYTES,
+  );
   const source = parseYamlSource(text, shown);
   const problems = [...source.syntaxProblems, ...source.duplicateProblems];
   if (problems.length > 0) throw invalid(shown, problems);

@@ -1,7 +1,7 @@
-import { access } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, extname, resolve } from "node:path";
 import { RunnableError, isRunnableError } from "../core/errors.js";
-import type { Graph } from "../core/graph.js";
+import { type Graph, TASK_FUNCTION, TASK_PIPELINE_MODULE, allNodes } from "../core/graph.js";
 import { isBuiltPipeline } from "../core/pipeline-object.js";
 import { loadServicesConfig } from "../config/load-config.js";
 import { dagHash } from "../definition/dag-hash.js";
@@ -43,10 +43,12 @@ export async function resolveSource(source: PipelineSource, cwd: string): Promis
   const { file } = source;
   if (!MODULE_EXTENSIONS.has(extname(file))) return { kind: "yaml", file };
   const path = resolve(cwd, file);
-  try {
-    await access(path);
-  } catch {
-    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} not found`, { hint: "check the path given to -f/--file" });
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats) throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} not found`, { hint: "check the path given to -f/--file" });
+  if (!stats.isFile()) {
+    throw new RunnableError("FILE_NOT_FOUND", `pipeline file ${file} is not a regular file: runnable reads only regular files`, {
+      hint: "give -f/--file a YAML file or a TypeScript/JavaScript module",
+    });
   }
   const candidate = (await importPipelineModule(path, file)).default;
   if (!isBuiltPipeline(candidate)) {
@@ -56,6 +58,12 @@ export async function resolveSource(source: PipelineSource, cwd: string): Promis
     });
   }
   const { graph } = candidate.build();
+  // Its in-memory functions can be found again by importing the module (in a worker thread, say).
+  for (const node of allNodes(graph)) {
+    if (node.kind === "task" && (node.task as unknown as Record<symbol, unknown>)[TASK_FUNCTION]) {
+      Object.defineProperty(node.task, TASK_PIPELINE_MODULE, { value: path, enumerable: false });
+    }
+  }
   return { kind: "graph", graph, serialised: serialiseGraph(graph), name: candidate.name || basename(file), file };
 }
 

@@ -6,10 +6,11 @@ import { createRunState } from "../engine/run-pipeline.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ComposedRun, checkBeforeRun, composeRun } from "./compose-run.js";
 import { initialParameters } from "./initial-parameters.js";
-import { knownSecretValues } from "./known-secrets.js";
+import { type PlanRecords, maskPlanRecords } from "./mask-plan.js";
 import { loadSource } from "./load-pipeline-source.js";
 import { openServices } from "./open-store.js";
 import type { PreparedRun, PreparedStep, RetryIntent, RunContext, StepIntent } from "./prepare.js";
+import { refuseEditedPipeline } from "./retry-pipeline-check.js";
 import { buildRunConfig, planOf } from "./run-records.js";
 
 // The preparations that start from a stored run: a retry continues it under its own id, a step
@@ -73,6 +74,7 @@ export async function prepareRetry(intent: RetryIntent, context: RunContext): Pr
   explicitWins(warn, "configuration file", intent.configFile, stored.run_config.configuration_file || undefined);
   explicitWins(warn, "parameters file", intent.parametersFile, stored.run_config.parameters_file || undefined);
   const pipeline = await loadSource(intent.source ?? { kind: "file", file: pipelineFileOf(stored, intent.file) }, cwd);
+  refuseEditedPipeline(stored, pipeline, intent.file);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const parametersFile = intent.parametersFile ?? (stored.run_config.parameters_file || undefined);
   const initial =
@@ -149,10 +151,20 @@ export async function prepareStep(intent: StepIntent, context: RunContext): Prom
     parametersFile: intent.parametersFile,
     original: undefined,
   });
-  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, runConfig, await initialParameters(intent.parametersFile, env, cwd)));
-  const fields = { runId: intent.runId, tag, runConfig, initialParameters: log.initial_parameters ?? {}, mode: { kind: "retry", stored: log } as const };
+  // Masked before the first step process creates the run log: nothing of it is ever written unmasked.
+  const first = { runId: intent.runId, tag, runConfig, initialParameters: stored ? {} : await initialParameters(intent.parametersFile, env, cwd) };
+  const masked: PlanRecords = { ...first };
+  await maskPlanRecords(masked, pipeline.graph, services.secrets, { warn, newRun: !stored });
+  const log = stored ?? (await createFirst(services.runLogStore, intent.runId, masked.runConfig, masked.initialParameters));
+  const fields = {
+    runId: intent.runId,
+    tag: masked.tag,
+    runConfig: masked.runConfig,
+    initialParameters: log.initial_parameters ?? {},
+    mode: { kind: "retry", stored: log } as const,
+  };
   const plan = planOf(pipeline, fields, { cwd, env, stop: intent.stop });
-  plan.secretValues = await knownSecretValues(pipeline.graph, services.secrets, warn);
+  plan.secretValues = masked.secretValues ?? [];
   const at = (mapVariable: string | undefined) => resolveStep(pipeline.graph, log, intent.step.replaceAll("%", " "), parseMapVariable(mapVariable));
   const step = at(intent.mapVariable);
   const run = createRunState(plan, services, await services.codeIdentity());

@@ -8,6 +8,7 @@ import type { RunEvent, RunPlan, RunStop, Services } from "../engine/services.js
 import type { ExecutorCapabilities } from "../ports/executor.js";
 import { type ComposedRun, baseOptions, checkBeforeRun, composeRun } from "./compose-run.js";
 import { withEnvironmentInputs } from "./environment-inputs.js";
+import { checkParametersFitEnvironment } from "./environment-limits.js";
 import { initialParameters } from "./initial-parameters.js";
 import { type PipelineSource, loadSource, resolveSource } from "./load-pipeline-source.js";
 import { composeForRetry, prepareRetry, prepareStep, storedStepRun } from "./prepare-stored.js";
@@ -185,6 +186,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
   const { runLogStore, catalog } = composed.services;
   const original = intent.useCached === undefined ? undefined : await originalRun(runLogStore, intent.useCached);
   const initial = await initialParameters(intent.parametersFile, env, cwd);
+  checkParametersFitEnvironment(pipeline.graph, composed.runners, initial);
   const runId = await chooseRunId(intent.runId, runLogStore, catalog);
   const tag = intent.tag ?? "";
   const runConfig = buildRunConfig(composed.services, composed.config, pipeline, { runId, tag, parametersFile: intent.parametersFile, original });
@@ -197,6 +199,7 @@ async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promi
       runConfig,
       // A re-run starts from the original's final parameters over the initial ones (runnable §8.6).
       initialParameters: original ? { ...initial, ...original.parameters } : initial,
+      initialKinds: original?.parameter_kinds,
       mode: original ? { kind: "cached", original } : { kind: "new" },
     },
     { cwd, env, stop: intent.stop, signal: intent.signal },
@@ -209,7 +212,7 @@ async function checkValidate(intent: ValidateIntent, context: RunContext): Promi
   const { cwd, env, composed } = context;
   const pipeline = await loadSource(context.source ?? intent.source, cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
-  await initialParameters(intent.parametersFile, env, cwd);
+  checkParametersFitEnvironment(pipeline.graph, composed.runners, await initialParameters(intent.parametersFile, env, cwd));
   const problem = intent.runId === undefined ? undefined : validateRunId(intent.runId);
   if (problem) throw new RunnableError("CLI_USAGE", `invalid run id "${intent.runId}": ${problem}`, { hint: RUN_ID_HINT });
   return pipeline.graph;

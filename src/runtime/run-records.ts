@@ -1,6 +1,7 @@
 import { RunnableError } from "../core/errors.js";
 import { RUN_ID_HINT, generateRunId, validateRunId } from "../core/run-id.js";
 import type { Parameters, RunConfig, RunLog } from "../core/run-log.js";
+import type { ParameterKinds } from "../core/returns.js";
 import type { LoadedConfig } from "../config/load-config.js";
 import type { RunMode, RunPlan, RunStop, Services } from "../engine/services.js";
 import type { Catalog } from "../ports/catalog.js";
@@ -45,6 +46,8 @@ export interface PlanFields {
   tag: string;
   runConfig: RunConfig;
   initialParameters: Parameters;
+  /** Kinds of the non-JSON initial parameters (a re-run starts from the original's final ones). */
+  initialKinds?: ParameterKinds | undefined;
   mode: RunMode;
 }
 

@@ -1,5 +1,16 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
 export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag, conditional, loop } from "./steps.js";
+export {
+  json,
+  metric,
+  object,
+  type Returned,
+  type ReturnEntry,
+  type ReturnedValue,
+  type ReturnedTuple,
+  type ReturnedValues,
+  type MetricValue,
+} from "./returns.js";
 export type {
   Step,
   CatalogOptions,
@@ -7,6 +18,7 @@ export type {
   TaskOptions,
   TypescriptTaskOptions,
   PythonTaskOptions,
+  ShellTaskOptions,
   NotebookTaskOptions,
   CommandType,
   ParameterSchema,

@@ -5,6 +5,7 @@ export type { ParameterSchema };
 import { RunnableError } from "../core/errors.js";
 import type { Pipeline } from "./pipeline.js";
 import { STEP_KEYS, TASK_KEYS, checkOptions } from "./options.js";
+import type { ReturnEntry, Returned, ReturnedTuple, ReturnedValue } from "./returns.js";
 
 /** Catalog settings of a step: glob patterns to get before it runs and put after it succeeds. */
 export interface CatalogOptions {
@@ -39,24 +40,40 @@ export interface TaskOptions extends StepBase {
 /** The task kinds the built-in runners know (YAML `command_type`). */
 export type CommandType = "python" | "notebook" | "shell" | "typescript" | "javascript";
 
-/** A TypeScript/JavaScript function step: `function` runs in-process, or `command: "path.ts#export"`. */
-export interface TypescriptTaskOptions extends TaskOptions {
+/**
+ * A TypeScript/JavaScript function step: `function` runs in-process, or `command: "path.ts#export"`.
+ * `T` is what the function returns: with `returns`, it is checked against them (one value for one name,
+ * a tuple for several: `returns: ["rows", metric("score"), object("model")]` → `[unknown, MetricValue, unknown]`).
+ */
+export interface TypescriptTaskOptions<T = unknown> extends TaskOptions {
   // Parameters arrive as one object; `any` lets functions declare the shape they expect.
   // biome-ignore lint/suspicious/noExplicitAny: `unknown` would reject functions that declare their parameters' type.
-  function?: (parameters: any) => unknown;
+  function?: (parameters: any) => T | Promise<T>;
   command?: string;
   /** What the task reads (e.g. `z.object({ lr: z.number() })`): checked before the function runs. */
   parameters?: ParameterSchema;
+  /** What it hands back by name (runnable 0.50's `returns`). */
+  returns?: readonly ReturnEntry[];
 }
 
 /** A Python function step (`command: "package.module.function"`), as `command_type: python` in YAML. */
 export interface PythonTaskOptions extends TaskOptions {
   /** The dotted path of the function, e.g. `examples.functions.train`. */
   function: string;
+  /** What the function returns by name: one value, or a tuple with one per name (runnable 0.50's `returns`). */
+  returns?: readonly ReturnEntry[];
+}
+
+/** A shell command step; it hands back the variables `returns` names from the environment it leaves (no objects). */
+export interface ShellTaskOptions extends TaskOptions {
+  command: string;
+  returns?: readonly (string | Returned<"json" | "metric">)[];
 }
 
 /** A notebook step, as `command_type: notebook` in YAML. */
 export interface NotebookTaskOptions extends TaskOptions {
+  /** Variables of the notebook handed back by name after its last cell (runnable 0.50's `returns`). */
+  returns?: readonly ReturnEntry[];
   /** The `.ipynb` file, relative to the working directory. */
   notebook: string;
   /** Where the executed notebook is written (YAML `notebook_output_path`). */
@@ -68,7 +85,9 @@ export interface NotebookTaskOptions extends TaskOptions {
 type TaskStepOptions = TaskOptions & {
   command: string;
   commandType: string;
-  fn?: TypescriptTaskOptions["function"];
+  returns?: readonly ReturnEntry[];
+  // biome-ignore lint/suspicious/noExplicitAny: as TypescriptTaskOptions' function.
+  fn?: (parameters: any) => unknown;
   schema?: ParameterSchema;
   extra?: Record<string, unknown>;
 };
@@ -109,9 +128,18 @@ export interface LoopOptions extends StepBase {
 
 const label = (kind: string, options: { name?: unknown }): string => `step ${JSON.stringify(options.name ?? "")} (${kind})`;
 
-/** A step running an in-process TypeScript/JavaScript function. */
+// The overloads go from several returns to none: TypeScript types a function's array literal once, with
+// the first overload it tries, and only the tuple overload makes `() => [rows, score]` a tuple.
+/** A step whose function returns a tuple with one value per name of `returns`, in order. */
+export function typescript<const R extends readonly [ReturnEntry, ReturnEntry, ...ReturnEntry[]]>(
+  options: TypescriptTaskOptions<ReturnedTuple<R>> & { returns: R },
+): Step;
+/** A step whose function returns one value by name (`returns: ["rows"]`, `[metric("score")]`, `[object("model")]`). */
+export function typescript<const E extends ReturnEntry>(options: TypescriptTaskOptions<ReturnedValue<E>> & { returns: readonly [E] }): Step;
+/** A step running an in-process TypeScript/JavaScript function (February-2024: it may return an object of parameters). */
+export function typescript(options: TypescriptTaskOptions & { returns?: readonly [] | undefined }): Step;
 export function typescript(options: TypescriptTaskOptions): Step {
-  checkOptions(label("typescript", options), options, [...TASK_KEYS, "function", "command", "parameters"]);
+  checkOptions(label("typescript", options), options, [...TASK_KEYS, "function", "command", "parameters", "returns"]);
   const { function: fn, command, parameters, ...rest } = options;
   if (!fn && !command) throw new RunnableError("PIPELINE_INVALID", `${label("typescript", options)}: give either function or command`);
   const resolved = command ?? `<inline>#${fn?.name || "anonymous"}`;
@@ -122,29 +150,31 @@ export function typescript(options: TypescriptTaskOptions): Step {
 }
 
 /** A shell command step (run with /bin/sh). */
-export function shell(options: TaskOptions & { command: string }): Step {
-  checkOptions(label("shell", options), options, [...TASK_KEYS, "command"]);
+export function shell(options: ShellTaskOptions): Step {
+  checkOptions(label("shell", options), options, [...TASK_KEYS, "command", "returns"]);
   return { kind: "task", options: { ...options, commandType: "shell" } };
 }
 
 /** A Python function step: `python({ name: "train", function: "examples.functions.train" })`. */
 export function python(options: PythonTaskOptions): Step {
-  checkOptions(label("python", options), options, [...TASK_KEYS, "function"]);
+  checkOptions(label("python", options), options, [...TASK_KEYS, "function", "returns"]);
   const { function: command, ...rest } = options;
   return { kind: "task", options: { ...rest, command, commandType: "python" } };
 }
 
 /** A notebook step: `notebook({ name: "report", notebook: "examples/report.ipynb" })`. */
 export function notebook(options: NotebookTaskOptions): Step {
-  checkOptions(label("notebook", options), options, [...TASK_KEYS, "notebook", "outputPath", "outputCellTag"]);
+  checkOptions(label("notebook", options), options, [...TASK_KEYS, "notebook", "outputPath", "outputCellTag", "returns"]);
   const { notebook: command, outputPath, outputCellTag, ...rest } = options;
   const extra = { ...(outputPath ? { notebook_output_path: outputPath } : {}), ...(outputCellTag ? { output_cell_tag: outputCellTag } : {}) };
   return { kind: "task", options: { ...rest, command, commandType: "notebook", extra } };
 }
 
 /** A task of any `command_type`, as in YAML (`python`, `notebook`, `shell`, `typescript`, `javascript`). */
-export function task(options: TaskOptions & { command: string; commandType: CommandType; extra?: Record<string, unknown> }): Step {
-  checkOptions(label("task", options), options, [...TASK_KEYS, "command", "commandType", "extra"]);
+export function task(
+  options: TaskOptions & { command: string; commandType: CommandType; extra?: Record<string, unknown>; returns?: readonly ReturnEntry[] },
+): Step {
+  checkOptions(label("task", options), options, [...TASK_KEYS, "command", "commandType", "extra", "returns"]);
   return { kind: "task", options };
 }
 

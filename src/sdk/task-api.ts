@@ -42,13 +42,15 @@ export function getParameter<S extends z.ZodType>(key: string, schema: S): z.out
 export function getParameter(key?: string, schema?: z.ZodType): unknown {
   const ctx = context("getParameter");
   const all = { ...ctx.parameters, ...ctx.changed };
-  if (key === undefined) return cloneJson(all);
+  // Object parameters are values of any kind (a Map, a class instance): handed over as they are.
+  const copy = (name: string): unknown => (ctx.objects?.has(name) && !Object.hasOwn(ctx.changed, name) ? all[name] : cloneJson(all[name]));
+  if (key === undefined) return ctx.objects?.size ? Object.fromEntries(Object.keys(all).map((name) => [name, copy(name)])) : cloneJson(all);
   if (!(key in all)) {
     throw new RunnableError("TASK_FAILED", `Parameter ${key} is not set before`, {
       hint: `known parameters: ${Object.keys(all).join(", ") || "(none)"}`,
     });
   }
-  const value = cloneJson(all[key]);
+  const value = copy(key);
   if (!schema) return value;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new RunnableError("TASK_FAILED", `parameter ${key} does not match its schema: ${parsed.error.message}`);
@@ -56,8 +58,15 @@ export function getParameter(key?: string, schema?: z.ZodType): unknown {
 }
 
 /** Sets parameters for the following steps (kept only if the step succeeds). */
-export function setParameter(values: Record<string, unknown>): void {
+export function setParameter(values: Record<string, unknown>, ...extra: never[]): void {
   const ctx = context("setParameter");
+  // `setParameter("name", value)` would otherwise spread the string into parameters "0", "1", ...
+  if (typeof values !== "object" || values === null || Array.isArray(values) || extra.length > 0) {
+    const got = extra.length > 0 ? `${extra.length + 1} arguments` : values === null ? "null" : Array.isArray(values) ? "an array" : `a ${typeof values}`;
+    throw new RunnableError("TASK_FAILED", `setParameter() takes one object of names to values, got ${got}`, {
+      hint: "write setParameter({ name: value }) (several at once: setParameter({ a: 1, b: 2 }))",
+    });
+  }
   for (const [key, value] of Object.entries(values)) {
     const problem = parameterNameProblem(key) ?? (valueProblem(value) && `parameter "${key}" ${valueProblem(value)}`);
     if (problem) throw new RunnableError("TASK_FAILED", `setParameter(): ${problem}`);

@@ -1,6 +1,7 @@
 import { RunnableError } from "../core/errors.js";
 import { DEFAULT_BRANCH, LOOP_PLACEHOLDER, MAP_PLACEHOLDER, childName, nestingProblem } from "../core/names.js";
 import type { Reducer } from "../core/reducers.js";
+import { returnsToYaml } from "./returns.js";
 import type { LinkOptions, ParameterSchema, Step } from "./steps.js";
 
 /** In-memory things the YAML form cannot hold, keyed by internal name. */
@@ -70,6 +71,7 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
       const o = step.options;
       if (o.fn) attachments.functions.set(internal, o.fn);
       if (o.schema) attachments.schemas.set(internal, o.schema);
+      const returns = returnsToYaml(`step "${internal}"`, o.returns);
       return {
         type: "task",
         command_type: o.commandType,
@@ -78,6 +80,7 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
         ...(o.catalog ? { catalog: o.catalog } : {}),
         ...(o.maxAttempts !== undefined ? { max_attempts: o.maxAttempts } : {}),
         ...(o.secrets ? { secrets: o.secrets } : {}),
+        ...(returns ? { returns } : {}),
         ...o.extra,
       };
     }

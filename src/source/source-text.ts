@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { Problem } from "../core/errors.js";
+import { readBoundedFile } from "./bounded-file.js";
 
 // Pipeline, config and parameters files are UTF-8 text. Node's "utf8" decoding would silently turn
 // invalid bytes into U+FFFD (renaming steps) and read UTF-16 as garbage, so files are decoded strictly
@@ -73,15 +73,19 @@ export function decodeSourceText(bytes: Uint8Array, shown: string): { text: stri
   }
 }
 
-/** Reads a text file strictly as UTF-8; `failed` gets the read error, `invalid` the encoding problem. */
+/**
+ * Reads a text file strictly as UTF-8, a regular file of at most `limitBytes` (see bounded-file.ts);
+ * `failed` gets the read error (word it with `boundedReadFailure`), `invalid` the encoding problem.
+ */
 export async function readSourceText<E>(
   absolute: string,
   shown: string,
   errors: { failed: (error: unknown) => E; invalid: (problem: Problem) => E },
+  limitBytes: number,
 ): Promise<string> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(absolute);
+    bytes = await readBoundedFile(absolute, limitBytes);
   } catch (error) {
     throw errors.failed(error);
   }

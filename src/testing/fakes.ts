@@ -3,21 +3,25 @@ import type { TrackedPoint } from "../core/metrics.js";
 import type { DataCatalog, Status } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Catalog, ContentWriter } from "../ports/catalog.js";
-import type { ExperimentTracker, TrackedRun } from "../ports/experiment-tracker.js";
+import type { ExperimentTracker, TrackedBranch, TrackedRun } from "../ports/experiment-tracker.js";
 import type { TaskInvocation, TaskOutcome, TaskRunner } from "../ports/task-runner.js";
 
 /** A tracker that records every call (for asserting what a run published). */
 export interface RecordingTracker extends ExperimentTracker {
   readonly runs: TrackedRun[];
-  readonly published: Array<{ step: string; points: TrackedPoint[] }>;
+  /** Every publish with points; `branches` are the map items and parallel branches the step ran in (outermost first). */
+  readonly published: Array<{ step: string; points: TrackedPoint[]; branches?: TrackedBranch[] }>;
   readonly ended: Status[];
+  /** Map items and parallel branches that ended: the branch's key and its status. */
+  readonly branchesEnded: Array<{ branch: string; status: Status }>;
 }
 
 /** Creates a {@link RecordingTracker}. */
 export function recordingTracker(): RecordingTracker {
   const runs: TrackedRun[] = [];
-  const published: Array<{ step: string; points: TrackedPoint[] }> = [];
+  const published: RecordingTracker["published"] = [];
   const ended: Status[] = [];
+  const branchesEnded: RecordingTracker["branchesEnded"] = [];
   return {
     type: "recording",
     traits: {},
@@ -25,11 +29,13 @@ export function recordingTracker(): RecordingTracker {
     runs,
     published,
     ended,
+    branchesEnded,
     startRun: async (run) => void runs.push(run),
-    publish: async (step, points) => {
+    publish: async (step, points, branches) => {
       const all = [...points];
-      if (all.length > 0) published.push({ step, points: all });
+      if (all.length > 0) published.push({ step, points: all, ...(branches?.length ? { branches: [...branches] } : {}) });
     },
+    endBranch: async (branches, status) => void branchesEnded.push({ branch: branches.at(-1)!.branch, status }),
     endRun: async (status) => void ended.push(status),
     clientContext: () => ({}),
   };
@@ -40,7 +46,13 @@ export type ScriptedFunction = (invocation: TaskInvocation) => Promise<TaskOutco
 
 /** What a scripted task does on one attempt: succeed with parameters, fail, or run a function. */
 export type ScriptedAttempt =
-  | { parameters?: Record<string, unknown>; metrics?: Array<{ key: string; value: unknown; step?: number }>; output?: string }
+  | {
+      parameters?: Record<string, unknown>;
+      /** Values of the step's declared `returns` by name (objects: their names, as a runner hands them back). */
+      returns?: Record<string, unknown>;
+      metrics?: Array<{ key: string; value: unknown; step?: number }>;
+      output?: string;
+    }
   | { fail: string; output?: string }
   | ScriptedFunction;
 
@@ -75,7 +87,7 @@ export function scriptedRunner(
       if (step.output) invocation.output.write("stdout", step.output);
       if ("fail" in step) return { failure: step.fail, parameters: {}, metrics: [] };
       const metrics = (step.metrics ?? []).map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, time_ms: 0 }));
-      return { parameters: step.parameters ?? {}, metrics };
+      return { parameters: step.parameters ?? {}, metrics, ...(step.returns && { returns: step.returns }) };
     },
   };
 }

@@ -1,8 +1,10 @@
 import { mkdtempSync } from "node:fs";
+import { copyFile, mkdir, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskNode } from "../core/graph.js";
 import type { MapVariable } from "../core/names.js";
+import { objectName, type InvocationReturn, type ParameterKinds } from "../core/returns.js";
 import type { Parameters } from "../core/run-log.js";
 import { createLauncher } from "../engine/process-launcher.js";
 import { taskEnvironment } from "../engine/task-env.js";
@@ -13,6 +15,8 @@ export interface TestInvocationOptions {
   node: TaskNode;
   cwd: string;
   parameters?: Parameters;
+  /** Kinds of the non-JSON parameters (an object parameter's value names a file of `services.getObject`). */
+  parameterKinds?: ParameterKinds;
   env?: Record<string, string>;
   mapVariable?: MapVariable;
   output?: OutputSink;
@@ -29,7 +33,20 @@ const noServices: TaskServices = {
   putInCatalog: async () => [],
   getRunLog: async () => Promise.reject(new Error("no run log in a test invocation")),
   trackerContext: () => ({}),
+  putObject: async (name) => Promise.reject(new Error(`no object store in a test invocation (object ${name}): pass services from folderObjects(dir)`)),
+  getObject: async (name) => Promise.reject(new Error(`no object store in a test invocation (object ${name}): pass services from folderObjects(dir)`)),
 };
+
+/** `putObject`/`getObject` keeping object files in `dir` (for runner tests of returned objects). */
+export function folderObjects(dir: string): Pick<TaskServices, "putObject" | "getObject"> {
+  return {
+    putObject: async (name, path) => {
+      await mkdir(dir, { recursive: true });
+      await rename(path, join(dir, name));
+    },
+    getObject: async (name, path) => copyFile(join(dir, name), path),
+  };
+}
 
 /**
  * A task invocation for testing a task runner directly: real supervised processes (own process group,
@@ -49,6 +66,8 @@ export function testInvocation(options: TestInvocationOptions): TaskInvocation {
     internalName: options.node.internalName,
     attempt: 1,
     parameters,
+    parameterKinds: options.parameterKinds ?? {},
+    returns: (options.node.returns ?? []).map((r): InvocationReturn => (r.kind === "object" ? { ...r, object: objectName("", r.name) } : { ...r })),
     mapVariable,
     cwd: options.cwd,
     env,

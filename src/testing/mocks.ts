@@ -146,6 +146,8 @@ export async function callTask(fn: (parameters: Record<string, unknown>) => unkn
     putInCatalog: unavailable("the catalog"),
     getRunLog: unavailable("the run log"),
     trackerContext: () => ({}),
+    putObject: unavailable("the catalog"),
+    getObject: unavailable("the catalog"),
     ...options.services,
   };
   let output = "";

@@ -10,6 +10,7 @@ import { type RunDigest, digestFromSummary, digestRun } from "./run-digest.js";
 import { runGraph } from "./run-graph.js";
 import type { RunIndex } from "./run-index.js";
 import { queryRuns } from "./run-query.js";
+import { type SweepCache, goalsParam, sweepLines, sweepsOf, sweepTables } from "./sweep-api.js";
 import { stepAtLocation } from "./walk.js";
 
 /** What an API handler answers: JSON, or a stored file to stream. */
@@ -19,6 +20,10 @@ export type ApiAnswer = { json: unknown } | { file: StoredFile; name: string };
 export interface ApiContext {
   index: RunIndex;
   catalog: Catalog;
+  /** Sweeps derived from run logs the index handed out. */
+  sweeps: SweepCache;
+  /** Digests of run logs the index handed out (a live run's page asks every second). */
+  digests: WeakMap<RunLog, RunDigest>;
 }
 
 const locationSchema = z.array(z.tuple([z.string(), z.string()]));
@@ -54,7 +59,9 @@ async function digestOf(ctx: ApiContext, run: RunLog): Promise<RunDigest> {
   const listed = (await ctx.index.digests()).find((d) => d.run_id === run.run_id);
   const summary =
     listed ?? digestFromSummary({ run_id: run.run_id, status: run.status, tag: run.tag, pipeline_file: run.run_config.pipeline_file, updated_ms: null });
-  return digestRun(run, { ...summary, stale: summary.stale });
+  let digest = ctx.digests.get(run);
+  if (!digest) ctx.digests.set(run, (digest = digestRun(run, summary)));
+  return { ...digest, stale: summary.stale, updated_ms: summary.updated_ms };
 }
 
 async function runsList(ctx: ApiContext, params: URLSearchParams): Promise<ApiAnswer> {
@@ -66,10 +73,13 @@ async function runsList(ctx: ApiContext, params: URLSearchParams): Promise<ApiAn
     tag: optional(params, "tag"),
     pipeline: optional(params, "pipeline"),
     q: optional(params, "q"),
+    filter: optional(params, "filter"),
+    sort: optional(params, "sort"),
+    goals: goalsParam(params),
     offset: intParam(params, "offset"),
     limit: intParam(params, "limit"),
   };
-  return { json: queryRuns(await ctx.index.digests(), query, ctx.index.pending()) };
+  return { json: { ...queryRuns(await ctx.index.digests(), query, ctx.index.pending()), listed_ms: ctx.index.listedMs() } };
 }
 
 async function runPage(ctx: ApiContext, runId: string, params: URLSearchParams): Promise<ApiAnswer> {
@@ -78,7 +88,14 @@ async function runPage(ctx: ApiContext, runId: string, params: URLSearchParams):
   const graph = runGraph(run, branch);
   if (!graph) throw new RunnableError("RUN_NOT_FOUND", `Run ${runId} has no branch at ${JSON.stringify(branch)}`);
   const { dag: _dag, ...config } = run.run_config;
-  return { json: { run: { ...(await digestOf(ctx, run)), dag_hash: run.dag_hash, parameters: run.parameters, run_config: config }, branch, graph } };
+  const kinds = run.parameter_kinds ?? {};
+  return {
+    json: {
+      run: { ...(await digestOf(ctx, run)), dag_hash: run.dag_hash, parameters: run.parameters, parameter_kinds: kinds, run_config: config },
+      branch,
+      graph,
+    },
+  };
 }
 
 async function stepOf(ctx: ApiContext, runId: string, params: URLSearchParams) {
@@ -107,7 +124,7 @@ async function compare(ctx: ApiContext, params: URLSearchParams): Promise<ApiAns
     .filter(Boolean);
   if (ids.length < 2) throw badRequest("Compare needs two or more run ids: ?runs=a,b");
   const runs = await Promise.all(ids.map((id) => ctx.index.run(id)));
-  return { json: compareRuns(runs, await Promise.all(runs.map((run) => digestOf(ctx, run)))) };
+  return { json: compareRuns(runs, await Promise.all(runs.map((run) => digestOf(ctx, run))), goalsParam(params)) };
 }
 
 /** Answers a GET of the read-only API; `parts` are the decoded path segments after `/api/`. */
@@ -119,6 +136,11 @@ export async function answerApi(ctx: ApiContext, parts: string[], params: URLSea
   if (runId === undefined) return runsList(ctx, params);
   if (what === undefined) return runPage(ctx, runId, params);
   if (what === "metrics") return { json: { series: runMetrics(await ctx.index.run(runId)) } };
+  if (what === "sweeps") return { json: { sweeps: sweepTables(sweepsOf(ctx.sweeps, await ctx.index.run(runId), goalsParam(params))) } };
+  if (what === "sweep-lines") {
+    const sweeps = sweepsOf(ctx.sweeps, await ctx.index.run(runId), goalsParam(params));
+    return { json: sweepLines(sweeps, params.get("step") ?? "", params.get("metric") ?? "") };
+  }
   if (what === "step") {
     const { step, location } = await stepOf(ctx, runId, params);
     return { json: stepDetails(step, location) };

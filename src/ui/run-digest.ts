@@ -1,6 +1,7 @@
 import type { RunLog, Status } from "../core/run-log.js";
 import type { RunSummary } from "../ports/run-log-store.js";
-import { lastMetricValues } from "./metric-values.js";
+import type { Goals } from "./metric-goals.js";
+import { type MetricStats, runFinalMetrics, runMetricStats } from "./run-metrics.js";
 import { walkSteps } from "./walk.js";
 
 /** What the runs list shows of a run: its summary plus times, parameters and last metric values. */
@@ -18,8 +19,15 @@ export interface RunDigest {
   end_ms: number | null;
   /** Final parameters; long values are cut (the run page shows them whole). */
   parameters: Record<string, unknown>;
-  /** The last value of each metric key (over every step, in execution order). */
+  /**
+   * The final value of each metric key: what the one step log recording it holds last, or the best of
+   * several (a map's items) under the metric's goal, as `metric_how` says.
+   */
   metrics: Record<string, unknown>;
+  /** How a metric's value was obtained when several step logs recorded it (`min over 3 items`). */
+  metric_how: Record<string, string>;
+  /** The stats behind `metric_how` (to take another goal: `--goal`, the run browser's toggle). */
+  metric_stats: Record<string, MetricStats>;
   /** Step logs in the run (nested ones included). */
   step_count: number;
   /** Internal names of failed steps (first few). */
@@ -52,6 +60,8 @@ export function digestFromSummary(summary: RunSummary): RunDigest {
     end_ms: null,
     parameters: {},
     metrics: {},
+    metric_how: {},
+    metric_stats: {},
     step_count: 0,
     failed_steps: [],
     complete: false,
@@ -65,12 +75,26 @@ function shortValue(value: unknown): unknown {
   return text.length > 200 ? `${text.slice(0, 199)}…` : value;
 }
 
+/** A digest's metric fields from the run's metric stats (several step logs: the best under the goal). */
+export function digestMetrics(stats: Record<string, MetricStats>, goals: Goals = {}): Pick<RunDigest, "metrics" | "metric_how" | "metric_stats"> {
+  const metrics: Record<string, unknown> = {};
+  const how: Record<string, string> = {};
+  const several: Record<string, MetricStats> = {};
+  for (const [key, metric] of Object.entries(runFinalMetrics(stats, goals))) {
+    metrics[key] = shortValue(metric.value);
+    if (metric.how) {
+      how[key] = metric.how;
+      several[key] = { ...stats[key]!, last: shortValue(stats[key]!.last) };
+    }
+  }
+  return { metrics, metric_how: how, metric_stats: several };
+}
+
 /** The digest of a whole run log (linear in its size). */
 export function digestRun(run: RunLog, summary: RunSummary): RunDigest {
   let start: number | null = null;
   let end: number | null = null;
   let count = 0;
-  const metrics: Record<string, unknown> = {};
   const failed: string[] = [];
   walkSteps(run, ({ step }) => {
     count++;
@@ -81,15 +105,15 @@ export function digestRun(run: RunLog, summary: RunSummary): RunDigest {
       if (s !== null && (start === null || s < start)) start = s;
       if (e !== null && (end === null || e > end)) end = e;
     }
-    Object.assign(metrics, lastMetricValues(step));
   });
+  const stats = runMetricStats(run);
   const parameters = Object.fromEntries(Object.entries(run.parameters).map(([k, v]) => [k, shortValue(v)]));
   return {
     ...digestFromSummary({ ...summary, status: run.status }),
     start_ms: start,
     end_ms: end,
     parameters,
-    metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, shortValue(v)])),
+    ...digestMetrics(stats),
     step_count: count,
     failed_steps: failed,
     complete: true,

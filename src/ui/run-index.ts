@@ -9,6 +9,8 @@ export interface RunIndex {
   digests(): Promise<RunDigest[]>;
   /** Runs still being read. */
   pending(): number;
+  /** When the listing the digests answer from was taken (epoch ms; null before the first). */
+  listedMs(): number | null;
   /** Resolves once nothing is pending (or after `timeoutMs`). */
   settled(timeoutMs: number): Promise<void>;
   /** A run log, read at most once per `ttlMs` per run (a few recent runs are kept). */
@@ -47,10 +49,12 @@ interface RunIndexState {
   readonly cache: Map<string, Cached>;
   /** Runs waiting to be read, in listing order. */
   readonly queue: Map<string, RunSummary>;
-  /** A few recently read run logs, and the reads in flight (`at` 0). */
-  readonly runs: Map<string, { at: number; ttl: number; run: Promise<RunLog> }>;
+  /** A few recently read run logs, and the reads in flight (`at` 0); `version`: the listing's version of the run when it was read. */
+  readonly runs: Map<string, { at: number; ttl: number; run: Promise<RunLog>; version: string | undefined }>;
   /** The last listing and when it was asked for. */
   listing: { at: number; summaries: Promise<RunSummary[]> } | undefined;
+  /** The last listing's summaries by run id (a store need not read unchanged runs again). */
+  known: Map<string, RunSummary>;
   /** A listing is being refreshed in the background. */
   refreshing: boolean;
   /** Background reads in flight. */
@@ -70,6 +74,7 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
     queue: new Map(),
     runs: new Map(),
     listing: undefined,
+    known: new Map(),
     refreshing: false,
     active: 0,
     waiters: [],
@@ -77,24 +82,34 @@ export function createRunIndex(store: RunLogStore, options: RunIndexOptions = {}
   return {
     digests: () => digests(state),
     pending: () => state.queue.size + state.active,
+    listedMs: () => state.listing?.at ?? null,
     settled: (timeoutMs) => settled(state, timeoutMs),
     run: (runId) => readRun(state, runId),
     invalidate: () => {
       state.listing = undefined;
+      state.known = new Map();
       state.runs.clear();
     },
   };
 }
 
 /**
- * A run log, reused for `ttl` after it arrived (finished runs ten times longer); a read in flight is
- * shared, so a page and the requests it makes next read a large run once.
+ * A run log, reused for `ttl` after it arrived (finished runs ten times longer, and longer still while
+ * the store's listing says the run has not changed); a read in flight is shared, so a page and the
+ * requests it makes next read a large run once.
  */
 function readRun(state: RunIndexState, runId: string): Promise<RunLog> {
   const { runs, ttl } = state;
   const hit = runs.get(runId);
+  const listed = state.known.get(runId);
+  const version = listed ? versionOf(listed) : undefined;
   if (hit && (hit.at === 0 || Date.now() - hit.at < hit.ttl)) return hit.run;
-  const entry = { at: 0, ttl, run: state.store.get(runId) };
+  if (hit && version !== undefined && hit.version === version && listed?.status !== "PROCESSING") {
+    // A finished run the listing still sees unchanged: the same object (and what was derived from it) serves on.
+    hit.at = Date.now();
+    return hit.run;
+  }
+  const entry = { at: 0, ttl, run: state.store.get(runId), version };
   runs.set(runId, entry);
   entry.run.then(
     (run) => {
@@ -139,11 +154,15 @@ async function digestOne(state: RunIndexState, runId: string, summary: RunSummar
  * previous one answers meanwhile), so a page never waits for a store's list() once the server is up.
  */
 function summaries(state: RunIndexState): Promise<RunSummary[]> {
-  if (!state.listing) state.listing = { at: Date.now(), summaries: state.store.list() };
+  const list = (): Promise<RunSummary[]> =>
+    state.store.list({ known: state.known }).then((listed) => {
+      state.known = new Map(listed.map((summary) => [summary.run_id, summary]));
+      return listed;
+    });
+  if (!state.listing) state.listing = { at: Date.now(), summaries: list() };
   else if (Date.now() - state.listing.at >= state.ttl && !state.refreshing) {
     state.refreshing = true;
-    state.store
-      .list()
+    list()
       .then((listed) => (state.listing = { at: Date.now(), summaries: Promise.resolve(listed) }))
       .catch((error: unknown) => state.warn(`Could not list runs: ${messageOf(error)}`))
       .finally(() => (state.refreshing = false));

@@ -1,4 +1,6 @@
-import type { RunDigest } from "./run-digest.js";
+import type { Goals } from "./metric-goals.js";
+import { type RunDigest, digestMetrics } from "./run-digest.js";
+import { matchesFilter, parseFilter, parseSort, sortRuns, sortsDescending } from "./run-filter.js";
 
 /** Filters and page of the runs list (all optional). */
 export interface RunQuery {
@@ -8,6 +10,12 @@ export interface RunQuery {
   pipeline?: string;
   /** Free text: run id, tag, pipeline, parameter and metric values, failed steps. */
   q?: string;
+  /** Comparisons on final metrics and parameters (`loss<0.2 and params.lr>=0.01`, see run-filter.ts). */
+  filter?: string;
+  /** `loss` (best first), `loss:asc`, `params.lr:desc`; without it, newest first. */
+  sort?: string;
+  /** Goals given by the user, for metrics several step logs recorded. */
+  goals?: Goals;
   offset?: number;
   limit?: number;
 }
@@ -32,14 +40,18 @@ export interface RunPage {
   metric_keys: ColumnKey[];
   /** Runs still being read (their columns fill in later). */
   pending: number;
+  /** When the store's listing this page comes from was taken (epoch ms), for "as of" (set by the API). */
+  listed_ms?: number | null;
 }
 
 const effectiveStatus = (run: RunDigest): string => (run.stale ? "stale" : run.status);
+/** A run's pipeline as the list shows it: its file, or `(SDK)` when it has none (SDK runs record "" or null). */
+export const pipelineOf = (run: Pick<RunDigest, "pipeline_file">): string => run.pipeline_file || "(SDK)";
 
 function matches(run: RunDigest, query: RunQuery, text: string): boolean {
   if (query.status && effectiveStatus(run) !== query.status) return false;
   if (query.tag !== undefined && query.tag !== "" && (run.tag ?? "") !== query.tag) return false;
-  if (query.pipeline && (run.pipeline_file ?? "(SDK)") !== query.pipeline) return false;
+  if (query.pipeline && pipelineOf(run) !== query.pipeline) return false;
   if (!text) return true;
   const haystack = [
     run.run_id,
@@ -76,10 +88,29 @@ function columnKeys(runs: RunDigest[], pick: (run: RunDigest) => Record<string, 
   return keys.sort((a, b) => Number(b.varies) - Number(a.varies) || b.count - a.count || a.key.localeCompare(b.key)).slice(0, 100);
 }
 
-/** Filters digests (already newest first) and cuts one page. */
-export function queryRuns(all: RunDigest[], query: RunQuery, pending: number): RunPage {
+/** The digest with its run-level metrics taken under the user's goals (only metrics several step logs recorded change). */
+function underGoals(run: RunDigest, goals: Goals | undefined): RunDigest {
+  if (!goals || Object.keys(run.metric_stats).length === 0 || !Object.keys(goals).some((key) => Object.hasOwn(run.metric_stats, key))) return run;
+  const again = digestMetrics(run.metric_stats, goals);
+  return { ...run, metrics: { ...run.metrics, ...again.metrics }, metric_how: { ...run.metric_how, ...again.metric_how } };
+}
+
+/** The runs a query selects, in its order: status, tag, pipeline, text and filter; sorted when asked. */
+export function selectRuns(all: readonly RunDigest[], query: RunQuery): RunDigest[] {
   const text = query.q?.trim().toLowerCase() ?? "";
-  const matched = all.filter((run) => matches(run, query, text));
+  const filter = query.filter?.trim() ? parseFilter(query.filter) : [];
+  const sort = query.sort?.trim() ? parseSort(query.sort) : undefined;
+  const matched: RunDigest[] = [];
+  for (const digest of all) {
+    const run = underGoals(digest, query.goals);
+    if (matches(run, query, text) && (filter.length === 0 || matchesFilter(run, filter))) matched.push(run);
+  }
+  return sort ? sortRuns(matched, sort, sortsDescending(sort, matched, query.goals ?? {})) : matched;
+}
+
+/** Filters digests (already newest first), sorts them when asked and cuts one page. */
+export function queryRuns(all: RunDigest[], query: RunQuery, pending: number): RunPage {
+  const matched = selectRuns(all, query);
   const offset = Math.max(0, query.offset ?? 0);
   const limit = Math.min(Math.max(1, query.limit ?? 100), 1000);
   return {
@@ -90,7 +121,7 @@ export function queryRuns(all: RunDigest[], query: RunQuery, pending: number): R
     facets: {
       status: tally(all, effectiveStatus),
       tag: tally(all, (run) => run.tag ?? ""),
-      pipeline: tally(all, (run) => run.pipeline_file ?? "(SDK)"),
+      pipeline: tally(all, pipelineOf),
     },
     parameter_keys: columnKeys(matched, (run) => run.parameters),
     metric_keys: columnKeys(matched, (run) => run.metrics),

@@ -10,6 +10,7 @@ import type { Catalog } from "../ports/catalog.js";
 import type { RunLogStore } from "../ports/run-log-store.js";
 import { type ApiAnswer, answerApi } from "./api.js";
 import { TOKEN_COOKIE, hostAllowed, isLoopback, newToken, tokenOf } from "./http-safety.js";
+import { reachableHosts, urlHost } from "./reachable-hosts.js";
 import { createRunIndex } from "./run-index.js";
 import { type Asset, findAssetsDir, loadAssets } from "./static-assets.js";
 
@@ -31,8 +32,10 @@ export interface UiServerOptions {
 
 /** A running UI server. */
 export interface UiServer {
-  /** The URL to open (with `?token=` when a token is required). */
+  /** The URL to open (with `?token=` when a token is required): for a wildcard host, by this machine's name. */
   url: string;
+  /** Every URL that reaches the server: for a wildcard host, by name and by each of the machine's addresses. */
+  urls: string[];
   port: number;
   token: string | undefined;
   close(): Promise<void>;
@@ -140,7 +143,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const assets = await loadAssets(options.assetsDir ?? findAssetsDir());
   const index = createRunIndex(options.store, { warn: options.warn ?? (() => undefined) });
   let server: Server | undefined;
-  const handler: Handler = { assets, ctx: { index, catalog: options.catalog }, host, token, port: () => (server!.address() as AddressInfo).port };
+  const handler: Handler = {
+    assets,
+    ctx: { index, catalog: options.catalog, sweeps: new WeakMap(), digests: new WeakMap() },
+    host,
+    token,
+    port: () => (server!.address() as AddressInfo).port,
+  };
   server = createServer((request, response) => {
     handle(handler, request, response).catch((error: unknown) => {
       if (!response.headersSent) sendError(response, error);
@@ -154,10 +163,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     server!.listen(options.port ?? 0, host, () => resolve());
   });
   const port = handler.port();
-  const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-  const url = `http://${shown}:${port}/${token ? `?token=${token}` : ""}`;
+  const urls = reachableHosts(host).map((name) => `http://${urlHost(name)}:${port}/${token ? `?token=${token}` : ""}`);
   return {
-    url,
+    url: urls[0]!,
+    urls,
     port,
     token,
     close: () =>

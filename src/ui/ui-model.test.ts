@@ -149,10 +149,16 @@ describe("run digests, list queries and comparisons", () => {
       { key: "lr", values: [0.1, 0.1], present: [true, true], differs: false },
       { key: "extra", values: [null, 1], present: [false, true], differs: true },
     ]);
-    expect(comparison.metrics[0]!.series[0]!.points).toEqual([
-      [1, (1 + 3 + 1) / 3],
-      [2, (0.5 + 1.5 + 0.5) / 3],
+    // One line per run and map item, labelled (issue 20: never an unlabelled average).
+    expect(comparison.metrics[0]!.series.map((s) => [s.run_id, s.item, s.points])).toContainEqual([
+      "map-1",
+      "m=b.c",
+      [
+        [1, 3],
+        [2, 1.5],
+      ],
     ]);
+    expect(comparison.metrics[0]!.series).toHaveLength(6);
   });
 });
 

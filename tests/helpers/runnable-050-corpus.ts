@@ -41,12 +41,24 @@ const EMULATOR = "emulator executor";
 /** 0.48+ writes `<notebook>-<step>_out.ipynb` into the catalog folder without an entry; ours keeps February-2024's. */
 export const NOTEBOOK_OUTPUT: AllowedDifference[] = [
   {
-    path: /^catalog\["[^"]* put examples\/common\/[^"]*_out\.ipynb"\]$/,
+    path: /^catalog\["[^"]* put examples\/common\/[^"]*_out(_[^"/]*)?\.ipynb"\]$/,
     reason: "ours records the executed notebook as a catalog put, as February-2024 runnable did; 0.50 (since 0.48) writes it without a catalog entry",
   },
   {
-    path: /^files\["examples\/common\/[^"]*_out\.ipynb"\]$/,
-    reason: "ours names the executed notebook <notebook>_out.ipynb (February-2024 runnable); 0.50 names it <notebook>-<step>_out.ipynb",
+    path: /^files\["examples\/common\/[^"]*_out(_[^"/]*)?\.ipynb"\]$/,
+    reason:
+      "ours names the executed notebook <notebook>_out.ipynb (February-2024 runnable; in a map <notebook>_out_<item>.ipynb); " +
+      "0.50 names it <notebook>-<map items><step>_out.ipynb",
+  },
+];
+
+/** A notebook's `metric` returns: 0.50 keeps them among the attempt's outputs only; ours also as the step's metrics. */
+export const NOTEBOOK_METRIC: AllowedDifference[] = [
+  {
+    path: /^steps\["[^"]+"\]\.metrics\["score"\]$/,
+    reason:
+      "ours records a notebook's metric returns in the step's user_defined_metrics (and the experiment tracker) like those of every task kind; " +
+      "0.50's notebook task sets them as parameters only (its python and shell tasks record them as metrics)",
   },
 ];
 
@@ -88,7 +100,11 @@ export const CORPUS: CorpusCase[] = [
   ...yamlAndSdk("02-sequential/on_failure_fail", [TERMINATE]),
   ...yamlAndSdk("02-sequential/on_failure_succeed", [TERMINATE]),
   ...yamlAndSdk("02-sequential/traversal", [], { allowed: NOTEBOOK_OUTPUT }),
-  ...yamlAndSdk("03-parameters/passing_parameters_notebook", [PICKLED, METRIC, TERMINATE], { allowed: NOTEBOOK_OUTPUT }, [YAML_RETURNS, PICKLED, METRIC]),
+  ...yamlAndSdk("03-parameters/passing_parameters_notebook", [PICKLED, METRIC, TERMINATE], { allowed: [...NOTEBOOK_OUTPUT, ...NOTEBOOK_METRIC] }, [
+    YAML_RETURNS,
+    PICKLED,
+    METRIC,
+  ]),
   ...yamlAndSdk("03-parameters/passing_parameters_python", [PICKLED, METRIC, TERMINATE], {}, [YAML_RETURNS, PICKLED, METRIC]),
   ...yamlAndSdk("03-parameters/passing_parameters_shell", [RETURNS, METRIC, SHELL_PARAMS, TERMINATE], {}, [YAML_RETURNS, SHELL_PARAMS]),
   {

@@ -47,7 +47,8 @@ type Json = Record<string, any>;
 
 const LEAF_TYPES = new Set(["task", "stub", "success", "fail"]);
 const OBJECT_FILE = /\.(dill|pickle)$/;
-const EXECUTION_LOG = /\.execution\.log$/;
+/** An execution log: runnable's `<step>.execution.log`, ours with map items as `_<item>` suffixes. */
+const EXECUTION_LOG = /\.execution\.log(_[^/]*)?$/;
 
 /** A 0.50 parameter `{kind, value, description}` as a plain value (`{object: name}` for pickled ones). */
 function plain050(parameter: unknown): unknown {
@@ -56,9 +57,16 @@ function plain050(parameter: unknown): unknown {
   return kind === "object" ? { object: value } : value;
 }
 
-function plainParameters(parameters: Json | undefined, generation: Generation): Record<string, unknown> {
+/**
+ * Parameters as plain values; an object parameter is `{object: name}` (0.50: its kind inline; ours: the
+ * record's `parameter_kinds`).
+ */
+function plainParameters(parameters: Json | undefined, generation: Generation, kinds?: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parameters ?? {})) out[key] = generation === "0.50" ? plain050(value) : value;
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    if (generation === "0.50") out[key] = plain050(value);
+    else out[key] = kinds?.[key] === "object" ? { object: value } : value;
+  }
   return out;
 }
 
@@ -129,7 +137,7 @@ export async function normalise(runLog: Json | null, catalogRunDir: string | nul
     exitCodes,
     status: runLog?.status ?? null,
     steps: normaliseSteps(runLog?.steps, generation),
-    parameters: plainParameters(runLog?.parameters, generation),
+    parameters: plainParameters(runLog?.parameters, generation, runLog?.parameter_kinds),
     catalog: runLog ? catalogEntries(runLog) : {},
     objects: files.filter((name) => !name.includes("/") && OBJECT_FILE.test(name)),
     files: files.filter((name) => name.includes("/") || !OBJECT_FILE.test(name)),

@@ -12,7 +12,13 @@ export type Location = ReadonlyArray<readonly [string, string]>;
 
 /** The run page's data. */
 export interface RunView {
-  run: RunDigest & { dag_hash: string | null; parameters: Record<string, unknown>; run_config: Record<string, unknown> };
+  run: RunDigest & {
+    dag_hash: string | null;
+    parameters: Record<string, unknown>;
+    /** Kinds of the non-JSON parameters (`object`: the value names an object in the catalog; `metric`). */
+    parameter_kinds: Record<string, string>;
+    run_config: Record<string, unknown>;
+  };
   branch: Location;
   graph: GraphBranch;
 }

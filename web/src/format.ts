@@ -1,8 +1,23 @@
-/** Short text of a value for a table cell. */
-export function cellText(value: unknown, max = 40): string {
+/** A number for a table cell: at most 4 significant digits (`0.3333`, `1.235e-5`), whole numbers as they are. */
+export function numText(value: number): string {
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-4 || magnitude >= 1e9)) return value.toExponential(3).replace(/\.?0+e/, "e");
+  return String(Number(value.toPrecision(4)));
+}
+
+/** Short text of a value for a table cell; `round` rounds numbers (the cell's title has the whole value: {@link fullText}). */
+export function cellText(value: unknown, max = 40, round = false): string {
   if (value === undefined) return "";
+  if (round && typeof value === "number") return numText(value);
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "null");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The whole value of a cell, for its title (hover). */
+export function fullText(value: unknown): string {
+  if (value === undefined) return "";
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? "null");
 }
 
 /** `850 ms`, `12.3 s`, `4 m 05 s`, `2 h 03 m`. */

@@ -2,22 +2,8 @@ import { RunnableError } from "../../core/errors.js";
 import type { Catalog } from "../../ports/catalog.js";
 import type { RunLogStore, RunSummary } from "../../ports/run-log-store.js";
 import { openStoreAndCatalog } from "../../runtime/open-store.js";
+import { parseAge } from "../age.js";
 import type { CliIo } from "../io.js";
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** Milliseconds of a duration such as `30d`, `12h`, `1d12h`, `90m`, `2w` or `45s`. */
-export function parseAge(text: string): number {
-  const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)\s*([smhdw])/gi)];
-  const consumed = parts
-    .map((p) => p[0])
-    .join("")
-    .replace(/\s/g, "");
-  if (parts.length === 0 || consumed !== text.trim().replace(/\s/g, "")) {
-    throw new RunnableError("CLI_USAGE", `--older-than "${text}" is not a duration`, { hint: "Write it like 30d, 12h, 1d12h, 90m, 2w or 45s." });
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!.toLowerCase()]!, 0);
-}
 
 /** A byte count for people: `512 B`, `3.4 KiB`, `1.2 MiB`. */
 export function formatBytes(bytes: number): string {
@@ -88,5 +74,6 @@ export async function runsGcCommand(options: { configFile?: string; olderThan: s
     report(io, run.run_id, freed);
   }
   if (!options.dryRun) io.out(`deleted ${count} run${count === 1 ? "" : "s"} older than ${options.olderThan}, freed ${formatBytes(total)}\n`);
+  else if (old.length === live.length) io.out(`no runs older than ${options.olderThan}: nothing would be deleted\n`);
   return 0;
 }

@@ -62,7 +62,8 @@ export async function uiCommand(options: UiCommandOptions, io: CliIo): Promise<n
   });
   io.out(`runnable ui: browsing the ${store.type} run log store and the ${catalog.type} catalog\n`);
   if (server.token) io.out(`access token: ${server.token} (needed because --host is not loopback)\n`);
-  io.out(`${server.url}\n`);
+  if (server.urls.length > 1) io.out(`listening on every interface (${options.host}); reachable from other machines at:\n`);
+  for (const url of server.urls) io.out(`${url}\n`);
   if (options.open) openBrowser(server.url, io);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());

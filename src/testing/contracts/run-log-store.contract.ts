@@ -140,6 +140,21 @@ export function runLogStoreContract(
       expectValidRunLog(run);
     });
 
+    it("keeps the kinds of non-JSON parameters beside the parameters, and clears them with {}", async () => {
+      await store.create(sampleRunHeader("run-1"));
+      await store.setParameters("run-1", { df: "df", score: 0.9, x: 1 }, { df: "object", score: "metric" });
+      const run = await store.get("run-1");
+      expect(run.parameters).toEqual({ df: "df", score: 0.9, x: 1 });
+      expect(run.parameter_kinds).toEqual({ df: "object", score: "metric" });
+      expectValidRunLog(run);
+      await store.setParameters("run-1", { x: 2 });
+      expect((await store.get("run-1")).parameter_kinds).toEqual({ df: "object", score: "metric" });
+      await store.setParameters("run-1", { x: 3 }, {});
+      const cleared = await store.get("run-1");
+      expect([cleared.parameters, "parameter_kinds" in cleared]).toEqual([{ x: 3 }, false]);
+      await expectCode(store.setParameters("run-1", {}, { x: "pickle" as never }), "INTERNAL");
+    });
+
     it("nests steps and branches three levels deep (map > parallel > map) with dots, spaces and slashes in keys", async () => {
       await store.create(sampleRunHeader("run-1"));
       await writeNested(store, "run-1");

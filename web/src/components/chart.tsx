@@ -9,6 +9,22 @@ export interface ChartSeries {
   color?: string;
   /** Drawn as a band (min/max of aggregated items) instead of a line. */
   dash?: number[];
+  /** Drawn thicker (the best or worst item of a sweep). */
+  width?: number;
+}
+
+/** Tick steps of a step axis: whole numbers only (a tracking step is never fractional). */
+const WHOLE_INCREMENTS = Array.from({ length: 13 }, (_, e) => [1, 2, 2.5, 5].map((m) => m * 10 ** e))
+  .flat()
+  .filter(Number.isInteger);
+
+/** Whole-number ticks between `min` and `max`, about one per 70 pixels of `width`. */
+export function wholeTicks(min: number, max: number, width: number): number[] {
+  const room = Math.max(2, Math.floor(width / 70));
+  const increment = WHOLE_INCREMENTS.find((incr) => (max - min) / incr <= room) ?? WHOLE_INCREMENTS.at(-1)!;
+  const ticks: number[] = [];
+  for (let tick = Math.ceil(min / increment) * increment; tick <= max; tick += increment) ticks.push(tick);
+  return ticks;
 }
 
 interface Props {
@@ -17,6 +33,8 @@ interface Props {
   xLabel?: string;
   height?: number;
   testid?: string;
+  /** Called with the label of the line nearest the cursor (null when none): for a legend of its own. */
+  onFocus?: (label: string | null) => void;
 }
 
 /** The series on one shared, ascending x axis (what uPlot draws), gaps as null. */
@@ -36,7 +54,7 @@ export function alignSeries(series: ChartSeries[]): uPlot.AlignedData {
 }
 
 /** A uPlot line chart: several series on one step axis, values shown in the legend on hover. */
-export function Chart({ title, series, xLabel = "step", height = 260, testid = "chart" }: Props) {
+export function Chart({ title, series, xLabel = "step", height = 260, testid = "chart", onFocus }: Props) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -51,21 +69,34 @@ export function Chart({ title, series, xLabel = "step", height = 260, testid = "
       height,
       // One x value (a metric recorded at a single step) still gets an axis around it.
       scales: { x: { time: false, range: (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) } },
-      axes: [{ label: xLabel }, {}],
+      axes: [
+        {
+          label: xLabel,
+          splits: (u: uPlot, _axis: number, min: number, max: number) => {
+            const ticks = wholeTicks(min, max, u.bbox.width / devicePixelRatio);
+            element.dataset.xTicks = ticks.join(",");
+            return ticks;
+          },
+        },
+        {},
+      ],
       legend: { show: !many, live: true },
-      cursor: { points: { size: 7 } },
+      // With many lines the one nearest the cursor is brought forward and named (onFocus).
+      focus: { alpha: many ? 0.25 : 1 },
+      cursor: { points: { size: 7 }, focus: { prox: many ? 16 : -1 } },
       series: [
         { label: xLabel },
         ...series.map((s, i) => ({
           label: s.label,
           stroke: s.color ?? PALETTE[i % PALETTE.length],
-          width: 1.6,
+          width: s.width ?? 1.6,
           spanGaps: true,
           points: { show: few, size: 6 },
           ...(s.dash ? { dash: s.dash } : {}),
         })),
       ],
       hooks: {
+        setSeries: [(_u: uPlot, index: number | null) => onFocus?.(index === null ? null : (series[index - 1]?.label ?? null))],
         draw: [
           (u: uPlot) => {
             if (!element.dataset.drawMs) element.dataset.drawMs = (performance.now() - started).toFixed(1);
@@ -82,7 +113,7 @@ export function Chart({ title, series, xLabel = "step", height = 260, testid = "
       resize.disconnect();
       plot.destroy();
     };
-  }, [series, title, height, xLabel]);
+  }, [series, title, height, xLabel, onFocus]);
   const total = series.reduce((n, s) => n + s.points.length, 0);
   return <div ref={box} class="chart" data-testid={testid} data-title={title} data-series={series.length} data-points={total} />;
 }

@@ -38,7 +38,7 @@ function Attempts({ step }: { step: StepView["step"] }) {
   );
 }
 
-function KeyValues({ values, testid }: { values: Record<string, unknown>; testid: string }) {
+function KeyValues({ values, kinds, testid }: { values: Record<string, unknown>; kinds?: Record<string, string> | undefined; testid: string }) {
   const entries = Object.entries(values);
   if (entries.length === 0) return <p class="muted">(none)</p>;
   return (
@@ -47,7 +47,10 @@ function KeyValues({ values, testid }: { values: Record<string, unknown>; testid
         {entries.map(([key, value]) => (
           <tr key={key}>
             <th>{key}</th>
-            <td class="value">{cellText(value, 300)}</td>
+            <td class="value">
+              {cellText(value, 300)}
+              {kinds?.[key] && <span class="muted"> ({kinds[key]})</span>}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -126,7 +129,13 @@ export function StepPanel({ runId, location, stepKey, live }: { runId: string; l
       <h3>Attempts</h3>
       <Attempts step={step} />
       <h3>Parameters</h3>
-      <KeyValues values={step.attempts.at(-1)?.parameters ?? {}} testid="step-parameters" />
+      <KeyValues values={step.attempts.at(-1)?.parameters ?? {}} kinds={step.attempts.at(-1)?.parameter_kinds} testid="step-parameters" />
+      {step.attempts.at(-1)?.output_parameters && (
+        <>
+          <h3>Returned</h3>
+          <KeyValues values={step.attempts.at(-1)!.output_parameters!} kinds={step.attempts.at(-1)!.output_parameter_kinds} testid="step-returned" />
+        </>
+      )}
       <h3>Metrics</h3>
       <StepMetrics view={view} />
       <h3>Catalog</h3>

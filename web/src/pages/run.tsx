@@ -5,11 +5,12 @@ import { ItemsList } from "../components/items.js";
 import { MetricsView } from "../components/metrics.js";
 import { Counts, StatusBadge } from "../components/status.js";
 import { StepPanel } from "../components/step-panel.js";
+import { SweepsTab } from "../components/sweeps-tab.js";
 import { cellText, formatMs, formatTime } from "../format.js";
 import { useLoad } from "../hooks.js";
 import { href, navigate, paramsOf } from "../router.js";
 
-const TABS = ["graph", "metrics", "parameters"] as const;
+const TABS = ["graph", "sweeps", "metrics", "parameters"] as const;
 
 function parseLocation(text: string | null): Location {
   try {
@@ -114,7 +115,8 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
         {loaded.error}
       </p>
     );
-  if (!view) return <p class="muted">loading…</p>;
+  // The sweeps tab loads its own data: it does not wait for the run's graph.
+  if (!view && tab !== "sweeps") return <p class="muted">loading…</p>;
   const select = (node: GraphNode) => {
     if (node.key && node.location) {
       setMulti(undefined);
@@ -124,10 +126,10 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
       navigate(["run", runId], { ...all, step: undefined, loc: undefined }, true);
     }
   };
-  const selectedNode = multi ?? findNode(view.graph.nodes, all.step);
+  const selectedNode = multi ?? (view ? findNode(view.graph.nodes, all.step) : undefined);
   return (
-    <section data-testid="run-page" data-status={view.run.status}>
-      <Header view={view} />
+    <section data-testid="run-page" data-status={view?.run.status}>
+      {view ? <Header view={view} /> : <h1>{runId}</h1>}
       <nav class="tabs">
         {TABS.map((t) => (
           <a key={t} class={t === tab ? "active" : ""} href={href(["run", runId], { ...all, tab: t })} data-testid={`tab-${t}`}>
@@ -135,7 +137,8 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
           </a>
         ))}
       </nav>
-      {tab === "graph" && (
+      {tab === "sweeps" && <SweepsTab runId={runId} params={all} live={live} />}
+      {view && tab === "graph" && (
         <>
           <Breadcrumbs runId={runId} branch={branch} params={all} />
           <div class="run-body">
@@ -147,13 +150,16 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
         </>
       )}
       {tab === "metrics" && (metrics.data ? <MetricsView series={metrics.data.series} /> : <p class="muted">loading…</p>)}
-      {tab === "parameters" && (
+      {view && tab === "parameters" && (
         <table data-testid="run-parameters">
           <tbody>
             {Object.entries(view.run.parameters).map(([key, value]) => (
               <tr key={key}>
                 <th>{key}</th>
-                <td class="value">{cellText(value, 2000)}</td>
+                <td class="value">
+                  {cellText(value, 2000)}
+                  {view.run.parameter_kinds?.[key] && <span class="muted"> ({view.run.parameter_kinds[key]})</span>}
+                </td>
               </tr>
             ))}
           </tbody>

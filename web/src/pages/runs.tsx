@@ -1,14 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { type RunDigest, type RunPage, getJson } from "../api.js";
 import { StatusBadge } from "../components/status.js";
-import { cellText, formatMs, formatTime, num } from "../format.js";
+import { cellText, formatMs, formatTime, fullText, num } from "../format.js";
 import { useDebounced, useLoad } from "../hooks.js";
 import { href, navigate } from "../router.js";
 
 const PAGE = 100;
-const FILTERS = ["status", "tag", "pipeline", "q"] as const;
+const FILTERS = ["status", "tag", "pipeline", "q", "filter", "sort"] as const;
 
-function Select(props: { label: string; value: string; options: Record<string, number>; onChange: (v: string) => void; testid: string }) {
+function Select(props: { label: string; value: string; options: Record<string, number>; onChange: (v: string) => void; testid: string; empty: string }) {
   return (
     <label>
       {props.label}{" "}
@@ -16,7 +16,7 @@ function Select(props: { label: string; value: string; options: Record<string, n
         <option value="">all</option>
         {Object.entries(props.options).map(([value, n]) => (
           <option key={value} value={value}>
-            {value || "(no tag)"} ({num(n)})
+            {value || props.empty} ({num(n)})
           </option>
         ))}
       </select>
@@ -38,19 +38,23 @@ function Row({ run, params, metrics, selected, toggle }: { run: RunDigest; param
         <StatusBadge status={run.status} stale={run.stale} />
       </td>
       <td>{run.tag}</td>
-      <td class="path">{run.pipeline_file ?? "(SDK)"}</td>
+      <td class="path">{run.pipeline_file || "(SDK)"}</td>
       <td class="nowrap">{formatTime(run.start_ms ?? run.updated_ms)}</td>
       <td class="num">{formatMs(duration)}</td>
       {params.map((key) => (
-        <td key={`p-${key}`} class="num" data-col={`param:${key}`}>
-          {cellText(run.parameters[key], 24)}
+        <td key={`p-${key}`} class="num" data-col={`param:${key}`} title={fullText(run.parameters[key])}>
+          {cellText(run.parameters[key], 24, true)}
         </td>
       ))}
-      {metrics.map((key) => (
-        <td key={`m-${key}`} class="num" data-col={`metric:${key}`}>
-          {cellText(run.metrics[key], 24)}
-        </td>
-      ))}
+      {metrics.map((key) => {
+        const how = run.metric_how?.[key];
+        return (
+          <td key={`m-${key}`} class="num" data-col={`metric:${key}`} title={`${fullText(run.metrics[key])}${how ? ` (${how})` : ""}`} data-how={how}>
+            {cellText(run.metrics[key], 24, true)}
+            {how ? <sup class="how">*</sup> : null}
+          </td>
+        );
+      })}
     </tr>
   );
 }
@@ -62,6 +66,8 @@ function Toolbar(props: {
   data: RunPage | undefined;
   text: string;
   setText: (t: string) => void;
+  expression: string;
+  setExpression: (t: string) => void;
   set: (c: Partial<Record<string, string>>) => void;
   selected: string[];
 }) {
@@ -69,14 +75,22 @@ function Toolbar(props: {
   return (
     <div class="toolbar">
       <h1>Runs</h1>
-      <Select testid="filter-status" label="status" value={filters.status} options={data?.facets.status ?? {}} onChange={(status) => set({ status })} />
-      <Select testid="filter-tag" label="tag" value={filters.tag} options={data?.facets.tag ?? {}} onChange={(tag) => set({ tag })} />
+      <Select
+        testid="filter-status"
+        label="status"
+        value={filters.status}
+        options={data?.facets.status ?? {}}
+        onChange={(status) => set({ status })}
+        empty="-"
+      />
+      <Select testid="filter-tag" label="tag" value={filters.tag} options={data?.facets.tag ?? {}} onChange={(tag) => set({ tag })} empty="(no tag)" />
       <Select
         testid="filter-pipeline"
         label="pipeline"
         value={filters.pipeline}
         options={data?.facets.pipeline ?? {}}
         onChange={(pipeline) => set({ pipeline })}
+        empty="(SDK)"
       />
       <input
         data-testid="filter-text"
@@ -84,6 +98,15 @@ function Toolbar(props: {
         placeholder="search runs, parameters, metrics…"
         value={props.text}
         onInput={(e) => props.setText((e.target as HTMLInputElement).value)}
+      />
+      <input
+        data-testid="filter-expression"
+        type="search"
+        class="expression"
+        placeholder="filter: loss<0.2 and params.lr>=0.01"
+        title="Comparisons on final metrics and parameters joined with and (< <= > >= = !=); metrics.x / params.x when a metric and a parameter share a name"
+        value={props.expression}
+        onInput={(e) => props.setExpression((e.target as HTMLInputElement).value)}
       />
       <button
         type="button"
@@ -97,23 +120,43 @@ function Toolbar(props: {
   );
 }
 
-function Summary({ data, offset }: { data: RunPage; offset: number }) {
+function Summary({ data, offset, sort }: { data: RunPage; offset: number; sort: string }) {
   return (
     <p class="muted" data-testid="runs-count">
       {data.matched === 0 ? "no runs" : `${num(offset + 1)}–${num(Math.min(offset + PAGE, data.matched))} of ${num(data.matched)} runs`}
       {data.matched !== data.total ? ` (filtered from ${num(data.total)})` : ""}
+      {sort ? `, sorted by ${sort}` : ", newest first"}
       {data.pending > 0 ? ` · reading ${num(data.pending)} runs…` : ""}
+      {data.listed_ms ? <span data-testid="listed-at"> · as of {formatTime(data.listed_ms).slice(11)}</span> : null}
     </p>
   );
 }
 
-function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggle: (id: string) => void }) {
+/** A sortable column head: `param lr` / `metric lr` (a parameter and a metric may share a name), click to sort. */
+function ColumnHead(props: { kind: "param" | "metric"; name: string; sort: string; setSort: (sort: string) => void; how: boolean }) {
+  const key = `${props.kind === "param" ? "params" : "metrics"}.${props.name}`;
+  const current = props.sort.replace(/:(asc|desc)$/, "");
+  const direction = /:(asc|desc)$/.exec(props.sort)?.[1];
+  const active = current === key || (props.kind === "metric" && current === props.name);
+  const next = active ? (direction === "desc" ? `${key}:asc` : `${key}:desc`) : key;
+  const title =
+    props.kind === "param" ? "parameter (click to sort)" : `final metric${props.how ? "; * marks a value over several items" : ""} (click to sort, best first)`;
+  return (
+    <th class={`${props.kind} sortable`} title={title} data-testid="column-head" data-col={`${props.kind}:${props.name}`} onClick={() => props.setSort(next)}>
+      <span class="kind">{props.kind}</span> {props.name}
+      {active ? (direction === "desc" ? " ↓" : direction === "asc" ? " ↑" : " •") : ""}
+    </th>
+  );
+}
+
+function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggle: (id: string) => void; sort: string; setSort: (sort: string) => void }) {
   const data = props.data;
   const paramKeys = (data?.parameter_keys ?? [])
     .filter((k) => k.varies)
     .slice(0, 4)
     .map((k) => k.key);
-  const metricKeys = (data?.metric_keys ?? []).slice(0, 4).map((k) => k.key);
+  const metricKeys = (data?.metric_keys ?? []).slice(0, 6).map((k) => k.key);
+  const how = data?.runs.some((run) => Object.keys(run.metric_how ?? {}).length > 0) ?? false;
   return (
     <div class="table-wrap">
       <table class="runs" data-testid="runs-table">
@@ -123,14 +166,10 @@ function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggl
               <th key={i}>{title}</th>
             ))}
             {paramKeys.map((k) => (
-              <th key={`p-${k}`} class="param" title="parameter">
-                {k}
-              </th>
+              <ColumnHead key={`p-${k}`} kind="param" name={k} sort={props.sort} setSort={props.setSort} how={how} />
             ))}
             {metricKeys.map((k) => (
-              <th key={`m-${k}`} class="metric" title="last metric value">
-                {k}
-              </th>
+              <ColumnHead key={`m-${k}`} kind="metric" name={k} sort={props.sort} setSort={props.setSort} how={how} />
             ))}
           </tr>
         </thead>
@@ -151,17 +190,22 @@ function RunsTable(props: { data: RunPage | undefined; selected: string[]; toggl
   );
 }
 
-/** The runs list: newest first, filtered by status, tag, pipeline and text, paged on the server. */
+/** The runs list: newest first (or sorted by a metric), filtered by status, tag, pipeline, text and metric comparisons, paged on the server. */
 export function RunsPage({ params }: { params: URLSearchParams }) {
   const filters = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? ""])) as Filters;
   const offset = Number(params.get("offset") ?? 0) || 0;
   const [text, setText] = useState(filters.q);
+  const [expression, setExpression] = useState(filters.filter);
   const q = useDebounced(text, 250);
+  const filter = useDebounced(expression, 400);
   const [selected, setSelected] = useState<string[]>([]);
-  const set = (changes: Partial<Record<string, string>>) => navigate(["runs"], { ...filters, q, ...changes, offset: changes.offset }, true);
+  const set = (changes: Partial<Record<string, string>>) => navigate(["runs"], { ...filters, q, filter, ...changes, offset: changes.offset }, true);
   useEffect(() => {
     if (q !== filters.q) set({ q, offset: undefined });
   }, [q]);
+  useEffect(() => {
+    if (filter !== filters.filter) set({ filter, offset: undefined });
+  }, [filter]);
   const page = useLoad<RunPage>(
     JSON.stringify({ ...filters, offset }),
     () => getJson("runs", { ...filters, offset, limit: PAGE }),
@@ -172,17 +216,30 @@ export function RunsPage({ params }: { params: URLSearchParams }) {
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   return (
     <section>
-      <Toolbar filters={filters} data={data} text={text} setText={setText} set={set} selected={selected} />
-      {page.error && <p class="error">{page.error}</p>}
-      {data && <Summary data={data} offset={offset} />}
-      <RunsTable data={data} selected={selected} toggle={toggle} />
+      <Toolbar
+        filters={filters}
+        data={data}
+        text={text}
+        setText={setText}
+        expression={expression}
+        setExpression={setExpression}
+        set={set}
+        selected={selected}
+      />
+      {page.error && (
+        <p class="error" data-testid="runs-error">
+          {page.error}
+        </p>
+      )}
+      {data && <Summary data={data} offset={offset} sort={filters.sort} />}
+      <RunsTable data={data} selected={selected} toggle={toggle} sort={filters.sort} setSort={(sort) => set({ sort, offset: undefined })} />
       {data && data.matched > PAGE && (
         <div class="pager">
           <button type="button" disabled={offset === 0} onClick={() => set({ offset: String(Math.max(0, offset - PAGE)) })}>
-            ‹ newer
+            ‹ {filters.sort ? "previous" : "newer"}
           </button>
           <button type="button" data-testid="next-page" disabled={offset + PAGE >= data.matched} onClick={() => set({ offset: String(offset + PAGE) })}>
-            older ›
+            {filters.sort ? "next" : "older"} ›
           </button>
         </div>
       )}

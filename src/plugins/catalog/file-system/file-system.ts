@@ -14,12 +14,15 @@ import { checkRelative, findFiles, isInside, normalizeRelative } from "../catalo
 import { copyAtomic, writeCatalogFile } from "./catalog-files.js";
 import { processAlive } from "../../../io/process-alive.js";
 import { type DataHashSettings, dataHashOfFile, dataHashSettings, fingerprinted, fingerprintOfFile, recordedDataHash } from "../data-hash.js";
+import { freshFiles, type StaleFiles } from "../fresh-files.js";
 
 /** Validated config of the file-system catalog. */
 export interface FileSystemCatalogConfig {
   catalog_location: string;
   large_file_hash?: DataHashSettings["large_file_hash"] | undefined;
   large_file_threshold_bytes?: number | undefined;
+  /** What a step's put does with a matching file older than its attempt (default `warn`). */
+  stale_files?: StaleFiles;
 }
 
 function checkRunId(runId: string): void {
@@ -56,6 +59,8 @@ interface FileSystemCatalogState {
   areas: Set<string>;
   /** How files are identified (`data_hash`). */
   hash: DataHashSettings;
+  staleFiles: StaleFiles;
+  warn: (message: string) => void;
 }
 
 /**
@@ -111,12 +116,14 @@ async function putFiles(state: FileSystemCatalogState, pattern: string, runId: s
   checkRunId(runId);
   checkRelative(pattern, "pattern", state.cwd, "working directory");
   const skipped: string[] = [];
-  const files = await findFiles(state.cwd, pattern, state.ignore, skipped);
-  if (files.length === 0 && options.allowMissing) return [];
-  if (files.length === 0 && skipped.length > 0) {
+  const found = await findFiles(state.cwd, pattern, state.ignore, skipped);
+  if (found.length === 0 && options.allowMissing) return [];
+  if (found.length === 0 && skipped.length > 0) {
     throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${state.cwd}: ${linksNote(skipped)}`, { hint: PUT_HINT });
   }
-  if (files.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  if (found.length === 0) throw notFound(pattern, state.cwd, PUT_HINT);
+  const files = await freshFiles(state.cwd, found, pattern, state.staleFiles, options, state.warn);
+  options.claim?.(files);
   const entries: DataCatalog[] = [];
   if (options.storeCopy === false) {
     // Recorded, not copied (runnable 0.50's store_copy: false): the run's folder is not even made.
@@ -213,10 +220,16 @@ export function createFileSystemCatalog(config: FileSystemCatalogConfig, context
     tempDir,
     areas: new Set(),
     hash: dataHashSettings(config),
+    staleFiles: config.stale_files ?? "warn",
+    warn: context.warn,
   };
   return {
     type: "file-system",
-    recordedConfig: { catalog_location: config.catalog_location, ...recordedDataHash(state.hash) },
+    recordedConfig: {
+      catalog_location: config.catalog_location,
+      ...recordedDataHash(state.hash),
+      ...(config.stale_files && config.stale_files !== "warn" ? { stale_files: config.stale_files } : {}),
+    },
     traits: { copies: true, sharing: "folder" },
     get: (pattern, runId) => getFiles(state, pattern, runId),
     put: (pattern, runId, options) => putFiles(state, pattern, runId, options),

@@ -4,6 +4,7 @@ import { definePlugin, type IntegrationFinding, type Peers } from "../../../port
 import { minioFields, minioLocation } from "../../shared/s3/minio-location.js";
 import { s3LocationFields } from "../../shared/s3/s3-location.js";
 import { dataHashFields } from "../data-hash.js";
+import { staleFilesSchema } from "../fresh-files.js";
 
 /** The catalog writing where the run log store keeps its records (same server, bucket and prefix) is warned about. */
 function sharedPlaceFindings(self: Catalog, { services: { run_log_store: store } }: Peers): IntegrationFinding[] {
@@ -18,7 +19,7 @@ function sharedPlaceFindings(self: Catalog, { services: { run_log_store: store }
 }
 
 /** Builds the config schema of the `s3` catalog (when a config names it; credentials come from the standard AWS chain, never from here). */
-export const buildS3CatalogConfigSchema = () => z.strictObject({ ...s3LocationFields(), ...dataHashFields() });
+export const buildS3CatalogConfigSchema = () => z.strictObject({ ...s3LocationFields(), ...dataHashFields(), stale_files: staleFilesSchema });
 
 /** Validated config of the s3 catalog. */
 export type S3CatalogConfig = z.output<ReturnType<typeof buildS3CatalogConfigSchema>>;
@@ -34,7 +35,7 @@ export const s3CatalogPlugin = definePlugin({
 });
 
 /** Builds the config schema of the `minio` catalog: runnable 0.50's keys (endpoint, keys, `bucket[/prefix]`, default bucket `runnable`). */
-export const buildMinioCatalogConfigSchema = () => z.strictObject({ ...minioFields("runnable"), ...dataHashFields() });
+export const buildMinioCatalogConfigSchema = () => z.strictObject({ ...minioFields("runnable"), ...dataHashFields(), stale_files: staleFilesSchema });
 
 /** runnable 0.50's `minio` catalog: the `s3` catalog on a MinIO server, configured with 0.50's keys. */
 export const minioCatalogPlugin = definePlugin({
@@ -42,7 +43,7 @@ export const minioCatalogPlugin = definePlugin({
   type: "minio",
   description: "runnable 0.50's MinIO catalog: the s3 catalog at endpoint_url (default http://localhost:9002), bucket[/prefix] (default runnable)",
   configSchema: buildMinioCatalogConfigSchema,
-  create: async ({ large_file_hash, large_file_threshold_bytes, ...minio }, context) =>
-    (await import("./s3-catalog.js")).createS3Catalog({ ...minioLocation(minio), large_file_hash, large_file_threshold_bytes }, context, "minio"),
+  create: async ({ large_file_hash, large_file_threshold_bytes, stale_files, ...minio }, context) =>
+    (await import("./s3-catalog.js")).createS3Catalog({ ...minioLocation(minio), large_file_hash, large_file_threshold_bytes, stale_files }, context, "minio"),
   rules: (self, peers) => sharedPlaceFindings(self, peers),
 });

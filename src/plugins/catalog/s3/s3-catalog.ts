@@ -13,6 +13,7 @@ import { type S3Access, openS3, recordedLocation, S3_CREDENTIAL_VARIABLES, s3Err
 import { type S3Location, s3Place } from "../../shared/s3/s3-location.js";
 import { checkRelative, findFiles, normalizeRelative, prepareTarget } from "../catalog-paths.js";
 import { type DataHashSettings, dataHashAfterCopy, dataHashOfFile, dataHashSettings, recordedDataHash } from "../data-hash.js";
+import { freshFiles, type StaleFiles } from "../fresh-files.js";
 import { contentWriter, downloadFile, listKeys, uploadFile } from "./s3-transfer.js";
 
 const PUT_HINT = "Patterns are globs relative to the working directory; check the spelling and that an earlier step created the file.";
@@ -25,18 +26,33 @@ interface S3CatalogState {
   cwd: string;
   /** How files are identified (`data_hash`). */
   hash: DataHashSettings;
+  staleFiles: StaleFiles;
+  warn: (message: string) => void;
 }
 
 /**
  * The `s3` catalog: runnable's layout `<prefix>/<run_id>/<path relative to cwd>` in a bucket, streamed
  * both ways (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
  */
-export function createS3Catalog(config: S3Location & Parameters<typeof dataHashSettings>[0], context: PluginContext, type = "s3"): Catalog {
-  const hash = dataHashSettings(config);
-  const state: S3CatalogState = { access: openS3(config, context.env, "catalog.config"), cwd: path.resolve(context.cwd), hash };
+export function createS3Catalog(
+  config: S3Location & Parameters<typeof dataHashSettings>[0] & { stale_files?: StaleFiles | undefined },
+  context: PluginContext,
+  type = "s3",
+): Catalog {
+  const state: S3CatalogState = {
+    access: openS3(config, context.env, "catalog.config", { warn: context.warn }),
+    cwd: path.resolve(context.cwd),
+    hash: dataHashSettings(config),
+    staleFiles: config.stale_files ?? "warn",
+    warn: context.warn,
+  };
   return {
     type,
-    recordedConfig: { ...recordedLocation(config), ...recordedDataHash(hash) },
+    recordedConfig: {
+      ...recordedLocation(config),
+      ...recordedDataHash(state.hash),
+      ...(config.stale_files && config.stale_files !== "warn" ? { stale_files: config.stale_files } : {}),
+    },
     traits: {
       copies: true,
       sharing: "server",
@@ -107,9 +123,11 @@ function putFiles(state: S3CatalogState, pattern: string, runId: string, options
   return guarded(state, `put ${pattern} into run ${runId}`, async () => {
     checkRunId(runId);
     checkRelative(pattern, "pattern", cwd, "working directory");
-    const files = await findFiles(cwd, pattern);
-    if (files.length === 0 && options.allowMissing) return [];
-    if (files.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${cwd}`, { hint: PUT_HINT });
+    const found = await findFiles(cwd, pattern);
+    if (found.length === 0 && options.allowMissing) return [];
+    if (found.length === 0) throw new RunnableError("CATALOG_ERROR", `Did not find any files matching ${pattern} in ${cwd}`, { hint: PUT_HINT });
+    const files = await freshFiles(cwd, found, pattern, state.staleFiles, options, state.warn);
+    options.claim?.(files);
     const entries: DataCatalog[] = [];
     for (const name of files) {
       const file = path.join(cwd, name);

@@ -90,7 +90,7 @@ describe("MLflow over a real HTTP connection", () => {
     expect(params).toEqual(
       expect.arrayContaining([
         { key: "lr", value: "0.1" },
-        { key: "layers", value: "[8,4]" },
+        { key: "layers", value: "[8, 4]" },
         { key: "name", value: "x" },
       ]),
     );

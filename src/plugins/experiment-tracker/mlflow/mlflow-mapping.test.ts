@@ -49,13 +49,15 @@ describe("value mapping", () => {
     expect([true, false, "1", null, NaN, Infinity, { a: 1 }, [1]].some(isMetricValue)).toBe(false);
   });
 
-  it("renders params as text", () => {
+  it("renders params as MLflow's Python client does (str(value))", () => {
     expect(paramText("hello")).toBe("hello");
-    expect(paramText(true)).toBe("true");
-    expect(paramText(null)).toBe("null");
-    expect(paramText({ ham: "world" })).toBe('{"ham":"world"}');
-    expect(paramText([1, 2])).toBe("[1,2]");
-    expect(paramText(NaN)).toBe("NaN");
+    expect(paramText(true)).toBe("True");
+    expect(paramText(false)).toBe("False");
+    expect(paramText(null)).toBe("None");
+    expect(paramText({ ham: "world", "it's": 'say "hi"' })).toBe(`{'ham': 'world', "it's": 'say "hi"'}`);
+    expect(paramText([1, 2.5, 1e-5, 1.5e-7, 0.0001, "a\nb"])).toBe("[1, 2.5, 1e-05, 1.5e-07, 0.0001, 'a\\nb']");
+    expect(paramText(NaN)).toBe("nan");
+    expect(paramText(-Infinity)).toBe("-inf");
   });
 
   it("names params <key>_<step> and keeps the step suffix when the key is cut", () => {

@@ -1,4 +1,5 @@
 import type { MlflowBatch, MlflowKeyValue, MlflowMetric } from "./mlflow-client.js";
+import { pythonText } from "./python-text.js";
 
 /** MLflow's limits the tracker keeps to (a tag value's guaranteed size is 5000 on every backend). */
 export const MLFLOW_LIMITS = {
@@ -39,12 +40,9 @@ export function isMetricValue(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-/** The text a non-metric value becomes as a param: strings as they are, anything else as JSON. */
+/** The text a non-metric value becomes as a param: Python's `str()`, as MLflow's Python client logs it (`False`, `{'ham': 'world'}`). */
 export function paramText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (value === undefined) return "null";
-  if (typeof value === "number") return String(value); // NaN/Infinity, which JSON cannot express
-  return JSON.stringify(value) ?? String(value);
+  return pythonText(value);
 }
 
 /** Cuts `text` to at most `max` code points (never splitting a surrogate pair). */

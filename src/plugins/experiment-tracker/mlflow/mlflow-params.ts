@@ -1,13 +1,12 @@
-import type { MetricPoint } from "../../../ports/experiment-tracker.js";
 import type { MlflowKeyValue } from "./mlflow-client.js";
-import { MLFLOW_LIMITS, paramName, paramText, sanitiseKey, truncateCodePoints } from "./mlflow-mapping.js";
+import { MLFLOW_LIMITS, paramText, sanitiseKey, truncateCodePoints } from "./mlflow-mapping.js";
 
 /** Remembers the params of one MLflow run, because MLflow refuses to change a param once logged. */
 export interface ParamLedger {
   /** Records params already in the MLflow run (when another process created it). */
   seed(params: readonly MlflowKeyValue[]): void;
-  /** The param to send for a non-metric point, or null when it is already there or would change it. */
-  admit(stepName: string, point: MetricPoint): MlflowKeyValue | null;
+  /** The param to send under `name` (already a valid key), or null when it is already there or would change it; `from` is for warnings. */
+  admit(name: string, value: unknown, from: string): MlflowKeyValue | null;
   /** The param to send for one of the run's parameters (logged under its own name), or null likewise. */
   parameter(key: string, value: unknown): MlflowKeyValue | null;
 }
@@ -48,7 +47,7 @@ export function createParamLedger(warn: (message: string) => void): ParamLedger 
     seed(params) {
       for (const param of params) values.set(param.key, param.value);
     },
-    admit: (stepName, point) => admitAs(paramName(point.key, point.step), point.value, `step "${stepName}"`),
+    admit: admitAs,
     parameter: (key, value) => admitAs(sanitiseKey(key), value, "the run's parameters"),
   };
 }

@@ -1,26 +1,36 @@
 import { messageOf } from "../../../core/errors.js";
-import type { MetricPoint } from "../../../ports/experiment-tracker.js";
+import { mapLimit } from "../../../core/map-limit.js";
+import type { Status } from "../../../core/run-log.js";
+import type { MetricPoint, TrackedBranch, TrackedRun } from "../../../ports/experiment-tracker.js";
 import type { MlflowBatch, MlflowClient } from "./mlflow-client.js";
 import { mlflowFailureOf } from "./mlflow-failures.js";
-import { isMetricValue, pendingIsFull, type PendingData, sanitiseKey, takeBatch } from "./mlflow-mapping.js";
-import type { ParamLedger } from "./mlflow-params.js";
+import { pendingIsFull, sanitiseKey, takeBatch } from "./mlflow-mapping.js";
+import { childName, childTags, findChild, newTarget, queueChildParams, type Target } from "./mlflow-target.js";
+import { mirroredValues } from "./mlflow-values.js";
 
 // What the `mlflow` tracker holds for one run, and how buffered points reach the server: published
-// points wait in `pending` for `lingerMs` (or until a batch is full), then one drain at a time sends
-// them in batches. A failure never throws: it is remembered for the run's closing warning.
+// points wait in their target's `pending` (the parent run, or a map item's child run) for `lingerMs`
+// (or until a batch is full), then one drain at a time sends them, a few targets at once, each in
+// batches. A failure never throws: it is remembered for the run's closing warning.
 
 /** The state of one `mlflow` tracker (one runnable run). */
 export interface MlflowState {
   readonly client: MlflowClient;
   readonly lingerMs: number;
-  readonly pending: PendingData;
-  readonly params: ParamLedger;
-  /** Points published per step, mirrored as the `runnable.step.<name>` tag. */
-  readonly stepPoints: Map<string, number>;
+  readonly warn: (message: string) => void;
+  /** The pipeline run's MLflow run. */
+  readonly parent: Target;
+  /** Child runs by branch internal name. */
+  readonly children: Map<string, Target>;
+  /** Targets with something to send or to close. */
+  readonly dirty: Set<Target>;
   /** Points and params that could not be mirrored. */
   readonly lost: { metrics: number; params: number };
-  /** The MLflow run, once created (or found). */
+  /** The run as it started, and its MLflow run once created (or found). */
+  tracked: TrackedRun | null;
   run: { experimentId: string; runId: string } | null;
+  /** The parent existed before this process: children may too (searched before one is made). */
+  resumed: boolean;
   /** Why the server cannot be reached (nothing more is sent). */
   unavailable: string | null;
   /** Why the server refused some data (the rest is still sent). */
@@ -33,17 +43,25 @@ export interface MlflowState {
   ended: boolean;
 }
 
+/** Targets sent to at once (MLflow answers one request per worker; a few in flight hide the round trips). */
+const TARGETS_AT_ONCE = 4;
+
 function countLost(state: MlflowState, batch: { metrics: unknown[]; params: unknown[] }): void {
   state.lost.metrics += batch.metrics.length;
   state.lost.params += batch.params.length;
 }
 
+function dropTarget(state: MlflowState, target: Target): void {
+  countLost(state, target.pending);
+  target.pending.metrics.length = 0;
+  target.pending.params.length = 0;
+  target.pending.tags.clear();
+}
+
 /** Forgets what is waiting (the server is gone), counting it as lost. */
 export function dropPending(state: MlflowState): void {
-  countLost(state, state.pending);
-  state.pending.metrics.length = 0;
-  state.pending.params.length = 0;
-  state.pending.tags.clear();
+  for (const target of [state.parent, ...state.children.values()]) dropTarget(state, target);
+  state.dirty.clear();
 }
 
 /** Remembers the first failure of each kind for the closing warning. */
@@ -69,12 +87,48 @@ async function send(state: MlflowState, runId: string, batch: MlflowBatch): Prom
   }
 }
 
-/** Sends everything pending, batch after batch. */
-export async function drain(state: MlflowState): Promise<void> {
-  while (state.run && !state.unavailable) {
-    const batch = takeBatch(state.pending);
+/** The target's MLflow run: the parent's, or a child found by its tags or created under the parent. */
+async function runOf(state: MlflowState, target: Target): Promise<string | null> {
+  if (target.runId || target.failed || !state.run || !state.tracked) return target.runId;
+  const { experimentId, runId: parentRunId } = state.run;
+  try {
+    target.runId = state.resumed || target.findOnly ? await findChild(state.client, experimentId, parentRunId, target) : null;
+    if (!target.runId && !target.findOnly) {
+      const input = { experimentId, runName: childName(target), startTime: target.startMs, tags: childTags(target, parentRunId, state.tracked) };
+      target.runId = (await state.client.createRun(input)).info.run_id;
+    }
+  } catch (error) {
+    noteFailure(state, error);
+    target.failed = true;
+  }
+  if (!target.runId) dropTarget(state, target);
+  return target.runId;
+}
+
+/** Sends what a target holds, batch after batch, then closes it when asked to. */
+async function flushTarget(state: MlflowState, target: Target): Promise<void> {
+  const runId = await runOf(state, target);
+  if (!runId) return;
+  while (!state.unavailable) {
+    const batch = takeBatch(target.pending);
     if (!batch) break;
-    await send(state, state.run.runId, batch);
+    await send(state, runId, batch);
+  }
+  if (target.closing && !target.closed && !state.unavailable && target !== state.parent) {
+    target.closed = true;
+    await state.client.updateRun(runId, RUN_STATUS[target.closing] ?? "KILLED", Date.now()).catch((error: unknown) => noteFailure(state, error));
+  }
+}
+
+/** MLflow's status of a run (or child) that ended with a runnable status. */
+export const RUN_STATUS: Partial<Record<Status, "FINISHED" | "FAILED">> = { SUCCESS: "FINISHED", FAIL: "FAILED" };
+
+/** Sends everything pending, target after target (a few at once). */
+export async function drain(state: MlflowState): Promise<void> {
+  while (state.run && !state.unavailable && state.dirty.size > 0) {
+    const targets = [...state.dirty];
+    state.dirty.clear();
+    await mapLimit(targets, TARGETS_AT_ONCE, (target) => flushTarget(state, target));
   }
   if (state.unavailable) dropPending(state);
 }
@@ -95,10 +149,10 @@ function kick(state: MlflowState): void {
   });
 }
 
-/** Starts a drain now when a batch is full, else after `lingerMs`. */
-export function schedule(state: MlflowState): void {
+/** Starts a drain now when a batch is full (or many targets wait), else after `lingerMs`. */
+export function schedule(state: MlflowState, target?: Target): void {
   if (!state.run || state.unavailable) return;
-  if (pendingIsFull(state.pending)) {
+  if ((target && pendingIsFull(target.pending)) || state.dirty.size >= TARGETS_AT_ONCE * 4) {
     kick(state);
     return;
   }
@@ -107,22 +161,32 @@ export function schedule(state: MlflowState): void {
   state.timer.unref?.();
 }
 
-/** Adds a step's points to what is pending: numbers as metrics, other values as params. */
-export function buffer(state: MlflowState, stepName: string, points: Iterable<MetricPoint>): void {
-  let seen = 0;
-  for (const point of points) {
-    seen++;
-    if (isMetricValue(point.value)) {
-      const { key, value, step, time_ms } = point;
-      state.pending.metrics.push({ key: sanitiseKey(key), value, step: Math.trunc(step), timestamp: Math.trunc(time_ms) });
-      continue;
-    }
-    const param = state.params.admit(stepName, point);
-    if (param) state.pending.params.push(param);
+/** The target of a step's points: the parent at the top level, else the child of the innermost item or branch. */
+export function targetFor(state: MlflowState, branches: readonly TrackedBranch[] | undefined): Target {
+  const last = branches?.at(-1);
+  if (!last) return state.parent;
+  let target = state.children.get(last.branch);
+  if (!target) {
+    target = newTarget(last.branch, branches!, state.warn, Date.now());
+    if (state.tracked) queueChildParams(target, state.tracked);
+    state.children.set(last.branch, target);
   }
-  const count = (state.stepPoints.get(stepName) ?? 0) + seen;
-  state.stepPoints.set(stepName, count);
-  state.pending.tags.set(sanitiseKey(`runnable.step.${stepName}`), String(count));
+  return target;
+}
+
+/** Adds a step's points to its target's pending data: numbers as metrics, other values as params. */
+export function buffer(state: MlflowState, stepName: string, points: Iterable<MetricPoint>, target: Target): void {
+  const all = [...points];
+  const { metrics, params } = mirroredValues(all);
+  target.pending.metrics.push(...metrics);
+  for (const { name, value } of params) {
+    const param = target.params.admit(name, value, `step "${stepName}"`);
+    if (param) target.pending.params.push(param);
+  }
+  const count = (target.stepPoints.get(stepName) ?? 0) + all.length;
+  target.stepPoints.set(stepName, count);
+  target.pending.tags.set(sanitiseKey(`runnable.step.${stepName}`), String(count));
+  state.dirty.add(target);
 }
 
 /** The closing warning: what went wrong and what was not mirrored; null when all went well. */

@@ -1,119 +1,8 @@
 import { createServer, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { MetricPoint, TrackedRun } from "../../../ports/experiment-tracker.js";
-import type { MlflowBatch, MlflowMetric } from "./mlflow-client.js";
 import { mlflowTrackerConfigSchema, mlflowTrackerPlugin } from "./index.js";
-import { createMlflowTracker, type MlflowTrackerDeps } from "./mlflow.js";
-
-interface FakeRun {
-  run_id: string;
-  experiment_id: string;
-  run_name: string;
-  status: string;
-  end_time?: number;
-  tags: Map<string, string>;
-  params: Map<string, string>;
-  metrics: MlflowMetric[];
-}
-
-/** An in-memory MLflow tracking server behind a `fetch`, enough for the tracker's calls. */
-function fakeMlflow() {
-  const experiments = new Map<string, string>([["Default", "0"]]);
-  const runs = new Map<string, FakeRun>();
-  const batches: MlflowBatch[] = [];
-  const calls: string[] = [];
-  const hooks = {
-    before: null as ((path: string, body: Record<string, unknown>) => Response | undefined) | null,
-    delayMs: 0,
-  };
-  const ok = (body: unknown = {}) => new Response(JSON.stringify(body), { status: 200 });
-  const fail = (code: string, status = 400) => new Response(JSON.stringify({ error_code: code, message: code }), { status });
-  const info = (run: FakeRun) => ({ run_id: run.run_id, experiment_id: run.experiment_id, run_name: run.run_name, status: run.status });
-
-  function logBatch(body: Record<string, unknown>): Response {
-    const run = runs.get(String(body["run_id"]))!;
-    const batch = body as unknown as MlflowBatch;
-    const { metrics, params, tags } = batch;
-    if (metrics.length + params.length + tags.length > 1000 || params.length > 100 || tags.length > 100) return fail("INVALID_PARAMETER_VALUE");
-    for (const p of batch.params) if (run.params.has(p.key) && run.params.get(p.key) !== p.value) return fail("INVALID_PARAMETER_VALUE");
-    batches.push(batch);
-    for (const p of batch.params) run.params.set(p.key, p.value);
-    for (const t of batch.tags) run.tags.set(t.key, t.value);
-    run.metrics.push(...batch.metrics);
-    return ok();
-  }
-
-  function route(path: string, body: Record<string, unknown>): Response {
-    switch (path) {
-      case "experiments/get-by-name": {
-        const id = experiments.get(String(body["experiment_name"]));
-        return id === undefined ? fail("RESOURCE_DOES_NOT_EXIST", 404) : ok({ experiment: { experiment_id: id, name: body["experiment_name"] } });
-      }
-      case "experiments/create": {
-        if (experiments.has(String(body["name"]))) return fail("RESOURCE_ALREADY_EXISTS");
-        experiments.set(String(body["name"]), String(experiments.size));
-        return ok({ experiment_id: experiments.get(String(body["name"])) });
-      }
-      case "runs/create": {
-        const run: FakeRun = {
-          run_id: `mlrun${runs.size}`,
-          experiment_id: String(body["experiment_id"]),
-          run_name: String(body["run_name"]),
-          status: "RUNNING",
-          tags: new Map(),
-          params: new Map(),
-          metrics: [],
-        };
-        for (const t of body["tags"] as { key: string; value: string }[]) run.tags.set(t.key, t.value);
-        runs.set(run.run_id, run);
-        return ok({ run: { info: info(run), data: {} } });
-      }
-      case "runs/search": {
-        const id = /'(.*)'/.exec(String(body["filter"]))?.[1];
-        const found = [...runs.values()].filter((r) => r.tags.get("runnable.run_id") === id);
-        return ok({ runs: found.map((r) => ({ info: info(r), data: { params: [...r.params].map(([key, value]) => ({ key, value })) } })) });
-      }
-      case "runs/log-batch":
-        return logBatch(body);
-      case "runs/update": {
-        const run = runs.get(String(body["run_id"]))!;
-        run.status = String(body["status"]);
-        if (body["end_time"] !== undefined) run.end_time = Number(body["end_time"]);
-        return ok();
-      }
-      default:
-        return fail("ENDPOINT_NOT_FOUND", 404);
-    }
-  }
-
-  const fetchFn = async (input: string | URL | Request, init: RequestInit = {}) => {
-    const url = new URL(String(input));
-    const path = url.pathname.replace("/api/2.0/mlflow/", "");
-    const body = init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : Object.fromEntries(url.searchParams);
-    calls.push(path);
-    if (hooks.delayMs) await new Promise((resolve) => setTimeout(resolve, hooks.delayMs));
-    return hooks.before?.(path, body) ?? route(path, body);
-  };
-  return { fetch: fetchFn as typeof fetch, experiments, runs, batches, calls, hooks };
-}
-
-const RUN: TrackedRun = { runId: "bold-turing-0042", tag: "exp-a", pipelineName: "train", gitCommit: "abc123" };
-const point = (key: string, value: unknown, step = 0, time_ms = 1_700_000_000_000): MetricPoint => ({ key, value, step, time_ms });
-
-function setup(config: Record<string, unknown> = {}, deps: MlflowTrackerDeps = {}) {
-  const server = fakeMlflow();
-  const warnings: string[] = [];
-  const parsed = mlflowTrackerConfigSchema.parse({ server_url: "http://mlflow.test", ...config });
-  const context = { cwd: "/", env: {}, warn: (m: string) => warnings.push(m) };
-  const tracker = createMlflowTracker({ ...parsed, server_url: parsed.server_url ?? "http://mlflow.test" }, context, {
-    fetch: server.fetch,
-    lingerMs: 5,
-    backoffMs: 1,
-    ...deps,
-  });
-  const only = () => [...server.runs.values()][0]!;
-  return { server, warnings, tracker, only };
-}
+import { createMlflowTracker } from "./mlflow.js";
+import { point, RUN, setup } from "./mlflow-fake.fixture.js";
 
 describe("mlflow tracker config", () => {
   it("is strict, defaults timeout_ms and accepts runnable's autolog key", () => {
@@ -164,17 +53,20 @@ describe("mlflow tracker", () => {
       point("loss", 0.5, 3, 2000),
       point("is_it_true", false),
       point("spam", "hello", 1),
-      point("eggs", { ham: "world" }, 2),
+      point("eggs", { ham: "world", n: 3 }, 2),
+      point("spam", { a: [1, true, null] }, 3),
       point("bad key!", 1),
     ]);
     await tracker.endRun("SUCCESS");
     expect(only().metrics).toEqual([
       { key: "answer", value: 42, step: 0, timestamp: 1000 },
       { key: "loss", value: 0.5, step: 3, timestamp: 2000 },
+      { key: "eggs_n", value: 3, step: 2, timestamp: 1_700_000_000_000 },
       { key: "bad key_", value: 1, step: 0, timestamp: 1_700_000_000_000 },
     ]);
-    expect(Object.fromEntries(only().params)).toEqual({ is_it_true_0: "false", spam_1: "hello", eggs_2: '{"ham":"world"}' });
-    expect(only().tags.get("runnable.step.train step")).toBe("6");
+    // As runnable's tracker: a one-step mapping is flattened (`eggs_ham`), values are Python's str() (`False`).
+    expect(Object.fromEntries(only().params)).toEqual({ is_it_true_0: "False", spam_1: "hello", eggs_ham: "world", spam_3: "{'a': [1, True, None]}" });
+    expect(only().tags.get("runnable.step.train step")).toBe("7");
     expect(only().status).toBe("FINISHED");
     expect(only().end_time).toBeGreaterThan(0);
     expect(warnings).toEqual([]);
@@ -229,13 +121,16 @@ describe("mlflow tracker", () => {
     expect(first.warnings).toEqual([]);
   });
 
-  it("never throws from publish, even for values JSON cannot encode", async () => {
-    const { tracker, warnings } = setup();
+  it("never throws from publish, even for values that cannot be written out", async () => {
+    const { tracker, warnings, only } = setup();
     await tracker.startRun(RUN);
-    await expect(tracker.publish("a", [point("big", 10n)])).resolves.toBeUndefined();
+    const loop: Record<string, unknown> = {};
+    loop["self"] = loop;
+    await expect(tracker.publish("a", [point("big", 10n), point("loop", loop), point("loop", 1, 1)])).resolves.toBeUndefined();
     await tracker.endRun("SUCCESS");
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/BigInt/);
+    expect(warnings[0]).toMatch(/call stack/);
+    expect(only().params.get("big_0")).toBe("10");
   });
 
   it("keeps the metrics of a batch MLflow rejects because of a param", async () => {

@@ -1,12 +1,12 @@
 import { messageOf } from "../../../core/errors.js";
 import type { Status } from "../../../core/run-log.js";
-import type { ExperimentTracker, MetricPoint, TrackedRun } from "../../../ports/experiment-tracker.js";
+import type { ExperimentTracker, MetricPoint, TrackedBranch, TrackedRun } from "../../../ports/experiment-tracker.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { createMlflowClient, type MlflowClientStats, type MlflowKeyValue } from "./mlflow-client.js";
 import { mlflowFailureOf } from "./mlflow-failures.js";
-import { emptyPending, MLFLOW_LIMITS, truncateCodePoints } from "./mlflow-mapping.js";
-import { createParamLedger } from "./mlflow-params.js";
-import { buffer, drain, dropPending, type MlflowState, noteFailure, schedule, summary } from "./mlflow-state.js";
+import { MLFLOW_LIMITS, truncateCodePoints } from "./mlflow-mapping.js";
+import { buffer, drain, dropPending, type MlflowState, noteFailure, RUN_STATUS, schedule, summary, targetFor } from "./mlflow-state.js";
+import { newTarget } from "./mlflow-target.js";
 
 /** The validated `config` of the `mlflow` tracker. */
 export interface MlflowTrackerConfig {
@@ -30,12 +30,10 @@ export interface MlflowTracker extends ExperimentTracker {
   stats(): MlflowClientStats;
 }
 
-const RUN_STATUS: Partial<Record<Status, "FINISHED" | "FAILED">> = { SUCCESS: "FINISHED", FAIL: "FAILED" };
-
 /**
- * Mirrors a run to MLflow: one MLflow run per runnable run, numbers as metrics, other values as
- * `<key>_<step>` params, sent in background batches (mlflow-state.ts). Never throws; problems end in
- * one warning per run.
+ * Mirrors a run to MLflow: one MLflow run per runnable run, with a child run per map item or parallel
+ * branch that records anything (nested runs); numbers as metrics, other values as `<key>_<step>`
+ * params, sent in background batches (mlflow-state.ts). Never throws; problems end in one warning per run.
  */
 export function createMlflowTracker(config: MlflowTrackerConfig, context: PluginContext, deps: MlflowTrackerDeps = {}): MlflowTracker {
   const state = trackerState(config, context, deps);
@@ -48,7 +46,8 @@ export function createMlflowTracker(config: MlflowTrackerConfig, context: Plugin
       ...(config.experiment_name !== undefined ? { experiment_name: config.experiment_name } : {}),
     },
     startRun: (run) => startRun(state, config, run),
-    publish: async (stepName, points) => publish(state, stepName, points),
+    publish: async (stepName, points, branches) => publish(state, stepName, points, branches),
+    endBranch: async (branches, status) => endBranch(state, branches, status),
     endRun: (status) => endRun(state, status, context.warn),
     runUrl() {
       if (!state.run) return undefined;
@@ -75,11 +74,14 @@ function trackerState(config: MlflowTrackerConfig, context: PluginContext, deps:
   return {
     client,
     lingerMs: deps.lingerMs ?? 100,
-    pending: emptyPending(),
-    params: createParamLedger(context.warn),
-    stepPoints: new Map(),
+    warn: context.warn,
+    parent: newTarget("", [], context.warn, Date.now()),
+    children: new Map(),
+    dirty: new Set(),
     lost: { metrics: 0, params: 0 },
+    tracked: null,
     run: null,
+    resumed: false,
     unavailable: null,
     rejected: null,
     flushing: null,
@@ -103,13 +105,17 @@ async function resolveExperiment(state: MlflowState, name: string): Promise<stri
   }
 }
 
-/** Reuses the MLflow run another process of the same runnable run created (one MLflow run per run). */
+/**
+ * Reuses the MLflow run another process of the same runnable run created (one MLflow run per run):
+ * the run named after the run id that is no item's child (children carry the run id too).
+ */
 async function findExistingRun(state: MlflowState, experimentId: string, runId: string): Promise<string | null> {
   if (runId.includes("'")) return null;
-  const runs = await state.client.searchRuns([experimentId], `tags.\`runnable.run_id\` = '${runId}'`, 1);
-  const existing = runs[0];
+  const filter = `tags.\`runnable.run_id\` = '${runId}' and attributes.run_name = '${runId}'`;
+  const runs = await state.client.searchRuns([experimentId], filter, 10);
+  const existing = runs.find((run) => !(run.data.tags ?? []).some((tag) => tag.key === "mlflow.parentRunId"));
   if (!existing) return null;
-  state.params.seed(existing.data.params ?? []);
+  state.parent.params.seed(existing.data.params ?? []);
   if (existing.info.status !== "RUNNING") await state.client.updateRun(existing.info.run_id, "RUNNING");
   return existing.info.run_id;
 }
@@ -131,11 +137,16 @@ async function startRun(state: MlflowState, config: MlflowTrackerConfig, run: Tr
     const input = { experimentId, runName: run.runId, startTime: Date.now(), tags: runTags(run) };
     const runId = existing ?? (await state.client.createRun(input)).info.run_id;
     state.run = { experimentId, runId };
+    // A snapshot: the engine goes on changing the run's parameters; children log them as the run started.
+    state.tracked = { ...run, parameters: structuredClone(run.parameters ?? {}) };
+    state.resumed = existing !== null;
+    state.parent.runId = runId;
     // The run's parameters become MLflow params under their own names (a retried run's are there already).
     for (const [key, value] of Object.entries(run.parameters ?? {})) {
-      const param = state.params.parameter(key, value);
-      if (param) state.pending.params.push(param);
+      const param = state.parent.params.parameter(key, value);
+      if (param) state.parent.pending.params.push(param);
     }
+    state.dirty.add(state.parent);
     schedule(state);
   } catch (error) {
     // Without an MLflow run nothing can be mirrored.
@@ -144,15 +155,34 @@ async function startRun(state: MlflowState, config: MlflowTrackerConfig, run: Tr
   }
 }
 
-function publish(state: MlflowState, stepName: string, points: Iterable<MetricPoint>): void {
+function publish(state: MlflowState, stepName: string, points: Iterable<MetricPoint>, branches?: readonly TrackedBranch[]): void {
+  if (state.ended) return;
+  const target = targetFor(state, branches);
   try {
-    buffer(state, stepName, points);
+    buffer(state, stepName, points, target);
   } catch (error) {
     // e.g. a value JSON cannot encode; the tracker must never fail the run
     state.rejected ??= messageOf(error);
   }
   if (state.unavailable) dropPending(state);
-  else schedule(state);
+  else schedule(state, target);
+}
+
+/** Closes an item's child run with the item's status (once what it holds is sent); finds it first when another process may have made it. */
+function endBranch(state: MlflowState, branches: readonly TrackedBranch[], status: Status): void {
+  const last = branches.at(-1);
+  if (!last || state.ended || !state.run || state.unavailable) return;
+  let target = state.children.get(last.branch);
+  if (!target) {
+    // Values for it never reached this process: only a child made before (a retry) needs closing.
+    if (!state.resumed) return;
+    target = newTarget(last.branch, branches, state.warn, Date.now());
+    target.findOnly = true;
+    state.children.set(last.branch, target);
+  }
+  target.closing = status;
+  state.dirty.add(target);
+  schedule(state, target);
 }
 
 /** Sends what is left, closes the MLflow run, and warns once about what went wrong (the first call only). */
@@ -167,6 +197,13 @@ async function endRun(state: MlflowState, status: Status, warn: (message: string
 async function finish(state: MlflowState, status: Status): Promise<void> {
   if (state.timer) clearTimeout(state.timer);
   state.timer = null;
+  // Children still open (their branch never ended: a stopped run) close with the run.
+  for (const child of state.children.values()) {
+    if (!child.closing) {
+      child.closing = status === "SUCCESS" ? "SUCCESS" : "FAIL";
+      state.dirty.add(child);
+    }
+  }
   while (state.flushing) await state.flushing;
   await drain(state);
   if (!state.run || state.unavailable) return;

@@ -91,6 +91,7 @@ function writer(state: ChunkedFsState, runId: string, op: RunOp): () => Promise<
       return () => state.queue.run(runId, async () => writeParameters(runFolder(state, runId), await indexOf(state, runId), parameters));
     }
     case "status":
+    case "parameter_kinds":
     case "run_config": {
       const copy = cloneJson(op);
       return () => state.queue.run(runId, () => updateRunFile(runFolder(state, runId), copy));

@@ -67,7 +67,7 @@ export function createFileSystemDriver(options: FileSystemStoreOptions): RunLogS
     // Read from the files each time (the store keeps only where logs are, not their content).
     read: (runId) => queue.run(runId, () => read(state, runId)),
     exists: async (runId) => (await statOrNull(pathsOf(state, runId).snapshot)) !== null,
-    list: () => listRuns(folder, io),
+    list: (options) => listRuns(folder, io, options?.known),
     remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) => queue.run(runId, () => flush(state, runId)),
     ...folderLeases(folder),

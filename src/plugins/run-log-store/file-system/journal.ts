@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import { RunnableError } from "../../../core/errors.js";
 import { openIfExists, type WriteObserver } from "../shared/fs-utils.js";
 import { isOpShape } from "../shared/run-log-shape.js";
@@ -55,7 +55,7 @@ export function createJournalAppender(observe?: WriteObserver): JournalAppender 
           target = { fd, ino: fstatSync(fd, { bigint: true }).ino };
           open.set(file, target);
         }
-        for (let done = 0; done < data.length; ) done += writeSync(target.fd, data, done, data.length - done);
+        writeWhole(target.fd, data, file);
         observe?.(file, data.length);
         const now = statSync(file, { bigint: true, throwIfNoEntry: false });
         if (now?.ino === target.ino) return { ino: now.ino, size: Number(now.size), bytes: data.length };
@@ -65,6 +65,26 @@ export function createJournalAppender(observe?: WriteObserver): JournalAppender 
     },
     close,
   };
+}
+
+/**
+ * Writes `data` at the end of the journal, all of it or none: a write cut short (a full disk writes
+ * what fits, then fails) is cut off again, so the journal never ends in a torn line. Only what this
+ * write added is removed: when another writer appended meanwhile, the torn piece stays (readers skip it).
+ */
+function writeWhole(fd: number, data: Buffer, file: string): void {
+  const before = fstatSync(fd).size;
+  let done = 0;
+  try {
+    while (done < data.length) {
+      const wrote = writeSync(fd, data, done, data.length - done);
+      if (wrote === 0) throw Object.assign(new Error(`ENOSPC: no space left on device, write (${file})`), { code: "ENOSPC", syscall: "write", path: file });
+      done += wrote;
+    }
+  } catch (error) {
+    if (done > 0 && fstatSync(fd).size === before + done) ftruncateSync(fd, before);
+    throw error;
+  }
 }
 
 /** The updates found in a piece of journal. */

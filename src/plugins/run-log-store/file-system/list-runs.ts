@@ -1,4 +1,5 @@
 import { type FileHandle, open, readdir } from "node:fs/promises";
+import path from "node:path";
 import { messageOf } from "../../../core/errors.js";
 import type { Status } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
@@ -81,18 +82,29 @@ async function journalUpdates(paths: RunPaths, base: BaseSummary): Promise<BaseS
   return result;
 }
 
-async function summarise(paths: RunPaths): Promise<RunSummary | null> {
-  const [snapshot, journal, rotated] = await Promise.all([paths.snapshot, paths.journal, paths.rotated].map((file) => statOrNull(file)));
+async function summarise(paths: RunPaths, known: RunSummary | undefined, listed: ReadonlySet<string>): Promise<RunSummary | null> {
+  // Journals the folder's listing does not hold are not looked for (most finished runs have none).
+  const [snapshot, journal, rotated] = await Promise.all(
+    [paths.snapshot, paths.journal, paths.rotated].map((file, i) => (i === 0 || listed.has(path.basename(file)) ? statOrNull(file) : null)),
+  );
   if (!snapshot?.isFile()) return null;
+  const changed = Math.round([snapshot, journal, rotated].reduce((max, stats) => Math.max(max, Number(stats?.mtimeMs ?? 0)), 0));
+  // The caller's summary of an unchanged run is still true (only whether a live run went stale may differ).
+  if (known?.updated_ms === changed) {
+    const { run_id, status, tag, pipeline_file, updated_ms } = known;
+    return withStaleness({ run_id, status, tag, pipeline_file, updated_ms }, leaseFileOf(paths.folder, paths.runId));
+  }
   const base = (await quickSummary(paths.snapshot, Number(snapshot.size))) ?? (await fullSummary(paths.snapshot));
   const hasJournal = Number(journal?.size ?? 0n) > 0 || rotated !== null;
   const summary = hasJournal ? await journalUpdates(paths, base) : base;
-  const updated = [snapshot, journal, rotated].reduce((max, stats) => Math.max(max, Number(stats?.mtimeMs ?? 0)), 0);
-  return withStaleness({ run_id: paths.runId, ...summary, updated_ms: Math.round(updated) }, leaseFileOf(paths.folder, paths.runId));
+  return withStaleness({ run_id: paths.runId, ...summary, updated_ms: changed }, leaseFileOf(paths.folder, paths.runId));
 }
 
-/** Summaries of every run in `folder`, newest change first; unreadable runs are skipped with a warning. */
-export async function listRuns(folder: string, io: StoreIo): Promise<RunSummary[]> {
+/**
+ * Summaries of every run in `folder`, newest change first; unreadable runs are skipped with a warning.
+ * A run whose files have not changed since the caller's `known` summary of it is not read again.
+ */
+export async function listRuns(folder: string, io: StoreIo, known?: ReadonlyMap<string, RunSummary>): Promise<RunSummary[]> {
   let names: string[];
   try {
     names = await readdir(folder);
@@ -101,11 +113,12 @@ export async function listRuns(folder: string, io: StoreIo): Promise<RunSummary[
     throw error;
   }
   const ids = names.filter((name) => name.endsWith(".json")).map((name) => name.slice(0, -".json".length));
+  const listed = new Set(names);
   const summaries = await mapLimit(
     ids.filter((id) => validateRunId(id) === undefined),
     16,
     (id) =>
-      summarise(runPaths(folder, id)).catch((error: unknown) => {
+      summarise(runPaths(folder, id), known?.get(id), listed).catch((error: unknown) => {
         io.warn(`Left run "${id}" out of the list: ${messageOf(error)}`);
         return null;
       }),

@@ -22,13 +22,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `connection_url` parsed, or CONFIG_INVALID saying what is malformed (never the password). */
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new RunnableError("CONFIG_INVALID", `run_log_store postgres: connection_url ${redactUrl(url)} is not a valid URL`, {
+      hint: "write it as postgres://user:password@host:5432/database (percent-encode special characters in the user and password, e.g. @ as %40)",
+    });
+  }
+}
+
 /** The pg client config from `connection_url`, else from the PG* variables of `env`. */
 export function clientConfig(url: string | undefined, env: Readonly<Record<string, string | undefined>>): { config: ClientConfig; server: ServerDescription } {
   if (url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new RunnableError("CONFIG_INVALID", `run_log_store postgres: connection_url must start with postgres:// or postgresql:// (got ${redactUrl(url)})`);
     }
-    const parsed = new URL(url);
+    const parsed = parseUrl(url);
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || env["PGDATABASE"] || "postgres";
     const user = decodeURIComponent(parsed.username) || env["PGUSER"] || "postgres";
     const config: ClientConfig = { connectionString: url };
@@ -68,7 +79,9 @@ export function isUnavailable(error: unknown): boolean {
     if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03" || code === "53300") return true;
   }
   const message = messageOf(error);
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|not queryable/i.test(message);
+  // 57014 with "statement timeout": the server cancelled a request that waited past timeout_seconds.
+  if (code === "57014" && /statement timeout/i.test(message)) return true;
+  return /Connection terminated|connection timeout|timeout expired|Query read timeout|Client has encountered a connection error|not queryable/i.test(message);
 }
 
 /** The store's error for a failure of the database (or of reaching it), naming the setting to fix. */
@@ -80,6 +93,13 @@ export function storeError(error: unknown, server: ServerDescription, doing: str
   if (code === "28P01" || code === "28000") {
     return new RunnableError("CONFIG_INVALID", `${at}: the server refused the credentials of user "${server.user}" while trying to ${doing}: ${detail}`, {
       hint: `Check the user and password in ${server.source} (a password can also come from PGPASSWORD or ~/.pgpass).`,
+      cause: error,
+    });
+  }
+  if (/^SASL: .*client password must be a (non-empty )?string/.test(detail)) {
+    // pg's words when the server asks for a password (SCRAM) and none was given.
+    return new RunnableError("CONFIG_INVALID", `${at}: the server asks for a password for user "${server.user}" and none was given`, {
+      hint: `Give it in ${server.source}, in PGPASSWORD, or in ~/.pgpass (host:port:database:user:password); it is never written to the run log.`,
       cause: error,
     });
   }

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { RunnableError } from "../../../core/errors.js";
 import { withRetry } from "../../../io/retry.js";
+import { type StallWatch, createStallWatch } from "../../../io/stall-watch.js";
 import { type ServerDescription, isUnavailable, storeError } from "./connection.js";
 import { LATEST_VERSION, ident, migrations } from "./migrations.js";
 
@@ -17,6 +18,8 @@ export interface DatabaseOptions {
   schema: string;
   poolSize: number;
   retrySeconds: number;
+  /** How long one request may go unanswered before it is given up (and retried on a new connection). */
+  timeoutSeconds: number;
   warn: (message: string) => void;
 }
 
@@ -32,25 +35,53 @@ export interface Database {
   readonly schemaName: string;
   readonly retrySeconds: number;
   readonly warn: (message: string) => void;
+  /** Warns once when a request goes unanswered for seconds (a frozen server reports nothing else). */
+  readonly stalls: StallWatch;
   /** The migration, once started (cleared when it failed, so the next query tries again). */
   ready: Promise<void> | undefined;
 }
 
 /** A pool over the configured server. */
 export function openDatabase(options: DatabaseOptions): Database {
-  const clientConfig: pg.ClientConfig = { ...options.config, application_name: "runnable-ts", connectionTimeoutMillis: 5_000, keepAlive: true };
+  const timeoutMs = Math.round(options.timeoutSeconds * 1000);
+  // A frozen server keeps connections open and answers nothing: each request is given up after
+  // timeout_seconds (client side, and cancelled on the server), its connection dropped, and retried.
+  const clientConfig: pg.ClientConfig = {
+    ...options.config,
+    application_name: "runnable-ts",
+    connectionTimeoutMillis: Math.min(5_000, timeoutMs),
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
   // An idle connection that breaks (server restarted) must not crash the process: the next query reconnects.
   pool.on("error", () => undefined);
   const { server, retrySeconds, warn } = options;
-  return { pool, clientConfig, server, schema: ident(options.schema), schemaName: options.schema, retrySeconds, warn, ready: undefined };
+  const stalls = createStallWatch(
+    warn,
+    (doing, seconds) =>
+      `run_log_store postgres (${server.where}) has not answered for ${seconds} s (trying to ${doing}); a request is given up after ${options.timeoutSeconds} s (timeout_seconds) and retried for up to ${retrySeconds} s (retry_seconds)`,
+  );
+  return { pool, clientConfig, server, schema: ident(options.schema), schemaName: options.schema, retrySeconds, warn, stalls, ready: undefined };
 }
 
 /** Runs one statement (its own transaction); rows come back as arrays. `name` prepares it once per connection. */
 export async function query(db: Database, text: string, values: unknown[], doing: string, name?: string): Promise<{ rows: Rows; rowCount: number }> {
   await ensureReady(db);
-  const result = await retrying(db, doing, () => raw(db, text, values, name));
+  const result = await retrying(db, doing, () => watched(db, doing, () => raw(db, text, values, name)));
   return { rows: result.rows as Rows, rowCount: result.rowCount ?? 0 };
+}
+
+/** Runs one request under the stall watch. */
+export async function watched<T>(db: Database, doing: string, request: () => Promise<T>): Promise<T> {
+  const answered = db.stalls.begin(doing);
+  try {
+    return await request();
+  } finally {
+    answered();
+  }
 }
 
 /** A dedicated connection (for a lease, whose liveness is its session). */
@@ -59,7 +90,7 @@ export async function connect(db: Database, doing: string): Promise<pg.Client> {
   return retrying(db, doing, async () => {
     const client = new pg.Client(db.clientConfig);
     client.on("error", () => undefined);
-    await client.connect();
+    await watched(db, doing, () => client.connect());
     return client;
   });
 }

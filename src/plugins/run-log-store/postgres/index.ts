@@ -15,6 +15,11 @@ export function buildPostgresRunLogStoreConfigSchema() {
     pool_size: z.number().int().min(1).max(100).default(8),
     /** How long a read or write waits for an unreachable server before the run fails. */
     retry_seconds: z.number().min(0).max(3600).default(15),
+    /**
+     * How long one request may go unanswered (a frozen server, a lost network) before it is given up
+     * and tried again on a new connection, within retry_seconds; the server cancels it too.
+     */
+    timeout_seconds: z.number().positive().max(3600).default(20),
   });
 }
 

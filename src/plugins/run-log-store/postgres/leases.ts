@@ -4,7 +4,7 @@ import type pg from "pg";
 import { RunnableError } from "../../../core/errors.js";
 import type { LeaseOptions, LeaseOwner, LeaseState, RunLease } from "../../../ports/run-log-store.js";
 import { storeError } from "./connection.js";
-import { type Database, connect, query } from "./database.js";
+import { type Database, connect, query, watched } from "./database.js";
 
 // A run's lease is a row of runnable_leases. Its heartbeat is the server's clock, and the holder keeps
 // a database session of its own for as long as it holds the lease: a holder that dies closes its
@@ -47,11 +47,12 @@ const TAKE = (s: string) => `
 
 /** Takes the lease of `runId` on a session of its own (see {@link RunLogStore.acquireLease}). */
 export async function acquirePostgresLease(db: Database, runId: string, options: LeaseOptions = {}): Promise<RunLease> {
-  const held: HeldLease = { db, runId, token: randomBytes(12).toString("hex"), client: undefined, released: false };
-  const values = [runId, held.token, os.hostname(), process.pid, options.ttlMs ?? DEFAULT_TTL_MS];
+  const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+  const held: HeldLease = { db, runId, token: randomBytes(12).toString("hex"), ttlMs, client: undefined, released: false, renewing: undefined };
+  const values = [runId, held.token, os.hostname(), process.pid, ttlMs];
   const client = await connect(db, `take the lease of run "${runId}"`);
   try {
-    if (((await client.query(TAKE(db.schema), values)).rowCount ?? 0) === 0) {
+    if (((await watched(db, `take the lease of run "${runId}"`, () => client.query(TAKE(db.schema), values))).rowCount ?? 0) === 0) {
       const state = await leaseStateOf(db, runId);
       throw busy(runId, state.state === "none" ? null : state.owner);
     }
@@ -60,7 +61,12 @@ export async function acquirePostgresLease(db: Database, runId: string, options:
     throw storeError(error, db.server, `take the lease of run "${runId}"`);
   }
   held.client = client;
-  return { renew: () => renew(held), release: () => release(held) };
+  return {
+    // One renewal at a time: a heartbeat that comes while the last one still waits on a stalled server
+    // joins it (a second query on the busy session is what pg warns about as concurrent queries).
+    renew: () => (held.renewing ??= renew(held).finally(() => (held.renewing = undefined))),
+    release: () => release(held),
+  };
 }
 
 /** A lease this process holds: its token and the session that keeps it alive (replaced when it breaks). */
@@ -68,26 +74,38 @@ interface HeldLease {
   readonly db: Database;
   readonly runId: string;
   readonly token: string;
+  readonly ttlMs: number;
   client: pg.Client | undefined;
   released: boolean;
+  /** The renewal on its way, if any. */
+  renewing?: Promise<void> | undefined;
 }
 
+/**
+ * Renews the lease on its session. A session lost with the server (a restart) is replaced, and the
+ * heartbeat then records the new one; a lease that is no longer ours is taken again when it is free or
+ * stale — after a restart it is stale (its session is gone) until renewed — and RUN_BUSY only when
+ * another live process holds it.
+ */
 async function renew(held: HeldLease): Promise<void> {
   const { db, runId } = held;
   if (held.released) return;
   try {
-    // A broken session is replaced; the heartbeat then records the new one.
     held.client ??= await connect(db, `renew the lease of run "${runId}"`);
-    const result = await held.client.query(
-      `UPDATE ${db.schema}.runnable_leases SET heartbeat = clock_timestamp(), backend_pid = pg_backend_pid(),
-             backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
-           WHERE run_id = $1 AND token = $2`,
-      [runId, held.token],
+    const client = held.client;
+    const result = await watched(db, `renew the lease of run "${runId}"`, () =>
+      client.query(
+        `UPDATE ${db.schema}.runnable_leases SET heartbeat = clock_timestamp(), backend_pid = pg_backend_pid(),
+               backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+             WHERE run_id = $1 AND token = $2`,
+        [runId, held.token],
+      ),
     );
-    if ((result.rowCount ?? 0) === 0) {
-      const state = await leaseStateOf(db, runId);
-      throw busy(runId, state.state === "none" ? null : state.owner);
-    }
+    if ((result.rowCount ?? 0) > 0) return;
+    const values = [runId, held.token, os.hostname(), process.pid, held.ttlMs];
+    if (((await watched(db, `take the lease of run "${runId}" again`, () => client.query(TAKE(db.schema), values))).rowCount ?? 0) > 0) return;
+    const state = await leaseStateOf(db, runId);
+    throw busy(runId, state.state === "none" ? null : state.owner);
   } catch (error) {
     if (!(error instanceof RunnableError)) {
       await held.client?.end().catch(() => undefined);

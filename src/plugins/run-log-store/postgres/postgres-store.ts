@@ -67,6 +67,21 @@ async function updateRun(store: PostgresStore, runId: string, column: "status" |
   if (rowCount === 0) throw runNotFound(runId, store.where);
 }
 
+/** Sets (or, when `{}`, removes) `parameter_kinds` in the run's header column. */
+async function updateHeaderKinds(store: PostgresStore, runId: string, kinds: string): Promise<void> {
+  const { rowCount } = await query(
+    store.db,
+    `UPDATE ${store.db.schema}.runnable_runs
+        SET header = (CASE WHEN $2::jsonb = '{}'::jsonb THEN header::jsonb - 'parameter_kinds'
+                           ELSE header::jsonb || jsonb_build_object('parameter_kinds', $2::jsonb) END)::json,
+            updated_ms = ${NOW_MS}, changed_ms = ${NOW_MS}
+      WHERE run_id = $1`,
+    [runId, kinds],
+    `set the parameter kinds of run "${runId}"`,
+  );
+  if (rowCount === 0) throw runNotFound(runId, store.where);
+}
+
 /** A step's row data: its (empty) branches go last, as the rows have always been written. */
 function stepRow(step: StepLog): object {
   const { branches: _branches, ...fields } = step;
@@ -121,6 +136,10 @@ function writer(store: PostgresStore, runId: string, op: RunOp): () => Promise<v
       const json = JSON.stringify(op.payload);
       return () => updateRun(store, runId, op.op, json);
     }
+    case "parameter_kinds": {
+      const json = JSON.stringify(op.payload);
+      return () => updateHeaderKinds(store, runId, json);
+    }
     case "step":
     case "branch":
       return entityWriter(store, runId, op);
@@ -162,7 +181,15 @@ export type PostgresRunLogStore = RunLogStore & { close(): Promise<void> };
 /** The `postgres` store's driver (see docs/stores.md): runs, steps and branches as rows; one transaction per write. */
 export function createPostgresDriver(config: PostgresRunLogStoreConfig, context: PluginContext): RunLogStoreDriver & { close(): Promise<void> } {
   const { config: connection, server } = clientConfig(config.connection_url, context.env);
-  const options = { config: connection, server, schema: config.schema, poolSize: config.pool_size, retrySeconds: config.retry_seconds, warn: context.warn };
+  const options = {
+    config: connection,
+    server,
+    schema: config.schema,
+    poolSize: config.pool_size,
+    retrySeconds: config.retry_seconds,
+    timeoutSeconds: config.timeout_seconds,
+    warn: context.warn,
+  };
   const db = openDatabase(options);
   const store: PostgresStore = { db, batcher: createWriteBatcher(db), where: `the postgres run log store (${server.where})`, warn: context.warn };
   const credentialVariables = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE"];

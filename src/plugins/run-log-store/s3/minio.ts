@@ -23,7 +23,7 @@ function minioStorePlugin(type: "minio" | "chunked-minio") {
     description: `runnable 0.50's ${type} run log store: the s3 store at endpoint_url (default http://localhost:9002), bucket[/prefix] (default runnable/run-logs)`,
     configSchema: buildMinioRunLogStoreConfigSchema,
     create: async ({ retry_seconds, ...minio }, context) =>
-      (await import("./s3-store.js")).createS3RunLogStore({ ...minioLocation(minio), retry_seconds }, context, type),
+      (await import("./s3-store.js")).createS3RunLogStore({ ...minioLocation(minio), retry_seconds, timeout_seconds: minio.timeout_seconds }, context, type),
   });
 }
 

@@ -5,6 +5,7 @@ import { s3Place } from "../../shared/s3/s3-location.js";
 import { createNanoClock } from "../chunked-fs/chunk-names.js";
 import { createKeyedQueue } from "../shared/keyed-queue.js";
 import { createRunLogStore } from "../shared/run-log-store-facade.js";
+import { applyOp } from "../shared/run-ops.js";
 import type { S3RunLogStoreConfig } from "./index.js";
 import { listS3Runs } from "./list-runs.js";
 import { LEASE_OBJECT, RUN_OBJECT } from "./run-objects.js";
@@ -35,6 +36,8 @@ function applyOne(store: S3StoreState, runId: string, op: RunOp): Promise<void> 
       return updateRecord(store, runId, `set the parameters of run "${runId}"`, (record) => void (record.parameters = op.payload));
     case "run_config":
       return updateRecord(store, runId, `set the run_config of run "${runId}"`, (record) => void (record.run_config = op.payload));
+    case "parameter_kinds":
+      return updateRecord(store, runId, `set the parameter kinds of run "${runId}"`, (record) => void applyOp(record, op));
     case "step":
       return putEntity(store, runId, "step", op.location, op.payload.internal_name, op.payload, op.seq);
     case "branch":
@@ -55,7 +58,8 @@ async function apply(store: S3StoreState, runId: string, ops: readonly RunOp[]):
  * the run record and the lease (`type`: the name it was configured by, e.g. runnable 0.50's `minio`).
  */
 export function createS3Driver(config: S3RunLogStoreConfig, context: PluginContext, type = "s3"): RunLogStoreDriver {
-  const access = openS3(config, context.env, "run_log_store.config");
+  // The store retries an unreachable server itself, for retry_seconds: the SDK tries each request once.
+  const access = openS3(config, context.env, "run_log_store.config", { warn: context.warn, maxAttempts: 1 });
   const store: S3StoreState = {
     access,
     objects: storeObjects(access, config.retry_seconds, context.warn),

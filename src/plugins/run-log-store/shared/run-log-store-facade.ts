@@ -1,5 +1,7 @@
 import { RunnableError } from "../../../core/errors.js";
 import { cloneJson } from "../../../core/parameters.js";
+import type { ParameterKinds } from "../../../core/returns.js";
+import type { Parameters } from "../../../core/run-log.js";
 import { validateRunId } from "../../../core/run-id.js";
 import type { RunHeader, RunLogStore, RunLogStoreDriver, RunOp } from "../../../ports/run-log-store.js";
 import { checkWritable } from "./run-log-schema.js";
@@ -29,13 +31,25 @@ function checkRunId(facade: Facade, runId: string): void {
 }
 
 /** Checks `op` (run id, format) and hands it to the driver: uncopied when it reads ops at once, else a copy. */
-async function write(facade: Facade, runId: string, op: RunOp): Promise<void> {
+async function write(facade: Facade, runId: string, ...ops: RunOp[]): Promise<void> {
   checkRunId(facade, runId);
-  checkWritable(runId, "op", op);
-  if (op.op === "branch" && op.location.length === 0) {
-    throw misplacedWrite(runId, `cannot put branch log "${op.payload.internal_name}": its location is empty`);
+  for (const op of ops) {
+    checkWritable(runId, "op", op);
+    if (op.op === "branch" && op.location.length === 0) {
+      throw misplacedWrite(runId, `cannot put branch log "${op.payload.internal_name}": its location is empty`);
+    }
   }
-  await facade.driver.apply(runId, [facade.copy ? cloneJson(op) : op]);
+  await facade.driver.apply(
+    runId,
+    ops.map((op) => (facade.copy ? cloneJson(op) : op)),
+  );
+}
+
+/** The ops of `setParameters`: the parameters, and their kinds when given. */
+function parameterOps(parameters: Parameters, kinds: ParameterKinds | undefined): RunOp[] {
+  const ops: RunOp[] = [{ op: "parameters", location: [], payload: parameters }];
+  if (kinds) ops.push({ op: "parameter_kinds", location: [], payload: kinds });
+  return ops;
 }
 
 async function create(facade: Facade, header: RunHeader): Promise<void> {
@@ -76,12 +90,12 @@ export function createRunLogStore(driver: RunLogStoreDriver): RunLogStore {
     exists: (runId) => exists(facade, runId),
     get: (runId) => found(facade, runId, () => driver.read(runId)),
     setStatus: (runId, status) => write(facade, runId, { op: "status", location: [], payload: status }),
-    setParameters: (runId, parameters) => write(facade, runId, { op: "parameters", location: [], payload: parameters }),
+    setParameters: (runId, parameters, kinds) => write(facade, runId, ...parameterOps(parameters, kinds)),
     setRunConfig: (runId, runConfig) => write(facade, runId, { op: "run_config", location: [], payload: runConfig }),
     putStep: (runId, location, step, seq) => write(facade, runId, stepOp(location, step, seq)),
     putBranch: (runId, location, branch, seq) => write(facade, runId, branchOp(location, branch, seq)),
     removeStep: (runId, location, internalName) => write(facade, runId, removeOp(location, internalName)),
-    list: () => driver.list(),
+    list: (options) => driver.list(options),
     delete: (runId) => found(facade, runId, () => driver.remove(runId)),
     flush: (runId) => flush(facade, runId),
     acquireLease: async (runId, options) => {

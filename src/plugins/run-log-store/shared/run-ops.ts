@@ -161,6 +161,10 @@ export function applyOp(run: RunLog, op: RunOp): boolean {
     case "parameters":
       run.parameters = op.payload;
       return true;
+    case "parameter_kinds":
+      if (Object.keys(op.payload).length > 0) run.parameter_kinds = op.payload;
+      else delete run.parameter_kinds;
+      return true;
     case "run_config":
       run.run_config = op.payload;
       return true;

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { branchLogSchema, parametersSchema, runConfigSchema, runHeaderFields, statusSchema, stepLogSchema } from "../../../core/run-log-schema.js";
+import {
+  branchLogSchema,
+  parameterKindsSchema,
+  parametersSchema,
+  runConfigSchema,
+  runHeaderFields,
+  statusSchema,
+  stepLogSchema,
+} from "../../../core/run-log-schema.js";
 
 // The pieces of a run log that stores keep apart (chunk files, journal lines), built from the run log
 // format (core/run-log-schema.ts) so that a field added there is checked here too.
@@ -22,6 +30,7 @@ export const runHeaderFileSchema = z.object({ ...runHeaderFields, steps: jsonObj
 export const runOpSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("status"), location: locationSchema, payload: statusSchema }),
   z.object({ op: z.literal("parameters"), location: locationSchema, payload: parametersSchema }),
+  z.object({ op: z.literal("parameter_kinds"), location: locationSchema, payload: parameterKindsSchema }),
   z.object({ op: z.literal("run_config"), location: locationSchema, payload: runConfigSchema }),
   z.object({ op: z.literal("step"), location: locationSchema, seq: z.number().optional(), payload: stepChunkSchema }),
   z.object({ op: z.literal("branch"), location: locationSchema, seq: z.number().optional(), payload: branchChunkSchema }),

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { formatProblem, messageOf, RunnableError } from "../../../core/errors.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import type { Secrets } from "../../../ports/secrets.js";
+import { MAX_CONFIG_BYTES, boundedReadFailure, readBoundedFile } from "../../../source/bounded-file.js";
 import { parseDotenv } from "./dotenv-parser.js";
 
 /** Validated config of the dotenv secrets handler. */
@@ -13,8 +13,15 @@ export interface DotenvSecretsConfig {
 async function readSecrets(file: string, shown: string): Promise<Map<string, string>> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = (await readBoundedFile(file, MAX_CONFIG_BYTES)).toString("utf8");
   } catch (error) {
+    const refused = boundedReadFailure(error);
+    if (refused) {
+      throw new RunnableError("CONFIG_INVALID", `The secrets file ${shown} ${refused}`, {
+        hint: "Point secrets.config.location at a file of KEY=value lines.",
+        cause: error,
+      });
+    }
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new RunnableError("FILE_NOT_FOUND", `Did not find the secrets file ${shown} (${file})`, {
         hint: "Create it with KEY=value lines, or point secrets.config.location at the right file.",

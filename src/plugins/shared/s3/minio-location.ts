@@ -21,6 +21,8 @@ export const minioFields = (defaultBucket: string) => ({
     .refine((value) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^/]+)*\/?$/.test(value) && !value.split("/").includes(".."), {
       message: "a bucket name (3-63 lower-case letters, digits, dots, dashes), optionally followed by /prefix",
     }),
+  /** Seconds a request may go unanswered before it is given up (as the s3 plug-ins' `timeout_seconds`). */
+  timeout_seconds: z.number().positive().max(3600).default(20),
 });
 
 /** The validated MinIO keys. */
@@ -29,6 +31,7 @@ export interface MinioConfig {
   aws_access_key_id: string;
   aws_secret_access_key: string;
   bucket: string;
+  timeout_seconds: number;
 }
 
 /** The s3 location of a MinIO config: bucket and prefix split, path-style addressing, the config's keys. */
@@ -40,5 +43,6 @@ export function minioLocation(config: MinioConfig): S3Location {
     endpoint_url: config.endpoint_url,
     force_path_style: true,
     credentials: { accessKeyId: config.aws_access_key_id, secretAccessKey: config.aws_secret_access_key },
+    timeout_seconds: config.timeout_seconds,
   };
 }

@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { RunnableError, messageOf } from "../../../core/errors.js";
+import { createStallWatch } from "../../../io/stall-watch.js";
 import type { S3Location } from "./s3-location.js";
 
 // What the s3 catalog and the s3 run log store share: the config keys that say where the bucket is,
@@ -41,13 +42,22 @@ export const S3_CREDENTIAL_VARIABLES: readonly string[] = [
   "AWS_ENDPOINT_URL_S3",
 ];
 
+/** How an S3 plug-in's client behaves besides where it goes. */
+export interface S3Options {
+  /** Told once when a request goes unanswered for seconds (a frozen server reports nothing else). */
+  warn?: (message: string) => void;
+  /** Tries of one request by the SDK itself (default 3); 1 for callers that retry themselves. */
+  maxAttempts?: number;
+}
+
 /** A client for `location`; credentials from `env` (AWS_ACCESS_KEY_ID, ...) or else the SDK's default chain. */
-export function openS3(location: S3Location, env: Readonly<Record<string, string | undefined>>, settings: string): S3Access {
+export function openS3(location: S3Location, env: Readonly<Record<string, string | undefined>>, settings: string, options: S3Options = {}): S3Access {
   // The SDK warns on stderr about Node 20 at first use; that says nothing about the user's run.
   process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
-  const client = new S3Client(clientConfig(location, env));
+  const client = new S3Client({ ...clientConfig(location, env), ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
   const clock: ServerClock = { offsetMs: undefined };
   watchServerClock(client, clock);
+  if (options.warn) watchStalls(client, location, settings, options.warn);
   const base = location.prefix === "" ? "" : `${location.prefix.replace(/\/+$/, "")}/`;
   return {
     client,
@@ -66,11 +76,13 @@ function clientConfig(location: S3Location, env: Readonly<Record<string, string 
     // Checksums only where S3 requires them: many S3-compatible servers reject the newer headers.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    // A frozen server keeps the connection open and sends nothing: a request idle for timeout_seconds
+    // fails (socketTimeout throws; requestTimeout would only log), and is retried.
     requestHandler: {
       connectionTimeout: 5_000,
-      requestTimeout: 120_000,
-      httpAgent: { keepAlive: true, maxSockets: 64 },
-      httpsAgent: { keepAlive: true, maxSockets: 64 },
+      socketTimeout: Math.round((location.timeout_seconds ?? 20) * 1000),
+      httpAgent: { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64 },
+      httpsAgent: { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 64 },
     },
   };
   if (location.endpoint_url) config.endpoint = location.endpoint_url;
@@ -102,6 +114,26 @@ function watchServerClock(client: S3Client, clock: ServerClock): void {
       return result;
     },
     { step: "deserialize", name: "runnableServerClock" },
+  );
+}
+
+/** Warns once when a request of `client` goes unanswered for seconds (until one is answered again). */
+function watchStalls(client: S3Client, location: S3Location, settings: string, warn: (message: string) => void): void {
+  const stalls = createStallWatch(
+    warn,
+    (doing, seconds) =>
+      `${settings.split(".")[0]} s3 (s3://${location.bucket}/${location.prefix}) has not answered for ${seconds} s (${doing}); a request is given up after ${location.timeout_seconds ?? 20} s without an answer (timeout_seconds)`,
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const answered = stalls.begin(context.commandName ?? "a request");
+      try {
+        return await next(args);
+      } finally {
+        answered();
+      }
+    },
+    { step: "finalizeRequest", name: "runnableStallWatch" },
   );
 }
 

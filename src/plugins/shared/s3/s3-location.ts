@@ -16,6 +16,11 @@ export const s3LocationFields = () => ({
   region: z.string().min(1).optional(),
   /** `http://host/bucket/key` addressing (most S3-compatible servers want it). */
   force_path_style: z.boolean().default(false),
+  /**
+   * How long a request may wait without a byte from the server (a frozen server, a lost network)
+   * before it is given up (and retried); a large transfer that keeps moving is never cut.
+   */
+  timeout_seconds: z.number().positive().max(3600).default(20),
 });
 
 /** The location part of an s3 plug-in config. */
@@ -27,6 +32,7 @@ export interface S3Location {
   force_path_style: boolean;
   /** Keys given in the config (runnable 0.50's MinIO types); otherwise the environment's or the AWS chain's. Never recorded. */
   credentials?: { accessKeyId: string; secretAccessKey: string } | undefined;
+  timeout_seconds?: number | undefined;
 }
 
 /**

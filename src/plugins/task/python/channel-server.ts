@@ -1,4 +1,6 @@
+import { mkdir } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { basename, dirname, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { messageOf } from "../../../core/errors.js";
 import type { OutputSink, TaskServices } from "../../../ports/task-runner.js";
@@ -28,7 +30,7 @@ export async function serveChannel(path: string, services: TaskServices, output:
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    handleConnection(socket, services, output, streamEnded);
+    handleConnection(socket, services, output, streamEnded, dirname(path));
   });
   server.unref();
   await new Promise<void>((done, fail) => {
@@ -67,13 +69,13 @@ function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   return new Promise<void>((done) => server.close(() => done()));
 }
 
-function handleConnection(socket: Socket, services: TaskServices, output: OutputSink, streamEnded: () => void): void {
+function handleConnection(socket: Socket, services: TaskServices, output: OutputSink, streamEnded: () => void, channelDir: string): void {
   socket.on("error", () => socket.destroy());
   let role: ((chunk: Buffer) => void) | undefined;
   socket.on("data", (chunk: Buffer) => {
     if (!role) {
       const stream = STREAM_TAGS[chunk[0] ?? 0];
-      role = stream ? (data) => void (data.length > 0 && output.write(stream, data)) : requestReader(socket, services);
+      role = stream ? (data) => void (data.length > 0 && output.write(stream, data)) : requestReader(socket, services, channelDir);
       if (stream) {
         socket.once("close", streamEnded);
         chunk = chunk.subarray(1);
@@ -84,7 +86,7 @@ function handleConnection(socket: Socket, services: TaskServices, output: Output
 }
 
 /** Reads JSON-line requests from a connection and writes the answers back. */
-function requestReader(socket: Socket, services: TaskServices): (chunk: Buffer) => void {
+function requestReader(socket: Socket, services: TaskServices, channelDir: string): (chunk: Buffer) => void {
   const decoder = new StringDecoder("utf8");
   let buffered = "";
   return (chunk) => {
@@ -92,26 +94,36 @@ function requestReader(socket: Socket, services: TaskServices): (chunk: Buffer) 
     for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
       const line = buffered.slice(0, end);
       buffered = buffered.slice(end + 1);
-      void answer(line, services).then((reply) => {
+      void answer(line, services, channelDir).then((reply) => {
         if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`);
       });
     }
   };
 }
 
-async function answer(line: string, services: TaskServices): Promise<Record<string, unknown>> {
+async function answer(line: string, services: TaskServices, channelDir: string): Promise<Record<string, unknown>> {
   let id: unknown = null;
   try {
     const request = JSON.parse(line) as { id?: unknown; op?: unknown; args?: Record<string, unknown> };
     id = request.id ?? null;
     const args = request.args ?? {};
-    return { id, ok: true, result: await perform(String(request.op), args, services) };
+    return { id, ok: true, result: await perform(String(request.op), args, services, channelDir) };
   } catch (error) {
     return { id, ok: false, error: messageOf(error) };
   }
 }
 
-async function perform(op: string, args: Record<string, unknown>, services: TaskServices): Promise<unknown> {
+/** Copies an object file of the catalog into the channel (`objects-in/<file>`) and answers its path. */
+async function fetchObject(name: string, channelDir: string, services: TaskServices): Promise<string> {
+  if (!name || basename(name) !== name) throw new Error(`not an object file name: ${JSON.stringify(name)}`);
+  const folder = join(channelDir, "objects-in");
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const path = join(folder, name);
+  await services.getObject(name, path);
+  return path;
+}
+
+async function perform(op: string, args: Record<string, unknown>, services: TaskServices, channelDir: string): Promise<unknown> {
   const name = typeof args["name"] === "string" ? args["name"] : "";
   switch (op) {
     case "get_secret":
@@ -122,6 +134,8 @@ async function perform(op: string, args: Record<string, unknown>, services: Task
       return services.putInCatalog(name);
     case "get_run_log":
       return services.getRunLog();
+    case "get_object":
+      return fetchObject(name, channelDir, services);
     default:
       throw new Error(`unknown request "${op}"`);
   }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TaskInvocation } from "../../../ports/task-runner.js";
+import { objectContext } from "./objects.js";
 import { type ChannelServer, serveChannel } from "./channel-server.js";
 import { pythonPath } from "./interpreter.js";
 
@@ -9,8 +10,18 @@ import { pythonPath } from "./interpreter.js";
 export const CHANNEL_ENV = "RUNNABLE_TASK_CHANNEL";
 
 /** `python -c` code starting one of runnable-ts' harnesses with its package ahead of the working directory. */
-export function bootCode(harness: "_harness" | "_notebook" | "_worker"): string {
+export function bootCode(harness: "_harness" | "_notebook" | "_worker" | "_reduce"): string {
   return `import os,sys;sys.path.insert(0,os.environ['PYTHONPATH'].split(os.pathsep)[0]);from runnable.${harness} import main;sys.exit(main())`;
+}
+
+/** What a Python task reports (`result.json`, a warm worker's answer): its failure, or what it set and returned. */
+export interface ChannelResult {
+  ok: boolean;
+  error?: string;
+  /** Parameters set the February-2024 way (a returned mapping). */
+  parameters?: Record<string, unknown>;
+  /** Values of the declared returns by name (objects: their names, pickled into `<channel>/objects/<file>`). */
+  returns?: Record<string, unknown>;
 }
 
 /** What the Python side left in the channel when the task ended. */
@@ -18,7 +29,7 @@ export interface ChannelOutputs {
   /** Lines of `events.jsonl` (parameters set, metrics tracked), parsed. */
   events: Record<string, unknown>[];
   /** `result.json`, or undefined when the process ended before writing it. */
-  result: { ok: boolean; error?: string; parameters?: Record<string, unknown> } | undefined;
+  result: ChannelResult | undefined;
   /** `env.json`: the parameter and tracking variables of the Python process at the end. */
   env: Record<string, string>;
 }
@@ -49,6 +60,7 @@ export async function openChannel(invocation: TaskInvocation, extra: Record<stri
       attempt: invocation.attempt,
       command: invocation.node.task.command,
       parameters: invocation.parameters,
+      ...objectContext(invocation),
       map_variable: Object.fromEntries(invocation.mapVariable),
       tracker_context: invocation.services.trackerContext(),
       socket: socketPath,

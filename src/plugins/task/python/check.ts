@@ -6,8 +6,18 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A package or module name as importlib finds it in a folder: runnable 0.50's SDK scripts live in folders like `09-retry`. */
 const MODULE_PART = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
-/** Problems with a `python` task's command, found without starting Python (fast, no user code runs). */
-export async function checkPythonCommand(node: TaskNode, cwd: string): Promise<string[]> {
+/** The interpreter that runs tasks, asked whether it can import a top-level module (undefined: it could not say). */
+export interface InstalledModules {
+  interpreter: string;
+  find: (topLevel: string) => Promise<boolean | undefined>;
+}
+
+/**
+ * Problems with a `python` task's command. Modules under the working directory are read, not run; a
+ * module found nowhere there is looked up with `installed` (the task interpreter's find_spec), so a
+ * missing module and a missing function are reported together.
+ */
+export async function checkPythonCommand(node: TaskNode, cwd: string, installed?: InstalledModules): Promise<string[]> {
   const command = node.task.command.trim();
   const parts = command.split(".");
   const step = `step "${node.internalName}"`;
@@ -16,10 +26,33 @@ export async function checkPythonCommand(node: TaskNode, cwd: string): Promise<s
   }
   const functionName = parts.pop()!;
   const module = await moduleSource(cwd, parts);
-  if (module === undefined) return []; // not under the working directory: may be installed; checked at run time
+  if (module === undefined) return missingModule(step, parts, cwd, installed);
   if (new RegExp(`\\b${functionName}\\b`).test(module.text) || /import\s+\*|__getattr__/.test(module.text)) return [];
   return [`${step}: module ${parts.join(".")} (${module.file}) has no function "${functionName}"`];
 }
+
+/**
+ * The problem of a module that is not under the working directory: none when it is installed (or Python
+ * cannot say), one when its package is under the working directory without it, or Python cannot find it.
+ */
+async function missingModule(step: string, parts: string[], cwd: string, installed: InstalledModules | undefined): Promise<string[]> {
+  const name = parts.join(".");
+  const files = `neither ${join(...parts)}.py nor ${join(...parts, "__init__.py")}`;
+  const top = parts[0]!;
+  const localTop = (await isFile(join(cwd, top, "__init__.py"))) || (await isFile(join(cwd, `${top}.py`)));
+  if (localTop && parts.length > 1) return [`${step}: module ${name} not found: ${files} exists under the working directory (${cwd})`];
+  if (localTop || !installed || (await installed.find(top)) !== false) return [];
+  const install = `${installed.interpreter} -m pip install ${top}`;
+  return [
+    `${step}: module ${name} not found: ${files} exists under the working directory (${cwd}), and ${installed.interpreter} cannot import "${top}" (check the spelling, or install it: ${install})`,
+  ];
+}
+
+const isFile = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** `a/b.py` or `a/b/__init__.py` under `cwd` (path as written and text), or undefined when neither exists. */
 async function moduleSource(cwd: string, parts: string[]): Promise<{ file: string; text: string } | undefined> {

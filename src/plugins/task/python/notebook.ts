@@ -5,6 +5,7 @@ import { messageOf } from "../../../core/errors.js";
 import { itemText, safeSegment, type MapVariable } from "../../../core/names.js";
 import type { TaskInvocation, TaskOutcome } from "../../../ports/task-runner.js";
 import { bootCode, openChannel } from "./channel.js";
+import { storeReturnedObjects } from "./objects.js";
 import { outcomeOf } from "./outcome.js";
 import { spawnPython } from "./spawn.js";
 
@@ -57,9 +58,10 @@ export async function runNotebook(invocation: TaskInvocation, settings: Notebook
       const exit = await spawnPython(interpreter, ["-c", bootCode("_notebook")], invocation, channel.env);
       if ("missing" in exit || exit.code === MISSING_PACKAGES) continue;
       settings.remember(interpreter);
-      const outcome = outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the notebook" });
+      const outputs = await channel.read();
+      const outcome = outcomeOf(outputs, channel.env, { code: exit.code, what: "the notebook" });
       await catalogNotebook(invocation, outputPath);
-      return outcome;
+      return storeReturnedObjects(invocation, channel.dir, outputs.result, outcome);
     }
     return { failure: `no usable Python for notebooks (tried ${tried.join(", ")}): ${NOTEBOOK_PACKAGES_HINT}`, parameters: {}, metrics: [] };
   } finally {

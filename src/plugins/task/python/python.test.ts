@@ -138,7 +138,18 @@ describe("python task runner: check()", () => {
   it("accepts a function defined in a module under the working directory", async () => {
     const { dir, runner } = await setup({ "pkg/m.py": "def f():\n    pass\n" });
     expect(await runner.check!(taskNode("pkg.m.f"), dir)).toEqual([]);
-    expect(await runner.check!(taskNode("installed_elsewhere.mod.f"), dir)).toEqual([]);
+    expect(await runner.check!(taskNode("json.decoder.somewhere"), dir)).toEqual([]);
+  });
+
+  it("asks the interpreter about a module found nowhere under the working directory", async () => {
+    const { dir, runner } = await setup({ "pkg/__init__.py": "", "pkg/m.py": "def f():\n    pass\n", "nspkg/x.txt": "" });
+    expect((await runner.check!(taskNode("installed_elsewhere.mod.f"), dir)).join("\n")).toMatch(
+      /module installed_elsewhere\.mod not found: .* cannot import "installed_elsewhere" \(check the spelling, or install it: \S+ -m pip install installed_elsewhere\)/,
+    );
+    expect((await runner.check!(taskNode("pkg.other.f"), dir)).join("\n")).toMatch(
+      /module pkg\.other not found: neither pkg\/other\.py nor pkg\/other\/__init__\.py exists/,
+    );
+    expect(await runner.check!(taskNode("nspkg.mod.f"), dir)).toEqual([]);
   });
 
   it("accepts a module in a folder whose name is no identifier (runnable 0.50's examples/09-retry/linear.py)", async () => {

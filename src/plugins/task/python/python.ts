@@ -4,8 +4,11 @@ import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/tas
 import { bootCode, openChannel } from "./channel.js";
 import { checkNotebookCommand, checkPythonCommand } from "./check.js";
 import { findExecutable, missingInterpreterHint } from "./interpreter.js";
+import { createModuleLookup } from "./module-lookup.js";
 import { notebookOutputPath, runNotebook } from "./notebook.js";
+import { storeReturnedObjects } from "./objects.js";
 import { outcomeOf } from "./outcome.js";
+import { isPythonReducer, reduceInPython } from "./reduce.js";
 import { runInWorker } from "./run-in-worker.js";
 import { spawnPython } from "./spawn.js";
 import { WorkerPool } from "./worker-pool.js";
@@ -28,6 +31,7 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   let notebookPython: string | undefined;
   const workers = config.warm_worker === false ? undefined : new WorkerPool();
   const found = new Map<string, Promise<string | undefined>>();
+  const findModule = createModuleLookup(context.env);
   const locate = (name: string, cwd: string) => {
     if (!found.has(name)) found.set(name, findExecutable(name, context.env, cwd));
     return found.get(name)!;
@@ -40,14 +44,17 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
   };
   return {
     commandTypes: ["python", "notebook"],
+    parametersInEnvironment: true,
     async check(node: TaskNode, cwd: string) {
       if (node.task.command_type === "notebook") {
         const explicit = node.task["notebook_output_path"];
         return checkNotebookCommand(node, cwd, notebookOutputPath(node.task.command, typeof explicit === "string" ? explicit : undefined, []));
       }
-      const problems = await checkPythonCommand(node, cwd);
       const interpreter = python(context.env);
-      if (problems.length === 0 && !(await locate(interpreter, cwd))) {
+      const located = await locate(interpreter, cwd);
+      const installed = located ? { interpreter, find: (name: string) => findModule(located, name, cwd) } : undefined;
+      const problems = await checkPythonCommand(node, cwd, installed);
+      if (!located) {
         problems.push(`step "${node.internalName}": Python interpreter "${interpreter}" not found; ${missingInterpreterHint("RUNNABLE_PYTHON")}`);
       }
       return problems;
@@ -61,6 +68,8 @@ export function createPythonRunner(config: PythonRunnerConfig, context: PluginCo
       if (workers) return runInWorker(invocation, python(invocation.env), workers);
       return runFunction(invocation, python(invocation.env));
     },
+    reduces: isPythonReducer,
+    reduce: (request) => reduceInPython(request, python(request.env)),
     dispose: async () => workers?.dispose(),
   };
 }
@@ -73,7 +82,8 @@ async function runFunction(invocation: TaskInvocation, interpreter: string): Pro
     if ("missing" in exit) {
       return { failure: `Python interpreter "${interpreter}" not found: ${missingInterpreterHint("RUNNABLE_PYTHON")}`, parameters: {}, metrics: [] };
     }
-    return outcomeOf(await channel.read(), channel.env, { code: exit.code, what: "the Python task" });
+    const outputs = await channel.read();
+    return storeReturnedObjects(invocation, channel.dir, outputs.result, outcomeOf(outputs, channel.env, { code: exit.code, what: "the Python task" }));
   } finally {
     await channel.close();
   }

@@ -1,6 +1,7 @@
 import type { TaskInvocation, TaskOutcome } from "../../../ports/task-runner.js";
 import { openChannel, type TaskChannel } from "./channel.js";
 import { missingInterpreterHint } from "./interpreter.js";
+import { storeReturnedObjects } from "./objects.js";
 import { outcomeOf } from "./outcome.js";
 import type { PythonExit } from "./spawn.js";
 import { PythonWorker, type WorkerEnd } from "./worker.js";
@@ -22,7 +23,7 @@ export async function runInWorker(invocation: TaskInvocation, interpreter: strin
     const outcome = outcomeOf(outputs, channel.env, { code, what: "the Python task" });
     if ("error" in end && end.error && outcome.failure === undefined)
       return { ...outcome, failure: `the Python worker could not run the task: ${end.error}`, parameters: {} };
-    return outcome;
+    return storeReturnedObjects(invocation, channel.dir, outputs.result, outcome);
   } finally {
     await channel.close();
   }

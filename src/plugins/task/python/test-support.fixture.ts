@@ -1,16 +1,17 @@
-import { testInvocation } from "../../../testing/invocation.js";
+import { folderObjects, testInvocation } from "../../../testing/invocation.js";
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { TaskNode } from "../../../core/graph.js";
 import type { MapVariable } from "../../../core/names.js";
+import type { ParameterKinds, TaskReturn } from "../../../core/returns.js";
 import type { DataCatalog, Parameters } from "../../../core/run-log.js";
 import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
 import { createPythonRunner, type PythonRunnerConfig } from "./python.js";
 
 /** A task node for tests. */
-export function taskNode(command: string, commandType = "python", extra: Record<string, unknown> = {}): TaskNode {
+export function taskNode(command: string, commandType = "python", extra: Record<string, unknown> = {}, returns?: TaskReturn[]): TaskNode {
   return {
     kind: "task",
     name: "step",
@@ -23,6 +24,7 @@ export function taskNode(command: string, commandType = "python", extra: Record<
     catalog: null,
     maxAttempts: 1,
     secrets: [],
+    ...(returns && { returns }),
   };
 }
 
@@ -53,7 +55,7 @@ export function invocation(
   dir: string,
   node: TaskNode,
   parameters: Parameters = {},
-  options: { env?: Record<string, string>; mapVariable?: MapVariable; tracker?: Record<string, unknown> } = {},
+  options: { env?: Record<string, string>; mapVariable?: MapVariable; tracker?: Record<string, unknown>; parameterKinds?: ParameterKinds } = {},
 ): { invocation: TaskInvocation; recorded: Recorded } {
   const recorded: Recorded = { stdout: "", stderr: "", catalog: [] };
   const record = (stage: "get" | "put", name: string): DataCatalog[] => {
@@ -67,6 +69,7 @@ export function invocation(
     parameters,
     env,
     ...(options.mapVariable ? { mapVariable: options.mapVariable } : {}),
+    ...(options.parameterKinds ? { parameterKinds: options.parameterKinds } : {}),
     output: { write: (stream, chunk) => void (recorded[stream] += chunk.toString()) },
   });
   return {
@@ -82,6 +85,7 @@ export function invocation(
         putInCatalog: async (pattern) => record("put", pattern),
         getRunLog: async () => ({ run_id: "run-1" }) as never,
         trackerContext: () => options.tracker ?? {},
+        ...folderObjects(join(dir, ".objects")),
       },
     },
   };

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { outputsFromEnv } from "../../../core/env-protocol.js";
 import { RunnableError } from "../../../core/errors.js";
 import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
 import { parseExportDump } from "./export-dump.js";
+import { plainVariables, shellReturns } from "./plain-env.js";
 
 const ENV_OUT = "RUNNABLE_ENV_OUT";
 
@@ -35,17 +37,31 @@ function readDump(file: string): string {
 export function createShellRunner(): TaskRunner {
   return {
     commandTypes: ["shell"],
+    parametersInEnvironment: true,
+    async check(node) {
+      // runnable 0.50's rule: a shell task hands back environment variables, which cannot hold objects.
+      return (node.returns ?? [])
+        .filter((r) => r.kind === "object")
+        .map((r) => `step "${node.internalName}": a shell task cannot return objects (returns "${r.name}" has kind object); return it as json or metric`);
+    },
     async run(invocation: TaskInvocation): Promise<TaskOutcome> {
       // In the attempt's private folder (emptied after the attempt, or removed by the next run after a crash).
       const envFile = join(await invocation.scratchDir(), "env.dump");
-      const env = { ...invocation.env, [ENV_OUT]: envFile };
+      const env = { ...invocation.env, ...plainVariables(invocation), [ENV_OUT]: envFile };
       const script = wrapCommand(invocation.node.task.command);
       const exit = await invocation.spawn({ command: "/bin/sh", args: ["-c", script], cwd: invocation.cwd, env });
       if (exit.spawnError) throw new RunnableError("TASK_FAILED", `Could not start /bin/sh: ${exit.spawnError.message}`, { cause: exit.spawnError });
-      const dump = readDump(envFile);
-      const outputs = outputsFromEnv(env, parseExportDump(dump), Date.now());
-      if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}`, parameters: {}, metrics: outputs.metrics };
-      return outputs;
+      const final = parseExportDump(readDump(envFile));
+      const outputs = outputsFromEnv(env, final, Date.now());
+      if (exit.code !== 0) return { failure: `Command failed with exit code ${exit.code}${signalNote(exit)}`, parameters: {}, metrics: outputs.metrics };
+      return { ...outputs, returns: shellReturns(invocation, final) };
     },
   };
+}
+
+/** ` (killed by SIGKILL)` for a command a signal ended (or whose shell reports 128 + a signal's number). */
+function signalNote(exit: { code: number; signal: string | null }): string {
+  if (exit.signal) return ` (killed by ${exit.signal})`;
+  const name = exit.code > 128 ? Object.entries(constants.signals).find(([, number]) => number === exit.code - 128)?.[0] : undefined;
+  return name ? ` (the code of a process killed by ${name})` : "";
 }

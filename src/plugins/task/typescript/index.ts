@@ -5,10 +5,13 @@ import { definePlugin } from "../../../ports/plugin.js";
 export const typescriptTaskPlugin = definePlugin({
   kind: "task",
   type: "typescript",
-  description: "TypeScript/JavaScript functions, `command: <module path>#<export>`, run in-process",
-  configSchema: z.strictObject({}),
-  async create() {
+  description: "TypeScript/JavaScript functions, `command: <module path>#<export>`, run in warm worker threads of the CLI",
+  configSchema: z.strictObject({
+    /** Tasks run in worker threads, where a stop or a time limit reaches even a loop that never yields; false: on the CLI's own thread. */
+    worker_threads: z.boolean().default(true),
+  }),
+  async create(config) {
     const { createTypescriptRunner } = await import("./typescript.js");
-    return createTypescriptRunner();
+    return createTypescriptRunner(config);
   },
 });

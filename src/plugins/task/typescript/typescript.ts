@@ -1,56 +1,92 @@
+import { isRunnableError, messageOf } from "../../../core/errors.js";
 import { MetricSeries } from "../../../core/metrics.js";
-import { RunnableError, isRunnableError, messageOf } from "../../../core/errors.js";
-import { cloneJson, parametersProblem } from "../../../core/parameters.js";
-import type { Parameters } from "../../../core/run-log.js";
-import { taskContextStorage, type TaskContext } from "../../../ports/task-context.js";
-import type { TaskInvocation, TaskRunner } from "../../../ports/task-runner.js";
+import { cloneJson } from "../../../core/parameters.js";
+import { TASK_FUNCTION, TASK_PIPELINE_MODULE, type TaskNode } from "../../../core/graph.js";
+import type { TaskContext } from "../../../ports/task-context.js";
+import type { TaskInvocation, TaskOutcome, TaskRunner } from "../../../ports/task-runner.js";
 import { installConsoleRouting } from "./console-routing.js";
-import { TASK_FUNCTION, TASK_PARAMETERS, type ParameterSchema } from "../../../core/graph.js";
-import { parameterProblem } from "./declared-parameters.js";
+import { loadObjects, returnedValues } from "./objects.js";
 import { loadTaskFunction, type TaskFunction } from "./load-function.js";
-import { taskStack } from "./task-stack.js";
+import { callTaskFunction, defineValue, lazyCopy, schemaOf } from "./task-call.js";
+import { type WorkerOutcome, type WorkerPool, checkInWorker, createWorkerPool, disposeWorkerPool, hasObjects, runInWorker } from "./worker-pool.js";
+import type { WorkerTarget } from "./worker-protocol.js";
 
-/** Creates the in-process TypeScript/JavaScript task runner (modules are imported once per runner). */
-export function createTypescriptRunner(): TaskRunner {
+/** Settings of the TypeScript runner (`task_runners: {typescript: ...}`). */
+export interface TypescriptRunnerConfig {
+  /** Run tasks in worker threads, where a stop or a time limit reaches them whatever they do (default true). */
+  worker_threads: boolean;
+}
+
+/**
+ * Creates the TypeScript/JavaScript task runner. Tasks run in warm worker threads (worker-pool.ts), so
+ * the CLI's thread stays free to stop them; a function given in code to `pipeline.execute()` cannot
+ * cross threads (its module is the caller's own program) and runs on the caller's thread, as every task
+ * does with `worker_threads: false`.
+ */
+export function createTypescriptRunner(config: TypescriptRunnerConfig = { worker_threads: true }): TaskRunner {
   const modules = new Map<string, Promise<Record<string, unknown>>>();
-  const resolveFunction = (invocation: { node: TaskInvocation["node"]; cwd: string }): Promise<TaskFunction> => {
-    const attached = (invocation.node.task as unknown as Record<symbol, unknown>)[TASK_FUNCTION];
+  const pool: WorkerPool | undefined = config.worker_threads ? createWorkerPool() : undefined;
+  const here = (node: TaskNode, cwd: string): Promise<TaskFunction> => {
+    const attached = (node.task as unknown as Record<symbol, unknown>)[TASK_FUNCTION];
     if (typeof attached === "function") return Promise.resolve(attached as TaskFunction);
-    return loadTaskFunction(invocation.node.task.command, invocation.cwd, modules);
+    return loadTaskFunction(node.task.command, cwd, modules);
   };
   return {
     commandTypes: ["typescript", "javascript"],
     async check(node, cwd) {
+      const target = pool && workerTarget(node, cwd);
       try {
-        await resolveFunction({ node, cwd });
-        return [];
+        if (!pool || !target) {
+          await here(node, cwd);
+          return [];
+        }
+        const problem = await checkInWorker(pool, target);
+        return problem ? [`step "${node.internalName}": ${problem.message}${problem.hint ? ` (${problem.hint})` : ""}`] : [];
       } catch (error) {
         const hint = isRunnableError(error) && error.hint ? ` (${error.hint})` : "";
         return [`step "${node.internalName}": ${messageOf(error)}${hint}`];
       }
     },
     async run(invocation) {
-      const fn = await resolveFunction(invocation);
-      installConsoleRouting();
-      const context = contextFor(invocation);
-      // A missing or misspelt parameter fails the step before the function runs.
-      const problem = parameterProblem(fn, schemaOf(invocation.node.task, fn), context.parameters);
-      if (problem) return { failure: problem, parameters: {}, metrics: [] };
-      try {
-        const returned = await taskContextStorage().run(context, () => fn(context.parameters));
-        return { parameters: { ...context.changed, ...returnedParameters(returned) }, metrics: context.metrics };
-      } catch (error) {
-        if (error instanceof Error && error.stack) invocation.output.write("stderr", `${taskStack(error)}\n`);
-        return { failure: failureMessage(error), parameters: {}, metrics: context.metrics };
-      }
+      const target = pool && workerTarget(invocation.node, invocation.cwd);
+      if (pool && target) return withReturns(invocation, await runInWorker(pool, target, invocation));
+      return withReturns(invocation, await runHere(await here(invocation.node, invocation.cwd), invocation));
+    },
+    dispose: async () => {
+      if (pool) await disposeWorkerPool(pool);
     },
   };
 }
 
-/** The schema a task declared: in the SDK (`parameters:`), or as a `parameters` property of its function. */
-function schemaOf(task: object, fn: TaskFunction): ParameterSchema | undefined {
-  const candidate = (task as Record<symbol, unknown>)[TASK_PARAMETERS] ?? (fn as { parameters?: unknown }).parameters;
-  return typeof (candidate as ParameterSchema | undefined)?.safeParse === "function" ? (candidate as ParameterSchema) : undefined;
+/** Where a worker thread finds the task's function, or undefined when only this thread has it. */
+function workerTarget(node: TaskNode, cwd: string): WorkerTarget | undefined {
+  const task = node.task as unknown as Record<symbol, unknown>;
+  if (typeof task[TASK_FUNCTION] !== "function") return { kind: "module", command: node.task.command, cwd };
+  const module = task[TASK_PIPELINE_MODULE];
+  return typeof module === "string" ? { kind: "pipeline", module, internalName: node.internalName } : undefined;
+}
+
+/** Runs an attempt on this thread (in its own AsyncLocalStorage context, so concurrent tasks keep their own state). */
+async function runHere(fn: TaskFunction, invocation: TaskInvocation): Promise<WorkerOutcome> {
+  installConsoleRouting();
+  const context = contextFor(invocation);
+  const options = {
+    loadObjects: hasObjects(invocation) ? (wanted: readonly string[] | undefined) => loadObjects(invocation, wanted) : undefined,
+    rawReturn: invocation.returns.length > 0,
+  };
+  const result = await callTaskFunction(fn, schemaOf(invocation.node.task, fn), context, (text) => invocation.output.write("stderr", text), options);
+  return { ...result, metrics: context.metrics };
+}
+
+/** The declared returns of a call that handed its return value back (objects stored into the catalog here). */
+async function withReturns(invocation: TaskInvocation, outcome: WorkerOutcome): Promise<TaskOutcome> {
+  const { returned, ...rest } = outcome;
+  if (!returned || rest.failure !== undefined) return rest;
+  try {
+    return { ...rest, returns: await returnedValues(invocation, returned.value) };
+  } catch (error) {
+    return { ...rest, failure: messageOf(error), parameters: {} };
+  }
 }
 
 function contextFor(invocation: TaskInvocation): TaskContext {
@@ -70,53 +106,4 @@ function contextFor(invocation: TaskInvocation): TaskContext {
     signal: invocation.signal,
     log: (stream, text) => invocation.output.write(stream, text),
   };
-}
-
-/**
- * The task's own copy of the parameters, each value deep-copied on first use: a task touching few of
- * many (or large) parameters does not pay for copying them all, and can never change the engine's.
- */
-function lazyCopy(source: Parameters): Parameters {
-  const copy: Parameters = {};
-  for (const key of Object.keys(source)) {
-    Object.defineProperty(copy, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => defineValue(copy, key, cloneJson(source[key])),
-      set: (value: unknown) => defineValue(copy, key, value),
-    });
-  }
-  return copy;
-}
-
-function defineValue(target: Parameters, key: string, value: unknown): unknown {
-  Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
-  return value;
-}
-
-/** A returned plain object becomes parameters; nothing returned means no change. */
-function returnedParameters(value: unknown): Parameters {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw new RunnableError(
-      "TASK_FAILED",
-      `a TypeScript task must return a plain object of parameters (or nothing), got ${Array.isArray(value) ? "an array" : typeof value}`,
-    );
-  }
-  // Checked before the JSON copy, which would silently turn NaN into null.
-  const problem = parametersProblem(value as Record<string, unknown>);
-  if (problem) throw new RunnableError("TASK_FAILED", `the object a TypeScript task returned cannot be kept: ${problem}`);
-  const json = JSON.parse(JSON.stringify(value)) as unknown;
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new RunnableError("TASK_FAILED", "the object a TypeScript task returned does not serialise to a JSON object");
-  }
-  return json as Parameters;
-}
-
-/** `message` for plain errors, `Type: message` for other error classes (what users debugging want). */
-function failureMessage(error: unknown): string {
-  if (error instanceof Error && error.name !== "Error" && error.name !== "RunnableError") {
-    return `${error.name}: ${error.message}`;
-  }
-  return messageOf(error);
 }

@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import { messageOf } from "../../core/errors.js";
+import { mapLimit } from "../../core/map-limit.js";
+import { writeAtomic } from "../../io/atomic-file.js";
+import type { RunLogStore, RunSummary } from "../../ports/run-log-store.js";
+import { type RunDigest, digestFromSummary, digestRun } from "../../ui/run-digest.js";
+
+// What `runs list --sort/--filter` reads of every run (final metrics, parameters): a digest per run,
+// kept in a cache file between commands so that only runs changed since the last listing are read.
+// The cache is keyed by the store (type and place) and each entry by the store's summary of the run
+// (last change, status, staleness), so a changed run is always read again. Delete the file at will.
+
+const CACHE_VERSION = 2;
+
+interface CacheFile {
+  version: number;
+  store: string;
+  runs: Record<string, { v: string; d: RunDigest }>;
+}
+
+const versionOf = (summary: RunSummary): string => `${summary.updated_ms}|${summary.status}|${summary.stale === true}`;
+
+/** Which store a cache is for: its type and config (relative folders are relative to the working directory). */
+const storeIdentity = (store: Pick<RunLogStore, "type" | "recordedConfig">, cwd: string): string =>
+  `${store.type}\0${JSON.stringify(store.recordedConfig)}\0${path.resolve(cwd)}`;
+
+/** The cache file of a store: `$XDG_CACHE_HOME/runnable-ts/run-digests/<hash>.json` (default `~/.cache`). */
+export function digestCacheFile(identity: string, env: Readonly<Record<string, string | undefined>>): string {
+  const base = env["XDG_CACHE_HOME"] || path.join(env["HOME"] || homedir(), ".cache");
+  const id = createHash("sha256").update(identity).digest("hex").slice(0, 24);
+  return path.join(base, "runnable-ts", "run-digests", `${id}.json`);
+}
+
+const summaryOf = (digest: RunDigest): RunSummary => ({
+  run_id: digest.run_id,
+  status: digest.status,
+  tag: digest.tag,
+  pipeline_file: digest.pipeline_file,
+  updated_ms: digest.updated_ms,
+  ...(digest.stale ? { stale: true } : {}),
+});
+
+async function readCache(file: string, store: string): Promise<CacheFile["runs"]> {
+  try {
+    const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<CacheFile>;
+    if (parsed.version === CACHE_VERSION && parsed.store === store && parsed.runs && typeof parsed.runs === "object") return parsed.runs;
+  } catch {
+    // no cache yet, or a damaged one: every run is read again
+  }
+  return {};
+}
+
+/** Options of {@link runDigests}. */
+export interface DigestOptions {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  warn: (message: string) => void;
+  /** Runs read at once. */
+  concurrency?: number;
+}
+
+/**
+ * Every run's digest, newest first: from the cache for runs unchanged since it was written, else
+ * read from the store (and the cache rewritten). A run that cannot be read keeps its summary only.
+ */
+export async function runDigests(store: RunLogStore, options: DigestOptions): Promise<RunDigest[]> {
+  const storeId = storeIdentity(store, options.cwd);
+  const file = digestCacheFile(storeId, options.env);
+  const cached = await readCache(file, storeId);
+  // The store need not read again what the cache says of runs that have not changed since.
+  const known = new Map(Object.values(cached).map(({ d }) => [d.run_id, summaryOf(d)] as const));
+  const summaries = await store.list({ known });
+  const fresh: CacheFile["runs"] = {};
+  let changed = Object.keys(cached).length !== summaries.length;
+  const digests = await mapLimit(summaries, options.concurrency ?? 8, async (summary) => {
+    const version = versionOf(summary);
+    const hit = cached[summary.run_id];
+    if (hit?.v === version) {
+      fresh[summary.run_id] = hit;
+      return hit.d;
+    }
+    if (hit && hit.v.split("|")[0] === String(summary.updated_ms) && hit.d.complete) {
+      // Unchanged run whose staleness changed (its process went away): the rest of its digest holds.
+      const digest = { ...hit.d, status: summary.status, stale: summary.stale === true };
+      fresh[summary.run_id] = { v: version, d: digest };
+      changed = true;
+      return digest;
+    }
+    changed = true;
+    try {
+      const digest = digestRun(await store.get(summary.run_id), summary);
+      fresh[summary.run_id] = { v: version, d: digest };
+      return digest;
+    } catch (error) {
+      options.warn(`Could not read run ${summary.run_id}: ${messageOf(error)}`);
+      return digestFromSummary(summary);
+    }
+  });
+  if (changed) await writeCache(file, { version: CACHE_VERSION, store: storeId, runs: fresh }, options.warn);
+  return digests;
+}
+
+async function writeCache(file: string, content: CacheFile, warn: (message: string) => void): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeAtomic(file, JSON.stringify(content));
+  } catch (error) {
+    // The cache only saves time: a read-only home still lists runs.
+    warn(`Could not write the run digest cache ${file}: ${messageOf(error)}`);
+  }
+}

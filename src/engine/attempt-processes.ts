@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { lastPid, sweepProcesses } from "../io/process-sweep.js";
+import type { RunState } from "./run-state.js";
+
+/** The cookie of one attempt's processes and the sweep that ends those still running when it ends. */
+export interface AttemptProcesses {
+  /** `<run cookie>.<attempt nonce>`, or undefined when the run's registry marks no processes (fakes). */
+  readonly cookie: string | undefined;
+  /** Marks that processes were started with the cookie (only then is there anything to sweep). */
+  started(): void;
+  /** Ends every process of the attempt that left its group and is still running (a warm worker's group is kept). */
+  sweep(): Promise<void>;
+}
+
+/**
+ * A cookie for one attempt. When the attempt started processes, whatever of them is still running
+ * after it ended — `setsid sh -c 'sleep 1000' &` left the group the launcher killed — is found by the
+ * cookie in its environment and ended (io/process-sweep.ts); only processes newer than the attempt are
+ * looked at, so this costs a /proc listing.
+ */
+export function attemptProcesses(run: RunState): AttemptProcesses {
+  const registry = run.services.processes;
+  const cookie = registry.cookie === undefined ? undefined : `${registry.cookie}.${randomBytes(4).toString("hex")}`;
+  let since: number | undefined;
+  return {
+    cookie,
+    started: () => {
+      since ??= lastPid();
+    },
+    sweep: async () => {
+      if (cookie === undefined || since === undefined) return;
+      const live = registry.liveGroups?.() ?? new Set<number>();
+      await sweepProcesses({ match: (value) => value === cookie, sincePid: since, keep: (pid, group) => live.has(group) || live.has(pid) });
+    },
+  };
+}
