@@ -9,6 +9,9 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * last duration.
  */
 const SLOW_FIRST = [
+  // The consumer tests (issue 23): fresh projects installing the packed package and the wheel.
+  "tests/consumer-npm.test.ts",
+  "tests/consumer-python.test.ts",
   "tests/container-argo.test.ts",
   "tests/python-sdk.test.ts",
   "tests/argo-process.test.ts",

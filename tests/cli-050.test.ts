@@ -168,6 +168,27 @@ describe("runnable 0.50's config file", () => {
     expect(await readdir(join(dir, ".cat-here"))).toEqual(["vars-set"]);
   });
 
+  it("runs each task step in its own `runnable execute-single-node` process with pipeline-executor: emulator", async () => {
+    const task = (command: string, next: string) => `      type: task\n      command_type: shell\n      command: ${command}\n      next: ${next}\n`;
+    await writeFile(
+      join(dir, "emulated.yaml"),
+      "dag:\n  start_at: first\n  steps:\n    first:\n" +
+        task('export RUNNABLE_PRM_first="$RUNNABLE_EMULATED_STEP"', "second") +
+        "    second:\n" +
+        task('export RUNNABLE_PRM_seen="emulated=$RUNNABLE_EMULATED_STEP first=$RUNNABLE_PRM_first"', "success") +
+        "    success:\n      type: success\n    fail:\n      type: fail\n",
+    );
+    await writeFile(join(dir, "emulate.yaml"), "pipeline-executor:\n  type: emulator\n");
+    const result = await run(["execute", "emulated.yaml", "emulated-1", "-c", "emulate.yaml", "-q"]);
+    expect(result.stdout, result.stderr).toBe("emulated-1 SUCCESS\n");
+    const log = await readRunLog(dir, "emulated-1");
+    expect(log.parameters.seen).toBe("emulated=1 first=1");
+    expect(log.run_config.executor.service_name).toBe("emulator");
+    await writeFile(join(dir, "emulate-buffered.yaml"), "pipeline-executor:\n  type: emulator\nrun-log-store:\n  type: buffered\n");
+    const refused = await run(["execute", "emulated.yaml", "emulated-2", "-c", "emulate-buffered.yaml", "-q"]);
+    expect(refused.code, refused.stderr).toBe(2);
+  });
+
   it("uses runnable-config.yaml with services at its top as the config when none is given", async () => {
     const sub = join(dir, "with-default");
     await mkdir(sub);
@@ -201,5 +222,35 @@ describe("the Python SDK with runnable 0.50's environment inputs", () => {
     const byEnv = await runPythonScript(python, "sdk_env.py", { cwd: dir, env: { RUNNABLE_RUN_ID: "sdk-env-params", RUNNABLE_PARAMETERS_FILE: "b.yaml" } });
     expect(byEnv.code, byEnv.stderr).toBe(0);
     expect(await seen("sdk-env-params")).toBe('who="b"');
+  });
+
+  it("runs a script's pipeline with pipeline-executor: emulator, each task in its own process, objects passed between them", async () => {
+    await writeFile(join(dir, "emulate-sdk.yaml"), "pipeline-executor:\n  type: emulator\n");
+    await writeFile(
+      join(dir, "sdk_emulated.py"),
+      [
+        "import os",
+        "from runnable import Pipeline, PythonTask, pickled",
+        "",
+        "def make():",
+        "    return {'rows': [1, 2]}, os.environ.get('RUNNABLE_EMULATED_STEP')",
+        "",
+        "def use(table: dict, first: str):",
+        "    return len(table['rows']), first + os.environ.get('RUNNABLE_EMULATED_STEP', '')",
+        "",
+        "if __name__ == '__main__':",
+        "    Pipeline(steps=[",
+        "        PythonTask(name='make', function=make, returns=[pickled('table'), 'first']),",
+        "        PythonTask(name='use', function=use, returns=['count', 'both']),",
+        "    ]).execute(configuration_file='emulate-sdk.yaml')",
+        "",
+      ].join("\n"),
+    );
+    const result = await runPythonScript(python, "sdk_emulated.py", { cwd: dir, env: { RUNNABLE_RUN_ID: "sdk-emulated" } });
+    expect(result.code, result.stderr).toBe(0);
+    const log = await readRunLog(dir, "sdk-emulated");
+    expect(log.status).toBe("SUCCESS");
+    expect(log.parameters).toMatchObject({ table: "table", first: "1", count: 2, both: "11" });
+    expect(log.run_config.pipeline_file).toBe("runnable-pipeline.yaml");
   });
 });

@@ -78,7 +78,7 @@ describeNeeding(NEEDS.podman, podmanMissing)("local-container executor with podm
     );
     expect(inImage.code, inImage.stderr).toBe(0);
     const log = await readRunLog(dir, "override-1");
-    expect(log.parameters).toEqual({ key: "not-value", plain: "value" });
+    expect(log.parameters).toEqual({ seen: "not-value", plain: "value" });
   });
 
   it("says what is missing before any step runs: the image, or the runtime", async () => {

@@ -203,7 +203,8 @@ describe("finding the engine from a pip-installed package (pip install python/)"
     const result = await runPythonScript(installed, "pipeline.py", { cwd: project, env: { PATH: path } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      "error: runnable-ts' command line was not found (it runs the pipeline): install it in this project with `npm install runnable-ts`",
+      // issue 23: runnable-ts is not on a registry; the message names the installs that work (the wheel, npm pack's tarball)
+      "error: runnable-ts' command line was not found (it runs the pipeline): install the wheel that carries it (`pip install runnable_ts-<version>-py3-none-any.whl`, built by `npm run build:python`), or the npm package in this project (`npm install <path to runnable-ts-<version>.tgz>`, from `npm pack`)",
     );
   });
 

@@ -244,7 +244,7 @@ describeNeeding(NEEDS.mlflow, !URI && NO_SERVER)("Python metrics in MLflow", () 
       [1, 0.25],
     ]);
     const params = Object.fromEntries((run.data.params ?? []).map((p: any) => [p.key, p.value]));
-    expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", note_0: "trained", is_it_true_0: "false" });
+    expect(params).toMatchObject({ spam_0: "hello", spam_1: "hey", note_0: "trained", is_it_true_0: "False" }); // Python's str(), as runnable's tracker logged it
   });
 
   itNeeding(NEEDS.notebooks, !NOTEBOOKS && MISSING_NOTEBOOKS)("a notebook's track_this metrics reach MLflow too", async () => {

@@ -3,7 +3,7 @@
 // the warm start stay. The probe's "signals and time limits" section for TypeScript, re-run.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, readRunLog, runCli } from "./helpers/cli.js";
@@ -35,6 +35,8 @@ beforeAll(async () => {
       'export async function again() { calls++; const got = await getFromCatalog("data.txt"); return { calls_again: calls, got: got.length }; }',
       'export function patient() { return new Promise((resolve) => { const timer = setTimeout(resolve, 60_000); getAbortSignal().addEventListener("abort", () => { clearTimeout(timer); resolve({ aborted: true }); }); }); }',
       "export function exits() { process.exit(3); }",
+      'import { threadId } from "node:worker_threads";',
+      "export async function item({ x }: { x: number }) { const start = Date.now(); await new Promise((r) => setTimeout(r, 400)); writeFileSync(`item-${x}.json`, JSON.stringify({ threadId, start, end: Date.now() })); }",
       'export function throwsLater() { return new Promise(() => setTimeout(() => { throw new Error("thrown from a timer"); }, 10)); }',
     ].join("\n"),
   );
@@ -150,6 +152,30 @@ describe("the in-task API and the warm start in worker threads", () => {
     expect(log.steps.e.attempts[0].message).toBe("the task's worker thread ended (exit code 3)");
     expect(log.steps.t.attempts[0].message).toContain("thrown from a timer");
     expect(log.steps.done.status).toBe("SUCCESS");
+  }, 60_000);
+
+  it("a map of more concurrent tasks than CPUs shares at most one thread per CPU (at least 2), the tasks still running at once", async () => {
+    const xs = Array.from({ length: 8 }, (_, i) => i);
+    await writeFile(join(dir, "wide.yaml"), "executor:\n  type: local\n  config:\n    enable_parallel: true\n    max_parallel: 8\n");
+    await writeFile(
+      join(dir, "items.yaml"),
+      "dag:\n  start_at: m\n  steps:\n    m:\n      type: map\n      iterate_on: xs\n      iterate_as: x\n      next: success\n      branch:\n        start_at: t\n        steps:\n" +
+        task("t", "tasks.ts#item").replace(/^ {4}/gm, "          "),
+    );
+    const result = await runCli(["execute", "-f", "items.yaml", "-c", "wide.yaml", "--run-id", "items"], {
+      cwd: dir,
+      env: { RUNNABLE_PRM_xs: JSON.stringify(xs) },
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const items = await Promise.all(
+      xs.map(async (x) => JSON.parse(await readFile(join(dir, `item-${x}.json`), "utf8")) as { threadId: number; start: number; end: number }),
+    );
+    const threads = new Set(items.map((i) => i.threadId));
+    expect(threads.size).toBeLessThanOrEqual(Math.max(2, availableParallelism()));
+    expect(threads.has(0)).toBe(false); // none on the CLI's own thread
+    // More tasks ran at once than there were threads: they interleave on the threads they share.
+    const overlapping = Math.max(...items.map((a) => items.filter((b) => b.start < a.end && a.start < b.end).length));
+    expect(overlapping).toBeGreaterThan(threads.size);
   }, 60_000);
 
   it("worker_threads: false runs tasks on the CLI's thread, as before", async () => {

@@ -165,6 +165,7 @@ describeNeeding(NEEDS.s3, noS3)("s3 catalog", () => {
           aws_access_key_id: "minioadmin",
           aws_secret_access_key: "minioadmin",
           bucket: "runnable",
+          timeout_seconds: 20,
         });
         expect(minioCatalogPlugin.configSchema.safeParse({ bucket: "Bad_Bucket" }).success).toBe(false);
       } finally {

@@ -215,7 +215,9 @@ describe("an unreachable MLflow server never fails or stalls the run", () => {
     const started = Date.now();
     const result = await runCli(["execute", "-f", "examples/experiment-tracking/api-step.yaml", "-c", "dead.yaml", "--run-id", "dead-mlflow"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Not a speed check (benchmarks do those): a run waiting on the dead server would take minutes; a loaded
+    // 2-core machine takes up to ~16 s for this run, so the bound leaves room for that.
+    expect(Date.now() - started).toBeLessThan(40_000);
     expect(result.stderr.match(/warning/g)).toHaveLength(1);
     expect(result.stderr).toContain("127.0.0.1:9");
     expect((await readRunLog(dir, "dead-mlflow")).steps["emit metrics"].user_defined_metrics).toEqual(API_STEP);

@@ -28,7 +28,6 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const RETRY = "needs issue 18: retries by RUNNABLE_RETRY_RUN_ID that see the environment the retry is run with";
 const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
@@ -36,12 +35,6 @@ const JOBS = "needs issue 22: jobs (PythonJob/ShellJob/NotebookJob)";
  * then runs and must give runnable 0.50.0's result (or declare the difference in the corpus).
  */
 const NOT_YET: Record<string, string> = {
-  "06-parallel/parallel_conflict.py": "needs issue 18: branches returning one name with different values (0.50: the last branch wins, no conflict)",
-  "02-sequential/conditional_rollback.py": "needs issue 18: a 0.50 PythonTask without returns ignores what its function returns (a str here)",
-  "06-parallel/parallel_rollback.py": "needs issue 18: a 0.50 PythonTask without returns ignores what its function returns (a str here)",
-  "09-retry/map.py": RETRY,
-  "09-retry/parameter_handling.py": RETRY,
-  "09-retry/parameter_handling.py#param1-on-retry": RETRY,
   "11-jobs/catalog.py": JOBS,
   "11-jobs/catalog_no_copy.py": JOBS,
   "11-jobs/emulate.yaml": "needs issue 22: jobs and the emulator job executor",
@@ -49,8 +42,6 @@ const NOT_YET: Record<string, string> = {
   "11-jobs/passing_parameters_python.py": JOBS,
   "11-jobs/python_tasks.py": JOBS,
   "11-jobs/scripts.py": JOBS,
-  "configs/emulate.yaml": "needs issue 18: 0.50's config keys and the emulator pipeline executor",
-  "configs/in-memory.yaml": "needs issue 18: 0.50's config keys, the local executor's object_serialisation and YAML `returns:`",
 };
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";

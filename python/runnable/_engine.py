@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # names for annotations only: typing costs a script's start-u
 HANDOFF_ENV = "RUNNABLE_SDK_HANDOFF"
 CLI_ENV = "RUNNABLE_TS_CLI"
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The command line the wheel carries (npm run build:python); absent in a clone and in the npm package.
+_BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_cli", "bin", "runnable.js")
 
 
 class RunLog(dict):
@@ -61,7 +63,10 @@ def _which(name: str) -> Optional[str]:
 def _node() -> str:
     node = os.environ.get("RUNNABLE_TS_NODE") or _which("node")
     if not node:
-        raise EngineNotFoundError("runnable-ts needs Node.js 20 or newer to run pipelines: install it (e.g. apt-get install nodejs, or from nodejs.org)")
+        raise EngineNotFoundError(
+            "runnable-ts needs Node.js 20 or newer, and `node` is not on PATH: install it (https://nodejs.org/en/download, "
+            "or your system's nodejs package when it is 20+), or set RUNNABLE_TS_NODE to its path"
+        )
     return node
 
 
@@ -73,13 +78,16 @@ def _command_for(path: str) -> List[str]:
 
 
 def find_cli() -> List[str]:
-    """The command that starts runnable-ts: $RUNNABLE_TS_CLI, this package's own checkout or npm package,
-    ``node_modules/.bin/runnable`` in the working directory or above, then ``runnable`` on PATH."""
+    """The command that starts runnable-ts: $RUNNABLE_TS_CLI, the copy the wheel carries, this package's own
+    checkout or npm package, ``node_modules/.bin/runnable`` in the working directory or above, then
+    ``runnable`` on PATH."""
     chosen = os.environ.get(CLI_ENV)
     if chosen:
         if not os.path.exists(chosen):
             raise EngineNotFoundError(f"{CLI_ENV}={chosen} does not exist; point it at runnable-ts' bin/runnable.js")
         return _command_for(chosen)
+    if os.path.isfile(_BUNDLED):
+        return [_node(), _BUNDLED]
     own = os.path.join(_ROOT, "bin", "runnable.js")
     if os.path.isfile(own) and os.path.isfile(os.path.join(_ROOT, "package.json")):
         return [_node(), own]
@@ -96,8 +104,9 @@ def find_cli() -> List[str]:
     if on_path and _is_node_script(os.path.realpath(on_path)):
         return _command_for(on_path)
     raise EngineNotFoundError(
-        "runnable-ts' command line was not found (it runs the pipeline): install it in this project with "
-        "`npm install runnable-ts` (or globally: `npm install -g runnable-ts`), or set "
+        "runnable-ts' command line was not found (it runs the pipeline): install the wheel that carries it "
+        "(`pip install runnable_ts-<version>-py3-none-any.whl`, built by `npm run build:python`), or the npm package "
+        "in this project (`npm install <path to runnable-ts-<version>.tgz>`, from `npm pack`), or set "
         f"{CLI_ENV} to the path of its bin/runnable.js"
     )
 

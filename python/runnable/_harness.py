@@ -108,9 +108,14 @@ def _object_loaders(context: Dict[str, Any]) -> Dict[str, Callable[[], Any]]:
 
 
 def _returned(returned: Any, context: Dict[str, Any], command: str) -> Dict[str, Any]:
-    """``result.json`` of a function that returned: its declared returns, else the February-2024 parameters."""
+    """``result.json`` of a function that returned: its declared returns, else the February-2024 parameters.
+
+    A runnable 0.50 task (``returns`` in its definition, even empty) ignores what is not declared, as 0.50 does.
+    """
     returns = list(context.get("returns") or [])
     if not returns:
+        if context.get("declares_returns"):
+            return {"ok": True, "parameters": {}}
         return {"ok": True, "parameters": returned_parameters(returned, command)}
     from ._returns import collect, returned_values  # noqa: PLC0415
 

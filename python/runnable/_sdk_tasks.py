@@ -128,8 +128,9 @@ class BaseTask(_Traversal):
             dag["catalog"] = self.catalog._to_dag()
         if self.overrides:
             dag["overrides"] = self.overrides
-        if self.returns:
-            dag["returns"] = [{"name": item.name, "kind": item.kind} for item in self.returns]
+        # Always written, even empty: it marks the step as runnable 0.50's (a function's return value
+        # beyond its returns is ignored, where a February-2024 Task's function returns its parameters).
+        dag["returns"] = [{"name": item.name, "kind": item.kind} for item in self.returns]
         if self.secrets:
             dag["secrets"] = list(self.secrets)
         dag.update(self._options())

@@ -46,7 +46,12 @@ export interface TaskNode extends NodeBase, Traversal {
   maxAttempts: number;
   /** Names of secrets exposed to this task's subprocess as environment variables. */
   secrets: string[];
-  /** What the task hands back by name (runnable 0.50's `returns`; absent or [] when it declares none). */
+  /**
+   * What the task hands back by name (runnable 0.50's `returns`). Present, even empty, for a runnable 0.50
+   * task (its SDK's PythonTask/ShellTask/NotebookTask always write it): a Python function's return value
+   * beyond the declared names is then ignored, as 0.50 ignores it. Absent: a February-2024 task, whose
+   * function returns its parameters.
+   */
   returns?: TaskReturn[];
 }
 

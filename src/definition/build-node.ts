@@ -127,7 +127,8 @@ function buildTask(ctx: BuildContext, input: StepInput): TaskNode | undefined {
     catalog: catalogOf(catalog),
     maxAttempts: max_attempts ?? 1,
     secrets: [...(secrets ?? [])],
-    ...(returns.length > 0 && { returns }),
+    // Kept even when empty: `returns: []` marks a runnable 0.50 task (what its function returns beyond them is ignored).
+    ...(input.config["returns"] != null && { returns }),
   };
 }
 

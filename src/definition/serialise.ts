@@ -33,7 +33,7 @@ export function serialiseNode(node: Node): Record<string, unknown> {
         ...cloneJson({ ...node.task }),
         ...(node.secrets.length > 0 && { secrets: [...node.secrets] }),
         // As runnable 0.50 writes them: every entry `{name, kind}`.
-        ...(node.returns?.length && { returns: node.returns.map(({ name, kind }) => ({ name, kind })) }),
+        ...(node.returns && { returns: node.returns.map(({ name, kind }) => ({ name, kind })) }),
         node_name: node.name,
       };
     case "stub":

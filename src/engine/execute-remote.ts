@@ -97,6 +97,13 @@ async function launchOnce(run: RunState, node: TaskNode, ctx: BranchContext, nam
         graceMs: run.services.stopGraceMs,
         registry: run.services.processes,
       }),
+      spawnStopped: createLauncher({
+        output,
+        signal: stop.signal,
+        force: run.plan.stop.force,
+        graceMs: run.services.stopGraceMs,
+        registry: run.services.processes,
+      }),
       graceMs: run.services.stopGraceMs,
     });
   } finally {

@@ -1,4 +1,4 @@
-import { MAP_REDUCER, type CompositeNode, type MapNode } from "../core/graph.js";
+import { MAP_REDUCER, allNodes, branchesOf, type CompositeNode, type MapNode } from "../core/graph.js";
 import { cloneJson, jsonEqual } from "../core/parameters.js";
 import { BUILTIN_REDUCERS } from "../core/reducers.js";
 import { setKind, type ParameterKind, type ParameterKinds } from "../core/returns.js";
@@ -53,8 +53,10 @@ export type ReducerLookup = (node: MapNode) => Reducer | string;
 export type FanInResult = { parameters: Parameters; kinds: ParameterKinds } | { failure: string };
 
 /**
- * Merges branch results for the parent scope. Parallel/dag: changed keys are copied back; two
- * branches changing one key to different values is a conflict (the reason the step fails).
+ * Merges branch results for the parent scope. Parallel/dag: changed keys are copied back. Two branches
+ * changing one key to different values is a conflict (the reason the step fails), unless a task of the
+ * branches returns that key by name (runnable 0.50's `returns`): then the later branch in declaration
+ * order wins, as in runnable 0.50's fan-in.
  * Map: each changed key becomes the list of branch values in item order (the parent's value for items
  * that left it alone), or the reducer's result.
  */
@@ -68,23 +70,38 @@ export async function fanIn(
   const setBy = new Map<string, string>();
   const merged: Parameters = {};
   const kinds: ParameterKinds = {};
+  let returned: Set<string> | undefined;
   for (const { key: branch, changed, kinds: branchKinds } of results) {
     for (const [key, value] of Object.entries(changed)) {
       const other = setBy.get(key);
       if (other !== undefined && (!jsonEqual(merged[key], value) || kindOf(kinds, key) !== kindOf(branchKinds, key))) {
-        return {
-          failure:
-            `parameter conflict at fan-in: branches "${other}" and "${branch}" both set "${key}" to different values ` +
-            `(${preview(merged[key])} and ${preview(value)}); set it in one branch only or use distinct names`,
-        };
+        returned ??= returnedNames(node);
+        if (!returned.has(key)) return { failure: conflict(other, branch, key, merged[key], value) };
       }
       setBy.set(key, branch);
       setOwn(merged, key, value);
       const kind = kindOf(branchKinds, key);
       if (kind !== "json") setKind(kinds, key, kind);
+      else delete kinds[key];
     }
   }
   return { parameters: merged, kinds };
+}
+
+/** The names the tasks of a composite's branches return by name (runnable 0.50's `returns`). */
+function returnedNames(node: CompositeNode): Set<string> {
+  const names = new Set<string>();
+  for (const graph of branchesOf(node)) {
+    for (const inner of allNodes(graph)) if (inner.kind === "task") for (const r of inner.returns ?? []) names.add(r.name);
+  }
+  return names;
+}
+
+function conflict(first: string, second: string, key: string, a: unknown, b: unknown): string {
+  return (
+    `parameter conflict at fan-in: branches "${first}" and "${second}" both set "${key}" to different values ` +
+    `(${preview(a)} and ${preview(b)}); set it in one branch only or use distinct names`
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { RunnableError, messageOf } from "../core/errors.js";
 import type { Catalog } from "../ports/catalog.js";
@@ -34,4 +34,39 @@ export async function fetchObject(catalog: Catalog, runId: string, name: string,
     });
   }
   await pipeline(stored.open(), createWriteStream(path, { mode: 0o600 }));
+}
+
+/** A run's objects held in this process's memory (runnable 0.50's `object_serialisation: false`). */
+export interface MemoryObjects {
+  /** Reads the attempt's file `path` into memory as `name`, then removes the file. */
+  put(name: string, path: string): Promise<void>;
+  /** Writes the object `name` to `path`. */
+  get(name: string, path: string, runId: string): Promise<void>;
+}
+
+/** Objects kept in memory for one run: never written to the catalog, gone when the run's process ends. */
+export function createMemoryObjects(): MemoryObjects {
+  const objects = new Map<string, Buffer>();
+  return {
+    async put(name, path) {
+      try {
+        objects.set(name, await readFile(path));
+      } finally {
+        await rm(path, { force: true });
+      }
+    },
+    async get(name, path, runId) {
+      const data = objects.get(name);
+      if (!data) {
+        throw new RunnableError(
+          "CATALOG_ERROR",
+          `the object ${name} is not in the memory of run ${runId} (the executor keeps objects in memory: object_serialisation: false)`,
+          {
+            hint: "objects kept in memory live only as long as the run's process; a retry or a step run in another process cannot load them: set object_serialisation: true",
+          },
+        );
+      }
+      await writeFile(path, data, { mode: 0o600 });
+    },
+  };
 }

@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { graphOf, runGraph, testServices } from "../testing/engine-harness.js";
-import { type RecordingTracker, scriptedRunner } from "../testing/fakes.js";
+import { type MemoryCatalog, type RecordingTracker, scriptedRunner } from "../testing/fakes.js";
 import type { TaskRunner } from "../ports/task-runner.js";
 
 // How the engine records what tasks return by name (issue 18): kinds beside every parameters record,
@@ -57,12 +60,74 @@ describe("returns in the run log", () => {
       ...terminals,
     });
     const log = await runGraph(graph, testServices({ runner }));
-    expect(log.status).toBe("FAIL"); // both branches set "made" to different objects: a conflict, as for any parameter
+    // Both branches return "made" (different objects): the later branch wins, as in runnable 0.50.
+    expect(log.status).toBe("SUCCESS");
+    expect(log.parameters.made).toBe("p.b.made");
+    expect(log.parameter_kinds).toEqual({ made: "object" });
     expect(seen).toEqual([
       { returns: [{ name: "made", kind: "object", object: "p.a.made" }], kinds: {} },
       { returns: [{ name: "made", kind: "object", object: "p.b.made" }], kinds: {} },
     ]);
     expect(log.steps.p!.branches["p.a"]!.parameter_kinds).toEqual({ made: "object" });
+  });
+
+  it("lets the later branch win a name that parallel branches return differently (0.50); values set without returns still conflict", async () => {
+    const graphWith = (returns: boolean) => {
+      const branch = (command: string) => ({
+        start_at: "set",
+        steps: { set: task(command, "success", returns ? { returns: ["shared"] } : {}), ...terminals },
+      });
+      return dag({ p: { type: "parallel", next: "success", branches: { one: branch("a"), two: branch("b"), three: branch("c") } }, ...terminals });
+    };
+    const outputs = (key: "returns" | "parameters") => ({
+      a: [{ parameters: {}, [key]: { shared: "value_a", only_a: 1 } }],
+      b: [{ parameters: {}, [key]: { shared: { kind: "b" } } }],
+      c: [{ parameters: {}, [key]: { shared: "value_c" } }],
+    });
+    const returned = await runGraph(graphWith(true), testServices({ runner: scriptedRunner(outputs("returns")) }));
+    expect(returned.status).toBe("SUCCESS");
+    expect(returned.parameters).toEqual({ shared: "value_c", only_a: 1 });
+    expect(returned.steps.p!.output_parameters).toEqual({ shared: "value_c", only_a: 1 });
+
+    const set = await runGraph(graphWith(false), testServices({ runner: scriptedRunner(outputs("parameters")) }));
+    expect(set.status).toBe("FAIL");
+    expect(set.steps.p!.message).toMatch(/parameter conflict at fan-in: branches "p.one" and "p.two" both set "shared" to different values/);
+  });
+
+  it("keeps objects in memory, not in the catalog, when the executor says so (0.50's object_serialisation: false)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "objects-in-memory-"));
+    try {
+      const runner = scriptedRunner({
+        make: [
+          async (invocation) => {
+            const file = join(dir, "made.dill");
+            await writeFile(file, "pickled bytes");
+            await invocation.services.putObject(invocation.returns[0]!.object!, file);
+            return { parameters: {}, metrics: [], returns: { made: invocation.returns[0]!.object } };
+          },
+        ],
+        use: [
+          async (invocation) => {
+            const file = join(dir, "loaded.dill");
+            await invocation.services.getObject(String(invocation.parameters.made), file);
+            return { parameters: {}, metrics: [], returns: { text: await readFile(file, "utf8") } };
+          },
+        ],
+      });
+      const services = testServices({ runner });
+      const executor = { ...services.executor, capabilities: { ...services.executor.capabilities, objectsInMemory: true } };
+      const graph = dag({
+        make: task("make", "use", { returns: [{ name: "made", kind: "object" }] }),
+        use: task("use", "success", { returns: ["text"] }),
+        ...terminals,
+      });
+      const log = await runGraph(graph, { ...services, executor });
+      expect(log.status).toBe("SUCCESS");
+      expect(log.parameters).toEqual({ made: "made", text: "pickled bytes" });
+      expect([...(services.catalog as MemoryCatalog).files.keys()].filter((name) => !name.endsWith(".execution.log"))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("collects a map's objects as an object parameter listing them, and refuses to reduce them", async () => {

@@ -12,6 +12,7 @@ import { createLimiter } from "../core/map-limit.js";
 import { type BranchContext, type RunState, stopReason } from "./run-state.js";
 import type { RunPlan, RunResult, Services } from "./services.js";
 import { finishAfterFault, unrecordedEnd } from "./store-fault.js";
+import { createMemoryObjects } from "./objects.js";
 import { createStoredReads } from "./stored-reads.js";
 import { baseEnvironment } from "./task-env.js";
 
@@ -89,6 +90,7 @@ export function createRunState(plan: RunPlan, services: Services, identity: Code
     secretValues,
     taskSlots: createLimiter(services.executor.maxParallel),
     storedReads: createStoredReads(),
+    ...(services.executor.capabilities.objectsInMemory && { memoryObjects: createMemoryObjects() }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Limiter } from "../core/map-limit.js";
 import type { ParameterKinds } from "../core/returns.js";
 import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { RunPlan, Services } from "./services.js";
+import type { MemoryObjects } from "./objects.js";
 import type { StoredReads } from "./stored-reads.js";
 
 /** What every step of one run shares. */
@@ -23,6 +24,8 @@ export interface RunState {
   storedReads: StoredReads;
   /** Catalog names put in this run and who put them (engine/catalog-puts.ts), made on the first put. */
   catalogClaims?: Map<string, { location: LogLocation; step: string }>;
+  /** Where the run's objects are kept when the executor keeps them in memory (`capabilities.objectsInMemory`). */
+  memoryObjects?: MemoryObjects;
 }
 
 /** Why the run is stopping, or undefined while it goes on. */

@@ -102,7 +102,7 @@ function taskServices(run: RunState, records: DataCatalog[]): TaskServices {
     },
     getRunLog: () => runLogStore.get(runId),
     trackerContext: () => tracker.clientContext(),
-    putObject: (name, path) => storeObject(catalog, runId, name, path),
-    getObject: (name, path) => fetchObject(catalog, runId, name, path),
+    putObject: (name, path) => (run.memoryObjects ? run.memoryObjects.put(name, path) : storeObject(catalog, runId, name, path)),
+    getObject: (name, path) => (run.memoryObjects ? run.memoryObjects.get(name, path, runId) : fetchObject(catalog, runId, name, path)),
   };
 }

@@ -14,10 +14,22 @@ const TS_EXTENSIONS = /\.(m|c)?tsx?$/;
 export async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
   if (TS_EXTENSIONS.test(path)) {
-    const { tsImport } = await import("tsx/esm/api");
+    const { tsImport } = await loadTsx(path);
     return unwrapInterop((await tsImport(url, import.meta.url)) as Record<string, unknown>);
   }
   return unwrapInterop((await import(url)) as Record<string, unknown>);
+}
+
+/** tsx's ESM API; the Python wheel's command line leaves tsx out (scripts/build-python.mjs): say so. */
+async function loadTsx(path: string): Promise<typeof import("tsx/esm/api")> {
+  try {
+    return await import("tsx/esm/api");
+  } catch (error) {
+    throw new RunnableError("MODULE_LOAD_FAILED", `cannot load ${path}: TypeScript modules need tsx, which this runnable-ts does not carry`, {
+      cause: error,
+      hint: "the Python wheel's runnable runs Python, shell and notebook tasks; for TypeScript pipelines and tasks install runnable-ts' npm package in the project (npx runnable then runs them), or compile the module to .js",
+    });
+  }
 }
 
 function unwrapInterop(module: Record<string, unknown>): Record<string, unknown> {

@@ -30,6 +30,11 @@ export interface RemoteStep {
   signal: AbortSignal;
   /** Starts the supervised process (own process group; killed only on a forced stop). */
   spawn: ProcessLauncher;
+  /**
+   * Starts a supervised process that is stopped with the step (the stop signal, the grace period, then
+   * SIGKILL), for a step process on this machine that nothing else stops.
+   */
+  spawnStopped: ProcessLauncher;
   /** Grace period of a stopped step (ms). */
   graceMs: number;
 }
@@ -111,6 +116,17 @@ export interface ExecutorCapabilities {
    * process only runs its step and passes its output on.
    */
   underLauncher?: boolean;
+  /**
+   * With placement "launched": an SDK script's pipeline is run here from the definition written for it
+   * (the step processes read that file), instead of only being written (runnable 0.50's emulator runs
+   * `python pipeline.py`; a container or cluster executor needs the file inside its image first).
+   */
+  runsWrittenPipeline?: boolean;
+  /**
+   * Objects that tasks return (kind `object`) stay in this process's memory for the run instead of the
+   * run's catalog (runnable 0.50's `object_serialisation: false`): only for steps that run here.
+   */
+  objectsInMemory?: boolean;
   /** How a map's items travel to the engine that fans out (one text, e.g. JSON for Argo's `withParam`). */
   encodeMapItems?(items: readonly unknown[]): string;
   /**

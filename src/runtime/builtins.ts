@@ -2,6 +2,7 @@ import { doNothingCatalogPlugin } from "../plugins/catalog/do-nothing/index.js";
 import { fileSystemCatalogPlugin } from "../plugins/catalog/file-system/index.js";
 import { minioCatalogPlugin, s3CatalogPlugin } from "../plugins/catalog/s3/index.js";
 import { argoExecutorPlugin } from "../plugins/executor/argo/index.js";
+import { emulatorExecutorPlugin } from "../plugins/executor/emulator/index.js";
 import { localExecutorPlugin } from "../plugins/executor/local/index.js";
 import { localContainerExecutorPlugin } from "../plugins/executor/local-container/index.js";
 import { mockedExecutorPlugin } from "../plugins/executor/mocked/index.js";
@@ -30,6 +31,7 @@ export const BUILTIN_PLUGINS: readonly AnyPluginDefinition[] = [
   localContainerExecutorPlugin,
   mockedExecutorPlugin,
   slurmExecutorPlugin,
+  emulatorExecutorPlugin,
   fileSystemRunLogStorePlugin,
   bufferedRunLogStorePlugin,
   chunkedFsRunLogStorePlugin,

@@ -226,7 +226,14 @@ export const CORPUS: CorpusCase[] = [
     ],
   },
   { id: "09-retry/linear.py", example: "09-retry/linear.py", retry: {}, features: [SDK, RETRY], allowed: RETRY_KEEPS_FAIL },
-  { id: "09-retry/map.py", example: "09-retry/map.py", parameters: RETRY_PARAMETERS, retry: {}, features: [SDK, RETURNS, PARAMS_FILE, RETRY, TERMINATE] },
+  {
+    id: "09-retry/map.py",
+    example: "09-retry/map.py",
+    parameters: RETRY_PARAMETERS,
+    retry: {},
+    features: [SDK, RETURNS, PARAMS_FILE, RETRY, TERMINATE],
+    allowed: [...RETRY_KEEPS_FAIL, ...NOTEBOOK_OUTPUT],
+  },
   {
     id: "09-retry/parallel.py",
     example: "09-retry/parallel.py",
@@ -240,6 +247,7 @@ export const CORPUS: CorpusCase[] = [
     parameters: RETRY_PARAMETERS,
     retry: {},
     features: [SDK, RETURNS, "RUNNABLE_PARAMETERS_FILE", RETRY],
+    allowed: RETRY_KEEPS_FAIL,
   },
   {
     id: "09-retry/parameter_handling.py#param1-on-retry",
@@ -247,6 +255,7 @@ export const CORPUS: CorpusCase[] = [
     parameters: RETRY_PARAMETERS,
     retry: { env: { RUNNABLE_PRM_param1: "43" } },
     features: [SDK, RETURNS, "RUNNABLE_PARAMETERS_FILE", RETRY, "a retry keeps the first run's parameters"],
+    allowed: RETRY_KEEPS_FAIL,
   },
   { id: "09-retry/simple_task.py", example: "09-retry/simple_task.py", retry: {}, features: [SDK, "Task.as_pipeline()", RETRY], allowed: RETRY_KEEPS_FAIL },
   { id: "10-loop/max_iterations_loop.py", example: "10-loop/max_iterations_loop.py", features: [SDK, RETURNS, LOOP, "runnable.sdk module"] },
@@ -263,7 +272,13 @@ export const CORPUS: CorpusCase[] = [
     allowed: NOTEBOOK_OUTPUT,
   },
   { id: "configs/default.yaml", example: "01-tasks/python_tasks.yaml", config: "configs/default.yaml", features: [CONFIG_KEYS] },
-  { id: "configs/emulate.yaml", example: "02-sequential/traversal.yaml", config: "configs/emulate.yaml", features: [CONFIG_KEYS, EMULATOR] },
+  {
+    id: "configs/emulate.yaml",
+    example: "02-sequential/traversal.yaml",
+    config: "configs/emulate.yaml",
+    features: [CONFIG_KEYS, EMULATOR],
+    allowed: NOTEBOOK_OUTPUT,
+  },
   {
     id: "configs/in-memory.yaml",
     example: "03-parameters/passing_parameters_python.yaml",

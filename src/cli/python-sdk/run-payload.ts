@@ -51,11 +51,16 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
   const { config, services } = await openServices(probe, ["executor"]);
   const { executor } = services;
   if (executor.capabilities.placement !== "in-process") {
+    const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
+    await writeDefinition(source.kind === "graph" ? source.serialised : payload.dag, resolve(io.cwd, target));
+    if (executor.capabilities.runsWrittenPipeline && source.kind === "graph") {
+      // The step processes load the pipeline from the file just written.
+      const finished = await executeSource({ ...source, file: target }, options, io);
+      return { code: finished.code, runLog: finished.runLog ? await finished.runLog() : null };
+    }
     // Nothing is prepared here, so the config's warnings (placeholders kept as written) are shown now.
     const log = createCliLog(options.logLevel, io.err);
     for (const warning of config.warnings ?? []) log.warn(formatProblem(warning));
-    const target = payload.arguments.output_pipeline_definition || "runnable-pipeline.yaml";
-    await writeDefinition(source.kind === "graph" ? source.serialised : payload.dag, resolve(io.cwd, target));
     io.out(
       `The ${executor.type} executor runs pipelines from a definition file: wrote ${target}; run it with: runnable execute -f ${target}${options.configFile ? ` -c ${options.configFile}` : ""}\n`,
     );

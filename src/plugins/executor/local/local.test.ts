@@ -37,4 +37,12 @@ describe("local executor", () => {
     expect(localExecutorPlugin.configSchema.safeParse({ max_parallel: 0 }).success).toBe(false);
     expect(localExecutorPlugin.configSchema.safeParse({ enable_parallel: true, parallel: 2 }).success).toBe(false);
   });
+
+  it("keeps returned objects in memory with object_serialisation: false (runnable 0.50's key)", async () => {
+    expect((await create({})).executor.capabilities.objectsInMemory).toBe(false);
+    const { executor } = await create({ object_serialisation: false });
+    expect(executor.capabilities.objectsInMemory).toBe(true);
+    expect(executor.recordedConfig).toEqual({ enable_parallel: false, overrides: {}, object_serialisation: false });
+    expect(localExecutorPlugin.configSchema.safeParse({ object_serialisation: "no" }).success).toBe(false);
+  });
 });

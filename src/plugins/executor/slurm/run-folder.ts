@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { writeAtomic } from "../../../io/atomic-file.js";
 import type { SlurmConfig } from "./schema.js";
 
@@ -69,12 +67,4 @@ export async function recordedJobs(folder: string): Promise<LedgerEntry[]> {
   return entries;
 }
 
-/** How a compute node starts this package's `runnable`: this Node binary with the package's bin/runnable.js (found above this module), else `runnable` on PATH. */
-export function defaultRunnableCommand(): string[] {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 6; up++, dir = dirname(dir)) {
-    const bin = join(dir, "bin", "runnable.js");
-    if (existsSync(bin) && existsSync(join(dir, "package.json"))) return [process.execPath, bin];
-  }
-  return ["runnable"];
-}
+export { runnableCommand as defaultRunnableCommand } from "../shared/runnable-command.js";

@@ -74,6 +74,7 @@ describe("slurm executor (launching side, no cluster)", () => {
     output: { write: () => undefined },
     signal: new AbortController().signal,
     spawn: async () => ({ code: 0, signal: null }),
+    spawnStopped: async () => ({ code: 0, signal: null }),
     graceMs: 100,
   });
 

@@ -1,18 +1,21 @@
 import { constants, existsSync } from "node:fs";
 import { access } from "node:fs/promises";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
  * The folder holding runnable-ts' `runnable` Python package: `python/` in the nearest folder above this
  * module that has one (this module runs from `dist/plugins/task/python/`, from the bundled CLI in
- * `dist/cli/`, or from `src/...` under tests).
+ * `dist/cli/`, or from `src/...` under tests), or the folder holding that package when the CLI is the
+ * Python wheel's (`runnable/_cli/dist/cli/`).
  */
 export function packagePythonDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 6; up++) {
     const candidate = join(dir, "python");
     if (existsSync(join(candidate, "runnable", "__init__.py"))) return candidate;
+    // The Python wheel carries this CLI inside the package (runnable/_cli/): the package's parent folder.
+    if (basename(dir) === "_cli" && existsSync(join(dir, "..", "__init__.py"))) return dirname(dirname(dir));
     dir = dirname(dir);
   }
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../../../python");

@@ -9,17 +9,18 @@ export const PICKLE_EXTENSION = ".dill";
 
 /**
  * What `context.json` tells the Python side about returns and objects: the declared returns (objects
- * with the catalog file to write), the kinds of the parameters, and the file of every object a
- * parameter names (the Python side never computes file names).
+ * with the catalog file to write), whether the task is runnable 0.50's (it has `returns`, even empty:
+ * a function's other return values are ignored), the kinds of the parameters, and the file of every
+ * object a parameter names (the Python side never computes file names).
  */
-export function objectContext(invocation: Pick<TaskInvocation, "returns" | "parameterKinds" | "parameters">): Record<string, unknown> {
+export function objectContext(invocation: Pick<TaskInvocation, "returns" | "parameterKinds" | "parameters" | "node">): Record<string, unknown> {
   const returns = invocation.returns.map((r) => (r.object ? { ...r, file: objectFileName(r.object, PICKLE_EXTENSION) } : r));
   const files: Record<string, string> = {};
   for (const [name, kind] of Object.entries(invocation.parameterKinds)) {
     if (kind !== "object") continue;
     for (const object of objectNames(invocation.parameters[name]) ?? []) files[object] = objectFileName(object, PICKLE_EXTENSION);
   }
-  return { returns, parameter_kinds: invocation.parameterKinds, object_files: files };
+  return { returns, declares_returns: invocation.node.returns !== undefined, parameter_kinds: invocation.parameterKinds, object_files: files };
 }
 
 /** Where the Python side pickles a returned object: `<channel>/objects/<file>` (files named by this side). */

@@ -68,6 +68,16 @@ describe.each([
     expect(used).toEqual({ parameters: {}, returns: { total: 8 }, metrics: [] });
   });
 
+  it("ignores what a runnable 0.50 task's function returns without returns (returns: []); a February-2024 task's must be parameters", async () => {
+    const { dir, runner } = await setup({ "pkg/mod.py": `${MODULE}\ndef text():\n    return 'verified'\n` }, config);
+    const ignored = await runner.run(invocation(dir, taskNode("pkg.mod.text", "python", {}, [])).invocation);
+    expect(ignored).toEqual({ parameters: {}, metrics: [] });
+    const dict = await runner.run(invocation(dir, taskNode("pkg.mod.one", "python", {}, [])).invocation);
+    expect(dict).toEqual({ parameters: {}, metrics: [] });
+    const february = await runner.run(invocation(dir, taskNode("pkg.mod.text", "python")).invocation);
+    expect(february.failure).toMatch(/returned a str; a Python task must return a dict/);
+  });
+
   it("takes one declared value as it is, and fails when the function returns another number of values", async () => {
     const { dir, runner } = await setup({ "pkg/mod.py": MODULE }, config);
     const one = await runner.run(invocation(dir, taskNode("pkg.mod.one", "python", {}, [{ name: "d", kind: "json" }])).invocation);

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -9,9 +10,13 @@ import { loadObjects } from "./objects.js";
 import type { FromWorker, LoadedObject, RunRequest, ServiceCall, ToWorker, WorkerTarget } from "./worker-protocol.js";
 
 // Warm worker threads for TypeScript tasks: the first task of a run starts one (its modules imported
-// there once), later tasks reuse an idle one; concurrent tasks get their own. One attempt at a time per
-// thread, so a thread can be ended (`terminate`, which stops even a loop that never yields) without
-// touching another task. A thread that crashed or was ended is never reused.
+// there once), later tasks reuse an idle one; concurrent tasks get their own, up to one thread per CPU
+// (at least 2). Starting a thread costs about a second of CPU (tsx and the task's module graph), so a
+// map of 20 asynchronous tasks would spend more on threads than on its work: beyond the cap, a task
+// shares the least busy thread, where it interleaves with the others as async code does on one thread.
+// A thread can be ended (`terminate`, which stops even a loop that never yields); the tasks sharing it
+// then fail saying so (a loop that never yields had stopped them too). A thread that crashed or was
+// ended is never reused.
 
 /** What an attempt gives back: the outcome, and the function's return value when the step declares `returns`. */
 export type WorkerOutcome = TaskOutcome & { returned?: { value: unknown } | undefined };
@@ -24,9 +29,11 @@ interface TaskWorker {
   worker: Worker;
   /** The parameter values sent to it, by name (the same value is not sent again). */
   sent: Map<string, unknown>;
-  /** What it is doing: the attempt or check waiting for its answer. */
-  waiting: Waiting | undefined;
+  /** What it is doing: the attempts and checks waiting for their answers, by id. */
+  running: Map<number, Waiting>;
   dead: boolean;
+  /** Why it was ended, told to the tasks that shared it. */
+  endReason?: string;
 }
 
 /** An attempt or check waiting for its worker. */
@@ -41,11 +48,13 @@ export interface WorkerPool {
   idle: TaskWorker[];
   all: Set<TaskWorker>;
   nextId: number;
+  /** Threads started at most; beyond, tasks share them. */
+  cap: number;
 }
 
-/** An empty pool (threads start when tasks need them). */
-export function createWorkerPool(): WorkerPool {
-  return { idle: [], all: new Set(), nextId: 0 };
+/** An empty pool (threads start when tasks need them), of at most `cap` threads (default: one per CPU, at least 2). */
+export function createWorkerPool(cap = Math.max(2, availableParallelism())): WorkerPool {
+  return { idle: [], all: new Set(), nextId: 0, cap };
 }
 
 /** The worker's entry: the bundled CLI's, the compiled package's, or the TypeScript source through tsx (tests). */
@@ -63,13 +72,15 @@ function startWorker(): Worker {
 }
 
 function spawnWorker(pool: WorkerPool): TaskWorker {
-  const handle: TaskWorker = { worker: startWorker(), sent: new Map(), waiting: undefined, dead: false };
+  const handle: TaskWorker = { worker: startWorker(), sent: new Map(), running: new Map(), dead: false };
   const { worker } = handle;
-  // Output written to process.stdout/stderr in the thread goes to the attempt running there.
+  // Output written to process.stdout/stderr in the thread goes to the attempt running there; when tasks
+  // share the thread it cannot be told whose it is and goes to the CLI's own stream (console.* output is
+  // routed per task through messages in any case).
   for (const stream of ["stdout", "stderr"] as const) {
     worker[stream].on("data", (chunk: Buffer) => {
-      const invocation = handle.waiting?.invocation;
-      if (invocation) invocation.output.write(stream, chunk);
+      const only = handle.running.size === 1 ? [...handle.running.values()][0]!.invocation : undefined;
+      if (only) only.output.write(stream, chunk);
       else process[stream].write(chunk);
     });
   }
@@ -78,7 +89,9 @@ function spawnWorker(pool: WorkerPool): TaskWorker {
     handle.dead = true;
     pool.all.delete(handle);
     pool.idle = pool.idle.filter((other) => other !== handle);
-    handle.waiting?.settle({ type: "died", reason });
+    const waiting = [...handle.running.values()];
+    handle.running.clear();
+    for (const each of waiting) each.settle({ type: "died", reason: handle.endReason ?? reason });
   };
   worker.on("error", (error) => died(`the task's worker thread failed: ${messageOf(error)}`));
   worker.on("exit", (code) => died(`the task's worker thread ended (exit code ${code})`));
@@ -88,8 +101,8 @@ function spawnWorker(pool: WorkerPool): TaskWorker {
 }
 
 function receive(handle: TaskWorker, message: FromWorker): void {
-  const waiting = handle.waiting;
-  if (!waiting || message.id !== waiting.id) return;
+  const waiting = handle.running.get(message.id);
+  if (!waiting) return;
   if (message.type === "output") waiting.invocation?.output.write(message.stream, message.text);
   else if (message.type === "call") void answer(handle, waiting, message);
   else waiting.settle(message);
@@ -129,40 +142,44 @@ export function hasObjects(invocation: TaskInvocation): boolean {
   return Object.values(invocation.parameterKinds).includes("object");
 }
 
-/** An idle thread, or a new one; it keeps the process alive while it works. */
-function take(pool: WorkerPool): TaskWorker {
-  const handle = pool.idle.pop() ?? spawnWorker(pool);
+/** An idle thread, a new one below the cap, else the least busy; it keeps the process alive while it works. */
+function take(pool: WorkerPool, waiting: Waiting): TaskWorker {
+  let handle = pool.idle.pop();
+  if (!handle && pool.all.size < pool.cap) handle = spawnWorker(pool);
+  handle ??= [...pool.all].reduce((least, other) => (other.running.size < least.running.size ? other : least));
+  handle.running.set(waiting.id, waiting);
   handle.worker.ref();
   return handle;
 }
 
-function giveBack(pool: WorkerPool, handle: TaskWorker): void {
-  handle.waiting = undefined;
-  if (handle.dead) return;
+function giveBack(pool: WorkerPool, handle: TaskWorker, id: number): void {
+  handle.running.delete(id);
+  if (handle.dead || handle.running.size > 0) return;
   handle.worker.unref();
   pool.idle.push(handle);
 }
 
-/** Ends a thread (it is never reused). */
-function end(pool: WorkerPool, handle: TaskWorker): void {
+/** Ends a thread (it is never reused); the tasks sharing it are told why. */
+function end(pool: WorkerPool, handle: TaskWorker, why: string): void {
   handle.dead = true;
+  handle.endReason ??= why;
   pool.all.delete(handle);
+  pool.idle = pool.idle.filter((other) => other !== handle);
   void handle.worker.terminate();
 }
 
 /** Checks in a worker that a task's function can be found; resolves with the problem, if any. */
 export function checkInWorker(pool: WorkerPool, target: WorkerTarget): Promise<{ message: string; hint?: string | undefined } | undefined> {
-  const handle = take(pool);
   const id = pool.nextId++;
   return new Promise((resolve) => {
-    handle.waiting = {
+    const handle = take(pool, {
       id,
       settle: (message) => {
-        giveBack(pool, handle);
+        giveBack(pool, handle, id);
         if (message.type === "checked") resolve(message.problem);
         else resolve({ message: message.type === "died" ? message.reason : "the worker thread answered out of turn" });
       },
-    };
+    });
     handle.worker.postMessage({ type: "check", id, target } satisfies ToWorker);
   });
 }
@@ -204,22 +221,22 @@ function requestFor(handle: TaskWorker, id: number, target: WorkerTarget, invoca
  * as its abort signal; a task still running {@link STOP_GRACE_MS} later has its thread ended.
  */
 export function runInWorker(pool: WorkerPool, target: WorkerTarget, invocation: TaskInvocation): Promise<WorkerOutcome> {
-  const handle = take(pool);
   const id = pool.nextId++;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       if (!handle.dead) handle.worker.postMessage({ type: "abort", id, reason: invocation.signal.reason } satisfies ToWorker);
-      timer = setTimeout(() => end(pool, handle), STOP_GRACE_MS);
+      const why = `the task's worker thread was ended: step "${invocation.internalName}", stopped, had not returned ${STOP_GRACE_MS / 1000} s later`;
+      timer = setTimeout(() => end(pool, handle, why), STOP_GRACE_MS);
       timer.unref();
     };
-    handle.waiting = {
+    const handle = take(pool, {
       id,
       invocation,
       settle: (message) => {
         if (timer) clearTimeout(timer);
         invocation.signal.removeEventListener("abort", onAbort);
-        giveBack(pool, handle);
+        giveBack(pool, handle, id);
         if (message.type === "done")
           resolve({
             ...(message.failure === undefined ? {} : { failure: message.failure }),
@@ -229,7 +246,7 @@ export function runInWorker(pool: WorkerPool, target: WorkerTarget, invocation: 
           });
         else resolve({ failure: message.type === "died" ? message.reason : "the worker thread answered out of turn", parameters: {}, metrics: [] });
       },
-    };
+    });
     handle.worker.postMessage(requestFor(handle, id, target, invocation));
     if (invocation.signal.aborted) onAbort();
     else invocation.signal.addEventListener("abort", onAbort, { once: true });
