@@ -52,7 +52,9 @@ bash scripts/mlflow-server.sh start || missing "the MLflow server did not start 
 bash scripts/postgres-server.sh start >/dev/null || missing "PostgreSQL did not start (scripts/postgres-server.sh start)"
 bash scripts/s3-server.sh start >/dev/null || missing "the S3 server (moto) did not start (scripts/s3-server.sh start)"
 # A real single-node Slurm cluster (Debian's slurm-wlm and munge) for the slurm executor tests.
-if slurm_env="$(bash scripts/slurm-cluster.sh start)"; then eval "$slurm_env"; else missing "the Slurm cluster did not start (scripts/slurm-cluster.sh start)"; fi
+# 8 CPUs whatever the machine has (a CPU is bookkeeping there: tasks are not bound to CPUs): several test
+# files submit jobs at the same time, and a test whose two jobs must run at once needs free CPUs for both.
+if slurm_env="$(RUNNABLE_SLURM_CPUS="${RUNNABLE_SLURM_CPUS:-8}" bash scripts/slurm-cluster.sh start)"; then eval "$slurm_env"; else missing "the Slurm cluster did not start (scripts/slurm-cluster.sh start)"; fi
 
 # vitest also writes a JSON report, summarised as a plain "N passed, N failed" closing line.
 mkdir -p .cache

@@ -116,21 +116,24 @@ describe.skipIf(noPostgres)(`a stalled or restarted PostgreSQL server${noPostgre
 
   it("a restart shorter than retry_seconds is survived, and the lease is taken again (live, on the new server)", async () => {
     await writeFile(join(dir, "c.yaml"), config(""));
-    await writeFile(join(dir, "long.yaml"), PIPELINE.replace('command: "sleep 0.5", next: third', 'command: "touch restarted-wait; sleep 9", next: third'));
+    await writeFile(join(dir, "long.yaml"), PIPELINE.replace('command: "sleep 0.5", next: third', 'command: "touch restarted-wait; sleep 25", next: third'));
     await rm(join(dir, "started"), { force: true });
     const cli = startCli(["execute", "-f", "long.yaml", "-c", "c.yaml", "--run-id", "restarted"], { cwd: dir });
     await until(() => existsSync(join(dir, "started")), 20_000, "the first step");
     await server("halt");
     await sleep(2_000);
     await server("resume");
-    // While the long step runs after the restart, the run's lease is renewed on a new session: live.
+    // While the long step runs after the restart, the run's lease is renewed on a new session: live again.
+    // Right after the restart it reads stale (its session is gone) until a heartbeat (every 5 s) renews
+    // it, so the test waits for that rather than looking at one moment (a loaded machine is slower).
     await until(() => existsSync(join(dir, "restarted-wait")), 20_000, "the long step");
-    await sleep(7_000);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query("SELECT public.runnable_lease_stale(l) AS stale FROM public.runnable_leases l WHERE run_id = 'restarted'");
-      expect(rows).toEqual([{ stale: false }]);
+      const live = async () =>
+        (await client.query("SELECT public.runnable_lease_stale(l) AS stale FROM public.runnable_leases l WHERE run_id = 'restarted'")).rows;
+      await until(async () => JSON.stringify(await live()) === JSON.stringify([{ stale: false }]), 22_000, "the lease taken again on a new session");
+      expect(await live()).toEqual([{ stale: false }]);
     } finally {
       await client.end();
     }

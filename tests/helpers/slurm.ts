@@ -56,10 +56,13 @@ function stateOf(file: string): Record<string, string> {
 /**
  * Finds the running test cluster or starts it (`scripts/slurm-cluster.sh start`: installs the Debian
  * packages once, ~2 s after that). It is left running for the other test files; `scripts/slurm-cluster.sh
- * stop` ends it. RUNNABLE_SLURM_STATE picks another state file, as for the script.
+ * stop` ends it. RUNNABLE_SLURM_STATE picks another state file, as for the script. Started here, the node has
+ * 8 CPUs (as scripts/test-all.sh starts it): test files submit jobs at the same time, and a test whose
+ * jobs must run at once needs free CPUs for all of them.
  */
 export async function slurmEnv(): Promise<SlurmCluster> {
-  const started = await run("bash", [SLURM_SCRIPT, "start"], { env: { ...process.env } as Record<string, string>, timeoutMs: 600_000 });
+  const env = { RUNNABLE_SLURM_CPUS: "8", ...process.env } as Record<string, string>;
+  const started = await run("bash", [SLURM_SCRIPT, "start"], { env, timeoutMs: 600_000 });
   if (started.code !== 0) throw new Error(`scripts/slurm-cluster.sh start failed (${started.code}):\n${started.stderr}`);
   const state = stateOf(process.env["RUNNABLE_SLURM_STATE"] ?? join(REPO, ".cache/slurm.env"));
   const conf = state["SLURM_CONF"];
