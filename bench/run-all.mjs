@@ -3,6 +3,7 @@
 // files slows file creation for a while afterwards).
 import { argoBenchmarks } from "./argo.bench.mjs";
 import { compositeBenchmarks } from "./composite.bench.mjs";
+import { controlBenchmarks } from "./control.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
@@ -20,6 +21,7 @@ import { uiBenchmarks } from "./ui.bench.mjs";
 const only = process.argv[2];
 if (!only || only === "engine") await engineBenchmarks();
 if (!only || only === "composite") await compositeBenchmarks();
+if (!only || only === "control") await controlBenchmarks();
 if (!only || only === "durable") await durableBenchmarks();
 if (!only || only === "executors") await executorBenchmarks();
 if (!only || only === "tracking") await trackingBenchmarks();

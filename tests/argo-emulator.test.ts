@@ -271,3 +271,89 @@ describe("Argo emulator with shell pods", () => {
     expect(result.nodes.find((n) => n.name.endsWith(".q"))).toMatchObject({ phase: "Error" });
   });
 });
+
+describe("when conditions and recursive templates (runnable 0.50's conditional and loop)", () => {
+  it.each([
+    ["1 == 1", true],
+    ["0 == 1", false],
+    ["-1 >= 0", false],
+    ["3 >= 0", true],
+    ["'heads' == 'heads'", true],
+    ["heads != tails", true],
+    ["(1 == 1 && 2 < 1) || !(true)", false],
+    ["10 > 9", true],
+  ])("when %s is %s", async (text, expected) => {
+    const { evaluateWhen } = await import("./helpers/argo-emulator/when.js");
+    expect(evaluateWhen(text)).toBe(expected);
+  });
+
+  it("skips a task whose when is false after substitution; a skipped branch does not fail the DAG", async () => {
+    const tasks = [
+      { name: "pick", template: "pick" },
+      {
+        name: "zero",
+        template: "say",
+        depends: "pick.Succeeded",
+        when: "{{tasks.pick.outputs.parameters.case}} == 0",
+        arguments: { parameters: [{ name: "x", value: "zero" }] },
+      },
+      {
+        name: "one",
+        template: "say",
+        depends: "pick.Succeeded",
+        when: "{{tasks.pick.outputs.parameters.case}} == 1",
+        arguments: { parameters: [{ name: "x", value: "one" }] },
+      },
+      { name: "after", template: "ok", depends: "(zero.Succeeded || zero.Skipped) && (one.Succeeded || one.Skipped)" },
+    ];
+    const templates = [
+      sh("pick", "echo 1 > $TMPDIR/output.txt", { outputs: { parameters: [{ name: "case", valueFrom: { path: "/tmp/output.txt" } }] } }),
+      sh("say", `echo {{inputs.parameters.x}} >> ${dir}/when.log`, { inputs: { parameters: [{ name: "x" }] } }),
+      sh("ok", "true"),
+    ];
+    const result = await runWorkflow(wf(tasks, templates), { runPod: shell });
+    expect(result.phase).toBe("Succeeded");
+    expect((await readFile(join(dir, "when.log"), "utf8")).trim()).toBe("one");
+    const zero = result.nodes.find((n) => n.name.endsWith(".zero"))!;
+    expect(zero).toMatchObject({ phase: "Skipped", type: "Skipped", message: "when '1 == 0' evaluated false" });
+  });
+
+  it("runs a template that calls itself until a when stops it (bounded by the data, one level per call)", async () => {
+    const tasks = [{ name: "count", template: "iteration", arguments: { parameters: [{ name: "i", value: "0" }] } }];
+    const templates = [
+      {
+        name: "iteration",
+        inputs: { parameters: [{ name: "i" }] },
+        dag: {
+          tasks: [
+            { name: "body", template: "body", arguments: { parameters: [{ name: "i", value: "{{inputs.parameters.i}}" }] } },
+            {
+              name: "next",
+              template: "iteration",
+              depends: "body.Succeeded",
+              when: "{{tasks.body.outputs.parameters.next}} >= 0",
+              arguments: { parameters: [{ name: "i", value: "{{tasks.body.outputs.parameters.next}}" }] },
+            },
+          ],
+        },
+      },
+      sh(
+        "body",
+        `echo {{inputs.parameters.i}} >> ${dir}/rec.log; if [ {{inputs.parameters.i}} -lt 3 ]; then echo $(({{inputs.parameters.i}} + 1)); else echo -1; fi > $TMPDIR/output.txt`,
+        {
+          inputs: { parameters: [{ name: "i" }] },
+          outputs: { parameters: [{ name: "next", valueFrom: { path: "/tmp/output.txt" } }] },
+        },
+      ),
+    ];
+    const result = await runWorkflow(wf(tasks, templates), { runPod: shell });
+    expect(result.phase).toBe("Succeeded");
+    expect((await readFile(join(dir, "rec.log"), "utf8")).trim().split("\n")).toEqual(["0", "1", "2", "3"]);
+    expect(result.nodes.filter((n) => n.template === "iteration" && n.type !== "Skipped").map((n) => n.name)).toEqual([
+      expect.stringMatching(/\.count$/),
+      expect.stringMatching(/\.count\.next$/),
+      expect.stringMatching(/\.count\.next\.next$/),
+      expect.stringMatching(/\.count\.next\.next\.next$/),
+    ]);
+  });
+});

@@ -50,6 +50,18 @@ describeNeeding(NEEDS.podman, podmanMissing)("local-container executor with podm
     expect(log.run_config.executor).toMatchObject({ service_name: "local-container", docker_image: image });
   });
 
+  it("runs the steps of a loop's iterations and a conditional's branch in containers, as a local run records them", async () => {
+    const result = await runCli(["execute", "-f", "examples/concepts/control_nesting.yaml", ...CONFIG, "--run-id", "control-box"], { cwd: dir, env: env() });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stdout).toContain("a in round 1");
+    const log = await readRunLog(dir, "control-box");
+    const twice = log.steps.each.branches["each.a"].steps["each.a.twice"];
+    expect(Object.keys(twice.branches)).toEqual(["each.a.twice.0", "each.a.twice.1"]);
+    const say = twice.branches["each.a.twice.1"].steps["each.a.twice.1.which"].branches["each.a.twice.1.which.a"].steps["each.a.twice.1.which.a.say"];
+    expect(say.status).toBe("SUCCESS");
+    expect(say.code_identities.map((identity: any) => identity.code_identifier_type)).toEqual(["git", "docker"]);
+  });
+
   it("applies a step's override bundle (image and environment)", async () => {
     // The pipeline and config are in the image: the container runs them from its working directory.
     const inImage = await runCli(

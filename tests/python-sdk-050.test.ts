@@ -60,7 +60,7 @@ describe("runnable 0.50's names", () => {
         "from runnable.sdk import BaseTask, BaseTraversal, TaskReturns, PythonTask as P2\n" +
         "from runnable.exceptions import ExecutionFailedError\n" +
         'print(pickled("df"), json("x"), metric("m"), P2 is PythonTask, OTEL_AVAILABLE, StreamingSpanProcessor)\n' +
-        'for made in (lambda: Conditional(name="c"), lambda: Loop(name="l"), lambda: AsyncPipeline(steps=[]), lambda: truncate_value(1)):\n' +
+        "for made in (lambda: AsyncPipeline(steps=[]), lambda: truncate_value(1)):\n" +
         "    try:\n        made()\n    except NotImplementedError as error:\n        print(error)\n" +
         'print("dir", listed)\n',
     );
@@ -68,11 +68,9 @@ describe("runnable 0.50's names", () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toBe("TaskReturns(name='df', kind='object') TaskReturns(name='x', kind='json') TaskReturns(name='m', kind='metric') True False None");
-    expect(lines[1]).toMatch(/^runnable-ts does not support Conditional yet: Conditional .* comes with issue 21\. Available now: PythonTask, /);
-    expect(lines[2]).toContain("Loop yet: Loop");
-    expect(lines[3]).toContain("AsyncPipeline yet: async pipelines");
-    expect(lines[4]).toContain("truncate_value yet");
-    expect(lines[5]).toBe("dir True");
+    expect(lines[1]).toMatch(/^runnable-ts does not support AsyncPipeline yet: async pipelines .* Available now: PythonTask, .*Conditional, Loop.*PythonJob/);
+    expect(lines[2]).toContain("truncate_value yet");
+    expect(lines[3]).toBe("dir True");
   });
 });
 
@@ -186,6 +184,60 @@ describe("a runnable 0.50 script on this engine", () => {
     const cli = await runCli(["execute", "-f", "fails050.py", "--run-id", "fails-050-cli"], { cwd: dir, env: { RUNNABLE_PYTHON: python } });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("Execution failed for run id: fails-050-cli");
+  }, 60_000);
+});
+
+const CONTROL = `import os
+from runnable import Conditional, Pipeline, PythonTask, Stub, set_parameter
+from runnable.sdk import Loop
+
+
+def toss():
+    set_parameter(toss="tails")
+
+
+def count():
+    print("iteration", os.environ["counter"])
+    set_parameter(should_stop=int(os.environ["counter"]) >= 2)
+
+
+def main():
+    pick = Conditional(name="pick", parameter="toss", branches={"heads": Stub(name="h").as_pipeline(), "tails": Stub(name="t").as_pipeline()})
+    again = Loop(name="again", branch=PythonTask(name="count", function=count).as_pipeline(), max_iterations=5, break_on="should_stop", index_as="counter")
+    log = Pipeline(steps=[PythonTask(name="toss", function=toss), pick, again]).execute()
+    print("STATUS", log.status)
+
+
+if __name__ == "__main__":
+    main()
+`;
+
+describe("runnable 0.50's Conditional and Loop on this engine", () => {
+  it("run the branch the parameter picks and iterate until break_on, recorded as 0.50 records them", async () => {
+    await script("control050.py", CONTROL);
+    const result = await runPythonScript(python, "control050.py", { cwd: dir, env: { RUNNABLE_RUN_ID: "control-050" } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("STATUS SUCCESS");
+    const log = await readRunLog(dir, "control-050");
+    expect(Object.keys(log.steps.pick.branches)).toEqual(["pick.tails"]);
+    expect(Object.keys(log.steps.again.branches)).toEqual(["again.0", "again.1", "again.2"]);
+    expect(Object.keys(log.steps.again.branches["again.2"].steps)).toEqual(["again.2.count", "again.2.success"]);
+    expect(log.parameters.should_stop).toBe(true);
+  }, 60_000);
+
+  it("say what is wrong when written wrongly, each problem at its line", async () => {
+    await script(
+      "control-bad.py",
+      "from runnable import Conditional, Loop, Pipeline, Stub\n" +
+        'c = Conditional(name="c", parameter="my_param", branches={"a-b": Stub(name="s").as_pipeline()})\n' +
+        'l = Loop(name="l", branch=Stub(name="s").as_pipeline(), break_on="stop", index_as="i")\n' +
+        "Pipeline(steps=[c, l]).execute()\n",
+    );
+    const result = await runPythonScript(python, "control-bad.py", { cwd: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("control-bad.py:2:5: step \"c\": The parameter name must be alphanumeric (letters and digits only), got str 'my_param'");
+    expect(result.stderr).toContain('control-bad.py:2:5: step "c": Branch "a-b" must be alphanumeric');
+    expect(result.stderr).toContain('control-bad.py:3:5: step "l": Loop() needs max_iterations, an integer >= 1 (the bound is mandatory), got NoneType None');
   }, 60_000);
 });
 

@@ -28,20 +28,12 @@ import { CORPUS, EXCLUDED, INVENTORY_FOLDERS, resultFile } from "./helpers/runna
 import { REPO } from "./helpers/cli.js";
 
 // Reasons shared by several entries of NOT_YET below.
-const CONDITIONAL = "needs issue 21: Conditional (with the 0.50 SDK of issue 18)";
-const LOOP = "needs issue 21: Loop and the runnable.sdk module (with the 0.50 SDK of issue 18)";
 /**
  * In-scope cases whose runnable 0.50 features are not built yet: skipped with this reason ("needs issue
  * NN: <feature>"). Engineers of issues 18, 21 and 22 remove an entry when its feature lands; the case
  * then runs and must give runnable 0.50.0's result (or declare the difference in the corpus).
  */
-const NOT_YET: Record<string, string> = {
-  "02-sequential/conditional.py": CONDITIONAL,
-  "02-sequential/conditional_rollback.py": CONDITIONAL,
-  "09-retry/conditional.py": CONDITIONAL,
-  "10-loop/max_iterations_loop.py": LOOP,
-  "10-loop/simple_loop.py": LOOP,
-};
+const NOT_YET: Record<string, string> = {};
 
 const CI = process.env["CI"] === "true" || process.env["CI"] === "1";
 const RECORD = process.env["RUNNABLE_050_RECORD"] === "1";

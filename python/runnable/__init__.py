@@ -26,6 +26,8 @@ _SDK = {
     "Stub": "_sdk_steps",
     "Parallel": "_sdk_composite",
     "Map": "_sdk_composite",
+    "Conditional": "_sdk_composite",
+    "Loop": "_sdk_composite",
     "Catalog": "_sdk_steps",
     "Success": "_sdk_steps",
     "Fail": "_sdk_steps",
@@ -41,8 +43,6 @@ _SDK = {
     "ShellJob": "_sdk_jobs",
     "NotebookJob": "_sdk_jobs",
     # runnable 0.50 names not built yet: they import, and raise NotImplementedError naming the feature when used
-    "Conditional": "_sdk_later",
-    "Loop": "_sdk_later",
     "AsyncPipeline": "_sdk_later",
     "AsyncPythonTask": "_sdk_later",
     "OTEL_AVAILABLE": "_sdk_later",

@@ -11,14 +11,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it costs a script's start-up
     from typing import Any, Dict
 
-_CONDITIONAL = "Conditional (branches chosen by a parameter's value, runnable 0.35) comes with issue 21"
-_LOOP = "Loop (a branch repeated until a parameter stops it, runnable 0.49) comes with issue 21"
 _ASYNC = "async pipelines (AsyncPipeline, AsyncPythonTask and their streamed events, runnable 0.47) are not planned yet"
 _STREAM = "streaming the spans of async pipelines (runnable 0.47's telemetry) is not planned yet"
 
 NOT_BUILT: Dict[str, str] = {
-    "Conditional": _CONDITIONAL,
-    "Loop": _LOOP,
     "AsyncPipeline": _ASYNC,
     "AsyncPythonTask": _ASYNC,
     "get_stream_queue": _STREAM,
@@ -26,7 +22,7 @@ NOT_BUILT: Dict[str, str] = {
     "truncate_value": _STREAM,
 }
 
-AVAILABLE = "PythonTask, ShellTask, NotebookTask, Stub, Parallel, Map, Pipeline, PythonJob, ShellJob, NotebookJob (and February 2024's Task)"
+AVAILABLE = "PythonTask, ShellTask, NotebookTask, Stub, Parallel, Map, Conditional, Loop, Pipeline, PythonJob, ShellJob, NotebookJob (and February 2024's Task)"
 
 # What runnable 0.50 itself exports when OpenTelemetry is not installed.
 OTEL_AVAILABLE = False

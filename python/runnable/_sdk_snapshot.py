@@ -67,7 +67,7 @@ def take_snapshot(pipeline: Any) -> Snapshot:
 def _checked_step(step: Any, where: Where, snapshot: Snapshot) -> bool:
     if is_step(step):
         return True
-    message = f"Pipeline steps must be steps (PythonTask, ShellTask, NotebookTask, Task, Stub, Parallel, Map, Success or Fail), got {describe(step)}"
+    message = f"Pipeline steps must be steps (PythonTask, ShellTask, NotebookTask, Task, Stub, Parallel, Map, Conditional, Loop, Success or Fail), got {describe(step)}"
     snapshot.problems.append((["steps"], Problem(message, where)))
     return False
 

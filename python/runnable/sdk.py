@@ -8,13 +8,11 @@ classes 0.50 exposes here. Names of features runnable-ts does not build yet impo
 from __future__ import annotations
 
 from ._sdk_base import BaseTraversal, Catalog, Fail, Success
-from ._sdk_composite import Map, Parallel
+from ._sdk_composite import Conditional, Loop, Map, Parallel
 from ._sdk_jobs import BaseJob, NotebookJob, PythonJob, ShellJob
 from ._sdk_later import (
     AsyncPipeline,
     AsyncPythonTask,
-    Conditional,
-    Loop,
 )
 from ._sdk_pipeline import Pipeline
 from ._sdk_steps import Stub, Task

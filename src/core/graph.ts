@@ -95,17 +95,43 @@ export interface DagNode extends NodeBase, Traversal {
   branch: Graph;
 }
 
+/**
+ * Runs the one branch keyed by a parameter's value (runnable 0.50's `conditional`): the key is Python's
+ * `str()` of the value (`True`, `1`, `1.5`, `heads`), else the `default` branch when there is one.
+ */
+export interface ConditionalNode extends NodeBase, Traversal {
+  kind: "conditional";
+  /** The parameter whose value picks the branch (alphanumeric, as 0.50 requires). */
+  parameter: string;
+  branches: Record<string, Graph>;
+  /** Run when no key matches (0.50 parses `default:` but fails instead; kept as a deliberate extension). */
+  default: Graph | null;
+}
+
+/**
+ * Runs one branch again and again (runnable 0.50's `loop`), each iteration on the parameters the last
+ * one left, until the boolean parameter `breakOn` is true or `maxIterations` iterations have run.
+ */
+export interface LoopNode extends NodeBase, Traversal {
+  kind: "loop";
+  branch: Graph;
+  maxIterations: number;
+  breakOn: string;
+  /** Environment variable holding the iteration index (0-based) in the branch's tasks. */
+  indexAs: string;
+}
+
 /** Every node kind (a closed set: switch over `kind` exhaustively). */
-export type Node = TaskNode | StubNode | SuccessNode | FailNode | ParallelNode | MapNode | DagNode;
+export type Node = TaskNode | StubNode | SuccessNode | FailNode | ParallelNode | MapNode | DagNode | ConditionalNode | LoopNode;
 
 /** Node kinds that own branches. */
-export type CompositeNode = ParallelNode | MapNode | DagNode;
+export type CompositeNode = ParallelNode | MapNode | DagNode | ConditionalNode | LoopNode;
 
 /** Node kinds with `next`/`on_failure`. */
 export type TraversableNode = Exclude<Node, SuccessNode | FailNode>;
 
 /** All node kind names, in runnable's order. */
-export const NODE_KINDS = ["task", "stub", "success", "fail", "parallel", "map", "dag"] as const;
+export const NODE_KINDS = ["task", "stub", "success", "fail", "parallel", "map", "dag", "conditional", "loop"] as const;
 
 /** A validated graph (the top-level pipeline or a branch). */
 export interface Graph {
@@ -122,9 +148,10 @@ export function isTerminal(node: Node): node is SuccessNode | FailNode {
   return node.kind === "success" || node.kind === "fail";
 }
 
-/** True for parallel/map/dag nodes. */
+/** True for the node kinds that own branches (parallel, map, dag, conditional, loop). */
 export function isComposite(node: Node): node is CompositeNode {
-  return node.kind === "parallel" || node.kind === "map" || node.kind === "dag";
+  const kind: Node["kind"] = node.kind;
+  return kind === "parallel" || kind === "map" || kind === "dag" || kind === "conditional" || kind === "loop";
 }
 
 /** The graph's fail node (found by kind, as runnable does). */
@@ -163,8 +190,11 @@ export function branchesOf(node: Node): Graph[] {
   switch (node.kind) {
     case "parallel":
       return Object.values(node.branches);
+    case "conditional":
+      return node.default ? [...Object.values(node.branches), node.default] : Object.values(node.branches);
     case "map":
     case "dag":
+    case "loop":
       return [node.branch];
     case "task":
     case "stub":

@@ -1,6 +1,12 @@
 /** Placeholder segment for a map item in internal names (runnable's constant). */
 export const MAP_PLACEHOLDER = "map_variable_placeholder";
 
+/** Placeholder segment for a loop's iteration index in internal names (runnable 0.50's constant). */
+export const LOOP_PLACEHOLDER = "loop_variable_placeholder";
+
+/** Branch segment of a conditional's `default` branch (`<step>.default`). */
+export const DEFAULT_BRANCH = "default";
+
 /** Branch segment of a `dag` node's sub-graph. */
 export const DAG_BRANCH = "dag";
 
@@ -35,13 +41,21 @@ export function itemText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Replaces each placeholder, left to right, with the next map item (runnable's `_resolve_map_placeholders`). */
-export function resolveName(name: string, mapVariable: MapVariable): string {
+/**
+ * Replaces each map placeholder, left to right, with the next map item, then each loop placeholder with
+ * the next enclosing loop's iteration index (runnable 0.50's `_resolve_iter_placeholders`).
+ */
+export function resolveName(name: string, mapVariable: MapVariable, loops: readonly number[] = []): string {
   let resolved = name;
   for (const [, value] of mapVariable) {
     const at = resolved.indexOf(MAP_PLACEHOLDER);
     if (at < 0) break;
     resolved = resolved.slice(0, at) + itemText(value) + resolved.slice(at + MAP_PLACEHOLDER.length);
+  }
+  for (const index of loops) {
+    const at = resolved.indexOf(LOOP_PLACEHOLDER);
+    if (at < 0) break;
+    resolved = resolved.slice(0, at) + String(index) + resolved.slice(at + LOOP_PLACEHOLDER.length);
   }
   return resolved;
 }
@@ -81,14 +95,14 @@ export function stepNameProblem(name: string, what = "step name"): string | unde
  * different branches do not overwrite each other's log (fixes runnable's collision; map items already
  * tell map branches apart). `internalName` is the unresolved internal name.
  */
-export function executionLogName(internalName: string, mapVariable: MapVariable): string {
+export function executionLogName(internalName: string, mapVariable: MapVariable, loops: readonly number[] = []): string {
   const segments = internalName.split(".");
   let prefix = "";
   for (let i = 0; i + 1 < segments.length - 1; i += 2) {
-    if (segments[i + 1] !== MAP_PLACEHOLDER) prefix += `${segments[i]}.${segments[i + 1]}.`;
+    if (segments[i + 1] !== MAP_PLACEHOLDER && segments[i + 1] !== LOOP_PLACEHOLDER) prefix += `${segments[i]}.${segments[i + 1]}.`;
   }
   const stem = (prefix + segments[segments.length - 1]).replace(/ /g, "_");
-  const items = mapVariable.map(([, value]) => `_${safeSegment(itemText(value))}`).join("");
+  const items = [...mapVariable.map(([, value]) => `_${safeSegment(itemText(value))}`), ...loops.map((index) => `_${index}`)].join("");
   const full = `${stem}.execution.log${items}`;
   if (utf8Bytes(full) <= MAX_FILE_NAME_BYTES) return full;
   // Too long for a file name (deep nesting, long map items): cut, keeping the name's kind and a hash.

@@ -99,7 +99,7 @@ export const stepLogSchema = z
     name: z.string().meta({ description: "The step's name in its graph." }),
     internal_name: z.string().meta({ description: "The dotted path of the step (map items substituted)." }),
     status: statusSchema,
-    step_type: z.string().min(1).meta({ description: "task, stub, success, fail, parallel, map or dag." }),
+    step_type: z.string().min(1).meta({ description: "task, stub, success, fail, parallel, map, dag, conditional or loop." }),
     message: z.string(),
     mock: z.boolean().meta({ description: "True when the step was not run: skipped by a re-run, or mocked." }),
     code_identities: z.array(codeIdentitySchema),

@@ -3,6 +3,7 @@ import type { CatalogSpec, Node, StubNode, TaskNode, TaskSpec } from "../core/gr
 import { catalogPatternProblem } from "../core/catalog-patterns.js";
 import { childName, stepNameProblem } from "../core/names.js";
 import { buildDag, buildMap, buildParallel } from "./build-composite.js";
+import { buildConditional, buildLoop } from "./build-control.js";
 import { describeValue } from "../source/zod-issues.js";
 import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
@@ -66,6 +67,10 @@ function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node 
       return buildMap(ctx, input);
     case "dag":
       return buildDag(ctx, input);
+    case "conditional":
+      return buildConditional(ctx, input);
+    case "loop":
+      return buildLoop(ctx, input);
   }
 }
 

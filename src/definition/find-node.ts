@@ -1,12 +1,26 @@
 import type { Graph, Node } from "../core/graph.js";
-import { DAG_BRANCH } from "../core/names.js";
+import { DAG_BRANCH, DEFAULT_BRANCH, LOOP_PLACEHOLDER } from "../core/names.js";
 
-/** The branch of a composite node named `segment` (map: any name; dag: only `dag`; parallel: its key). */
+/**
+ * The branch of a composite node named `segment` (map: any name; dag: only `dag`; parallel and
+ * conditional: its key, a conditional's `default` too; loop: an iteration index or the placeholder).
+ */
 function branchOf(node: Node, segment: string): Graph | undefined {
-  if (node.kind === "parallel") return Object.hasOwn(node.branches, segment) ? node.branches[segment] : undefined;
-  if (node.kind === "map") return node.branch;
-  if (node.kind === "dag") return segment === DAG_BRANCH ? node.branch : undefined;
-  return undefined;
+  switch (node.kind) {
+    case "parallel":
+      return Object.hasOwn(node.branches, segment) ? node.branches[segment] : undefined;
+    case "conditional":
+      if (Object.hasOwn(node.branches, segment)) return node.branches[segment];
+      return segment === DEFAULT_BRANCH ? (node.default ?? undefined) : undefined;
+    case "map":
+      return node.branch;
+    case "loop":
+      return segment === LOOP_PLACEHOLDER || /^\d+$/.test(segment) ? node.branch : undefined;
+    case "dag":
+      return segment === DAG_BRANCH ? node.branch : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** The node with this internal name (dot path alternating step and branch, §2.8); map items may be resolved or placeholders. */

@@ -52,6 +52,29 @@ export const mapSchema = z.strictObject({
 /** Schema of a `dag` step: a YAML file to include (read by the graph builder), or (SDK) the nested graph inline. */
 export const dagSchema = z.strictObject({ ...traversal, dag_definition: nonBlank.optional(), dag: z.unknown().optional() });
 
+/** Python's `str.isalnum()`: letters and digits only, not empty (0.50 requires it of a conditional's parameter). */
+export const isAlnum = (text: string): boolean => /^[\p{L}\p{N}]+$/u.test(text);
+
+/** Schema of a `conditional` step (runnable 0.50; the branches are checked by the graph builder). */
+export const conditionalSchema = z.strictObject({
+  ...traversal,
+  parameter: z.string().refine(isAlnum),
+  branches: z.record(z.string(), z.unknown()),
+  default: z.unknown().optional(),
+});
+
+/** Schema of a `loop` step (runnable 0.50; the branch is checked by the graph builder). */
+export const loopSchema = z.strictObject({
+  ...traversal,
+  branch: z.unknown().optional(),
+  max_iterations: z.int().min(1),
+  break_on: stepName,
+  index_as: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional(),
+});
+
 /** Schema of a graph (the top-level `dag` block or a branch). */
 export const graphSchema = z.strictObject({
   start_at: stepName,
@@ -82,6 +105,11 @@ export const FIELD_RULES: Readonly<Record<string, string>> = {
   iterate_as: "a non-empty name",
   reducer: "a string (a lambda or a dotted function path)",
   dag_definition: "the path of a YAML file",
+  parameter: "the name of the parameter whose value picks the branch (letters and digits only, as runnable 0.50 requires)",
+  default: "the branch graph run when no key of branches matches",
+  max_iterations: "an integer >= 1: the most iterations the loop runs; the bound is mandatory",
+  break_on: "the name of the boolean parameter that ends the loop when true",
+  index_as: "the name of the environment variable holding the iteration index (letters, digits and _)",
   dag: "a nested graph with start_at and steps",
   start_at: "the name of the first step",
   steps: "a mapping of step name to step",

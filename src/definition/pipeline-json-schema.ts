@@ -1,7 +1,18 @@
 import { z } from "zod";
 import type { NODE_KINDS } from "../core/graph.js";
 import { jsonSchemaDocument } from "../core/json-schema.js";
-import { FIELD_RULES, dagSchema, graphSchema, mapSchema, parallelSchema, stubSchema, taskSchema, terminalSchema } from "./node-schemas.js";
+import {
+  FIELD_RULES,
+  conditionalSchema,
+  dagSchema,
+  graphSchema,
+  loopSchema,
+  mapSchema,
+  parallelSchema,
+  stubSchema,
+  taskSchema,
+  terminalSchema,
+} from "./node-schemas.js";
 
 // The pipeline file as JSON Schema, for editors (`runnable schema pipeline`, schemas/pipeline.schema.json).
 // It is assembled from the step schemas the loader validates with (node-schemas.ts), so a key added there
@@ -21,6 +32,8 @@ const STEP_SCHEMAS: Readonly<Record<Kind, z.ZodObject>> = {
   parallel: parallelSchema,
   map: mapSchema,
   dag: dagSchema,
+  conditional: conditionalSchema,
+  loop: loopSchema,
 };
 
 /** The meaning of each step kind, shown by editors. */
@@ -32,6 +45,8 @@ const KIND_DESCRIPTIONS: Readonly<Record<Kind, string>> = {
   parallel: "runs its branches (each a graph) at once and joins them",
   map: "runs its branch once per item of the list parameter iterate_on, the item named iterate_as",
   dag: "a nested graph: from the YAML file dag_definition, or inline",
+  conditional: "runs the one branch keyed by the value of the parameter named by parameter (Python's str() of it), or default (runnable 0.50)",
+  loop: "runs its branch again and again, each iteration on the parameters the last one left, until the boolean parameter break_on is true or max_iterations have run (runnable 0.50)",
 };
 
 const described = <T extends z.ZodType>(key: string, schema: T): z.ZodType => {

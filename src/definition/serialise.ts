@@ -63,6 +63,22 @@ export function serialiseNode(node: Node): Record<string, unknown> {
         internal_branch_name: node.branch.internalBranchName,
         is_composite: true,
       };
+    case "conditional": {
+      const branches: Record<string, unknown> = {};
+      for (const [key, branch] of Object.entries(node.branches)) branches[key] = serialiseGraph(branch);
+      const fallback = node.default && { default: serialiseGraph(node.default) };
+      return { ...common, ...traversal(node), parameter: node.parameter, branches, ...fallback, is_composite: true };
+    }
+    case "loop":
+      return {
+        ...common,
+        ...traversal(node),
+        branch: serialiseGraph(node.branch),
+        max_iterations: node.maxIterations,
+        break_on: node.breakOn,
+        ...(node.indexAs && { index_as: node.indexAs }),
+        is_composite: true,
+      };
     default:
       return assertNever(node);
   }

@@ -19,6 +19,8 @@ const WRITTEN_KEYS: Readonly<Record<string, readonly string[]>> = {
   parallel: ["name", "is_composite"],
   map: ["name", "is_composite"],
   dag: ["name", "is_composite", "internal_branch_name"],
+  conditional: ["name", "is_composite"],
+  loop: ["name", "is_composite"],
 };
 
 function checkWritten(ctx: BuildContext, input: StepInput, key: string, value: unknown): void {

@@ -1,6 +1,7 @@
 import { didYouMean } from "../core/suggest.js";
-import type { CompositeNode, Graph, MapNode } from "../core/graph.js";
-import { DAG_BRANCH, itemText, type MapVariable } from "../core/names.js";
+import type { CompositeNode, ConditionalNode, Graph, LoopNode, MapNode } from "../core/graph.js";
+import { pythonStr } from "../core/python-str.js";
+import { DAG_BRANCH, DEFAULT_BRANCH, itemText, type MapVariable } from "../core/names.js";
 import type { TrackedBranch } from "../ports/experiment-tracker.js";
 import type { BranchContext, Scope } from "./run-state.js";
 import { branchScope } from "./scope.js";
@@ -16,6 +17,8 @@ export interface BranchPlan {
   scope: () => Scope;
   /** Parameter fan-in leaves out of the branch's changes (a map's `iterate_as`). */
   ignore?: string;
+  /** A loop iteration's index (it resolves the loop placeholder and sets the loop's `index_as`). */
+  iteration?: number;
   /** The map item or parallel branch as the tracker sees it (none for a dag's one branch). */
   tracked?: TrackedBranch;
 }
@@ -24,6 +27,15 @@ export interface BranchPlan {
 export function trackedChain(parent: BranchContext, plan: BranchPlan): Pick<BranchContext, "tracked"> {
   const chain = plan.tracked ? [...(parent.tracked ?? []), plan.tracked] : parent.tracked;
   return chain ? { tracked: chain } : {};
+}
+
+/** The context a branch's graph walks in: the plan's names and scope, the parent's enclosing loops and tracked chain. */
+export function branchContext(parent: BranchContext, plan: BranchPlan, location: BranchContext["location"]): BranchContext {
+  const ctx: BranchContext = { location, mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(parent, plan) };
+  const loops = plan.iteration === undefined ? parent.loops : [...(parent.loops ?? []), plan.iteration];
+  if (loops) ctx.loops = loops;
+  if (parent.loopEnv) ctx.loopEnv = parent.loopEnv;
+  return ctx;
 }
 
 /** The branches of a composite step, in declaration (parallel) or item (map) order. */
@@ -42,7 +54,47 @@ export function planBranches(node: CompositeNode, ctx: BranchContext, stepKey: s
       return [{ key: `${stepKey}.${DAG_BRANCH}`, index: 0, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(ctx.scope) }];
     case "map":
       return mapBranches(node, ctx, stepKey);
+    case "conditional":
+      return [conditionalBranch(node, ctx, stepKey)];
+    case "loop":
+      // A loop's iterations are planned one at a time, as the previous one ends (loopIteration).
+      return [];
   }
+}
+
+/**
+ * The branch a conditional runs: the one keyed by Python's `str()` of the parameter's value (as
+ * runnable 0.50 matches), else `default`; an error naming the step, the value and the keys otherwise.
+ */
+export function conditionalBranch(node: ConditionalNode, ctx: BranchContext, stepKey: string): BranchPlan {
+  const scope = (): Scope => branchScope(ctx.scope);
+  if (!Object.hasOwn(ctx.scope.parameters, node.parameter)) {
+    const known = Object.keys(ctx.scope.parameters);
+    throw new Error(
+      `conditional "${node.name}" reads parameter "${node.parameter}", which is not set: a step before it must return it, ` +
+        `or give it in the parameters file (known parameters: ${known.join(", ") || "none"})${didYouMean(node.parameter, known)}`,
+    );
+  }
+  const value = ctx.scope.parameters[node.parameter];
+  const text = value === null ? undefined : pythonStr(value);
+  if (text === undefined) {
+    throw new Error(`conditional "${node.name}": parameter "${node.parameter}" must be a string, integer, float or boolean, got ${JSON.stringify(value)}`);
+  }
+  const keys = Object.keys(node.branches);
+  const index = keys.indexOf(text);
+  if (index >= 0) return { key: `${stepKey}.${text}`, index, graph: node.branches[text]!, mapVariable: ctx.mapVariable, scope };
+  if (node.default) return { key: `${stepKey}.${DEFAULT_BRANCH}`, index: keys.length, graph: node.default, mapVariable: ctx.mapVariable, scope };
+  const near = keys.find((key) => key.toLowerCase() === text.toLowerCase());
+  const hint = near === undefined ? "" : ` (branch keys are compared with Python's str() of the value, exactly: "${near}" is not "${text}")`;
+  throw new Error(
+    `None of the branches were true: conditional "${node.name}" found parameter "${node.parameter}" = ${JSON.stringify(value)}, ` +
+      `which matches none of its branches (${keys.map((key) => `"${key}"`).join(", ")})${hint}; add a branch keyed "${text}" or a default branch`,
+  );
+}
+
+/** Iteration `index` of a loop: branch `<loop>.<index>`, starting from `parameters` (the last iteration's, or the loop's own). */
+export function loopIteration(node: LoopNode, ctx: BranchContext, stepKey: string, index: number, start: Scope): BranchPlan {
+  return { key: `${stepKey}.${index}`, index, graph: node.branch, mapVariable: ctx.mapVariable, scope: () => branchScope(start), iteration: index };
 }
 
 /** The items of a map, checked as runnable checks them. */

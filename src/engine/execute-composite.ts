@@ -1,17 +1,19 @@
 import { messageOf } from "../core/errors.js";
-import type { CompositeNode, Graph } from "../core/graph.js";
+import type { CompositeNode, ConditionalNode, Graph } from "../core/graph.js";
+import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
 import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { BranchLog, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { stopMessage } from "../core/stop.js";
 import { makeAttempt } from "./attempt.js";
-import { type BranchPlan, planBranches, trackedChain } from "./branch-plan.js";
+import { type BranchPlan, branchContext, conditionalBranch, planBranches } from "./branch-plan.js";
+import { runLoop } from "./execute-loop.js";
 import { type BranchResult, changedParameters, fanIn } from "./fan-in.js";
 import { mapLimit } from "../core/map-limit.js";
 import { branchPrior } from "./prior.js";
 import { reducerLookup } from "./reducer.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
-import { assignParameters, recordedParameters } from "./scope.js";
+import { assignParameters, finalBranchLog, recordedParameters } from "./scope.js";
 import { closeStep, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
@@ -23,7 +25,7 @@ const NAMED_FAILURES = 10;
 
 /** How one branch ended in this walk. */
 type BranchOutcome =
-  | { kind: "done"; status: Status; result: BranchResult }
+  | { kind: "done"; status: Status; result: BranchResult; pending?: Promise<void> }
   /** Not started because the run was stopped first. */
   | { kind: "not-started"; key: string };
 
@@ -34,22 +36,38 @@ interface Fanned {
   produced: Parameters;
   /** Kinds of the non-JSON ones. */
   kinds?: ParameterKinds;
+  /** Branch writes issued but not awaited: they go to the store with the step's closing write. */
+  pending?: Promise<void> | undefined;
 }
 
 /**
- * Runs a parallel, map or dag step: creates the branch logs (fan-out, CREATED: not run yet), runs the
+ * Runs a parallel, map, dag or conditional step (a loop: `runLoop`): creates the branch logs (fan-out, CREATED: not run yet), runs the
  * branches with the executor's concurrency limit, each on its own view of the parameters, then rolls
  * statuses and parameters up (fan-in). The step succeeds only when every branch does and fan-in finds
  * no conflict. In a retry, branches that succeeded before are kept and fan in from their stored logs.
  */
 export async function executeComposite(run: RunState, node: CompositeNode, ctx: BranchContext, place: StepPlace, runGraph: GraphRunner): Promise<Status> {
-  const step = await openStep(run, node, ctx, place);
+  const early = node.kind === "conditional" ? chosenEarly(node, ctx, place) : undefined;
+  const alongside =
+    early &&
+    ((log: StepLog) => run.services.runLogStore.putBranch(run.plan.runId, [...ctx.location, [log.internal_name, early.key]], processing(early), early.index));
+  // In this process the conditional's logs wait for its branch's first write; a launching executor's
+  // step processes write into them themselves, so they are written first.
+  const lazy = early !== undefined && run.services.executor.capabilities.placement === "in-process";
+  const step = await openStep(run, node, ctx, place, true, { ...(alongside ? { alongside } : {}), lazy });
+  let opened: Promise<void> | undefined;
+  const openParents = (): void => {
+    if (opened || !step.open) return;
+    ctx.openParents?.();
+    opened = step.open();
+    opened.catch(() => undefined); // awaited when the step closes
+  };
   const started = run.services.now();
   const inputs = cloneJson(recordedParameters(ctx.scope));
   const inputKinds = kindsFor(ctx.scope.kinds, Object.keys(inputs));
   let fanned: Fanned;
   try {
-    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph);
+    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early && { plan: early, openParents });
   } catch (error) {
     fanned = { message: messageOf(error), produced: {} };
   }
@@ -66,9 +84,27 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   });
   if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
   step.log.attempts.push(attempt);
-  if (status === "SUCCESS") recordProduced(step.log, assignParameters(ctx.scope, fanned.produced, fanned.kinds), fanned.kinds);
-  await closeStep(run, ctx, step);
+  // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
+  if (status === "SUCCESS" || node.kind === "loop") recordProduced(step.log, assignParameters(ctx.scope, fanned.produced, fanned.kinds), fanned.kinds);
+  openParents();
+  await Promise.all([opened, fanned.pending, closeStep(run, ctx, step)]);
   return status;
+}
+
+const processing = (plan: BranchPlan): BranchLog => ({ internal_name: plan.key, status: "PROCESSING", steps: {} });
+
+/**
+ * The branch a conditional runs, known before its step log is written (so both go to the store in one
+ * write), unless a retry keeps it or the choice fails (then the usual fan-out records why).
+ */
+function chosenEarly(node: ConditionalNode, ctx: BranchContext, place: StepPlace): BranchPlan | undefined {
+  const stepKey = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
+  try {
+    const plan = conditionalBranch(node, ctx, stepKey);
+    return ctx.prior?.mode === "retry" && place.prior && Object.hasOwn(place.prior.branches, plan.key) ? undefined : plan;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Sets a composite step's `output_parameters` (what fan-in changed) and their kinds. */
@@ -86,14 +122,18 @@ async function fanOutAndIn(
   log: StepLog,
   prior: StepLog | undefined,
   runGraph: GraphRunner,
+  /** A conditional's branch whose PROCESSING log goes with the step's (no CREATED write; its final write is left pending). */
+  early?: { plan: BranchPlan; openParents: () => void },
 ): Promise<Fanned> {
+  if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
+  const opened = early?.plan;
   const stepKey = log.internal_name;
   const plans = planBranches(node, ctx, stepKey);
   const { runLogStore, executor } = run.services;
   const { runId } = run.plan;
   const locationOf = (key: string): LogLocation => [...ctx.location, [stepKey, key] as const];
   const kept = ctx.prior?.mode === "retry" ? (prior?.branches ?? {}) : {};
-  const fresh = plans.filter((plan) => !Object.hasOwn(kept, plan.key));
+  const fresh = plans.filter((plan) => !Object.hasOwn(kept, plan.key) && plan.key !== opened?.key);
   await mapLimit(fresh, FAN_OUT_WRITES, (plan) =>
     runLogStore.putBranch(runId, locationOf(plan.key), { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
   );
@@ -101,23 +141,25 @@ async function fanOutAndIn(
     const before = Object.hasOwn(kept, plan.key) ? kept[plan.key] : undefined;
     if (before?.status === "SUCCESS") return { kind: "done", status: "SUCCESS", result: keptResult(ctx, plan, before) };
     if (stopReason(run)) return { kind: "not-started", key: plan.key };
-    const branchCtx: BranchContext = { location: locationOf(plan.key), mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(ctx, plan) };
+    const branchCtx = branchContext(ctx, plan, locationOf(plan.key));
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
-    return runBranch(run, plan, ctx, branchCtx, runGraph);
+    if (plan.key === opened?.key) branchCtx.openParents = early!.openParents;
+    return runBranch(run, plan, ctx, branchCtx, runGraph, plan.key === opened?.key);
   });
-  const reason = stopReason(run);
-  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {} };
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
+  const pending = done.find((outcome) => outcome.pending)?.pending;
+  const reason = stopReason(run);
+  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {}, pending };
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
-  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
+  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {}, pending };
   const merged = await fanIn(
     node,
     ctx.scope,
     done.map((outcome) => outcome.result),
     reducerLookup(run),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters, kinds: merged.kinds };
+  return "failure" in merged ? { message: merged.failure, produced: {}, pending } : { message: "", produced: merged.parameters, kinds: merged.kinds, pending };
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
@@ -126,10 +168,17 @@ export function keptResult(parent: BranchContext, plan: BranchPlan, branch: Bran
 }
 
 /** Runs one branch and keeps only what fan-in needs (its changed parameters); its scope is dropped. */
-async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext, ctx: BranchContext, runGraph: GraphRunner): Promise<BranchOutcome> {
+async function runBranch(
+  run: RunState,
+  plan: BranchPlan,
+  parent: BranchContext,
+  ctx: BranchContext,
+  runGraph: GraphRunner,
+  opened = false,
+): Promise<BranchOutcome> {
   const { runLogStore } = run.services;
   const { runId } = run.plan;
-  const settle = deferredWrite(() => runLogStore.putBranch(runId, ctx.location, { internal_name: plan.key, status: "PROCESSING", steps: {} }, plan.index));
+  const settle = opened ? async () => undefined : deferredWrite(() => runLogStore.putBranch(runId, ctx.location, processing(plan), plan.index));
   let status: Status;
   const walk: BranchContext = { ...ctx, terminalWrites: [] };
   try {
@@ -139,17 +188,19 @@ async function runBranch(run: RunState, plan: BranchPlan, parent: BranchContext,
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
   const final = finalBranchLog(plan.key, status, ctx.scope);
-  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
-  if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
+  ctx.openParents?.();
+  const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
+    () => undefined,
+  );
   const changed = status === "SUCCESS" ? changedParameters(parent.scope, ctx.scope, plan.ignore) : { changed: {}, kinds: {} };
+  // An opened branch's writes go with its step's closing write (its caller awaits them); others finish here.
+  if (opened) {
+    writes.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { kind: "done", status, result: { key: plan.key, ...changed }, pending: writes };
+  }
+  await writes;
+  if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
   return { kind: "done", status, result: { key: plan.key, ...changed } };
-}
-
-/** A branch's final log: its status and the parameters (with their kinds) of its scope at the end. */
-export function finalBranchLog(key: string, status: Status, scope: BranchContext["scope"]): BranchLog {
-  const parameters = recordedParameters(scope);
-  const kinds = kindsFor(scope.kinds, Object.keys(parameters));
-  return { internal_name: key, status, steps: {}, parameters, ...(Object.keys(kinds).length > 0 && { parameter_kinds: kinds }) };
 }
 
 /**

@@ -22,7 +22,7 @@ export async function executeGraph(run: RunState, graph: Graph, ctx: BranchConte
     const node = graph.nodes.get(current);
     if (!node) throw new Error(`internal: step "${current}" missing from graph "${graph.internalBranchName}"`);
     if (stopReason(run)) return "FAIL";
-    reached.add(resolveName(node.internalName, ctx.mapVariable));
+    reached.add(resolveName(node.internalName, ctx.mapVariable, ctx.loops));
     const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node) });
     switch (node.kind) {
       case "success":
@@ -49,6 +49,8 @@ function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepP
     case "parallel":
     case "map":
     case "dag":
+    case "conditional":
+    case "loop":
       return executeComposite(run, node, ctx, place, executeGraph);
     default:
       return assertNever(node);

@@ -33,7 +33,7 @@ async function storedStep(run: RunState, ctx: BranchContext, name: string): Prom
  * again, one attempt per process, up to its `max_attempts`.
  */
 export async function executeRemoteTask(run: RunState, node: TaskNode, ctx: BranchContext, place: StepPlace): Promise<Status> {
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   const started = run.services.now();
   run.services.onEvent?.({ type: "step-start", internalName: name, kind: node.kind, depth: ctx.location.length });
   const launches = run.services.executor.capabilities.retryByRelaunch ? node.maxAttempts : 1;
@@ -78,7 +78,8 @@ async function launchOnce(run: RunState, node: TaskNode, ctx: BranchContext, nam
     const config = run.plan.runConfig;
     return await launch.call(run.services.executor, {
       runId: run.plan.runId,
-      node,
+      // Loop iterations are named by index in the command (map items travel as --map-variable).
+      node: ctx.loops?.length ? { ...node, internalName: resolveName(node.internalName, [], ctx.loops) } : node,
       mapVariable: ctx.mapVariable,
       pipelineFile: config.pipeline_file || null,
       ...(run.plan.recordsGraph ? { recordsGraph: true } : {}),
@@ -139,7 +140,7 @@ async function recordLostStep(
   const { place, fresh, stored } = found;
   const reason = stopReason(run);
   const ending = result.ending && !reason ? maskSecrets(result.ending, run.secretValues) : undefined;
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   if (fresh?.status === "FAIL") {
     const attempts = fresh.attempts.length;
     if (!ending) return { message: fresh.message || (fresh.attempts.at(-1)?.message ?? ""), attempts };

@@ -12,7 +12,7 @@ import { assignParameters } from "./scope.js";
 export function priorOf(ctx: BranchContext, node: Node): StepLog | undefined {
   const steps = ctx.prior?.steps;
   if (!steps) return undefined;
-  const name = resolveName(node.internalName, ctx.mapVariable);
+  const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
   return Object.hasOwn(steps, name) ? steps[name] : undefined;
 }
 
@@ -35,6 +35,7 @@ export async function skipStep(run: RunState, node: Node, ctx: BranchContext, pl
     log.mock = true;
     if (prior.output_parameters) log.output_parameters = structuredClone(prior.output_parameters);
     if (prior.output_parameter_kinds) log.output_parameter_kinds = { ...prior.output_parameter_kinds };
+    ctx.openParents?.();
     await run.services.runLogStore.putStep(run.plan.runId, ctx.location, log, place.seq);
   }
   run.services.onEvent?.({
@@ -65,7 +66,7 @@ export async function dropUnreachedTerminals(run: RunState, graph: Graph, ctx: B
   if (ctx.prior?.mode !== "retry") return;
   for (const node of graph.nodes.values()) {
     if (!isTerminal(node)) continue;
-    const name = resolveName(node.internalName, ctx.mapVariable);
+    const name = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
     if (reached.has(name) || !Object.hasOwn(ctx.prior.steps, name)) continue;
     await run.services.runLogStore.removeStep(run.plan.runId, ctx.location, name);
   }

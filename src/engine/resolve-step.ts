@@ -1,9 +1,10 @@
 import { RunnableError } from "../core/errors.js";
-import { failNodeOf, isComposite, isTerminal, type CompositeNode, type Graph, type Node } from "../core/graph.js";
+import { failNodeOf, isComposite, isTerminal, type CompositeNode, type Graph, type LoopNode, type Node } from "../core/graph.js";
 import { itemText, resolveName, type MapVariable } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import type { LogLocation, RunLog, StepLog } from "../core/run-log.js";
-import { type BranchPlan, planBranches, trackedChain } from "./branch-plan.js";
+import { type BranchPlan, branchContext, loopIteration, planBranches } from "./branch-plan.js";
+import { keptScope, withIndex } from "./execute-loop.js";
 import type { BranchContext, StepPlace } from "./run-state.js";
 import { assignParameters } from "./scope.js";
 
@@ -35,17 +36,28 @@ function replayTo(graph: Graph, steps: Readonly<Record<string, StepLog>>, ctx: B
     const node = graph.nodes.get(current);
     if (!node) throw new RunnableError("PIPELINE_INVALID", `Step "${target}" is not in the pipeline (graph "${graph.internalBranchName || "top"}")`);
     if (node.name === target) return { node, seq };
-    const log = steps[resolveName(node.internalName, ctx.mapVariable)];
+    const log = steps[resolveName(node.internalName, ctx.mapVariable, ctx.loops)];
     if (!log || isTerminal(node)) throw stepNotReached(target, node.name);
-    if (log.status === "SUCCESS") {
-      assignParameters(ctx.scope, log.output_parameters ?? {}, log.output_parameter_kinds);
-      current = node.next;
-    } else current = node.onFailure || failNodeOf(graph).name;
+    // A failed step hands nothing on, but for a loop's failed iteration (runnable 0.50 rolls it back).
+    assignParameters(ctx.scope, log.output_parameters ?? {}, log.output_parameter_kinds);
+    current = log.status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
   }
 }
 
+/** Iteration `segment` of a loop, starting from the parameters the iteration before it recorded. */
+function iterationFor(node: LoopNode, ctx: BranchContext, step: StepLog, segment: string): BranchPlan {
+  const index = /^\d+$/.test(segment) ? Number(segment) : Number.NaN;
+  if (!(index < node.maxIterations))
+    throw new RunnableError("CLI_USAGE", `Loop "${step.internal_name}" has no iteration "${segment}" (0 to ${node.maxIterations - 1})`);
+  const before = index === 0 ? undefined : step.branches[`${step.internal_name}.${index - 1}`];
+  if (index > 0 && !before) throw stepNotReached(`${step.internal_name}.${segment}`, `${step.internal_name}.${index - 1}`);
+  return loopIteration(node, ctx, step.internal_name, index, before ? keptScope(ctx.scope, before) : ctx.scope);
+}
+
 /** The branch of `node` a name segment (and, for maps, the map variable) points at. */
-function branchFor(node: CompositeNode, ctx: BranchContext, stepKey: string, segment: string, mapVariable: MapVariable): BranchPlan {
+function branchFor(node: CompositeNode, ctx: BranchContext, step: StepLog, segment: string, mapVariable: MapVariable): BranchPlan {
+  const stepKey = step.internal_name;
+  if (node.kind === "loop") return iterationFor(node, ctx, step, segment);
   const plans = planBranches(node, ctx, stepKey);
   if (node.kind === "map") {
     const given = mapVariable.find(([name]) => name === node.iterateAs);
@@ -79,19 +91,20 @@ export function resolveStep(graph: Graph, log: RunLog, internalName: string, map
   for (let i = 0; i < segments.length; i += 2) {
     ctx = { ...ctx, prior: { mode: "retry", steps } };
     const { node, seq } = replayTo(current, steps, ctx, segments[i]!);
-    const key = resolveName(node.internalName, ctx.mapVariable);
+    const key = resolveName(node.internalName, ctx.mapVariable, ctx.loops);
     const prior = Object.hasOwn(steps, key) ? steps[key] : undefined;
     const segment = segments[i + 1];
     if (segment === undefined)
       return { node, graph: current, ctx, place: { seq, ...(prior ? { prior } : {}) }, ...(branchIndex === undefined ? {} : { branchIndex }) };
     if (!isComposite(node)) throw new RunnableError("PIPELINE_INVALID", `Step "${node.internalName}" has no branches (in "${internalName}")`);
     if (!prior) throw stepNotReached(internalName, node.name);
-    const plan = branchFor(node, ctx, key, segment, mapVariable);
+    const plan = branchFor(node, ctx, prior, segment, mapVariable);
     location = [...location, [key, plan.key] as const];
     steps = prior.branches[plan.key]?.steps ?? {};
     current = plan.graph;
     branchIndex = plan.index;
-    ctx = { location, mapVariable: plan.mapVariable, scope: plan.scope(), ...trackedChain(ctx, plan) };
+    ctx = branchContext(ctx, plan, location);
+    if (node.kind === "loop") withIndex(ctx, node, plan.index);
   }
   throw new RunnableError("CLI_USAGE", `"${internalName}" names a branch, not a step`);
 }

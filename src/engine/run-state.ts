@@ -58,11 +58,21 @@ export interface BranchContext {
   /** Branch chain of the graph's step logs ([] at top level). */
   location: LogLocation;
   mapVariable: MapVariable;
+  /** Iteration indexes of the enclosing loops, outermost first (they resolve loop placeholders). */
+  loops?: readonly number[];
+  /** Variables the enclosing loops give the tasks (each loop's `index_as` = its iteration index). */
+  loopEnv?: Readonly<Record<string, string>>;
   scope: Scope;
   /** The map items and parallel branches the graph runs in, outermost first (for the tracker). */
   tracked?: readonly TrackedBranch[];
   /** What an earlier record says about this graph's steps (re-runs and retries). */
   prior?: PriorSteps;
+  /**
+   * Issues the PROCESSING writes of the composite steps around this graph that were opened lazily (a
+   * conditional's step and chosen branch): called before any write under this graph's location, so the
+   * parents reach the store first, in the same store write. Nothing inside recorded means nothing lost.
+   */
+  openParents?: () => void;
   /**
    * Set by a caller that writes its own record right after the walk (a branch's final log): the
    * terminal step's write is left here for it, so that both go to the store together (one append).

@@ -1,6 +1,6 @@
 import { jsonEqual } from "../core/parameters.js";
 import { kindsFor, setKind, type ParameterKinds } from "../core/returns.js";
-import type { Parameters } from "../core/run-log.js";
+import type { BranchLog, Parameters, Status } from "../core/run-log.js";
 import type { Scope } from "./run-state.js";
 
 /**
@@ -63,4 +63,11 @@ export function assignParameters(scope: Scope, values: Parameters, kinds?: Reado
 export function setOwn(target: Parameters, key: string, value: unknown): void {
   if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
+}
+
+/** A branch's final log: its status and the parameters (with their kinds) of its scope at the end. */
+export function finalBranchLog(key: string, status: Status, scope: Scope): BranchLog {
+  const parameters = recordedParameters(scope);
+  const kinds = kindsFor(scope.kinds, Object.keys(parameters));
+  return { internal_name: key, status, steps: {}, parameters, ...(Object.keys(kinds).length > 0 && { parameter_kinds: kinds }) };
 }

@@ -1,12 +1,13 @@
-import { RunnableError } from "../core/errors.js";
+import { RunnableError, messageOf } from "../core/errors.js";
 import { failNodeOf, isComposite, isTerminal, type CompositeNode } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { cloneJson } from "../core/parameters.js";
 import { kindsFor, type ParameterKinds } from "../core/returns.js";
 import type { LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import { makeAttempt } from "./attempt.js";
-import { planBranches } from "./branch-plan.js";
-import { failureMessage, finalBranchLog, keptResult, recordProduced } from "./execute-composite.js";
+import { type BranchPlan, loopIteration, planBranches } from "./branch-plan.js";
+import { nextIteration, storedLoopOutcome } from "./loop-steps.js";
+import { failureMessage, keptResult, recordProduced } from "./execute-composite.js";
 import { executeTerminal } from "./execute-graph.js";
 import { executeStub, executeTask } from "./execute-task.js";
 import { fanIn } from "./fan-in.js";
@@ -14,7 +15,7 @@ import { reducerLookup } from "./reducer.js";
 import { mapLimit } from "../core/map-limit.js";
 import type { ResolvedStep } from "./resolve-step.js";
 import type { RunState } from "./run-state.js";
-import { assignParameters, recordedParameters, scopeKinds } from "./scope.js";
+import { assignParameters, finalBranchLog, recordedParameters, scopeKinds } from "./scope.js";
 import { nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 // One step of a run in a process of its own (an Argo pod, a container): the step boundary. The run's
@@ -73,7 +74,7 @@ export async function runSingleStep(run: RunState, step: ResolvedStep, options: 
 
 async function implicitFail(run: RunState, step: ResolvedStep): Promise<void> {
   const fail = failNodeOf(step.graph);
-  const name = resolveName(fail.internalName, step.ctx.mapVariable);
+  const name = resolveName(fail.internalName, step.ctx.mapVariable, step.ctx.loops);
   const prior = step.ctx.prior?.steps[name];
   const place = { seq: step.place.seq + 1, ...(prior ? { prior } : {}) };
   await executeTerminal(run, fail, step.ctx, place);
@@ -89,12 +90,31 @@ function composite(step: ResolvedStep): CompositeNode {
   return step.node;
 }
 
-/** Fan-out of a composite step: its log (PROCESSING) and every branch log (CREATED). Returns a map's items. */
-export async function fanOutStep(run: RunState, step: ResolvedStep): Promise<unknown[]> {
+/** What a composite's fan-out hands the engine that walks its branches. */
+export interface FanOut {
+  status: Status;
+  /** A map's items, in order. */
+  items: unknown[];
+  /** What the fan-out pod publishes: the index of the branch a conditional runs. */
+  output?: string;
+}
+
+/**
+ * Fan-out of a composite step: its log (PROCESSING) and every branch log (CREATED): a map's items, a
+ * conditional's chosen branch (its index is the output), a loop's first iteration. A step whose
+ * branches cannot be planned (a conditional's parameter matches no branch) is recorded FAIL.
+ */
+export async function fanOutStep(run: RunState, step: ResolvedStep): Promise<FanOut> {
   const node = composite(step);
   const open = await openStep(run, node, step.ctx, step.place);
   const stepKey = open.log.internal_name;
-  const plans = planBranches(node, step.ctx, stepKey);
+  let plans: BranchPlan[];
+  try {
+    plans = node.kind === "loop" ? [loopIteration(node, step.ctx, stepKey, 0, step.ctx.scope)] : planBranches(node, step.ctx, stepKey);
+  } catch (error) {
+    await failStep(run, step, open.log, messageOf(error));
+    return { status: "FAIL", items: [] };
+  }
   const existing = step.place.prior?.branches ?? {};
   const { runLogStore } = run.services;
   await mapLimit(
@@ -103,7 +123,36 @@ export async function fanOutStep(run: RunState, step: ResolvedStep): Promise<unk
     (plan) =>
       runLogStore.putBranch(run.plan.runId, [...step.ctx.location, [stepKey, plan.key]], { internal_name: plan.key, status: "CREATED", steps: {} }, plan.index),
   );
-  return plans.map((plan) => plan.mapVariable.at(-1)?.[1]);
+  const items = node.kind === "map" ? plans.map((plan) => plan.mapVariable.at(-1)?.[1]) : [];
+  return { status: "SUCCESS", items, ...(node.kind === "conditional" ? { output: String(plans[0]!.index) } : {}) };
+}
+
+/** Records a composite step FAIL with `message` (and its graph's fail node when it has no on_failure). */
+async function failStep(run: RunState, step: ResolvedStep, log: StepLog, message: string): Promise<void> {
+  const now = run.services.now();
+  const failed: StepLog = { ...log, branches: {}, status: "FAIL", message };
+  failed.attempts = [
+    ...log.attempts,
+    makeAttempt({
+      number: nextAttemptNumber(log),
+      startedMicros: now,
+      endedMicros: now,
+      status: "FAIL",
+      message,
+      parameters: cloneJson(recordedParameters(step.ctx.scope)),
+    }),
+  ];
+  await run.services.runLogStore.putStep(run.plan.runId, step.ctx.location as LogLocation, failed, step.place.seq);
+  if (!isTerminal(step.node) && !step.node.onFailure) await implicitFail(run, step);
+}
+
+/** After a loop's latest iteration: the next iteration's index (its branch log created), or -1 when the loop is over. */
+export async function nextIterationStep(run: RunState, step: ResolvedStep): Promise<number> {
+  const node = step.node;
+  if (node.kind !== "loop") throw new RunnableError("CLI_USAGE", `Step "${node.internalName}" is a ${node.kind} step: --mode next is for loop steps`);
+  const stored = step.place.prior;
+  if (!stored) throw new RunnableError("RUN_NOT_FOUND", `Step "${node.internalName}" has no record: run \`runnable fan ... --mode out\` first`);
+  return nextIteration(run, node, step.ctx, stored);
 }
 
 /**
@@ -115,20 +164,7 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   const node = composite(step);
   const stored: StepLog | undefined = step.place.prior;
   if (!stored) throw new RunnableError("RUN_NOT_FOUND", `Step "${node.internalName}" has no record: run \`runnable fan ... --mode out\` first`);
-  const plans = planBranches(node, step.ctx, stored.internal_name);
-  const failed = plans.filter((plan) => stored.branches[plan.key]?.status !== "SUCCESS").map((plan) => plan.key);
-  let message = failed.length > 0 ? failureMessage(failed, plans.length) : "";
-  let produced: { parameters: Parameters; kinds?: ParameterKinds } = { parameters: {} };
-  if (!message) {
-    const merged = await fanIn(
-      node,
-      step.ctx.scope,
-      plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)),
-      reducerLookup(run),
-    );
-    if ("failure" in merged) message = merged.failure;
-    else produced = merged;
-  }
+  const { message, produced, kinds } = await storedOutcome(run, node, step, stored);
   const status: Status = message ? "FAIL" : "SUCCESS";
   const log: StepLog = { ...stored, branches: {}, status, message };
   const now = run.services.now();
@@ -143,8 +179,34 @@ export async function fanInStep(run: RunState, step: ResolvedStep): Promise<Stat
   const inputKinds = kindsFor(step.ctx.scope.kinds, Object.keys(attempt.parameters));
   if (Object.keys(inputKinds).length > 0) attempt.parameter_kinds = inputKinds;
   log.attempts = [...stored.attempts, attempt];
-  if (status === "SUCCESS") recordProduced(log, assignParameters(step.ctx.scope, produced.parameters, produced.kinds), produced.kinds);
+  // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
+  if (status === "SUCCESS" || node.kind === "loop") recordProduced(log, assignParameters(step.ctx.scope, produced, kinds), kinds);
   await run.services.runLogStore.putStep(run.plan.runId, step.ctx.location as LogLocation, log, step.place.seq);
   if (status === "FAIL" && !node.onFailure && !isTerminal(node)) await implicitFail(run, step);
   return status;
+}
+
+/** Why a composite failed (empty when it succeeded) and what it produced, from its stored branch logs. */
+async function storedOutcome(
+  run: RunState,
+  node: CompositeNode,
+  step: ResolvedStep,
+  stored: StepLog,
+): Promise<{ message: string; produced: Parameters; kinds?: ParameterKinds | undefined }> {
+  if (node.kind === "loop") return storedLoopOutcome(node, step.ctx, stored);
+  let plans: BranchPlan[];
+  try {
+    plans = planBranches(node, step.ctx, stored.internal_name);
+  } catch (error) {
+    return { message: messageOf(error), produced: {} };
+  }
+  const failed = plans.filter((plan) => stored.branches[plan.key]?.status !== "SUCCESS").map((plan) => plan.key);
+  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {} };
+  const merged = await fanIn(
+    node,
+    step.ctx.scope,
+    plans.map((plan) => keptResult(step.ctx, plan, stored.branches[plan.key]!)),
+    reducerLookup(run),
+  );
+  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters, kinds: merged.kinds };
 }

@@ -18,6 +18,8 @@ export interface OpenStep {
   seq: number;
   /** Cancels a PROCESSING write not yet started, or waits for the one in flight. */
   settle?: () => Promise<void>;
+  /** A lazily opened composite's PROCESSING writes, not issued yet. */
+  open?: () => Promise<void>;
 }
 
 /**
@@ -34,7 +36,7 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
     }
     return log;
   }
-  const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable), node.kind);
+  const log = newStepLog(node.name, resolveName(node.internalName, ctx.mapVariable, ctx.loops), node.kind);
   for (const identity of run.identities) log.code_identities.push({ ...identity });
   return log;
 }
@@ -43,13 +45,27 @@ function startingLog(run: RunState, node: Node, ctx: BranchContext, place: StepP
  * Opens a step's log (PROCESSING) and reports it. Composite steps are stored at once (their branch
  * logs are written inside them); leaf steps after a short delay.
  */
-export async function openStep(run: RunState, node: Node, ctx: BranchContext, place: StepPlace, announce = true): Promise<OpenStep> {
+export async function openStep(
+  run: RunState,
+  node: Node,
+  ctx: BranchContext,
+  place: StepPlace,
+  announce = true,
+  composite: { alongside?: (log: StepLog) => Promise<void>; lazy?: boolean } = {},
+): Promise<OpenStep> {
   const log = startingLog(run, node, ctx, place);
   log.status = "PROCESSING";
   // A copy: the log changes while the step runs (a failed attempt sets FAIL before a retry).
-  const put = (): Promise<void> => run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
+  const put = (): Promise<void> => {
+    ctx.openParents?.();
+    return run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
+  };
   const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
-  if (isComposite(node)) await put();
+  // A composite's first branch log may go with it (`alongside`, issued right after it: one store write);
+  // `lazy` leaves both to `step.open`, for the first write of a child (see BranchContext.openParents).
+  const open = (): Promise<void> => Promise.all([put(), composite.alongside?.(log)]).then(() => undefined);
+  if (isComposite(node) && composite.lazy) step.open = open;
+  else if (isComposite(node)) await open();
   else step.settle = deferredWrite(put);
   if (announce) run.services.onEvent?.({ type: "step-start", internalName: log.internal_name, kind: node.kind, depth: ctx.location.length });
   return step;
@@ -86,6 +102,7 @@ export async function closeStepWithCaller(run: RunState, ctx: BranchContext, ste
 }
 
 async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+  ctx.openParents?.();
   await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
   run.services.onEvent?.({
     type: "step-end",

@@ -28,7 +28,7 @@ function discarding(): ContentWriter {
 
 /** Opens the execution log of a task step: streamed to the catalog, shown live within a budget. */
 export async function openExecutionLog(run: RunState, node: TaskNode, ctx: BranchContext, log: StepLog): Promise<StepOutput> {
-  const name = executionLogName(node.internalName, ctx.mapVariable);
+  const name = executionLogName(node.internalName, ctx.mapVariable, ctx.loops);
   let writer: ContentWriter;
   try {
     writer = await run.services.catalog.createContent(name, run.plan.runId);

@@ -36,6 +36,8 @@ export function taskEnvironment(options: {
   attempt: number;
   parameters: Parameters;
   mapVariable: MapVariable;
+  /** The enclosing loops' `index_as` variables. */
+  loopEnv?: Readonly<Record<string, string>> | undefined;
   secrets: Record<string, string>;
   /** The attempt's process cookie (see attempt-processes.ts), passed on to everything its processes start. */
   processCookie?: string | undefined;
@@ -48,5 +50,6 @@ export function taskEnvironment(options: {
     env.RUNNABLE_MAP_VARIABLE = json;
     env.runnable_MAP_VARIABLE = json;
   }
+  if (options.loopEnv) Object.assign(env, options.loopEnv);
   return Object.assign(env, options.secrets);
 }

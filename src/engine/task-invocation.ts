@@ -37,6 +37,7 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
       attempt: attempt.number,
       parameters: ctx.scope.parameters,
       mapVariable: ctx.mapVariable,
+      loopEnv: ctx.loopEnv,
       secrets,
       processCookie: attempt.processes.cookie,
     }));

@@ -87,7 +87,10 @@ export function createProgress(options: ProgressOptions): (event: RunEvent) => v
           );
         }
         if (event.depth > 0 && !started.delete(event.internalName) && event.status === "SUCCESS") return;
-        const why = event.status === "FAIL" && event.message && ["parallel", "map", "dag"].includes(event.kind) ? color.dim(`: ${event.message}`) : "";
+        const why =
+          event.status === "FAIL" && event.message && ["parallel", "map", "dag", "conditional", "loop"].includes(event.kind)
+            ? color.dim(`: ${event.message}`)
+            : "";
         const text = `${status(event.status)} ${event.internalName} ${color.dim(`(${ms(event.durationMs)})`)}${why}`;
         if (tty && openLine === event.internalName) {
           openLine = undefined;

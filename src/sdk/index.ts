@@ -1,6 +1,6 @@
 export { pipeline, isPipeline, type Pipeline, type ExecuteOptions, type RetryPipelineOptions } from "./pipeline.js";
 export { job, type Job } from "./job.js";
-export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag } from "./steps.js";
+export { typescript, python, notebook, shell, task, stub, success, fail, parallel, map, dag, conditional, loop } from "./steps.js";
 export {
   json,
   metric,
@@ -23,6 +23,8 @@ export type {
   NotebookTaskOptions,
   CommandType,
   ParameterSchema,
+  ConditionalOptions,
+  LoopOptions,
 } from "./steps.js";
 export {
   track,

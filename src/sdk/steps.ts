@@ -99,7 +99,32 @@ export type Step =
   | { kind: "success" | "fail"; options: { name: string } }
   | { kind: "parallel"; options: StepBase & { branches: Record<string, Pipeline> } }
   | { kind: "map"; options: StepBase & { iterateOn: string; iterateAs: string; branch: Pipeline; reducer?: string | Reducer } }
-  | { kind: "dag"; options: StepBase & ({ definition: string; pipeline?: undefined } | { pipeline: Pipeline; definition?: undefined }) };
+  | { kind: "dag"; options: StepBase & ({ definition: string; pipeline?: undefined } | { pipeline: Pipeline; definition?: undefined }) }
+  | { kind: "conditional"; options: ConditionalOptions }
+  | { kind: "loop"; options: LoopOptions };
+
+/** A conditional step: `on` names the parameter whose value (as Python's `str()`: `True`, `3`, `heads`) picks the branch. */
+export interface ConditionalOptions extends StepBase {
+  /** The parameter read (letters and digits only, as runnable 0.50 requires). */
+  on: string;
+  /** Branch pipelines keyed by the value that runs them. */
+  branches: Record<string, Pipeline>;
+  /** Run when no key matches (without it, no match fails the step). */
+  default?: Pipeline;
+  overrides?: Record<string, string>;
+}
+
+/** A loop step: `branch` runs again on the parameters it left until `breakOn` is true, at most `maxIterations` times. */
+export interface LoopOptions extends StepBase {
+  branch: Pipeline;
+  /** The boolean parameter that ends the loop when true (unset: go on). */
+  breakOn: string;
+  /** The most iterations (mandatory: a loop always has a bound). */
+  maxIterations: number;
+  /** The environment variable holding the iteration index (0, 1, ...) in the branch's tasks. */
+  indexAs?: string;
+  overrides?: Record<string, string>;
+}
 
 const label = (kind: string, options: { name?: unknown }): string => `step ${JSON.stringify(options.name ?? "")} (${kind})`;
 
@@ -191,4 +216,16 @@ export function dag(options: StepBase & ({ definition: string; pipeline?: undefi
     throw new RunnableError("PIPELINE_INVALID", `${label("dag", options)}: give either definition (a YAML file) or pipeline (one built in code)`);
   }
   return { kind: "dag", options };
+}
+
+/** Runs the one branch keyed by the value of the parameter `on` (runnable 0.50's Conditional), or `default`. */
+export function conditional(options: ConditionalOptions): Step {
+  checkOptions(label("conditional", options), options, [...STEP_KEYS, "on", "branches", "default", "overrides"]);
+  return { kind: "conditional", options };
+}
+
+/** Runs `branch` repeatedly until the parameter `breakOn` is true, at most `maxIterations` times (runnable 0.50's Loop). */
+export function loop(options: LoopOptions): Step {
+  checkOptions(label("loop", options), options, [...STEP_KEYS, "branch", "breakOn", "maxIterations", "indexAs", "overrides"]);
+  return { kind: "loop", options };
 }

@@ -1,5 +1,5 @@
 import { RunnableError } from "../core/errors.js";
-import { MAP_PLACEHOLDER, childName, nestingProblem } from "../core/names.js";
+import { DEFAULT_BRANCH, LOOP_PLACEHOLDER, MAP_PLACEHOLDER, childName, nestingProblem } from "../core/names.js";
 import type { Reducer } from "../core/reducers.js";
 import { returnsToYaml } from "./returns.js";
 import type { LinkOptions, ParameterSchema, Step } from "./steps.js";
@@ -105,6 +105,24 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
         ...(typeof o.reducer === "string" ? { reducer: o.reducer } : {}),
         ...link,
         branch: o.branch.toDag(`${internal}.${MAP_PLACEHOLDER}`, attachments),
+      };
+    }
+    case "conditional": {
+      const o = step.options;
+      const branches: Record<string, unknown> = {};
+      for (const [key, pipeline] of Object.entries(o.branches)) branches[key] = pipeline.toDag(`${internal}.${key}`, attachments);
+      const fallback = o.default && { default: o.default.toDag(`${internal}.${DEFAULT_BRANCH}`, attachments) };
+      return { type: "conditional", parameter: o.on, ...link, branches, ...fallback };
+    }
+    case "loop": {
+      const o = step.options;
+      return {
+        type: "loop",
+        max_iterations: o.maxIterations,
+        break_on: o.breakOn,
+        ...(o.indexAs ? { index_as: o.indexAs } : {}),
+        ...link,
+        branch: o.branch.toDag(`${internal}.${LOOP_PLACEHOLDER}`, attachments),
       };
     }
     case "dag":

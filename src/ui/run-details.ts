@@ -66,23 +66,40 @@ export interface MetricSeries {
   /** The map items on the way, joined with ` / ` (null outside maps). */
   item: string | null;
   numeric: boolean;
+  /**
+   * What a point's `step` counts: the tracking step, or (a step inside a loop) the loop's iteration:
+   * such a key is one series over the iterations, each iteration's last value at its index.
+   */
+  x: "step" | "iteration";
   points: MetricPoint[];
 }
 
-/** Every metric series of a run, in execution order. */
+/** Every metric series of a run, in execution order; a key tracked inside a loop is one series by iteration. */
 export function runMetrics(run: Pick<RunLog, "steps">): MetricSeries[] {
   const series: MetricSeries[] = [];
-  walkSteps(run, ({ step, template, items }) => {
+  const byIteration = new Map<string, MetricSeries>();
+  walkSteps(run, ({ step, template, items, iterations }) => {
     for (const [key, points] of stepMetricPoints(step)) {
-      series.push({
-        key,
-        step: step.internal_name,
-        template,
-        item: items.length ? items.join(" / ") : null,
-        numeric: points.length > 0 && points.every((p) => isNumeric(p.value)),
-        points,
-      });
+      const item = items.length ? items.join(" / ") : null;
+      const numeric = points.length > 0 && points.every((p) => isNumeric(p.value));
+      const iteration = iterations.at(-1);
+      if (iteration === undefined) {
+        series.push({ key, step: step.internal_name, template, item, numeric, x: "step", points });
+        continue;
+      }
+      // Outer loops' iterations stay apart; the innermost loop's are the points of one series.
+      const id = JSON.stringify([key, template, item, iterations.slice(0, -1)]);
+      let found = byIteration.get(id);
+      if (!found) {
+        found = { key, step: template, template, item, numeric: true, x: "iteration", points: [] };
+        byIteration.set(id, found);
+        series.push(found);
+      }
+      const last = points.at(-1);
+      if (last) found.points.push({ ...last, step: iteration });
+      found.numeric &&= numeric;
     }
   });
+  for (const found of byIteration.values()) found.points.sort((a, b) => a.step - b.step);
   return series;
 }

@@ -23,6 +23,8 @@ export interface GraphNode {
   attempts: number;
   /** Map steps: the items over every instance, counted by branch status. */
   items: { total: number; counts: StatusCounts } | null;
+  /** Loop steps: the iterations over every instance, counted by branch status. */
+  iterations: { total: number; counts: StatusCounts } | null;
   /** Composite steps: their branches (a map shows its branch once, aggregated over items). */
   branches: GraphBranch[];
 }
@@ -34,6 +36,8 @@ export interface GraphBranch {
   instances: number;
   counts: StatusCounts;
   status: Status | null;
+  /** A conditional's branch that was not chosen (its step ran, the branch did not): drawn greyed out. */
+  not_taken: boolean;
   nodes: GraphNode[];
 }
 
@@ -47,7 +51,12 @@ interface DefNode {
   on_failure?: string;
   branches?: Record<string, DefGraph>;
   branch?: DefGraph;
+  /** A conditional's branch run when no key matches. */
+  default?: DefGraph;
 }
+
+/** Composite kinds whose one branch definition stands for many branch logs (items, iterations, the dag). */
+const ONE_BRANCH: Readonly<Record<string, string>> = { map: "each item", loop: "each iteration", dag: "dag" };
 
 /** A step log with the location of the branch it sits in. */
 interface Instance {
@@ -77,14 +86,14 @@ function branchInstances(def: DefNode, name: string, instances: Instance[]): Bra
   const result: BranchInstance[] = [];
   for (const { step, location } of instances) {
     for (const [key, branch] of Object.entries(step.branches)) {
-      const belongs = def.type === "map" || def.type === "dag" || branchLabel(step.internal_name, key) === name || key === name;
+      const belongs = (def.type !== undefined && def.type in ONE_BRANCH) || branchLabel(step.internal_name, key) === name || key === name;
       if (belongs) result.push({ branch, location: [...location, [step.internal_name, key]] });
     }
   }
   return result;
 }
 
-function buildBranch(name: string, def: DefGraph, instances: BranchInstance[]): GraphBranch {
+function buildBranch(name: string, def: DefGraph, instances: BranchInstance[], notTaken = false): GraphBranch {
   const statuses = instances.map((i) => i.branch.status);
   return {
     name,
@@ -92,6 +101,7 @@ function buildBranch(name: string, def: DefGraph, instances: BranchInstance[]): 
     instances: instances.length,
     counts: count(statuses),
     status: instances.length === 1 ? statuses[0]! : null,
+    not_taken: notTaken,
     nodes: buildNodes(
       def,
       instances.map((i) => ({ steps: i.branch.steps, location: i.location })),
@@ -101,9 +111,11 @@ function buildBranch(name: string, def: DefGraph, instances: BranchInstance[]): 
 
 function buildNode(name: string, def: DefNode, instances: Instance[]): GraphNode {
   const single = instances.length === 1 ? instances[0]! : undefined;
-  const composite: Array<[string, DefGraph]> =
-    def.type === "parallel" ? Object.entries(def.branches ?? {}) : def.branch ? [[def.type === "map" ? "each item" : "dag", def.branch]] : [];
-  const mapItems = def.type === "map" ? instances.flatMap((i) => Object.values(i.step.branches).map((b) => b.status)) : null;
+  const composite = branchDefs(def);
+  const branchStatuses = () => instances.flatMap((i) => Object.values(i.step.branches).map((b) => b.status));
+  const mapItems = def.type === "map" ? branchStatuses() : null;
+  const iterations = def.type === "loop" ? branchStatuses() : null;
+  const chooses = def.type === "conditional" && instances.length > 0;
   return {
     name,
     type: def.type ?? "task",
@@ -117,8 +129,19 @@ function buildNode(name: string, def: DefNode, instances: Instance[]): GraphNode
     duration_ms: single ? stepMs(single.step) : median(instances.map((i) => stepMs(i.step))),
     attempts: single?.step.attempts.length ?? 0,
     items: mapItems ? { total: mapItems.length, counts: count(mapItems) } : null,
-    branches: composite.map(([branchName, graph]) => buildBranch(branchName, graph, branchInstances(def, branchName, instances))),
+    iterations: iterations ? { total: iterations.length, counts: count(iterations) } : null,
+    branches: composite.map(([branchName, graph]) => {
+      const found = branchInstances(def, branchName, instances);
+      return buildBranch(branchName, graph, found, chooses && found.length === 0);
+    }),
   };
+}
+
+/** The branch definitions a composite step shows: a parallel's or conditional's by key, else its one branch. */
+function branchDefs(def: DefNode): Array<[string, DefGraph]> {
+  if (def.type === "parallel") return Object.entries(def.branches ?? {});
+  if (def.type === "conditional") return [...Object.entries(def.branches ?? {}), ...(def.default ? [["default", def.default] as [string, DefGraph]] : [])];
+  return def.branch ? [[ONE_BRANCH[def.type ?? ""] ?? "dag", def.branch]] : [];
 }
 
 /** Nodes of a pipeline graph in declaration order, each with the step logs found for it. */
@@ -150,13 +173,15 @@ export function runGraph(run: RunLog, branchLocation: LogLocation = []): GraphBr
     const branch = step?.branches[branchKey];
     if (!step || !branch) return undefined;
     const node = def.steps?.[step.name];
-    def = (node?.type === "parallel" ? node.branches?.[branchLabel(stepKey, branchKey)] : node?.branch) ?? {};
+    const label = branchLabel(stepKey, branchKey);
+    const keyed = node?.type === "parallel" || node?.type === "conditional";
+    def = (keyed ? (node.branches?.[label] ?? (label === "default" ? node.default : undefined)) : node?.branch) ?? {};
     scope = { branch, location: [...(scope?.location ?? []), [stepKey, branchKey]] };
     steps = branch.steps;
   }
   if (!scope) {
     const nodes = buildNodes(def, [{ steps: run.steps, location: [] }]);
-    return { name: "pipeline", start_at: def.start_at ?? null, instances: 1, counts: count([run.status]), status: run.status, nodes };
+    return { name: "pipeline", start_at: def.start_at ?? null, instances: 1, counts: count([run.status]), status: run.status, not_taken: false, nodes };
   }
   const label = branchLabel(...(branchLocation.at(-1) as [string, string]));
   return buildBranch(label, def, [scope]);

@@ -9,6 +9,8 @@ export interface VisitedStep {
   template: string;
   /** Map items on the way to the step, outermost first. */
   items: string[];
+  /** Iteration indexes of the loops on the way to the step, outermost first. */
+  iterations: number[];
 }
 
 /** The item (or parallel branch name) a branch key adds after its step's internal name. */
@@ -18,19 +20,21 @@ export function branchLabel(stepKey: string, branchKey: string): string {
 
 /** Calls `visit` for every step log of a run, depth first in execution order. */
 export function walkSteps(run: Pick<RunLog, "steps">, visit: (visited: VisitedStep) => void): void {
-  const walk = (steps: Record<string, StepLog>, location: LogLocation, prefix: string, items: string[]): void => {
+  const walk = (steps: Record<string, StepLog>, location: LogLocation, prefix: string, items: string[], iterations: number[]): void => {
     for (const [key, step] of Object.entries(steps)) {
       const template = prefix ? `${prefix}.${step.name}` : step.name;
-      visit({ step, location, template, items });
+      visit({ step, location, template, items, iterations });
       for (const [branchKey, branch] of Object.entries(step.branches)) {
         const label = branchLabel(key, branchKey);
         const isMap = step.step_type === "map";
-        const nested = isMap ? `${template}.*` : step.step_type === "dag" ? `${template}.dag` : `${template}.${label}`;
-        walk(branch.steps, [...location, [key, branchKey]], nested, isMap ? [...items, label] : items);
+        const isLoop = step.step_type === "loop" && /^\d+$/.test(label);
+        const nested = isMap || isLoop ? `${template}.*` : step.step_type === "dag" ? `${template}.dag` : `${template}.${label}`;
+        const inner = isLoop ? [...iterations, Number(label)] : iterations;
+        walk(branch.steps, [...location, [key, branchKey]], nested, isMap ? [...items, label] : items, inner);
       }
     }
   };
-  walk(run.steps, [], "", []);
+  walk(run.steps, [], "", [], []);
 }
 
 /** The step log at `location` with key `stepKey`, or undefined. */

@@ -92,4 +92,9 @@ export const SCENARIOS: Scenario[] = [
   { pipeline: "examples/concepts/nested_dag.yaml", status: "SUCCESS" },
   { pipeline: "examples/concepts/nesting.yaml", status: "SUCCESS" },
   { pipeline: "examples/python/map.yaml", status: "SUCCESS" },
+  // runnable 0.50's conditional (branch tasks guarded by `when`) and loop (a recursive template)
+  { pipeline: "examples/concepts/conditional.yaml", status: "SUCCESS" },
+  { pipeline: "examples/concepts/loop.yaml", status: "SUCCESS" },
+  { pipeline: "examples/concepts/control_nesting.yaml", status: "SUCCESS" },
+  { pipeline: "examples/control-fail.yaml", status: "FAIL" },
 ];

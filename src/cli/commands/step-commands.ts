@@ -30,7 +30,7 @@ export function registerSteps(program: Command, { io, withConfig, done }: Comman
   const fan = program
     .command("fan <run-id> <step-name>")
     .description("fan a parallel, map or dag step out (create its branch logs) or in (its status from them)");
-  withStepOptions(fan.addOption(new Option("-m, --mode <mode>", "out or in").makeOptionMandatory()), withConfig).action(
+  withStepOptions(fan.addOption(new Option("-m, --mode <mode>", "out or in (next: after a loop's iteration)").makeOptionMandatory()), withConfig).action(
     async (runId: string, step: string, options) => done(await fanCommand(runId, step, options, io)),
   );
 }

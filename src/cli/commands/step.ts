@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RunnableError } from "../../core/errors.js";
 import type { Status } from "../../core/run-log.js";
-import { fanInStep, fanOutStep, runSingleStep } from "../../engine/single-step.js";
+import { fanInStep, fanOutStep, nextIterationStep, runSingleStep } from "../../engine/single-step.js";
 import type { RunEvent, RunStop } from "../../engine/services.js";
 import type { ResolvedStep } from "../../engine/resolve-step.js";
 import { nextAttemptNumber } from "../../engine/step-log-writer.js";
@@ -128,22 +128,29 @@ export async function executeSingleNodeCommand(runId: string, step: string, opti
 /**
  * `runnable fan RUN_ID STEP_NAME --mode out|in`: the fan-out (step and branch logs; a map's items
  * written to $TMPDIR/output.txt, encoded by the executor, for the engine that fans out: Argo's
- * withParam) or the fan-in (status and parameters from the stored branch logs; exit 1 when it failed)
- * of a parallel, map or dag step.
+ * withParam; a conditional's chosen branch index, for Argo's when) or the fan-in (status and parameters
+ * from the stored branch logs; exit 1 when it failed) of a parallel, map, dag, conditional or loop step;
+ * `--mode next` after a loop's iteration writes the next iteration's index, or -1 when the loop is over.
  */
 export async function fanCommand(runId: string, step: string, options: StepCommandOptions, io: CliIo): Promise<number> {
-  if (options.mode !== "in" && options.mode !== "out") {
-    throw new RunnableError("CLI_USAGE", `Invalid mode ${options.mode ?? "(none)"}`, { hint: "--mode takes in or out" });
+  if (options.mode !== "in" && options.mode !== "out" && options.mode !== "next") {
+    throw new RunnableError("CLI_USAGE", `Invalid mode ${options.mode ?? "(none)"}`, { hint: "--mode takes in or out (or next, after a loop's iteration)" });
   }
   const controls = io.stopControls();
   try {
     const prepared = await prepareFor(runId, step, options, io, controls.stop);
     try {
       if (options.mode === "in") return exitOf(await fanInStep(prepared.run, prepared.step));
-      const items = await fanOutStep(prepared.run, prepared.step);
+      const output = join(tmpdir(), "output.txt");
+      if (options.mode === "next") {
+        await writeFile(output, String(await nextIterationStep(prepared.run, prepared.step)));
+        return EXIT.success;
+      }
+      const fanned = await fanOutStep(prepared.run, prepared.step);
       const encode = prepared.capabilities.encodeMapItems;
-      if (prepared.step.node.kind === "map" && encode) await writeFile(join(tmpdir(), "output.txt"), encode(items));
-      return EXIT.success;
+      if (prepared.step.node.kind === "map" && encode) await writeFile(output, encode(fanned.items));
+      if (fanned.output !== undefined) await writeFile(output, fanned.output);
+      return exitOf(fanned.status);
     } finally {
       await prepared.dispose();
     }

@@ -2,6 +2,7 @@ import { dependencyNames, evaluateDepends, parseDepends, type DependencyState, t
 import { assessDagPhase, type FinishedTask } from "./dag-phase.js";
 import { Semaphore } from "./semaphore.js";
 import { itemScope, substituteDeep } from "./substitute.js";
+import { evaluateWhen } from "./when.js";
 import { failedOrError, type NodeRecord, type Phase, type WfParameter, type WfTask, type WfTemplate } from "./types.js";
 
 /** A DAG invocation that bounds its direct children (parallelism, template failFast). */
@@ -92,6 +93,7 @@ export class DagRun {
   async execute(original: WfTask): Promise<void> {
     const task = this.resolveTaskRefs(original);
     const childName = `${this.nodeName}.${task.name}`;
+    if (task.when !== undefined && !evaluateWhen(task.when)) return this.finish(task, "Skipped", {}, "Skipped", `when '${task.when}' evaluated false`);
     if (task.withParam === undefined) {
       const phase = await this.wf.executeTemplate(childName, task.template, task.arguments?.parameters ?? [], this.boundary);
       this.finish(task, phase, this.wf.outputs.get(childName) ?? {});

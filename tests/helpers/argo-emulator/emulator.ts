@@ -13,8 +13,11 @@
  *   `retryPolicy` Always / OnFailure / OnError / OnTransientError; back-off delays are not waited;
  * - `parallelism`: workflow-wide active pods, and a template's active direct children;
  * - template `failFast`: no new child starts once one failed, then the DAG fails;
- * - `activeDeadlineSeconds` of a pod template (or `templateDefaults`) and of the workflow.
- * Not emulated: when/withItems/withSequence expressions, artifacts, hooks, exit handlers, daemons.
+ * - `activeDeadlineSeconds` of a pod template (or `templateDefaults`) and of the workflow;
+ * - a task's `when` (when.ts): false makes it Skipped ("when '...' evaluated false"), as shouldExecute;
+ * - recursion: a DAG task may call the template it is in (templates are looked up when a task starts,
+ *   as the controller does; Argo bounds only the workflow's size, the template bounds its depth).
+ * Not emulated: withItems/withSequence expressions, artifacts, hooks, exit handlers, daemons.
  */
 import { DagRun, type Boundary } from "./dag-run.js";
 import { Semaphore } from "./semaphore.js";

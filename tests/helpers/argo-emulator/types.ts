@@ -23,6 +23,8 @@ export interface WfTask {
   arguments?: { parameters?: WfParameter[] };
   withParam?: string;
   withItems?: unknown[];
+  /** Run only when this condition holds after substitution (else Skipped). */
+  when?: string;
 }
 
 /** A retry strategy (counts may be strings or numbers). */

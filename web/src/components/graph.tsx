@@ -28,6 +28,7 @@ function nodeStatus(node: GraphNode): string {
 
 function subtitle(node: GraphNode): string {
   if (node.items) return `${num(node.items.total)} items  ${countsText(node.items.counts)}`;
+  if (node.iterations) return `${num(node.iterations.total)} iterations  ${countsText(node.iterations.counts)}`;
   if (node.instances > 1) return `${countsText(node.counts)}  median ${formatMs(node.duration_ms)}`;
   if (node.instances === 0) return `${node.type} · not run`;
   if (node.status === "PROCESSING" && node.attempts === 0) return `${node.type} · running…`;
@@ -79,10 +80,17 @@ function Node({ placed, d }: { placed: PlacedNode; d: Drawing }) {
 
 function Branch({ placed, d }: { placed: PlacedBranch; d: Drawing }) {
   return (
-    <g transform={`translate(${placed.x},${placed.y})`} class="branch" data-testid="graph-branch" data-name={placed.branch.name}>
+    <g
+      transform={`translate(${placed.x},${placed.y})`}
+      class={placed.branch.not_taken ? "branch not-taken" : "branch"}
+      data-testid="graph-branch"
+      data-name={placed.branch.name}
+      data-taken={placed.branch.not_taken ? "no" : "yes"}
+    >
       <rect class="branch-box" width={placed.w} height={placed.h} rx={6} />
       <text x={8} y={14} class="branch-title">
         {placed.branch.name}
+        {placed.branch.not_taken ? "  (not taken)" : ""}
         {placed.branch.instances > 1 ? `  (${countsText(placed.branch.counts)})` : ""}
       </text>
       {placed.edges.map((edge, i) => (

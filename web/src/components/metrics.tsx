@@ -28,7 +28,12 @@ export function chartSeries(all: MetricSeries[], keys: string[], mode: ItemMode)
     for (const [template, group] of groups) {
       const label = steps > 1 ? `${key} · ${template}` : key;
       if (mode === "aggregate" && group.length > 1) lines.push(...aggregate(label, group));
-      else for (const s of group) lines.push({ label: s.item ? `${label} [${s.item}]` : label, points: s.points.map((p) => [p.step, p.value as number]) });
+      else {
+        for (const s of group) {
+          const by = s.x === "iteration" ? " by iteration" : "";
+          lines.push({ label: `${s.item ? `${label} [${s.item}]` : label}${by}`, points: s.points.map((p) => [p.step, p.value as number]) });
+        }
+      }
     }
   }
   return lines;

@@ -1,3 +1,4 @@
+import { LOOP_PLACEHOLDER } from "../../../core/names.js";
 import { commandFriendlyName } from "./names.js";
 import type { ArgoConfig } from "./schema.js";
 import type { StepSettings } from "./settings.js";
@@ -16,10 +17,21 @@ export const FAN_OUT_OUTPUT_PATH = "/tmp/output.txt";
 /** Name of the fan-out pod's output parameter holding the map items. */
 export const ITERATE_ON_OUTPUT = "iterate-on";
 
-/** A map iteration variable: its `iterate_as` name and the Argo parameter carrying it. */
+/** Name of a conditional's fan-out output: the index of the branch to run (compared in each branch's `when`). */
+export const CASE_OUTPUT = "case";
+
+/** Name of a loop check pod's output: the next iteration's index, or -1 when the loop is over. */
+export const NEXT_OUTPUT = "next";
+
+/**
+ * An iteration variable of the enclosing composites and the Argo parameter carrying it: a map's
+ * `iterate_as` (passed as `--map-variable`), or a loop's iteration index (`loop: true`: it takes the
+ * place of the loop's placeholder in the names of the pods' steps).
+ */
 export interface IterVar {
   name: string;
   param: string;
+  loop?: true;
 }
 
 /** What pod commands repeat: the files and tag of the run, as given to `runnable execute`. */
@@ -36,7 +48,15 @@ export interface CommandInputs {
  * JSON and items keep their types (runnable quoted them, turning every item into a string).
  */
 export function mapVariableArgument(iterVars: readonly IterVar[]): string {
-  return `{${iterVars.map((v) => `${JSON.stringify(v.name)}: {{inputs.parameters.${v.param}}}`).join(", ")}}`;
+  const items = iterVars.filter((v) => !v.loop);
+  return `{${items.map((v) => `${JSON.stringify(v.name)}: {{inputs.parameters.${v.param}}}`).join(", ")}}`;
+}
+
+/** The step's internal name with each enclosing loop's placeholder replaced by that loop's index parameter. */
+function withLoopIndexes(internalName: string, iterVars: readonly IterVar[]): string {
+  let name = internalName;
+  for (const v of iterVars.filter((candidate) => candidate.loop)) name = name.replace(LOOP_PLACEHOLDER, `{{inputs.parameters.${v.param}}}`);
+  return name;
 }
 
 /** The JSON text a map's fan-out pod writes for `withParam`: a list of the items' own JSON texts. */
@@ -45,16 +65,16 @@ export function encodeMapItems(items: readonly unknown[]): string {
 }
 
 /** The `runnable` command of one pod (`execute-single-node`, or `fan` with `--mode in|out`). */
-export function podCommand(inputs: CommandInputs, internalName: string, iterVars: readonly IterVar[], mode?: "in" | "out"): string[] {
+export function podCommand(inputs: CommandInputs, internalName: string, iterVars: readonly IterVar[], mode?: "in" | "out" | "next"): string[] {
   return [
     "runnable",
     mode ? "fan" : "execute-single-node",
     RUN_ID_PLACEHOLDER,
-    commandFriendlyName(internalName),
+    commandFriendlyName(withLoopIndexes(internalName, iterVars)),
     ...(mode ? ["--mode", mode] : []),
     "--file",
     inputs.pipelineFile,
-    ...(iterVars.length > 0 ? ["--map-variable", mapVariableArgument(iterVars)] : []),
+    ...(iterVars.some((v) => !v.loop) ? ["--map-variable", mapVariableArgument(iterVars)] : []),
     ...(inputs.configFile ? ["--config-file", inputs.configFile] : []),
     ...(inputs.parametersFile ? ["--parameters-file", inputs.parametersFile] : []),
     ...(inputs.tag ? ["--tag", inputs.tag] : []),
@@ -96,8 +116,8 @@ export interface ContainerOptions {
   env: readonly ArgoEnvVar[];
   volumeMounts: { name: string; mountPath: string }[];
   retryLimit: number;
-  /** True for a map's fan-out pod, which publishes the items. */
-  publishesItems?: boolean;
+  /** The output parameter a fan pod publishes (read from FAN_OUT_OUTPUT_PATH): a map's items, a conditional's branch, a loop's next iteration. */
+  publishes?: string;
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -118,7 +138,7 @@ export function containerTemplate(
     ...(settings.tolerations && !sameJson(settings.tolerations, global.tolerations) ? { tolerations: settings.tolerations } : {}),
     ...(options.retryLimit > 0 ? { retryStrategy: retryOf(settings, options.retryLimit) } : {}),
     ...inputsOf(options.iterVars),
-    ...(options.publishesItems ? { outputs: { parameters: [{ name: ITERATE_ON_OUTPUT, valueFrom: { path: FAN_OUT_OUTPUT_PATH } }] } } : {}),
+    ...(options.publishes ? { outputs: { parameters: [{ name: options.publishes, valueFrom: { path: FAN_OUT_OUTPUT_PATH } }] } } : {}),
     container: {
       image: settings.image,
       command,

@@ -1,10 +1,12 @@
 import { RunnableError } from "../../../core/errors.js";
 import { assertNever, isTerminal, type Graph, type MapNode, type Node, type ParallelNode } from "../../../core/graph.js";
+import { type BranchTask, renderComposite, task, templateName } from "./composite.js";
 import { containerTemplate, inputsOf, ITERATE_ON_OUTPUT, passThrough, podCommand, type CommandInputs, type IterVar } from "./containers.js";
+import { renderConditional, renderLoop } from "./control.js";
 import { isParameterName, shortHash } from "./names.js";
 import type { ArgoConfig } from "./schema.js";
 import { settingsFor, type StepSettings } from "./settings.js";
-import type { ArgoContainerTemplate, ArgoDagTask, ArgoDagTemplate, ArgoEnvVar, ArgoParameter } from "./workflow-types.js";
+import type { ArgoContainerTemplate, ArgoDagTemplate, ArgoEnvVar } from "./workflow-types.js";
 
 /** Everything one render accumulates and shares. */
 export interface RenderState {
@@ -70,11 +72,6 @@ function assertAcyclic(graph: Graph, nodes: readonly Node[]): void {
   }
 }
 
-/** The template (and task) name of a node. */
-export function templateName(state: RenderState, node: Node): string {
-  return state.name(`${node.name}-${node.kind}`, node.internalName);
-}
-
 /** Renders a graph as a DAG template named `dagName`, and every node in it (recursively). */
 export function renderGraph(state: RenderState, graph: Graph, dagName: string, iterVars: readonly IterVar[]): void {
   const template: ArgoDagTemplate = { name: dagName, ...inputsOf(iterVars), dag: { tasks: [] } };
@@ -87,16 +84,6 @@ export function renderGraph(state: RenderState, graph: Graph, dagName: string, i
     template.dag.tasks.push(task(name, name, depends.get(node.name)!.join(" || "), passThrough(iterVars)));
     renderNode(state, node, iterVars);
   }
-}
-
-function task(name: string, template: string, depends: string, args: ArgoParameter[], withParam?: string): ArgoDagTask {
-  return {
-    name,
-    template,
-    ...(depends ? { depends } : {}),
-    ...(args.length > 0 ? { arguments: { parameters: args } } : {}),
-    ...(withParam ? { withParam } : {}),
-  };
 }
 
 function renderNode(state: RenderState, node: Node, iterVars: readonly IterVar[]): void {
@@ -124,52 +111,15 @@ function renderNode(state: RenderState, node: Node, iterVars: readonly IterVar[]
     case "dag":
       renderComposite(state, node, iterVars, [{ suffix: "-branch", render: (name) => renderGraph(state, node.branch, name, iterVars) }]);
       return;
+    case "conditional":
+      renderConditional(state, node, iterVars, renderGraph);
+      return;
+    case "loop":
+      renderLoop(state, node, iterVars, renderGraph);
+      return;
     default:
       assertNever(node);
   }
-}
-
-function fanTemplate(state: RenderState, node: Node, name: string, mode: "in" | "out", iterVars: readonly IterVar[]): void {
-  const env = mode === "out" && node.internalName === state.startNode ? [...state.env, ...state.startEnv] : state.env;
-  const command = podCommand(state.inputs, node.internalName, iterVars, mode);
-  const publishesItems = mode === "out" && node.kind === "map";
-  state.containerTemplates.push(
-    containerTemplate(name, command, state.global, state.global, { iterVars, env, volumeMounts: state.volumeMounts, retryLimit: 0, publishesItems }),
-  );
-}
-
-/** One branch task of a composite: its name suffix (or full name) and how to render its template. */
-interface BranchTask {
-  suffix?: string;
-  name?: string;
-  render: (name: string) => void;
-  withParam?: string;
-  extraArgs?: { name: string; value: string }[];
-}
-
-/**
- * A composite's DAG template: `<name>-fan-out`, the branch tasks (after the fan-out succeeded), and
- * `<name>-fan-in` once every branch finished, whatever its result, so the composite's status is always
- * recorded. A map's branch task is Skipped when the list is empty, which also lets the fan-in run.
- */
-function renderComposite(state: RenderState, node: Node, iterVars: readonly IterVar[], branches: BranchTask[], extra: Partial<ArgoDagTemplate> = {}): void {
-  const base = templateName(state, node);
-  const fanOut = `${base}-fan-out`;
-  const fanIn = `${base}-fan-in`;
-  const template: ArgoDagTemplate = { name: base, ...inputsOf(iterVars), ...extra, dag: { tasks: [] } };
-  state.dagTemplates.push(template);
-  fanTemplate(state, node, fanOut, "out", iterVars);
-  const args = passThrough(iterVars);
-  template.dag.tasks.push(task(fanOut, fanOut, "", args));
-  const finished: string[] = [];
-  for (const branch of branches) {
-    const name = branch.name ?? `${base}${branch.suffix}`;
-    template.dag.tasks.push(task(name, name, `${fanOut}.Succeeded`, [...args, ...(branch.extraArgs ?? [])], branch.withParam));
-    finished.push(`(${name}.Succeeded || ${name}.Failed || ${name}.Errored${branch.withParam ? ` || ${name}.Skipped` : ""})`);
-    branch.render(name);
-  }
-  template.dag.tasks.push(task(fanIn, fanIn, finished.join(" && "), args));
-  fanTemplate(state, node, fanIn, "in", iterVars);
 }
 
 function renderParallel(state: RenderState, node: ParallelNode, iterVars: readonly IterVar[]): void {

@@ -19,6 +19,8 @@ export interface ArgoDagTask {
   depends?: string;
   arguments?: ArgoParameters;
   withParam?: string;
+  /** Runs the task only when this expression holds (else it is Skipped). */
+  when?: string;
 }
 
 /** A DAG template (the top-level graph, a branch, or a composite node with its fan-out/fan-in). */
