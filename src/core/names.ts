@@ -127,7 +127,7 @@ function cutToBytes(text: string, budget: number): string {
 }
 
 /** 16 hex digits of two FNV-1a hashes of `text` (names that were cut stay distinct). */
-function shortHash(text: string): string {
+export function shortHash(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {

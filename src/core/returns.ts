@@ -1,4 +1,4 @@
-import { MAX_NAME_BYTES, safeSegment, utf8Bytes } from "./names.js";
+import { shortHash, MAX_NAME_BYTES, safeSegment, utf8Bytes } from "./names.js";
 
 // What a task hands back by name (runnable 0.50's `returns`) and the kind of every parameter. A
 // parameter is JSON unless its kind says otherwise: an `object` parameter's value is the name of an
@@ -75,18 +75,7 @@ export function objectFileName(name: string, extension: string): string {
     if (utf8Bytes(cut + char) > MAX_OBJECT_FILE_BYTES - extension.length - 18) break;
     cut += char;
   }
-  return `${cut}~${hash(safe)}${extension}`;
-}
-
-function hash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193) >>> 0;
-    b = Math.imul(b ^ code, 0x811c9dc5 | 1) >>> 0;
-  }
-  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+  return `${cut}~${shortHash(safe)}${extension}`;
 }
 
 /** The object names an object parameter's value holds: one name, or a list of them (a map's collected objects). */
