@@ -7,15 +7,7 @@
 // whose interpreter runs both sides' Python (and ours' tasks), so neither pays for a pyenv shim.
 //
 //   npm run bench:vs-runnable-050-sdk                 # BENCH_REPEATS=9 alternating pairs after a checked one
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
-
-const REPO = resolve(import.meta.dirname, "..");
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 9);
-const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+import { compareWith050 } from "./vs-runnable-050-harness.mjs";
 
 const FUNCTIONS = `def one():
     print("one")
@@ -49,94 +41,13 @@ if __name__ == "__main__":
     main()
 `;
 
-/** The environment of both sides: no runnable, Python or MLflow settings of this shell. */
-function cleanEnv() {
-  const env = { ...process.env, NO_COLOR: "1" };
-  for (const name of Object.keys(env)) if (/^(RUNNABLE_|runnable_|PYTHON|VIRTUAL_ENV$|MLFLOW_)/.test(name)) delete env[name];
-  return env;
-}
-
-/** How each side runs `python pipeline.py` in `dir`. */
-function sides(python) {
-  return {
-    "0.50": (dir) => ({ env: { ...cleanEnv(), PYTHONPATH: dir } }),
-    ours: (dir) => ({
-      env: { ...cleanEnv(), PYTHONPATH: `${join(REPO, "python")}:${dir}`, RUNNABLE_PYTHON: python, RUNNABLE_TS_CLI: join(REPO, "bin", "runnable.js") },
-    }),
-  };
-}
-
-/** One run in a fresh folder: wall time, CPU time and peak RSS (of the process and the children it waited for), and the run log's check. */
-function runOnce(python, side, setup) {
-  const dir = mkdtempSync(join(tmpdir(), `vs-050-sdk-${side === "ours" ? "ours" : "theirs"}-`));
-  writeFileSync(join(dir, "bench_functions.py"), FUNCTIONS);
-  writeFileSync(join(dir, "pipeline.py"), PIPELINE);
-  const rssFile = join(dir, ".rss");
-  const env = { ...setup(dir).env, RUNNABLE_RUN_ID: "bench" };
-  const [file, args] = TIME ? [TIME, ["-f", "%M %U %S", "-o", rssFile, python, "pipeline.py"]] : [python, ["pipeline.py"]];
-  return new Promise((done) => {
-    const started = performance.now();
-    const child = spawn(file, args, { cwd: dir, env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => void (stderr = (stderr + chunk).slice(-8000)));
-    child.on("close", (code) => {
-      const ms = performance.now() - started;
-      const [rss, user, system] = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n").pop().split(" ").map(Number) : [];
-      const failure = code !== 0 ? `exit ${code}: ${stderr.trim().split("\n").slice(-3).join(" / ")}` : checkRunLog(dir);
-      rmSync(dir, { recursive: true, force: true });
-      done({ ms, rssMb: rss === undefined ? undefined : rss / 1024, cpuMs: user === undefined ? undefined : (user + system) * 1000, failure });
-    });
-  });
-}
-
-/** Why the run log is not the expected one, or undefined (both sides write `.run_log_store/bench.json`). */
-function checkRunLog(dir) {
-  const file = join(dir, ".run_log_store", "bench.json");
-  if (!existsSync(file)) return "no run log .run_log_store/bench.json";
-  const log = JSON.parse(readFileSync(file, "utf8"));
-  const steps = Object.keys(log.steps ?? {});
-  if (log.status !== "SUCCESS" || steps.join(",") !== "one,two,three,success") return `run log: status ${log.status}, steps ${steps.join(",")}`;
-  return undefined;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function main() {
-  const python = execFileSync("bash", [join(REPO, "scripts", "runnable-050-venv.sh")], { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .pop();
-  const setups = sides(python);
-  const samples = { "0.50": [], ours: [] };
-  for (const side of ["ours", "0.50"]) {
-    const first = await runOnce(python, side, setups[side]);
-    if (first.failure) throw new Error(`${side}: ${first.failure}`);
-  }
-  for (let round = 0; round < REPEATS; round++) {
-    for (const side of round % 2 === 0 ? ["ours", "0.50"] : ["0.50", "ours"]) {
-      const run = await runOnce(python, side, setups[side]);
-      if (run.failure) throw new Error(`${side}: ${run.failure}`);
-      samples[side].push(run);
-    }
-  }
-  const summary = (side) => ({
-    ms: median(samples[side].map((s) => s.ms)),
-    cpuMs: median(samples[side].map((s) => s.cpuMs ?? 0)),
-    rssMb: median(samples[side].map((s) => s.rssMb ?? 0)),
-  });
-  const ours = summary("ours");
-  const theirs = summary("0.50");
-  const shown = (s) => `${s.ms.toFixed(0)} ms (CPU ${s.cpuMs.toFixed(0)} ms), ${s.rssMb.toFixed(0)} MB`;
-  console.log(`python pipeline.py, 3 PythonTasks, ${REPEATS} alternating pairs after a checked one (medians; interpreter ${python}):`);
-  console.log(
-    `  runnable 0.50.0 ${shown(theirs)}; runnable-ts ${shown(ours)}; ours/0.50 ${(ours.ms / theirs.ms).toFixed(2)}x (target <= 0.5x), CPU ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}x`,
-  );
-  console.log(
-    `  load average at the end: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")}`,
-  );
-  console.log(`  samples ms: 0.50 [${samples["0.50"].map((s) => s.ms.toFixed(0)).join(", ")}], ours [${samples.ours.map((s) => s.ms.toFixed(0)).join(", ")}]`);
-}
-
-await main();
+await compareWith050({
+  name: "sdk",
+  files: { "bench_functions.py": FUNCTIONS, "pipeline.py": PIPELINE },
+  script: "pipeline.py",
+  title: "python pipeline.py, 3 PythonTasks",
+  check: (log) => {
+    const steps = Object.keys(log.steps ?? {});
+    return log.status === "SUCCESS" && steps.join(",") === "one,two,three,success" ? undefined : `run log: status ${log.status}, steps ${steps.join(",")}`;
+  },
+});
