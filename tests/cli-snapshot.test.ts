@@ -99,6 +99,19 @@ describe("the command line's start-up snapshot", () => {
     }
   }, 60_000);
 
+  it("runs timers set long after start (Node's timer state saved in the snapshot is reset by the warm-up)", async () => {
+    // Seconds of work, then a timer: with a timer expiry left over from the snapshot's build, the timer
+    // was never scheduled and the command ended early, exit 0, as if nothing were left to wait for.
+    await writeFile(
+      join(dir, "late-timer.mjs"),
+      "const until = Date.now() + 2500;\nwhile (Date.now() < until) {}\nawait new Promise((resolve) => setImmediate(resolve));\n" +
+        'await new Promise((resolve) => setTimeout(resolve, 20));\nconsole.log("late timer fired");\nexport default null;\n',
+    );
+    const result = await run(join(REPO, "bin", "runnable"), ["validate", "late-timer.mjs"], dir);
+    expect(result.stdout).toContain("late timer fired");
+    expect(result.code).toBe(2);
+  }, 60_000);
+
   it("is found through npm's link in node_modules/.bin, and is passed over for a Node.js it was not built by", async () => {
     const bins = join(dir, "node_modules", ".bin");
     await mkdir(bins, { recursive: true });

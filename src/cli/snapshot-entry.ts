@@ -108,6 +108,11 @@ async function warmUp(): Promise<void> {
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+  // Node's timers keep the time of their next expiry in module state, which the snapshot saves: a timer
+  // cleared during the warm-up leaves it at a time of the build, and a timer set at run time for later
+  // than that would not be scheduled (the command would end as if nothing were left to wait for). One
+  // timer that fires resets it: with no timer left, the next expiry is "none".
+  await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 /** The command line, as bin/runnable.js runs it: the arguments after `node --snapshot-blob BLOB`. */
