@@ -14,7 +14,7 @@ import { build } from "esbuild";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** zod's `locales` namespace reduced to English, the locale zod registers by default. */
-const englishOnlyZodLocales = {
+export const englishOnlyZodLocales = {
   name: "english-only-zod-locales",
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>

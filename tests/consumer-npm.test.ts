@@ -56,8 +56,12 @@ describe("the packed npm package", () => {
     );
     expect(unwanted).toEqual([]);
     for (const needed of [
+      "bin/runnable",
       "bin/runnable.js",
       "dist/cli/runnable.mjs",
+      "dist/cli/runnable.blob",
+      "dist/cli/runnable.blob.json",
+      "dist/cli/bundle/runnable-snapshot.cjs",
       "dist/index.d.ts",
       "dist/testing/index.js",
       "dist/web/index.html",
@@ -71,7 +75,9 @@ describe("the packed npm package", () => {
     console.log(
       `figure: npm package ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files`,
     );
-    expect(packed.size).toBeLessThan(2 * 1024 * 1024);
+    // The start-up snapshot (dist/cli/runnable.blob, ~8 MB, ~3 MB packed) is most of it: a package packed
+    // from a clone serves the machine that packed it, whose Node.js the snapshot fits.
+    expect(packed.size).toBeLessThan(6 * 1024 * 1024);
   });
 });
 

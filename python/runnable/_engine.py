@@ -40,8 +40,11 @@ class EngineNotFoundError(RuntimeError):
 
 
 def _is_node_script(path: str) -> bool:
-    """True for a file that Node.js runs (a .js file, or a script whose first line names node)."""
+    """True for a file that Node.js runs (a .js file, a script whose first line names node, or runnable-ts'
+    bin/runnable, the shell script beside bin/runnable.js)."""
     if path.endswith((".js", ".mjs", ".cjs")):
+        return True
+    if os.path.basename(path) == "runnable" and os.path.isfile(os.path.join(os.path.dirname(path), "runnable.js")):
         return True
     try:
         with open(path, "rb") as handle:
@@ -70,10 +73,28 @@ def _node() -> str:
     return node
 
 
+def _node_command(script: str) -> List[str]:
+    """``node bin/runnable.js``, or ``node --snapshot-blob dist/cli/runnable.blob --`` when the command
+    line's start-up snapshot beside it was built by this node (as bin/runnable and src/io/cli-launch.ts
+    decide: the binary's path in runnable.blob.node, the blob newer than the binary)."""
+    node = _node()
+    blob = os.path.join(os.path.dirname(os.path.dirname(script)), "dist", "cli", "runnable.blob")
+    if not os.environ.get("RUNNABLE_NO_SNAPSHOT"):
+        try:
+            with open(blob + ".node", encoding="utf-8") as handle:
+                built = handle.readline().strip()
+            real = os.path.realpath(node)
+            if built == real and os.stat(blob).st_mtime > os.stat(real).st_mtime:
+                return [node, "--snapshot-blob", blob, "--"]
+        except OSError:
+            pass
+    return [node, script]
+
+
 def _command_for(path: str) -> List[str]:
     real = os.path.realpath(path)
     if real.endswith((".js", ".mjs", ".cjs")):
-        return [_node(), real]
+        return _node_command(real)
     return [path]
 
 
@@ -87,10 +108,10 @@ def find_cli() -> List[str]:
             raise EngineNotFoundError(f"{CLI_ENV}={chosen} does not exist; point it at runnable-ts' bin/runnable.js")
         return _command_for(chosen)
     if os.path.isfile(_BUNDLED):
-        return [_node(), _BUNDLED]
+        return _node_command(_BUNDLED)
     own = os.path.join(_ROOT, "bin", "runnable.js")
     if os.path.isfile(own) and os.path.isfile(os.path.join(_ROOT, "package.json")):
-        return [_node(), own]
+        return _node_command(own)
     folder = os.getcwd()
     while True:
         candidate = os.path.join(folder, "node_modules", ".bin", "runnable")

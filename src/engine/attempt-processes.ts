@@ -16,7 +16,8 @@ export interface AttemptProcesses {
  * A cookie for one attempt. When the attempt started processes, whatever of them is still running
  * after it ended — `setsid sh -c 'sleep 1000' &` left the group the launcher killed — is found by the
  * cookie in its environment and ended (io/process-sweep.ts); only processes newer than the attempt are
- * looked at, so this costs a /proc listing.
+ * looked at, so this costs a /proc listing — or one read, when the attempt's own process was the only
+ * one started since.
  */
 export function attemptProcesses(run: RunState): AttemptProcesses {
   const registry = run.services.processes;
@@ -29,6 +30,9 @@ export function attemptProcesses(run: RunState): AttemptProcesses {
     },
     sweep: async () => {
       if (cookie === undefined || since === undefined) return;
+      // One process id handed out since the attempt's first start: that was its own process, which has
+      // ended (the attempt is over), so nothing of it can be left (a /proc read instead of a listing).
+      if (lastPid() - since === 1) return;
       const live = registry.liveGroups?.() ?? new Set<number>();
       await sweepProcesses({ match: (value) => value === cookie, sincePid: since, keep: (pid, group) => live.has(group) || live.has(pid) });
     },

@@ -1,5 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { RunnableError, messageOf } from "../core/errors.js";
+import { dynamicImport } from "./dynamic-import.js";
 
 // Importing the user's TypeScript/JavaScript modules: pipeline modules (the runtime's loader) and task
 // functions (the typescript task runner) go through the same import and the same error wording.
@@ -17,13 +18,13 @@ export async function importModule(path: string): Promise<Record<string, unknown
     const { tsImport } = await loadTsx(path);
     return unwrapInterop((await tsImport(url, import.meta.url)) as Record<string, unknown>);
   }
-  return unwrapInterop((await import(url)) as Record<string, unknown>);
+  return unwrapInterop(await dynamicImport(url));
 }
 
 /** tsx's ESM API; the Python wheel's command line leaves tsx out (scripts/build-python.mjs): say so. */
 async function loadTsx(path: string): Promise<typeof import("tsx/esm/api")> {
   try {
-    return await import("tsx/esm/api");
+    return await dynamicImport<typeof import("tsx/esm/api")>("tsx/esm/api");
   } catch (error) {
     throw new RunnableError("MODULE_LOAD_FAILED", `cannot load ${path}: TypeScript modules need tsx, which this runnable-ts does not carry`, {
       cause: error,

@@ -186,6 +186,8 @@ async function openRun(intent: RunIntent): Promise<RunContext> {
 
 async function prepareExecute(intent: ExecuteIntent, context: RunContext): Promise<PreparedRun> {
   const { cwd, env, composed } = context;
+  // git's identity of the code (three git processes) is read while the pipeline loads and is checked.
+  composed.services.codeIdentity().catch(() => {});
   const pipeline = await loadSource(context.source ?? intent.source, cwd);
   await checkBeforeRun(pipeline.graph, composed, cwd);
   const { runLogStore, catalog } = composed.services;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import type { CliIo } from "../../src/cli/io.js";
+import { cliLaunch } from "../../src/io/cli-launch.js";
 
 /** The repository root (tests run from it). */
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -15,12 +16,23 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node bin/runnable.js ...args` in `cwd` as a real process. */
+/**
+ * The command that starts the built `runnable`, as the package starts itself: from the start-up snapshot
+ * (dist/cli/runnable.blob) when it fits this Node.js, else `node bin/runnable.js` (always when
+ * RUNNABLE_NO_SNAPSHOT is set).
+ */
+export function cliCommand(env: Readonly<Record<string, string | undefined>> = process.env): { program: string; args: string[] } {
+  const [program = process.execPath, ...args] = cliLaunch(REPO, env);
+  return { program, args };
+}
+
+/** Runs the built `runnable ...args` in `cwd` as a real process ({@link cliCommand}). */
 export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  const command = cliCommand({ ...process.env, ...options.env });
   return new Promise((done) => {
     execFile(
-      process.execPath,
-      [join(REPO, "bin/runnable.js"), ...args],
+      command.program,
+      [...command.args, ...args],
       { cwd: options.cwd, env: { ...process.env, NO_COLOR: "1", ...options.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO } from "./cli.js";
+import { cliCommand } from "./cli.js";
 
 /** A `runnable` process started in the background, to be signalled or killed. */
 export interface BackgroundCli {
@@ -15,9 +14,10 @@ export interface BackgroundCli {
   signal(signal: NodeJS.Signals, options?: { group?: boolean }): void;
 }
 
-/** Starts `node bin/runnable.js ...args` in `cwd`; `group: true` makes it the leader of its own process group. */
+/** Starts the built `runnable ...args` in `cwd` (see cliCommand); `group: true` makes it the leader of its own process group. */
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string>; group?: boolean }): BackgroundCli {
-  const child = spawn(process.execPath, [join(REPO, "bin/runnable.js"), ...args], {
+  const command = cliCommand({ ...process.env, ...options.env });
+  const child = spawn(command.program, [...command.args, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { REPO } from "./cli.js";
+import { cliCommand, REPO } from "./cli.js";
 
 /** A `runnable ui` process and the URL it printed. */
 export interface UiProcess {
@@ -14,7 +14,8 @@ export interface UiProcess {
 
 /** Starts the real `runnable ui --port 0` in `cwd` and waits for its URL. */
 export async function startUi(cwd: string, args: string[] = []): Promise<UiProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, "bin/runnable.js"), "ui", "--port", "0", ...args], {
+  const command = cliCommand();
+  const child: ChildProcess = spawn(command.program, [...command.args, "ui", "--port", "0", ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,6 +6,7 @@ import { writeAtomic } from "../../io/atomic-file.js";
 import { openServices } from "../../runtime/open-store.js";
 import { type SdkPayload, sdkPipelineSource } from "../../runtime/sdk-payload.js";
 import type { CliIo } from "../io.js";
+import { dynamicImport } from "../../io/dynamic-import.js";
 import { createCliLog } from "../log-level.js";
 import { EXIT } from "../report-error.js";
 import { type ExecuteCommandOptions, executeSource } from "../run-output.js";
@@ -77,6 +78,6 @@ export async function runSdkPayload(payload: SdkPayload, cli: SdkCliOptions, io:
  * which `runnable execute -f` reads back (definition/written-form.ts sets those keys aside).
  */
 async function writeDefinition(dag: Record<string, unknown>, path: string): Promise<void> {
-  const { stringify } = await import("yaml"); // loaded here only: start-up never needs the yaml library
+  const { stringify } = await dynamicImport<typeof import("yaml")>("yaml"); // loaded here only: start-up never needs the yaml library
   await writeAtomic(path, stringify({ dag }, { aliasDuplicateObjects: false }));
 }

@@ -1,5 +1,6 @@
 import type { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { messageOf } from "../../../core/errors.js";
+import { dynamicImport } from "../../../io/dynamic-import.js";
 
 // The Kubernetes API as the k8s job executors use it, through @kubernetes/client-node (loaded on first
 // use): a kubeconfig (the config's `config_path`, else $KUBECONFIG, ~/.kube/config or the pod's
@@ -19,7 +20,7 @@ export interface K8sApi {
 
 /** Connects with the kubeconfig at `configPath`, or the default one (KUBECONFIG, ~/.kube/config, in-cluster). */
 export async function connect(configPath: string | null | undefined): Promise<K8sApi> {
-  const k8s = await import("@kubernetes/client-node");
+  const k8s = await dynamicImport<typeof import("@kubernetes/client-node")>("@kubernetes/client-node");
   const config = new k8s.KubeConfig();
   if (configPath) config.loadFromFile(configPath);
   else config.loadFromDefault();
@@ -73,7 +74,7 @@ function ended(job: Obj | undefined): JobEnd | undefined {
 
 /** Resolves when Job `name` has ended (a watch; a watch the server closes is started again after reading the Job). */
 export async function followJob(api: K8sApi, namespace: string, name: string, signal: AbortSignal): Promise<JobEnd | undefined> {
-  const { Watch } = await import("@kubernetes/client-node");
+  const { Watch } = await dynamicImport<typeof import("@kubernetes/client-node")>("@kubernetes/client-node");
   while (!signal.aborted) {
     const current = await api.batch.readNamespacedJob({ name, namespace }).catch(() => undefined);
     const done = ended(current as Obj | undefined);

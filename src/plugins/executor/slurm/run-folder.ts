@@ -67,4 +67,4 @@ export async function recordedJobs(folder: string): Promise<LedgerEntry[]> {
   return entries;
 }
 
-export { runnableCommand as defaultRunnableCommand } from "../shared/runnable-command.js";
+export { sharedFolderRunnableCommand as defaultRunnableCommand } from "../shared/runnable-command.js";

@@ -113,7 +113,7 @@ export function buildSlurmConfigSchema() {
     job_folder: z.string().min(1).default(".slurm"),
     /** Longest pause between two looks at the run's jobs (one `squeue` for all of them); looks start 50 ms apart and back off to this. */
     poll_interval_seconds: z.number().positive().max(600).default(0.2),
-    /** How the compute node starts `runnable` (default: this Node binary with this package's bin/runnable.js). */
+    /** How the compute node starts `runnable` (default: this package's bin/runnable, which starts Node from the start-up snapshot when it fits the node there). */
     runnable_command: z.array(z.string().min(1)).min(1).optional(),
     /** The batch scripts' interpreter (`#!` line): `/bin/bash -l` where `module` or `conda` need a login shell. */
     shell: z
