@@ -29,7 +29,7 @@ export function parseTarget(target) {
 /** Whether a larger figure is better (a target `>= N`), else smaller is better. */
 export function higherIsBetter(target) {
   const parsed = parseTarget(target);
-  return parsed !== undefined && parsed.op.startsWith(">");
+  return parsed?.op.startsWith(">") === true;
 }
 
 /** Whether `value` meets `target` (undefined when there is no target). */
@@ -54,7 +54,12 @@ export function parseRecorded(markdown) {
   const end = markdown.indexOf(END);
   if (start < 0 || end < start) return figures;
   for (const line of markdown.slice(start + START.length, end).split("\n")) {
-    const cells = line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((cell) => cell.trim());
+    const cells = line
+      .trim()
+      .replace(/^\|/, "")
+      .replace(/\|$/, "")
+      .split("|")
+      .map((cell) => cell.trim());
     if (cells.length < 5 || cells[0] === "id" || /^-+$/.test(cells[0])) continue;
     const [id, figure, unit, target, recorded] = cells;
     const value = Number(figure);
@@ -129,16 +134,18 @@ export function createReporter({ file = RECORDED_FILE, log = console.log } = {})
     },
     finish({ record = false, title = "benchmark" } = {}) {
       const missed = figures.filter((f) => f.met === false).map((f) => f.id);
-      log(`\n${title} summary: ${figures.length} figures, ${figures.filter((f) => f.met).length} met their target, ${missed.length} missed`);
+      const load = loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ");
+      log(
+        `\n${title} summary (load average ${load}): ${figures.length} figures, ${figures.filter((f) => f.met).length} met their target, ${missed.length} missed`,
+      );
       if (missed.length) log(`  missed: ${missed.join(", ")}`);
       if (regressions.length) {
         log(`  ${regressions.length} REGRESSION(S) of more than ${TOLERANCE * 100} % against ${file}:`);
         for (const text of regressions) log(`  ${text}`);
       } else log(`  no regression of more than ${TOLERANCE * 100} % against the recorded figures`);
       if (record && figures.length) {
-        const load = loadavg()
-          .map((l) => l.toFixed(1))
-          .join(" ");
         const stamp = `${new Date().toISOString().slice(0, 10)}, load ${load}`;
         writeFileSync(file, renderRecorded(readFileSync(file, "utf8"), figures, stamp));
         log(`  recorded ${figures.length} figures as the new reference in ${file}`);

@@ -53,7 +53,14 @@ describe("bench/report.mjs", () => {
   });
 
   it("rewrites only the table, keeping rows not measured again, sorted by id", () => {
-    const next = renderRecorded(DOC, [{ id: "engine.cli", value: 140.4, unit: "ms", target: "<= 150" }, { id: "a.new", value: 0.01234, unit: "s" }], "2026-12-07, load 2.0");
+    const next = renderRecorded(
+      DOC,
+      [
+        { id: "engine.cli", value: 140.4, unit: "ms", target: "<= 150" },
+        { id: "a.new", value: 0.01234, unit: "s" },
+      ],
+      "2026-12-07, load 2.0",
+    );
     expect(next.startsWith("# Performance\n\nprose\n\n")).toBe(true);
     expect(next.endsWith("\n\nmore prose\n")).toBe(true);
     const figures = parseRecorded(next);
