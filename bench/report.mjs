@@ -137,9 +137,9 @@ export function createReporter({ file = RECORDED_FILE, log = console.log } = {})
       const load = loadavg()
         .map((l) => l.toFixed(1))
         .join(" ");
-      log(
-        `\n${title} summary (load average ${load}): ${figures.length} figures, ${figures.filter((f) => f.met).length} met their target, ${missed.length} missed`,
-      );
+      const targeted = figures.filter((f) => f.met !== undefined).length;
+      const met = figures.filter((f) => f.met).length;
+      log(`\n${title} summary (load average ${load}): ${figures.length} figures, ${targeted} with a target: ${met} met, ${missed.length} missed`);
       if (missed.length) log(`  missed: ${missed.join(", ")}`);
       if (regressions.length) {
         log(`  ${regressions.length} REGRESSION(S) of more than ${TOLERANCE * 100} % against ${file}:`);

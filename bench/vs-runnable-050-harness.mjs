@@ -7,9 +7,10 @@
 // interpreter runs both sides' Python (and ours' tasks), so neither pays for a pyenv shim.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { finishReport, recordRequested, report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
@@ -143,12 +144,8 @@ export async function compareWith050(bench, { repeats = Number(process.env.BENCH
   const { ours, "0.50": theirs } = result;
   const shown = (s) => `${s.ms.toFixed(0)} ms (CPU ${s.cpuMs.toFixed(0)} ms), ${s.rssMb.toFixed(0)} MB`;
   console.log(`${bench.title}, ${repeats} alternating pairs after a checked one (medians; interpreter ${python}):`);
-  console.log(
-    `  runnable 0.50.0 ${shown(theirs)}; runnable-ts ${shown(ours)}; ours/0.50 ${(ours.ms / theirs.ms).toFixed(2)}x (target <= 0.5x), CPU ${(ours.cpuMs / theirs.cpuMs).toFixed(2)}x`,
-  );
-  console.log(
-    `  load average at the end: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")}`,
-  );
+  const note = `runnable 0.50.0 ${shown(theirs)}; runnable-ts ${shown(ours)}`;
+  report({ id: `vs-runnable-050-${bench.name}.wall`, label: "  ours/0.50, wall", value: ours.ms / theirs.ms, unit: "x", target: "<= 0.5", note });
+  report({ id: `vs-runnable-050-${bench.name}.cpu`, label: "  ours/0.50, CPU", value: ours.cpuMs / theirs.cpuMs, unit: "x", target: "<= 0.5" });
+  finishReport({ record: recordRequested(), title: bench.title });
 }
