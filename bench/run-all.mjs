@@ -25,6 +25,8 @@ import { uiBenchmarks } from "./ui.bench.mjs";
 const groups = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 /** Whether a group runs: every default group when none is named, else the named ones. */
 const wanted = (group, byDefault = true) => (groups.length === 0 ? byDefault : groups.includes(group));
+const GROUPS = "engine composite control durable executors tracking python argo python-sdk ui runlog stores scale slurm objects sweep".split(" ");
+for (const group of groups.filter((name) => !GROUPS.includes(name))) console.log(`unknown benchmark group ${group}: the groups are ${GROUPS.join(", ")}`);
 if (wanted("engine")) await engineBenchmarks();
 if (wanted("composite")) await compositeBenchmarks();
 if (wanted("control")) await controlBenchmarks();
