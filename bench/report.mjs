@@ -5,7 +5,7 @@
 // at the end of a run and, when asked (`--record`), writes this run's figures into that table as the new
 // reference. Timings are not tests: nothing here changes the exit code.
 import { readFileSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 
 /** The file that holds the recorded figures, between START and END. */
@@ -145,6 +145,8 @@ export function createReporter({ file = RECORDED_FILE, log = console.log } = {})
         log(`  ${regressions.length} REGRESSION(S) of more than ${TOLERANCE * 100} % against ${file}:`);
         for (const text of regressions) log(`  ${text}`);
       } else log(`  no regression of more than ${TOLERANCE * 100} % against the recorded figures`);
+      if (loadavg()[0] > availableParallelism())
+        log(`  the load average is above the ${availableParallelism()} cores: timings are inflated (compare on a quiet machine)`);
       if (record && figures.length) {
         const stamp = `${new Date().toISOString().slice(0, 10)}, load ${load}`;
         writeFileSync(file, renderRecorded(readFileSync(file, "utf8"), figures, stamp));
