@@ -130,8 +130,8 @@ function shown(result, perStep) {
   if (!result) return "—";
   if (result.failure) return result.failure;
   const time = result.ms >= 1000 ? `${(result.ms / 1000).toFixed(2)} s` : `${result.ms.toFixed(0)} ms`;
-  const step = perStep ? `, ${(result.ms / perStep).toFixed(1)} ms/step` : "";
-  return `${time} (CPU ${(result.cpuMs / 1000).toFixed(2)} s${step}), ${result.rssMb.toFixed(0)} MB`;
+  const step = perStep ? ` = ${(result.ms / perStep).toFixed(1)} ms/step` : "";
+  return `${time}${step} (CPU ${(result.cpuMs / 1000).toFixed(2)} s), ${result.rssMb.toFixed(0)} MB`;
 }
 
 /** runnable's time over ours': `{ value, atLeast, cpu }`, or undefined when there is none. */
