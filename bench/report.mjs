@@ -1,4 +1,5 @@
-// One way for every benchmark to print a figure: `report({ id, label, value, unit, target })` prints the
+// One way for every benchmark to print a figure: `report({ id, label, value, unit, target, better?, note? })`
+// (`better: "higher"` for a figure without a `>= N` target where larger is better) prints the
 // figure against its target and against the figure recorded for its id in docs/performance.md (the table
 // between the `bench:recorded` markers: one source, read by people and by this module), and a line
 // "REGRESSION" when it is more than 20 % worse than the recorded one. `finishReport()` prints the summary
@@ -26,8 +27,9 @@ export function parseTarget(target) {
   return { op, bound: Number(match[2]) };
 }
 
-/** Whether a larger figure is better (a target `>= N`), else smaller is better. */
-export function higherIsBetter(target) {
+/** Whether a larger figure is better: `better: "higher"`, or a target `>= N`; else smaller is better. */
+export function higherIsBetter(target, better) {
+  if (better) return better === "higher";
   const parsed = parseTarget(target);
   return parsed?.op.startsWith(">") === true;
 }
@@ -41,9 +43,9 @@ export function meetsTarget(value, target) {
 }
 
 /** How `value` compares with `recorded`: `{ change, regression }`, change > 0 meaning worse (a fraction). */
-export function compareWithRecorded(value, recorded, target, tolerance = TOLERANCE) {
+export function compareWithRecorded(value, recorded, target, tolerance = TOLERANCE, better = undefined) {
   if (recorded === undefined || !Number.isFinite(recorded) || !Number.isFinite(value) || recorded === 0) return undefined;
-  const change = higherIsBetter(target) ? (recorded - value) / recorded : (value - recorded) / recorded;
+  const change = higherIsBetter(target, better) ? (recorded - value) / recorded : (value - recorded) / recorded;
   return { change, regression: change > tolerance };
 }
 
@@ -92,11 +94,11 @@ export function renderRecorded(markdown, figures, stamp) {
 
 /** The line a figure prints, and whether it regressed: `{ line, regression, met }`. */
 export function describeFigure(figure, recorded) {
-  const { id, label, value, unit, target, note } = figure;
+  const { id, label, value, unit, target, note, better } = figure;
   const met = meetsTarget(value, target);
   const parts = [`${label ?? id}: ${formatValue(value)} ${unit}`];
   if (target !== undefined) parts.push(`[target ${target} ${unit}: ${met ? "ok" : "MISSED"}]`);
-  const compared = compareWithRecorded(value, recorded?.value, target);
+  const compared = compareWithRecorded(value, recorded?.value, target, TOLERANCE, better);
   if (compared) {
     const sign = compared.change > 0 ? "worse" : "better";
     parts.push(`(recorded ${formatValue(recorded.value)}: ${Math.abs(compared.change * 100).toFixed(0)} % ${sign})`);

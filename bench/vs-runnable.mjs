@@ -11,7 +11,7 @@
 //   npm run bench:vs-runnable -- stub python --repeats 1       # rows whose name contains a word; 1 round
 //   npm run bench:vs-runnable -- --tools 0.50 --limit 60       # 0.50.0 and ours only; 60 s cap per run
 //   npm run bench:vs-runnable -- --record                      # this run's figures become the reference
-//   (also BENCH_REPEATS, BENCH_LIMIT_S; --write writes the results file for a subset too)
+//   (also BENCH_REPEATS, BENCH_LIMIT_S; --write writes the results file for a subset too, --out FILE elsewhere)
 //
 // Differences of runnable 0.3.0 that the 2024 pipelines respect: upper-case RUNNABLE_ prefixes only,
 // `command: module.function` imported from the working directory, an in-memory run log store by
@@ -46,6 +46,7 @@ const { values: options, positionals: words } = parseArgs({
     tools: { type: "string", default: "0.50,0.3" },
     record: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
+    out: { type: "string", default: RESULTS },
   },
 });
 const REPEATS = Number(options.repeats);
@@ -155,6 +156,7 @@ function reportRow(row, result) {
       value: ratio.value,
       unit: "x",
       target: generation === "0.50" ? ">= 5" : undefined,
+      better: "higher",
       note: `runnable ${shown(result[theirs], row.perStep)}; ours ${shown(result[ours], row.perStep)}`,
     });
   }
@@ -194,6 +196,13 @@ function heading(pythons, loads) {
   ].join("\n");
 }
 
+/** A markdown table with its columns padded to one width, as the formatter (Biome) writes it. */
+function markdownTable(header, rows) {
+  const widths = header.map((_, i) => Math.max(3, ...[header, ...rows].map((cells) => cells[i].length)));
+  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -219,20 +228,28 @@ async function main() {
     table.push({ row, result });
   }
   loads.push(load());
-  const lines = [
-    "| measure | runnable 0.50.0 | ours (0.50 YAML) | ratio 0.50.0/ours (target >= 5) | runnable 0.3.0 | ours (2024 YAML) | ratio 0.3.0/ours |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-    ...table.map(({ row, result: r }) => {
-      const cells = [r["0.50.0"], r["ours-0.50"]].map((x) => shown(x, row.perStep));
-      const old = [r["0.3.0"], r["ours-2024"]].map((x) => shown(x, row.perStep));
-      return `| ${row.name} | ${cells.join(" | ")} | ${ratioCell(ratioOf(r["0.50.0"], r["ours-0.50"]))} | ${old.join(" | ")} | ${ratioCell(ratioOf(r["0.3.0"], r["ours-2024"]))} |`;
-    }),
+  const header = [
+    "measure",
+    "runnable 0.50.0",
+    "ours (0.50 YAML)",
+    "ratio 0.50.0/ours (target >= 5)",
+    "runnable 0.3.0",
+    "ours (2024 YAML)",
+    "ratio 0.3.0/ours",
   ];
+  const cells = table.map(({ row, result: r }) => [
+    row.name,
+    ...[r["0.50.0"], r["ours-0.50"]].map((x) => shown(x, row.perStep)),
+    ratioCell(ratioOf(r["0.50.0"], r["ours-0.50"])),
+    ...[r["0.3.0"], r["ours-2024"]].map((x) => shown(x, row.perStep)),
+    ratioCell(ratioOf(r["0.3.0"], r["ours-2024"])),
+  ]);
+  const lines = markdownTable(header, cells);
   console.log(`\n${lines.join("\n")}`);
   const whole = words.length === 0 && GENERATIONS.length === 2;
   if (whole || options.write) {
-    writeFileSync(RESULTS, `${heading(pythons, loads)}\n${lines.join("\n")}\n`);
-    console.log(`\nwritten to ${RESULTS}`);
+    writeFileSync(options.out, `${heading(pythons, loads)}\n${lines.join("\n")}\n`);
+    console.log(`\nwritten to ${options.out}`);
   } else console.log("\n(a subset: bench/vs-runnable.results.md left as it is; --write writes it)");
   finishReport({ record: options.record, title: "npm run bench:vs-runnable" });
 }

@@ -50,6 +50,9 @@ describe("bench/report.mjs", () => {
     expect(compareWithRecorded(14, 17, ">= 5").regression).toBe(false);
     expect(compareWithRecorded(30, 17, ">= 5").regression).toBe(false);
     expect(compareWithRecorded(5, undefined, "<= 1")).toBeUndefined();
+    expect(compareWithRecorded(1.2, 1.6, undefined, 0.2, "higher").regression).toBe(true);
+    expect(compareWithRecorded(2.1, 1.5, undefined, 0.2, "higher").regression).toBe(false);
+    expect(compareWithRecorded(2.1, 1.5, undefined).regression).toBe(true);
   });
 
   it("rewrites only the table, keeping rows not measured again, sorted by id", () => {
