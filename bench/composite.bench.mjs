@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { report } from "./report.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGET = { seconds: 10, rssMB: 400, ratio: 12, parallelSeconds: 1 };
@@ -68,8 +69,6 @@ function child(scratch, ...args) {
   return { ...figures, wall: (performance.now() - started) / 1000 };
 }
 
-const mark = (ok) => (ok ? "ok" : "MISSED");
-
 export async function compositeBenchmarks() {
   const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-"));
   try {
@@ -88,21 +87,36 @@ function measureAll(scratch) {
       const parallel = child(scratch, "map", 10000, store, catalog, 8);
       const ratio = large.seconds / small.seconds;
       rows.push({ store, catalog, small, large, parallel, ratio });
-      const meets = large.seconds <= TARGET.seconds && large.rssMB <= TARGET.rssMB && ratio <= TARGET.ratio;
-      console.log(
-        `map of no-op TypeScript tasks, ${store} store, ${catalog} catalog: ` +
-          `1,000 items ${small.seconds.toFixed(2)} s / ${small.rssMB.toFixed(0)} MB peak RSS; ` +
-          `10,000 items ${large.seconds.toFixed(2)} s / ${large.rssMB.toFixed(0)} MB (process wall ${large.wall.toFixed(2)} s); ` +
-          `10k/1k time ${ratio.toFixed(1)}x [targets <= ${TARGET.seconds} s, <= ${TARGET.rssMB} MB, <= ${TARGET.ratio}x: ${mark(meets)}]; ` +
-          `10,000 items with enable_parallel, max_parallel 8: ${parallel.seconds.toFixed(2)} s / ${parallel.rssMB.toFixed(0)} MB`,
-      );
+      const id = `composite.map-${store}-${catalog}`;
+      const what = `map of no-op TypeScript tasks, ${store} store, ${catalog} catalog`;
+      report({ id: `${id}.1000`, label: `${what}, 1,000 items`, value: small.seconds, unit: "s", note: `${small.rssMB.toFixed(0)} MB peak RSS` });
+      report({
+        id: `${id}.10000`,
+        label: `${what}, 10,000 items`,
+        value: large.seconds,
+        unit: "s",
+        target: `<= ${TARGET.seconds}`,
+        note: `process wall ${large.wall.toFixed(2)} s`,
+      });
+      report({ id: `${id}.10000.rss`, label: `${what}, 10,000 items, peak RSS`, value: large.rssMB, unit: "MB", target: `<= ${TARGET.rssMB}` });
+      report({ id: `${id}.linearity`, label: `${what}, 10,000 against 1,000 items`, value: ratio, unit: "x", target: `<= ${TARGET.ratio}` });
+      report({
+        id: `${id}.10000-parallel`,
+        label: `${what}, 10,000 items with enable_parallel, max_parallel 8`,
+        value: parallel.seconds,
+        unit: "s",
+        note: `${parallel.rssMB.toFixed(0)} MB`,
+      });
     }
   }
   const fast = child(scratch, "parallel", 8);
-  console.log(
-    `8 branches of 'sleep 0.5' (shell) with max_parallel 8: ${fast.seconds.toFixed(2)} s ` +
-      `(sequential would be 4 s) [target <= ${TARGET.parallelSeconds} s: ${mark(fast.seconds <= TARGET.parallelSeconds)}]`,
-  );
+  report({
+    id: "composite.parallel-sleep",
+    label: "8 branches of 'sleep 0.5' (shell) with max_parallel 8 (sequential would be 4 s)",
+    value: fast.seconds,
+    unit: "s",
+    target: `<= ${TARGET.parallelSeconds}`,
+  });
   return { maps: rows, parallel: fast };
 }
 

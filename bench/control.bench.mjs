@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { report } from "./report.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGET = { loopSeconds: 3, loopRssMB: 300, conditionalRatio: 1.2 };
@@ -64,7 +65,6 @@ function child(scratch, ...args) {
   return JSON.parse(run.stdout.trim().split("\n").at(-1));
 }
 
-const mark = (ok) => (ok ? "ok" : "MISSED");
 const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 // (the best of a few runs: the least disturbed by other work on the machine)
 
@@ -72,11 +72,19 @@ export async function controlBenchmarks() {
   const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-control-"));
   try {
     const loops = [1000, 5000, 10000].map((n) => ({ n, ...best([child(scratch, "loop", n), child(scratch, "loop", n)]) }));
-    const big = loops.at(-1);
-    console.log(
-      `loop of stub iterations, file-system store: ${loops.map((l) => `${l.n.toLocaleString("en")} ${l.seconds.toFixed(2)} s (CPU ${l.cpuSeconds.toFixed(2)} s) / ${l.rssMB.toFixed(0)} MB`).join("; ")} ` +
-        `[10,000: targets <= ${TARGET.loopSeconds} s, <= ${TARGET.loopRssMB} MB: ${mark(big.seconds <= TARGET.loopSeconds && big.rssMB <= TARGET.loopRssMB)}]`,
-    );
+    for (const l of loops) {
+      const big = l.n === 10000;
+      const what = `loop of ${l.n.toLocaleString("en")} stub iterations, file-system store`;
+      report({
+        id: `control.loop-${l.n}`,
+        label: what,
+        value: l.seconds,
+        unit: "s",
+        target: big ? `<= ${TARGET.loopSeconds}` : undefined,
+        note: `CPU ${l.cpuSeconds.toFixed(2)} s`,
+      });
+      if (big) report({ id: `control.loop-${l.n}.rss`, label: `${what}, peak RSS`, value: l.rssMB, unit: "MB", target: `<= ${TARGET.loopRssMB}` });
+    }
     const maps = {};
     for (const kind of ["stub", "shell"]) {
       const plain = best([0, 1, 2].map(() => child(scratch, "map", 1000, 0, kind)));
@@ -84,11 +92,10 @@ export async function controlBenchmarks() {
       const ratio = chosen.seconds / plain.seconds;
       const cpuRatio = chosen.cpuSeconds / plain.cpuSeconds;
       maps[kind] = { plain, chosen, ratio, cpuRatio };
-      console.log(
-        `1,000-item map of a ${kind === "shell" ? "shell `true` task" : "stub"}: ${plain.seconds.toFixed(2)} s (CPU ${plain.cpuSeconds.toFixed(2)} s) / ${plain.rssMB.toFixed(0)} MB; ` +
-          `with a conditional around it: ${chosen.seconds.toFixed(2)} s (CPU ${chosen.cpuSeconds.toFixed(2)} s) / ${chosen.rssMB.toFixed(0)} MB; ` +
-          `${ratio.toFixed(2)}x wall, ${cpuRatio.toFixed(2)}x CPU [target <= ${TARGET.conditionalRatio}x: ${mark(ratio <= TARGET.conditionalRatio)}]`,
-      );
+      const what = `1,000-item map of a ${kind === "shell" ? "shell `true` task" : "stub"}, with a conditional around it against without`;
+      const note = `${plain.seconds.toFixed(2)} s (CPU ${plain.cpuSeconds.toFixed(2)} s) / ${plain.rssMB.toFixed(0)} MB against ${chosen.seconds.toFixed(2)} s (CPU ${chosen.cpuSeconds.toFixed(2)} s) / ${chosen.rssMB.toFixed(0)} MB`;
+      report({ id: `control.conditional-${kind}`, label: `${what}, wall`, value: ratio, unit: "x", target: `<= ${TARGET.conditionalRatio}`, note });
+      report({ id: `control.conditional-${kind}.cpu`, label: `${what}, CPU`, value: cpuRatio, unit: "x", target: `<= ${TARGET.conditionalRatio}` });
     }
     return { loops, maps };
   } finally {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CLI = join(REPO, "bin/runnable.js");
@@ -64,17 +65,23 @@ export async function durableBenchmarks() {
   try {
     const retries = [retryMap(scratch), retryMap(scratch), retryMap(scratch)];
     const r = { retry: median(retries.map((x) => x.retry)), baseline: median(retries.map((x) => x.baseline)), rssMB: median(retries.map((x) => x.rssMB)) };
-    console.log(
-      `runnable retry of a 10,000-item map with 10 failed items (file-system store, whole process): ${r.retry.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB peak ` +
-        `(a one-step run takes ${r.baseline.toFixed(2)} s) [target <= 1 s plus the 10 items: ${r.retry <= 1 ? "ok" : "MISSED"}]`,
-    );
+    const retryWhat = "runnable retry of a 10,000-item map with 10 failed items (file-system store, whole process)";
+    report({ id: "durable.retry-10000", label: retryWhat, value: r.retry, unit: "s", note: `a one-step run takes ${r.baseline.toFixed(2)} s` });
+    report({ id: "durable.retry-10000.above-one-step", label: `${retryWhat}, above a one-step run`, value: r.retry - r.baseline, unit: "s", target: "<= 1" });
+    report({ id: "durable.retry-10000.rss", label: `${retryWhat}, peak RSS`, value: r.rssMB, unit: "MB" });
     const outputs = [bigOutput(scratch), bigOutput(scratch)];
     const o = { seconds: median(outputs.map((x) => x.seconds)), rssMB: Math.max(...outputs.map((x) => x.rssMB)), cat: median(outputs.map((x) => x.cat)) };
     const ratio = o.seconds / o.cat;
-    console.log(
-      `a step writing 1 GB to stdout: ${o.seconds.toFixed(2)} s, CLI peak RSS ${o.rssMB.toFixed(0)} MB; 'cat' into a file ${o.cat.toFixed(2)} s; ratio ${ratio.toFixed(2)} ` +
-        `[targets <= 150 MB, <= 1.5x: ${o.rssMB <= 150 && ratio <= 1.5 ? "ok" : "MISSED"}]`,
-    );
+    const what = "a step writing 1 GB to stdout";
+    report({
+      id: "durable.stdout-1gb.ratio",
+      label: `${what}, against 'cat' into a file`,
+      value: ratio,
+      unit: "x",
+      target: "<= 1.5",
+      note: `${o.seconds.toFixed(2)} s against ${o.cat.toFixed(2)} s`,
+    });
+    report({ id: "durable.stdout-1gb.rss", label: `${what}, CLI peak RSS`, value: o.rssMB, unit: "MB", target: "<= 150" });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

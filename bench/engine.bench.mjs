@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline, shell, typescript } from "../dist/index.js";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const quiet = { warn: () => {} };
@@ -51,14 +52,21 @@ async function measure(_label, repeats, run) {
   return median(results);
 }
 
+/** Prints the engine figures (never fails on timing). */
 export async function engineBenchmarks() {
   const noop = (i) => typescript({ name: `step ${i}`, function: () => undefined });
   await measure("warm-up", 1, (dir) => chain(50, noop, dir));
   const ts100 = (await measure("ts100", 3, (dir) => chain(100, noop, dir))) / 100;
   const ts1000 = (await measure("ts1000", 3, (dir) => chain(1000, noop, dir))) / 1000;
-  console.log(
-    `TypeScript no-op chain, file-system store: 100 steps ${ts100.toFixed(3)} ms/step, 1,000 steps ${ts1000.toFixed(3)} ms/step (target <= 2 ms), ratio ${(ts1000 / ts100).toFixed(2)} (target <= 1.5)`,
-  );
+  report({ id: "engine.ts-chain-100", label: "TypeScript no-op chain of 100, file-system store", value: ts100, unit: "ms/step", target: "<= 2" });
+  report({ id: "engine.ts-chain-1000", label: "TypeScript no-op chain of 1,000, file-system store", value: ts1000, unit: "ms/step", target: "<= 1" });
+  report({
+    id: "engine.ts-chain-linearity",
+    label: "TypeScript no-op chain, 1,000 steps against 100 per step",
+    value: ts1000 / ts100,
+    unit: "x",
+    target: "<= 1.5",
+  });
 
   // Issue 19: module tasks run in warm worker threads (stoppable whatever they do); the same chain on
   // the CLI's thread (`task_runners: {typescript: {worker_threads: false}}`) is what they cost before.
@@ -75,19 +83,29 @@ export async function engineBenchmarks() {
   await measure("warm-up", 1, moduleChain(true));
   const inThread = await measure("module-here", 3, moduleChain(false));
   const inWorker = await measure("module-worker", 3, moduleChain(true));
-  console.log(
-    `TypeScript module no-op chain of 1,000: ${inWorker.toFixed(3)} ms/step in worker threads, ${inThread.toFixed(3)} ms/step on the CLI's thread: +${(inWorker - inThread).toFixed(3)} ms/step (target <= 1 ms)`,
-  );
+  report({
+    id: "engine.module-worker-overhead",
+    label: "TypeScript module no-op chain of 1,000, worker threads above the CLI's thread",
+    value: inWorker - inThread,
+    unit: "ms/step",
+    target: "<= 1",
+    note: `${inWorker.toFixed(3)} ms/step in worker threads, ${inThread.toFixed(3)} on the CLI's thread`,
+  });
 
   const spawnStart = performance.now();
   for (let i = 0; i < 100; i++) spawnSync("/bin/sh", ["-c", "true"]);
   const bare = (performance.now() - spawnStart) / 100;
   const sh100 = (await measure("sh100", 3, (dir) => chain(100, (i) => shell({ name: `step ${i}`, command: "true" }), dir))) / 100;
   const bareAsync = median([await spawnLoop(100), await spawnLoop(100), await spawnLoop(100)]);
-  console.log(
-    `Shell 'true' chain of 100: ${sh100.toFixed(2)} ms/step; bare 'sh -c true' ${bare.toFixed(2)} ms (spawnSync), ${bareAsync.toFixed(2)} ms ` +
-      `(spawn, own group, piped); overhead above the latter ${(sh100 - bareAsync).toFixed(2)} ms/step (target <= 1 ms; the TypeScript no-op step above is part of it)`,
-  );
+  report({ id: "engine.shell-chain-100", label: "Shell 'true' chain of 100", value: sh100, unit: "ms/step" });
+  report({
+    id: "engine.shell-overhead",
+    label: "Shell 'true' step overhead above node spawning 'sh -c true' (own group, piped)",
+    value: sh100 - bareAsync,
+    unit: "ms/step",
+    target: "<= 1",
+    note: `bare spawn ${bareAsync.toFixed(2)} ms, spawnSync ${bare.toFixed(2)} ms; the TypeScript no-op step above is part of it`,
+  });
 
   const cli = await measure("cli", 5, (dir) => {
     writeFileSync(
@@ -98,5 +116,5 @@ export async function engineBenchmarks() {
     execFileSync(process.execPath, [join(REPO, "bin/runnable.js"), "execute", "-f", "p.yaml", "--quiet"], { cwd: dir, stdio: "ignore" });
     return performance.now() - started;
   });
-  console.log(`runnable execute of a one-step YAML pipeline, whole process: ${cli.toFixed(0)} ms wall (target <= 500 ms)`);
+  report({ id: "engine.cli-one-step", label: "runnable execute of a one-step YAML pipeline, whole process", value: cli, unit: "ms", target: "<= 150" });
 }

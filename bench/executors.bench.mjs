@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CLI = join(REPO, "bin/runnable.js");
@@ -71,17 +72,25 @@ function localContainer() {
 
 export async function executorBenchmarks() {
   const single = singleNode();
-  console.log(
-    `runnable execute-single-node of a no-op TypeScript step, whole process: ${single.toFixed(0)} ms (median of 9) [target <= 400 ms: ${single <= 400 ? "ok" : "MISSED"}]`,
-  );
+  report({
+    id: "executors.single-node",
+    label: "runnable execute-single-node of a no-op TypeScript step, whole process (median of 9)",
+    value: single,
+    unit: "ms",
+    target: "<= 150",
+  });
   if (!podmanReady()) {
     console.log("local-container overhead: skipped (podman missing: run scripts/setup-podman.sh)");
     return;
   }
   const { bare, perStep } = localContainer();
   const overhead = perStep - bare;
-  console.log(
-    `local-container step (shell 'true'): ${perStep.toFixed(0)} ms per step above the same run with local; bare 'podman run --rm IMAGE true' ${bare.toFixed(0)} ms; ` +
-      `overhead ${overhead.toFixed(0)} ms per step [target <= 100 ms: ${overhead <= 100 ? "ok" : "MISSED"}]`,
-  );
+  report({
+    id: "executors.local-container-overhead",
+    label: "local-container step (shell 'true') overhead above bare 'podman run --rm IMAGE true'",
+    value: overhead,
+    unit: "ms/step",
+    target: "<= 100",
+    note: `${perStep.toFixed(0)} ms per step above the same run with local; bare podman ${bare.toFixed(0)} ms`,
+  });
 }

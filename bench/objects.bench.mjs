@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const VENV = process.env.RUNNABLE_050_VENV || join(homedir(), ".cache", "runnable-ts", "runnable-050-venv");
@@ -147,7 +148,9 @@ export async function objectsBenchmarks() {
     );
   }
   const ratio = median(samples.ours.map((r) => r.ms)) / median(samples["0.50"].map((r) => r.ms));
-  console.log(`  time ratio runnable-ts / runnable 0.50.0: ${fixed(ratio, 2)}`);
+  report({ id: "objects.100mb-vs-050", label: "  time ratio runnable-ts / runnable 0.50.0", value: ratio, unit: "x", target: "<= 0.5" });
+  const largest = median(samples.ours.map((r) => r.largestMb));
+  if (Number.isFinite(largest)) report({ id: "objects.100mb.largest-process", label: "  runnable-ts, largest process", value: largest, unit: "MB" });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await objectsBenchmarks();

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CLI = join(REPO, "bin", "runnable.js");
@@ -60,10 +61,14 @@ export async function pythonSdkBenchmarks() {
       const sdk = median(Array.from({ length: 7 }, () => timed(python, [`${kind}.py`], options)));
       const yaml = median(Array.from({ length: 7 }, () => timed(process.execPath, [CLI, "execute", "-f", `${kind}.yaml`], options)));
       const viaCli = median(Array.from({ length: 5 }, () => timed(process.execPath, [CLI, "execute", "-f", `${kind}.py`], options)));
-      console.log(
-        `python SDK, 3 ${kind} steps: python3 pipeline.py ${sdk.toFixed(0)} ms, runnable execute -f pipeline.yaml ${yaml.toFixed(0)} ms ` +
-          `(${(sdk / yaml).toFixed(2)}x; target <= 1.5x), runnable execute -f pipeline.py ${viaCli.toFixed(0)} ms (${(viaCli / yaml).toFixed(2)}x)`,
-      );
+      report({
+        id: `python-sdk.${kind}.vs-yaml`,
+        label: `python SDK, 3 ${kind} steps: python3 pipeline.py against runnable execute -f pipeline.yaml`,
+        value: sdk / yaml,
+        unit: "x",
+        target: "<= 1.5",
+        note: `${sdk.toFixed(0)} ms against ${yaml.toFixed(0)} ms; runnable execute -f pipeline.py ${viaCli.toFixed(0)} ms (${(viaCli / yaml).toFixed(2)}x)`,
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline, task } from "../dist/index.js";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const quiet = { warn: () => {} };
@@ -80,10 +81,14 @@ export async function pythonBenchmarks() {
   const steps = 100;
   const perStep = median([await pythonChain(steps), await pythonChain(steps), await pythonChain(steps)]);
   const bare = median([barePython(20), barePython(20), barePython(20)]);
-  console.log(
-    `Python no-op function chain of ${steps} (warm worker): ${perStep.toFixed(1)} ms/step (target <= 10 ms); ` +
-      `bare 'python3 -c pass' ${bare.toFixed(1)} ms per start`,
-  );
+  report({
+    id: "python.chain-100",
+    label: `Python no-op function chain of ${steps} (warm worker)`,
+    value: perStep,
+    unit: "ms/step",
+    target: "<= 10",
+    note: `bare 'python3 -c pass' ${bare.toFixed(1)} ms per start`,
+  });
 
   const nbconvert = ["jupyter-nbconvert", "/usr/bin/jupyter-nbconvert"].find((c) => (c.includes("/") ? existsSync(c) : available(c, ["--version"])));
   if (!nbconvert) {
@@ -96,8 +101,12 @@ export async function pythonBenchmarks() {
   bareNb();
   const ours = median([runnable(), runnable(), runnable(), runnable(), runnable()]);
   const theirs = median([bareNb(), bareNb(), bareNb(), bareNb(), bareNb()]);
-  console.log(
-    `No-op notebook step, whole 'runnable execute' process: ${ours.toFixed(0)} ms; bare 'jupyter nbconvert --to notebook --execute' ` +
-      `${theirs.toFixed(0)} ms; ratio ${(ours / theirs).toFixed(2)} (target <= 1.2)`,
-  );
+  report({
+    id: "python.notebook-vs-nbconvert",
+    label: "No-op notebook step, whole 'runnable execute' process, against bare 'jupyter nbconvert --to notebook --execute'",
+    value: ours / theirs,
+    unit: "x",
+    target: "<= 1.2",
+    note: `${ours.toFixed(0)} ms against ${theirs.toFixed(0)} ms`,
+  });
 }

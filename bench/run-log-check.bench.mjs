@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { isOpShape, isRunLogShape } from "../dist/plugins/run-log-store/shared/run-log-shape.js";
 import { runLogSchema } from "../dist/plugins/run-log-store/shared/run-log-schema.js";
 import { sampleRunHeader, sampleStepLog } from "../dist/testing/contracts/run-log-store.samples.js";
+import { report } from "./report.mjs";
 
 function bigRunLog(items) {
   const branches = {};
@@ -42,10 +43,14 @@ export async function runLogCheckBenchmarks() {
   const ops = timeMs(() => {
     for (let i = 0; i < 100_000; i++) if (!isOpShape(step)) throw new Error("the bench update should be valid");
   }, 5);
-  console.log(
-    `run log check of 30,001 step logs: isRunLogShape ${fast.toFixed(1)} ms, zod safeParse ${zod.toFixed(0)} ms; ` +
-      `isOpShape of a step update ${((ops * 1000) / 100_000).toFixed(2)} µs`,
-  );
+  report({
+    id: "runlog.check-30001",
+    label: "run log check of 30,001 step logs, isRunLogShape",
+    value: fast,
+    unit: "ms",
+    note: `zod safeParse ${zod.toFixed(0)} ms`,
+  });
+  report({ id: "runlog.op-check", label: "isOpShape of a step update", value: (ops * 1000) / 100_000, unit: "µs" });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runLogCheckBenchmarks();

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { report } from "./report.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = resolve(import.meta.dirname, "..");
@@ -65,28 +66,37 @@ function measure(scratch, repeats, prepare, args) {
   return median(results, "seconds");
 }
 
-const mark = (ok) => (ok ? "ok" : "MISSED");
-const fmt = (r) => `${r.seconds.toFixed(2)} s / ${r.rssMB.toFixed(0)} MB`;
-
 export async function scaleBenchmarks() {
   const scratch = mkdtempSync(join(tmpdir(), "runnable-bench-scale-"));
   try {
     const write = (name, text) => (dir) => writeFileSync(join(dir, name), text);
     const one = measure(scratch, 7, write("p.yaml", stubChain(1)), ["cli", "execute", "-f", "p.yaml", "--quiet"]);
-    console.log(
-      `one-step CLI run (stub), whole process: ${(one.seconds * 1000).toFixed(0)} ms, ${one.rssMB.toFixed(0)} MB [target <= 180 ms: ${mark(one.seconds <= 0.18)}]`,
-    );
-    const chains = [
+    report({
+      id: "scale.cli-one-step",
+      label: "one-step CLI run (stub), whole process",
+      value: one.seconds * 1000,
+      unit: "ms",
+      target: "<= 150",
+      note: `${one.rssMB.toFixed(0)} MB`,
+    });
+    for (const [count, target, repeats] of [
       [1000, 0.5, 3],
       [10_000, 2, 3],
       [100_000, 15, 1],
-    ].map(([count, target, repeats]) => {
+    ]) {
       const r = measure(scratch, repeats, write("p.yaml", stubChain(count)), ["cli", "execute", "-f", "p.yaml", "--quiet"]);
-      return `${count.toLocaleString("en")} ${fmt(r)} [<= ${target} s: ${mark(r.seconds <= target)}]`;
-    });
-    console.log(`stub chain, whole process: ${chains.join("; ")}`);
+      const label = `stub chain of ${count.toLocaleString("en")}, whole process`;
+      report({ id: `scale.stub-chain-${count}`, label, value: r.seconds, unit: "s", target: `<= ${target}`, note: `${r.rssMB.toFixed(0)} MB` });
+    }
     const validate = measure(scratch, 3, write("p.yaml", stubChain(10_000)), ["cli", "validate", "p.yaml"]);
-    console.log(`validate of a 10,000-step chain, whole process: ${fmt(validate)} [target <= 0.5 s: ${mark(validate.seconds <= 0.5)}]`);
+    report({
+      id: "scale.validate-10000",
+      label: "validate of a 10,000-step chain, whole process",
+      value: validate.seconds,
+      unit: "s",
+      target: "<= 0.4",
+      note: `${validate.rssMB.toFixed(0)} MB`,
+    });
     const nested = measure(
       scratch,
       3,
@@ -96,24 +106,35 @@ export async function scaleBenchmarks() {
       },
       ["cli", "execute", "-f", "p.yaml", "--parameters-file", "params.yaml", "--quiet"],
     );
-    console.log(`maps nested 100 deep (one item each), execute whole process: ${fmt(nested)}`);
+    report({
+      id: "scale.nested-maps-100",
+      label: "maps nested 100 deep (one item each), execute whole process",
+      value: nested.seconds,
+      unit: "s",
+      note: `${nested.rssMB.toFixed(0)} MB`,
+    });
     for (const [items, store, seconds, mb] of [
-      [10_000, "file-system", 1.2, 150],
-      [10_000, "chunked-fs", 2.5, 150],
+      [10_000, "file-system", 1.2, 300],
+      [10_000, "chunked-fs", 2.5, 300],
       [100_000, "file-system", 15, 600],
     ]) {
       const r = measure(scratch, items > 10_000 ? 1 : 3, () => {}, ["map", String(items), store]);
-      const meets = r.runSeconds <= seconds && r.rssMB <= mb;
-      console.log(
-        `${items.toLocaleString("en")}-item map of no-op TypeScript tasks, ${store}: run ${r.runSeconds.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB peak RSS ` +
-          `(process ${r.seconds.toFixed(2)} s) [targets <= ${seconds} s, <= ${mb} MB: ${mark(meets)}]`,
-      );
+      const label = `${items.toLocaleString("en")}-item map of no-op TypeScript tasks, ${store}`;
+      const id = `scale.map-${items}-${store}`;
+      report({ id, label: `${label}, run`, value: r.runSeconds, unit: "s", target: `<= ${seconds}`, note: `process ${r.seconds.toFixed(2)} s` });
+      report({ id: `${id}.rss`, label: `${label}, peak RSS`, value: r.rssMB, unit: "MB", target: `<= ${mb}` });
     }
     const tracks = measure(scratch, 3, () => {}, ["track"]);
-    console.log(
-      `1,000,000 track() points in one TypeScript step: run ${tracks.runSeconds.toFixed(2)} s (${tracks.inTaskSeconds.toFixed(2)} s in the task), ` +
-        `${tracks.rssMB.toFixed(0)} MB peak RSS, run log ${tracks.logMB.toFixed(1)} MB [targets <= 2.5 s, <= 300 MB: ${mark(tracks.runSeconds <= 2.5 && tracks.rssMB <= 300)}]`,
-    );
+    const what = "1,000,000 track() points in one TypeScript step";
+    report({
+      id: "scale.track-million",
+      label: `${what}, run`,
+      value: tracks.runSeconds,
+      unit: "s",
+      target: "<= 2.5",
+      note: `${tracks.inTaskSeconds.toFixed(2)} s in the task, run log ${tracks.logMB.toFixed(1)} MB`,
+    });
+    report({ id: "scale.track-million.rss", label: `${what}, peak RSS`, value: tracks.rssMB, unit: "MB", target: "<= 300" });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

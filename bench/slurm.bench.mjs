@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const CLI = join(REPO, "bin/runnable.js");
@@ -135,17 +136,24 @@ export async function slurmBenchmarks() {
   const env = clusterEnv();
   await drain(env, 200);
   const { wait, poll, step } = await perStep(env);
-  console.log(
-    `slurm step (shell 'true'): ${step.toFixed(0)} ms per step above the same run with local; bare 'sbatch --wait --wrap true' ${wait.toFixed(0)} ms ` +
-      `(overhead ${(step - wait).toFixed(0)} ms) [target <= 150 ms: ${step - wait <= 150 ? "ok" : "MISSED"}]; ` +
-      `bare sbatch + squeue poll every 50 ms ${poll.toFixed(0)} ms (overhead ${(step - poll).toFixed(0)} ms) (medians of 5)`,
-  );
+  report({
+    id: "slurm.step-overhead",
+    label: "slurm step (shell 'true') overhead above bare 'sbatch --wait --wrap true' (medians of 5)",
+    value: step - wait,
+    unit: "ms",
+    target: "<= 150",
+    note: `${step.toFixed(0)} ms per step above local; bare sbatch ${wait.toFixed(0)} ms; sbatch + squeue poll every 50 ms ${poll.toFixed(0)} ms`,
+  });
   const chunks = (process.env["RUNNABLE_BENCH_SLURM_CHUNKS"] ?? "100").split(",").map(Number);
   for (const row of await thousandItems(env, chunks)) {
     const ratio = row.total / row.baseline;
-    console.log(
-      `slurm 1,000-item map, ${row.chunk} items per array task: ${seconds(row.total)} submit to SUCCESS (the map step ${seconds(row.map)}); ` +
-        `1,000 separate sbatch ${seconds(row.baseline)}; ratio ${ratio.toFixed(2)} [target <= 0.5: ${ratio <= 0.5 ? "ok" : "MISSED"}]`,
-    );
+    report({
+      id: `slurm.map-1000-chunk-${row.chunk}`,
+      label: `slurm 1,000-item map, ${row.chunk} items per array task, against 1,000 separate sbatch`,
+      value: ratio,
+      unit: "x",
+      target: "<= 0.5",
+      note: `${seconds(row.total)} submit to SUCCESS (the map step ${seconds(row.map)}); 1,000 separate sbatch ${seconds(row.baseline)}`,
+    });
   }
 }

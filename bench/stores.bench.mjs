@@ -10,17 +10,17 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { report } from "./report.mjs";
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const TARGET = { mapSeconds: 10, listMs: 200, rssMB: 150, ratio: 2 };
+const TARGET = { mapSeconds: 5, listMs: 200, rssMB: 150, ratio: 2 };
 const S3_ENV = {
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",
   AWS_REGION: "us-east-1",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 };
-const mark = (ok) => (ok ? "ok" : "MISSED");
 
 /** Starts a server script unless it runs; returns its URL and whether this benchmark started it. */
 function server(script) {
@@ -157,9 +157,11 @@ function postgresFigures(scratch) {
       const map = child({}, "map", mkdtempSync(join(scratch, "map-")), pg.url, mapSchema, 10_000, limit);
       dropSchema(pg.url, mapSchema);
       const how = limit > 1 ? `enable_parallel, max_parallel ${limit}` : "one item at a time (the default)";
-      console.log(
-        `postgres store, map of 10,000 no-op TypeScript tasks, ${how}: ${map.seconds.toFixed(2)} s (target ≤ ${TARGET.mapSeconds} s: ${mark(map.seconds <= TARGET.mapSeconds)}), peak RSS ${map.rssMB.toFixed(0)} MB, CPU of the runnable process ${map.cpuSeconds.toFixed(1)} s; reading the run back (${map.branches} branches): ${map.readSeconds.toFixed(2)} s`,
-      );
+      const id = `stores.postgres-map-10000${limit > 1 ? "-parallel" : ""}`;
+      const label = `postgres store, map of 10,000 no-op TypeScript tasks, ${how}`;
+      const note = `CPU of the runnable process ${map.cpuSeconds.toFixed(1)} s; reading the run back (${map.branches} branches): ${map.readSeconds.toFixed(2)} s`;
+      report({ id, label, value: map.seconds, unit: "s", target: limit > 1 ? undefined : `<= ${TARGET.mapSeconds}`, note });
+      report({ id: `${id}.rss`, label: `${label}, peak RSS`, value: map.rssMB, unit: "MB", target: limit > 1 ? undefined : "<= 300" });
     }
     const listSchema = `bench_${randomBytes(4).toString("hex")}`;
     seedRuns(pg.url, listSchema, 100_000);
@@ -184,9 +186,14 @@ function postgresFigures(scratch) {
     const listCli = Math.min(cli(["runs", "list", "--json"]), cli(["runs", "list", "--json"]));
     const limited = Math.min(cli(["runs", "list", "--limit", "20"]), cli(["runs", "list", "--limit", "20"]));
     dropSchema(pg.url, listSchema);
-    console.log(
-      `postgres store, list() over ${list.count.toLocaleString("en")} runs: ${list.warmMs.toFixed(0)} ms (first call with connect + schema check ${list.firstMs.toFixed(0)} ms; target ≤ ${TARGET.listMs} ms: ${mark(list.warmMs <= TARGET.listMs)})`,
-    );
+    report({
+      id: "stores.postgres-list-100000",
+      label: `postgres store, list() over ${list.count.toLocaleString("en")} runs`,
+      value: list.warmMs,
+      unit: "ms",
+      target: `<= ${TARGET.listMs}`,
+      note: `first call with connect + schema check ${list.firstMs.toFixed(0)} ms`,
+    });
     console.log(
       `  \`runnable runs list --json\` (all 100,000): ${listCli.toFixed(0)} ms wall; \`runs list --limit 20\`: ${limited.toFixed(0)} ms wall (CLI start-up alone: ${startup.toFixed(0)} ms)`,
     );
@@ -223,9 +230,10 @@ function s3Figures(scratch) {
     ]) {
       const ours = figures[`catalog-${kind}`];
       const ratio = ours.seconds / sdk.seconds;
-      console.log(
-        `s3 catalog ${kind} of 1 GB: ${ours.seconds.toFixed(1)} s (${rate(ours)}), peak RSS ${ours.rssMB.toFixed(0)} MB (target ≤ ${TARGET.rssMB} MB: ${mark(ours.rssMB <= TARGET.rssMB)}); AWS SDK alone: ${sdk.seconds.toFixed(1)} s (${rate(sdk)}), RSS ${sdk.rssMB.toFixed(0)} MB; ratio ${ratio.toFixed(2)} (target ≤ ${TARGET.ratio}: ${mark(ratio <= TARGET.ratio)})`,
-      );
+      const label = `s3 catalog ${kind} of 1 GB`;
+      const note = `${ours.seconds.toFixed(1)} s (${rate(ours)}); AWS SDK alone ${sdk.seconds.toFixed(1)} s (${rate(sdk)}), RSS ${sdk.rssMB.toFixed(0)} MB`;
+      report({ id: `stores.s3-${kind}-1gb`, label: `${label}, against the AWS SDK alone`, value: ratio, unit: "x", target: `<= ${TARGET.ratio}`, note });
+      report({ id: `stores.s3-${kind}-1gb.rss`, label: `${label}, peak RSS`, value: ours.rssMB, unit: "MB", target: `<= ${TARGET.rssMB}` });
     }
   } finally {
     s3.stop();

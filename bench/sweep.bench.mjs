@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 const TARGET = { mlflowRatio: 1.5, uiMs: 1000, listMs: 300 };
-const mark = (ok) => (ok ? "met" : "MISSED");
 
 function mlflowUri() {
   if (process.env.MLFLOW_TRACKING_URI) return process.env.MLFLOW_TRACKING_URI;
@@ -86,11 +86,16 @@ async function mlflowFigure() {
     const withMlflow = await runSweep(mirrored, 1000, { type: "mlflow", config: { server_url: uri, timeout_ms: 30_000 } });
     const total = Object.values(withMlflow.requests).reduce((a, b) => a + b, 0);
     const ratio = withMlflow.seconds / without.seconds;
-    console.log(
-      `1,000-item map, 100 steps x 3 metrics per item (300,000 points): ${without.seconds.toFixed(2)} s without MLflow, ` +
-        `${withMlflow.seconds.toFixed(2)} s mirrored to MLflow (${ratio.toFixed(2)}x, target <= ${TARGET.mlflowRatio}x: ${mark(ratio <= TARGET.mlflowRatio)}); ` +
-        `${total} MLflow requests ${JSON.stringify(withMlflow.requests)}${withMlflow.warnings.length ? `; warnings: ${withMlflow.warnings.join("; ")}` : ""}`,
-    );
+    report({
+      id: "sweep.mlflow-1000",
+      label: "1,000-item map, 100 steps x 3 metrics per item (300,000 points), mirrored to MLflow against without",
+      value: ratio,
+      unit: "x",
+      target: `<= ${TARGET.mlflowRatio}`,
+      note:
+        `${withMlflow.seconds.toFixed(2)} s against ${without.seconds.toFixed(2)} s; ${total} MLflow requests ${JSON.stringify(withMlflow.requests)}` +
+        `${withMlflow.warnings.length ? `; warnings: ${withMlflow.warnings.join("; ")}` : ""}`,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -133,11 +138,14 @@ function runsListFigure() {
     const cold = cli(["runs", "list", "--sort", "loss", "--limit", "5"]);
     const warm = [1, 2, 3].map(() => cli(["runs", "list", "--sort", "loss", "--limit", "5"]).ms).sort((a, b) => a - b)[1];
     const plain = [1, 2, 3].map(() => cli(["runs", "list", "--limit", "5"]).ms).sort((a, b) => a - b)[1];
-    console.log(
-      `runs list --sort loss over 10,000 runs (whole process): first ${cold.ms.toFixed(0)} ms (reads every run, writes the digest cache), ` +
-        `then ${warm.toFixed(0)} ms (target <= ${TARGET.listMs} ms: ${mark(warm <= TARGET.listMs)}); plain runs list ${plain.toFixed(0)} ms; ` +
-        `runnable --version ${node.toFixed(0)} ms`,
-    );
+    report({
+      id: "sweep.runs-list-sort-10000",
+      label: "runs list --sort loss over 10,000 runs (whole process, digest cache warm)",
+      value: warm,
+      unit: "ms",
+      target: `<= ${TARGET.listMs}`,
+      note: `first ${cold.ms.toFixed(0)} ms (reads every run, writes the cache); plain runs list ${plain.toFixed(0)} ms; runnable --version ${node.toFixed(0)} ms`,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -210,11 +218,14 @@ async function uiFigure() {
       const warm = [];
       for (let i = 0; i < 3; i++) warm.push(await timeToUsable(page, ui.base, "sweep-1000"));
       const median = warm.sort((a, b) => a - b)[1];
-      console.log(
-        `run browser, sweep tab of the 1,000-item map (table + first chart of 1,000 lines x 100 steps) in Chromium: ` +
-          `${median.toFixed(0)} ms (target <= ${TARGET.uiMs} ms: ${mark(median <= TARGET.uiMs)}); first visit after the server started ` +
-          `(reads the 23 MB run log) ${cold.toFixed(0)} ms`,
-      );
+      report({
+        id: "sweep.ui-tab",
+        label: "run browser, sweep tab of the 1,000-item map (table + first chart of 1,000 lines x 100 steps) in Chromium",
+        value: median,
+        unit: "ms",
+        target: `<= ${TARGET.uiMs}`,
+        note: `first visit after the server started (reads the 23 MB run log) ${cold.toFixed(0)} ms`,
+      });
     } finally {
       await browser.close();
     }

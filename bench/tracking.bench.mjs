@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline, track, typescript } from "../dist/index.js";
+import { report } from "./report.mjs";
 
 const REPO = resolve(import.meta.dirname, "..");
 
@@ -37,10 +38,15 @@ async function millionTracks() {
   const dir = mkdtempSync(join(tmpdir(), "runnable-bench-"));
   try {
     const { status, inTaskMs, totalMs, logBytes } = await runMillionTracks(dir);
-    console.log(
-      `1,000,000 track() calls over 1,000 keys x 1,000 steps: ${inTaskMs.toFixed(0)} ms in the task (target <= 2000 ms); ` +
-        `whole run incl. run log write ${totalMs.toFixed(0)} ms; run log ${(logBytes / 1e6).toFixed(1)} MB for 1,000,000 points (${status})`,
-    );
+    const what = "1,000,000 track() calls over 1,000 keys x 1,000 steps";
+    report({ id: "tracking.million-in-task", label: `${what}, in the task`, value: inTaskMs, unit: "ms", target: "<= 2000" });
+    report({
+      id: "tracking.million-whole-run",
+      label: `${what}, whole run incl. run log write`,
+      value: totalMs,
+      unit: "ms",
+      note: `run log ${(logBytes / 1e6).toFixed(1)} MB (${status})`,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -71,10 +77,13 @@ async function mirrorToMlflow() {
   await tracker.endRun("SUCCESS");
   const elapsed = performance.now() - started;
   const stats = tracker.stats();
-  console.log(
-    `MLflow mirroring of 100,000 metric points: ${elapsed.toFixed(0)} ms, ${Math.round(100_000 / (elapsed / 1000))} points/s, ` +
-      `${stats.requests} requests${warnings.length ? `, warnings: ${warnings.join("; ")}` : ""}`,
-  );
+  report({
+    id: "tracking.mlflow-100000",
+    label: "MLflow mirroring of 100,000 metric points",
+    value: elapsed,
+    unit: "ms",
+    note: `${Math.round(100_000 / (elapsed / 1000))} points/s, ${stats.requests} requests${warnings.length ? `, warnings: ${warnings.join("; ")}` : ""}`,
+  });
 }
 
 export async function trackingBenchmarks() {

@@ -7,6 +7,7 @@
 // whose interpreter runs both sides' Python (and ours' tasks), so neither pays for a pyenv shim.
 //
 //   npm run bench:vs-runnable-050-job                 # BENCH_REPEATS=9 alternating pairs after a checked one
+// (also a row of `npm run bench:vs-runnable`, which imports the measure from here)
 import { compareWith050 } from "./vs-runnable-050-harness.mjs";
 
 const FUNCTIONS = `def noop():
@@ -27,7 +28,8 @@ if __name__ == "__main__":
     main()
 `;
 
-await compareWith050({
+/** The job measure: its files, the script both sides run, and the check of its run log. */
+export const jobBench = {
   name: "job",
   files: { "bench_functions.py": FUNCTIONS, "job.py": JOB },
   script: "job.py",
@@ -38,4 +40,6 @@ await compareWith050({
       ? undefined
       : `run log: status ${log.status}, job ${log.job?.status}, steps ${steps.join(",")}`;
   },
-});
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) await compareWith050(jobBench);

@@ -7,6 +7,7 @@
 // whose interpreter runs both sides' Python (and ours' tasks), so neither pays for a pyenv shim.
 //
 //   npm run bench:vs-runnable-050-sdk                 # BENCH_REPEATS=9 alternating pairs after a checked one
+// (also a row of `npm run bench:vs-runnable`, which imports the measure from here)
 import { compareWith050 } from "./vs-runnable-050-harness.mjs";
 
 const FUNCTIONS = `def one():
@@ -41,7 +42,8 @@ if __name__ == "__main__":
     main()
 `;
 
-await compareWith050({
+/** The sdk measure: its files, the script both sides run, and the check of its run log. */
+export const sdkBench = {
   name: "sdk",
   files: { "bench_functions.py": FUNCTIONS, "pipeline.py": PIPELINE },
   script: "pipeline.py",
@@ -50,4 +52,6 @@ await compareWith050({
     const steps = Object.keys(log.steps ?? {});
     return log.status === "SUCCESS" && steps.join(",") === "one,two,three,success" ? undefined : `run log: status ${log.status}, steps ${steps.join(",")}`;
   },
-});
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) await compareWith050(sdkBench);

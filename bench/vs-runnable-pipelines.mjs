@@ -1,6 +1,9 @@
-// The pipelines `npm run bench:vs-runnable` runs through both CLIs: runnable's YAML, written so that
-// PyPI runnable 0.3.0 and runnable-ts read them the same way (explicit success/fail nodes, a parameters
-// file rather than environment variables, plain `module.function` commands).
+// The pipelines `npm run bench:vs-runnable` runs, in two dialects. `measures()`: the February-2024 YAML,
+// written so that PyPI runnable 0.3.0 and runnable-ts read them the same way (explicit success/fail
+// nodes, a parameters file rather than environment variables, plain `module.function` commands).
+// `measures050()`: the same pipelines as runnable 0.50.0 reads them (it cannot read the 2024 YAML: its
+// examples leave out the success/fail nodes, default `command_type` to python, and name the services
+// `pipeline-executor` / `run-log-store`), run by 0.50.0 and by runnable-ts.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -66,7 +69,14 @@ export function trackPipeline() {
   return { files: { "pipeline.yaml": yaml + TERMINALS }, steps: 2, metrics: { track: 1000 } };
 }
 
-/** Every measure of the side-by-side benchmark, in the order they run. */
+/** A measure's id in the recorded figures: its name in lower case, words joined by "-". */
+export const slugOf = (name) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+
+/** Every measure of the side-by-side benchmark in the 2024 dialect, in the order they run. */
 export function measures() {
   const list = [];
   for (const kind of ["stub", "shell", "python"]) {
@@ -75,7 +85,62 @@ export function measures() {
   for (const count of [100, 1000]) list.push({ name: `map of ${count} items`, ...mapPipeline(count) });
   list.push({ name: "one-step CLI run", ...oneStepPipeline() });
   list.push({ name: "1,000 track_this points", ...trackPipeline() });
-  return list.map((measure) => ({ ...measure, files: { ...measure.files, "bench_tasks.py": TASKS_MODULE, "config.yaml": CONFIG_YAML } }));
+  return list.map((measure) => ({
+    ...measure,
+    slug: slugOf(measure.name),
+    files: { ...measure.files, "bench_tasks.py": TASKS_MODULE, "config.yaml": CONFIG_YAML },
+  }));
+}
+
+/** The Python module of the 0.50 measures (0.50 has no `track_this`). */
+export const TASKS_MODULE_050 = "def noop():\n    pass\n";
+
+/** runnable 0.50's service keys; file-system run log store and catalog are its defaults, written out. */
+export const CONFIG_YAML_050 = "pipeline-executor:\n  type: local\nrun-log-store:\n  type: file-system\ncatalog:\n  type: file-system\n";
+
+/** A 0.50 step: no success/fail nodes, `command_type` python by default. */
+function stepYaml050(name, kind, next, indent = "    ") {
+  const body = {
+    stub: ["type: stub"],
+    shell: ["type: task", "command_type: shell", 'command: "true"'],
+    python: ["type: task", "command: bench_tasks.noop"],
+  }[kind];
+  return `${indent}${name}:\n${[...body, `next: ${next}`].map((line) => `${indent}  ${line}\n`).join("")}`;
+}
+
+/** The 2024 measures that 0.50 can run, written in 0.50's dialect (same names, steps and checks). */
+export function measures050() {
+  const list = [];
+  for (const kind of ["stub", "shell", "python"]) {
+    for (const count of [10, 100, 1000]) {
+      let yaml = "dag:\n  start_at: s0\n  steps:\n";
+      for (let i = 0; i < count; i++) yaml += stepYaml050(`s${i}`, kind, i + 1 < count ? `s${i + 1}` : "success");
+      list.push({ name: `${kind} chain of ${count}`, perStep: count, files: { "pipeline.yaml": yaml }, steps: count + 1 });
+    }
+  }
+  for (const count of [100, 1000]) {
+    const branch = `        start_at: each\n        steps:\n${stepYaml050("each", "stub", "success", "          ")}`;
+    const yaml = `dag:\n  start_at: fan\n  steps:\n    fan:\n      type: map\n      iterate_on: items\n      iterate_as: item\n      branch:\n${branch}      next: success\n`;
+    const items = Array.from({ length: count }, (_, i) => i);
+    list.push({
+      name: `map of ${count} items`,
+      files: { "pipeline.yaml": yaml, "params.yaml": `items: [${items.join(", ")}]\n` },
+      steps: 2,
+      branches: { fan: count },
+    });
+  }
+  const hello = "dag:\n  start_at: hello\n  steps:\n    hello:\n      type: task\n      command_type: shell\n      command: echo hello\n      next: success\n";
+  list.push({ name: "one-step CLI run", files: { "pipeline.yaml": hello }, steps: 2 });
+  return list.map((measure) => ({
+    ...measure,
+    slug: slugOf(measure.name),
+    files: { ...measure.files, "bench_tasks.py": TASKS_MODULE_050, "config.yaml": CONFIG_YAML_050 },
+  }));
+}
+
+/** The arguments of 0.50's `runnable execute` (the run id goes in RUNNABLE_RUN_ID; runnable-ts reads both). */
+export function executeArgs050(measure) {
+  return ["pipeline.yaml", "-c", "config.yaml", ...(measure.files["params.yaml"] ? ["-p", "params.yaml"] : [])];
 }
 
 /** The arguments of `runnable execute` for a measure (the same for both CLIs). */
