@@ -7,6 +7,7 @@ import { controlBenchmarks } from "./control.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
+import { largePipelineBenchmarks } from "./large-pipeline.bench.mjs";
 import { objectsBenchmarks } from "./objects.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
@@ -32,6 +33,7 @@ if (!only || only === "ui") await uiBenchmarks();
 if (!only || only === "runlog") await runLogCheckBenchmarks();
 if (!only || only === "stores") await storesBenchmarks();
 if (!only || only === "scale") await scaleBenchmarks();
+if (!only || only === "large") await largePipelineBenchmarks();
 if (!only || only === "slurm") await slurmBenchmarks();
 // Needs runnable 0.50.0's virtualenv (made once by scripts/runnable-050-venv.sh): only when asked for.
 if (only === "objects") await objectsBenchmarks();

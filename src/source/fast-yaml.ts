@@ -67,7 +67,7 @@ export function readFastYaml(text: string, maxDepth: number): FastYaml | undefin
     return undefined;
   }
   if (loaded === null || loaded === undefined) return undefined;
-  const plain = madePlain(loaded, maxDepth, MAY_ANCHOR.test(text));
+  const plain = madePlain(loaded, maxDepth, text.includes("&") && MAY_ANCHOR.test(text));
   if (plain === undefined) return undefined;
   return {
     value: plain.data,
