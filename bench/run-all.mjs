@@ -10,6 +10,7 @@ import { controlBenchmarks } from "./control.bench.mjs";
 import { durableBenchmarks } from "./durable.bench.mjs";
 import { engineBenchmarks } from "./engine.bench.mjs";
 import { executorBenchmarks } from "./executors.bench.mjs";
+import { largePipelineBenchmarks } from "./large-pipeline.bench.mjs";
 import { objectsBenchmarks } from "./objects.bench.mjs";
 import { pythonBenchmarks } from "./python.bench.mjs";
 import { pythonSdkBenchmarks } from "./python-sdk.bench.mjs";
@@ -25,7 +26,7 @@ import { uiBenchmarks } from "./ui.bench.mjs";
 const groups = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 /** Whether a group runs: every default group when none is named, else the named ones. */
 const wanted = (group, byDefault = true) => (groups.length === 0 ? byDefault : groups.includes(group));
-const GROUPS = "engine composite control durable executors tracking python argo python-sdk ui runlog stores scale slurm objects sweep".split(" ");
+const GROUPS = "engine composite control durable executors tracking python argo python-sdk ui runlog stores scale large slurm objects sweep".split(" ");
 for (const group of groups.filter((name) => !GROUPS.includes(name))) console.log(`unknown benchmark group ${group}: the groups are ${GROUPS.join(", ")}`);
 if (wanted("engine")) await engineBenchmarks();
 if (wanted("composite")) await compositeBenchmarks();
@@ -40,6 +41,7 @@ if (wanted("ui")) await uiBenchmarks();
 if (wanted("runlog")) await runLogCheckBenchmarks();
 if (wanted("stores")) await storesBenchmarks();
 if (wanted("scale")) await scaleBenchmarks();
+if (wanted("large")) await largePipelineBenchmarks();
 if (wanted("slurm")) await slurmBenchmarks();
 // Needs runnable 0.50.0's virtualenv (made once by scripts/runnable-050-venv.sh): only when asked for.
 if (wanted("objects", false)) await objectsBenchmarks();

@@ -78,15 +78,16 @@ export function utf8Bytes(text: string): number {
  */
 export function stepNameProblem(name: string, what = "step name"): string | undefined {
   if (name.trim() === "") return `a ${what} cannot be empty`;
-  const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
-  if (LONE_SURROGATE.test(name)) return `${what} ${shown} is not valid Unicode text (it holds a lone surrogate)`;
-  if (CONTROL.test(name)) return `${what} ${shown} cannot contain control characters (newline, tab, NUL, ...)`;
-  if (name.includes(".") || name.includes("%")) return `${what} ${shown} cannot contain "." or "%"`;
-  if (name.includes("/") || name.includes("\\")) return `${what} ${shown} cannot contain "/" or "\\" (names become parts of file names)`;
-  const bytes = utf8Bytes(name);
-  if (bytes > MAX_NAME_BYTES)
-    return `${what} ${shown} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} bytes (UTF-8) are allowed, as names become parts of file names`;
-  return undefined;
+  // Built only for a message: this runs for every step of a pipeline.
+  const shown = (): string => JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name);
+  if (LONE_SURROGATE.test(name)) return `${what} ${shown()} is not valid Unicode text (it holds a lone surrogate)`;
+  if (CONTROL.test(name)) return `${what} ${shown()} cannot contain control characters (newline, tab, NUL, ...)`;
+  if (name.includes(".") || name.includes("%")) return `${what} ${shown()} cannot contain "." or "%"`;
+  if (name.includes("/") || name.includes("\\")) return `${what} ${shown()} cannot contain "/" or "\\" (names become parts of file names)`;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short names need no encoding.
+  const bytes = name.length * 3 > MAX_NAME_BYTES ? utf8Bytes(name) : 0;
+  if (bytes <= MAX_NAME_BYTES) return undefined;
+  return `${what} ${shown()} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} bytes (UTF-8) are allowed, as names become parts of file names`;
 }
 
 /**

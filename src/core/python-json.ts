@@ -21,24 +21,59 @@ function isPyFloat(value: unknown): value is PyFloat {
  * for the environment.
  */
 export function pythonJsonDumps(value: unknown, options: { sortKeys?: boolean } = {}): string {
+  let text = "";
+  writePythonJson(value, (piece) => (text += piece), options);
+  return text;
+}
+
+/** Text of a long string escaped at a time: a hash fed piece by piece never holds the whole escaped text. */
+const STRING_PIECE = 1 << 20;
+
+/**
+ * {@link pythonJsonDumps} handed to `write` piece by piece (each piece ASCII, as `ensure_ascii` makes
+ * it), for a consumer such as a hash that needs no whole text: a 50 MB description then costs no
+ * second 50 MB escaped copy and no third joined one.
+ */
+export function writePythonJson(value: unknown, write: (piece: string) => void, options: { sortKeys?: boolean } = {}): void {
   const sortKeys = options.sortKeys ?? true;
-  const dump = (item: unknown): string => {
-    if (item === null || item === undefined) return "null";
-    if (item === true) return "true";
-    if (item === false) return "false";
-    if (typeof item === "string") return pythonString(item);
-    if (typeof item === "bigint") return item.toString();
-    if (typeof item === "number") return Number.isInteger(item) ? pythonInt(item) : pythonFloat(item);
-    if (isPyFloat(item)) return pythonFloat(item[PY_FLOAT]);
-    if (Array.isArray(item)) return `[${item.map(dump).join(", ")}]`;
-    if (typeof item === "object") {
+  const dump = (item: unknown): void => {
+    if (item === null || item === undefined) write("null");
+    else if (item === true) write("true");
+    else if (item === false) write("false");
+    else if (typeof item === "string") writeString(item, write);
+    else if (typeof item === "bigint") write(item.toString());
+    else if (typeof item === "number") write(Number.isInteger(item) ? pythonInt(item) : pythonFloat(item));
+    else if (isPyFloat(item)) write(pythonFloat(item[PY_FLOAT]));
+    else if (Array.isArray(item)) {
+      write("[");
+      item.forEach((element, i) => {
+        if (i > 0) write(", ");
+        dump(element);
+      });
+      write("]");
+    } else if (typeof item === "object") {
       const entries = Object.entries(item as Record<string, unknown>);
       if (sortKeys) entries.sort(([a], [b]) => compareCodePoints(a, b));
-      return `{${entries.map(([k, v]) => `${pythonString(k)}: ${dump(v)}`).join(", ")}}`;
-    }
-    throw new TypeError(`Object of type ${typeof item} is not JSON serializable`);
+      write("{");
+      entries.forEach(([key, element], i) => {
+        write(i > 0 ? `, ${pythonString(key)}: ` : `${pythonString(key)}: `);
+        dump(element);
+      });
+      write("}");
+    } else throw new TypeError(`Object of type ${typeof item} is not JSON serializable`);
   };
-  return dump(value);
+  dump(value);
+}
+
+/** A string literal written in pieces (each UTF-16 unit is escaped on its own, so any cut is safe). */
+function writeString(text: string, write: (piece: string) => void): void {
+  if (text.length <= STRING_PIECE) {
+    write(pythonString(text));
+    return;
+  }
+  write('"');
+  for (let at = 0; at < text.length; at += STRING_PIECE) write(text.slice(at, at + STRING_PIECE).replace(NEEDS_ESCAPE, escapeUnit));
+  write('"');
 }
 
 function pythonInt(value: number): string {

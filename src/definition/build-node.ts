@@ -8,7 +8,7 @@ import { describeValue } from "../source/zod-issues.js";
 import { report } from "./context.js";
 import type { BuildContext } from "./context.js";
 import { NOTEBOOK_KEYS, STUB_KEYS, stubSchema, taskSchema } from "./node-schemas.js";
-import { located, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
+import { type Locate, nodeBase, reportStepIssues, traversalOf } from "./step-input.js";
 import { taskReturns } from "./task-returns.js";
 import type { StepInput } from "./step-input.js";
 import { nearest } from "../core/suggest.js";
@@ -34,8 +34,8 @@ function stepKind(ctx: BuildContext, config: Record<string, unknown>, path: DocP
   return undefined;
 }
 
-/** Builds one step of a graph; undefined when it has problems (all of them are reported). */
-export function buildStep(ctx: BuildContext, internalBranchName: string, name: string, config: unknown, path: DocPath): Node | undefined {
+/** Builds one step of a graph; undefined when it has problems (all of them are reported). `locate` gives it its `source`. */
+export function buildStep(ctx: BuildContext, internalBranchName: string, name: string, config: unknown, path: DocPath, locate: Locate): Node | undefined {
   const internalName = childName(internalBranchName, name);
   const nameProblem = stepNameProblem(name);
   if (nameProblem) report(ctx, path, `${nameProblem} (rename the step)`, "key");
@@ -49,7 +49,7 @@ export function buildStep(ctx: BuildContext, internalBranchName: string, name: s
   const input = withoutWrittenForm(ctx, kind, { name, internalName, internalBranchName, config, path, label: `step "${internalName}" (${kind})` });
   const before = ctx.problems.length;
   const node = buildByKind(ctx, kind, input);
-  return nameProblem || ctx.problems.length > before || !node ? undefined : located(ctx, input, node);
+  return nameProblem || ctx.problems.length > before || !node ? undefined : locate(node);
 }
 
 function buildByKind(ctx: BuildContext, kind: NodeKind, input: StepInput): Node | undefined {

@@ -76,3 +76,13 @@ describe("dagHash", () => {
     }
   });
 });
+
+describe("dagHash of a very large dag", () => {
+  it("hashes a description of several megabytes as python3 does, a surrogate pair cut between the pieces escaped", () => {
+    // One piece is 2^20 UTF-16 units: the emoji's two units fall on both sides of the first cut.
+    const text = "é".repeat(1048575) + "😀" + 'a"\\\n'.repeat(300000);
+    const dag = { description: text, start_at: "a", n: [pyFloat(1.5), 2, null] };
+    expect(dagHash(dag)).toBe("13e1bf73cc0867931367afd23432ca410ff17c7e");
+    expect(pythonJsonDumps(dag).length).toBeGreaterThan(6 * 1048575);
+  });
+});

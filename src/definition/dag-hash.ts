@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
-import { pythonJsonDumps } from "../source/python-json.js";
+import { writePythonJson } from "../core/python-json.js";
 
-/** runnable's `dag_hash` (§2.9): sha1 hex of Python's `json.dumps(dag_block, sort_keys=True)`. */
+/**
+ * runnable's `dag_hash` (§2.9): sha1 hex of Python's `json.dumps(dag_block, sort_keys=True)`, hashed
+ * as it is written (the text of a very large dag is never held whole).
+ */
 export function dagHash(dagBlock: unknown): string {
-  return createHash("sha1").update(pythonJsonDumps(dagBlock), "utf8").digest("hex");
+  const hash = createHash("sha1");
+  writePythonJson(dagBlock, (piece) => hash.update(piece, "utf8"));
+  return hash.digest("hex");
 }

@@ -16,22 +16,33 @@ export interface StepInput {
   label: string;
 }
 
-/** The names every node built from `input` has (give the finished node to {@link located}). */
+/** The names every node built from `input` has (the finished node gets its `source` from a {@link Locate}). */
 export function nodeBase(_ctx: BuildContext, input: StepInput): Pick<TaskNode, "name" | "internalName" | "internalBranchName"> {
   return { name: input.name, internalName: input.internalName, internalBranchName: input.internalBranchName };
 }
 
+/** Gives a finished node its `source`: see {@link sourceLocator}. */
+export type Locate = <N extends { source?: TaskNode["source"] }>(node: N) => N;
+
 /**
- * Gives a finished node its `source` (file, line, col), when something is known. The position is looked
- * up when `source` is first read (only messages read it): finding positions needs the YAML document's
- * full parse, which a pipeline without problems never pays for.
+ * What gives the steps of one graph (the steps under `graphPath`) their `source` (file, line, col),
+ * when something is known. The position is looked up when `source` is read (only messages read it):
+ * finding positions needs the YAML document's full parse, which a pipeline without problems never pays
+ * for. One getter serves every step of the graph (it finds the step by its name), so the nodes keep one
+ * shape: a getter of its own per node made each node a shape of its own, ~30 µs a step of 10,000.
  */
-export function located<N extends { source?: TaskNode["source"] }>(ctx: BuildContext, input: StepInput, node: N): N {
+export function sourceLocator(ctx: BuildContext, graphPath: DocPath): Locate {
   const { file, positionOf } = ctx.source;
-  if (file === undefined && !positionOf) return node;
-  let source: TaskNode["source"];
-  const locate = (): TaskNode["source"] => (source ??= { ...(file !== undefined && { file }), ...positionOf?.(input.path, "key") });
-  return Object.defineProperty(node, "source", { enumerable: true, configurable: true, get: locate });
+  if (file === undefined && !positionOf) return (node) => node;
+  const stepsPath = [...graphPath, "steps"];
+  const descriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: { name: string }): TaskNode["source"] {
+      return { ...(file !== undefined && { file }), ...positionOf?.([...stepsPath, this.name], "key") };
+    },
+  };
+  return (node) => Object.defineProperty(node, "source", descriptor);
 }
 
 /** `next`, `on_failure` and `overrides` of a validated non-terminal step. */

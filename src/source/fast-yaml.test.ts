@@ -54,6 +54,8 @@ describe("the fast YAML path", () => {
       "a: [1, 2", // syntax error
       "a: 1\na: 2", // duplicate key
       "a: &x {b: 1}\nc: *x", // alias of a mapping
+      '{"a":&x {b: 1}, "c": *x}', // an anchor right after a flow key's colon
+      "- &x [1]\n- *x", // alias of a list
       "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2", // merge key
       "a: !!python/object {}", // tag
       "a: !custom 1",
@@ -65,6 +67,7 @@ describe("the fast YAML path", () => {
     ];
     for (const text of aside) expect(readFastYaml(text, DEPTH), text.slice(0, 40)).toBeUndefined();
     expect(agrees("a: &x 1.5\nb: *x\nc: &y text\nd: *y")).toBe("fast"); // aliases of scalars are copies
+    expect(agrees("a: make && make test\nb: [1.5, {c: 2.0}]\nd: 3")).toBe("fast"); // floats in place, marked for hashing
     expect(readFastYaml("null: n", DEPTH)).toBeUndefined(); // the yaml library makes a null key ""
     expect(readFastYaml("~: n", DEPTH)).toBeUndefined();
   });

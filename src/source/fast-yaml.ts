@@ -60,78 +60,99 @@ export interface FastYaml {
  * (the caller then reads it with the `yaml` library). `maxDepth` bounds the nesting of mappings and lists.
  */
 export function readFastYaml(text: string, maxDepth: number): FastYaml | undefined {
-  let marked: unknown;
+  let loaded: unknown;
   try {
-    marked = jsyaml.load(text, { schema: CORE });
+    loaded = jsyaml.load(text, { schema: CORE });
   } catch {
     return undefined;
   }
-  if (marked === null || marked === undefined) return undefined;
-  const value = plainCopy(marked, maxDepth);
-  if (value === undefined) return undefined;
+  if (loaded === null || loaded === undefined) return undefined;
+  const plain = madePlain(loaded, maxDepth, text.includes("&") && MAY_ANCHOR.test(text));
+  if (plain === undefined) return undefined;
   return {
-    value: value.data,
+    value: plain.data,
     hashable: (path) => {
-      const found = at(marked, path);
-      return found === undefined ? undefined : withPyFloats(found);
+      const found = at(plain, path);
+      return found === undefined ? undefined : found.float ? pyFloat(found.value as number) : withPyFloats(found.value, plain.floats);
     },
   };
 }
 
-function at(data: unknown, path: DocPath): unknown {
-  let current = data;
+/** Text that may hold an anchor (`&name`); without one no mapping or list can be reached twice. */
+const MAY_ANCHOR = /(?:^|[\s,[{:])&[^\s,[\]{}]/m;
+
+/** Where the document had floats: for each mapping or list holding some, the keys (or indexes) holding them. */
+type FloatPlaces = Map<object, Set<string | number>>;
+
+interface Plain {
+  data: unknown;
+  floats: FloatPlaces;
+  /** The whole document is one float. */
+  rootFloat: boolean;
+}
+
+function at(plain: Plain, path: DocPath): { value: unknown; float: boolean } | undefined {
+  let current = plain.data;
+  let float = plain.rootFloat;
   for (const segment of path) {
     if (typeof current !== "object" || current === null) return undefined;
-    if (Array.isArray(current)) {
-      if (typeof segment !== "number" || segment >= current.length) return undefined;
-      current = current[segment];
-    } else {
-      if (!Object.hasOwn(current, String(segment))) return undefined;
-      current = (current as Record<string, unknown>)[String(segment)];
-    }
+    const key = Array.isArray(current) ? segment : String(segment);
+    if (Array.isArray(current) ? typeof key !== "number" || key >= current.length : !Object.hasOwn(current, key)) return undefined;
+    float = plain.floats.get(current)?.has(key) ?? false;
+    current = (current as Record<string | number, unknown>)[key];
   }
-  return current;
+  return { value: current, float };
 }
 
 /**
- * The data with floats as numbers, or undefined when it is not plain: a mapping or list reached twice
- * (an alias), a merge key, a float or complex key, or nesting deeper than `maxDepth`. Iterative (any depth).
+ * Turns js-yaml's result into plain data where it lies (floats become numbers; where they were is kept
+ * for hashing), or returns undefined when it is not plain: a mapping or list reached twice (an alias),
+ * a merge key, a float or complex key, or nesting deeper than `maxDepth` (`anchors`: the text may hold
+ * one, so nodes are remembered to find a second visit). Iterative (any depth). In
+ * place: a copy doubled the memory of a large document and took a third of its reading time.
  */
-function plainCopy(root: unknown, maxDepth: number): { data: unknown } | undefined {
-  const seen = new Set<object>();
-  const convert = (value: unknown): unknown => (value instanceof FloatScalar ? value.value : value);
-  const top = { data: convert(root) };
-  const stack: Array<{ source: unknown; target: Record<string, unknown> | unknown[]; depth: number }> = [];
-  const open = (source: unknown, depth: number): unknown => {
-    if (typeof source !== "object" || source === null || source instanceof FloatScalar) return convert(source);
-    if (seen.has(source)) throw ALIAS;
-    seen.add(source);
-    if (depth > maxDepth) throw ALIAS;
-    const target = Array.isArray(source) ? new Array<unknown>(source.length) : ({} as Record<string, unknown>);
-    stack.push({ source, target, depth });
-    return target;
+function madePlain(root: unknown, maxDepth: number, anchors: boolean): Plain | undefined {
+  const floats: FloatPlaces = new Map();
+  if (root instanceof FloatScalar) return { data: root.value, floats, rootFloat: true };
+  // Only a document with anchors can reach a node twice: other documents need not remember every node.
+  const seen = anchors ? new Set<object>() : undefined;
+  const stack: Array<{ node: Record<string, unknown> | unknown[]; depth: number }> = [];
+  const visit = (value: unknown, depth: number): boolean => {
+    if (typeof value !== "object" || value === null) return true;
+    if (seen?.has(value) || depth > maxDepth) return false;
+    seen?.add(value);
+    stack.push({ node: value as Record<string, unknown>, depth });
+    return true;
   };
-  try {
-    top.data = open(root, 1);
-    while (stack.length > 0) {
-      const { source, target, depth } = stack.pop()!;
-      if (Array.isArray(source)) {
-        for (let i = 0; i < source.length; i++) (target as unknown[])[i] = open(source[i], depth + 1);
-        continue;
+  const markFloat = (node: object, key: string | number): void => {
+    let keys = floats.get(node);
+    if (!keys) floats.set(node, (keys = new Set()));
+    keys.add(key);
+  };
+  if (!visit(root, 1)) return undefined;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item = node[i];
+        if (item instanceof FloatScalar) {
+          node[i] = item.value;
+          markFloat(node, i);
+        } else if (!visit(item, depth + 1)) return undefined;
       }
-      for (const key of Object.keys(source as object)) {
-        if (key === "<<" || UNSURE_KEYS.has(key)) throw ALIAS;
-        defineEntry(target as Record<string, unknown>, key, open((source as Record<string, unknown>)[key], depth + 1));
-      }
+      continue;
     }
-  } catch (error) {
-    if (error === ALIAS) return undefined;
-    throw error;
+    for (const key of Object.keys(node)) {
+      if (key === "<<" || UNSURE_KEYS.has(key)) return undefined;
+      const item = node[key];
+      if (item instanceof FloatScalar) {
+        defineEntry(node, key, item.value);
+        markFloat(node, key);
+      } else if (!visit(item, depth + 1)) return undefined;
+    }
   }
-  return top;
+  return { data: root, floats, rootFloat: false };
 }
-
-const ALIAS = Symbol("not plain");
 
 /** Sets an own entry even for keys such as `__proto__` (as the `yaml` library's toJS does). */
 function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -139,12 +160,15 @@ function defineEntry(target: Record<string, unknown>, key: string, value: unknow
   else target[key] = value;
 }
 
-/** The data with floats as {@link PyFloat} markers (what dag_hash hashes). */
-function withPyFloats(data: unknown): unknown {
-  if (data instanceof FloatScalar) return pyFloat(data.value) satisfies PyFloat;
+/** A copy of `data` with its floats as {@link PyFloat} markers (what dag_hash hashes). */
+function withPyFloats(data: unknown, floats: FloatPlaces): unknown {
   if (typeof data !== "object" || data === null) return data;
-  if (Array.isArray(data)) return data.map(withPyFloats);
+  const places = floats.get(data);
+  if (Array.isArray(data)) return data.map((item, i) => (places?.has(i) ? pyFloat(item as number) : withPyFloats(item, floats)));
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(data)) defineEntry(result, key, withPyFloats((data as Record<string, unknown>)[key]));
+  for (const key of Object.keys(data)) {
+    const item = (data as Record<string, unknown>)[key];
+    defineEntry(result, key, places?.has(key) ? (pyFloat(item as number) satisfies PyFloat) : withPyFloats(item, floats));
+  }
   return result;
 }
