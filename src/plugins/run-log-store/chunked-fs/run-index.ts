@@ -80,7 +80,7 @@ async function storedLocation(file: string): Promise<string | null> {
 }
 
 /**
- * The file of the step or branch `encodedName` stored at `locationKey` (JSON of its location). A file
+ * The current file of the step or branch `encodedName` stored at `locationKey` (JSON of its location). A file
  * this instance did not write is read once to learn its location (map items with dots can make two
  * entities share an internal name).
  */
@@ -89,5 +89,38 @@ export async function findChunk(index: RunIndex, dir: string, kind: ChunkKind, e
   for (const ref of refs) {
     if (ref.location === undefined) ref.location = await storedLocation(path.join(dir, ref.file));
   }
-  return refs.find((ref) => ref.location === locationKey) ?? refs.find((ref) => ref.location === null);
+  return newest(refs, locationKey) ?? newest(refs, null);
+}
+
+/** The newest file (highest suffix) at `location`: an update writes a new version beside the old one. */
+function newest(refs: readonly ChunkRef[], location: string | null): ChunkRef | undefined {
+  let found: ChunkRef | undefined;
+  for (const ref of refs) {
+    if (ref.location === location && (!found || ref.timeNs > found.timeNs)) found = ref;
+  }
+  return found;
+}
+
+/** Files of the index that a newer version at the same (known) location replaced. */
+export function supersededChunks(index: RunIndex): { kind: ChunkKind; encodedName: string; ref: ChunkRef }[] {
+  const found: { kind: ChunkKind; encodedName: string; ref: ChunkRef }[] = [];
+  for (const [key, refs] of index.chunks) {
+    if (refs.length < 2) continue;
+    const latest = new Map<string, ChunkRef>();
+    for (const ref of refs) {
+      if (typeof ref.location !== "string") continue;
+      const other = latest.get(ref.location);
+      if (other && other.timeNs > ref.timeNs) found.push(chunkOf(key, ref));
+      else {
+        if (other) found.push(chunkOf(key, other));
+        latest.set(ref.location, ref);
+      }
+    }
+  }
+  return found;
+}
+
+function chunkOf(key: string, ref: ChunkRef): { kind: ChunkKind; encodedName: string; ref: ChunkRef } {
+  const colon = key.indexOf(":");
+  return { kind: key.slice(0, colon) as ChunkKind, encodedName: key.slice(colon + 1), ref };
 }
