@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { LogLocation } from "../../../core/run-log.js";
 import { type WriteObserver, removeIfExists } from "../shared/fs-utils.js";
@@ -125,11 +125,15 @@ function freeSuffix(state: ChunkedFsState, index: RunIndex, target: Target, enco
   return suffix;
 }
 
-/** The name of a new version of `existing`: the next suffix after it that no file of that name has. */
-function nextVersion(index: RunIndex, target: Target, encoded: string, existing: ChunkRef): bigint {
+/**
+ * The name of a new version of `existing`: the next suffix after it that no file of that name has, in
+ * the index or on disk (another process may have written a version this one has not seen: it is kept,
+ * and this write goes after it).
+ */
+function nextVersion(dir: string, index: RunIndex, target: Target, encoded: string, existing: ChunkRef): bigint {
   const taken = new Set(chunksOf(index, target.kind, encoded).map((ref) => ref.timeNs));
   let suffix = existing.timeNs + 1n;
-  while (taken.has(suffix)) suffix++;
+  while (taken.has(suffix) || existsSync(path.join(dir, chunkFileName(target.kind, encoded, suffix)))) suffix++;
   return suffix;
 }
 
@@ -146,18 +150,25 @@ async function writeChunk(state: ChunkedFsState, runId: string, target: Target, 
   const encoded = encodeName(target.name);
   const existing = await findChunk(index, dir, target.kind, encoded, target.locationKey);
   if (existing?.location === null) return writeInRun(runFolder(state, runId), existing.file, text);
-  const timeNs = existing ? nextVersion(index, target, encoded, existing) : freeSuffix(state, index, target, encoded, seq);
+  const timeNs = existing ? nextVersion(dir, index, target, encoded, existing) : freeSuffix(state, index, target, encoded, seq);
   const file = chunkFileName(target.kind, encoded, timeNs);
   await writeInRun(runFolder(state, runId), file, text);
   addChunk(index, target.kind, encoded, { file, timeNs, location: target.locationKey });
 }
 
-/** Removes the files of the run that newer versions replaced (at flush: the run's writes are done). */
+/**
+ * Removes the files of the run that newer versions replaced (at flush: the run's writes are done). A
+ * file changed after its replacement was written (another process wrote that name again) is newer
+ * content, as readers judge it (by modification time): it stays.
+ */
 export function removeSuperseded(state: ChunkedFsState, runId: string): void {
   const index = state.indexes.get(runId);
   if (!index) return;
   const dir = dirOf(state, runId);
-  for (const { kind, encodedName, ref } of supersededChunks(index)) {
+  const mtime = (file: string): bigint | undefined => statSync(path.join(dir, file), { bigint: true, throwIfNoEntry: false })?.mtimeNs;
+  for (const { kind, encodedName, ref, by } of supersededChunks(index)) {
+    const [old, replacement] = [mtime(ref.file), mtime(by.file)];
+    if (old !== undefined && replacement !== undefined && old > replacement) continue;
     rmSync(path.join(dir, ref.file), { force: true });
     dropChunk(index, kind, encodedName, ref);
   }

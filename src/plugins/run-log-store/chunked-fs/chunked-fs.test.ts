@@ -135,6 +135,32 @@ describe("chunked-fs run log store", () => {
     expect((await open().get("r1")).steps["step 0"]!.status).toBe("FAIL");
   });
 
+  it("keeps a version another instance wrote later when flushing the versions it replaced", async () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const first = open();
+    await first.create(sampleRunHeader("r1"));
+    const late = open();
+    await late.putStep("r1", [], sampleStepLog("other"), 9); // its index is the folder as it is now
+    await first.putStep("r1", [], sampleStepLog("a", "task", "PROCESSING"), 0);
+    const stale = open();
+    await stale.putStep("r1", [], sampleStepLog("other", "task", "FAIL"), 9); // knows a's first version only
+    await first.putStep("r1", [], sampleStepLog("a", "task", "PROCESSING"), 0);
+    await first.putStep("r1", [], sampleStepLog("a", "task", "SUCCESS"), 0);
+    await pause();
+    // a later write from an instance that knew the first version goes after every version on disk
+    await stale.putStep("r1", [], sampleStepLog("a", "task", "FAIL"), 0);
+    await first.flush("r1");
+    await stale.flush("r1");
+    expect((await open().get("r1")).steps.a!.status).toBe("FAIL");
+    await pause();
+    // an instance that never saw `a` writes its first file again: newer than the versions after it
+    await late.putStep("r1", [], { ...sampleStepLog("a", "task", "SUCCESS"), message: "late" }, 0);
+    expect((await first.get("r1")).steps.a!.message).toBe("late"); // the read tells it every file's location
+    await first.flush("r1");
+    expect((await open().get("r1")).steps.a!.message).toBe("late");
+    expect((await files()).filter((name) => name.startsWith("StepLog-a-"))).toHaveLength(2);
+  });
+
   it("reads chunks written by runnable itself (no stored location), ordering by numeric time", async () => {
     const store = open();
     await store.create(sampleRunHeader("r1"));

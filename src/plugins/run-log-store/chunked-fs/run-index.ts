@@ -101,26 +101,32 @@ function newest(refs: readonly ChunkRef[], location: string | null): ChunkRef | 
   return found;
 }
 
+/** A file of the index that a newer version at the same (known) location replaced, with that version. */
+export interface Superseded {
+  kind: ChunkKind;
+  encodedName: string;
+  ref: ChunkRef;
+  by: ChunkRef;
+}
+
 /** Files of the index that a newer version at the same (known) location replaced. */
-export function supersededChunks(index: RunIndex): { kind: ChunkKind; encodedName: string; ref: ChunkRef }[] {
-  const found: { kind: ChunkKind; encodedName: string; ref: ChunkRef }[] = [];
+export function supersededChunks(index: RunIndex): Superseded[] {
+  const found: Superseded[] = [];
   for (const [key, refs] of index.chunks) {
     if (refs.length < 2) continue;
+    const colon = key.indexOf(":");
+    const kind = key.slice(0, colon) as ChunkKind;
+    const encodedName = key.slice(colon + 1);
     const latest = new Map<string, ChunkRef>();
     for (const ref of refs) {
       if (typeof ref.location !== "string") continue;
       const other = latest.get(ref.location);
-      if (other && other.timeNs > ref.timeNs) found.push(chunkOf(key, ref));
-      else {
-        if (other) found.push(chunkOf(key, other));
-        latest.set(ref.location, ref);
-      }
+      if (!other || ref.timeNs > other.timeNs) latest.set(ref.location, ref);
+    }
+    for (const ref of refs) {
+      const by = typeof ref.location === "string" ? latest.get(ref.location) : undefined;
+      if (by && by !== ref) found.push({ kind, encodedName, ref, by });
     }
   }
   return found;
-}
-
-function chunkOf(key: string, ref: ChunkRef): { kind: ChunkKind; encodedName: string; ref: ChunkRef } {
-  const colon = key.indexOf(":");
-  return { kind: key.slice(0, colon) as ChunkKind, encodedName: key.slice(colon + 1), ref };
 }
