@@ -119,8 +119,19 @@ function placeChunks(run: RunLog, chunks: Chunk[], dir: string, warn: (message: 
   }
 }
 
-/** Reads a whole run folder into a run log, plus the index of its files; undefined when it holds none. */
+/**
+ * Reads a whole run folder into a run log, plus the index of its files; undefined when it holds none.
+ * A listed file that is gone when read (a writer's flush removed a version a newer one replaced) means
+ * the listing is old: the folder is read again.
+ */
 export async function readRunFolder(dir: string, warn: (message: string) => void): Promise<{ run: RunLog; index: RunIndex } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const read = await readOnce(dir, warn, attempt >= 3);
+    if (read !== "again") return read;
+  }
+}
+
+async function readOnce(dir: string, warn: (message: string) => void, last: boolean): Promise<{ run: RunLog; index: RunIndex } | undefined | "again"> {
   let names: string[] = [];
   try {
     names = await readdir(dir);
@@ -135,18 +146,22 @@ export async function readRunFolder(dir: string, warn: (message: string) => void
   const chunks = await mapLimit(parsed, READ_CONCURRENCY, async ({ file, name }) =>
     name?.kind === "step" || name?.kind === "branch" ? readChunk(dir, file, name.kind, name.timeNs) : undefined,
   );
+  const found = chunks.filter((chunk): chunk is Chunk => chunk !== undefined);
+  const listed = parsed.filter(({ name }) => name?.kind === "step" || name?.kind === "branch").length;
+  if (found.length < listed && !last) return "again";
   run.steps = {};
   run.parameters = await readParameters(
     dir,
     parsed.filter(({ name }) => name?.kind === "parameter").map(({ file }) => file),
   );
-  const found = chunks.filter((chunk): chunk is Chunk => chunk !== undefined);
   const byFile = new Map(found.map((chunk) => [chunk.file, chunk]));
-  for (const refs of index.chunks.values()) {
-    for (const ref of refs) {
+  for (const [key, refs] of index.chunks) {
+    const kept = refs.filter((ref) => byFile.has(ref.file));
+    for (const ref of kept) {
       const location = byFile.get(ref.file)?.data._location;
       ref.location = location ? JSON.stringify(location) : null;
     }
+    index.chunks.set(key, kept);
   }
   placeChunks(run, found, dir, warn);
   return { run, index };

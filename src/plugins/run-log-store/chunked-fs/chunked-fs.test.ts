@@ -9,6 +9,8 @@ import { type LogLocation, newBranchLog } from "../../../core/run-log.js";
 import type { PluginContext } from "../../../ports/plugin.js";
 import { runLogStoreContract, sampleRunHeader, sampleStepLog } from "../../../testing/contracts/run-log-store.contract.js";
 import { encodeName, parseFileName } from "./chunk-names.js";
+import { chunkText } from "./chunk-writes.js";
+import { toJsonText } from "../shared/json-text.js";
 import { type ChunkedFsStoreOptions, createChunkedFsRunLogStore } from "./chunked-fs.js";
 import { chunkedFsRunLogStorePlugin } from "./index.js";
 import { holdLeaseInChild } from "../shared/spawn-lease-holder.fixture.js";
@@ -86,6 +88,12 @@ describe("chunked-fs run log store", () => {
     expect(branch).toEqual({ ...newBranchLog("a.c/d e"), _location: [["a", "a.c/d e"]] });
   });
 
+  it("writes step and branch files as the shared run log writer does (4-space indent, non-ASCII escaped)", () => {
+    const value = { ...sampleStepLog("ü é"), branches: {}, _location: [["m", "m.☃"]], n: [1, { a: null }], e: {}, l: [] };
+    expect(chunkText(value)).toBe(toJsonText(value));
+    expect(chunkText(value)).toContain('"internal_name": "\\u00fc \\u00e9"');
+  });
+
   it("parses file names exactly: the time is the digits after the last dash", () => {
     expect(parseFileName("StepLog-a-b-12.json")).toEqual({ kind: "step", encodedName: "a-b", timeNs: 12n });
     expect(parseFileName("BranchLog-m.1-2-3.json")).toEqual({ kind: "branch", encodedName: "m.1-2", timeNs: 3n });
@@ -98,18 +106,59 @@ describe("chunked-fs run log store", () => {
     expect(long).not.toBe(encodeName(`${"x.".repeat(200)}y`));
   });
 
-  it("rewrites a step's own file on update (same name, constant cost)", async () => {
+  it("writes an update as a new version of the step's file (constant cost); flush removes the version it replaced", async () => {
     let bytes: number[] = [];
     const store = open({ observeWrites: (_file, count) => bytes.push(count) });
     await store.create(sampleRunHeader("r1"));
-    for (let i = 0; i < 300; i++) await store.putStep("r1", [], sampleStepLog(`step ${i}`));
+    for (let i = 0; i < 300; i++) await store.putStep("r1", [], sampleStepLog(`step ${i}`), i);
     const before = await files();
+    const first = await only(/^StepLog-step 0-\d+\.json$/);
     bytes = [];
-    await store.putStep("r1", [], sampleStepLog("step 0", "task", "FAIL"));
-    expect(await files()).toEqual(before);
-    expect(bytes).toHaveLength(1);
+    await store.putStep("r1", [], sampleStepLog("step 0", "task", "FAIL"), 0);
+    await store.putStep("r1", [], sampleStepLog("step 0", "task", "SUCCESS"), 0);
+    expect(bytes).toHaveLength(2);
     expect(bytes[0]).toBeLessThan(2000);
+    const versions = (await files()).filter((name) => name.startsWith("StepLog-step 0-"));
+    expect(versions).toHaveLength(3);
+    for (const reader of [store, open()]) {
+      const run = await reader.get("r1");
+      expect(Object.keys(run.steps)[0]).toBe("step 0");
+      expect(run.steps["step 0"]!.status).toBe("SUCCESS");
+    }
+    await store.flush("r1");
+    const after = await files();
+    expect(after).toHaveLength(before.length);
+    expect(after).not.toContain(first);
+    expect((await open().get("r1")).steps["step 0"]!.status).toBe("SUCCESS");
+    // a later instance updates the newest version it finds
+    await open().putStep("r1", [], sampleStepLog("step 0", "task", "FAIL"), 0);
     expect((await open().get("r1")).steps["step 0"]!.status).toBe("FAIL");
+  });
+
+  it("keeps a version another instance wrote later when flushing the versions it replaced", async () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const first = open();
+    await first.create(sampleRunHeader("r1"));
+    const late = open();
+    await late.putStep("r1", [], sampleStepLog("other"), 9); // its index is the folder as it is now
+    await first.putStep("r1", [], sampleStepLog("a", "task", "PROCESSING"), 0);
+    const stale = open();
+    await stale.putStep("r1", [], sampleStepLog("other", "task", "FAIL"), 9); // knows a's first version only
+    await first.putStep("r1", [], sampleStepLog("a", "task", "PROCESSING"), 0);
+    await first.putStep("r1", [], sampleStepLog("a", "task", "SUCCESS"), 0);
+    await pause();
+    // a later write from an instance that knew the first version goes after every version on disk
+    await stale.putStep("r1", [], sampleStepLog("a", "task", "FAIL"), 0);
+    await first.flush("r1");
+    await stale.flush("r1");
+    expect((await open().get("r1")).steps.a!.status).toBe("FAIL");
+    await pause();
+    // an instance that never saw `a` writes its first file again: newer than the versions after it
+    await late.putStep("r1", [], { ...sampleStepLog("a", "task", "SUCCESS"), message: "late" }, 0);
+    expect((await first.get("r1")).steps.a!.message).toBe("late"); // the read tells it every file's location
+    await first.flush("r1");
+    expect((await open().get("r1")).steps.a!.message).toBe("late");
+    expect((await files()).filter((name) => name.startsWith("StepLog-a-"))).toHaveLength(2);
   });
 
   it("reads chunks written by runnable itself (no stored location), ordering by numeric time", async () => {
@@ -140,10 +189,15 @@ describe("chunked-fs run log store", () => {
     await store.putStep("r1", [["m", "m.a"]], sampleStepLog("m.a.b", "map"));
     await store.putBranch("r1", inner, newBranchLog("m.a.b.c"));
     await store.putBranch("r1", outer, { ...newBranchLog("m.a.b.c"), status: "SUCCESS" });
-    await open().putBranch("r1", inner, { ...newBranchLog("m.a.b.c"), status: "FAIL" });
-    const run = await open().get("r1");
-    expect(run.steps.m!.branches["m.a.b.c"]!.status).toBe("SUCCESS");
-    expect(run.steps.m!.branches["m.a"]!.steps["m.a.b"]!.branches["m.a.b.c"]!.status).toBe("FAIL");
+    const other = open();
+    await other.putBranch("r1", inner, { ...newBranchLog("m.a.b.c"), status: "FAIL" });
+    for (const flushed of [false, true]) {
+      const run = await open().get("r1");
+      expect(run.steps.m!.branches["m.a.b.c"]!.status).toBe("SUCCESS");
+      expect(run.steps.m!.branches["m.a"]!.steps["m.a.b"]!.branches["m.a.b.c"]!.status).toBe("FAIL");
+      if (!flushed) await Promise.all([store.flush("r1"), other.flush("r1")]);
+    }
+    // one file each once the writers flushed the versions they replaced
     expect((await files()).filter((name) => name.startsWith("BranchLog-m.a.b.c-"))).toHaveLength(2);
   });
 

@@ -12,7 +12,7 @@ import { createRunLogStore } from "../shared/run-log-store-facade.js";
 import { runExists } from "../shared/store-errors.js";
 import { readRunFolder } from "./assemble.js";
 import { RUN_FILE, createNanoClock } from "./chunk-names.js";
-import { type ChunkedFsState, dirOf, indexOf, entityWriter, remember, removeStep, runFolder } from "./chunk-writes.js";
+import { type ChunkedFsState, dirOf, indexOf, entityWriter, remember, removeStep, removeSuperseded, runFolder } from "./chunk-writes.js";
 import { listChunkedRuns } from "./list-runs.js";
 import { removeRunFolder } from "./remove-run.js";
 import { TEMP_FOLDER, removeLeftovers, updateRunFile, writeParameters } from "./run-folder.js";
@@ -61,6 +61,7 @@ export function createChunkedFsDriver(options: ChunkedFsStoreOptions): RunLogSto
     remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) =>
       queue.run(runId, async () => {
+        removeSuperseded(state, runId);
         state.indexes.delete(runId);
         return (await statOrNull(path.join(dirOf(state, runId), RUN_FILE))) !== null;
       }),

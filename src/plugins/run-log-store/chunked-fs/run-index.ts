@@ -80,7 +80,7 @@ async function storedLocation(file: string): Promise<string | null> {
 }
 
 /**
- * The file of the step or branch `encodedName` stored at `locationKey` (JSON of its location). A file
+ * The current file of the step or branch `encodedName` stored at `locationKey` (JSON of its location). A file
  * this instance did not write is read once to learn its location (map items with dots can make two
  * entities share an internal name).
  */
@@ -89,5 +89,44 @@ export async function findChunk(index: RunIndex, dir: string, kind: ChunkKind, e
   for (const ref of refs) {
     if (ref.location === undefined) ref.location = await storedLocation(path.join(dir, ref.file));
   }
-  return refs.find((ref) => ref.location === locationKey) ?? refs.find((ref) => ref.location === null);
+  return newest(refs, locationKey) ?? newest(refs, null);
+}
+
+/** The newest file (highest suffix) at `location`: an update writes a new version beside the old one. */
+function newest(refs: readonly ChunkRef[], location: string | null): ChunkRef | undefined {
+  let found: ChunkRef | undefined;
+  for (const ref of refs) {
+    if (ref.location === location && (!found || ref.timeNs > found.timeNs)) found = ref;
+  }
+  return found;
+}
+
+/** A file of the index that a newer version at the same (known) location replaced, with that version. */
+export interface Superseded {
+  kind: ChunkKind;
+  encodedName: string;
+  ref: ChunkRef;
+  by: ChunkRef;
+}
+
+/** Files of the index that a newer version at the same (known) location replaced. */
+export function supersededChunks(index: RunIndex): Superseded[] {
+  const found: Superseded[] = [];
+  for (const [key, refs] of index.chunks) {
+    if (refs.length < 2) continue;
+    const colon = key.indexOf(":");
+    const kind = key.slice(0, colon) as ChunkKind;
+    const encodedName = key.slice(colon + 1);
+    const latest = new Map<string, ChunkRef>();
+    for (const ref of refs) {
+      if (typeof ref.location !== "string") continue;
+      const other = latest.get(ref.location);
+      if (!other || ref.timeNs > other.timeNs) latest.set(ref.location, ref);
+    }
+    for (const ref of refs) {
+      const by = typeof ref.location === "string" ? latest.get(ref.location) : undefined;
+      if (by && by !== ref) found.push({ kind, encodedName, ref, by });
+    }
+  }
+  return found;
 }

@@ -14,26 +14,34 @@ interface Waiting {
 }
 
 /**
- * Entity writes on their way to the database: one call for each write when they come one at a time,
- * and writes that arrive while earlier ones are on their way together in one call (a map's fan-out, the
- * branches of a parallel walk): fewer round trips, never a delay for a lone write.
+ * Entity writes on their way to the database: writes issued together (in one turn of the event loop's
+ * synchronous code: a step's closing write with its branch's, a map's fan-out) go in one call and one
+ * transaction, and writes that arrive while earlier ones are on their way go together in the next call:
+ * fewer round trips, and a lone write waits only for the end of the code that issued it (a microtask).
  */
 export interface WriteBatcher {
   readonly db: Database;
   waiting: Waiting[];
   inFlight: number;
+  /** A send is queued as a microtask (it collects every write issued before it runs). */
+  queued: boolean;
 }
 
 /** A batcher with nothing on its way. */
 export function createWriteBatcher(db: Database): WriteBatcher {
-  return { db, waiting: [], inFlight: 0 };
+  return { db, waiting: [], inFlight: 0, queued: false };
 }
 
-/** Sends `write` (with the others waiting); resolves with its outcome (0 written, 1 no such run, 2 no parent). */
+/** Sends `write` (with the others issued with it or waiting); resolves with its outcome (0 written, 1 no such run, 2 no parent). */
 export function writeEntity(batcher: WriteBatcher, write: EntityWrite, doing: string): Promise<number> {
   return new Promise<number>((done, fail) => {
     batcher.waiting.push({ write, doing, done, fail });
-    send(batcher);
+    if (batcher.queued) return;
+    batcher.queued = true;
+    queueMicrotask(() => {
+      batcher.queued = false;
+      send(batcher);
+    });
   });
 }
 
