@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { folderChangeToken } from "../../plugins/run-log-store/file-system/change-token.js";
 import { createFileSystemRunLogStore } from "../../plugins/run-log-store/file-system/file-system.js";
 import type { RunLogStore } from "../../ports/run-log-store.js";
-import { sampleRunHeader } from "../../testing/contracts/run-log-store.samples.js";
+import { sampleRunHeader, sampleStepLog } from "../../testing/contracts/run-log-store.samples.js";
 import { runDigests } from "./runs-digests.js";
 
 // Issue 20: `runs list --sort` over 10,000 runs reuses the digest cache without listing the store
@@ -75,6 +75,32 @@ describe("runDigests with a store change token", () => {
     await store.create(sampleRunHeader("a"));
     await ids(plain);
     await ids(plain);
+    expect(lists()).toBe(2);
+  });
+
+  it("answers a listing that needs a few values from the compact index, equal to the full digests", async () => {
+    const { store, lists } = open();
+    for (const [id, score] of [
+      ["a", 0.5],
+      ["b", 0.25],
+    ] as const) {
+      await store.create(sampleRunHeader(id));
+      await store.putStep(id, [], { ...sampleStepLog("train"), user_defined_metrics: { score } });
+      await store.setStatus(id, "SUCCESS");
+      await store.flush(id);
+    }
+    const needs = { metrics: ["score", "missing"], parameters: ["x"] };
+    const full = await runDigests(store, options());
+    const first = await runDigests(store, { ...options(), needs });
+    const indexed = await runDigests(store, { ...options(), needs });
+    expect(lists()).toBe(1);
+    expect(indexed).toEqual(
+      first.map((d) => ({ ...d, start_ms: null, end_ms: null, metric_stats: {}, step_count: 0, failed_steps: [], metric_how: {}, parameters: { x: 1 } })),
+    );
+    expect(indexed.map((d) => [d.run_id, d.metrics])).toEqual(full.map((d) => [d.run_id, { score: d.metrics["score"] }]));
+    await store.setStatus("b", "FAIL");
+    await store.flush("b");
+    expect((await runDigests(store, { ...options(), needs })).map((d) => `${d.run_id}:${d.status}`).sort()).toEqual(["a:SUCCESS", "b:FAIL"]);
     expect(lists()).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { mapLimit } from "../../core/map-limit.js";
 import { writeAtomic } from "../../io/atomic-file.js";
 import type { RunLogStore, RunSummary } from "../../ports/run-log-store.js";
 import { type RunDigest, digestFromSummary, digestRun } from "../../ui/run-digest.js";
+import { type IndexNeeds, indexFileOf, indexedDigests, writeDigestIndex } from "./runs-digest-index.js";
 
 // What `runs list --sort/--filter` reads of every run (final metrics, parameters): a digest per run,
 // kept in a cache file between commands so that only runs changed since the last listing are read.
@@ -88,6 +89,11 @@ export interface DigestOptions {
   warn: (message: string) => void;
   /** Runs read at once. */
   concurrency?: number;
+  /**
+   * Only these values are needed (plus the summary fields): an unchanged store is then answered from
+   * the compact index (runs-digest-index.ts), whose digests hold nothing else.
+   */
+  needs?: IndexNeeds;
 }
 
 /**
@@ -97,11 +103,19 @@ export interface DigestOptions {
 export async function runDigests(store: RunLogStore, options: DigestOptions): Promise<RunDigest[]> {
   const storeId = storeIdentity(store, options.cwd);
   const file = digestCacheFile(storeId, options.env);
-  const cache = await readCache(file, storeId);
   // Taken before listing: a change made while listing gives the next command another token.
   const token = store.changeToken ? await store.changeToken() : null;
+  const indexFile = indexFileOf(file);
+  if (options.needs) {
+    const indexed = await indexedDigests(store, indexFile, storeId, token, options.needs);
+    if (indexed) return indexed;
+  }
+  const cache = await readCache(file, storeId);
   const reused = await unchanged(store, cache, token);
-  if (reused) return reused;
+  if (reused) {
+    if (options.needs && token !== null) await writeIndex(indexFile, storeId, token, reused, options.warn);
+    return reused;
+  }
   const cached = cache.runs;
   // The store need not read again what the cache says of runs that have not changed since.
   const known = new Map(Object.values(cached).map(({ d }) => [d.run_id, summaryOf(d)] as const));
@@ -116,6 +130,9 @@ export async function runDigests(store: RunLogStore, options: DigestOptions): Pr
   });
   const order = summaries.map((summary) => summary.run_id);
   if (changed) await writeCache(file, { version: CACHE_VERSION, store: storeId, token, order, runs: fresh }, options.warn);
+  // A run that could not be read is read (and warned about) again next time: no index until all are.
+  const allRead = summaries.every((summary) => fresh[summary.run_id] !== undefined);
+  if (token !== null && allRead && (changed || options.needs)) await writeIndex(indexFile, storeId, token, digests, options.warn);
   return digests;
 }
 
@@ -151,5 +168,13 @@ async function writeCache(file: string, content: CacheFile, warn: (message: stri
   } catch (error) {
     // The cache only saves time: a read-only home still lists runs.
     warn(`Could not write the run digest cache ${file}: ${messageOf(error)}`);
+  }
+}
+
+async function writeIndex(file: string, storeId: string, token: string, digests: readonly RunDigest[], warn: (message: string) => void): Promise<void> {
+  try {
+    await writeDigestIndex(file, storeId, token, digests);
+  } catch (error) {
+    warn(`Could not write the run digest index ${file}: ${messageOf(error)}`);
   }
 }
