@@ -144,6 +144,9 @@ async function sender(state: MlflowState): Promise<void> {
     state.busy.add(target);
     try {
       await flushTarget(state, target);
+    } catch (error) {
+      // Senders run unawaited between drains: a failure must never become an unhandled rejection.
+      noteFailure(state, error);
     } finally {
       state.busy.delete(target);
     }
