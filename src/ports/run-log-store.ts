@@ -146,6 +146,12 @@ export interface RunLogStore {
   removeStep(runId: string, location: LogLocation, internalName: string): Promise<void>;
   /** All runs, newest first when the store can tell (see {@link ListOptions}). */
   list(options?: ListOptions): Promise<RunSummary[]>;
+  /**
+   * A short text that changes whenever any run is added, changed or removed, so that a cache of what
+   * `list()` and `get()` said may be reused while it is the same; null when the store cannot tell now.
+   * Absent: the store has no cheaper check than `list()`.
+   */
+  changeToken?(): Promise<string | null>;
   /** Removes a run and everything stored for it. Fails with RUN_NOT_FOUND. Callers refuse live runs. */
   delete(runId: string): Promise<Freed>;
   /** Flushes anything pending for a run (e.g. compacts a journal); called when a run ends. */
@@ -193,6 +199,8 @@ export interface RunLogStoreDriver {
   exists?(runId: string): Promise<boolean>;
   /** All runs, newest first when the store can tell (a driver listing foreign folders skips malformed ids). */
   list(options?: ListOptions): Promise<RunSummary[]>;
+  /** See {@link RunLogStore.changeToken}. */
+  changeToken?(): Promise<string | null>;
   /** Removes a run and everything stored for it; undefined when there is no such run. */
   remove(runId: string): Promise<Freed | undefined>;
   /** Flushes what is pending for a run (called when it ends); false when there is no such run. Without it, flushing checks the run exists. */

@@ -156,15 +156,18 @@ export function sortsDescending(sort: RunSort, runs: readonly Filterable[], goal
 
 /** Runs sorted by a name: numbers by value, then text, then runs without it (stable otherwise). */
 export function sortRuns<T extends Filterable>(runs: readonly T[], sort: RunSort, descending: boolean): T[] {
-  const keyed = runs.map((run, index) => ({ run, index, ...lookup(run, sort.scope, sort.name) }));
-  const rank = (entry: { found: boolean; value: unknown }): number =>
-    !entry.found ? 3 : typeof entry.value === "number" ? 0 : typeof entry.value === "string" ? 1 : 2;
+  // Ranked once per run: the comparator runs n log n times (10,000 runs in `runs list --sort`).
+  const keyed = runs.map((run, index) => {
+    const { found, value } = lookup(run, sort.scope, sort.name);
+    const rank = !found ? 3 : typeof value === "number" ? 0 : typeof value === "string" ? 1 : 2;
+    return { run, index, rank, value: value as number | string };
+  });
+  const sign = descending ? -1 : 1;
   keyed.sort((a, b) => {
-    const byKind = rank(a) - rank(b);
-    if (byKind !== 0 || rank(a) >= 2) return byKind || a.index - b.index;
-    const [x, y] = [a.value as number | string, b.value as number | string];
-    const order = x < y ? -1 : x > y ? 1 : 0;
-    return (descending ? -order : order) || a.index - b.index;
+    const byKind = a.rank - b.rank;
+    if (byKind !== 0 || a.rank >= 2) return byKind || a.index - b.index;
+    const order = a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+    return sign * order || a.index - b.index;
   });
   return keyed.map((entry) => entry.run);
 }

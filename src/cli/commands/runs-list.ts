@@ -6,6 +6,7 @@ import type { RunDigest } from "../../ui/run-digest.js";
 import { lookup, parseFilter, parseSort } from "../../ui/run-filter.js";
 import { selectRuns } from "../../ui/run-query.js";
 import type { CliIo } from "../io.js";
+import type { IndexNeeds } from "./runs-digest-index.js";
 import { runDigests } from "./runs-digests.js";
 import { printable } from "../printable.js";
 
@@ -71,6 +72,18 @@ function shownNames(options: RunsListOptions): Array<{ scope: "metrics" | "param
   return names.filter((n) => !seen.has(`${n.scope}:${n.name}`) && seen.add(`${n.scope}:${n.name}`)).map(({ scope, name }) => ({ scope, name }));
 }
 
+/** The values the listing shows (its sort and filter names), when that is all it needs (not `--json` nor `--goal`). */
+function listNeeds(options: RunsListOptions, goals: Record<string, unknown>): { needs?: IndexNeeds } {
+  if (options.json || Object.keys(goals).length > 0) return {};
+  const names = shownNames(options);
+  return {
+    needs: {
+      metrics: names.filter((n) => n.scope !== "params").map((n) => n.name),
+      parameters: names.filter((n) => n.scope !== "metrics").map((n) => n.name),
+    },
+  };
+}
+
 function printSummaries(io: CliIo, runs: RunSummary[], width: number): void {
   io.out(`${"RUN ID".padEnd(width)}  STATUS      TAG         UPDATED               PIPELINE\n`);
   for (const run of runs) {
@@ -114,7 +127,7 @@ export async function runsListCommand(options: RunsListOptions, io: CliIo): Prom
   const store = await openRunLogStore({ ...(options.configFile ? { configFile: options.configFile } : {}), cwd: io.cwd, env: io.env });
   const warn = (message: string): void => io.err(`warning: ${message}\n`);
   const all = byValues
-    ? selectRuns(keep(await runDigests(store, { cwd: io.cwd, env: io.env, warn }), options), {
+    ? selectRuns(keep(await runDigests(store, { cwd: io.cwd, env: io.env, warn, ...listNeeds(options, goals) }), options), {
         ...(options.filter ? { filter: options.filter } : {}),
         ...(options.sort ? { sort: options.sort } : {}),
         goals,

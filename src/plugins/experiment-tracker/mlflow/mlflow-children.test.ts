@@ -111,4 +111,43 @@ describe("mlflow child runs per map item", () => {
     expect([count("runs/create"), count("runs/update"), count("runs/log-batch"), count("runs/search")]).toEqual([101, 101, 100, 1]);
     expect([...server.runs.values()].slice(1).every((r) => r.metrics.length === 300 && r.status === "FINISHED")).toBe(true);
   });
+
+  it("keeps at most max_concurrent_requests in flight, each child with one sender (one child per item) while items go on publishing", async () => {
+    const { tracker, server } = setup({ max_concurrent_requests: 3 }, { lingerMs: 1 });
+    let inFlight = 0;
+    let most = 0;
+    const realFetch = server.fetch;
+    const counting = (async (input: string | URL | Request, init?: RequestInit) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      try {
+        return await realFetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    }) as typeof fetch;
+    const tracked = createMlflowTracker(
+      { server_url: "http://mlflow.test", timeout_ms: 1000, max_concurrent_requests: 3 },
+      { cwd: "/", env: {}, warn: () => {} },
+      {
+        fetch: counting,
+        lingerMs: 1,
+      },
+    );
+    await tracked.startRun(RUN);
+    for (let i = 0; i < 30; i++) {
+      // Two publishes per item, apart: the second lands while the first may be in flight.
+      await tracked.publish("train", [point("loss", i, 0)], item(i));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await tracked.publish("train", [point("loss", i / 2, 1)], item(i));
+      await tracked.endBranch!(item(i), "SUCCESS");
+    }
+    await tracked.endRun("SUCCESS");
+    await tracker.endRun("SUCCESS");
+    expect(most).toBeLessThanOrEqual(3);
+    expect(most).toBeGreaterThan(1);
+    const children = [...server.runs.values()].slice(1);
+    expect(children.map((c) => c.run_name)).toEqual(Array.from({ length: 30 }, (_, i) => `sweep.${i}`));
+    expect(children.every((c) => c.status === "FINISHED" && c.metrics.map((m) => m.step).join() === "0,1")).toBe(true);
+  });
 });

@@ -1,5 +1,4 @@
 import { messageOf } from "../../../core/errors.js";
-import { mapLimit } from "../../../core/map-limit.js";
 import type { Status } from "../../../core/run-log.js";
 import type { MetricPoint, TrackedBranch, TrackedRun } from "../../../ports/experiment-tracker.js";
 import type { MlflowBatch, MlflowClient } from "./mlflow-client.js";
@@ -17,6 +16,8 @@ import { mirroredValues } from "./mlflow-values.js";
 export interface MlflowState {
   readonly client: MlflowClient;
   readonly lingerMs: number;
+  /** Targets sent to at once (one request each in flight). */
+  readonly concurrency: number;
   readonly warn: (message: string) => void;
   /** The pipeline run's MLflow run. */
   readonly parent: Target;
@@ -24,6 +25,8 @@ export interface MlflowState {
   readonly children: Map<string, Target>;
   /** Targets with something to send or to close. */
   readonly dirty: Set<Target>;
+  /** Targets being sent to now (never two senders for one target: it would make two children). */
+  readonly busy: Set<Target>;
   /** Points and params that could not be mirrored. */
   readonly lost: { metrics: number; params: number };
   /** The run as it started, and its MLflow run once created (or found). */
@@ -35,16 +38,18 @@ export interface MlflowState {
   unavailable: string | null;
   /** Why the server refused some data (the rest is still sent). */
   rejected: string | null;
-  /** The drain in progress. */
-  flushing: Promise<void> | null;
-  /** Points arrived during a drain: drain again after it. */
-  again: boolean;
+  /** The senders at work (at most `concurrency`). */
+  readonly senders: Set<Promise<void>>;
   timer: ReturnType<typeof setTimeout> | null;
   ended: boolean;
 }
 
-/** Targets sent to at once (MLflow answers one request per worker; a few in flight hide the round trips). */
-const TARGETS_AT_ONCE = 4;
+/**
+ * Targets sent to at once, by default. Measured on a one-worker MLflow 3 server on SQLite (2 shared
+ * cores, 48 children of create + 300-point batch + close): 1 at a time 323 ms per child, 4: 123 ms,
+ * 16: 96 ms; more in flight only queue at the server.
+ */
+export const DEFAULT_CONCURRENCY = 16;
 
 function countLost(state: MlflowState, batch: { metrics: unknown[]; params: unknown[] }): void {
   state.lost.metrics += batch.metrics.length;
@@ -123,12 +128,50 @@ async function flushTarget(state: MlflowState, target: Target): Promise<void> {
 /** MLflow's status of a run (or child) that ended with a runnable status. */
 export const RUN_STATUS: Partial<Record<Status, "FINISHED" | "FAILED">> = { SUCCESS: "FINISHED", FAIL: "FAILED" };
 
-/** Sends everything pending, target after target (a few at once). */
+/** The next dirty target nobody is sending to, taken off the dirty set. */
+function nextTarget(state: MlflowState): Target | undefined {
+  for (const target of state.dirty) {
+    if (state.busy.has(target)) continue;
+    state.dirty.delete(target);
+    return target;
+  }
+  return undefined;
+}
+
+/** Sends to dirty targets, one after another, until none is left that another sender is not busy with. */
+async function sender(state: MlflowState): Promise<void> {
+  for (let target = nextTarget(state); target && state.run && !state.unavailable; target = nextTarget(state)) {
+    state.busy.add(target);
+    try {
+      await flushTarget(state, target);
+    } catch (error) {
+      // Senders run unawaited between drains: a failure must never become an unhandled rejection.
+      noteFailure(state, error);
+    } finally {
+      state.busy.delete(target);
+    }
+  }
+}
+
+/**
+ * Starts senders for waiting targets, up to `concurrency` at work: a pool that grows as items end
+ * while others are being sent (not waves: one slow child does not hold the others back).
+ */
+function startSenders(state: MlflowState): void {
+  if (!state.run || state.unavailable) return;
+  const wanted = Math.min(state.concurrency, state.dirty.size + state.busy.size);
+  while (state.senders.size < wanted) {
+    const running: Promise<void> = sender(state).finally(() => state.senders.delete(running));
+    state.senders.add(running);
+  }
+}
+
+/** Sends everything pending (and waits for what is being sent). */
 export async function drain(state: MlflowState): Promise<void> {
-  while (state.run && !state.unavailable && state.dirty.size > 0) {
-    const targets = [...state.dirty];
-    state.dirty.clear();
-    await mapLimit(targets, TARGETS_AT_ONCE, (target) => flushTarget(state, target));
+  startSenders(state);
+  while (state.senders.size > 0) {
+    await Promise.all([...state.senders]);
+    startSenders(state);
   }
   if (state.unavailable) dropPending(state);
 }
@@ -136,23 +179,13 @@ export async function drain(state: MlflowState): Promise<void> {
 function kick(state: MlflowState): void {
   if (state.timer) clearTimeout(state.timer);
   state.timer = null;
-  if (state.flushing) {
-    state.again = true;
-    return;
-  }
-  state.flushing = drain(state).finally(() => {
-    state.flushing = null;
-    if (state.again) {
-      state.again = false;
-      kick(state);
-    }
-  });
+  startSenders(state);
 }
 
 /** Starts a drain now when a batch is full (or many targets wait), else after `lingerMs`. */
 export function schedule(state: MlflowState, target?: Target): void {
   if (!state.run || state.unavailable) return;
-  if ((target && pendingIsFull(target.pending)) || state.dirty.size >= TARGETS_AT_ONCE * 4) {
+  if ((target && pendingIsFull(target.pending)) || state.dirty.size >= state.concurrency) {
     kick(state);
     return;
   }

@@ -5,7 +5,7 @@ import type { PluginContext } from "../../../ports/plugin.js";
 import { createMlflowClient, type MlflowClientStats, type MlflowKeyValue } from "./mlflow-client.js";
 import { mlflowFailureOf } from "./mlflow-failures.js";
 import { MLFLOW_LIMITS, truncateCodePoints } from "./mlflow-mapping.js";
-import { buffer, drain, dropPending, type MlflowState, noteFailure, RUN_STATUS, schedule, summary, targetFor } from "./mlflow-state.js";
+import { buffer, DEFAULT_CONCURRENCY, drain, dropPending, type MlflowState, noteFailure, RUN_STATUS, schedule, summary, targetFor } from "./mlflow-state.js";
 import { newTarget } from "./mlflow-target.js";
 
 /** The validated `config` of the `mlflow` tracker. */
@@ -14,6 +14,8 @@ export interface MlflowTrackerConfig {
   headers?: Record<string, string> | undefined;
   timeout_ms: number;
   experiment_name?: string | undefined;
+  /** MLflow runs (the parent, children) sent to at once. */
+  max_concurrent_requests?: number | undefined;
 }
 
 /** Test and benchmark hooks of {@link createMlflowTracker}. */
@@ -74,18 +76,19 @@ function trackerState(config: MlflowTrackerConfig, context: PluginContext, deps:
   return {
     client,
     lingerMs: deps.lingerMs ?? 100,
+    concurrency: config.max_concurrent_requests ?? DEFAULT_CONCURRENCY,
     warn: context.warn,
     parent: newTarget("", [], context.warn, Date.now()),
     children: new Map(),
     dirty: new Set(),
+    busy: new Set(),
     lost: { metrics: 0, params: 0 },
     tracked: null,
     run: null,
     resumed: false,
     unavailable: null,
     rejected: null,
-    flushing: null,
-    again: false,
+    senders: new Set(),
     timer: null,
     ended: false,
   };
@@ -204,7 +207,6 @@ async function finish(state: MlflowState, status: Status): Promise<void> {
       state.dirty.add(child);
     }
   }
-  while (state.flushing) await state.flushing;
   await drain(state);
   if (!state.run || state.unavailable) return;
   try {

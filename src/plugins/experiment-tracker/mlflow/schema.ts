@@ -11,6 +11,8 @@ export const mlflowTrackerConfigSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   timeout_ms: z.number().int().positive().default(5000),
   experiment_name: z.string().min(1).optional(),
+  /** MLflow runs (the parent, map items' children) sent to at once: one request each in flight. */
+  max_concurrent_requests: z.number().int().min(1).max(64).optional(),
   /** runnable's key, accepted so its config files load; autologging is a Python-side feature. */
   autolog: z.boolean().default(false),
 });

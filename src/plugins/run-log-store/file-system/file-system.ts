@@ -10,6 +10,7 @@ import { createRunLogStore } from "../shared/run-log-store-facade.js";
 import { runExists, unlessNotFound } from "../shared/store-errors.js";
 import { compactRun } from "./compaction.js";
 import { createJournalAppender } from "./journal.js";
+import { folderChangeToken } from "./change-token.js";
 import { listRuns } from "./list-runs.js";
 import { loadRun, runPaths, touch } from "./run-files.js";
 import { type FileSystemStoreState, forget, pathsOf, remember, write } from "./store-state.js";
@@ -68,6 +69,7 @@ export function createFileSystemDriver(options: FileSystemStoreOptions): RunLogS
     read: (runId) => queue.run(runId, () => read(state, runId)),
     exists: async (runId) => (await statOrNull(pathsOf(state, runId).snapshot)) !== null,
     list: (options) => listRuns(folder, io, options?.known),
+    changeToken: () => folderChangeToken(folder),
     remove: (runId) => queue.run(runId, () => remove(state, runId)),
     flush: (runId) => queue.run(runId, () => flush(state, runId)),
     ...folderLeases(folder),

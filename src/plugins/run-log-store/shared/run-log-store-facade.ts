@@ -97,6 +97,7 @@ export function createRunLogStore(driver: RunLogStoreDriver): RunLogStore {
     setJob: (runId, job) => write(facade, runId, { op: "job", location: [], payload: { ...job, branches: {} } }),
     removeStep: (runId, location, internalName) => write(facade, runId, removeOp(location, internalName)),
     list: (options) => driver.list(options),
+    ...(driver.changeToken ? { changeToken: () => driver.changeToken!() } : {}),
     delete: (runId) => found(facade, runId, () => driver.remove(runId)),
     flush: (runId) => flush(facade, runId),
     acquireLease: async (runId, options) => {
