@@ -292,3 +292,29 @@ describe("a conditional's records while it runs", () => {
     expect(log.steps.pick!.branches["pick.a"]!.status).toBe("SUCCESS");
   });
 });
+
+describe("a conditional whose branch ends at once", () => {
+  it("goes to the store with its branch and the branch's steps, its own log first, with no PROCESSING record before", async () => {
+    const services = testServices({ runner: scriptedRunner({ quick: [takes(1)] }) });
+    const writes: string[] = [];
+    const store = services.runLogStore;
+    const putStep = store.putStep.bind(store);
+    const putBranch = store.putBranch.bind(store);
+    store.putStep = (runId, location, step, seq) => {
+      writes.push(`step ${step.internal_name} ${step.status}`);
+      return putStep(runId, location, step, seq);
+    };
+    store.putBranch = (runId, location, branch, seq) => {
+      writes.push(`branch ${branch.internal_name} ${branch.status}`);
+      return putBranch(runId, location, branch, seq);
+    };
+    const graph = pipeline("pick", {
+      pick: { type: "conditional", parameter: "x", next: "success", branches: { a: one({ type: "task", command: "quick", next: "success" }) } },
+    });
+    const log = await runGraph(graph, services, { parameters: { x: "a" } });
+    expect(log.status).toBe("SUCCESS");
+    const inside = writes.filter((write) => write.includes(" pick"));
+    expect(inside).toEqual(["step pick SUCCESS", "branch pick.a SUCCESS", "step pick.a.s SUCCESS", "step pick.a.success SUCCESS"]);
+    expect(Object.keys(log.steps.pick!.branches["pick.a"]!.steps)).toEqual(["pick.a.s", "pick.a.success"]);
+  });
+});

@@ -78,6 +78,14 @@ export interface BranchContext {
    * terminal step's write is left here for it, so that both go to the store together (one append).
    */
   terminalWrites?: Array<() => Promise<void>>;
+  /**
+   * Set on a lazily opened conditional's branch: the step right before its success node, when it
+   * succeeds, leaves its closing write in `terminalWrites` too. Nothing runs between its end and the
+   * branch's but the success step, so when nothing else was written under the conditional, the
+   * conditional's and its branch's final logs go to the store with those writes, in one write, and their
+   * PROCESSING writes are never needed.
+   */
+  lastWithBranch?: boolean;
 }
 
 /** Where a step sits in its graph's walk. */
@@ -86,4 +94,6 @@ export interface StepPlace {
   seq: number;
   /** The step's earlier record (see {@link PriorSteps}), if any. */
   prior?: StepLog;
+  /** Its `next` is its graph's success node (see {@link BranchContext.lastWithBranch}). */
+  last?: boolean;
 }

@@ -20,6 +20,8 @@ export interface OpenStep {
   settle?: () => Promise<void>;
   /** A lazily opened composite's PROCESSING writes, not issued yet. */
   open?: () => Promise<void>;
+  /** Right before its graph's success node (see {@link BranchContext.lastWithBranch}). */
+  last?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function openStep(
     ctx.openParents?.();
     return run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
   };
-  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
+  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq, ...(place.last ? { last: true } : {}) };
   // A composite's first branch log may go with it (`alongside`, issued right after it: one store write);
   // `lazy` leaves both to `step.open`, for the first write of a child (see BranchContext.openParents).
   const open = (): Promise<void> => Promise.all([put(), composite.alongside?.(log)]).then(() => undefined);
@@ -88,7 +90,30 @@ export function deferredWrite(write: () => Promise<void>): () => Promise<void> {
 /** Stores a finished step log (after any PROCESSING write of it) and reports it. */
 export async function closeStep(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
+  if (step.last && step.log.status === "SUCCESS" && ctx.lastWithBranch && ctx.terminalWrites) {
+    ctx.terminalWrites.push(() => writeClosed(run, ctx, step));
+    return;
+  }
   await writeClosed(run, ctx, step);
+}
+
+/**
+ * Closes a composite step together with writes under it (`inside`: its branch's final log and steps
+ * left for it), issued right after its own so they go in the same store write and are placed under it;
+ * its end is reported after theirs. `before`: its PROCESSING writes, when they were issued.
+ */
+export async function closeStepAround(
+  run: RunState,
+  ctx: BranchContext,
+  step: OpenStep,
+  inside: (() => Promise<void>) | undefined,
+  before: Promise<void> | undefined,
+): Promise<void> {
+  await step.settle?.();
+  ctx.openParents?.();
+  const own = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  await Promise.all([before, own, inside?.()]);
+  reportEnd(run, ctx, step);
 }
 
 /**
@@ -104,6 +129,10 @@ export async function closeStepWithCaller(run: RunState, ctx: BranchContext, ste
 async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   ctx.openParents?.();
   await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  reportEnd(run, ctx, step);
+}
+
+function reportEnd(run: RunState, ctx: BranchContext, step: OpenStep): void {
   run.services.onEvent?.({
     type: "step-end",
     internalName: step.log.internal_name,
