@@ -14,7 +14,7 @@ import { branchPrior } from "./prior.js";
 import { reducerLookup } from "./reducer.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, finalBranchLog, recordedParameters } from "./scope.js";
-import { closeStep, closeStepAround, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
+import { closeStep, closeStepAround, deferredWrite, issueTerminalWrites, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
 
@@ -92,7 +92,12 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
     // When nothing was written under it, its final log and its branch's go to the store with the
     // branch's steps, in one write, and no PROCESSING write of either is needed.
     if (step.open && !opened) opened = Promise.resolve();
-    await closeStepAround(run, ctx, step, fanned.close, opened);
+    const { close } = fanned;
+    const before = opened;
+    // Right before its graph's success node, it closes with that node's write and its graph's (one store write).
+    if (place.last && status === "SUCCESS" && ctx.terminalWrites)
+      ctx.terminalWrites.push((previous) => closeStepAround(run, ctx, step, close, before, previous));
+    else await closeStepAround(run, ctx, step, close, before);
     return status;
   }
   openParents();
@@ -221,10 +226,10 @@ async function runBranch(
   // the branch's, then the steps under it: each is placed under the one before); others finish here.
   if (opened) {
     const close = (): Promise<void> =>
-      Promise.all([runLogStore.putBranch(runId, ctx.location, final, plan.index), ...walk.terminalWrites!.map((write) => write())]).then(() => undefined);
+      Promise.all([runLogStore.putBranch(runId, ctx.location, final, plan.index), issueTerminalWrites(walk.terminalWrites!)]).then(() => undefined);
     return { kind: "done", status, result: { key: plan.key, ...changed }, close };
   }
-  await Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
+  await Promise.all([issueTerminalWrites(walk.terminalWrites!), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
   if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
   return { kind: "done", status, result: { key: plan.key, ...changed } };
 }

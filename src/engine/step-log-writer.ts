@@ -2,7 +2,7 @@ import { isComposite, type Node } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import { newStepLog, type StepLog } from "../core/run-log.js";
-import type { BranchContext, RunState, StepPlace } from "./run-state.js";
+import type { BranchContext, RunState, StepPlace, TerminalWrite } from "./run-state.js";
 
 /**
  * A leaf step (task, stub, terminal) still running after this long gets its PROCESSING log written; one
@@ -91,7 +91,7 @@ export function deferredWrite(write: () => Promise<void>): () => Promise<void> {
 export async function closeStep(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
   if (step.last && step.log.status === "SUCCESS" && ctx.lastWithBranch && ctx.terminalWrites) {
-    ctx.terminalWrites.push(() => writeClosed(run, ctx, step));
+    ctx.terminalWrites.push((previous) => writeClosed(run, ctx, step, previous));
     return;
   }
   await writeClosed(run, ctx, step);
@@ -100,7 +100,8 @@ export async function closeStep(run: RunState, ctx: BranchContext, step: OpenSte
 /**
  * Closes a composite step together with writes under it (`inside`: its branch's final log and steps
  * left for it), issued right after its own so they go in the same store write and are placed under it;
- * its end is reported after theirs. `before`: its PROCESSING writes, when they were issued.
+ * its end is reported after theirs (and after `previous`'s, when it is a terminal write). `before`: its
+ * PROCESSING writes, when they were issued.
  */
 export async function closeStepAround(
   run: RunState,
@@ -108,11 +109,13 @@ export async function closeStepAround(
   step: OpenStep,
   inside: (() => Promise<void>) | undefined,
   before: Promise<void> | undefined,
+  previous?: Promise<void>,
 ): Promise<void> {
-  await step.settle?.();
+  // No await before the writes are issued: as a terminal write, they go with the ones issued beside them.
+  if (step.settle) await step.settle();
   ctx.openParents?.();
   const own = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
-  await Promise.all([before, own, inside?.()]);
+  await Promise.all([before, own, inside?.(), previous]);
   reportEnd(run, ctx, step);
 }
 
@@ -122,13 +125,21 @@ export async function closeStepAround(
  */
 export async function closeStepWithCaller(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
-  if (ctx.terminalWrites) ctx.terminalWrites.push(() => writeClosed(run, ctx, step));
+  if (ctx.terminalWrites) ctx.terminalWrites.push((previous) => writeClosed(run, ctx, step, previous));
   else await writeClosed(run, ctx, step);
 }
 
-async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+/** Issues the writes left in a walk's `terminalWrites` at once (one store write); ends are reported in order. */
+export function issueTerminalWrites(writes: readonly TerminalWrite[]): Promise<void> {
+  let previous: Promise<void> = Promise.resolve();
+  for (const write of writes) previous = write(previous);
+  return previous;
+}
+
+async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep, previous?: Promise<void>): Promise<void> {
   ctx.openParents?.();
-  await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  const put = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  await (previous ? Promise.all([put, previous]) : put);
   reportEnd(run, ctx, step);
 }
 
