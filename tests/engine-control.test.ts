@@ -292,3 +292,66 @@ describe("a conditional's records while it runs", () => {
     expect(log.steps.pick!.branches["pick.a"]!.status).toBe("SUCCESS");
   });
 });
+
+describe("a conditional whose branch ends at once", () => {
+  it("goes to the store with its branch and the branch's steps, its own log first, with no PROCESSING record before", async () => {
+    const services = testServices({ runner: scriptedRunner({ quick: [takes(1)] }) });
+    const writes: string[] = [];
+    const store = services.runLogStore;
+    const putStep = store.putStep.bind(store);
+    const putBranch = store.putBranch.bind(store);
+    store.putStep = (runId, location, step, seq) => {
+      writes.push(`step ${step.internal_name} ${step.status}`);
+      return putStep(runId, location, step, seq);
+    };
+    store.putBranch = (runId, location, branch, seq) => {
+      writes.push(`branch ${branch.internal_name} ${branch.status}`);
+      return putBranch(runId, location, branch, seq);
+    };
+    const graph = pipeline("pick", {
+      pick: { type: "conditional", parameter: "x", next: "success", branches: { a: one({ type: "task", command: "quick", next: "success" }) } },
+    });
+    const log = await runGraph(graph, services, { parameters: { x: "a" } });
+    expect(log.status).toBe("SUCCESS");
+    const inside = writes.filter((write) => write.includes(" pick"));
+    expect(inside).toEqual(["step pick SUCCESS", "branch pick.a SUCCESS", "step pick.a.s SUCCESS", "step pick.a.success SUCCESS"]);
+    expect(Object.keys(log.steps.pick!.branches["pick.a"]!.steps)).toEqual(["pick.a.s", "pick.a.success"]);
+  });
+});
+
+describe("a conditional right before its branch's success node, inside a map item", () => {
+  it("is closed with the item's own closing writes, and step ends are still reported in the order the steps ended", async () => {
+    const services = testServices({ runner: scriptedRunner({ quick: [takes(1)] }) });
+    const writes: string[] = [];
+    const ends: string[] = [];
+    const store = services.runLogStore;
+    const putStep = store.putStep.bind(store);
+    const putBranch = store.putBranch.bind(store);
+    store.putStep = (runId, location, step, seq) => {
+      writes.push(`step ${step.internal_name} ${step.status}`);
+      return putStep(runId, location, step, seq);
+    };
+    store.putBranch = (runId, location, branch, seq) => {
+      writes.push(`branch ${branch.internal_name} ${branch.status}`);
+      return putBranch(runId, location, branch, seq);
+    };
+    services.onEvent = (event) => {
+      if (event.type === "step-end") ends.push(event.internalName);
+    };
+    const pick = { type: "conditional", parameter: "x", next: "success", branches: { a: one({ type: "task", command: "quick", next: "success" }) } };
+    const graph = pipeline("each", {
+      each: { type: "map", iterate_on: "xs", iterate_as: "x", next: "success", branch: { start_at: "pick", steps: { pick } } },
+    });
+    const log = await runGraph(graph, services, { parameters: { xs: ["a"] } });
+    expect(log.status).toBe("SUCCESS");
+    expect(writes.filter((write) => write.includes("each.a") && !write.endsWith("CREATED"))).toEqual([
+      "step each.a.pick SUCCESS",
+      "branch each.a.pick.a SUCCESS",
+      "step each.a.pick.a.s SUCCESS",
+      "step each.a.pick.a.success SUCCESS",
+      "step each.a.success SUCCESS",
+      "branch each.a SUCCESS",
+    ]);
+    expect(ends.filter((name) => name.startsWith("each."))).toEqual(["each.a.pick.a.s", "each.a.pick.a.success", "each.a.pick", "each.a.success"]);
+  });
+});

@@ -14,7 +14,7 @@ import { branchPrior } from "./prior.js";
 import { reducerLookup } from "./reducer.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, finalBranchLog, recordedParameters } from "./scope.js";
-import { closeStep, deferredWrite, nextAttemptNumber, openStep } from "./step-log-writer.js";
+import { closeStep, closeStepAround, deferredWrite, issueTerminalWrites, nextAttemptNumber, openStep } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
 
@@ -25,7 +25,7 @@ const NAMED_FAILURES = 10;
 
 /** How one branch ended in this walk. */
 type BranchOutcome =
-  | { kind: "done"; status: Status; result: BranchResult; pending?: Promise<void> }
+  | { kind: "done"; status: Status; result: BranchResult; close?: () => Promise<void> }
   /** Not started because the run was stopped first. */
   | { kind: "not-started"; key: string };
 
@@ -38,6 +38,8 @@ interface Fanned {
   kinds?: ParameterKinds;
   /** Branch writes issued but not awaited: they go to the store with the step's closing write. */
   pending?: Promise<void> | undefined;
+  /** An opened branch's final writes, not issued yet: the step issues them right after its own closing write. */
+  close?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   const inputKinds = kindsFor(ctx.scope.kinds, Object.keys(inputs));
   let fanned: Fanned;
   try {
-    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early && { plan: early, openParents });
+    fanned = await fanOutAndIn(run, node, ctx, step.log, place.prior, runGraph, early && { plan: early, openParents, lazy });
   } catch (error) {
     fanned = { message: messageOf(error), produced: {} };
   }
@@ -86,6 +88,18 @@ export async function executeComposite(run: RunState, node: CompositeNode, ctx: 
   step.log.attempts.push(attempt);
   // Only a failed loop hands parameters back: its failed iteration's, as runnable 0.50 rolls them back.
   if (status === "SUCCESS" || node.kind === "loop") recordProduced(step.log, assignParameters(ctx.scope, fanned.produced, fanned.kinds), fanned.kinds);
+  if (fanned.close) {
+    // When nothing was written under it, its final log and its branch's go to the store with the
+    // branch's steps, in one write, and no PROCESSING write of either is needed.
+    if (step.open && !opened) opened = Promise.resolve();
+    const { close } = fanned;
+    const before = opened;
+    // Right before its graph's success node, it closes with that node's write and its graph's (one store write).
+    if (place.last && status === "SUCCESS" && ctx.terminalWrites)
+      ctx.terminalWrites.push((previous) => closeStepAround(run, ctx, step, close, before, previous));
+    else await closeStepAround(run, ctx, step, close, before);
+    return status;
+  }
   openParents();
   await Promise.all([opened, fanned.pending, closeStep(run, ctx, step)]);
   return status;
@@ -122,8 +136,8 @@ async function fanOutAndIn(
   log: StepLog,
   prior: StepLog | undefined,
   runGraph: GraphRunner,
-  /** A conditional's branch whose PROCESSING log goes with the step's (no CREATED write; its final write is left pending). */
-  early?: { plan: BranchPlan; openParents: () => void },
+  /** A conditional's branch whose PROCESSING log goes with the step's (no CREATED write; its final writes are left to the step). */
+  early?: { plan: BranchPlan; openParents: () => void; lazy: boolean },
 ): Promise<Fanned> {
   if (node.kind === "loop") return runLoop(run, node, ctx, log, prior, runGraph);
   const opened = early?.plan;
@@ -144,22 +158,41 @@ async function fanOutAndIn(
     const branchCtx = branchContext(ctx, plan, locationOf(plan.key));
     const priorSteps = branchPrior(ctx, prior, plan.key);
     if (priorSteps) branchCtx.prior = priorSteps;
-    if (plan.key === opened?.key) branchCtx.openParents = early!.openParents;
+    if (plan.key === opened?.key) {
+      branchCtx.openParents = early!.openParents;
+      if (early!.lazy) branchCtx.lastWithBranch = true;
+    }
     return runBranch(run, plan, ctx, branchCtx, runGraph, plan.key === opened?.key);
   });
   const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
-  const pending = done.find((outcome) => outcome.pending)?.pending;
+  const close = done.find((outcome) => outcome.close)?.close;
+  try {
+    return { ...(await concluded(run, node, ctx, outcomes, { kept, locationOf })), close };
+  } catch (error) {
+    return { message: messageOf(error), produced: {}, close };
+  }
+}
+
+/** The message and parameters of a composite step whose branches ran. */
+async function concluded(
+  run: RunState,
+  node: CompositeNode,
+  ctx: BranchContext,
+  outcomes: readonly BranchOutcome[],
+  { kept, locationOf }: { kept: Readonly<Record<string, BranchLog>>; locationOf: (key: string) => LogLocation },
+): Promise<Fanned> {
+  const done = outcomes.filter((outcome): outcome is Extract<BranchOutcome, { kind: "done" }> => outcome.kind === "done");
   const reason = stopReason(run);
-  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {}, pending };
+  if (reason) return { message: await stoppedMessage(run, outcomes, kept, locationOf, reason), produced: {} };
   const failed = done.filter((outcome) => outcome.status !== "SUCCESS").map((outcome) => outcome.result.key);
-  if (failed.length > 0) return { message: failureMessage(failed, plans.length), produced: {}, pending };
+  if (failed.length > 0) return { message: failureMessage(failed, outcomes.length), produced: {} };
   const merged = await fanIn(
     node,
     ctx.scope,
     done.map((outcome) => outcome.result),
     reducerLookup(run),
   );
-  return "failure" in merged ? { message: merged.failure, produced: {}, pending } : { message: "", produced: merged.parameters, kinds: merged.kinds, pending };
+  return "failure" in merged ? { message: merged.failure, produced: {} } : { message: "", produced: merged.parameters, kinds: merged.kinds };
 }
 
 /** What fan-in needs of a branch that succeeded in an earlier walk: its changes, from its stored log. */
@@ -188,17 +221,15 @@ async function runBranch(
   }
   // The terminal step's log and the branch's final log are issued together: one store write.
   const final = finalBranchLog(plan.key, status, ctx.scope);
-  ctx.openParents?.();
-  const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
-    () => undefined,
-  );
   const changed = status === "SUCCESS" ? changedParameters(parent.scope, ctx.scope, plan.ignore) : { changed: {}, kinds: {} };
-  // An opened branch's writes go with its step's closing write (its caller awaits them); others finish here.
+  // An opened branch's writes are issued by its step right after its closing write (its log first, then
+  // the branch's, then the steps under it: each is placed under the one before); others finish here.
   if (opened) {
-    writes.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-    return { kind: "done", status, result: { key: plan.key, ...changed }, pending: writes };
+    const close = (): Promise<void> =>
+      Promise.all([runLogStore.putBranch(runId, ctx.location, final, plan.index), issueTerminalWrites(walk.terminalWrites!)]).then(() => undefined);
+    return { kind: "done", status, result: { key: plan.key, ...changed }, close };
   }
-  await writes;
+  await Promise.all([issueTerminalWrites(walk.terminalWrites!), runLogStore.putBranch(runId, ctx.location, final, plan.index)]);
   if (plan.tracked && ctx.tracked) await run.services.tracker.endBranch?.(ctx.tracked, status);
   return { kind: "done", status, result: { key: plan.key, ...changed } };
 }

@@ -23,7 +23,8 @@ export async function executeGraph(run: RunState, graph: Graph, ctx: BranchConte
     if (!node) throw new Error(`internal: step "${current}" missing from graph "${graph.internalBranchName}"`);
     if (stopReason(run)) return "FAIL";
     reached.add(resolveName(node.internalName, ctx.mapVariable, ctx.loops));
-    const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node) });
+    const last = node.kind !== "success" && node.kind !== "fail" && graph.nodes.get(node.next)?.kind === "success";
+    const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node), ...(last ? { last } : {}) });
     switch (node.kind) {
       case "success":
       case "fail":

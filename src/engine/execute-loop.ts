@@ -8,6 +8,7 @@ import { type BranchResult, changedParameters } from "./fan-in.js";
 import { branchPrior } from "./prior.js";
 import { type BranchContext, type RunState, type Scope, stopReason } from "./run-state.js";
 import { assignParameters, finalBranchLog } from "./scope.js";
+import { issueTerminalWrites } from "./step-log-writer.js";
 
 type GraphRunner = (run: RunState, graph: Graph, ctx: BranchContext) => Promise<Status>;
 
@@ -114,9 +115,7 @@ async function runIteration(
   const walk: BranchContext = { ...ctx, terminalWrites: [] };
   const status = await runGraph(run, plan.graph, walk);
   const final = finalBranchLog(plan.key, status, ctx.scope);
-  const writes = Promise.all([...walk.terminalWrites!.map((write) => write()), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(
-    () => undefined,
-  );
+  const writes = Promise.all([issueTerminalWrites(walk.terminalWrites!), runLogStore.putBranch(runId, ctx.location, final, plan.index)]).then(() => undefined);
   writes.catch(() => undefined); // awaited with the next write; never an unhandled rejection meanwhile
   return { status, scope: ctx.scope, pending: writes };
 }

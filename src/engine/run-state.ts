@@ -77,8 +77,23 @@ export interface BranchContext {
    * Set by a caller that writes its own record right after the walk (a branch's final log): the
    * terminal step's write is left here for it, so that both go to the store together (one append).
    */
-  terminalWrites?: Array<() => Promise<void>>;
+  terminalWrites?: TerminalWrite[];
+  /**
+   * Set on a lazily opened conditional's branch: the step right before its success node, when it
+   * succeeds, leaves its closing write in `terminalWrites` too. Nothing runs between its end and the
+   * branch's but the success step, so when nothing else was written under the conditional, the
+   * conditional's and its branch's final logs go to the store with those writes, in one write, and their
+   * PROCESSING writes are never needed.
+   */
+  lastWithBranch?: boolean;
 }
+
+/**
+ * A closing write left for the caller of a walk: issues its store writes at once and reports its steps'
+ * ends once they are stored and `previous` (the write left before it) has reported its own, so ends
+ * are reported in the order the steps ended.
+ */
+export type TerminalWrite = (previous: Promise<void>) => Promise<void>;
 
 /** Where a step sits in its graph's walk. */
 export interface StepPlace {
@@ -86,4 +101,6 @@ export interface StepPlace {
   seq: number;
   /** The step's earlier record (see {@link PriorSteps}), if any. */
   prior?: StepLog;
+  /** Its `next` is its graph's success node (see {@link BranchContext.lastWithBranch}). */
+  last?: boolean;
 }

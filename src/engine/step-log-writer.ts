@@ -2,7 +2,7 @@ import { isComposite, type Node } from "../core/graph.js";
 import { resolveName } from "../core/names.js";
 import { jsonEqual } from "../core/parameters.js";
 import { newStepLog, type StepLog } from "../core/run-log.js";
-import type { BranchContext, RunState, StepPlace } from "./run-state.js";
+import type { BranchContext, RunState, StepPlace, TerminalWrite } from "./run-state.js";
 
 /**
  * A leaf step (task, stub, terminal) still running after this long gets its PROCESSING log written; one
@@ -20,6 +20,8 @@ export interface OpenStep {
   settle?: () => Promise<void>;
   /** A lazily opened composite's PROCESSING writes, not issued yet. */
   open?: () => Promise<void>;
+  /** Right before its graph's success node (see {@link BranchContext.lastWithBranch}). */
+  last?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function openStep(
     ctx.openParents?.();
     return run.services.runLogStore.putStep(run.plan.runId, ctx.location, { ...log, status: "PROCESSING" }, place.seq);
   };
-  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq };
+  const step: OpenStep = { log, startedMicros: run.services.now(), seq: place.seq, ...(place.last ? { last: true } : {}) };
   // A composite's first branch log may go with it (`alongside`, issued right after it: one store write);
   // `lazy` leaves both to `step.open`, for the first write of a child (see BranchContext.openParents).
   const open = (): Promise<void> => Promise.all([put(), composite.alongside?.(log)]).then(() => undefined);
@@ -88,7 +90,33 @@ export function deferredWrite(write: () => Promise<void>): () => Promise<void> {
 /** Stores a finished step log (after any PROCESSING write of it) and reports it. */
 export async function closeStep(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
+  if (step.last && step.log.status === "SUCCESS" && ctx.lastWithBranch && ctx.terminalWrites) {
+    ctx.terminalWrites.push((previous) => writeClosed(run, ctx, step, previous));
+    return;
+  }
   await writeClosed(run, ctx, step);
+}
+
+/**
+ * Closes a composite step together with writes under it (`inside`: its branch's final log and steps
+ * left for it), issued right after its own so they go in the same store write and are placed under it;
+ * its end is reported after theirs (and after `previous`'s, when it is a terminal write). `before`: its
+ * PROCESSING writes, when they were issued.
+ */
+export async function closeStepAround(
+  run: RunState,
+  ctx: BranchContext,
+  step: OpenStep,
+  inside: (() => Promise<void>) | undefined,
+  before: Promise<void> | undefined,
+  previous?: Promise<void>,
+): Promise<void> {
+  // No await before the writes are issued: as a terminal write, they go with the ones issued beside them.
+  if (step.settle) await step.settle();
+  ctx.openParents?.();
+  const own = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  await Promise.all([before, own, inside?.(), previous]);
+  reportEnd(run, ctx, step);
 }
 
 /**
@@ -97,13 +125,25 @@ export async function closeStep(run: RunState, ctx: BranchContext, step: OpenSte
  */
 export async function closeStepWithCaller(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   await step.settle?.();
-  if (ctx.terminalWrites) ctx.terminalWrites.push(() => writeClosed(run, ctx, step));
+  if (ctx.terminalWrites) ctx.terminalWrites.push((previous) => writeClosed(run, ctx, step, previous));
   else await writeClosed(run, ctx, step);
 }
 
-async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+/** Issues the writes left in a walk's `terminalWrites` at once (one store write); ends are reported in order. */
+export function issueTerminalWrites(writes: readonly TerminalWrite[]): Promise<void> {
+  let previous: Promise<void> = Promise.resolve();
+  for (const write of writes) previous = write(previous);
+  return previous;
+}
+
+async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep, previous?: Promise<void>): Promise<void> {
   ctx.openParents?.();
-  await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  const put = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  await (previous ? Promise.all([put, previous]) : put);
+  reportEnd(run, ctx, step);
+}
+
+function reportEnd(run: RunState, ctx: BranchContext, step: OpenStep): void {
   run.services.onEvent?.({
     type: "step-end",
     internalName: step.log.internal_name,

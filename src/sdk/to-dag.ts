@@ -67,23 +67,8 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
     ...(overrides ? { overrides } : {}),
   };
   switch (step.kind) {
-    case "task": {
-      const o = step.options;
-      if (o.fn) attachments.functions.set(internal, o.fn);
-      if (o.schema) attachments.schemas.set(internal, o.schema);
-      const returns = returnsToYaml(`step "${internal}"`, o.returns);
-      return {
-        type: "task",
-        command_type: o.commandType,
-        command: o.command,
-        ...link,
-        ...(o.catalog ? { catalog: o.catalog } : {}),
-        ...(o.maxAttempts !== undefined ? { max_attempts: o.maxAttempts } : {}),
-        ...(o.secrets ? { secrets: o.secrets } : {}),
-        ...(returns ? { returns } : {}),
-        ...o.extra,
-      };
-    }
+    case "task":
+      return taskToYaml(step, internal, link, attachments);
     case "stub": {
       const o = step.options;
       return { type: "stub", ...link, ...(o.catalog ? { catalog: o.catalog } : {}), ...(o.maxAttempts ? { max_attempts: o.maxAttempts } : {}), ...o.extra };
@@ -107,26 +92,56 @@ function stepToYaml(step: Step, following: string, branchName: string, attachmen
         branch: o.branch.toDag(`${internal}.${MAP_PLACEHOLDER}`, attachments),
       };
     }
-    case "conditional": {
-      const o = step.options;
-      const branches: Record<string, unknown> = {};
-      for (const [key, pipeline] of Object.entries(o.branches)) branches[key] = pipeline.toDag(`${internal}.${key}`, attachments);
-      const fallback = o.default && { default: o.default.toDag(`${internal}.${DEFAULT_BRANCH}`, attachments) };
-      return { type: "conditional", parameter: o.on, ...link, branches, ...fallback };
-    }
-    case "loop": {
-      const o = step.options;
-      return {
-        type: "loop",
-        max_iterations: o.maxIterations,
-        break_on: o.breakOn,
-        ...(o.indexAs ? { index_as: o.indexAs } : {}),
-        ...link,
-        branch: o.branch.toDag(`${internal}.${LOOP_PLACEHOLDER}`, attachments),
-      };
-    }
+    case "conditional":
+    case "loop":
+      return controlToYaml(step, internal, link, attachments);
     case "dag":
       if (step.options.pipeline) return { type: "dag", dag: step.options.pipeline.toDag(`${internal}.dag`, attachments), ...link };
       return { type: "dag", dag_definition: step.options.definition, ...link };
   }
+}
+
+type StepOf<K extends Step["kind"]> = Extract<Step, { kind: K }>;
+
+function taskToYaml(step: StepOf<"task">, internal: string, link: Record<string, unknown>, attachments: Attachments): Record<string, unknown> {
+  const o = step.options;
+  if (o.fn) attachments.functions.set(internal, o.fn);
+  if (o.schema) attachments.schemas.set(internal, o.schema);
+  const returns = returnsToYaml(`step "${internal}"`, o.returns);
+  return {
+    type: "task",
+    command_type: o.commandType,
+    command: o.command,
+    ...link,
+    ...(o.catalog ? { catalog: o.catalog } : {}),
+    ...(o.maxAttempts !== undefined ? { max_attempts: o.maxAttempts } : {}),
+    ...(o.secrets ? { secrets: o.secrets } : {}),
+    ...(returns ? { returns } : {}),
+    ...o.extra,
+  };
+}
+
+/** A conditional or loop step as runnable 0.50's YAML writes it. */
+function controlToYaml(
+  step: StepOf<"conditional"> | StepOf<"loop">,
+  internal: string,
+  link: Record<string, unknown>,
+  attachments: Attachments,
+): Record<string, unknown> {
+  if (step.kind === "conditional") {
+    const o = step.options;
+    const branches: Record<string, unknown> = {};
+    for (const [key, pipeline] of Object.entries(o.branches)) branches[key] = pipeline.toDag(`${internal}.${key}`, attachments);
+    const fallback = o.default && { default: o.default.toDag(`${internal}.${DEFAULT_BRANCH}`, attachments) };
+    return { type: "conditional", parameter: o.on, ...link, branches, ...fallback };
+  }
+  const o = step.options;
+  return {
+    type: "loop",
+    max_iterations: o.maxIterations,
+    break_on: o.breakOn,
+    ...(o.indexAs ? { index_as: o.indexAs } : {}),
+    ...link,
+    branch: o.branch.toDag(`${internal}.${LOOP_PLACEHOLDER}`, attachments),
+  };
 }

@@ -138,35 +138,40 @@ export interface MemoryCatalog extends Catalog {
   readonly files: Map<string, Uint8Array>;
 }
 
+const memoryRecord = (name: string, runId: string, stage: DataCatalog["stage"]): DataCatalog => ({
+  name,
+  data_hash: "0".repeat(64),
+  catalog_relative_path: `${runId}/${name}`,
+  catalog_handler_location: "memory",
+  stage,
+});
+
+/** A content writer keeping its chunks until commit puts them in `files`. */
+function memoryWriter(files: Map<string, Uint8Array>, name: string, runId: string): ContentWriter {
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  return {
+    get bytes() {
+      return bytes;
+    },
+    write(chunk) {
+      const data = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+      parts.push(data);
+      bytes += data.length;
+    },
+    commit: async () => {
+      files.set(`${runId}/${name}`, Buffer.concat(parts));
+      return [memoryRecord(name, runId, "put")];
+    },
+    abort: async () => undefined,
+  };
+}
+
 /** Creates a {@link MemoryCatalog}. */
 export function memoryCatalog(): MemoryCatalog {
   const files = new Map<string, Uint8Array>();
-  const record = (name: string, runId: string, stage: DataCatalog["stage"]): DataCatalog => ({
-    name,
-    data_hash: "0".repeat(64),
-    catalog_relative_path: `${runId}/${name}`,
-    catalog_handler_location: "memory",
-    stage,
-  });
-  const writer = (name: string, runId: string): ContentWriter => {
-    const parts: Uint8Array[] = [];
-    let bytes = 0;
-    return {
-      get bytes() {
-        return bytes;
-      },
-      write(chunk) {
-        const data = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
-        parts.push(data);
-        bytes += data.length;
-      },
-      commit: async () => {
-        files.set(`${runId}/${name}`, Buffer.concat(parts));
-        return [record(name, runId, "put")];
-      },
-      abort: async () => undefined,
-    };
-  };
+  const record = memoryRecord;
+  const writer = (name: string, runId: string): ContentWriter => memoryWriter(files, name, runId);
   return {
     type: "memory",
     traits: { copies: true, sharing: "none" },
