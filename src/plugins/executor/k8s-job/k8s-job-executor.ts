@@ -82,7 +82,24 @@ function options(flag: string, value: string | null | undefined): string[] {
   return value ? [flag, value] : [];
 }
 
-/** Creates the step's Job under the run's next Job name; its name, or the step's result when it could not be created. */
+/** The `runnable execute-single-node` command of the step's pod. */
+function podCommand(step: RemoteStep): string[] {
+  return [
+    "runnable",
+    "execute-single-node",
+    step.runId,
+    step.node.internalName.replace(/ /g, "%"),
+    ...options("--file", step.pipelineFile),
+    ...options("--config-file", step.configFile),
+    ...options("--parameters-file", step.parametersFile),
+    ...options("--tag", step.tag),
+  ];
+}
+
+/**
+ * Creates the step's Job, named after the run id; when that name is taken (a retry under the same run
+ * id), under the run's next Job name. Its name, or the step's result when it could not be created.
+ */
 async function submitJob(
   config: K8sJobConfig,
   step: RemoteStep,
@@ -90,27 +107,29 @@ async function submitJob(
   api: K8sApi,
 ): Promise<{ name: string } | { result: RemoteStepResult }> {
   const { namespace } = config;
+  const env = { ...variables(context.env), [IN_POD_ENV]: "step" };
+  const manifestNamed = (name: string) => {
+    const input: JobManifestInput = { name, runId: step.runId, command: podCommand(step), env, folders: storeFolders(context.peers?.()) };
+    return jobManifest(config, input);
+  };
   let name = step.runId;
   try {
-    const next = await nextJobName(api, namespace, step.runId);
+    // The first launch's name is free but for a retry: one request, as before retries were named.
+    const taken = await create(api, manifestNamed(name)).then(
+      () => false,
+      (error: unknown) => {
+        if ((error as { code?: unknown }).code === 409) return true;
+        throw error;
+      },
+    );
+    if (!taken) return { name };
+    const next = await nextJobName(api, namespace, step.runId, [name]);
     if ("running" in next) {
       const problem = `Job "${next.running}" of run ${step.runId} is still running in namespace "${namespace}": wait for it to end, or delete it (kubectl delete job ${next.running}) to run the job again`;
       return { result: { exitCode: 1, problem } };
     }
     name = next.name;
-    const command = [
-      "runnable",
-      "execute-single-node",
-      step.runId,
-      step.node.internalName.replace(/ /g, "%"),
-      ...options("--file", step.pipelineFile),
-      ...options("--config-file", step.configFile),
-      ...options("--parameters-file", step.parametersFile),
-      ...options("--tag", step.tag),
-    ];
-    const env = { ...variables(context.env), [IN_POD_ENV]: "step" };
-    const input: JobManifestInput = { name, runId: step.runId, command, env, folders: storeFolders(context.peers?.()) };
-    await create(api, jobManifest(config, input));
+    await create(api, manifestNamed(name));
     return { name };
   } catch (error) {
     return { result: { exitCode: 1, problem: refusal(error, `could not create Job "${name}" in namespace "${namespace}"`) } };

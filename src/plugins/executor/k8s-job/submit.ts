@@ -90,11 +90,16 @@ function jobName(runId: string, suffix: string): string {
  * The name of the run's next Job: the run id (as runnable 0.50 names it), then `<run id>-attempt-2`,
  * `-attempt-3`, ... while the run's earlier Jobs are kept (their TTL not run out), so a retry under the
  * same run id needs no deleting by hand; `running` when one of the run's Jobs has not ended (another
- * process follows this run).
+ * process follows this run). `known`: names known to be taken (a Job without the run's label).
  */
-export async function nextJobName(api: K8sApi, namespace: string, runId: string): Promise<{ name: string } | { running: string }> {
+export async function nextJobName(
+  api: K8sApi,
+  namespace: string,
+  runId: string,
+  known: Iterable<string> = [],
+): Promise<{ name: string } | { running: string }> {
   const listed = await api.batch.listNamespacedJob({ namespace, labelSelector: `${RUN_ID_LABEL}=${runId}` });
-  const taken = new Set<string>();
+  const taken = new Set<string>(known);
   for (const job of listed.items as Obj[]) {
     const name = job["metadata"]?.name as string;
     if (!ended(job)) return { running: name };
