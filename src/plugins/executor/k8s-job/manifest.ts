@@ -31,6 +31,9 @@ export interface JobManifestInput {
 
 const DATA_VOLUME = "runnable-data";
 
+/** The label every object of a run carries (its value the run id): a retry finds the run's Jobs by it. */
+export const RUN_ID_LABEL = "runnable/run-id";
+
 /** 0.50's container resources: limits default to 1Gi / 250m, `gpu` is `nvidia.com/gpu`. */
 function resources(config: K8sJobConfig): Obj {
   const rename = (amounts: Record<string, string | undefined> | undefined): Record<string, string> => {
@@ -125,7 +128,7 @@ function jobSpecOf(config: K8sJobConfig, input: JobManifestInput): Obj {
 
 /** The labels every object of a job carries. */
 function labelsOf(input: JobManifestInput): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "runnable", "runnable/run-id": input.runId ?? input.name, ...input.labels };
+  return { "app.kubernetes.io/managed-by": "runnable", [RUN_ID_LABEL]: input.runId ?? input.name, ...input.labels };
 }
 
 /** A batch/v1 Job running the job's task in the config's container. */

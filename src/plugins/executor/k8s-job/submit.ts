@@ -3,12 +3,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BatchV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { messageOf } from "../../../core/errors.js";
+import { RUN_ID_LABEL } from "./manifest.js";
 
 // The Kubernetes API as the k8s job executors use it, through @kubernetes/client-node (loaded on first
 // use, from the one-file bundle of the parts used that `npm run build` makes: the package itself is ~970
-// modules, ~1 s of CPU to load): a kubeconfig (the config's `config_path`, else $KUBECONFIG, ~/.kube/config or the pod's
-// in-cluster credentials, as 0.50's `load_config`), create a Job or CronJob, follow a Job through a
-// watch to its Complete or Failed condition, read its pods' logs, delete it. Refusals (409, 403, 404,
+// modules, ~1 s of CPU to load): a kubeconfig (the config's `config_path`, else $KUBECONFIG,
+// ~/.kube/config or the pod's in-cluster credentials, as 0.50's `load_config`), create a Job or CronJob,
+// name a retry's Job, follow a Job through a watch to its Complete or Failed condition, read its pods'
+// logs, delete it. Refusals (409, 403, 404,
 // 422, ...) come back as readable problems with the server's causes.
 
 // biome-ignore lint/suspicious/noExplicitAny: objects of the Kubernetes API, read field by field.
@@ -77,9 +79,6 @@ export async function create(api: K8sApi, manifest: Obj): Promise<void> {
   if (manifest["kind"] === "CronJob") await api.batch.createNamespacedCronJob({ namespace, body: manifest });
   else await api.batch.createNamespacedJob({ namespace, body: manifest });
 }
-
-/** The label every object of a run carries (its value the run id). */
-export const RUN_ID_LABEL = "runnable/run-id";
 
 /** A Job name: at most 63 characters (its pods' `job-name` label), the suffix kept. */
 function jobName(runId: string, suffix: string): string {
