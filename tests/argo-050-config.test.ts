@@ -60,6 +60,66 @@ describe("argo with runnable 0.20+'s config shape", () => {
     expect(argoErrors("CronWorkflow", cron)).toEqual([]);
   });
 
+  it("translates 0.50's defaults.retryStrategy, secret env, failFast: false and camelCase override bundles; refuses what has no equivalent", async () => {
+    const config = [
+      "pipeline-executor:",
+      "  type: argo",
+      "  config:",
+      "    pvc_for_runnable: runnable",
+      "    defaults:",
+      "      image: $docker_image",
+      "      failFast: false",
+      "      retryStrategy:",
+      "        limit: 3",
+      "        retryPolicy: OnFailure",
+      "        backOff: {duration: 1m, factor: 3, maxDuration: 2h}",
+      "      env:",
+      "        - {environment_variable: PGPASSWORD, secret_name: runnable-pg, secret_key: password}",
+      "    overrides:",
+      "      big:",
+      "        imagePullPolicy: IfNotPresent",
+      "        activeDeadlineSeconds: 60",
+      "        nodeSelector: {pool: big}",
+      "        retryStrategy: {limit: 1}",
+      "    argoWorkflow:",
+      "      metadata:",
+      "        generateName: translated-",
+    ].join("\n");
+    await writeFile(join(dir, "argo-050-keys.yaml"), `${config}\n`);
+    const pipeline = [
+      "dag:",
+      "  start_at: small",
+      "  steps:",
+      "    small: {type: task, command_type: shell, command: 'true', next: big}",
+      "    big: {type: task, command_type: shell, command: 'true', overrides: {argo: big}, next: success}",
+    ].join("\n");
+    await writeFile(join(dir, "two-steps.yaml"), `${pipeline}\n`);
+    const result = await runMain(["execute", "two-steps.yaml", "-c", "argo-050-keys.yaml"], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    const workflow = parse(await readFile(join(dir, "argo-pipeline.yaml"), "utf8"));
+    expect(argoErrors("Workflow", workflow)).toEqual([]);
+    const templates = workflow.spec.templates.filter((t: { container?: { command: string[] } }) => t.container?.command.includes("execute-single-node"));
+    const of = (step: string) => templates.find((t: { container: { command: string[] } }) => t.container.command.includes(step));
+    expect(of("small").retryStrategy).toEqual({
+      limit: "3",
+      retryPolicy: "OnFailure",
+      backoff: { duration: "60", factor: "3", maxDuration: "7200" },
+    });
+    expect(of("small").container.env).toContainEqual({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "runnable-pg", key: "password" } } });
+    expect(of("big")).toMatchObject({ activeDeadlineSeconds: "60", nodeSelector: { pool: "big" }, retryStrategy: { limit: "1" } });
+    expect(of("big").container.imagePullPolicy).toBe("IfNotPresent");
+
+    const untranslatable = config
+      .replace("      failFast: false", "      failFast: true\n      timeout: 1h")
+      .replace("        retryStrategy: {limit: 1}", "        env: [{name: MODE, value: fast}]");
+    await writeFile(join(dir, "argo-050-bad.yaml"), `${untranslatable}\n`);
+    const refused = await runMain(["execute", "two-steps.yaml", "-c", "argo-050-bad.yaml"], { cwd: dir, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/argo-050-bad\.yaml:\d+:\d+: unknown key "defaults\.failFast"/);
+    expect(refused.stderr).toMatch(/argo-050-bad\.yaml:\d+:\d+: unknown key "defaults\.timeout"/);
+    expect(refused.stderr).toMatch(/argo-050-bad\.yaml:20:\d+: unknown key "env" in pipeline-executor\.config\.overrides\.big/);
+  });
+
   it("refuses a schedule that is not a cron expression, and a 0.20+ key it does not translate, each at its line", async () => {
     const text = (await readFile(join(CONFIGS_050, "argo-cron-config.yaml"), "utf8")).replace('"0 0 * * *"', '"0 0 * *"');
     await writeFile(join(dir, "bad-cron.yaml"), text.replace("    defaults:\n", "    defaults:\n      timeout: 1h\n"));

@@ -3,7 +3,8 @@ import { containerRunCommand, serviceEnvNames } from "../src/plugins/executor/lo
 import { type IntegrationInput, findingsForConfigs, setupForConfigs } from "../src/runtime/integrations.js";
 
 /** The keys an executor's config requires (the rules are evaluated on services created from valid configs). */
-const REQUIRED: Record<string, Record<string, unknown>> = { argo: { image: "img" }, "local-container": { docker_image: "img" } };
+const K8S_JOB = { pvc_claim_name: "data", jobSpec: { template: { spec: { container: { image: "img" } } } } };
+const REQUIRED: Record<string, Record<string, unknown>> = { argo: { image: "img" }, "local-container": { docker_image: "img" }, "k8s-job": K8S_JOB };
 
 const input = (executor: string, overrides: Partial<IntegrationInput> = {}): IntegrationInput => ({
   executor: { type: executor, config: REQUIRED[executor] ?? {} },
@@ -42,6 +43,27 @@ describe("integration rules for the stores on a server", () => {
         "catalog",
       )[0],
     ).toMatch(/^warning: catalog s3: endpoint_url http:\/\/localhost:9000 points at the pod itself/);
+  });
+
+  it("k8s-job: the pod's credentials from a Secret (envFrom or valueFrom), never this machine's values; none given is a warning", async () => {
+    const bare = await findingsForConfigs(input("k8s-job"));
+    expect(messages(bare, "run_log_store")).toEqual([
+      expect.stringMatching(/^warning: run_log_store postgres: the pod connects to the server itself, but its container gets none of PGHOST.*envFrom/),
+    ]);
+    expect(messages(bare, "catalog")).toEqual([expect.stringMatching(/^warning: catalog s3: .*AWS_ACCESS_KEY_ID/)]);
+    const container = {
+      image: "img",
+      env: [{ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "s3", key: "secret" } } }],
+      envFrom: [{ secretRef: { name: "runnable-pg" } }],
+    };
+    const given = await findingsForConfigs(
+      input("k8s-job", { executor: { type: "k8s-job", config: { ...K8S_JOB, jobSpec: { template: { spec: { container } } } } } }),
+    );
+    expect(messages(given, "run_log_store")).toEqual([expect.stringMatching(/^info: run_log_store postgres: the pod connects to the server itself/)]);
+    expect(messages(given, "catalog")).toEqual([expect.stringMatching(/^info: catalog s3: /)]);
+    expect(messages(await findingsForConfigs(input("k8s-job", { secrets: { type: "env-secrets-manager" } })), "secrets")).toEqual([
+      expect.stringMatching(/^warning: secrets env-secrets-manager with executor k8s-job: the pod reads its own environment/),
+    ]);
   });
 
   it("local: nothing to say; one bucket and prefix for both is a warning", async () => {

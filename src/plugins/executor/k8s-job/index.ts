@@ -1,4 +1,5 @@
 import { definePlugin } from "../../../ports/plugin.js";
+import { k8sJobRules } from "./rules.js";
 import { buildK8sJobConfigSchema, buildMiniK8sJobConfigSchema } from "./schema.js";
 
 export { buildK8sJobConfigSchema, buildMiniK8sJobConfigSchema, type K8sJobConfig } from "./schema.js";
@@ -13,6 +14,7 @@ export const k8sJobExecutorPlugin = definePlugin({
   description: "runs a job in a pod of a Kubernetes Job (CronJob with schedule); stores on a PersistentVolumeClaim",
   configSchema: buildK8sJobConfigSchema,
   create: async (config, context) => (await import("./k8s-job-executor.js")).createK8sJobExecutor("k8s-job", config, context),
+  rules: (self, peers, config) => k8sJobRules(self, peers, config),
 });
 
 /** runnable 0.50's `mini-k8s-job`: as `k8s-job`, the stores on host paths of a one-node cluster (minikube). */
@@ -22,4 +24,5 @@ export const miniK8sJobExecutorPlugin = definePlugin({
   description: "runs a job in a pod of a Kubernetes Job on a one-node cluster; stores on the node's host paths",
   configSchema: buildMiniK8sJobConfigSchema,
   create: async (config, context) => (await import("./k8s-job-executor.js")).createK8sJobExecutor("mini-k8s-job", config, context),
+  rules: (self, peers, config) => k8sJobRules(self, peers, config),
 });

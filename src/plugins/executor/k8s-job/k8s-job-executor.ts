@@ -7,7 +7,7 @@ import type { Peers, PluginContext } from "../../../ports/plugin.js";
 import { manifestYaml } from "../shared/manifest-yaml.js";
 import { type JobManifestInput, type StoreFolder, cronJobManifest, jobManifest } from "./manifest.js";
 import type { K8sJobConfig } from "./schema.js";
-import { type K8sApi, connect, create, deleteJob, followJob, jobLogs, refusal } from "./submit.js";
+import { type K8sApi, connect, create, deleteJob, followJob, jobLogs, nextJobName, refusal } from "./submit.js";
 
 /** Set in the pod: `step` (the pod runs the job's task of a run the submitter walks) or `job` (the pod runs a whole job: a CronJob's, or an applied manifest's). */
 export const IN_POD_ENV = "RUNNABLE_K8S_POD";
@@ -82,8 +82,9 @@ function options(flag: string, value: string | null | undefined): string[] {
   return value ? [flag, value] : [];
 }
 
-async function launchJob(config: K8sJobConfig, step: RemoteStep, context: PluginContext, connecting: Promise<K8sApi>): Promise<RemoteStepResult> {
-  const command = [
+/** The `runnable execute-single-node` command of the step's pod. */
+function podCommand(step: RemoteStep): string[] {
+  return [
     "runnable",
     "execute-single-node",
     step.runId,
@@ -93,30 +94,67 @@ async function launchJob(config: K8sJobConfig, step: RemoteStep, context: Plugin
     ...options("--parameters-file", step.parametersFile),
     ...options("--tag", step.tag),
   ];
-  const input: JobManifestInput = {
-    name: step.runId,
-    command,
-    env: { ...variables(context.env), [IN_POD_ENV]: "step" },
-    folders: storeFolders(context.peers?.()),
+}
+
+/**
+ * Creates the step's Job, named after the run id; when that name is taken (a retry under the same run
+ * id), under the run's next Job name. Its name, or the step's result when it could not be created.
+ */
+async function submitJob(
+  config: K8sJobConfig,
+  step: RemoteStep,
+  context: PluginContext,
+  api: K8sApi,
+): Promise<{ name: string } | { result: RemoteStepResult }> {
+  const { namespace } = config;
+  const env = { ...variables(context.env), [IN_POD_ENV]: "step" };
+  const manifestNamed = (name: string) => {
+    const input: JobManifestInput = { name, runId: step.runId, command: podCommand(step), env, folders: storeFolders(context.peers?.()) };
+    return jobManifest(config, input);
   };
-  const manifest = jobManifest(config, input);
+  let name = step.runId;
+  try {
+    // The first launch's name is free but for a retry: one request, as before retries were named.
+    const taken = await create(api, manifestNamed(name)).then(
+      () => false,
+      (error: unknown) => {
+        if ((error as { code?: unknown }).code === 409) return true;
+        throw error;
+      },
+    );
+    if (!taken) return { name };
+    const next = await nextJobName(api, namespace, step.runId, [name]);
+    if ("running" in next) {
+      const problem = `Job "${next.running}" of run ${step.runId} is still running in namespace "${namespace}": wait for it to end, or delete it (kubectl delete job ${next.running}) to run the job again`;
+      return { result: { exitCode: 1, problem } };
+    }
+    name = next.name;
+    await create(api, manifestNamed(name));
+    return { name };
+  } catch (error) {
+    return { result: { exitCode: 1, problem: refusal(error, `could not create Job "${name}" in namespace "${namespace}"`) } };
+  }
+}
+
+/** Runs the step as a Job (a retry's Job named after its attempt) and follows it to its end. */
+async function launchJob(config: K8sJobConfig, step: RemoteStep, context: PluginContext, connecting: Promise<K8sApi>): Promise<RemoteStepResult> {
   const { namespace } = config;
   let api: K8sApi;
   try {
     api = await connecting;
-    await create(api, manifest);
   } catch (error) {
     return { exitCode: 1, problem: refusal(error, `could not create Job "${step.runId}" in namespace "${namespace}"`) };
   }
-  const stop = () => void deleteJob(api, namespace, step.runId);
+  const submitted = await submitJob(config, step, context, api);
+  if ("result" in submitted) return submitted.result;
+  const { name } = submitted;
+  const stop = () => void deleteJob(api, namespace, name);
   step.signal.addEventListener("abort", stop, { once: true });
   try {
-    const end = await followJob(api, namespace, step.runId, step.signal);
-    for (const log of await jobLogs(api, namespace, step.runId)) if (log) step.output.write("stdout", log);
-    if (!end) return { exitCode: 1, problem: `Job "${step.runId}" was deleted or stopped before it ended` };
-    return end.complete
-      ? { exitCode: 0 }
-      : { exitCode: 1, ending: `Kubernetes ended Job "${step.runId}": ${end.reason}${end.message ? ` (${end.message})` : ""}` };
+    const end = await followJob(api, namespace, name, step.signal);
+    for (const log of await jobLogs(api, namespace, name)) if (log) step.output.write("stdout", log);
+    if (!end) return { exitCode: 1, problem: `Job "${name}" was deleted or stopped before it ended` };
+    return end.complete ? { exitCode: 0 } : { exitCode: 1, ending: `Kubernetes ended Job "${name}": ${end.reason}${end.message ? ` (${end.message})` : ""}` };
   } finally {
     step.signal.removeEventListener("abort", stop);
   }

@@ -16,8 +16,10 @@ export interface StoreFolder {
 
 /** What the manifest of one job needs besides the config. */
 export interface JobManifestInput {
-  /** The Job's (or CronJob's) name: the run id, as runnable 0.50 names it. */
+  /** The Job's (or CronJob's) name: the run id, as runnable 0.50 names it (a retry's: with its attempt). */
   name: string;
+  /** The run's id, when the name is not it (the `runnable/run-id` label). */
+  runId?: string;
   /** The pod's command (`runnable execute-single-node ...` or `runnable execute-job ...`). */
   command: string[];
   /** Variables the pod gets after the config's own `env` (the in-pod marker, `RUNNABLE_VAR_*`). */
@@ -28,6 +30,9 @@ export interface JobManifestInput {
 }
 
 const DATA_VOLUME = "runnable-data";
+
+/** The label every object of a run carries (its value the run id): a retry finds the run's Jobs by it. */
+export const RUN_ID_LABEL = "runnable/run-id";
 
 /** 0.50's container resources: limits default to 1Gi / 250m, `gpu` is `nvidia.com/gpu`. */
 function resources(config: K8sJobConfig): Obj {
@@ -96,6 +101,7 @@ function podTemplate(config: K8sJobConfig, input: JobManifestInput): Obj {
         imagePullPolicy: pullPolicy,
         command: input.command,
         env,
+        ...(container.envFrom.length > 0 ? { envFrom: container.envFrom } : {}),
         resources: resources(config),
         workingDir: container.workingDir,
         volumeMounts: [...container.volumeMounts, ...stores.mounts],
@@ -122,7 +128,7 @@ function jobSpecOf(config: K8sJobConfig, input: JobManifestInput): Obj {
 
 /** The labels every object of a job carries. */
 function labelsOf(input: JobManifestInput): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "runnable", "runnable/run-id": input.name, ...input.labels };
+  return { "app.kubernetes.io/managed-by": "runnable", [RUN_ID_LABEL]: input.runId ?? input.name, ...input.labels };
 }
 
 /** A batch/v1 Job running the job's task in the config's container. */

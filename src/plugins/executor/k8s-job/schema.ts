@@ -27,15 +27,32 @@ const label = (what: string) => z.string().max(63).regex(LABEL, `${what} must be
 const subdomain = (what: string) => z.string().max(253).regex(SUBDOMAIN, `${what} must be lower-case letters, digits, '-' and '.' (an RFC 1123 subdomain)`);
 const nonNegative = () => z.number().int().min(0);
 
-/** 0.50's Container, plus `workingDir`. */
+const envName = () => z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "is not a valid environment variable name");
+
+/** 0.50's EnvVar (`name`, `value`), or Kubernetes' `valueFrom` a key of a Secret or ConfigMap (a credential stays in the cluster). */
+function envVarSchema() {
+  const keyRef = z.strictObject({ name: subdomain("a Secret's or ConfigMap's name"), key: z.string().min(1), optional: z.boolean().optional() });
+  return z.union([
+    z.strictObject({ name: envName(), value: z.string() }),
+    z.strictObject({ name: envName(), valueFrom: z.union([z.strictObject({ secretKeyRef: keyRef }), z.strictObject({ configMapKeyRef: keyRef })]) }),
+  ]);
+}
+
+/** Kubernetes' `envFrom`: all keys of a Secret or ConfigMap, optionally prefixed. */
+function envFromSchema() {
+  const ref = z.strictObject({ name: subdomain("a Secret's or ConfigMap's name"), optional: z.boolean().optional() });
+  return z.union([z.strictObject({ secretRef: ref, prefix: envName().optional() }), z.strictObject({ configMapRef: ref, prefix: envName().optional() })]);
+}
+
+/** 0.50's Container, plus `workingDir` and `envFrom`. */
 function containerSchema() {
   const amounts = z.strictObject({ memory: quantity().optional(), cpu: quantity().optional(), gpu: quantity().optional() });
   return z.strictObject({
     image: z.string().regex(IMAGE, "is not a valid image reference (e.g. registry.example.com/team/image:1.2)"),
     command: z.array(z.string()).optional(),
-    env: z
-      .array(z.strictObject({ name: z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, "is not a valid environment variable name"), value: z.string() }))
-      .default([]),
+    env: z.array(envVarSchema()).default([]),
+    /** Every key of a Secret (or ConfigMap) as variables: how credentials reach the pod without being written into the manifest (not a 0.50 key). */
+    envFrom: z.array(envFromSchema()).default([]),
     imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).optional(),
     resources: z.strictObject({ limits: amounts.optional(), requests: amounts.optional() }).optional(),
     volumeMounts: z.array(z.strictObject({ name: label("a volume mount's name"), mountPath: z.string().startsWith("/") })).default([]),
