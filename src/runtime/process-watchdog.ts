@@ -8,7 +8,8 @@ import { PROCESS_COOKIE } from "../io/process-sweep.js";
 // out of memory), this watchdog — a tiny shell reading the live group ids from a pipe — sees the pipe
 // close and kills the groups left, so no task process outlives the CLI.
 // Processes that left their group (setsid) are found by the run's cookie in their environment
-// (io/process-sweep.ts; the line `c<cookie>` names it) and killed too.
+// (io/process-sweep.ts; the line `c<cookie>` names it) and killed too — unless the line `q` came: the
+// CLI swept them itself before closing the pipe (a clean end).
 // Lines `!<path>` name folders (the private scratch area: environment dumps, the Python channel) to
 // remove once the CLI is gone and its tasks are killed, so secrets do not outlive a crash either.
 const SCRIPT = `
@@ -16,6 +17,7 @@ trap '' INT TERM HUP
 groups=" "
 paths=""
 cookie=""
+swept=""
 while IFS= read -r line; do
   case "$line" in
     +*) groups="$groups\${line#+} " ;;
@@ -23,11 +25,12 @@ while IFS= read -r line; do
     !*) paths="$paths\${line#!}
 " ;;
     c*) cookie="\${line#c}" ;;
+    q) swept=1 ;;
   esac
 done
 for id in $groups; do kill -TERM "-$id" 2>/dev/null; done
 escaped=""
-if [ -n "$cookie" ]; then
+if [ -n "$cookie" ] && [ -z "$swept" ]; then
   for environ in /proc/[0-9]*/environ; do
     grep -qzE "^${PROCESS_COOKIE}=$cookie(\\..*)?$" "$environ" 2>/dev/null || continue
     pid="\${environ#/proc/}"; pid="\${pid%/environ}"
@@ -81,7 +84,8 @@ export function createProcessWatchdog(): ProcessWatchdog {
       if (!path.includes("\n")) send(`!${path}`);
     },
     close: () => {
-      child?.stdin?.end();
+      // The CLI has swept its processes by their cookie itself (compose-run's dispose): the watchdog need not.
+      child?.stdin?.end("q\n");
       child = undefined;
     },
   };
