@@ -1,5 +1,5 @@
 import type { MapVariable } from "../core/names.js";
-import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
+import type { CodeIdentity, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
 import type { ParameterKinds } from "../core/returns.js";
@@ -86,4 +86,6 @@ export interface StepPlace {
   seq: number;
   /** The step's earlier record (see {@link PriorSteps}), if any. */
   prior?: StepLog;
+  /** Whether the step the walk goes to after this one, ended with `status`, is a terminal step. */
+  leadsToTerminal?: (status: Status) => boolean;
 }

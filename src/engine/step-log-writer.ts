@@ -101,9 +101,31 @@ export async function closeStepWithCaller(run: RunState, ctx: BranchContext, ste
   else await writeClosed(run, ctx, step);
 }
 
-async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+/**
+ * Closes a leaf step. When the step it leads to is its graph's terminal one and the caller collects
+ * terminal writes, the write is issued now but awaited with theirs: nothing runs in between (a
+ * terminal step only records itself), and the store appends all of it at once (one write per map item).
+ */
+export async function closeLeafStep(run: RunState, ctx: BranchContext, step: OpenStep, place: StepPlace): Promise<void> {
+  await step.settle?.();
+  if (!ctx.terminalWrites || !place.leadsToTerminal?.(step.log.status)) return writeClosed(run, ctx, step);
+  const written = putClosed(run, ctx, step);
+  written.catch(() => undefined); // awaited with the terminal writes; never unhandled meanwhile
+  reportClosed(run, ctx, step);
+  ctx.terminalWrites.push(() => written);
+}
+
+function putClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
   ctx.openParents?.();
-  await run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  return run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+}
+
+async function writeClosed(run: RunState, ctx: BranchContext, step: OpenStep): Promise<void> {
+  await putClosed(run, ctx, step);
+  reportClosed(run, ctx, step);
+}
+
+function reportClosed(run: RunState, ctx: BranchContext, step: OpenStep): void {
   run.services.onEvent?.({
     type: "step-end",
     internalName: step.log.internal_name,
