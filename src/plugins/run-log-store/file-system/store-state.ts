@@ -9,7 +9,7 @@ import { type JournalAppender, journalLine } from "./journal.js";
 import { type IndexedRun, type RunPaths, type StoreIo, catchUp, indexedFrom, loadRun, runPaths } from "./run-files.js";
 
 // The `file-system` store's state and its write path. Writes to one run are batched: every update
-// queued in the same event-loop turn, or while the previous batch was being written, goes out in one
+// queued by the same run of promise jobs, or while the previous batch was being written, goes out in one
 // append (fan-out and parallel branches write many at once), each still placed on its own. An update is
 // serialised into its journal line when it is queued, so the caller's objects are never read later.
 
@@ -84,13 +84,14 @@ export function write(state: FileSystemStoreState, runId: string, op: RunOp): Pr
     const batch = state.pending.get(runId);
     if (batch) return void batch.push(item);
     state.pending.set(runId, [item]);
-    // Queued now (a read or flush queued after this write waits for it), taken at the end of this
-    // event-loop turn: what the engine writes in one turn (a step and its branch's close) is one append.
-    void state.queue.run(runId, () => endOfTurn().then(() => writeBatch(state, runId))).catch(() => undefined);
+    // Queued now (a read or flush queued after this write waits for it), taken once the promise jobs
+    // running now are done: what the engine writes in one go (a step and its branch's close) is one append.
+    void state.queue.run(runId, () => afterPromiseJobs().then(() => writeBatch(state, runId))).catch(() => undefined);
   });
 }
 
-const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves once the queue of promise jobs has drained (a tick callback queued from a job runs after all of them). */
+const afterPromiseJobs = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /** Places each update of a batch; returns those that found their parent. */
 async function prepareBatch(state: FileSystemStoreState, runId: string, batch: PendingWrite[]): Promise<{ entry: IndexedRun; accepted: PendingWrite[] }> {
