@@ -59,3 +59,11 @@ describe("name rules (issue 11: names that break file names are refused, long lo
     expect(a).toMatch(/^s\.execution\.log_a+~[0-9a-f]{16}$/);
   });
 });
+
+describe("utf8Bytes", () => {
+  it("counts what TextEncoder encodes, lone surrogates included", () => {
+    const cases = ["", "abc", "é", "😀", "a😀b", "\ud800", "\udc00x", "\ud800\ud800", "中文", "\u07ff\u0800\uffff"];
+    for (let i = 0; i < 500; i++) cases.push(Array.from({ length: 6 }, (_, j) => String.fromCharCode((i * 7919 + j * 104_729) % 0x10000)).join(""));
+    for (const text of cases) expect(utf8Bytes(text), JSON.stringify(text)).toBe(new TextEncoder().encode(text).length);
+  });
+});

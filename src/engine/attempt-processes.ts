@@ -21,10 +21,14 @@ export interface AttemptProcesses {
  */
 export function attemptProcesses(run: RunState): AttemptProcesses {
   const registry = run.services.processes;
-  const cookie = registry.cookie === undefined ? undefined : `${registry.cookie}.${randomBytes(4).toString("hex")}`;
+  // Made on first read: an in-process task never reads it (randomBytes is a native call per attempt).
+  let cookie: string | undefined;
   let since: number | undefined;
   return {
-    cookie,
+    get cookie() {
+      if (registry.cookie !== undefined) cookie ??= `${registry.cookie}.${randomBytes(4).toString("hex")}`;
+      return cookie;
+    },
     started: () => {
       since ??= lastPid();
     },

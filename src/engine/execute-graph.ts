@@ -24,7 +24,8 @@ export async function executeGraph(run: RunState, graph: Graph, ctx: BranchConte
     if (stopReason(run)) return "FAIL";
     reached.add(resolveName(node.internalName, ctx.mapVariable, ctx.loops));
     const last = node.kind !== "success" && node.kind !== "fail" && graph.nodes.get(node.next)?.kind === "success";
-    const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node), ...(last ? { last } : {}) });
+    const leadsToTerminal = (status: Status): boolean => isTerminal(graph.nodes.get(nextOf(graph, node, status)));
+    const status = await executeNode(run, node, ctx, { seq, prior: priorOf(ctx, node), leadsToTerminal, ...(last ? { last } : {}) });
     switch (node.kind) {
       case "success":
       case "fail":
@@ -32,10 +33,18 @@ export async function executeGraph(run: RunState, graph: Graph, ctx: BranchConte
         return node.kind === "success" ? "SUCCESS" : "FAIL";
       default:
         if (status !== "SUCCESS" && stopReason(run)) return "FAIL";
-        current = status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
+        current = nextOf(graph, node, status);
     }
   }
 }
+
+/** The step the walk goes to after `node` ended with `status` (a terminal node has none). */
+function nextOf(graph: Graph, node: Node, status: Status): string {
+  if (node.kind === "success" || node.kind === "fail") return "";
+  return status === "SUCCESS" ? node.next : node.onFailure || failNodeOf(graph).name;
+}
+
+const isTerminal = (node: Node | undefined): boolean => node?.kind === "success" || node?.kind === "fail";
 
 function executeNode(run: RunState, node: Node, ctx: BranchContext, place: StepPlace): Promise<Status> {
   if (skippable(node, place.prior)) return skipStep(run, node, ctx, place, place.prior);

@@ -14,7 +14,7 @@ import { closeExecutionLog, openExecutionLog, type StepOutput } from "./step-out
 import { maskDeep, maskSecrets } from "./masking.js";
 import { type BranchContext, type RunState, type StepPlace, stopReason } from "./run-state.js";
 import { assignParameters, recordedParameters } from "./scope.js";
-import { closeStep, nextAttemptNumber, openStep, type OpenStep } from "./step-log-writer.js";
+import { closeLeafStep, closeStep, nextAttemptNumber, openStep, type OpenStep } from "./step-log-writer.js";
 import { invocationFor } from "./task-invocation.js";
 import { outputsProblem, taskOutputs, withMetricReturns } from "./task-outputs.js";
 import { withItemCommand } from "./catalog-puts.js";
@@ -48,7 +48,7 @@ export async function executeTask(run: RunState, node: TaskNode, ctx: BranchCont
   }
   if (step.log.attempts.length === 0 || step.log.status === "PROCESSING") markNotRun(run, step.log);
   mergeRecords(step.log, await closeExecutionLog(run, output, step.log));
-  await closeStep(run, ctx, step);
+  await closeLeafStep(run, ctx, step, place);
   return step.log.status;
 }
 
@@ -239,6 +239,6 @@ export async function executeStub(run: RunState, node: StubNode, ctx: BranchCont
     }),
   );
   step.log.status = status;
-  await closeStep(run, ctx, step);
+  await closeLeafStep(run, ctx, step, place);
   return status;
 }

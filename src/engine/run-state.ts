@@ -1,5 +1,5 @@
 import type { MapVariable } from "../core/names.js";
-import type { CodeIdentity, LogLocation, Parameters, StepLog } from "../core/run-log.js";
+import type { CodeIdentity, LogLocation, Parameters, Status, StepLog } from "../core/run-log.js";
 import type { StopReason } from "../core/stop.js";
 import type { Limiter } from "../core/map-limit.js";
 import type { ParameterKinds } from "../core/returns.js";
@@ -103,4 +103,6 @@ export interface StepPlace {
   prior?: StepLog;
   /** Its `next` is its graph's success node (see {@link BranchContext.lastWithBranch}). */
   last?: boolean;
+  /** Whether the step the walk goes to after this one, ended with `status`, is a terminal step. */
+  leadsToTerminal?: (status: Status) => boolean;
 }

@@ -129,6 +129,27 @@ export async function closeStepWithCaller(run: RunState, ctx: BranchContext, ste
   else await writeClosed(run, ctx, step);
 }
 
+/**
+ * Closes a leaf step. When the step it leads to is its graph's terminal one and the caller collects
+ * terminal writes, the write is issued now but awaited with theirs: nothing runs in between (a
+ * terminal step only records itself), and the store appends all of it at once (one write per map item).
+ * A step right before its graph's success node in a branch closed with its parent (a conditional's:
+ * {@link BranchContext.lastWithBranch}) is left to the terminal writes altogether.
+ */
+export async function closeLeafStep(run: RunState, ctx: BranchContext, step: OpenStep, place: StepPlace): Promise<void> {
+  await step.settle?.();
+  if (step.last && step.log.status === "SUCCESS" && ctx.lastWithBranch && ctx.terminalWrites) {
+    ctx.terminalWrites.push((previous) => writeClosed(run, ctx, step, previous));
+    return;
+  }
+  if (!ctx.terminalWrites || !place.leadsToTerminal?.(step.log.status)) return writeClosed(run, ctx, step);
+  ctx.openParents?.();
+  const written = run.services.runLogStore.putStep(run.plan.runId, ctx.location, step.log, step.seq);
+  written.catch(() => undefined); // awaited with the terminal writes; never unhandled meanwhile
+  reportEnd(run, ctx, step);
+  ctx.terminalWrites.push((previous) => Promise.all([written, previous]).then(() => undefined));
+}
+
 /** Issues the writes left in a walk's `terminalWrites` at once (one store write); ends are reported in order. */
 export function issueTerminalWrites(writes: readonly TerminalWrite[]): Promise<void> {
   let previous: Promise<void> = Promise.resolve();

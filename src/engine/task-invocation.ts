@@ -67,7 +67,10 @@ export async function invocationFor(run: RunState, node: TaskNode, ctx: BranchCo
     output: attempt.output,
     services: taskServices(run, attempt.records),
     secretValues: [...run.secretValues],
-    processCookie: attempt.processes.cookie,
+    // Read on use: only runners that start processes (or threads) need it.
+    get processCookie() {
+      return attempt.processes.cookie;
+    },
     signal: attempt.signal,
     spawn,
     scratchDir: attempt.scratchDir,

@@ -25,12 +25,17 @@ type Base = Pick<RunContext, "cwd" | "env" | "warn">;
  * `configuration_file` chooses the services.
  */
 export async function composeForRetry(intent: RetryIntent, base: Base): Promise<{ composed: ComposedRun; stored: RunLog }> {
-  let found: { stored: RunLog; store: RunLogStore; configFile: string | null } | undefined;
+  let found: { stored: RunLog; store: RunLogStore; configFile: string | null; warnings: string[] } | undefined;
   if (intent.configFile === undefined) {
-    // Only finds the run: the config's warnings come once, when the run's own config is composed.
-    const opened = await openServices({ ...intent, ...base, warn: () => undefined }, ["run_log_store"]);
+    // Only finds the run: the config's warnings come once, when the run's own config is composed. What
+    // the store says while reading is kept: the store may go on as the run's own (below).
+    const warnings: string[] = [];
+    let warn = (_message: string): void => undefined;
+    const opened = await openServices({ ...intent, ...base, warn: (message) => warn(message) }, ["run_log_store"]);
     const store = opened.services.run_log_store;
-    found = { stored: await storedRun(store, intent.runId), store, configFile: opened.config.file };
+    warn = (message) => void warnings.push(message);
+    found = { stored: await storedRun(store, intent.runId), store, configFile: opened.config.file, warnings };
+    warn = base.warn;
   }
   const ownConfig = found?.stored.run_config.configuration_file || undefined;
   const configFile = intent.configFile ?? ownConfig ?? found?.configFile ?? undefined;
@@ -43,6 +48,11 @@ export async function composeForRetry(intent: RetryIntent, base: Base): Promise<
     // The run's own config may choose another store; the same one need not be read again.
     const same = found && store.type === found.store.type && JSON.stringify(store.recordedConfig) === JSON.stringify(found.store.recordedConfig);
     stored = same && found ? found.stored : await storedRun(store, intent.runId);
+    // The same store goes on with what it learnt reading the run (where its logs are), and says what it saw.
+    if (same && found) {
+      composed.services.runLogStore = found.store;
+      for (const warning of found.warnings) base.warn(warning);
+    }
   } catch (error) {
     await composed.dispose();
     throw error;

@@ -12,7 +12,7 @@ import { compactRun } from "./compaction.js";
 import { createJournalAppender } from "./journal.js";
 import { folderChangeToken } from "./change-token.js";
 import { listRuns } from "./list-runs.js";
-import { loadRun, runPaths, touch } from "./run-files.js";
+import { indexedFrom, loadRun, runPaths, touch } from "./run-files.js";
 import { type FileSystemStoreState, forget, pathsOf, remember, write } from "./store-state.js";
 
 /** Options of {@link createFileSystemRunLogStore}. */
@@ -84,7 +84,11 @@ export function createFileSystemRunLogStore(options: FileSystemStoreOptions): Ru
 async function read(state: FileSystemStoreState, runId: string): Promise<RunLog | undefined> {
   const handed = await takeHandover(state, runId);
   if (handed) return handed;
-  return (await unlessNotFound(loadRun(pathsOf(state, runId), state.io)))?.run;
+  const loaded = await unlessNotFound(loadRun(pathsOf(state, runId), state.io));
+  if (!loaded) return undefined;
+  // A run read is often written next (a retry): where its logs are is taken now, not by reading it all again.
+  if (!state.cache.has(runId)) remember(state, runId, indexedFrom(loaded));
+  return loaded.run;
 }
 
 async function create(state: FileSystemStoreState, run: RunLog): Promise<void> {

@@ -7,10 +7,13 @@ import type { RunOp } from "../shared/run-ops.js";
 
 // The journal is JSON Lines, one `{op, location, payload}` per update, each appended with one write.
 
-/** The text of a journal line for `op` (without the newline). */
-export function journalLine(op: RunOp): string {
-  const seq = "seq" in op && op.seq !== undefined ? { seq: op.seq } : {};
-  return JSON.stringify({ op: op.op, location: op.location, ...seq, payload: op.payload });
+/**
+ * The text of a journal line for `op` (without the newline): `JSON.stringify({op, location, seq,
+ * payload})`, put together from its parts so that the location's JSON (`location`) serves the caller too.
+ */
+export function journalLine(op: RunOp, location = JSON.stringify(op.location)): string {
+  const seq = "seq" in op && op.seq !== undefined ? `,"seq":${JSON.stringify(op.seq)}` : "";
+  return `{"op":${JSON.stringify(op.op)},"location":${location}${seq},"payload":${JSON.stringify(op.payload)}}`;
 }
 
 /** Where the journal stood right after an append. */
@@ -35,10 +38,11 @@ export interface JournalAppender {
  * Appends with synchronous writes on a descriptor kept open per journal: a few microseconds each,
  * far cheaper than opening the file and a thread-pool round trip per update. When a compaction
  * rotated the journal since the descriptor was opened, the line may have missed the compaction, so it
- * is appended again to the new journal (replaying an update twice gives the same run log).
+ * is appended again to the new journal (replaying an update twice gives the same run log). The size
+ * the journal had after our last append stands for its size before the next one (see writeWhole).
  */
 export function createJournalAppender(observe?: WriteObserver): JournalAppender {
-  const open = new Map<string, { fd: number; ino: bigint }>();
+  const open = new Map<string, { fd: number; ino: bigint; size: number }>();
   const close = (file: string): void => {
     const found = open.get(file);
     open.delete(file);
@@ -52,13 +56,17 @@ export function createJournalAppender(observe?: WriteObserver): JournalAppender 
         let target = open.get(file);
         if (!target) {
           const fd = openSync(file, "a");
-          target = { fd, ino: fstatSync(fd, { bigint: true }).ino };
+          const stat = fstatSync(fd, { bigint: true });
+          target = { fd, ino: stat.ino, size: Number(stat.size) };
           open.set(file, target);
         }
-        writeWhole(target.fd, data, file);
+        writeWhole(target.fd, data, file, target.size);
         observe?.(file, data.length);
         const now = statSync(file, { bigint: true, throwIfNoEntry: false });
-        if (now?.ino === target.ino) return { ino: now.ino, size: Number(now.size), bytes: data.length };
+        if (now?.ino === target.ino) {
+          target.size = Number(now.size);
+          return { ino: now.ino, size: target.size, bytes: data.length };
+        }
         close(file);
       }
       throw new RunnableError("INTERNAL", `Could not append to the run log journal ${file}: it kept being replaced`);
@@ -70,10 +78,10 @@ export function createJournalAppender(observe?: WriteObserver): JournalAppender 
 /**
  * Writes `data` at the end of the journal, all of it or none: a write cut short (a full disk writes
  * what fits, then fails) is cut off again, so the journal never ends in a torn line. Only what this
- * write added is removed: when another writer appended meanwhile, the torn piece stays (readers skip it).
+ * write added is removed: the journal must be `before` (its size after our previous append) plus what
+ * we wrote. When another writer appended meanwhile, the torn piece stays (readers skip it).
  */
-function writeWhole(fd: number, data: Buffer, file: string): void {
-  const before = fstatSync(fd).size;
+function writeWhole(fd: number, data: Buffer, file: string, before: number): void {
   let done = 0;
   try {
     while (done < data.length) {

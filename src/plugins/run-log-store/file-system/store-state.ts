@@ -1,7 +1,7 @@
 import { messageOf } from "../../../core/errors.js";
-import type { LogLocation, RunLog } from "../../../core/run-log.js";
+import type { RunLog } from "../../../core/run-log.js";
 import type { KeyedQueue } from "../shared/keyed-queue.js";
-import { indexOp, placementProblemIn } from "../shared/placement-index.js";
+import { type Placement, indexPlacement, placementOf, placementProblemAt } from "../shared/placement-index.js";
 import type { RunOp } from "../shared/run-ops.js";
 import { misplacedWrite } from "../shared/store-errors.js";
 import { type Compacted, compactRun } from "./compaction.js";
@@ -9,13 +9,13 @@ import { type JournalAppender, journalLine } from "./journal.js";
 import { type IndexedRun, type RunPaths, type StoreIo, catchUp, indexedFrom, loadRun, runPaths } from "./run-files.js";
 
 // The `file-system` store's state and its write path. Writes to one run are batched: every update
-// queued while the previous batch was being written goes out in one append (fan-out and parallel
-// branches write many at once), each still placed on its own. An update is serialised into its journal
-// line when it is queued, so the caller's objects are never read later.
+// queued by the same run of promise jobs, or while the previous batch was being written, goes out in one
+// append (fan-out and parallel branches write many at once), each still placed on its own. An update is
+// serialised into its journal line when it is queued, so the caller's objects are never read later.
 
 /** An update waiting for its batch (its journal line, and what placing it needs), and how to tell its writer the outcome. */
 export interface PendingWrite {
-  op: RunOp;
+  at: Placement;
   line: string;
   done: (error?: unknown) => void;
 }
@@ -74,26 +74,24 @@ async function current(state: FileSystemStoreState, runId: string): Promise<Inde
   return remember(state, runId, cached ? await catchUp(cached, paths, state.io) : indexedFrom(await loadRun(paths, state.io)));
 }
 
-/** What placing an op reads later, taken now: its location and a step's or branch's name (the line holds the rest). */
-function placed(op: RunOp): RunOp {
-  const location: LogLocation = op.location.map(([step, branch]) => [step, branch]);
-  if (op.op === "step") return { ...op, location, payload: { ...op.payload } };
-  if (op.op === "branch") return { ...op, location, payload: { ...op.payload } };
-  return { ...op, location };
-}
-
 /** Queues `op` for the next batch of `runId` (serialised now); resolves once it is in the journal. */
 export function write(state: FileSystemStoreState, runId: string, op: RunOp): Promise<void> {
   return new Promise((resolve, reject) => {
     if (state.handover?.runId === runId) state.handover = undefined;
     const done = (error?: unknown): void => (error === undefined ? resolve() : reject(error));
-    const item: PendingWrite = { op: placed(op), line: journalLine(op), done };
+    const location = JSON.stringify(op.location);
+    const item: PendingWrite = { at: placementOf(op, location), line: journalLine(op, location), done };
     const batch = state.pending.get(runId);
     if (batch) return void batch.push(item);
     state.pending.set(runId, [item]);
-    void state.queue.run(runId, () => writeBatch(state, runId)).catch(() => undefined);
+    // Queued now (a read or flush queued after this write waits for it), taken once the promise jobs
+    // running now are done: what the engine writes in one go (a step and its branch's close) is one append.
+    void state.queue.run(runId, () => afterPromiseJobs().then(() => writeBatch(state, runId))).catch(() => undefined);
   });
 }
+
+/** Resolves once the queue of promise jobs has drained (a tick callback queued from a job runs after all of them). */
+const afterPromiseJobs = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /** Places each update of a batch; returns those that found their parent. */
 async function prepareBatch(state: FileSystemStoreState, runId: string, batch: PendingWrite[]): Promise<{ entry: IndexedRun; accepted: PendingWrite[] }> {
@@ -101,10 +99,10 @@ async function prepareBatch(state: FileSystemStoreState, runId: string, batch: P
   const accepted: PendingWrite[] = [];
   for (const item of batch) {
     try {
-      if (placementProblemIn(entry.index, item.op)) entry = await current(state, runId);
-      const problem = placementProblemIn(entry.index, item.op);
+      if (placementProblemAt(entry.index, item.at)) entry = await current(state, runId);
+      const problem = placementProblemAt(entry.index, item.at);
       if (problem) throw misplacedWrite(runId, problem);
-      indexOp(entry.index, item.op);
+      indexPlacement(entry.index, item.at);
       accepted.push(item);
     } catch (error) {
       item.done(error);

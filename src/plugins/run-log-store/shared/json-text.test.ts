@@ -48,4 +48,26 @@ describe("run log text", () => {
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(1.1 * 2 ** 20);
     expect(pieces.join("")).toBe(reference(run));
   });
+
+  it("batches map items' branch logs whole and walks the large ones, with the same text", () => {
+    const item = (i: number) => ({
+      internal_name: `m.${i}`,
+      status: "SUCCESS",
+      steps: {
+        [`m.${i}.work`]: {
+          ...(stepLog(`m.${i}.work`, 0) as object),
+          user_defined_metrics: i === 7 ? { loss: Object.fromEntries(Array.from({ length: 30_000 }, (_, n) => [String(n), n])) } : {},
+        },
+        [`m.${i}.success`]: stepLog(`m.${i}.success`, 0),
+      },
+      parameters: { item: i },
+    });
+    const run = {
+      run_id: "map",
+      steps: { m: { ...(stepLog("m", 0) as object), branches: Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`m.${i}`, item(i)])) } },
+    };
+    const pieces = [...jsonTextPieces(run)];
+    expect(pieces.join("")).toBe(reference(run));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(1.5 * 2 ** 20);
+  });
 });

@@ -9,8 +9,11 @@ const INDENT = "    ";
 const PIECE_CHARS = 1 << 20;
 /** Entries serialised by one JSON.stringify call. */
 const BATCH = 64;
-/** A step or branch log with more metric values than this is walked entry by entry. */
-const LARGE_METRICS = 10_000;
+/**
+ * A step or branch log holding more than this (metric values, attempts, steps: see logWeight) is
+ * walked entry by entry; smaller ones are batched whole, up to this much per JSON.stringify call.
+ */
+const LARGE = 10_000;
 /** Keys whose values are written entry by entry (where run logs grow). */
 const WALKED = new Set(["steps", "branches", "user_defined_metrics", "attempts"]);
 /** Keys whose entries are step or branch logs (walked themselves when large). */
@@ -49,19 +52,22 @@ function isContainer(value: unknown): value is object {
   return typeof value === "object" && value !== null && !(value instanceof Number || value instanceof String || value instanceof Boolean);
 }
 
-/** A step or branch log worth walking: it holds branches, steps, or many metric values. */
-function isLarge(log: object): boolean {
-  const { branches, steps, user_defined_metrics: metrics } = log as Record<string, unknown>;
-  for (const map of [branches, steps]) if (isContainer(map) && Object.keys(map).length > 0) return true;
-  if (!isContainer(metrics)) return false;
-  let values = 0;
-  for (const value of Object.values(metrics)) {
-    values += isContainer(value) ? Object.keys(value).length : 1;
-    if (values > LARGE_METRICS) return true;
+/**
+ * How much a step or branch log holds (its steps, attempts and metric values, nested), counted up to
+ * `budget`; a step log with branches counts as over it (a map's may be tens of thousands).
+ */
+function logWeight(log: object, budget: number): number {
+  const { branches, steps, user_defined_metrics: metrics, attempts } = log as Record<string, unknown>;
+  if (isContainer(branches) && Object.keys(branches).length > 0) return Number.POSITIVE_INFINITY;
+  let weight = 1 + (Array.isArray(attempts) ? attempts.length : 0);
+  if (isContainer(metrics)) for (const value of Object.values(metrics)) weight += isContainer(value) ? Object.keys(value).length : 1;
+  if (!isContainer(steps)) return weight;
+  for (const step of Object.values(steps)) {
+    if (weight > budget) break;
+    weight += isContainer(step) ? logWeight(step, budget - weight) : 1;
   }
-  return false;
+  return weight;
 }
-
 /**
  * The text of `value` as JSON.stringify(…, null, 4) writes it at nesting `depth`: serialised inside
  * `depth` wrapper objects and cut out, so its inner lines carry their final indentation.
@@ -94,6 +100,7 @@ function* emitMap(record: Record<string, unknown>, depth: number, out: Out, logE
   let wrote = false;
   let batch = emptyBatch();
   let batched = 0;
+  let weight = 0;
   const flush = (): void => {
     if (batched === 0) return;
     const text = batchText(batch, depth);
@@ -101,15 +108,19 @@ function* emitMap(record: Record<string, unknown>, depth: number, out: Out, logE
     wrote ||= text !== "";
     batch = emptyBatch();
     batched = 0;
+    weight = 0;
   };
   const inner = INDENT.repeat(depth + 1);
   for (const key of Object.keys(record)) {
     const item = toJsonValue(record[key], key);
     if (item === undefined) continue;
-    const walk = isContainer(item) && (logEntries ? isLarge(item) : WALKED.has(key));
+    // A map item's branch log with its few steps goes whole into a batch: one JSON.stringify per ~64 items.
+    const held = logEntries && isContainer(item) ? logWeight(item, LARGE) : 1;
+    const walk = isContainer(item) && (logEntries ? held > LARGE : WALKED.has(key));
     if (!walk) {
       batch[key] = record[key]; // as given: JSON.stringify applies toJSON itself
-      if (++batched >= BATCH) flush();
+      weight += held;
+      if (++batched >= BATCH || weight >= LARGE) flush();
     } else {
       flush();
       out.text += `${wrote ? ",\n" : "{\n"}${inner}${JSON.stringify(key)}: `;
