@@ -48,8 +48,9 @@ export async function composeForRetry(intent: RetryIntent, base: Base): Promise<
     // The run's own config may choose another store; the same one need not be read again.
     const same = found && store.type === found.store.type && JSON.stringify(store.recordedConfig) === JSON.stringify(found.store.recordedConfig);
     stored = same && found ? found.stored : await storedRun(store, intent.runId);
-    // The same store goes on with what it learnt reading the run (where its logs are), and says what it saw.
-    if (same && found) {
+    // The same store goes on with what it learnt reading the run (where its logs are), and says what it saw
+    // — a store on a folder only: one on a server holds connections, which the composed one would keep open.
+    if (same && found && found.store.traits.sharing !== "server") {
       composed.services.runLogStore = found.store;
       for (const warning of found.warnings) base.warn(warning);
     }
