@@ -1,5 +1,6 @@
 // Durable-run benchmarks of issue 8: `runnable retry` of a 10,000-item map with 10 failed items, and a
 // step writing 1 GB to stdout (peak RSS of the CLI, time against `cat` into a file).
+import { runnableInvocation } from "./cli-command.mjs";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,12 @@ function timed(command, args, cwd) {
   return { seconds, rssMB, status: run.status, stderr: run.stderr };
 }
 
+/** `timed` of `runnable ...args` started as users start it (bench/cli-command.mjs: the start-up snapshot). */
+function timedRunnable(dir, ...args) {
+  const { command, args: all } = runnableInvocation(...args);
+  return timed(command, all, dir);
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function retryMap(scratch) {
@@ -38,11 +45,11 @@ function retryMap(scratch) {
   const first = spawnSync(process.execPath, [CLI, "execute", "-f", "map.mjs", "-c", "config.yaml", "--run-id", "r", "-q"], { cwd: dir, encoding: "utf8" });
   if (first.status !== 1) throw new Error(`the first run should fail: ${first.stderr}`);
   writeFileSync(join(dir, "fixed"), "");
-  const retry = timed(process.execPath, [CLI, "retry", "r", "-q"], dir);
+  const retry = timedRunnable(dir, "retry", "r", "-q");
   if (retry.status !== 0) throw new Error(`retry failed: ${retry.stderr}`);
   // The CLI's own start-up and a one-step run, to see what the retry adds.
   writeFileSync(join(dir, "one.yaml"), "dag:\n  start_at: a\n  steps:\n    a:\n      type: stub\n      next: success\n");
-  const baseline = timed(process.execPath, [CLI, "execute", "-f", "one.yaml", "-c", "config.yaml", "-q"], dir);
+  const baseline = timedRunnable(dir, "execute", "-f", "one.yaml", "-c", "config.yaml", "-q");
   return { retry: retry.seconds, rssMB: retry.rssMB, baseline: baseline.seconds };
 }
 

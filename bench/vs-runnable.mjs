@@ -17,6 +17,7 @@
 // `command: module.function` imported from the working directory, an in-memory run log store by
 // default (both get `run_log_store: file-system` here), and a RecursionError on a 1,000-step chain
 // (reported as such). runnable 0.50.0 has no `track_this` (that row is 0.3.0's only).
+import { runnableInvocation } from "./cli-command.mjs";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, loadavg, tmpdir } from "node:os";
@@ -67,21 +68,17 @@ function ensureRunnable030() {
 
 /** How each tool runs a YAML measure in `dir` (`python` is the venv interpreter of that generation). */
 function invocation(tool, measure, dir, pythons) {
-  const ours = [join(REPO, "bin", "runnable.js"), "execute"];
+  const ours = (...args) => runnableInvocation("execute", ...args);
   const env050 = { ...cleanEnv(), RUNNABLE_RUN_ID: "bench", PYTHONPATH: dir };
   switch (tool) {
     case "0.3.0":
       return { command: join(VENV_030, "bin", "runnable"), args: ["execute", ...executeArgs(measure, "bench")], env: cleanEnv() };
     case "ours-2024":
-      return {
-        command: process.execPath,
-        args: [...ours, ...executeArgs(measure, "bench"), "--quiet"],
-        env: { ...cleanEnv(), RUNNABLE_PYTHON: pythons["0.3"] },
-      };
+      return { ...ours(...executeArgs(measure, "bench"), "--quiet"), env: { ...cleanEnv(), RUNNABLE_PYTHON: pythons["0.3"] } };
     case "0.50.0":
       return { command: join(pythons["0.50"], "..", "runnable"), args: ["execute", ...executeArgs050(measure)], env: env050 };
     default:
-      return { command: process.execPath, args: [...ours, ...executeArgs050(measure), "--quiet"], env: { ...env050, RUNNABLE_PYTHON: pythons["0.50"] } };
+      return { ...ours(...executeArgs050(measure), "--quiet"), env: { ...env050, RUNNABLE_PYTHON: pythons["0.50"] } };
   }
 }
 
