@@ -1,6 +1,7 @@
 // Sweep benchmarks of issue 20: a 1,000-item map whose items each track 100 steps of 3 metrics, with
 // and without mirroring to a real MLflow server (child run per item; requests counted), the run
 // browser's sweep table and chart for that run in Chromium, and `runs list --sort loss` over 10,000 runs.
+import { runnableInvocation } from "./cli-command.mjs";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,7 +125,8 @@ function runsListFigure() {
     const env = { ...process.env, XDG_CACHE_HOME: join(scratch, "cache"), NO_COLOR: "1" };
     const cli = (args) => {
       const started = performance.now();
-      const child = spawnSync(process.execPath, [join(REPO, "bin/runnable.js"), ...args], { cwd: scratch, env, encoding: "utf8" });
+      const { command, args: all } = runnableInvocation(...args);
+      const child = spawnSync(command, all, { cwd: scratch, env, encoding: "utf8" });
       if (child.status !== 0) throw new Error(child.stderr);
       return { ms: performance.now() - started, out: child.stdout };
     };
