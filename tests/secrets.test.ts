@@ -178,7 +178,10 @@ describe("files that can hold secrets are private and removed, even after a cras
       for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
         const path = join(folder, entry.name);
         const kind = entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other";
-        found.push({ path, mode: (await stat(path)).mode & 0o777, kind });
+        // Gone between the listing and now: the watchdog or the CLI is removing the scratch area.
+        const stats = await stat(path).catch(() => undefined);
+        if (!stats) continue;
+        found.push({ path, mode: stats.mode & 0o777, kind });
         if (entry.isDirectory()) await walk(path);
       }
     };
