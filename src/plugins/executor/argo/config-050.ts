@@ -40,16 +40,7 @@ const WORKFLOW_SPEC: Record<string, string> = {
 const WORKFLOW_METADATA: Record<string, string> = { generateName: "name", annotations: "annotations", labels: "labels" };
 
 /** 0.50 override bundle key (camelCase, or its snake_case name, as pydantic takes both) → this executor's bundle key. */
-const OVERRIDES: Record<string, string> = {
-  image: "image",
-  resources: "resources",
-  imagePullPolicy: "image_pull_policy",
-  activeDeadlineSeconds: "max_step_duration_in_seconds",
-  nodeSelector: "node_selector",
-  tolerations: "tolerations",
-  parallelism: "parallelism",
-  failFast: "fail_fast",
-};
+const OVERRIDES: Record<string, string> = { ...DEFAULTS, failFast: "fail_fast" };
 
 /** Keys whose values are translated too: `retryStrategy` (durations to seconds), `env` (secret references). */
 type Special = (value: unknown, out: Obj) => boolean;
